@@ -1,0 +1,453 @@
+package sst
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/apigatewayv2api"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/apigatewayv2authorizer"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/apigatewayv2integration"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/apigatewayv2route"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/apigatewayv2stage"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchloggroup"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lambdapermission"
+
+	"github.com/sst-tf/sst/constructs/internal/naming"
+	"github.com/sst-tf/sst/constructs/internal/route"
+	"github.com/sst-tf/sst/manifest"
+)
+
+// ApiProps configure an HTTP API (API Gateway v2).
+type ApiProps struct {
+	// Routes map route keys ("GET /notes/{id}", "$default") to handlers.
+	Routes map[string]ApiRoute
+	// Defaults apply to every route.
+	Defaults ApiDefaults
+	// Cors: nil enables SST's permissive default (any origin, method and
+	// header); set Disabled to turn CORS off.
+	Cors *Cors
+	// AccessLog: access logging to CloudWatch, on by default.
+	AccessLog *ApiAccessLog
+	// Authorizers by name, referenced from routes and defaults.
+	Authorizers map[string]ApiAuthorizer
+	// CustomDomain serves the API on your domain (ACM + Route53).
+	CustomDomain *CustomDomain
+}
+
+// ApiDefaults apply to every route of an Api.
+type ApiDefaults struct {
+	// Function props every route's function starts from.
+	Function FunctionProps
+	// Authorizer: a name from Authorizers, "iam", or "none" (default).
+	Authorizer string
+	// AuthorizationScopes for JWT authorizers.
+	AuthorizationScopes []string
+}
+
+// ApiRoute is one route's target: a handler shorthand or full function props.
+type ApiRoute struct {
+	// Handler is shorthand for Function: FunctionProps{Handler: …}.
+	Handler string
+	// Function props, layered over Defaults.Function.
+	Function FunctionProps
+	// Authorizer overrides the default: a name, "iam" or "none".
+	Authorizer          string
+	AuthorizationScopes []string
+}
+
+// ApiAuthorizer is a JWT or Lambda authorizer.
+type ApiAuthorizer struct {
+	// Type "jwt" or "lambda".
+	Type string
+	// JWT configuration (Type "jwt").
+	JWT JWTConfig
+	// Function props of a Lambda authorizer (Type "lambda").
+	Function FunctionProps
+	// IdentitySource, default ["$request.header.Authorization"].
+	IdentitySource []string
+	// ResultsCacheTTL seconds for Lambda authorizers (0 = no cache).
+	ResultsCacheTTL int
+	// SimpleResponses: Lambda authorizers answer {"isAuthorized": bool}. Default true.
+	DisableSimpleResponses bool
+}
+
+// JWTConfig names the issuer and audiences tokens must carry.
+type JWTConfig struct {
+	Issuer   string
+	Audience []string
+}
+
+// ApiAccessLog configures access logging.
+type ApiAccessLog struct {
+	Disabled bool
+	// Format of each line; default a JSON line with the usual request fields.
+	Format string
+	// Retention in days; default never expire.
+	Retention int
+}
+
+// Cors configures cross-origin requests.
+type Cors struct {
+	Disabled         bool
+	AllowOrigins     []string
+	AllowMethods     []string
+	AllowHeaders     []string
+	ExposeHeaders    []string
+	AllowCredentials bool
+	// MaxAge in seconds.
+	MaxAge int
+}
+
+func (c Cors) withDefaults() Cors {
+	if len(c.AllowOrigins) == 0 {
+		c.AllowOrigins = []string{"*"}
+	}
+	if len(c.AllowMethods) == 0 {
+		c.AllowMethods = []string{"*"}
+	}
+	if len(c.AllowHeaders) == 0 {
+		c.AllowHeaders = []string{"*"}
+	}
+	return c
+}
+
+// CustomDomain maps a domain onto an Api or site.
+type CustomDomain struct {
+	// DomainName, e.g. "api.example.com".
+	DomainName string
+	// HostedZone is the Route53 zone name holding DomainName, e.g.
+	// "example.com". Default: DomainName without its first label.
+	HostedZone string
+	// CertificateArn of an existing ACM certificate; default one is issued
+	// and validated through DNS in HostedZone.
+	CertificateArn string
+}
+
+const defaultAccessLogFormat = `{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","requestTime":"$context.requestTime","httpMethod":"$context.httpMethod","routeKey":"$context.routeKey","status":"$context.status","protocol":"$context.protocol","responseLength":"$context.responseLength","integrationError":"$context.integrationErrorMessage"}`
+
+// Api is an HTTP API whose routes run Lambda functions.
+type Api struct {
+	stack  *Stack
+	aid    string
+	props  ApiProps
+	routes []apiRoute
+	authz  map[string]*apiAuthorizer
+	domain *domain
+	Cdk    struct {
+		Api   apigatewayv2api.Apigatewayv2Api
+		Stage apigatewayv2stage.Apigatewayv2Stage
+	}
+}
+
+type apiRoute struct {
+	key  route.Key
+	fn   *Function
+	auth string
+}
+
+type apiAuthorizer struct {
+	typ string
+	res apigatewayv2authorizer.Apigatewayv2Authorizer
+	fn  *Function
+}
+
+// NewApi declares an HTTP API.
+func NewApi(s *Stack, id string, props ApiProps) *Api {
+	api := &Api{stack: s, aid: id, props: props, authz: map[string]*apiAuthorizer{}}
+	if !s.app.claimID(s, id, "Api") {
+		return api
+	}
+	s.add(api)
+	a := s.app
+	cfg := &apigatewayv2api.Apigatewayv2ApiConfig{
+		Name:         jsii.String(naming.ApiGateway(s.Stage(), a.cfg.Name, id)),
+		ProtocolType: jsii.String("HTTP"),
+	}
+	cors := Cors{}
+	if props.Cors != nil {
+		cors = *props.Cors
+	}
+	if !cors.Disabled {
+		c := cors.withDefaults()
+		cfg.CorsConfiguration = &apigatewayv2api.Apigatewayv2ApiCorsConfiguration{
+			AllowOrigins:     jsii.Strings(c.AllowOrigins...),
+			AllowMethods:     jsii.Strings(c.AllowMethods...),
+			AllowHeaders:     jsii.Strings(c.AllowHeaders...),
+			AllowCredentials: jsii.Bool(c.AllowCredentials),
+		}
+		if len(c.ExposeHeaders) > 0 {
+			cfg.CorsConfiguration.ExposeHeaders = jsii.Strings(c.ExposeHeaders...)
+		}
+		if c.MaxAge > 0 {
+			cfg.CorsConfiguration.MaxAge = jsii.Number(float64(c.MaxAge))
+		}
+	}
+	api.Cdk.Api = apigatewayv2api.NewApigatewayv2Api(s.tf, jsii.String(id), cfg)
+
+	stageCfg := &apigatewayv2stage.Apigatewayv2StageConfig{
+		ApiId:      api.Cdk.Api.Id(),
+		Name:       jsii.String("$default"),
+		AutoDeploy: jsii.Bool(true),
+	}
+	if al := props.AccessLog; al == nil || !al.Disabled {
+		format, retention := defaultAccessLogFormat, 0
+		if al != nil {
+			if al.Format != "" {
+				format = al.Format
+			}
+			retention = al.Retention
+		}
+		if retention != 0 && !validRetention[retention] {
+			a.errorf("stack %s: api %q: AccessLog.Retention %d: not a CloudWatch retention (e.g. 1, 7, 14, 30, 90, 365)", s.name, id, retention)
+		}
+		lg := cloudwatchloggroup.NewCloudwatchLogGroup(s.tf, jsii.String(id+"_access_logs"), &cloudwatchloggroup.CloudwatchLogGroupConfig{
+			Name:            jsii.String("/aws/vendedlogs/apis/" + naming.ApiGateway(s.Stage(), a.cfg.Name, id)),
+			RetentionInDays: jsii.Number(float64(retention)),
+		})
+		stageCfg.AccessLogSettings = &apigatewayv2stage.Apigatewayv2StageAccessLogSettings{
+			DestinationArn: lg.Arn(),
+			Format:         jsii.String(format),
+		}
+	}
+	api.Cdk.Stage = apigatewayv2stage.NewApigatewayv2Stage(s.tf, jsii.String(id+"_stage"), stageCfg)
+
+	for _, name := range sortedKeys(props.Authorizers) {
+		api.addAuthorizer(name, props.Authorizers[name])
+	}
+	if d := props.Defaults.Authorizer; d != "" && d != "none" && d != "iam" && api.authz[d] == nil {
+		a.errorf("stack %s: api %q: Defaults.Authorizer %q is not defined in Authorizers (use one of %s, \"iam\" or \"none\")", s.name, id, d, quoteList(sortedKeys(props.Authorizers)))
+	}
+	api.AddRoutes(props.Routes)
+	if props.CustomDomain != nil {
+		api.domain = newApiDomain(s, id, api, *props.CustomDomain)
+	}
+	return api
+}
+
+func quoteList(v []string) string {
+	if len(v) == 0 {
+		return "none defined"
+	}
+	q := make([]string, len(v))
+	for i, s := range v {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	return strings.Join(q, ", ")
+}
+
+func (api *Api) addAuthorizer(name string, az ApiAuthorizer) {
+	s, a := api.stack, api.stack.app
+	where := fmt.Sprintf("stack %s: api %q: authorizer %q", s.name, api.aid, name)
+	if name == "none" || name == "iam" {
+		a.errorf("%s: %q is reserved; pick another name", where, name)
+		return
+	}
+	sources := az.IdentitySource
+	if len(sources) == 0 {
+		sources = []string{"$request.header.Authorization"}
+	}
+	rid := api.aid + "_authorizer_" + naming.EnvID(name)
+	switch az.Type {
+	case "jwt":
+		if az.JWT.Issuer == "" || len(az.JWT.Audience) == 0 {
+			a.errorf("%s: JWT authorizers need JWT.Issuer and JWT.Audience", where)
+			return
+		}
+		res := apigatewayv2authorizer.NewApigatewayv2Authorizer(s.tf, jsii.String(rid), &apigatewayv2authorizer.Apigatewayv2AuthorizerConfig{
+			ApiId:           api.Cdk.Api.Id(),
+			AuthorizerType:  jsii.String("JWT"),
+			Name:            jsii.String(name),
+			IdentitySources: jsii.Strings(sources...),
+			JwtConfiguration: &apigatewayv2authorizer.Apigatewayv2AuthorizerJwtConfiguration{
+				Issuer:   jsii.String(az.JWT.Issuer),
+				Audience: jsii.Strings(az.JWT.Audience...),
+			},
+		})
+		api.authz[name] = &apiAuthorizer{typ: "jwt", res: res}
+	case "lambda":
+		fn := newFunction(s, api.aid, rid, az.Function)
+		if fn.Cdk.Function == nil {
+			return
+		}
+		res := apigatewayv2authorizer.NewApigatewayv2Authorizer(s.tf, jsii.String(rid), &apigatewayv2authorizer.Apigatewayv2AuthorizerConfig{
+			ApiId:                          api.Cdk.Api.Id(),
+			AuthorizerType:                 jsii.String("REQUEST"),
+			Name:                           jsii.String(name),
+			IdentitySources:                jsii.Strings(sources...),
+			AuthorizerUri:                  fn.Cdk.Function.InvokeArn(),
+			AuthorizerPayloadFormatVersion: jsii.String("2.0"),
+			EnableSimpleResponses:          jsii.Bool(!az.DisableSimpleResponses),
+			AuthorizerResultTtlInSeconds:   jsii.Number(float64(az.ResultsCacheTTL)),
+		})
+		lambdapermission.NewLambdaPermission(s.tf, jsii.String(rid+"_permission"), &lambdapermission.LambdaPermissionConfig{
+			Action:       jsii.String("lambda:InvokeFunction"),
+			FunctionName: fn.Cdk.Function.FunctionName(),
+			Principal:    jsii.String("apigateway.amazonaws.com"),
+			SourceArn:    jsii.String(*api.Cdk.Api.ExecutionArn() + "/authorizers/" + *res.Id()),
+		})
+		api.authz[name] = &apiAuthorizer{typ: "lambda", res: res, fn: fn}
+	default:
+		a.errorf("%s: Type %q: use \"jwt\" or \"lambda\" (IAM needs no authorizer: set a route's Authorizer to \"iam\")", where, az.Type)
+	}
+}
+
+// AddRoutes adds routes after creation (SST's api.addRoutes).
+func (api *Api) AddRoutes(routes map[string]ApiRoute) {
+	if api.Cdk.Api == nil {
+		return
+	}
+	for _, k := range sortedKeys(routes) {
+		api.addRoute(k, routes[k])
+	}
+}
+
+func (api *Api) addRoute(rawKey string, r ApiRoute) {
+	s, a := api.stack, api.stack.app
+	key, err := route.Parse(rawKey)
+	if err != nil {
+		a.errorf("stack %s: api %q: %v", s.name, api.aid, err)
+		return
+	}
+	for _, existing := range api.routes {
+		if existing.key.String() == key.String() {
+			a.errorf("stack %s: api %q: route %q is defined twice", s.name, api.aid, key.String())
+			return
+		}
+	}
+	if r.Handler != "" && r.Function.Handler != "" {
+		a.errorf("stack %s: api %q: route %q: set Handler or Function.Handler, not both", s.name, api.aid, rawKey)
+		return
+	}
+	props := r.Function
+	if r.Handler != "" {
+		props.Handler = r.Handler
+	}
+	fid := api.aid + "_" + route.Slug(key)
+	fn := newFunction(s, api.aid, fid, props, api.props.Defaults.Function)
+	if fn.Cdk.Function == nil {
+		return
+	}
+	auth := firstNonEmpty(r.Authorizer, api.props.Defaults.Authorizer, "none")
+	scopes := r.AuthorizationScopes
+	if len(scopes) == 0 {
+		scopes = api.props.Defaults.AuthorizationScopes
+	}
+	integ := apigatewayv2integration.NewApigatewayv2Integration(s.tf, jsii.String(fid+"_integration"), &apigatewayv2integration.Apigatewayv2IntegrationConfig{
+		ApiId:                api.Cdk.Api.Id(),
+		IntegrationType:      jsii.String("AWS_PROXY"),
+		IntegrationUri:       fn.Cdk.Function.InvokeArn(),
+		IntegrationMethod:    jsii.String("POST"),
+		PayloadFormatVersion: jsii.String("2.0"),
+	})
+	rcfg := &apigatewayv2route.Apigatewayv2RouteConfig{
+		ApiId:    api.Cdk.Api.Id(),
+		RouteKey: jsii.String(key.String()),
+		Target:   jsii.String("integrations/" + *integ.Id()),
+	}
+	switch auth {
+	case "none":
+		rcfg.AuthorizationType = jsii.String("NONE")
+	case "iam":
+		rcfg.AuthorizationType = jsii.String("AWS_IAM")
+	default:
+		az := api.authz[auth]
+		if az == nil {
+			a.errorf("stack %s: api %q: route %q: Authorizer %q is not defined in Authorizers (use one of %s, \"iam\" or \"none\")", s.name, api.aid, rawKey, auth, quoteList(sortedKeys(api.props.Authorizers)))
+			return
+		}
+		rcfg.AuthorizerId = az.res.Id()
+		if az.typ == "jwt" {
+			rcfg.AuthorizationType = jsii.String("JWT")
+			if len(scopes) > 0 {
+				rcfg.AuthorizationScopes = jsii.Strings(scopes...)
+			}
+		} else {
+			rcfg.AuthorizationType = jsii.String("CUSTOM")
+		}
+	}
+	apigatewayv2route.NewApigatewayv2Route(s.tf, jsii.String(fid+"_route"), rcfg)
+	lambdapermission.NewLambdaPermission(s.tf, jsii.String(fid+"_permission"), &lambdapermission.LambdaPermissionConfig{
+		Action:       jsii.String("lambda:InvokeFunction"),
+		FunctionName: fn.Cdk.Function.FunctionName(),
+		Principal:    jsii.String("apigateway.amazonaws.com"),
+		SourceArn:    jsii.String(*api.Cdk.Api.ExecutionArn() + "/*/*"),
+	})
+	api.routes = append(api.routes, apiRoute{key: key, fn: fn, auth: auth})
+}
+
+// URL is the API's base URL: its custom domain when set, else the
+// execute-api endpoint (a token until deploy).
+func (api *Api) URL() string {
+	if api.domain != nil {
+		return "https://" + api.domain.name
+	}
+	if api.Cdk.Api == nil {
+		return ""
+	}
+	return *api.Cdk.Api.ApiEndpoint()
+}
+
+// ID is the construct id.
+func (api *Api) ID() string { return api.aid }
+
+// Function returns the function serving a route key, or nil.
+func (api *Api) Function(routeKey string) *Function {
+	k, err := route.Parse(routeKey)
+	if err != nil {
+		return nil
+	}
+	for _, r := range api.routes {
+		if r.key.String() == k.String() {
+			return r.fn
+		}
+	}
+	return nil
+}
+
+// Binding gives functions the API's URL (SST_Api_url_<id>).
+func (api *Api) Binding() Binding {
+	return Binding{Type: "Api", ID: api.aid, Variables: map[string]string{"url": api.URL()}}
+}
+
+func (api *Api) id() string { return api.aid }
+
+func (api *Api) functions() []*Function {
+	var fns []*Function
+	for _, name := range sortedKeys(api.authz) {
+		if f := api.authz[name].fn; f != nil {
+			fns = append(fns, f)
+		}
+	}
+	for _, r := range api.routes {
+		fns = append(fns, r.fn)
+	}
+	return fns
+}
+
+func (api *Api) finalize() {
+	for _, fn := range api.functions() {
+		fn.finalize()
+	}
+}
+
+func (api *Api) routesManifest() []manifest.Route {
+	var out []manifest.Route
+	for _, r := range api.routes {
+		out = append(out, manifest.Route{Api: api.aid, Key: r.key.String(), Function: r.fn.fid, Authorizer: r.auth})
+	}
+	return out
+}
+
+func (api *Api) describe() manifest.Construct {
+	c := manifest.Construct{ID: api.aid, Type: "Api", Path: api.aid, Data: map[string]string{}}
+	if api.Cdk.Api != nil {
+		c.Data["url"] = api.stack.resolveString(api.URL())
+	}
+	var binds []Bindable
+	for _, fn := range api.functions() {
+		binds = append(binds, fn.props.Bind...)
+	}
+	c.Binds = bindIDs(binds)
+	return c
+}

@@ -1,0 +1,411 @@
+// Package sst defines serverless apps on AWS as Go code, the way SST v2 does,
+// and synthesizes them into Terraform JSON through CDK for Terraform.
+//
+// An app is a set of stacks; a stack is a Go function that declares
+// constructs (Api, Table, Function, …) and may return values other stacks
+// use:
+//
+//	func Storage(s *sst.Stack) any {
+//		return sst.NewTable(s, "Notes", sst.TableProps{
+//			Fields:       map[string]string{"id": "string"},
+//			PrimaryIndex: sst.TableIndex{PartitionKey: "id"},
+//		})
+//	}
+//
+//	func API(s *sst.Stack) any {
+//		notes := sst.Use[*sst.Table](s, Storage)
+//		api := sst.NewApi(s, "Api", sst.ApiProps{
+//			Defaults: sst.ApiDefaults{Function: sst.FunctionProps{Bind: []sst.Bindable{notes}}},
+//			Routes:   map[string]sst.ApiRoute{"GET /notes": {Handler: "functions/list"}},
+//		})
+//		s.AddOutputs(map[string]any{"ApiUrl": api.URL()})
+//		return api
+//	}
+//
+//	func main() { sst.Run(sst.Config{Name: "notes"}, Storage, API) }
+//
+// Each stack becomes its own Terraform root module; the `sst` CLI deploys
+// them per stage, one Terraform workspace per stage.
+package sst
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	goruntime "runtime"
+	"sort"
+	"strings"
+
+	"github.com/aws/jsii-runtime-go"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/sst-tf/sst/constructs/internal/naming"
+	"github.com/sst-tf/sst/internal/stage"
+	"github.com/sst-tf/sst/manifest"
+)
+
+func init() {
+	// jsii's Node child prints an end-of-life banner for Node 20 on every
+	// synth; users can't act on it, so silence it unless they chose otherwise.
+	const v = "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"
+	if os.Getenv(v) == "" {
+		os.Setenv(v, "18,19,20,21")
+	}
+}
+
+// Config describes the app as a whole.
+type Config struct {
+	// Name of the app; part of every physical resource name. Required.
+	Name string
+	// Region is the default AWS region (SST_REGION overrides). Default us-east-1.
+	Region string
+	// Profile is the AWS profile for the provider (SST_PROFILE overrides).
+	Profile string
+	// Backend says where Terraform keeps state. Default: LocalBackend.
+	Backend Backend
+	// Defaults apply to every construct of the app.
+	Defaults Defaults
+}
+
+// Defaults are app-wide defaults, SST v2's setDefaultFunctionProps,
+// addDefaultFunctionEnv/Permissions/Binding and setDefaultRemovalPolicy.
+type Defaults struct {
+	// Function props every function starts from; its own props win.
+	// Environment, Permissions and Bind are merged, not replaced.
+	Function FunctionProps
+	// RemovalPolicy for data stores (tables, buckets): "destroy" (default)
+	// or "retain" — retained stores stay in AWS when the stage is removed.
+	RemovalPolicy string
+}
+
+// Options tune one synthesis; Run fills them from the environment the CLI sets.
+type Options struct {
+	Stage    string
+	Region   string
+	Profile  string
+	Endpoint string
+	// OutDir receives stacks/<Stack>/cdk.tf.json and manifest.json.
+	OutDir string
+	// ProjectDir is the project root; handler paths are relative to it.
+	ProjectDir string
+	// ArtifactDir caches function bundles. Default <ProjectDir>/.sst/artifacts.
+	ArtifactDir string
+	// StateDir holds local-backend state. Default <ProjectDir>/.sst/state.
+	StateDir string
+}
+
+// StackFunc declares one stack. Its name (the Go function name) is the
+// stack id; what it returns is what Use gives other stacks.
+type StackFunc func(s *Stack) any
+
+// App is one synthesis of an app for one stage.
+type App struct {
+	cfg      Config
+	opts     Options
+	tf       cdktf.App
+	stacks   []*Stack
+	byFunc   map[uintptr]*Stack
+	ids      map[string]string // construct id -> stack name, app-wide
+	errs     []error
+	defaults Defaults
+	// extra defaults added while stacks run (SST's addDefaultFunction*).
+	defaultBind []Bindable
+	functions   []*Function
+}
+
+// Run synthesizes the app for the stage the CLI asked for and exits the
+// process: 0 on success, 1 with every configuration error printed.
+func Run(cfg Config, stacks ...StackFunc) {
+	opts, err := OptionsFromEnv()
+	if err == nil {
+		_, err = Synth(cfg, opts, stacks...)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "Error:", err)
+		os.Exit(1)
+	}
+}
+
+// OptionsFromEnv reads the options the `sst` CLI passes through the
+// environment (see package manifest), with defaults for running the app
+// directly.
+func OptionsFromEnv() (Options, error) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return Options{}, err
+	}
+	o := Options{
+		Stage:       os.Getenv(manifest.EnvStage),
+		Region:      os.Getenv(manifest.EnvRegion),
+		Profile:     os.Getenv(manifest.EnvProfile),
+		Endpoint:    os.Getenv(manifest.EnvEndpoint),
+		OutDir:      os.Getenv(manifest.EnvOutDir),
+		ProjectDir:  os.Getenv(manifest.EnvProjectDir),
+		ArtifactDir: os.Getenv(manifest.EnvArtifactDir),
+	}
+	if o.ProjectDir == "" {
+		o.ProjectDir = wd
+	}
+	if o.Stage == "" {
+		s, _, err := stage.Resolve("", "", o.ProjectDir)
+		if err != nil {
+			return Options{}, err
+		}
+		o.Stage = s
+	}
+	return o, nil
+}
+
+// Synth builds the app's stacks for one stage and writes Terraform JSON
+// and the manifest into opts.OutDir. Configuration errors are collected
+// and returned together; nothing is written when there are any.
+func Synth(cfg Config, opts Options, stacks ...StackFunc) (*manifest.Manifest, error) {
+	a, err := newApp(cfg, opts)
+	if err != nil {
+		return nil, err
+	}
+	return a.synth(stacks)
+}
+
+func newApp(cfg Config, opts Options) (*App, error) {
+	var errs []error
+	if cfg.Name == "" {
+		errs = append(errs, errors.New("sst.Config: Name is required (it is part of every resource name)"))
+	} else if err := naming.ValidateID(cfg.Name); err != nil {
+		errs = append(errs, fmt.Errorf("sst.Config: Name: %w", err))
+	}
+	if err := stage.Validate(opts.Stage); err != nil {
+		errs = append(errs, err)
+	}
+	if opts.Endpoint != "" {
+		if err := validateEndpoint(opts.Endpoint); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	switch cfg.Defaults.RemovalPolicy {
+	case "", RemovalDestroy, RemovalRetain:
+	default:
+		errs = append(errs, fmt.Errorf("sst.Config: Defaults.RemovalPolicy %q: use %q or %q", cfg.Defaults.RemovalPolicy, RemovalDestroy, RemovalRetain))
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	if opts.Region == "" {
+		opts.Region = cfg.Region
+	}
+	if opts.Region == "" {
+		opts.Region = "us-east-1"
+	}
+	if opts.Profile == "" {
+		opts.Profile = cfg.Profile
+	}
+	if opts.ProjectDir == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return nil, err
+		}
+		opts.ProjectDir = wd
+	}
+	abs := func(p, def string) (string, error) {
+		if p == "" {
+			p = filepath.Join(opts.ProjectDir, def)
+		}
+		return filepath.Abs(p)
+	}
+	var err error
+	if opts.ProjectDir, err = filepath.Abs(opts.ProjectDir); err != nil {
+		return nil, err
+	}
+	if opts.OutDir, err = abs(opts.OutDir, filepath.Join(manifest.OutDir, opts.Stage)); err != nil {
+		return nil, err
+	}
+	if opts.ArtifactDir, err = abs(opts.ArtifactDir, manifest.ArtifactDir); err != nil {
+		return nil, err
+	}
+	if opts.StateDir, err = abs(opts.StateDir, manifest.StateDir); err != nil {
+		return nil, err
+	}
+	if cfg.Backend == nil {
+		cfg.Backend = LocalBackend{}
+	}
+	if err := cfg.Backend.validate(); err != nil {
+		return nil, err
+	}
+	return &App{
+		cfg:      cfg,
+		opts:     opts,
+		byFunc:   map[uintptr]*Stack{},
+		ids:      map[string]string{},
+		defaults: cfg.Defaults,
+	}, nil
+}
+
+func validateEndpoint(u string) error {
+	if !(strings.HasPrefix(u, "http://") || strings.HasPrefix(u, "https://")) || len(strings.SplitN(u, "://", 2)[1]) == 0 {
+		return fmt.Errorf("endpoint %q (SST_ENDPOINT / --endpoint): must be an http:// or https:// URL with a host, e.g. http://127.0.0.1:5000", u)
+	}
+	return nil
+}
+
+// Name is the app's name.
+func (a *App) Name() string { return a.cfg.Name }
+
+// Stage is the stage being synthesized.
+func (a *App) Stage() string { return a.opts.Stage }
+
+// Region is the AWS region of the stage.
+func (a *App) Region() string { return a.opts.Region }
+
+// AddDefaultFunctionBinding binds resources to every function created
+// after this call (SST's app.addDefaultFunctionBinding).
+func (a *App) AddDefaultFunctionBinding(b ...Bindable) { a.defaultBind = append(a.defaultBind, b...) }
+
+// AddDefaultFunctionEnv adds environment variables to every function
+// created after this call.
+func (a *App) AddDefaultFunctionEnv(env map[string]string) {
+	if a.defaults.Function.Environment == nil {
+		a.defaults.Function.Environment = map[string]string{}
+	}
+	for k, v := range env {
+		a.defaults.Function.Environment[k] = v
+	}
+}
+
+// AddDefaultFunctionPermissions grants statements to every function created
+// after this call.
+func (a *App) AddDefaultFunctionPermissions(p ...Statement) {
+	a.defaults.Function.Permissions = append(a.defaults.Function.Permissions, p...)
+}
+
+// errorf records a configuration error; Synth reports them all at once so
+// one run shows every mistake.
+func (a *App) errorf(format string, args ...any) {
+	a.errs = append(a.errs, fmt.Errorf(format, args...))
+}
+
+// claimID enforces app-wide unique construct ids: they name resources and
+// binding env vars, so two "Notes" would collide.
+func (a *App) claimID(s *Stack, id, typ string) bool {
+	if err := naming.ValidateID(id); err != nil {
+		a.errorf("stack %s: %s %q: %v", s.name, typ, id, err)
+		return false
+	}
+	if other, ok := a.ids[id]; ok {
+		a.errorf("stack %s: duplicate construct id %q (%s): already used in stack %s — ids must be unique across the app because they name resources and binding variables", s.name, id, typ, other)
+		return false
+	}
+	a.ids[id] = s.name
+	return true
+}
+
+func stackName(fn StackFunc) (string, error) {
+	full := goruntime.FuncForPC(reflect.ValueOf(fn).Pointer()).Name()
+	name := full[strings.LastIndex(full, ".")+1:]
+	if strings.HasPrefix(name, "func") || strings.Contains(full, ".func") {
+		return "", fmt.Errorf("stack function %s is anonymous: declare it as a named function, its name becomes the stack id", full)
+	}
+	return name, nil
+}
+
+func (a *App) synth(fns []StackFunc) (*manifest.Manifest, error) {
+	if len(fns) == 0 {
+		return nil, errors.New("sst.Run: no stacks given: pass at least one stack function")
+	}
+	a.tf = cdktf.NewApp(&cdktf.AppConfig{
+		Outdir:         jsii.String(a.opts.OutDir),
+		SkipValidation: jsii.Bool(false),
+	})
+	seen := map[string]bool{}
+	for _, fn := range fns {
+		if fn == nil {
+			return nil, errors.New("sst.Run: nil stack function")
+		}
+		name, err := stackName(fn)
+		if err != nil {
+			return nil, err
+		}
+		if seen[name] {
+			return nil, fmt.Errorf("sst.Run: stack %s is listed twice", name)
+		}
+		seen[name] = true
+		s := newStack(a, name, fn)
+		a.stacks = append(a.stacks, s)
+		a.byFunc[reflect.ValueOf(fn).Pointer()] = s
+		s.result = s.run()
+	}
+	if len(a.errs) > 0 {
+		return nil, errors.Join(a.errs...)
+	}
+	// Bundling is the slow part; do it all at once, in parallel, after
+	// every stack has declared its functions.
+	if err := a.buildFunctions(context.Background()); err != nil {
+		return nil, err
+	}
+	for _, s := range a.stacks {
+		s.finalize()
+	}
+	if len(a.errs) > 0 {
+		return nil, errors.Join(a.errs...)
+	}
+	if err := os.MkdirAll(a.opts.OutDir, 0o755); err != nil {
+		return nil, err
+	}
+	a.tf.Synth()
+	m, err := a.manifest()
+	if err != nil {
+		return nil, err
+	}
+	if err := m.Write(a.opts.OutDir); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// cdktfManifest is the part of CDKTF's own manifest.json we read: the
+// dependencies CDKTF derived from cross-stack references.
+type cdktfManifest struct {
+	Stacks map[string]struct {
+		Dependencies []string `json:"dependencies"`
+	} `json:"stacks"`
+}
+
+func (a *App) manifest() (*manifest.Manifest, error) {
+	var cm cdktfManifest
+	if b, err := os.ReadFile(filepath.Join(a.opts.OutDir, "manifest.json")); err == nil {
+		_ = json.Unmarshal(b, &cm)
+	}
+	m := &manifest.Manifest{
+		App:      a.cfg.Name,
+		Stage:    a.opts.Stage,
+		Region:   a.opts.Region,
+		Profile:  a.opts.Profile,
+		Endpoint: a.opts.Endpoint,
+		Backend:  a.cfg.Backend.manifest(a),
+	}
+	for _, s := range a.stacks {
+		ms := s.manifest()
+		deps := map[string]bool{}
+		for _, d := range ms.DependsOn {
+			deps[d] = true
+		}
+		for _, d := range cm.Stacks[s.name].Dependencies {
+			deps[d] = true
+		}
+		ms.DependsOn = sortedKeys(deps)
+		m.Stacks = append(m.Stacks, ms)
+	}
+	return m, nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

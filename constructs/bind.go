@@ -1,0 +1,120 @@
+package sst
+
+import (
+	"bytes"
+	"encoding/json"
+	"sort"
+	"strings"
+
+	"github.com/sst-tf/sst/constructs/internal/naming"
+)
+
+// Bindable is a construct a function can be bound to: binding gives the
+// function the construct's values as environment variables (in SST v2's
+// format, so SST's own Node client reads them too) and least-privilege IAM
+// on exactly that construct's resources.
+type Bindable interface {
+	Binding() Binding
+}
+
+// Binding is what binding one construct grants a function.
+type Binding struct {
+	// Type is SST's type name: "Table", "Api", "Function", …
+	Type string
+	// ID is the construct id.
+	ID string
+	// Variables maps a property (e.g. "tableName") to its value, which may
+	// be a Terraform token known only after deploy.
+	Variables map[string]string
+	// Permissions are granted to the bound function's role.
+	Permissions []Statement
+}
+
+// EnvName is the environment variable carrying one bound property,
+// SST_{Type}_{prop}_{id}.
+func EnvName(typ, prop, id string) string {
+	return "SST_" + typ + "_" + prop + "_" + naming.EnvID(id)
+}
+
+// Statement is one IAM policy statement.
+type Statement struct {
+	// Effect is "Allow" (default) or "Deny".
+	Effect    string
+	Actions   []string
+	Resources []string
+}
+
+// Allow grants actions on resources (ARNs or tokens such as table.Arn()).
+func Allow(actions []string, resources ...string) Statement {
+	return Statement{Effect: "Allow", Actions: actions, Resources: resources}
+}
+
+// Service is SST's permission shorthand: Service("s3", "sqs") grants all of
+// each service's actions on every resource. Prefer binding, which scopes
+// access to the bound resources.
+func Service(services ...string) []Statement {
+	var out []Statement
+	for _, s := range services {
+		out = append(out, Statement{Effect: "Allow", Actions: []string{s + ":*"}, Resources: []string{"*"}})
+	}
+	return out
+}
+
+// policyDocument renders statements as an IAM policy JSON string. Tokens
+// inside become Terraform interpolations when CDKTF resolves the string.
+func policyDocument(stmts []Statement) string {
+	type stmt struct {
+		Effect   string   `json:"Effect"`
+		Action   []string `json:"Action"`
+		Resource []string `json:"Resource"`
+	}
+	doc := struct {
+		Version   string `json:"Version"`
+		Statement []stmt `json:"Statement"`
+	}{Version: "2012-10-17"}
+	for _, s := range mergeStatements(stmts) {
+		doc.Statement = append(doc.Statement, stmt{Effect: s.Effect, Action: s.Actions, Resource: s.Resources})
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(doc)
+	return strings.TrimSpace(buf.String())
+}
+
+// mergeStatements normalizes effects, drops duplicates and joins statements
+// that grant the same actions, keeping policies small and their JSON stable.
+func mergeStatements(in []Statement) []Statement {
+	var out []Statement
+	index := map[string]int{}
+	for _, s := range in {
+		if len(s.Actions) == 0 || len(s.Resources) == 0 {
+			continue
+		}
+		if s.Effect == "" {
+			s.Effect = "Allow"
+		}
+		acts := uniqueSorted(s.Actions)
+		key := s.Effect + "|" + strings.Join(acts, ",")
+		if i, ok := index[key]; ok {
+			out[i].Resources = uniqueSorted(append(out[i].Resources, s.Resources...))
+			continue
+		}
+		index[key] = len(out)
+		out = append(out, Statement{Effect: s.Effect, Actions: acts, Resources: uniqueSorted(s.Resources)})
+	}
+	return out
+}
+
+func uniqueSorted(in []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range in {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

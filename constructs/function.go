@@ -1,0 +1,484 @@
+package sst
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchloggroup"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrole"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicy"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lambdafunction"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lambdafunctionurl"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/sst-tf/sst/constructs/internal/build"
+	"github.com/sst-tf/sst/constructs/internal/naming"
+	"github.com/sst-tf/sst/manifest"
+)
+
+// FunctionProps configure a Lambda function. The zero value of every field
+// means "the default": SST v2's defaults where it has one.
+type FunctionProps struct {
+	// Handler is what runs. Go: a directory holding a main package (or a .go
+	// file in it), built into `bootstrap` for provided.al2023. Node/TS:
+	// "path/to/file.export", bundled with esbuild. Relative to the project.
+	Handler string
+	// Runtime: "go", "nodejs18.x", "nodejs20.x", "nodejs22.x"; default detected from Handler.
+	Runtime string
+	// Architecture: "arm64" (default) or "x86_64".
+	Architecture string
+	// MemorySize in MB, 128–10240. Default 1024.
+	MemorySize int
+	// Timeout in seconds, 1–900. Default 10.
+	Timeout int
+	// Environment variables; merged over the defaults'.
+	Environment map[string]string
+	// Bind gives the function these constructs' values and access.
+	Bind []Bindable
+	// Permissions are extra IAM statements (see Allow and Service).
+	Permissions []Statement
+	// URL adds a Lambda function URL.
+	URL *FunctionURL
+	// LogRetention in days (CloudWatch's allowed values). Default: never expire.
+	LogRetention int
+	Description  string
+	// Nodejs tunes bundling of Node/TS handlers.
+	Nodejs NodejsProps
+	// Go tunes the build of Go handlers.
+	Go GoProps
+}
+
+// NodejsProps tune esbuild.
+type NodejsProps struct {
+	// Format "esm" (default) or "cjs".
+	Format    string
+	Minify    bool
+	Sourcemap bool
+	// External packages are left out of the bundle (@aws-sdk/* always is).
+	External []string
+}
+
+// GoProps tune `go build`.
+type GoProps struct {
+	Tags    []string
+	LDFlags []string
+}
+
+// FunctionURL configures a function URL.
+type FunctionURL struct {
+	// Authorizer "none" (default: public) or "iam".
+	Authorizer string
+	Cors       *Cors
+}
+
+// Function is a Lambda function with its role, log group and bundle.
+type Function struct {
+	stack *Stack
+	// owner is the construct id that created the function (an Api for route
+	// functions), for the manifest.
+	owner  string
+	fid    string
+	name   string
+	props  FunctionProps
+	kind   string // "go" or "node"
+	result *build.Result
+
+	Cdk struct {
+		Function lambdafunction.LambdaFunction
+		Role     iamrole.IamRole
+		Policy   iamrolepolicy.IamRolePolicy
+		LogGroup cloudwatchloggroup.CloudwatchLogGroup
+		URL      lambdafunctionurl.LambdaFunctionUrl
+	}
+}
+
+var (
+	validArch      = map[string]string{"arm64": "arm64", "x86_64": "x86_64"}
+	validRetention = map[int]bool{1: true, 3: true, 5: true, 7: true, 14: true, 30: true, 60: true, 90: true, 120: true, 150: true, 180: true, 365: true, 400: true, 545: true, 731: true, 1096: true, 1827: true, 2192: true, 2557: true, 2922: true, 3288: true, 3653: true}
+)
+
+// NewFunction declares a Lambda function.
+func NewFunction(s *Stack, id string, props FunctionProps) *Function {
+	if !s.app.claimID(s, id, "Function") {
+		return &Function{stack: s, fid: id}
+	}
+	fn := newFunction(s, id, id, props)
+	s.add(fn)
+	return fn
+}
+
+// newFunction builds a function owned by another construct (an Api route,
+// an authorizer); such functions share the app-wide id space through
+// their owner's id.
+func newFunction(s *Stack, owner, id string, props FunctionProps, layers ...FunctionProps) *Function {
+	a := s.app
+	merged := mergeFunctionProps(append([]FunctionProps{a.defaults.Function}, append(layers, props)...)...)
+	merged.Bind = append(append([]Bindable{}, a.defaultBind...), merged.Bind...)
+	fn := &Function{stack: s, owner: owner, fid: id, props: merged}
+	fn.name = naming.Lambda(s.Stage(), a.cfg.Name, id)
+	if !fn.validate() {
+		return fn
+	}
+	a.functions = append(a.functions, fn)
+
+	role := iamrole.NewIamRole(s.tf, jsii.String(id+"_role"), &iamrole.IamRoleConfig{
+		Name:             jsii.String(naming.IAMRole(s.Stage(), a.cfg.Name, id)),
+		AssumeRolePolicy: jsii.String(assumeRolePolicy("lambda.amazonaws.com")),
+	})
+	logs := cloudwatchloggroup.NewCloudwatchLogGroup(s.tf, jsii.String(id+"_logs"), &cloudwatchloggroup.CloudwatchLogGroupConfig{
+		Name:            jsii.String(naming.LogGroup(fn.name)),
+		RetentionInDays: jsii.Number(float64(merged.LogRetention)),
+	})
+	policy := iamrolepolicy.NewIamRolePolicy(s.tf, jsii.String(id+"_policy"), &iamrolepolicy.IamRolePolicyConfig{
+		Name:   jsii.String("sst-function"),
+		Role:   role.Name(),
+		Policy: jsii.String("{}"),
+	})
+	cfg := &lambdafunction.LambdaFunctionConfig{
+		FunctionName:  jsii.String(fn.name),
+		Role:          role.Arn(),
+		MemorySize:    jsii.Number(float64(merged.MemorySize)),
+		Timeout:       jsii.Number(float64(merged.Timeout)),
+		Architectures: jsii.Strings(merged.Architecture),
+		DependsOn:     &[]cdktf.ITerraformDependable{logs, policy},
+	}
+	if merged.Description != "" {
+		cfg.Description = jsii.String(merged.Description)
+	}
+	fn.Cdk.Function = lambdafunction.NewLambdaFunction(s.tf, jsii.String(id), cfg)
+	fn.Cdk.Role, fn.Cdk.Policy, fn.Cdk.LogGroup = role, policy, logs
+	if u := merged.URL; u != nil {
+		auth := "NONE"
+		if u.Authorizer == "iam" {
+			auth = "AWS_IAM"
+		}
+		ucfg := &lambdafunctionurl.LambdaFunctionUrlConfig{
+			FunctionName:      fn.Cdk.Function.FunctionName(),
+			AuthorizationType: jsii.String(auth),
+		}
+		if u.Cors != nil {
+			c := u.Cors.withDefaults()
+			ucfg.Cors = &lambdafunctionurl.LambdaFunctionUrlCors{
+				AllowOrigins:     jsii.Strings(c.AllowOrigins...),
+				AllowMethods:     jsii.Strings(c.AllowMethods...),
+				AllowHeaders:     jsii.Strings(c.AllowHeaders...),
+				ExposeHeaders:    jsii.Strings(c.ExposeHeaders...),
+				AllowCredentials: jsii.Bool(c.AllowCredentials),
+				MaxAge:           jsii.Number(float64(c.MaxAge)),
+			}
+		}
+		fn.Cdk.URL = lambdafunctionurl.NewLambdaFunctionUrl(s.tf, jsii.String(id+"_url"), ucfg)
+	}
+	return fn
+}
+
+func (fn *Function) validate() bool {
+	s, p := fn.stack, &fn.props
+	where := fmt.Sprintf("stack %s: function %q", s.name, fn.fid)
+	ok := true
+	fail := func(format string, args ...any) {
+		s.app.errorf(where+": "+format, args...)
+		ok = false
+	}
+	if p.Handler == "" {
+		fail("Handler is required: a Go main package dir (e.g. \"functions/list\") or \"path/file.export\" for Node")
+	} else if rt, err := build.DetectRuntime(s.app.opts.ProjectDir, p.Handler, p.Runtime); err != nil {
+		fail("%v", err)
+	} else if rt == "go" {
+		fn.kind = "go"
+	} else {
+		fn.kind = "node"
+		p.Runtime = rt
+	}
+	if _, ok := validArch[p.Architecture]; !ok {
+		fail("Architecture %q: use \"arm64\" or \"x86_64\"", p.Architecture)
+	}
+	if p.MemorySize < 128 || p.MemorySize > 10240 {
+		fail("MemorySize %d MB: must be 128–10240", p.MemorySize)
+	}
+	if p.Timeout < 1 || p.Timeout > 900 {
+		fail("Timeout %d s: must be 1–900", p.Timeout)
+	}
+	if p.LogRetention != 0 && !validRetention[p.LogRetention] {
+		fail("LogRetention %d: CloudWatch accepts 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653 days", p.LogRetention)
+	}
+	if f := p.Nodejs.Format; f != "" && f != "esm" && f != "cjs" {
+		fail("Nodejs.Format %q: use \"esm\" or \"cjs\"", f)
+	}
+	if u := p.URL; u != nil && u.Authorizer != "" && u.Authorizer != "none" && u.Authorizer != "iam" {
+		fail("URL.Authorizer %q: use \"none\" or \"iam\"", u.Authorizer)
+	}
+	for i, st := range p.Permissions {
+		if len(st.Actions) == 0 || len(st.Resources) == 0 {
+			fail("Permissions[%d]: a statement needs Actions and Resources", i)
+		}
+		if st.Effect != "" && st.Effect != "Allow" && st.Effect != "Deny" {
+			fail("Permissions[%d]: Effect %q: use \"Allow\" or \"Deny\"", i, st.Effect)
+		}
+	}
+	for i, b := range p.Bind {
+		if b == nil {
+			fail("Bind[%d] is nil", i)
+		}
+	}
+	return ok
+}
+
+// mergeFunctionProps layers props: later non-zero scalars win; maps and
+// lists accumulate, so defaults never silently drop a binding.
+func mergeFunctionProps(layers ...FunctionProps) FunctionProps {
+	out := FunctionProps{Architecture: "arm64", MemorySize: 1024, Timeout: 10, Environment: map[string]string{}}
+	for _, l := range layers {
+		set := func(dst *string, v string) {
+			if v != "" {
+				*dst = v
+			}
+		}
+		set(&out.Handler, l.Handler)
+		set(&out.Runtime, l.Runtime)
+		set(&out.Architecture, l.Architecture)
+		set(&out.Description, l.Description)
+		set(&out.Nodejs.Format, l.Nodejs.Format)
+		if l.MemorySize != 0 {
+			out.MemorySize = l.MemorySize
+		}
+		if l.Timeout != 0 {
+			out.Timeout = l.Timeout
+		}
+		if l.LogRetention != 0 {
+			out.LogRetention = l.LogRetention
+		}
+		if l.URL != nil {
+			out.URL = l.URL
+		}
+		out.Nodejs.Minify = out.Nodejs.Minify || l.Nodejs.Minify
+		out.Nodejs.Sourcemap = out.Nodejs.Sourcemap || l.Nodejs.Sourcemap
+		out.Nodejs.External = append(out.Nodejs.External, l.Nodejs.External...)
+		out.Go.Tags = append(out.Go.Tags, l.Go.Tags...)
+		out.Go.LDFlags = append(out.Go.LDFlags, l.Go.LDFlags...)
+		for k, v := range l.Environment {
+			out.Environment[k] = v
+		}
+		out.Bind = append(out.Bind, l.Bind...)
+		out.Permissions = append(out.Permissions, l.Permissions...)
+	}
+	return out
+}
+
+func assumeRolePolicy(service string) string {
+	return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"` + service + `"},"Action":"sts:AssumeRole"}]}`
+}
+
+// Bind adds bindings after creation (SST's fn.bind).
+func (fn *Function) Bind(b ...Bindable) { fn.props.Bind = append(fn.props.Bind, b...) }
+
+// AddEnvironment sets environment variables after creation.
+func (fn *Function) AddEnvironment(env map[string]string) {
+	for k, v := range env {
+		fn.props.Environment[k] = v
+	}
+}
+
+// AttachPermissions grants statements after creation.
+func (fn *Function) AttachPermissions(p ...Statement) {
+	fn.props.Permissions = append(fn.props.Permissions, p...)
+}
+
+// Arn is the function's ARN (a token until deploy).
+func (fn *Function) Arn() string { return *fn.Cdk.Function.Arn() }
+
+// InvokeArn is the ARN API Gateway integrations call.
+func (fn *Function) InvokeArn() string { return *fn.Cdk.Function.InvokeArn() }
+
+// FunctionName is the physical function name.
+func (fn *Function) FunctionName() string { return fn.name }
+
+// URL is the function URL, when enabled.
+func (fn *Function) URL() string {
+	if fn.Cdk.URL == nil {
+		return ""
+	}
+	return *fn.Cdk.URL.FunctionUrl()
+}
+
+// ID is the construct id.
+func (fn *Function) ID() string { return fn.fid }
+
+// Binding lets another function invoke this one.
+func (fn *Function) Binding() Binding {
+	return Binding{
+		Type:        "Function",
+		ID:          fn.fid,
+		Variables:   map[string]string{"functionName": fn.name},
+		Permissions: []Statement{Allow([]string{"lambda:InvokeFunction"}, fn.Arn())},
+	}
+}
+
+func (fn *Function) id() string { return fn.fid }
+
+func (fn *Function) functions() []*Function {
+	if fn.Cdk.Function == nil {
+		return nil
+	}
+	return []*Function{fn}
+}
+
+func (fn *Function) describe() manifest.Construct {
+	return manifest.Construct{ID: fn.fid, Type: "Function", Path: fn.fid, Data: map[string]string{"functionName": fn.name}, Binds: bindIDs(fn.props.Bind)}
+}
+
+func bindIDs(bs []Bindable) []string {
+	var ids []string
+	for _, b := range bs {
+		if b != nil {
+			ids = append(ids, b.Binding().ID)
+		}
+	}
+	return uniqueSorted(ids)
+}
+
+// environment is the function's full environment: its own, SST's app
+// variables, and one variable per bound property.
+func (fn *Function) environment() (map[string]string, []Statement) {
+	a := fn.stack.app
+	env := map[string]string{}
+	for k, v := range fn.props.Environment {
+		env[k] = v
+	}
+	env["SST_APP"] = a.cfg.Name
+	env["SST_STAGE"] = a.opts.Stage
+	env["SST_SSM_PREFIX"] = fmt.Sprintf("/sst/%s/%s/", a.cfg.Name, a.opts.Stage)
+	perms := append([]Statement{}, fn.props.Permissions...)
+	for _, b := range fn.props.Bind {
+		if b == nil {
+			continue
+		}
+		info := b.Binding()
+		for prop, v := range info.Variables {
+			env[EnvName(info.Type, prop, info.ID)] = v
+		}
+		perms = append(perms, info.Permissions...)
+	}
+	return env, perms
+}
+
+func (fn *Function) finalize() {
+	if fn.Cdk.Function == nil || fn.result == nil {
+		return
+	}
+	s := fn.stack
+	env, perms := fn.environment()
+	vars := map[string]*string{}
+	for k, v := range env {
+		vars[k] = jsii.String(v)
+	}
+	f := fn.Cdk.Function
+	f.PutEnvironment(&lambdafunction.LambdaFunctionEnvironment{Variables: &vars})
+	f.SetHandler(jsii.String(fn.result.Handler))
+	f.SetRuntime(jsii.String(fn.result.Runtime))
+	f.SetFilename(jsii.String(s.artifact(fn.result.ZipPath)))
+	f.SetSourceCodeHash(jsii.String(fn.result.Hash))
+	// Logs go only to the function's own log group.
+	logArn := *fn.Cdk.LogGroup.Arn() + ":*"
+	all := append([]Statement{Allow([]string{"logs:CreateLogStream", "logs:PutLogEvents"}, logArn)}, perms...)
+	fn.Cdk.Policy.SetPolicy(jsii.String(policyDocument(all)))
+}
+
+func (fn *Function) describeFunction() manifest.Function {
+	env, _ := fn.environment()
+	resolved := map[string]string{}
+	for k, v := range env {
+		resolved[k] = fn.stack.resolveString(v)
+	}
+	mf := manifest.Function{
+		ID:          fn.fid,
+		Construct:   fn.owner,
+		Name:        fn.name,
+		Handler:     fn.props.Handler,
+		Arch:        fn.props.Architecture,
+		Memory:      fn.props.MemorySize,
+		Timeout:     fn.props.Timeout,
+		Environment: resolved,
+		Bindings:    bindIDs(fn.props.Bind),
+	}
+	if fn.result != nil {
+		mf.Runtime = fn.result.Runtime
+		mf.Artifact = fn.stack.rel(fn.result.ZipPath)
+		mf.SourceHash = fn.result.Hash
+	}
+	return mf
+}
+
+// resolveString turns tokens into the Terraform expressions they stand
+// for, so the manifest shows "${aws_apigatewayv2_api.Api.api_endpoint}"
+// rather than an opaque token.
+func (s *Stack) resolveString(v string) string {
+	if !strings.Contains(v, "${") {
+		return v
+	}
+	var out string
+	func() {
+		defer func() {
+			if recover() != nil {
+				out = v
+			}
+		}()
+		r := cdktf.Tokenization_Resolve(jsii.String(v), &cdktf.ResolveOptions{
+			Scope:    s.tf,
+			Resolver: cdktf.NewDefaultTokenResolver(cdktf.NewStringConcat()),
+		})
+		if str, ok := r.(string); ok {
+			out = str
+		} else if p, ok := r.(*string); ok && p != nil {
+			out = *p
+		} else {
+			out = v
+		}
+	}()
+	return out
+}
+
+// buildFunctions bundles every function, several at a time.
+func (a *App) buildFunctions(ctx context.Context) error {
+	sem := make(chan struct{}, runtime.NumCPU())
+	var wg sync.WaitGroup
+	errs := make([]error, len(a.functions))
+	for i, fn := range a.functions {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(i int, fn *Function) {
+			defer func() { <-sem; wg.Done() }()
+			p := fn.props
+			res, err := build.Build(ctx, build.Request{
+				ProjectDir: a.opts.ProjectDir,
+				Handler:    p.Handler,
+				Runtime:    p.Runtime,
+				Arch:       p.Architecture,
+				OutDir:     a.opts.ArtifactDir,
+				Name:       fn.fid,
+				Node:       build.NodeOptions{Format: p.Nodejs.Format, Minify: p.Nodejs.Minify, Sourcemap: p.Nodejs.Sourcemap, External: p.Nodejs.External},
+				Go:         build.GoOptions{Tags: p.Go.Tags, LDFlags: p.Go.LDFlags},
+			})
+			if err != nil {
+				errs[i] = fmt.Errorf("stack %s: function %q: %w", fn.stack.name, fn.fid, err)
+				return
+			}
+			fn.result = res
+		}(i, fn)
+	}
+	wg.Wait()
+	var out []error
+	for _, e := range errs {
+		if e != nil {
+			out = append(out, e)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Error() < out[j].Error() })
+	return errors.Join(out...)
+}

@@ -1,0 +1,296 @@
+package sst
+
+import (
+	"fmt"
+
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dynamodbtable"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lambdaeventsourcemapping"
+
+	"github.com/sst-tf/sst/constructs/internal/naming"
+	"github.com/sst-tf/sst/manifest"
+)
+
+// Removal policies for data stores.
+const (
+	RemovalDestroy = "destroy"
+	RemovalRetain  = "retain"
+)
+
+// TableProps configure a DynamoDB table (on-demand billing).
+type TableProps struct {
+	// Fields declares attribute types: "string", "number" or "binary".
+	// Only fields used by an index are sent to DynamoDB, which rejects
+	// unindexed attribute definitions.
+	Fields map[string]string
+	// PrimaryIndex is the table's key. Required.
+	PrimaryIndex TableIndex
+	// GlobalIndexes by name.
+	GlobalIndexes map[string]TableGlobalIndex
+	// LocalIndexes by name (same partition key, another sort key).
+	LocalIndexes map[string]TableLocalIndex
+	// TimeToLiveAttribute enables TTL on that number field.
+	TimeToLiveAttribute string
+	// Stream: "" (off), "new_image", "old_image", "new_and_old_images" or "keys_only".
+	Stream string
+	// Consumers read the stream (which defaults to new_and_old_images).
+	Consumers map[string]TableConsumer
+	// PointInTimeRecovery enables continuous backups.
+	PointInTimeRecovery bool
+	// RemovalPolicy "destroy" or "retain"; default the app's.
+	RemovalPolicy string
+}
+
+// TableIndex is a key: partition key and optional sort key field names.
+type TableIndex struct {
+	PartitionKey string
+	SortKey      string
+}
+
+// TableGlobalIndex is a global secondary index.
+type TableGlobalIndex struct {
+	PartitionKey string
+	SortKey      string
+	// Projection "all" (default), "keys_only" or "include" (with NonKeyAttributes).
+	Projection       string
+	NonKeyAttributes []string
+}
+
+// TableLocalIndex is a local secondary index.
+type TableLocalIndex struct {
+	SortKey          string
+	Projection       string
+	NonKeyAttributes []string
+}
+
+// TableConsumer is a function reading the table's stream.
+type TableConsumer struct {
+	Function FunctionProps
+	// BatchSize, default 100.
+	BatchSize int
+	// StartingPosition "LATEST" (default) or "TRIM_HORIZON".
+	StartingPosition string
+	// Filters are EventBridge-style patterns (JSON) selecting records.
+	Filters []string
+}
+
+// Table is a DynamoDB table.
+type Table struct {
+	stack     *Stack
+	tid       string
+	name      string
+	consumers []*Function
+	Cdk       struct {
+		Table dynamodbtable.DynamodbTable
+	}
+}
+
+var fieldTypes = map[string]string{"string": "S", "number": "N", "binary": "B"}
+
+var streamViews = map[string]string{
+	"new_image": "NEW_IMAGE", "old_image": "OLD_IMAGE",
+	"new_and_old_images": "NEW_AND_OLD_IMAGES", "keys_only": "KEYS_ONLY",
+}
+
+var projections = map[string]string{"": "ALL", "all": "ALL", "keys_only": "KEYS_ONLY", "include": "INCLUDE"}
+
+// NewTable declares a DynamoDB table.
+func NewTable(s *Stack, id string, props TableProps) *Table {
+	t := &Table{stack: s, tid: id}
+	if !s.app.claimID(s, id, "Table") {
+		return t
+	}
+	a := s.app
+	where := fmt.Sprintf("stack %s: table %q", s.name, id)
+	errs := len(a.errs)
+	used := map[string]bool{}
+	useField := func(prop, field string, required bool) {
+		if field == "" {
+			if required {
+				a.errorf("%s: %s is required", where, prop)
+			}
+			return
+		}
+		if _, ok := props.Fields[field]; !ok {
+			a.errorf("%s: %s %q is not declared in Fields", where, prop, field)
+			return
+		}
+		used[field] = true
+	}
+	for _, f := range sortedKeys(props.Fields) {
+		if _, ok := fieldTypes[props.Fields[f]]; !ok {
+			a.errorf("%s: Fields[%q] = %q: use \"string\", \"number\" or \"binary\"", where, f, props.Fields[f])
+		}
+	}
+	useField("PrimaryIndex.PartitionKey", props.PrimaryIndex.PartitionKey, true)
+	useField("PrimaryIndex.SortKey", props.PrimaryIndex.SortKey, false)
+	var gsis []*dynamodbtable.DynamodbTableGlobalSecondaryIndex
+	for _, n := range sortedKeys(props.GlobalIndexes) {
+		g := props.GlobalIndexes[n]
+		useField("GlobalIndexes["+n+"].PartitionKey", g.PartitionKey, true)
+		useField("GlobalIndexes["+n+"].SortKey", g.SortKey, false)
+		proj, ok := projections[g.Projection]
+		if !ok {
+			a.errorf("%s: GlobalIndexes[%q].Projection %q: use \"all\", \"keys_only\" or \"include\"", where, n, g.Projection)
+		}
+		gsi := &dynamodbtable.DynamodbTableGlobalSecondaryIndex{Name: jsii.String(n), HashKey: jsii.String(g.PartitionKey), ProjectionType: jsii.String(proj)}
+		if g.SortKey != "" {
+			gsi.RangeKey = jsii.String(g.SortKey)
+		}
+		if proj == "INCLUDE" {
+			gsi.NonKeyAttributes = jsii.Strings(g.NonKeyAttributes...)
+		}
+		gsis = append(gsis, gsi)
+	}
+	var lsis []*dynamodbtable.DynamodbTableLocalSecondaryIndex
+	for _, n := range sortedKeys(props.LocalIndexes) {
+		l := props.LocalIndexes[n]
+		useField("LocalIndexes["+n+"].SortKey", l.SortKey, true)
+		if props.PrimaryIndex.SortKey == "" {
+			a.errorf("%s: LocalIndexes[%q]: local indexes need a table with PrimaryIndex.SortKey", where, n)
+		}
+		proj, ok := projections[l.Projection]
+		if !ok {
+			a.errorf("%s: LocalIndexes[%q].Projection %q: use \"all\", \"keys_only\" or \"include\"", where, n, l.Projection)
+		}
+		lsi := &dynamodbtable.DynamodbTableLocalSecondaryIndex{Name: jsii.String(n), RangeKey: jsii.String(l.SortKey), ProjectionType: jsii.String(proj)}
+		if proj == "INCLUDE" {
+			lsi.NonKeyAttributes = jsii.Strings(l.NonKeyAttributes...)
+		}
+		lsis = append(lsis, lsi)
+	}
+	stream := props.Stream
+	if stream == "" && len(props.Consumers) > 0 {
+		stream = "new_and_old_images"
+	}
+	view, ok := streamViews[stream]
+	if stream != "" && !ok {
+		a.errorf("%s: Stream %q: use \"new_image\", \"old_image\", \"new_and_old_images\" or \"keys_only\"", where, stream)
+	}
+	removal := firstNonEmpty(props.RemovalPolicy, a.defaults.RemovalPolicy, RemovalDestroy)
+	if removal != RemovalDestroy && removal != RemovalRetain {
+		a.errorf("%s: RemovalPolicy %q: use %q or %q", where, removal, RemovalDestroy, RemovalRetain)
+	}
+	if len(a.errs) > errs {
+		return t
+	}
+
+	var attrs []*dynamodbtable.DynamodbTableAttribute
+	for _, f := range sortedKeys(used) {
+		attrs = append(attrs, &dynamodbtable.DynamodbTableAttribute{Name: jsii.String(f), Type: jsii.String(fieldTypes[props.Fields[f]])})
+	}
+	t.name = naming.DynamoDB(s.Stage(), a.cfg.Name, id)
+	cfg := &dynamodbtable.DynamodbTableConfig{
+		Name:        jsii.String(t.name),
+		BillingMode: jsii.String("PAY_PER_REQUEST"),
+		HashKey:     jsii.String(props.PrimaryIndex.PartitionKey),
+		Attribute:   attrs,
+		PointInTimeRecovery: &dynamodbtable.DynamodbTablePointInTimeRecovery{
+			Enabled: jsii.Bool(props.PointInTimeRecovery),
+		},
+	}
+	if props.PrimaryIndex.SortKey != "" {
+		cfg.RangeKey = jsii.String(props.PrimaryIndex.SortKey)
+	}
+	if len(gsis) > 0 {
+		cfg.GlobalSecondaryIndex = gsis
+	}
+	if len(lsis) > 0 {
+		cfg.LocalSecondaryIndex = lsis
+	}
+	if props.TimeToLiveAttribute != "" {
+		cfg.Ttl = &dynamodbtable.DynamodbTableTtl{AttributeName: jsii.String(props.TimeToLiveAttribute), Enabled: jsii.Bool(true)}
+	}
+	if view != "" {
+		cfg.StreamEnabled = jsii.Bool(true)
+		cfg.StreamViewType = jsii.String(view)
+	}
+	t.Cdk.Table = dynamodbtable.NewDynamodbTable(s.tf, jsii.String(id), cfg)
+	if removal == RemovalRetain {
+		s.retain(t.Cdk.Table)
+	}
+	s.add(t)
+	for _, n := range sortedKeys(props.Consumers) {
+		t.addConsumer(n, props.Consumers[n])
+	}
+	return t
+}
+
+func (t *Table) addConsumer(name string, c TableConsumer) {
+	s := t.stack
+	fid := t.tid + "_consumer_" + naming.EnvID(name)
+	fn := newFunction(s, t.tid, fid, c.Function)
+	if fn.Cdk.Function == nil {
+		return
+	}
+	start := firstNonEmpty(c.StartingPosition, "LATEST")
+	if start != "LATEST" && start != "TRIM_HORIZON" {
+		s.app.errorf("stack %s: table %q: consumer %q: StartingPosition %q: use \"LATEST\" or \"TRIM_HORIZON\"", s.name, t.tid, name, start)
+		return
+	}
+	batch := c.BatchSize
+	if batch == 0 {
+		batch = 100
+	}
+	fn.AttachPermissions(Allow([]string{"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"}, *t.Cdk.Table.StreamArn()))
+	cfg := &lambdaeventsourcemapping.LambdaEventSourceMappingConfig{
+		EventSourceArn:   t.Cdk.Table.StreamArn(),
+		FunctionName:     fn.Cdk.Function.Arn(),
+		StartingPosition: jsii.String(start),
+		BatchSize:        jsii.Number(float64(batch)),
+	}
+	if len(c.Filters) > 0 {
+		var fs []*lambdaeventsourcemapping.LambdaEventSourceMappingFilterCriteriaFilter
+		for _, p := range c.Filters {
+			fs = append(fs, &lambdaeventsourcemapping.LambdaEventSourceMappingFilterCriteriaFilter{Pattern: jsii.String(p)})
+		}
+		cfg.FilterCriteria = &lambdaeventsourcemapping.LambdaEventSourceMappingFilterCriteria{Filter: fs}
+	}
+	// The mapping checks the role's stream permissions when it is created.
+	m := lambdaeventsourcemapping.NewLambdaEventSourceMapping(s.tf, jsii.String(fid+"_mapping"), cfg)
+	m.AddOverride(jsii.String("depends_on"), []string{"aws_iam_role_policy." + fid + "_policy"})
+	t.consumers = append(t.consumers, fn)
+}
+
+// TableName is the physical table name.
+func (t *Table) TableName() string { return t.name }
+
+// Arn is the table's ARN (a token until deploy).
+func (t *Table) Arn() string { return *t.Cdk.Table.Arn() }
+
+// ID is the construct id.
+func (t *Table) ID() string { return t.tid }
+
+// dataActions are what a bound function may do to items — never the
+// control plane (CreateTable, DeleteTable, …).
+var tableDataActions = []string{
+	"dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem",
+	"dynamodb:DeleteItem", "dynamodb:DescribeTable", "dynamodb:GetItem",
+	"dynamodb:PutItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:UpdateItem",
+}
+
+// Binding gives functions the table name (SST_Table_tableName_<id>) and
+// item access scoped to this table and its indexes.
+func (t *Table) Binding() Binding {
+	arn := t.Arn()
+	return Binding{
+		Type:        "Table",
+		ID:          t.tid,
+		Variables:   map[string]string{"tableName": t.name},
+		Permissions: []Statement{Allow(tableDataActions, arn, arn+"/index/*")},
+	}
+}
+
+func (t *Table) id() string { return t.tid }
+
+func (t *Table) functions() []*Function { return t.consumers }
+
+func (t *Table) finalize() {
+	for _, fn := range t.consumers {
+		fn.finalize()
+	}
+}
+
+func (t *Table) describe() manifest.Construct {
+	return manifest.Construct{ID: t.tid, Type: "Table", Path: t.tid, Data: map[string]string{"tableName": t.name}}
+}

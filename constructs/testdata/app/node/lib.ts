@@ -1,0 +1,3 @@
+export function greeting(stage: string): string {
+  return `hello from ${stage}`;
+}

@@ -1,0 +1,31 @@
+package manifest
+
+// Environment variables through which the CLI tells an app how to
+// synthesize. An app run without the CLI falls back to sensible defaults.
+const (
+	// EnvStage is the stage to synthesize (validated by the app).
+	EnvStage = "SST_STAGE"
+	// EnvRegion overrides Config.Region.
+	EnvRegion = "SST_REGION"
+	// EnvProfile overrides Config.Profile.
+	EnvProfile = "SST_PROFILE"
+	// EnvEndpoint points the AWS provider at an emulator (http(s) URL).
+	EnvEndpoint = "SST_ENDPOINT"
+	// EnvOutDir is the stage output directory; default .sst/out/<stage>.
+	EnvOutDir = "SST_OUT_DIR"
+	// EnvProjectDir is the project root (where cdktf.json is); default the
+	// working directory.
+	EnvProjectDir = "SST_PROJECT_DIR"
+	// EnvArtifactDir is where function bundles are cached; default .sst/artifacts.
+	EnvArtifactDir = "SST_ARTIFACT_DIR"
+)
+
+// Layout of the .sst directory, relative to the project root.
+const (
+	SSTDir      = ".sst"
+	OutDir      = ".sst/out"       // OutDir/<stage> holds stacks/ and manifest.json
+	ArtifactDir = ".sst/artifacts" // content-hashed function bundles
+	StateDir    = ".sst/state"     // local backend state, one folder per stack
+	OutputsDir  = ".sst/outputs"   // OutputsDir/<stage>.json after deploy
+	StageFile   = ".sst/stage"     // the personal default stage
+)

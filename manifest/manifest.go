@@ -1,0 +1,153 @@
+// Package manifest holds the types of .sst/out/<stage>/manifest.json: what an
+// app synthesized for one stage. The app (package sst) writes it; the CLI,
+// `sst dev` and the console read it. It imports nothing from cdktf or jsii so
+// the CLI stays free of the synthesis runtime.
+package manifest
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// FileName is the manifest's name inside a stage's output directory.
+const FileName = "manifest.json"
+
+// Version is bumped when the format changes incompatibly.
+const Version = 1
+
+// Manifest describes one synthesized stage of an app.
+type Manifest struct {
+	Version int    `json:"version"`
+	App     string `json:"app"`
+	Stage   string `json:"stage"`
+	Region  string `json:"region"`
+	Profile string `json:"profile,omitempty"`
+	// Endpoint is the AWS endpoint override the stage was synthesized for
+	// (an emulator), empty for real AWS.
+	Endpoint string   `json:"endpoint,omitempty"`
+	Backend  Backend  `json:"backend"`
+	Stacks   []Stack  `json:"stacks"`
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// Backend says where a stage's state lives.
+type Backend struct {
+	// Kind is "local", "s3" or "cloud".
+	Kind string `json:"kind"`
+	// Config is the backend block as synthesized (secrets never appear here).
+	Config map[string]any `json:"config,omitempty"`
+}
+
+// Stack is one Terraform root module.
+type Stack struct {
+	// Name is the stack's id, e.g. "API".
+	Name string `json:"name"`
+	// Dir is the stack's working directory relative to the stage output
+	// directory, e.g. "stacks/API".
+	Dir string `json:"dir"`
+	// Workspace is the Terraform workspace holding this stack's state for the stage.
+	Workspace string `json:"workspace"`
+	// DependsOn lists stacks that must be deployed before this one: explicit
+	// dependencies and those implied by cross-stack references.
+	DependsOn []string `json:"dependsOn,omitempty"`
+	// Artifacts are the function bundles this stack uploads, relative to the
+	// stack directory. Their content is part of the stack's deploy hash.
+	Artifacts  []string    `json:"artifacts,omitempty"`
+	Constructs []Construct `json:"constructs"`
+	Functions  []Function  `json:"functions,omitempty"`
+	Routes     []Route     `json:"routes,omitempty"`
+	Outputs    []Output    `json:"outputs,omitempty"`
+	// Retained lists Terraform addresses of resources kept in AWS when the
+	// stage is removed (removal policy "retain"): `sst remove` drops them
+	// from state instead of destroying them.
+	Retained []string `json:"retained,omitempty"`
+}
+
+// Construct is one SST construct in a stack.
+type Construct struct {
+	ID   string `json:"id"`
+	Type string `json:"type"`
+	// Path is the construct path inside the stack, e.g. "Api/Route_GET_notes".
+	Path string `json:"path"`
+	// Data holds type-specific facts (table name, api id output, …). Values
+	// known only after deploy name the stack output that carries them.
+	Data map[string]string `json:"data,omitempty"`
+	// Binds lists the construct ids this construct's functions are bound to.
+	Binds []string `json:"binds,omitempty"`
+}
+
+// Function is one Lambda function.
+type Function struct {
+	ID string `json:"id"`
+	// Construct is the id of the construct that owns the function.
+	Construct string `json:"construct"`
+	// Name is the physical function name.
+	Name     string `json:"name"`
+	Handler  string `json:"handler"`
+	Runtime  string `json:"runtime"`
+	Arch     string `json:"architecture"`
+	Memory   int    `json:"memory"`
+	Timeout  int    `json:"timeout"`
+	Artifact string `json:"artifact,omitempty"`
+	// SourceHash is the content hash of the built artifact.
+	SourceHash  string            `json:"sourceHash,omitempty"`
+	Environment map[string]string `json:"environment,omitempty"`
+	Bindings    []string          `json:"bindings,omitempty"`
+}
+
+// Route is one API route bound to a function.
+type Route struct {
+	Api      string `json:"api"`
+	Key      string `json:"key"`
+	Function string `json:"function,omitempty"`
+	// Authorizer is the authorizer name, "none" or "iam".
+	Authorizer string `json:"authorizer,omitempty"`
+}
+
+// Output is a stack output declared by the app.
+type Output struct {
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+	Sensitive   bool   `json:"sensitive,omitempty"`
+}
+
+// Path returns the manifest path for a stage output directory.
+func Path(outDir string) string { return filepath.Join(outDir, FileName) }
+
+// Read loads the manifest from a stage output directory.
+func Read(outDir string) (*Manifest, error) {
+	b, err := os.ReadFile(Path(outDir))
+	if err != nil {
+		return nil, fmt.Errorf("read manifest: %w", err)
+	}
+	var m Manifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("parse manifest %s: %w", Path(outDir), err)
+	}
+	if m.Version != Version {
+		return nil, fmt.Errorf("manifest %s has version %d, this sst understands %d: re-run `sst synth`", Path(outDir), m.Version, Version)
+	}
+	return &m, nil
+}
+
+// Write stores the manifest in a stage output directory.
+func (m *Manifest) Write(outDir string) error {
+	m.Version = Version
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(Path(outDir), append(b, '\n'), 0o644)
+}
+
+// Stack returns the stack with the given name.
+func (m *Manifest) Stack(name string) (*Stack, bool) {
+	for i := range m.Stacks {
+		if m.Stacks[i].Name == name {
+			return &m.Stacks[i], true
+		}
+	}
+	return nil, false
+}
