@@ -298,6 +298,12 @@ func (a *App) claimID(s *Stack, id, typ string) bool {
 		a.errorf("stack %s: duplicate construct id %q (%s): already used in stack %s — ids must be unique across the app because they name resources and binding variables", s.name, id, typ, other)
 		return false
 	}
+	for other, st := range a.ids {
+		if naming.EnvID(other) == naming.EnvID(id) {
+			a.errorf("stack %s: construct id %q (%s) collides with %q in stack %s: both become %q in binding variables — rename one", s.name, id, typ, other, st, naming.EnvID(id))
+			return false
+		}
+	}
 	a.ids[id] = s.name
 	return true
 }

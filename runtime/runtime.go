@@ -1,0 +1,277 @@
+// Package runtime gives Go Lambda handlers typed access to the resources
+// bound to their function.
+//
+// Binding a construct to a function (Bind: []sst.Bindable{table}) sets
+// environment variables in SST v2's format, SST_{Type}_{prop}_{id}, for
+// example SST_Table_tableName_Notes, plus SST_APP, SST_STAGE and
+// SST_SSM_PREFIX. Because the names match SST v2, the same function can be
+// read by SST v2's Node client and by this package. The id part is the
+// construct id with every character outside [A-Za-z0-9_] replaced by "_";
+// accessors take the construct id as written and do that mapping.
+//
+// A value of "__FETCH_FROM_SSM__" means the real value lives in SSM
+// Parameter Store (secrets, values too large or sensitive for the
+// environment). Reading it needs the AWS SDK, which this package must not
+// import: it is compiled into every Go Lambda and stays stdlib-only so
+// binaries are small and cold starts fast. Importing a package that sets
+// SSMFetcher enables it.
+//
+// A handler:
+//
+//	package main
+//
+//	import (
+//		"context"
+//
+//		"github.com/aws/aws-lambda-go/events"
+//		"github.com/aws/aws-lambda-go/lambda"
+//		"github.com/sst-tf/sst/runtime"
+//	)
+//
+//	// Fails at cold start, with the fix in the message, if Notes is not bound.
+//	var table = runtime.MustTableName("Notes")
+//
+//	func handler(ctx context.Context, req events.APIGatewayV2HTTPRequest) (string, error) {
+//		return "notes live in " + table + " on stage " + runtime.Stage(), nil
+//	}
+//
+//	func main() { lambda.Start(handler) }
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+)
+
+// SSMPlaceholder is the binding value meaning "fetch me from SSM".
+const SSMPlaceholder = "__FETCH_FROM_SSM__"
+
+// App is the SST app name (SST_APP).
+func App() string { return os.Getenv("SST_APP") }
+
+// Stage is the stage the function was deployed to (SST_STAGE).
+func Stage() string { return os.Getenv("SST_STAGE") }
+
+// SSMPrefix is the Parameter Store path prefix of the app's stage
+// (SST_SSM_PREFIX), ending in "/".
+func SSMPrefix() string { return os.Getenv("SST_SSM_PREFIX") }
+
+// SSMFetcher reads SSM parameters by full name, with decryption, and returns
+// the values found keyed by name; names it cannot find are simply absent.
+// It is nil until a package that links the AWS SDK sets it at init.
+var SSMFetcher func(ctx context.Context, names []string) (map[string]string, error)
+
+// ErrNoSSMFetcher is wrapped by errors for SSM-backed values read while
+// SSMFetcher is nil.
+var ErrNoSSMFetcher = errors.New("no SSM fetcher is configured")
+
+// NotBoundError reports a resource that is not bound to this function.
+type NotBoundError struct {
+	Type, Prop, ID string
+	Env            string // the variable that was looked up
+}
+
+func (e *NotBoundError) Error() string {
+	return fmt.Sprintf("runtime: %s %q is not bound to this function (%s is not set): add it to the function's Bind list", e.Type, e.ID, e.Env)
+}
+
+// EnvName is the variable that carries prop of the construct typ/id.
+func EnvName(typ, prop, id string) string {
+	return "SST_" + typ + "_" + prop + "_" + envID(id)
+}
+
+func envID(id string) string {
+	b := []byte(id)
+	for i, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
+			b[i] = '_'
+		}
+	}
+	return string(b)
+}
+
+// ssmPath is where an SSM-backed value lives; the id is the construct id as
+// written, matching the parameter the construct creates.
+func ssmPath(typ, prop, id string) string {
+	return SSMPrefix() + typ + "/" + id + "/" + prop
+}
+
+// cache holds SSM values for the life of the process: they are fixed for a
+// deployment, and each fetch is a network round trip on the request path.
+var cache struct {
+	sync.Mutex
+	values map[string]string
+}
+
+func cached(name string) (string, bool) {
+	cache.Lock()
+	defer cache.Unlock()
+	v, ok := cache.values[name]
+	return v, ok
+}
+
+func store(values map[string]string) {
+	cache.Lock()
+	defer cache.Unlock()
+	if cache.values == nil {
+		cache.values = map[string]string{}
+	}
+	for k, v := range values {
+		cache.values[k] = v
+	}
+}
+
+// Get returns prop of the bound construct typ/id, e.g.
+// Get("Table", "tableName", "Notes"), fetching it from SSM when the binding
+// says so.
+func Get(typ, prop, id string) (string, error) {
+	return GetContext(context.Background(), typ, prop, id)
+}
+
+// GetContext is Get with a context for the SSM fetch.
+func GetContext(ctx context.Context, typ, prop, id string) (string, error) {
+	env := EnvName(typ, prop, id)
+	v, ok := os.LookupEnv(env)
+	if !ok {
+		return "", &NotBoundError{Type: typ, Prop: prop, ID: id, Env: env}
+	}
+	if v != SSMPlaceholder {
+		return v, nil
+	}
+	name := ssmPath(typ, prop, id)
+	if v, ok := cached(name); ok {
+		return v, nil
+	}
+	if err := fetch(ctx, []string{name}); err != nil {
+		return "", fmt.Errorf("runtime: %s %q: %s is stored in SSM at %s: %w", typ, id, prop, name, err)
+	}
+	if v, ok := cached(name); ok {
+		return v, nil
+	}
+	return "", fmt.Errorf("runtime: %s %q: SSM parameter %s does not exist; deploy the stage (or set the secret) first", typ, id, name)
+}
+
+// fetch loads names through SSMFetcher into the cache, without holding the
+// lock over the network call. Concurrent first reads may fetch twice, which
+// is harmless; failures are not cached so a later call retries.
+func fetch(ctx context.Context, names []string) error {
+	f := SSMFetcher
+	if f == nil {
+		return fmt.Errorf("%w: import a package that sets runtime.SSMFetcher", ErrNoSSMFetcher)
+	}
+	values, err := f(ctx, names)
+	if err != nil {
+		return err
+	}
+	want := make(map[string]string, len(names))
+	for _, n := range names {
+		if v, ok := values[n]; ok {
+			want[n] = v
+		}
+	}
+	store(want)
+	return nil
+}
+
+// Preload fetches every SSM-backed binding of this function in one call, so
+// handlers can pay that cost once at cold start rather than per value.
+func Preload(ctx context.Context) error {
+	var names []string
+	for _, kv := range os.Environ() {
+		name, value, _ := strings.Cut(kv, "=")
+		if value != SSMPlaceholder {
+			continue
+		}
+		typ, prop, id, ok := parseEnv(name)
+		if !ok {
+			continue
+		}
+		// The variable only has the mapped id; it equals the construct id
+		// for ids without "-", which is what SST v2's client assumes too.
+		path := ssmPath(typ, prop, id)
+		if _, ok := cached(path); !ok {
+			names = append(names, path)
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	if err := fetch(ctx, names); err != nil {
+		return fmt.Errorf("runtime: loading SSM-backed bindings: %w", err)
+	}
+	return nil
+}
+
+// parseEnv splits SST_{Type}_{prop}_{id}. Type and prop never contain "_";
+// the id may.
+func parseEnv(name string) (typ, prop, id string, ok bool) {
+	rest, ok := strings.CutPrefix(name, "SST_")
+	if !ok {
+		return "", "", "", false
+	}
+	parts := strings.SplitN(rest, "_", 3)
+	if len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" {
+		return "", "", "", false
+	}
+	return parts[0], parts[1], parts[2], true
+}
+
+// Bound lists the resources of type typ bound to this function:
+// id → prop → value, where id is the env-var form (see package comment).
+// SSM-backed values appear as SSMPlaceholder unless already fetched; use Get
+// to read them.
+func Bound(typ string) map[string]map[string]string {
+	out := map[string]map[string]string{}
+	for _, kv := range os.Environ() {
+		name, value, _ := strings.Cut(kv, "=")
+		t, prop, id, ok := parseEnv(name)
+		if !ok || t != typ {
+			continue
+		}
+		if value == SSMPlaceholder {
+			if v, ok := cached(ssmPath(t, prop, id)); ok {
+				value = v
+			}
+		}
+		if out[id] == nil {
+			out[id] = map[string]string{}
+		}
+		out[id][prop] = value
+	}
+	return out
+}
+
+func must(v string, err error) string {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// TableName is the name of the bound Table id.
+func TableName(id string) (string, error) { return Get("Table", "tableName", id) }
+
+// MustTableName is TableName that panics when the table is not bound.
+func MustTableName(id string) string { return must(TableName(id)) }
+
+// ApiURL is the URL of the bound Api id.
+func ApiURL(id string) (string, error) { return Get("Api", "url", id) }
+
+// MustApiURL is ApiURL that panics when the API is not bound.
+func MustApiURL(id string) string { return must(ApiURL(id)) }
+
+// BucketName is the name of the bound Bucket id.
+func BucketName(id string) (string, error) { return Get("Bucket", "bucketName", id) }
+
+// QueueURL is the URL of the bound Queue id.
+func QueueURL(id string) (string, error) { return Get("Queue", "queueUrl", id) }
+
+// TopicARN is the ARN of the bound Topic id.
+func TopicARN(id string) (string, error) { return Get("Topic", "topicArn", id) }
+
+// Secret is the value of the bound Secret name, always read from SSM.
+func Secret(name string) (string, error) { return Get("Secret", "value", name) }
