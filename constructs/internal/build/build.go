@@ -1,0 +1,379 @@
+// Package build turns a Lambda function's handler into a deployable zip:
+// Go handlers are cross-compiled with the go tool, Node/TypeScript handlers
+// are bundled in-process with esbuild. Artifacts are content-addressed and
+// cached so that unchanged code rebuilds nothing and hashes the same, which
+// is what keeps Terraform from updating functions nobody touched.
+package build
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+)
+
+// Runtimes accepted in Request.Runtime ("" means detect).
+const (
+	RuntimeGo       = "go"
+	RuntimeNodejs18 = "nodejs18.x"
+	RuntimeNodejs20 = "nodejs20.x"
+	RuntimeNodejs22 = "nodejs22.x"
+
+	// DefaultNodeRuntime is what detection picks for a Node/TS handler.
+	DefaultNodeRuntime = RuntimeNodejs20
+
+	// goLambdaRuntime is the Lambda runtime Go binaries run on: the
+	// go1.x runtime is gone, a "bootstrap" executable on the OS-only
+	// runtime is the supported way.
+	goLambdaRuntime = "provided.al2023"
+)
+
+var (
+	validRuntimes = []string{RuntimeGo, RuntimeNodejs18, RuntimeNodejs20, RuntimeNodejs22}
+	validArchs    = []string{"arm64", "x86_64"}
+	validTargets  = []string{"lambda", "host"}
+	validFormats  = []string{"esm", "cjs"}
+)
+
+// nodeExts is the order in which a Node handler's file is looked for.
+var nodeExts = []string{".ts", ".tsx", ".mts", ".js", ".mjs", ".cjs", ".jsx"}
+
+// Request describes one function to build.
+type Request struct {
+	ProjectDir string      // absolute project root; Handler is relative to it
+	Handler    string      // as the user wrote it: a Go package dir or .go file, or "path/to/file.export"
+	Runtime    string      // "" = detect; "go"; "nodejs18.x" | "nodejs20.x" | "nodejs22.x"
+	Arch       string      // "arm64" (default) | "x86_64"
+	Target     string      // "lambda" (default: linux + Arch) | "host" (this machine's GOOS/GOARCH, for local dev)
+	OutDir     string      // artifact dir; default <ProjectDir>/.sst/artifacts; created if missing
+	Name       string      // function id, used in artifact file names and errors
+	Node       NodeOptions // ignored for Go
+	Go         GoOptions   // ignored for Node
+}
+
+// NodeOptions tune the esbuild bundle.
+type NodeOptions struct {
+	Format    string            // "esm" (default) | "cjs"
+	Minify    bool              // minify whitespace, identifiers and syntax
+	Sourcemap bool              // ship index.(m)js.map next to the bundle
+	External  []string          // extra modules left out of the bundle; @aws-sdk/* always is
+	Loader    map[string]string // file extension (".png") → esbuild loader name ("file", "text", ...)
+	Banner    string            // JS prepended to the bundle (after our own ESM require shim)
+}
+
+// GoOptions tune `go build`.
+type GoOptions struct {
+	Tags    []string // build tags added to lambda.norpc
+	LDFlags []string // linker flags added to -s -w
+	CGO     bool     // build with CGO_ENABLED=1 (needs a C cross-compiler for lambda targets)
+}
+
+// Result is a built (or cached) artifact.
+type Result struct {
+	Runtime string   // Lambda runtime: "provided.al2023" for Go, e.g. "nodejs20.x" for Node
+	Handler string   // Lambda handler value: "bootstrap" for Go, "index.<export>" for Node
+	ZipPath string   // absolute path of the zip
+	Hash    string   // base64(sha256(zip bytes)), Terraform's source_code_hash format
+	Cached  bool     // true when nothing was rebuilt
+	Inputs  []string // absolute paths of the source files that went in, for watching
+}
+
+// Sentinel kinds carried by *Error, so callers can tell a user's mistake
+// from a broken build without matching on text.
+var (
+	ErrInvalid  = errors.New("invalid build request")
+	ErrNotFound = errors.New("handler not found")
+	ErrNotMain  = errors.New("not a main package")
+	ErrCompile  = errors.New("compile failed")
+	ErrBundle   = errors.New("bundle failed")
+)
+
+// Error is a build failure the user can act on.
+type Error struct {
+	Function string // Request.Name
+	Handler  string // Request.Handler, as written
+	Kind     error  // one of the Err* sentinels
+	Detail   string // what was wrong and what to do
+	Output   string // tool output (compiler, esbuild), verbatim
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "function %q", e.Function)
+	if e.Handler != "" {
+		fmt.Fprintf(&b, ": handler %q", e.Handler)
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Detail)
+	if e.Output != "" {
+		b.WriteString("\n")
+		b.WriteString(strings.TrimRight(e.Output, "\n"))
+	}
+	return b.String()
+}
+
+func (e *Error) Unwrap() error { return e.Kind }
+
+// Build produces the zip for r, or returns the cached one when none of the
+// inputs recorded by the previous build have changed.
+func Build(ctx context.Context, r Request) (*Result, error) {
+	r, err := normalize(r)
+	if err != nil {
+		return nil, err
+	}
+	rt, err := DetectRuntime(r.ProjectDir, r.Handler, r.Runtime)
+	if err != nil {
+		var be *Error
+		if errors.As(err, &be) {
+			be.Function = r.Name
+		}
+		return nil, err
+	}
+	r.Runtime = rt
+
+	var b builder
+	if rt == RuntimeGo {
+		b = &goBuilder{r: r}
+	} else {
+		nb, err := newNodeBuilder(r)
+		if err != nil {
+			return nil, err
+		}
+		b = nb
+	}
+
+	if err := os.MkdirAll(r.OutDir, 0o755); err != nil {
+		return nil, fmt.Errorf("function %q: create artifact dir: %w", r.Name, err)
+	}
+	c := cacheFor(r, b.key())
+	if res, ok := c.lookup(); ok {
+		return res, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	out, err := b.build(ctx)
+	if err != nil {
+		return nil, err
+	}
+	zipPath, hash, err := writeArtifact(r.OutDir, sanitize(r.Name), out.files)
+	if err != nil {
+		return nil, fmt.Errorf("function %q: write artifact: %w", r.Name, err)
+	}
+	rec := &record{
+		Runtime: out.runtime,
+		Handler: out.handler,
+		Zip:     filepath.Base(zipPath),
+		Hash:    hash,
+		Files:   out.inputs,
+		Dirs:    out.dirs,
+	}
+	if err := c.store(rec); err != nil {
+		return nil, fmt.Errorf("function %q: write build cache: %w", r.Name, err)
+	}
+	return rec.result(r.OutDir, false), nil
+}
+
+// builder is one language's way from handler to zip contents.
+type builder interface {
+	// key identifies everything besides file contents that shapes the
+	// output, so a changed option never reuses a stale artifact.
+	key() any
+	build(ctx context.Context) (*output, error)
+}
+
+type output struct {
+	runtime string
+	handler string
+	files   []zipFile
+	inputs  []fileSum // hashed before (Go) or right after (Node) reading them
+	dirs    []dirSum
+}
+
+func normalize(r Request) (Request, error) {
+	invalid := func(format string, a ...any) error {
+		return &Error{Function: r.Name, Handler: r.Handler, Kind: ErrInvalid, Detail: fmt.Sprintf(format, a...)}
+	}
+	if strings.TrimSpace(r.Name) == "" {
+		return r, &Error{Handler: r.Handler, Kind: ErrInvalid, Detail: "function has no name (Request.Name)"}
+	}
+	if strings.TrimSpace(r.Handler) == "" {
+		return r, invalid("no handler given: write a Go package directory (packages/functions/notes), a .go file, or a Node file and export (packages/functions/src/list.handler)")
+	}
+	if r.ProjectDir == "" {
+		return r, invalid("no project directory given")
+	}
+	abs, err := filepath.Abs(r.ProjectDir)
+	if err != nil {
+		return r, invalid("project directory %q: %v", r.ProjectDir, err)
+	}
+	r.ProjectDir = abs
+	if fi, err := os.Stat(abs); err != nil || !fi.IsDir() {
+		return r, invalid("project directory %s does not exist", abs)
+	}
+	if r.OutDir == "" {
+		r.OutDir = filepath.Join(abs, ".sst", "artifacts")
+	}
+	if r.OutDir, err = filepath.Abs(r.OutDir); err != nil {
+		return r, invalid("artifact directory %q: %v", r.OutDir, err)
+	}
+
+	if r.Arch == "" {
+		r.Arch = "arm64"
+	}
+	if !contains(validArchs, r.Arch) {
+		return r, invalid("unknown architecture %q: use one of %s", r.Arch, strings.Join(validArchs, ", "))
+	}
+	if r.Target == "" {
+		r.Target = "lambda"
+	}
+	if !contains(validTargets, r.Target) {
+		return r, invalid("unknown build target %q: use one of %s", r.Target, strings.Join(validTargets, ", "))
+	}
+	if r.Runtime != "" && !contains(validRuntimes, r.Runtime) {
+		return r, invalid("unknown runtime %q: use one of %s, or leave it empty to detect it from the handler", r.Runtime, strings.Join(validRuntimes, ", "))
+	}
+	if r.Node.Format == "" {
+		r.Node.Format = "esm"
+	}
+	if !contains(validFormats, r.Node.Format) {
+		return r, invalid("unknown Node format %q: use one of %s", r.Node.Format, strings.Join(validFormats, ", "))
+	}
+	return r, nil
+}
+
+// DetectRuntime returns the runtime to build handler with. An explicit
+// runtime is validated and returned as is; "" is decided from what the
+// handler points at: a .go file or a directory of Go files is "go", a
+// "file.export" whose file exists with a JS/TS extension is Node.
+func DetectRuntime(projectDir, handler, runtime string) (string, error) {
+	if runtime != "" {
+		if !contains(validRuntimes, runtime) {
+			return "", &Error{Handler: handler, Kind: ErrInvalid, Detail: fmt.Sprintf("unknown runtime %q: use one of %s, or leave it empty to detect it from the handler", runtime, strings.Join(validRuntimes, ", "))}
+		}
+		return runtime, nil
+	}
+	p := handlerPath(projectDir, handler)
+	if fi, err := os.Stat(p); err == nil {
+		if fi.IsDir() {
+			if hasGoFiles(p) {
+				return RuntimeGo, nil
+			}
+			return "", &Error{Handler: handler, Kind: ErrNotFound, Detail: fmt.Sprintf("directory %s has no .go files; %s", p, acceptedForms)}
+		}
+		if strings.HasSuffix(p, ".go") {
+			return RuntimeGo, nil
+		}
+	}
+	if _, _, err := resolveNode(projectDir, handler); err == nil {
+		return DefaultNodeRuntime, nil
+	}
+	return "", &Error{Handler: handler, Kind: ErrNotFound, Detail: fmt.Sprintf("nothing to build in %s: %s", projectDir, acceptedForms)}
+}
+
+const acceptedForms = `a handler is a Go main package directory ("packages/functions/notes"), a .go file in one, or a Node/TypeScript file and export ("packages/functions/src/list.handler" for src/list.ts exporting handler)`
+
+func handlerPath(projectDir, handler string) string {
+	h := filepath.FromSlash(handler)
+	if filepath.IsAbs(h) {
+		return filepath.Clean(h)
+	}
+	return filepath.Join(projectDir, h)
+}
+
+func hasGoFiles(dir string) bool {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return false
+	}
+	for _, e := range ents {
+		if !e.IsDir() && strings.HasSuffix(e.Name(), ".go") && !strings.HasSuffix(e.Name(), "_test.go") {
+			return true
+		}
+	}
+	return false
+}
+
+// resolveNode splits "dir/file.export" and finds the file, trying the
+// extensions in order; "dir/file.ts.export" (extension spelled out) works too.
+func resolveNode(projectDir, handler string) (file, export string, err error) {
+	slash := strings.LastIndexAny(handler, `/\`)
+	dot := strings.LastIndex(handler, ".")
+	if dot <= slash+1 || dot == len(handler)-1 {
+		return "", "", &Error{Handler: handler, Kind: ErrNotFound, Detail: fmt.Sprintf("no export name: Node handlers are written \"path/to/file.exportName\"; %s", acceptedForms)}
+	}
+	base, export := handler[:dot], handler[dot+1:]
+	p := handlerPath(projectDir, base)
+	if contains(nodeExts, filepath.Ext(p)) {
+		if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
+			return p, export, nil
+		}
+	}
+	for _, ext := range nodeExts {
+		if fi, err := os.Stat(p + ext); err == nil && !fi.IsDir() {
+			return p + ext, export, nil
+		}
+	}
+	exts := make([]string, len(nodeExts))
+	for i, e := range nodeExts {
+		exts[i] = strings.TrimPrefix(e, ".")
+	}
+	return "", "", &Error{Handler: handler, Kind: ErrNotFound, Detail: fmt.Sprintf("no file %s.{%s} in %s; %s", base, strings.Join(exts, ","), projectDir, acceptedForms)}
+}
+
+// goArch maps Lambda's architecture names to GOARCH.
+func goArch(arch string) string {
+	if arch == "x86_64" {
+		return "amd64"
+	}
+	return arch
+}
+
+// platform is the GOOS/GOARCH a request builds for.
+func platform(r Request) (goos, goarch string) {
+	if r.Target == "host" {
+		return runtime.GOOS, runtime.GOARCH
+	}
+	return "linux", goArch(r.Arch)
+}
+
+// sanitize keeps a function id usable in a file name on every OS.
+func sanitize(name string) string {
+	var b strings.Builder
+	for _, c := range name {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '_':
+			b.WriteRune(c)
+		default:
+			b.WriteByte('-')
+		}
+	}
+	s := strings.Trim(b.String(), "-")
+	if len(s) > 64 {
+		s = s[:64]
+	}
+	if s == "" {
+		s = "function"
+	}
+	return s
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func sortedCopy(s []string) []string {
+	c := append([]string(nil), s...)
+	sort.Strings(c)
+	return c
+}

@@ -1,0 +1,68 @@
+package build
+
+import (
+	"archive/zip"
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+)
+
+// zipEpoch is the modification time of every entry: the earliest time a
+// zip can hold, so that the same bytes in always give the same zip out.
+var zipEpoch = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
+
+type zipFile struct {
+	name string // slash-separated path inside the zip
+	mode os.FileMode
+	data []byte
+}
+
+// zipBytes builds a deterministic zip: sorted entries, fixed time, fixed
+// modes. Terraform compares source_code_hash, so any jitter here would
+// redeploy every function on every run.
+func zipBytes(files []zipFile) ([]byte, error) {
+	sorted := append([]zipFile(nil), files...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].name < sorted[j].name })
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range sorted {
+		h := &zip.FileHeader{Name: f.name, Method: zip.Deflate, Modified: zipEpoch}
+		h.SetMode(f.mode)
+		w, err := zw.CreateHeader(h)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := w.Write(f.data); err != nil {
+			return nil, err
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// writeArtifact stores the zip under a content-addressed name and returns
+// its path and Terraform-style hash. An existing file of that name already
+// holds these bytes, so it is left alone.
+func writeArtifact(outDir, name string, files []zipFile) (path, hash string, err error) {
+	data, err := zipBytes(files)
+	if err != nil {
+		return "", "", err
+	}
+	sum := sha256.Sum256(data)
+	path = filepath.Join(outDir, name+"-"+hex.EncodeToString(sum[:])[:12]+".zip")
+	hash = base64.StdEncoding.EncodeToString(sum[:])
+	if fi, err := os.Stat(path); err == nil && fi.Size() == int64(len(data)) {
+		return path, hash, nil
+	}
+	if err := writeFileAtomic(path, data, 0o644); err != nil {
+		return "", "", err
+	}
+	return path, hash, nil
+}
