@@ -1,0 +1,32 @@
+# The two commands a newcomer needs: `make demo` (the main job) and
+# `make test` (everything CI runs). See README.md.
+
+GO      ?= go
+PKGS    := ./...
+# One end-to-end deploy costs minutes on the emulator; the whole suite
+# stays well inside CI's budget.
+TIMEOUT ?= 60m
+
+.PHONY: build demo test lint fuzz bench
+
+build:
+	$(GO) build -o bin/sst ./cli/sst
+
+demo:
+	./scripts/demo.sh
+
+lint:
+	@out="$$(gofmt -l $$(git ls-files '*.go'))"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+
+# A short run of every fuzz target on top of the checked-in seed corpora
+# (the seeds themselves run in `go test`).
+fuzz:
+	./scripts/fuzz.sh 10s
+
+test: lint build
+	$(GO) test -timeout $(TIMEOUT) $(PKGS)
+	./scripts/fuzz.sh 5s
+
+bench: build
+	./scripts/bench.sh

@@ -1,0 +1,333 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sst-tf/sst/cli/internal/deploy"
+	"github.com/sst-tf/sst/cli/internal/progress"
+	"github.com/sst-tf/sst/cli/internal/tf"
+	"github.com/sst-tf/sst/manifest"
+)
+
+// defaultParallel bounds concurrent stacks: each terraform run starts a
+// provider process of several hundred MB.
+const defaultParallel = 4
+
+type deployOptions struct {
+	force    bool
+	parallel int
+	stacks   []string
+}
+
+func newDeployCmd(f *Factory, g *Globals) *cobra.Command {
+	o := &deployOptions{}
+	cmd := &cobra.Command{
+		Use:   "deploy [stack...]",
+		Short: "Deploy the app (or some of its stacks) to a stage",
+		Long: `Synthesizes the app and applies each stack with terraform, in dependency
+order, independent stacks in parallel. A stack whose Terraform JSON and
+function artifacts are unchanged since its last successful deploy of the stage
+is skipped; --force applies it anyway. Outputs are written to
+.sst/outputs/<stage>.json.`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.stacks = args
+			s, err := load(f, g)
+			if err != nil {
+				return err
+			}
+			return runDeploy(cmd.Context(), s, o)
+		},
+	}
+	cmd.Flags().BoolVar(&o.force, "force", false, "deploy stacks even when unchanged since their last deploy")
+	cmd.Flags().IntVar(&o.parallel, "parallel", defaultParallel, "how many stacks to deploy at once")
+	return cmd
+}
+
+func runDeploy(ctx context.Context, s *session, o *deployOptions) error {
+	start := time.Now()
+	res, err := s.synth(ctx)
+	if err != nil {
+		return err
+	}
+	m := res.Manifest
+	stacks, err := selectStacks(m, o.stacks)
+	if err != nil {
+		return err
+	}
+	bin, err := s.terraformBinary()
+	if err != nil {
+		return err
+	}
+	env, err := s.terraformEnv()
+	if err != nil {
+		return err
+	}
+	prev, err := deploy.ReadOutputs(s.outputsPath())
+	if err != nil {
+		return err
+	}
+	hashes := deploy.Hashes{Dir: s.hashDir()}
+	warnOrphans(s, m, hashes)
+
+	f := s.f
+	names := stackNames(stacks)
+	pr := progress.New(f.IO.Out, f.IO.IsTTY, f.color(), names)
+	raw := &lockedWriter{w: f.IO.ErrOut}
+	fmt.Fprintf(f.IO.Out, "Deploying %d stack(s) of app %s to stage %s\n", len(stacks), s.style.Bold(m.App), s.style.Bold(s.stage))
+
+	var mu sync.Mutex
+	fresh := deploy.Outputs{}
+	applied := map[string]bool{} // stacks applied in this run
+	run := func(ctx context.Context, name string) (deploy.Status, error) {
+		st, _ := m.Stack(name)
+		dir := filepath.Join(res.OutDir, filepath.FromSlash(st.Dir))
+		hash, err := deploy.Hash(dir, st.Artifacts)
+		if err != nil {
+			return deploy.Failed, err
+		}
+		_, havePrev := prev[name]
+		mu.Lock()
+		unchanged := canSkip(o.force, hash, hashes.Get(name), st.DependsOn, applied)
+		mu.Unlock()
+		if unchanged && havePrev {
+			pr.Printf("Stack %s: unchanged, skipped (use --force to deploy anyway)\n", s.style.Bold(name))
+			return deploy.Unchanged, nil
+		}
+		t, err := s.stackTerraform(bin, env, st, raw)
+		if err != nil {
+			return deploy.Failed, err
+		}
+		if err := t.Init(ctx); err != nil {
+			return deploy.Failed, err
+		}
+		if err := t.Workspace(ctx, s.workspace(st)); err != nil {
+			return deploy.Failed, err
+		}
+		status := deploy.Done
+		if unchanged {
+			// The hash matches but the outputs file lost the stack (deleted
+			// by hand): read outputs back instead of re-applying.
+			pr.Printf("Stack %s: unchanged, skipped (use --force to deploy anyway)\n", s.style.Bold(name))
+			status = deploy.Unchanged
+		} else {
+			pr.Printf("Stack %s: deploying…\n", s.style.Bold(name))
+			sum, err := t.Apply(ctx, pr.Handler(name))
+			if err != nil {
+				return deploy.Failed, err
+			}
+			pr.Printf("Stack %s: %s (%s) in %s\n", s.style.Bold(name), s.style.Green("deployed"), changeCounts(sum), progress.FormatDuration(sum.Duration))
+		}
+		outs, err := t.Outputs(ctx)
+		if err != nil {
+			return deploy.Failed, err
+		}
+		vals := map[string]json.RawMessage{}
+		for k, v := range outs {
+			if deploy.Visible(k, v.Sensitive) {
+				vals[k] = v.Value
+			}
+		}
+		mu.Lock()
+		fresh[name] = vals
+		mu.Unlock()
+		// Recorded last: a stack whose outputs could not be read deploys
+		// again next time rather than being skipped with stale outputs.
+		if status == deploy.Done {
+			mu.Lock()
+			applied[name] = true
+			mu.Unlock()
+			if err := hashes.Put(name, hash); err != nil {
+				return deploy.Failed, fmt.Errorf("record deploy hash: %w", err)
+			}
+		}
+		return status, nil
+	}
+
+	results, err := deploy.Schedule(ctx, stackNodes(stacks), o.parallel, false, run)
+	if err != nil {
+		return err
+	}
+
+	// Merge: stacks deployed now replace their entries; the others
+	// (skipped, failed, not selected) keep what the last deploy recorded.
+	all := deploy.Outputs{}
+	for _, st := range m.Stacks {
+		if v, ok := fresh[st.Name]; ok {
+			all[st.Name] = v
+		} else if v, ok := prev[st.Name]; ok {
+			all[st.Name] = v
+		}
+	}
+	if err := all.Write(s.outputsPath()); err != nil {
+		return fmt.Errorf("write outputs: %w", err)
+	}
+
+	fmt.Fprintln(f.IO.Out)
+	failed := printSummary(s, results, "deployed")
+	if failed == 0 {
+		fmt.Fprintln(f.IO.Out)
+		printOutputs(f.IO.Out, s.style, all, names)
+	}
+	fmt.Fprintln(f.IO.Out)
+	if failed > 0 {
+		printFailures(s, results)
+		return fmt.Errorf("deploy of stage %q failed: %d of %d stack(s) failed (after %s)", s.stage, failed, len(results), progress.FormatDuration(time.Since(start)))
+	}
+	fmt.Fprintf(f.IO.Out, "%s Deployed stage %s in %s\n", s.style.Green("✓"), s.style.Bold(s.stage), progress.FormatDuration(time.Since(start)))
+	return nil
+}
+
+// warnOrphans points out stacks deployed earlier that the app no longer
+// defines: their resources still exist, and nothing will touch them.
+func warnOrphans(s *session, m *manifest.Manifest, hashes deploy.Hashes) {
+	entries, err := os.ReadDir(hashes.Dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		name, ok := strings.CutSuffix(e.Name(), ".sha256")
+		if !ok {
+			continue
+		}
+		if _, ok := m.Stack(name); !ok {
+			fmt.Fprintf(s.f.IO.ErrOut, "%s stack %s was deployed to stage %s but is no longer in the app; its resources still exist in AWS\n", s.style.Yellow("warning:"), name, s.stage)
+		}
+	}
+}
+
+func changeCounts(sum *tf.Summary) string {
+	if sum == nil {
+		return "no changes"
+	}
+	if sum.Add+sum.Change+sum.Remove == 0 {
+		return "no changes"
+	}
+	return fmt.Sprintf("%d added, %d changed, %d destroyed", sum.Add, sum.Change, sum.Remove)
+}
+
+// printSummary prints one line per stack and returns how many failed.
+func printSummary(s *session, results []deploy.Result, doneWord string) int {
+	w := s.f.IO.Out
+	width := 0
+	for _, r := range results {
+		width = max(width, len(r.Name))
+	}
+	failed := 0
+	for _, r := range results {
+		name := fmt.Sprintf("%-*s", width, r.Name)
+		switch r.Status {
+		case deploy.Done:
+			fmt.Fprintf(w, "  %s %s  %s  %s\n", s.style.Green("✓"), name, doneWord, s.style.Dim(progress.FormatDuration(r.Duration)))
+		case deploy.Unchanged:
+			fmt.Fprintf(w, "  %s %s  skipped, unchanged\n", s.style.Dim("–"), name)
+		case deploy.Blocked:
+			why := "not started"
+			if r.BlockedBy != "" {
+				why = fmt.Sprintf("skipped: waits for %s, which failed", r.BlockedBy)
+			} else if r.Err != nil {
+				why = "skipped: " + r.Err.Error()
+			}
+			fmt.Fprintf(w, "  %s %s  %s\n", s.style.Yellow("–"), name, why)
+		case deploy.Failed:
+			failed++
+			fmt.Fprintf(w, "  %s %s  %s\n", s.style.Red("✗"), name, s.style.Red("failed"))
+		}
+	}
+	return failed
+}
+
+// printFailures explains each failed stack: the resource and message from
+// terraform's diagnostics, not its logs.
+func printFailures(s *session, results []deploy.Result) {
+	w := s.f.IO.ErrOut
+	for _, r := range results {
+		if r.Status != deploy.Failed {
+			continue
+		}
+		fmt.Fprintf(w, "%s %s\n", s.style.Red("✗ Stack "+r.Name+":"), describeError(r.Err))
+	}
+}
+
+// describeError renders driver errors for people: diagnostics with their
+// resource, or a lock's holder and how to release it.
+func describeError(err error) string {
+	var lock *tf.LockError
+	if errors.As(err, &lock) {
+		return lock.Error()
+	}
+	var te *tf.Error
+	if errors.As(err, &te) && len(te.Diagnostics) > 0 {
+		var b strings.Builder
+		fmt.Fprintf(&b, "terraform %s failed", te.Op)
+		for _, d := range te.Diagnostics {
+			if d.Severity == "warning" {
+				continue // printed live; the failure is what matters here
+			}
+			b.WriteString("\n    ")
+			b.WriteString(formatDiagnostic(d))
+		}
+		return b.String()
+	}
+	return err.Error()
+}
+
+func stackNames(stacks []*manifest.Stack) []string {
+	names := make([]string, len(stacks))
+	for i, st := range stacks {
+		names[i] = st.Name
+	}
+	return names
+}
+
+func stackNodes(stacks []*manifest.Stack) []deploy.Node {
+	nodes := make([]deploy.Node, len(stacks))
+	for i, st := range stacks {
+		nodes[i] = deploy.Node{Name: st.Name, DependsOn: st.DependsOn}
+	}
+	return nodes
+}
+
+// formatDiagnostic prints a terraform diagnostic as "resource: summary:
+// detail", the detail trimmed to its first lines: enough to act on, the
+// full text is one --verbose away.
+func formatDiagnostic(d tf.Diagnostic) string {
+	var b strings.Builder
+	if d.Address != "" {
+		b.WriteString(d.Address + ": ")
+	}
+	b.WriteString(d.Summary)
+	if detail := strings.TrimSpace(d.Detail); detail != "" {
+		lines := strings.Split(detail, "\n")
+		if len(lines) > 6 {
+			lines = append(lines[:6], "…")
+		}
+		b.WriteString(": " + strings.Join(lines, "\n      "))
+	}
+	return b.String()
+}
+
+// canSkip decides whether a stack's apply can be skipped: not forced, the
+// same deploy hash as its last successful deploy, and no dependency applied
+// in this run — a dependency's new outputs reach this stack through
+// terraform_remote_state, so the same JSON can still apply differently.
+func canSkip(force bool, hash, recorded string, dependsOn []string, applied map[string]bool) bool {
+	if force || recorded == "" || hash != recorded {
+		return false
+	}
+	for _, d := range dependsOn {
+		if applied[d] {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,135 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sst-tf/sst/cli/internal/deploy"
+	"github.com/sst-tf/sst/cli/internal/progress"
+	"github.com/sst-tf/sst/cli/internal/tf"
+)
+
+func newDiffCmd(f *Factory, g *Globals) *cobra.Command {
+	var parallel int
+	cmd := &cobra.Command{
+		Use:   "diff [stack...]",
+		Short: "Show what a deploy would change",
+		Long: `Synthesizes the app and runs terraform plan for each stack, printing the
+planned changes: + create, ~ update, - delete, -/+ replace. Nothing is changed.`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := load(f, g)
+			if err != nil {
+				return err
+			}
+			return runDiff(cmd.Context(), s, args, parallel)
+		},
+	}
+	cmd.Flags().IntVar(&parallel, "parallel", defaultParallel, "how many stacks to plan at once")
+	return cmd
+}
+
+func runDiff(ctx context.Context, s *session, names []string, parallel int) error {
+	res, err := s.synth(ctx)
+	if err != nil {
+		return err
+	}
+	m := res.Manifest
+	stacks, err := selectStacks(m, names)
+	if err != nil {
+		return err
+	}
+	bin, err := s.terraformBinary()
+	if err != nil {
+		return err
+	}
+	env, err := s.terraformEnv()
+	if err != nil {
+		return err
+	}
+	raw := &lockedWriter{w: s.f.IO.ErrOut}
+
+	// Plans read state but change nothing, so they all run at once,
+	// regardless of dependencies; output is printed per stack afterwards
+	// so it does not interleave.
+	var mu sync.Mutex
+	sums := map[string]*tf.Summary{}
+	nodes := stackNodes(stacks)
+	for i := range nodes {
+		nodes[i].DependsOn = nil
+	}
+	results, err := deploy.Schedule(ctx, nodes, parallel, false, func(ctx context.Context, name string) (deploy.Status, error) {
+		st, _ := m.Stack(name)
+		t, err := s.stackTerraform(bin, env, st, raw)
+		if err != nil {
+			return deploy.Failed, err
+		}
+		if err := t.Init(ctx); err != nil {
+			return deploy.Failed, err
+		}
+		if err := t.Workspace(ctx, s.workspace(st)); err != nil {
+			return deploy.Failed, err
+		}
+		sum, err := t.Plan(ctx, nil)
+		if err != nil {
+			return deploy.Failed, err
+		}
+		mu.Lock()
+		sums[name] = sum
+		mu.Unlock()
+		return deploy.Done, nil
+	})
+	if err != nil {
+		return err
+	}
+
+	w := s.f.IO.Out
+	var add, change, remove, failed int
+	for _, r := range results {
+		if r.Status == deploy.Failed {
+			failed++
+			fmt.Fprintf(w, "%s %s\n", s.style.Bold("Stack "+r.Name+":"), s.style.Red("plan failed"))
+			continue
+		}
+		sum := sums[r.Name]
+		fmt.Fprintf(w, "%s %s\n", s.style.Bold("Stack "+r.Name+":"), planCounts(sum))
+		fmt.Fprint(w, formatChanges(s.style, sum))
+		add, change, remove = add+sum.Add, change+sum.Change, remove+sum.Remove
+	}
+	fmt.Fprintf(w, "\nTotal: %d to add, %d to change, %d to destroy\n", add, change, remove)
+	if failed > 0 {
+		printFailures(s, results)
+		return fmt.Errorf("diff of stage %q: %d of %d stack(s) could not be planned", s.stage, failed, len(results))
+	}
+	return nil
+}
+
+func planCounts(sum *tf.Summary) string {
+	if sum.Add+sum.Change+sum.Remove == 0 && len(sum.Changes) == 0 {
+		return "no changes"
+	}
+	return fmt.Sprintf("%d to add, %d to change, %d to destroy", sum.Add, sum.Change, sum.Remove)
+}
+
+// formatChanges lists planned resource changes with terraform's symbols,
+// colored the way terraform colors them.
+func formatChanges(style progress.Style, sum *tf.Summary) string {
+	var b bytes.Buffer
+	for _, c := range sum.Changes {
+		sym := progress.Symbol(c.Action)
+		padded := fmt.Sprintf("%3s", sym) // pad before coloring: escapes have width
+		switch sym {
+		case "+":
+			padded = style.Green(padded)
+		case "~", "<=":
+			padded = style.Yellow(padded)
+		case "-", "-/+":
+			padded = style.Red(padded)
+		}
+		fmt.Fprintf(&b, "  %s %s\n", padded, c.Address)
+	}
+	return b.String()
+}

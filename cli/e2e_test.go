@@ -1,0 +1,178 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/sst-tf/sst/internal/testenv"
+)
+
+// The end-to-end test drives real terraform against moto with a fake app:
+// a shell script standing in for `go run .` that writes hand-written
+// Terraform JSON and a manifest into $SST_OUT_DIR, so the CLI is tested
+// without waiting on the constructs package.
+//
+// Data holds two SSM parameters (one retained on remove) and an artifact;
+// Api reads Data's cross-stack output through terraform_remote_state, as
+// CDKTF wires it; Bad (when $BAD is set) fails provider validation.
+
+const e2eApp = `set -e
+render() { mkdir -p "$SST_OUT_DIR/stacks/$1"; sed -e "s|__STAGE__|$SST_STAGE|g" -e "s|__ENDPOINT__|$SST_ENDPOINT|g" -e "s|__DIR__|$SST_PROJECT_DIR|g" "$1.json" > "$SST_OUT_DIR/stacks/$1/cdk.tf.json"; }
+render Data
+render Api
+mkdir -p .sst/artifacts
+printf '%s' "${ART:-v1}" > .sst/artifacts/fn.zip
+bad=""
+if [ -n "$BAD" ]; then render Bad; bad=',{"name":"Bad","dir":"stacks/Bad","workspace":"'$SST_STAGE'","constructs":[]}'; fi
+cat > "$SST_OUT_DIR/manifest.json" <<EOF
+{"version":1,"app":"e2e","stage":"$SST_STAGE","region":"us-east-1","backend":{"kind":"local"},"stacks":[
+ {"name":"Data","dir":"stacks/Data","workspace":"$SST_STAGE","constructs":[],"artifacts":["../../../../artifacts/fn.zip"],"retained":["aws_ssm_parameter.keep"]},
+ {"name":"Api","dir":"stacks/Api","workspace":"$SST_STAGE","dependsOn":["Data"],"constructs":[]}$bad]}
+EOF
+`
+
+const e2eTerraform = `"terraform": {
+    "required_providers": {"aws": {"source": "hashicorp/aws", "version": "~> 5.84"}},
+    "backend": {"local": {"path": "__DIR__/.sst/state/STACK/terraform.tfstate", "workspace_dir": "__DIR__/.sst/state/STACK"}}
+  },
+  "provider": {"aws": [{"region": "us-east-1", "skip_credentials_validation": true, "skip_requesting_account_id": true,
+    "skip_metadata_api_check": "true", "endpoints": [{"ssm": "__ENDPOINT__", "sts": "__ENDPOINT__"}]}]}`
+
+var e2eStacks = map[string]string{
+	"Data": `{` + strings.ReplaceAll(e2eTerraform, "STACK", "Data") + `,
+  "resource": {"aws_ssm_parameter": {
+    "p": {"name": "/e2e/__STAGE__/data", "type": "String", "value": "hello"},
+    "keep": {"name": "/e2e/__STAGE__/keep", "type": "String", "value": "kept"}}},
+  "output": {
+    "name": {"value": "${aws_ssm_parameter.p.name}"},
+    "url": {"value": "https://example.com/__STAGE__"},
+    "cross-stack-output-aws_ssm_parameterp": {"value": "${aws_ssm_parameter.p.value}", "sensitive": true}}
+}`,
+	"Api": `{` + strings.ReplaceAll(e2eTerraform, "STACK", "Api") + `,
+  "data": {"terraform_remote_state": {"data": {"backend": "local", "workspace": "${terraform.workspace}",
+    "config": {"path": "__DIR__/.sst/state/Data/terraform.tfstate", "workspace_dir": "__DIR__/.sst/state/Data"}}}},
+  "resource": {"aws_ssm_parameter": {"q": {"name": "/e2e/__STAGE__/api", "type": "String",
+    "value": "${data.terraform_remote_state.data.outputs.cross-stack-output-aws_ssm_parameterp}"}}},
+  "output": {"name": {"value": "${aws_ssm_parameter.q.name}"}}
+}`,
+	"Bad": `{` + strings.ReplaceAll(e2eTerraform, "STACK", "Bad") + `,
+  "resource": {"aws_ssm_parameter": {"bad": {"name": "/e2e/__STAGE__/bad", "type": "Bogus", "value": "x"}}}
+}`,
+}
+
+func TestDeployE2E(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end: runs terraform against moto (~1 min)")
+	}
+	testenv.RequireTools(t)
+	testenv.TerraformEnv(t) // warms the shared plugin cache once per machine
+	mirror, err := testenv.ProviderMirror()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cache, _ := testenv.PluginCacheDir()
+	moto, err := testenv.StartMoto()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { moto.Stop() })
+
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "cdktf.json"), `{"language":"go","app":"sh app.sh"}`)
+	writeFile(t, filepath.Join(dir, "app.sh"), e2eApp)
+	for name, body := range e2eStacks {
+		writeFile(t, filepath.Join(dir, name+".json"), body)
+	}
+	// No AWS credentials on purpose: the CLI must supply test ones for an
+	// emulator endpoint.
+	env := []string{
+		"SST_PROVIDER_MIRROR=" + mirror, "SST_PLUGIN_CACHE_DIR=" + cache,
+		"SST_ENDPOINT=" + moto.URL(), "SST_STAGE=e2e",
+	}
+	outputsFile := filepath.Join(dir, ".sst", "outputs", "e2e.json")
+
+	// 1. Bad fails; independent Data and its dependent Api still deploy.
+	h := newHarness(t, dir, append(env, "BAD=1")...)
+	if code := h.run("deploy"); code != 1 {
+		t.Fatalf("deploy with a bad stack: exit %d\n%s\n%s", code, h.out.String(), h.err.String())
+	}
+	out, errOut := h.out.String(), h.err.String()
+	t.Logf("deploy with Bad:\n%s%s", out, errOut)
+	for _, want := range []string{
+		"Data | aws_ssm_parameter.p created", // plain progress lines
+		"✓ Data", "✓ Api", "✗ Bad",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("deploy output lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(errOut, "Stack Bad:") || !strings.Contains(errOut, "aws_ssm_parameter.bad") {
+		t.Errorf("failure should name the stack and resource:\n%s", errOut)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".sst", "deploys", "e2e", "Bad.sha256")); err == nil {
+		t.Error("a failed stack recorded a deploy hash")
+	}
+	outs := readOutputs(t, outputsFile)
+	if outs["Data"]["url"] != "https://example.com/e2e" || outs["Api"]["name"] != "/e2e/e2e/api" {
+		t.Errorf("outputs file: %v", outs)
+	}
+	for name := range outs["Data"] {
+		if strings.HasPrefix(name, "cross-stack-output-") {
+			t.Errorf("cross-stack output %s written", name)
+		}
+	}
+
+	// 2. Nothing changed: both stacks are skipped without terraform.
+	h = newHarness(t, dir, env...)
+	h.mustRun("deploy")
+	out = h.out.String()
+	t.Logf("second deploy:\n%s", out)
+	for _, want := range []string{
+		"Stack Data: unchanged, skipped (use --force to deploy anyway)",
+		"Stack Api: unchanged, skipped",
+		"url:   https://example.com/e2e", "Deployed stage",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("second deploy lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "cross-stack") {
+		t.Errorf("cross-stack output printed:\n%s", out)
+	}
+
+	// 3. Remove: the retained parameter leaves state, the rest is destroyed.
+	h = newHarness(t, dir, env...)
+	h.mustRun("remove", "--yes")
+	out = h.out.String()
+	t.Logf("remove:\n%s", out)
+	for _, want := range []string{"aws_ssm_parameter.keep kept in AWS", "✓ Data", "✓ Api", "Removed stage"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("remove output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Index(out, "Stack Api: removed") > strings.Index(out, "Stack Data: destroying") {
+		t.Errorf("Data destroyed before its dependent Api:\n%s", out)
+	}
+	if _, err := os.Stat(outputsFile); err == nil {
+		t.Error("outputs file survived remove")
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".sst", "deploys", "e2e")); err == nil {
+		t.Error("deploy hashes survived remove")
+	}
+}
+
+func readOutputs(t *testing.T, path string) map[string]map[string]any {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var o map[string]map[string]any
+	if err := json.Unmarshal(b, &o); err != nil {
+		t.Fatal(err)
+	}
+	return o
+}

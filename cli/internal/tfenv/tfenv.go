@@ -1,0 +1,87 @@
+// Package tfenv builds the environment terraform runs in for a project.
+package tfenv
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/hashicorp/terraform-exec/tfexec"
+
+	"github.com/sst-tf/sst/internal/tfconfig"
+)
+
+// Environment variables the CLI reads to configure terraform.
+const (
+	// EnvProviderMirror is a filesystem provider mirror (a directory holding
+	// registry.terraform.io/…). Set it where no registry is reachable.
+	EnvProviderMirror = "SST_PROVIDER_MIRROR"
+	// EnvPluginCacheDir overrides where providers are cached (linked, not
+	// copied, into each stack's .terraform).
+	EnvPluginCacheDir = "SST_PLUGIN_CACHE_DIR"
+)
+
+// Options says what the environment is for.
+type Options struct {
+	// Base is the starting environment (os.Environ() in production).
+	Base []string
+	// ProjectDir is the absolute project root; the generated CLI config
+	// lives in its .sst directory.
+	ProjectDir string
+	// Endpoint is the AWS endpoint override, if any.
+	Endpoint string
+	Profile  string
+}
+
+// Build returns the environment for terraform as a map.
+//
+// Variables terraform-exec refuses to accept from callers (TF_LOG,
+// TF_IN_AUTOMATION, TF_VAR_*, …) are dropped: it sets TF_IN_AUTOMATION
+// itself and manages logging, and a stray TF_VAR_ from the shell must not
+// change what a stage deploys.
+func Build(o Options) (map[string]string, error) {
+	env := map[string]string{}
+	for _, kv := range o.Base {
+		k, v, ok := strings.Cut(kv, "=")
+		if ok {
+			env[k] = v
+		}
+	}
+	env = tfexec.CleanEnv(env)
+	env["CHECKPOINT_DISABLE"] = "1"
+
+	if mirror := env[EnvProviderMirror]; mirror != "" {
+		if fi, err := os.Stat(mirror); err != nil || !fi.IsDir() {
+			return nil, fmt.Errorf("%s=%s: not a directory", EnvProviderMirror, mirror)
+		}
+		cache := env[EnvPluginCacheDir]
+		if cache == "" {
+			dir, err := os.UserCacheDir()
+			if err != nil {
+				return nil, fmt.Errorf("no plugin cache directory: set %s: %w", EnvPluginCacheDir, err)
+			}
+			cache = filepath.Join(dir, "sst", "plugins")
+		}
+		if err := os.MkdirAll(cache, 0o755); err != nil {
+			return nil, err
+		}
+		rc := filepath.Join(o.ProjectDir, ".sst", "terraformrc")
+		if err := os.MkdirAll(filepath.Dir(rc), 0o755); err != nil {
+			return nil, err
+		}
+		if err := tfconfig.Write(rc, mirror, cache); err != nil {
+			return nil, fmt.Errorf("write terraform CLI config: %w", err)
+		}
+		env["TF_CLI_CONFIG_FILE"] = rc
+	}
+
+	// Against an emulator with no credentials configured, the AWS provider
+	// would search instance metadata and shared config and fail slowly;
+	// emulators accept any key.
+	if o.Endpoint != "" && env["AWS_ACCESS_KEY_ID"] == "" && env["AWS_PROFILE"] == "" && o.Profile == "" {
+		env["AWS_ACCESS_KEY_ID"] = "test"
+		env["AWS_SECRET_ACCESS_KEY"] = "test"
+	}
+	return env, nil
+}

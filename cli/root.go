@@ -1,0 +1,80 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+// Globals are the flags every command accepts.
+type Globals struct {
+	Stage    string
+	Region   string
+	Profile  string
+	Endpoint string
+	Project  string
+	Verbose  bool
+}
+
+// NewRootCmd builds the sst command tree.
+func NewRootCmd(f *Factory) *cobra.Command {
+	g := &Globals{}
+	root := &cobra.Command{
+		Use:   "sst",
+		Short: "Build and ship serverless apps on AWS with CDK for Terraform",
+		Long: `sst synthesizes your app (the "app" command in cdktf.json) into Terraform
+JSON per stage and deploys it with terraform.`,
+		// Errors are printed once by Main; usage on every failed deploy
+		// would bury the message.
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       Version,
+	}
+	root.SetIn(f.IO.In)
+	root.SetOut(f.IO.Out)
+	root.SetErr(f.IO.ErrOut)
+
+	pf := root.PersistentFlags()
+	pf.StringVar(&g.Stage, "stage", "", "stage to use (default: $SST_STAGE, .sst/stage, or your user name)")
+	pf.StringVar(&g.Region, "region", "", "AWS region (default: $SST_REGION, or the app's)")
+	pf.StringVar(&g.Profile, "profile", "", "AWS profile (default: $SST_PROFILE, or the app's)")
+	pf.StringVar(&g.Endpoint, "endpoint", "", "AWS endpoint override for an emulator, e.g. http://127.0.0.1:5000 (default: $SST_ENDPOINT)")
+	pf.StringVar(&g.Project, "project", "", "project directory (default: the nearest parent holding cdktf.json)")
+	pf.BoolVarP(&g.Verbose, "verbose", "v", false, "show the app's and terraform's raw output")
+
+	root.AddCommand(
+		newSynthCmd(f, g),
+		newDiffCmd(f, g),
+		newDeployCmd(f, g),
+		newRemoveCmd(f, g),
+		newOutputsCmd(f, g),
+		newUnlockCmd(f, g),
+		newVersionCmd(f),
+		newInitCmd(f),
+	)
+	return root
+}
+
+// Main runs the CLI and returns the process exit code.
+func Main() int {
+	f := NewFactory()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return Execute(ctx, f, os.Args[1:])
+}
+
+// Execute runs one command line with f and returns the exit code, printing
+// any error once. Tests call it like main does.
+func Execute(ctx context.Context, f *Factory, args []string) int {
+	root := NewRootCmd(f)
+	root.SetArgs(args)
+	if err := root.ExecuteContext(ctx); err != nil {
+		fmt.Fprintln(f.IO.ErrOut, "Error:", err)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,270 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/sst-tf/sst/cli/internal/progress"
+	"github.com/sst-tf/sst/cli/internal/project"
+	"github.com/sst-tf/sst/cli/internal/synth"
+	"github.com/sst-tf/sst/cli/internal/tf"
+	"github.com/sst-tf/sst/cli/internal/tfenv"
+	"github.com/sst-tf/sst/internal/stage"
+	"github.com/sst-tf/sst/manifest"
+)
+
+// session is a resolved project + stage: what every project command works
+// on once the flags and environment have been checked.
+type session struct {
+	f       *Factory
+	g       *Globals
+	project *project.Project
+	stage   string
+	// region, profile and endpoint are the effective overrides; empty
+	// means the app decides.
+	region   string
+	profile  string
+	endpoint string
+	style    progress.Style
+}
+
+// load validates global settings and locates the project. Everything that
+// can be wrong with the command line fails here, before the app or
+// terraform runs.
+func load(f *Factory, g *Globals) (*session, error) {
+	s := &session{f: f, g: g, style: styleFor(f)}
+	s.endpoint = firstNonEmpty(g.Endpoint, f.Getenv(manifest.EnvEndpoint))
+	if err := project.ValidateEndpoint(s.endpoint); err != nil {
+		return nil, err
+	}
+	s.region = firstNonEmpty(g.Region, f.Getenv(manifest.EnvRegion))
+	s.profile = firstNonEmpty(g.Profile, f.Getenv(manifest.EnvProfile))
+
+	var err error
+	if g.Project != "" {
+		s.project, err = project.Load(g.Project)
+	} else {
+		var wd, dir string
+		if wd, err = f.Getwd(); err == nil {
+			if dir, err = project.Find(wd); err == nil {
+				s.project, err = project.Load(dir)
+			}
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+
+	st, source, err := stage.Resolve(g.Stage, f.Getenv(manifest.EnvStage), s.project.Dir)
+	if err != nil {
+		return nil, err
+	}
+	s.stage = st
+	switch source {
+	case stage.SourceUser, stage.SourceDefault:
+		// Pin the derived stage so a later change of user name or machine
+		// does not silently deploy a second copy of the app.
+		if err := stage.WriteDefault(s.project.Dir, st); err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(f.IO.ErrOut, "Using stage %s (from your user name; saved to %s, edit it or pass --stage to change)\n", s.style.Bold(st), stage.File)
+	default:
+		fmt.Fprintf(f.IO.ErrOut, "Using stage %s (from %s)\n", s.style.Bold(st), describeSource(source))
+	}
+	return s, nil
+}
+
+func describeSource(source string) string {
+	switch source {
+	case stage.SourceFlag:
+		return "--stage"
+	case stage.SourceEnv:
+		return "$" + manifest.EnvStage
+	case stage.SourceFile:
+		return stage.File
+	}
+	return source
+}
+
+func firstNonEmpty(v ...string) string {
+	for _, s := range v {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// outDir is the stage's synthesized output directory.
+func (s *session) outDir() string { return s.project.OutDir(s.stage) }
+
+// outputsPath is .sst/outputs/<stage>.json.
+func (s *session) outputsPath() string {
+	return filepath.Join(s.project.Path(manifest.OutputsDir), s.stage+".json")
+}
+
+// hashDir is .sst/deploys/<stage>.
+func (s *session) hashDir() string {
+	return filepath.Join(s.project.Path(manifest.SSTDir), "deploys", s.stage)
+}
+
+// synth runs the app and reports what it wrote.
+func (s *session) synth(ctx context.Context) (*synth.Result, error) {
+	out := s.f.IO.ErrOut
+	fmt.Fprintf(out, "Synthesizing (%s)…\n", s.project.Config.App)
+	var log io.Writer
+	if s.g.Verbose {
+		log = out
+	}
+	res, err := synth.Run(ctx, synth.Options{
+		ProjectDir: s.project.Dir,
+		App:        s.project.Config.App,
+		OutDir:     s.outDir(),
+		Stage:      s.stage,
+		Region:     s.g.Region,
+		Profile:    s.g.Profile,
+		Endpoint:   s.endpoint,
+		Env:        s.f.Environ(),
+		Log:        log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range res.Manifest.Warnings {
+		fmt.Fprintf(out, "%s %s\n", s.style.Yellow("warning:"), w)
+	}
+	return res, nil
+}
+
+// terraformEnv builds terraform's environment once per command.
+func (s *session) terraformEnv() (map[string]string, error) {
+	return tfenv.Build(tfenv.Options{
+		Base:       s.f.Environ(),
+		ProjectDir: s.project.Dir,
+		Endpoint:   s.endpoint,
+		Profile:    s.profile,
+	})
+}
+
+// terraformBinary finds terraform once, with an error that says what to do.
+func (s *session) terraformBinary() (string, error) {
+	return findTerraform(s.f)
+}
+
+func findTerraform(f *Factory) (string, error) {
+	if f.Terraform != "" {
+		return f.Terraform, nil
+	}
+	p, err := exec.LookPath("terraform")
+	if err != nil {
+		return "", fmt.Errorf("terraform not found on PATH: install Terraform 1.5 or later (https://developer.hashicorp.com/terraform/install)")
+	}
+	return p, nil
+}
+
+// stackTerraform opens the driver on one synthesized stack. With --verbose,
+// terraform's raw output goes to stderr, each line prefixed with the stack
+// so parallel stacks stay readable.
+func (s *session) stackTerraform(bin string, env map[string]string, st *manifest.Stack, w *lockedWriter) (*tf.Terraform, error) {
+	opts := tf.Options{
+		Dir:    filepath.Join(s.outDir(), filepath.FromSlash(st.Dir)),
+		Binary: bin,
+		Env:    env,
+	}
+	if s.g.Verbose {
+		opts.Log = &prefixWriter{w: w, prefix: st.Name + " | "}
+	}
+	return tf.New(opts)
+}
+
+// workspace is the terraform workspace for a stack: the manifest's, or the
+// stage when an older app left it out.
+func (s *session) workspace(st *manifest.Stack) string {
+	return firstNonEmpty(st.Workspace, s.stage)
+}
+
+// lockedWriter serializes writes from goroutines.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// prefixWriter prefixes every complete line, buffering partial ones.
+type prefixWriter struct {
+	w      io.Writer
+	prefix string
+	buf    []byte
+}
+
+func (p *prefixWriter) Write(b []byte) (int, error) {
+	p.buf = append(p.buf, b...)
+	for {
+		i := strings.IndexByte(string(p.buf), '\n')
+		if i < 0 {
+			break
+		}
+		if _, err := io.WriteString(p.w, p.prefix+string(p.buf[:i+1])); err != nil {
+			return 0, err
+		}
+		p.buf = p.buf[i+1:]
+	}
+	return len(b), nil
+}
+
+// confirm asks a yes/no question on the terminal; anything but y/yes is no.
+func confirm(f *Factory, question string) (bool, error) {
+	fmt.Fprintf(f.IO.ErrOut, "%s [y/N] ", question)
+	line, err := bufio.NewReader(f.IO.In).ReadString('\n')
+	if err != nil && line == "" {
+		return false, nil
+	}
+	switch strings.ToLower(strings.TrimSpace(line)) {
+	case "y", "yes":
+		return true, nil
+	}
+	return false, nil
+}
+
+// selectStacks returns the manifest's stacks filtered by names (all when
+// none are given), with an error listing valid names for a typo.
+func selectStacks(m *manifest.Manifest, names []string) ([]*manifest.Stack, error) {
+	if len(names) == 0 {
+		out := make([]*manifest.Stack, len(m.Stacks))
+		for i := range m.Stacks {
+			out[i] = &m.Stacks[i]
+		}
+		return out, nil
+	}
+	want := map[string]bool{}
+	for _, n := range names {
+		if _, ok := m.Stack(n); !ok {
+			var valid []string
+			for _, st := range m.Stacks {
+				valid = append(valid, st.Name)
+			}
+			return nil, fmt.Errorf("no stack %q in app %q: stacks are %s", n, m.App, strings.Join(valid, ", "))
+		}
+		want[n] = true
+	}
+	var out []*manifest.Stack
+	for i := range m.Stacks {
+		if want[m.Stacks[i].Name] {
+			out = append(out, &m.Stacks[i])
+		}
+	}
+	return out, nil
+}
+
+func styleFor(f *Factory) progress.Style { return progress.Style{Color: f.color()} }

@@ -1,0 +1,259 @@
+package tests
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+)
+
+// TestLifecycle walks a new project through its life: init, deploy, a
+// no-op redeploy, adding a route, a second stage beside the first, and
+// removal — checking the emulator's real state at every step.
+func TestLifecycle(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cfg := awsConfig()
+	lam, apis, ddb, roles := lambda.NewFromConfig(cfg), apigatewayv2.NewFromConfig(cfg), dynamodb.NewFromConfig(cfg), iam.NewFromConfig(cfg)
+
+	root := t.TempDir()
+	dir := filepath.Join(root, "life")
+	mustSST(t, root, "init", "life", "--template", "minimal")
+	for _, f := range []string{"cdktf.json", "main.go", "go.mod", "go.sum", "functions/notes/main.go"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Fatalf("sst init did not write %s: %v", f, err)
+		}
+	}
+
+	const stage = "e2e"
+	fnName := stage + "-life-Api_GET_notes"
+	tableName := stage + "-life-Notes"
+
+	out := mustSST(t, dir, "deploy", "--stage", stage)
+	outputs := readOutputs(t, dir, stage)
+	if url := outputs["API"]["ApiUrl"]; !strings.HasPrefix(url, "http") {
+		t.Errorf("ApiUrl output = %q, want a URL; deploy said:\n%s", url, out.stdout)
+	}
+
+	// What was created, read back from the emulator.
+	fn, err := lam.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(fnName)})
+	if err != nil {
+		t.Fatalf("function %s: %v", fnName, err)
+	}
+	c := fn.Configuration
+	if got := string(c.Runtime); got != "provided.al2023" {
+		t.Errorf("runtime = %s", got)
+	}
+	if len(c.Architectures) != 1 || string(c.Architectures[0]) != "arm64" {
+		t.Errorf("architectures = %v", c.Architectures)
+	}
+	env := c.Environment.Variables
+	if env["SST_Table_tableName_Notes"] != tableName || env["SST_APP"] != "life" || env["SST_STAGE"] != stage || env["SST_SSM_PREFIX"] != "/sst/life/e2e/" {
+		t.Errorf("bound environment = %v", env)
+	}
+	if aws.ToInt32(c.MemorySize) != 1024 || aws.ToInt32(c.Timeout) != 10 {
+		t.Errorf("memory/timeout = %d/%d", aws.ToInt32(c.MemorySize), aws.ToInt32(c.Timeout))
+	}
+	table, err := ddb.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(tableName)})
+	if err != nil {
+		t.Fatalf("table: %v", err)
+	}
+	if k := table.Table.KeySchema; len(k) != 1 || aws.ToString(k[0].AttributeName) != "noteId" {
+		t.Errorf("key schema = %+v", k)
+	}
+	// The cross-stack value: the API stack's policy names the table's ARN,
+	// which it read from the Storage stack's state.
+	pol, err := roles.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(fnName), PolicyName: aws.String("sst-function")})
+	if err != nil {
+		t.Fatalf("role policy: %v", err)
+	}
+	doc := aws.ToString(pol.PolicyDocument)
+	if !strings.Contains(doc, aws.ToString(table.Table.TableArn)) || strings.Contains(doc, `"Resource":"*"`) || strings.Contains(doc, `"Resource":["*"]`) {
+		t.Errorf("policy is not scoped to the table %s:\n%s", aws.ToString(table.Table.TableArn), doc)
+	}
+	routes := apiRoutes(t, apis, "e2e-life-Api")
+	if want := []string{"GET /notes", "POST /notes"}; strings.Join(routes, ",") != strings.Join(want, ",") {
+		t.Errorf("routes = %v, want %v", routes, want)
+	}
+	before := aws.ToString(c.LastModified)
+
+	t.Run("second deploy is a no-op", func(t *testing.T) {
+		r := mustSST(t, dir, "deploy", "--stage", stage)
+		if n := strings.Count(r.stdout, "unchanged, skipped"); n != 2 {
+			t.Errorf("want both stacks skipped, got:\n%s", r.stdout)
+		}
+		// Forced, terraform itself must find nothing to change.
+		r = mustSST(t, dir, "deploy", "--stage", stage, "--force")
+		fn, err := lam.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(fnName)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := aws.ToString(fn.Configuration.LastModified); got != before {
+			t.Errorf("a forced redeploy of unchanged code updated the function (LastModified %s -> %s):\n%s", before, got, r.stdout)
+		}
+	})
+
+	t.Run("adding a route applies only that change", func(t *testing.T) {
+		editFile(t, filepath.Join(dir, "main.go"), `"POST /notes": {Handler: "functions/notes"},`,
+			`"POST /notes": {Handler: "functions/notes"},
+			"GET /notes/{id}": {Handler: "functions/notes"},`)
+		r := mustSST(t, dir, "deploy", "--stage", stage)
+		if !strings.Contains(r.stdout, "Stack Storage: unchanged, skipped") {
+			t.Errorf("Storage should be skipped:\n%s", r.stdout)
+		}
+		got := apiRoutes(t, apis, "e2e-life-Api")
+		if want := "GET /notes,GET /notes/{id},POST /notes"; strings.Join(got, ",") != want {
+			t.Errorf("routes = %v, want %s", got, want)
+		}
+		fn, err := lam.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(fnName)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := aws.ToString(fn.Configuration.LastModified); got != before {
+			t.Errorf("adding a route touched an existing function")
+		}
+		if _, err := lam.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(stage + "-life-Api_GET_notes_id")}); err != nil {
+			t.Errorf("new route's function: %v", err)
+		}
+	})
+
+	t.Run("a second stage deploys side by side", func(t *testing.T) {
+		mustSST(t, dir, "deploy", "--stage", "e2e-two")
+		for _, name := range []string{fnName, "e2e-two-life-Api_GET_notes"} {
+			if _, err := lam.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(name)}); err != nil {
+				t.Errorf("function %s: %v", name, err)
+			}
+		}
+		f2, err := lam.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String("e2e-two-life-Api_GET_notes")})
+		if err == nil && f2.Configuration.Environment.Variables["SST_Table_tableName_Notes"] != "e2e-two-life-Notes" {
+			t.Errorf("stage e2e-two is bound to %s", f2.Configuration.Environment.Variables["SST_Table_tableName_Notes"])
+		}
+		mustSST(t, dir, "remove", "--stage", "e2e-two", "--yes")
+		if _, err := lam.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(fnName)}); err != nil {
+			t.Errorf("removing e2e-two touched e2e: %v", err)
+		}
+	})
+
+	t.Run("remove leaves nothing behind", func(t *testing.T) {
+		mustSST(t, dir, "remove", "--stage", stage, "--yes")
+		left := inventory(t, "e2e-life-", "e2e-two-life-")
+		if len(left) > 0 {
+			t.Errorf("left behind after remove: %v", left)
+		}
+		if _, err := os.Stat(filepath.Join(dir, ".sst", "outputs", stage+".json")); err == nil {
+			t.Errorf("outputs file of a removed stage is still there")
+		}
+	})
+}
+
+// readOutputs reads .sst/outputs/<stage>.json as stack -> output -> value.
+func readOutputs(t *testing.T, dir, stage string) map[string]map[string]string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, ".sst", "outputs", stage+".json"))
+	if err != nil {
+		t.Fatalf("outputs: %v", err)
+	}
+	var raw map[string]map[string]any
+	if err := json.Unmarshal(b, &raw); err != nil {
+		t.Fatalf("outputs: %v\n%s", err, b)
+	}
+	out := map[string]map[string]string{}
+	for stack, kv := range raw {
+		out[stack] = map[string]string{}
+		for k, v := range kv {
+			if s, ok := v.(string); ok {
+				out[stack][k] = s
+			}
+		}
+	}
+	return out
+}
+
+func apiRoutes(t *testing.T, c *apigatewayv2.Client, name string) []string {
+	t.Helper()
+	ctx := context.Background()
+	list, err := c.GetApis(ctx, &apigatewayv2.GetApisInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range list.Items {
+		if aws.ToString(a.Name) != name {
+			continue
+		}
+		rs, err := c.GetRoutes(ctx, &apigatewayv2.GetRoutesInput{ApiId: a.ApiId})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var keys []string
+		for _, r := range rs.Items {
+			keys = append(keys, aws.ToString(r.RouteKey))
+		}
+		sort.Strings(keys)
+		return keys
+	}
+	t.Fatalf("no API named %s", name)
+	return nil
+}
+
+// inventory lists emulator resources whose names start with any prefix:
+// functions, tables, APIs, roles and log groups.
+func inventory(t *testing.T, prefixes ...string) []string {
+	t.Helper()
+	ctx := context.Background()
+	cfg := awsConfig()
+	match := func(name string) bool {
+		for _, p := range prefixes {
+			if strings.HasPrefix(name, p) || strings.HasPrefix(name, "/aws/lambda/"+p) {
+				return true
+			}
+		}
+		return false
+	}
+	var left []string
+	fns, err := lambda.NewFromConfig(cfg).ListFunctions(ctx, &lambda.ListFunctionsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fns.Functions {
+		if match(aws.ToString(f.FunctionName)) {
+			left = append(left, "function "+aws.ToString(f.FunctionName))
+		}
+	}
+	tables, err := dynamodb.NewFromConfig(cfg).ListTables(ctx, &dynamodb.ListTablesInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range tables.TableNames {
+		if match(n) {
+			left = append(left, "table "+n)
+		}
+	}
+	apis, err := apigatewayv2.NewFromConfig(cfg).GetApis(ctx, &apigatewayv2.GetApisInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range apis.Items {
+		if match(aws.ToString(a.Name)) {
+			left = append(left, "api "+aws.ToString(a.Name))
+		}
+	}
+	roles, err := iam.NewFromConfig(cfg).ListRoles(ctx, &iam.ListRolesInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range roles.Roles {
+		if match(aws.ToString(r.RoleName)) {
+			left = append(left, "role "+aws.ToString(r.RoleName))
+		}
+	}
+	return left
+}
