@@ -107,7 +107,7 @@ func runDeploy(ctx context.Context, s *session, o *deployOptions) error {
 		if err != nil {
 			return deploy.Failed, err
 		}
-		if err := t.Init(ctx); err != nil {
+		if err := s.init(ctx, t); err != nil {
 			return deploy.Failed, err
 		}
 		if err := t.Workspace(ctx, s.workspace(st)); err != nil {

@@ -67,7 +67,7 @@ func runDiff(ctx context.Context, s *session, names []string, parallel int) erro
 		if err != nil {
 			return deploy.Failed, err
 		}
-		if err := t.Init(ctx); err != nil {
+		if err := s.init(ctx, t); err != nil {
 			return deploy.Failed, err
 		}
 		if err := t.Workspace(ctx, s.workspace(st)); err != nil {

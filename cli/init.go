@@ -33,6 +33,7 @@ type initOptions struct {
 	source    string
 	force     bool
 	noInstall bool
+	list      bool
 }
 
 // templateData is what .tmpl files can use.
@@ -51,12 +52,23 @@ type templateData struct {
 func newInitCmd(f *Factory) *cobra.Command {
 	o := &initOptions{}
 	cmd := &cobra.Command{
-		Use:   "init <dir>",
+		Use:   "init <dir> | init --list",
 		Short: "Create a new app from a template",
 		Long: `Writes a new app into <dir> (created if missing) from an embedded template,
 then runs "go mod tidy" in it.`,
-		Args: cobra.ExactArgs(1),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if o.list {
+				return cobra.NoArgs(cmd, args)
+			}
+			return cobra.ExactArgs(1)(cmd, args)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.list {
+				for _, n := range templates.Names() {
+					fmt.Fprintln(f.IO.Out, n)
+				}
+				return nil
+			}
 			o.dir = args[0]
 			return runInit(f, o)
 		},
@@ -67,6 +79,7 @@ then runs "go mod tidy" in it.`,
 	fl.StringVar(&o.source, "sst-source", "", "local checkout of "+modulePath+" to use via a replace directive (default: $"+EnvSource+", or the checkout this binary was built in)")
 	fl.BoolVar(&o.force, "force", false, "write into a non-empty directory, overwriting files the template also has")
 	fl.BoolVar(&o.noInstall, "no-install", false, `skip "go mod tidy"`)
+	fl.BoolVar(&o.list, "list", false, "list the available templates")
 	return cmd
 }
 

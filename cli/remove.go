@@ -91,7 +91,7 @@ func runRemove(ctx context.Context, s *session, o *removeOptions) error {
 		if err != nil {
 			return deploy.Failed, err
 		}
-		if err := t.Init(ctx); err != nil {
+		if err := s.init(ctx, t); err != nil {
 			return deploy.Failed, err
 		}
 		if err := t.Workspace(ctx, s.workspace(st)); err != nil {

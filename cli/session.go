@@ -268,3 +268,14 @@ func selectStacks(m *manifest.Manifest, names []string) ([]*manifest.Stack, erro
 }
 
 func styleFor(f *Factory) progress.Style { return progress.Style{Color: f.color()} }
+
+// initMu serializes `terraform init` across the stacks of one command:
+// terraform's plugin cache is not safe for concurrent first installs, and
+// with a warm cache an init is cheap, so applies stay parallel.
+var initMu sync.Mutex
+
+func (s *session) init(ctx context.Context, t *tf.Terraform) error {
+	initMu.Lock()
+	defer initMu.Unlock()
+	return t.Init(ctx)
+}

@@ -3,6 +3,7 @@ package tests
 import (
 	"context"
 	"encoding/json"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -76,7 +77,11 @@ func TestLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatalf("role policy: %v", err)
 	}
-	doc := aws.ToString(pol.PolicyDocument)
+	// IAM returns policy documents URL-encoded.
+	doc, err := url.QueryUnescape(aws.ToString(pol.PolicyDocument))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !strings.Contains(doc, aws.ToString(table.Table.TableArn)) || strings.Contains(doc, `"Resource":"*"`) || strings.Contains(doc, `"Resource":["*"]`) {
 		t.Errorf("policy is not scoped to the table %s:\n%s", aws.ToString(table.Table.TableArn), doc)
 	}
@@ -106,6 +111,10 @@ func TestLifecycle(t *testing.T) {
 		editFile(t, filepath.Join(dir, "main.go"), `"POST /notes": {Handler: "functions/notes"},`,
 			`"POST /notes": {Handler: "functions/notes"},
 			"GET /notes/{id}": {Handler: "functions/notes"},`)
+		d := mustSST(t, dir, "diff", "--stage", stage)
+		if !strings.Contains(d.stdout, "aws_apigatewayv2_route.Api_GET_notes_id_route") || strings.Contains(d.stdout, "aws_lambda_function.Api_GET_notes ") {
+			t.Errorf("diff should list only the new route's resources:\n%s", d.stdout)
+		}
 		r := mustSST(t, dir, "deploy", "--stage", stage)
 		if !strings.Contains(r.stdout, "Stack Storage: unchanged, skipped") {
 			t.Errorf("Storage should be skipped:\n%s", r.stdout)

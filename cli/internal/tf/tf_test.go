@@ -237,7 +237,7 @@ func TestLifecycle(t *testing.T) {
 			t.Errorf("lock error = %+v", le)
 		}
 		msg := err.Error()
-		for _, want := range []string{"alice@ci", testLockID, "sst unlock --stage a", "terraform force-unlock " + testLockID} {
+		for _, want := range []string{"alice@ci", testLockID, "--stage a", "terraform force-unlock " + testLockID} {
 			if !strings.Contains(msg, want) {
 				t.Errorf("message %q lacks %q", msg, want)
 			}
@@ -413,7 +413,7 @@ func TestForceUnlock(t *testing.T) {
 	if !errors.As(err, &le) {
 		t.Fatalf("plan on a stale lock: %v (%T), want *LockError", err, err)
 	}
-	if le.ID == "" || le.Workspace != "dev" || !strings.Contains(err.Error(), "sst unlock --stage dev") {
+	if le.ID == "" || le.Workspace != "dev" || !strings.Contains(err.Error(), "--stage dev") {
 		t.Fatalf("lock error = %+v: %v", le, err)
 	}
 

@@ -1,0 +1,71 @@
+package tests
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/sst-tf/sst/internal/testenv"
+	"github.com/sst-tf/sst/manifest"
+)
+
+// TestExamplesAndTemplatesValidate: every example and every template
+// synthesizes and passes `terraform validate` with the real AWS provider.
+func TestExamplesAndTemplatesValidate(t *testing.T) {
+	t.Parallel()
+	tfEnv := testenv.TerraformEnv(t)
+	var projects []string
+	examples, err := filepath.Glob(filepath.Join(repo, "examples", "*", "cdktf.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range examples {
+		projects = append(projects, copyProject(t, filepath.Dir(e)))
+	}
+	root := t.TempDir()
+	r := mustSST(t, root, "init", "--list")
+	for _, name := range strings.Fields(r.stdout) {
+		mustSST(t, root, "init", name, "--template", name)
+		projects = append(projects, filepath.Join(root, name))
+	}
+	if len(projects) < 2 {
+		t.Fatalf("found only %d projects to validate", len(projects))
+	}
+	for _, dir := range projects {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			mustSST(t, dir, "synth", "--stage", "validate")
+			out := filepath.Join(dir, ".sst", "out", "validate")
+			m, err := manifest.Read(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, st := range m.Stacks {
+				stackDir := filepath.Join(out, st.Dir)
+				for _, args := range [][]string{{"init", "-backend=false", "-input=false", "-no-color"}, {"validate", "-json", "-no-color"}} {
+					cmd := exec.Command("terraform", args...)
+					cmd.Dir = stackDir
+					cmd.Env = testenv.Environ(tfEnv)
+					b, err := cmd.CombinedOutput()
+					if args[0] == "validate" {
+						var v struct {
+							Valid       bool `json:"valid"`
+							ErrorCount  int  `json:"error_count"`
+							Diagnostics []struct {
+								Summary, Detail string
+							} `json:"diagnostics"`
+						}
+						if jerr := json.Unmarshal(b, &v); jerr != nil || !v.Valid {
+							t.Errorf("stack %s is not valid: %v %s", st.Name, err, b)
+						}
+					} else if err != nil {
+						t.Fatalf("terraform %v in %s: %v\n%s", args, stackDir, err, b)
+					}
+				}
+			}
+			os.RemoveAll(filepath.Join(dir, ".sst"))
+		})
+	}
+}
