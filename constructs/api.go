@@ -216,7 +216,7 @@ func NewApi(s *Stack, id string, props ApiProps) *Api {
 		api.addAuthorizer(name, props.Authorizers[name])
 	}
 	if d := props.Defaults.Authorizer; d != "" && d != "none" && d != "iam" && api.authz[d] == nil {
-		a.errorf("stack %s: api %q: Defaults.Authorizer %q is not defined in Authorizers (use one of %s, \"iam\" or \"none\")", s.name, id, d, quoteList(sortedKeys(props.Authorizers)))
+		a.errorf("stack %s: api %q: Defaults.Authorizer %q is not defined in Authorizers (%s)", s.name, id, d, authChoices(sortedKeys(props.Authorizers)))
 	}
 	api.AddRoutes(props.Routes)
 	if props.CustomDomain != nil {
@@ -225,15 +225,14 @@ func NewApi(s *Stack, id string, props ApiProps) *Api {
 	return api
 }
 
-func quoteList(v []string) string {
-	if len(v) == 0 {
-		return "none defined"
+// authChoices lists what an Authorizer may name: the defined authorizers,
+// "iam" and "none".
+func authChoices(defined []string) string {
+	q := make([]string, 0, len(defined)+2)
+	for _, s := range append(append([]string{}, defined...), "iam") {
+		q = append(q, fmt.Sprintf("%q", s))
 	}
-	q := make([]string, len(v))
-	for i, s := range v {
-		q[i] = fmt.Sprintf("%q", s)
-	}
-	return strings.Join(q, ", ")
+	return "use one of " + strings.Join(q, ", ") + ` or "none"`
 }
 
 func (api *Api) addAuthorizer(name string, az ApiAuthorizer) {
@@ -266,7 +265,9 @@ func (api *Api) addAuthorizer(name string, az ApiAuthorizer) {
 		})
 		api.authz[name] = &apiAuthorizer{typ: "jwt", res: res}
 	case "lambda":
-		fn := newFunction(s, api.aid, rid, az.Function)
+		// The authorizer resource takes rid; its function needs an id of
+		// its own (construct ids are unique per stack whatever the type).
+		fn := newFunction(s, api.aid, rid+"_function", az.Function)
 		if fn.Cdk.Function == nil {
 			return
 		}
@@ -353,7 +354,10 @@ func (api *Api) addRoute(rawKey string, r ApiRoute) {
 	default:
 		az := api.authz[auth]
 		if az == nil {
-			a.errorf("stack %s: api %q: route %q: Authorizer %q is not defined in Authorizers (use one of %s, \"iam\" or \"none\")", s.name, api.aid, rawKey, auth, quoteList(sortedKeys(api.props.Authorizers)))
+			if r.Authorizer == "" {
+				return // a bad Defaults.Authorizer, reported once by NewApi
+			}
+			a.errorf("stack %s: api %q: route %q: Authorizer %q is not defined in Authorizers (%s)", s.name, api.aid, rawKey, auth, authChoices(sortedKeys(api.props.Authorizers)))
 			return
 		}
 		rcfg.AuthorizerId = az.res.Id()

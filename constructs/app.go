@@ -33,10 +33,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	goruntime "runtime"
+	"slices"
 	"sort"
 	"strings"
 
@@ -47,15 +50,6 @@ import (
 	"github.com/sst-tf/sst/internal/stage"
 	"github.com/sst-tf/sst/manifest"
 )
-
-func init() {
-	// jsii's Node child prints an end-of-life banner for Node 20 on every
-	// synth; users can't act on it, so silence it unless they chose otherwise.
-	const v = "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"
-	if os.Getenv(v) == "" {
-		os.Setenv(v, "18,19,20,21")
-	}
-}
 
 // Config describes the app as a whole.
 type Config struct {
@@ -235,12 +229,18 @@ func newApp(cfg Config, opts Options) (*App, error) {
 	if err := cfg.Backend.validate(); err != nil {
 		return nil, err
 	}
+	// AddDefaultFunction* mutate the defaults while stacks run; work on a
+	// copy so the caller's Config (and the next Synth with it) is untouched.
+	defaults := cfg.Defaults
+	defaults.Function.Environment = maps.Clone(defaults.Function.Environment)
+	defaults.Function.Permissions = slices.Clone(defaults.Function.Permissions)
+	defaults.Function.Bind = slices.Clone(defaults.Function.Bind)
 	return &App{
 		cfg:      cfg,
 		opts:     opts,
 		byFunc:   map[uintptr]*Stack{},
 		ids:      map[string]string{},
-		defaults: cfg.Defaults,
+		defaults: defaults,
 	}, nil
 }
 
@@ -294,6 +294,12 @@ func (a *App) claimID(s *Stack, id, typ string) bool {
 		a.errorf("stack %s: %s %q: %v", s.name, typ, id, err)
 		return false
 	}
+	if id == "Default" {
+		// The constructs library hides children named "Default" from
+		// paths, which leaves a top-level resource without a logical id.
+		a.errorf("stack %s: %s %q: the id \"Default\" is reserved by CDK for Terraform; pick another", s.name, typ, id)
+		return false
+	}
 	if other, ok := a.ids[id]; ok {
 		a.errorf("stack %s: duplicate construct id %q (%s): already used in stack %s — ids must be unique across the app because they name resources and binding variables", s.name, id, typ, other)
 		return false
@@ -308,19 +314,37 @@ func (a *App) claimID(s *Stack, id, typ string) bool {
 	return true
 }
 
+// closureName matches what the Go runtime calls function literals
+// ("pkg.Outer.func1", nested "pkg.Outer.func1.2", "pkg.glob..func3") and
+// method values ("pkg.T.M-fm"), none of which names a stack.
+var closureName = regexp.MustCompile(`\.func\d+(\.\d+)*$|-fm$`)
+
 func stackName(fn StackFunc) (string, error) {
 	full := goruntime.FuncForPC(reflect.ValueOf(fn).Pointer()).Name()
-	name := full[strings.LastIndex(full, ".")+1:]
-	if strings.HasPrefix(name, "func") || strings.Contains(full, ".func") {
+	if closureName.MatchString(full) {
 		return "", fmt.Errorf("stack function %s is anonymous: declare it as a named function, its name becomes the stack id", full)
 	}
-	return name, nil
+	return full[strings.LastIndex(full, ".")+1:], nil
 }
 
-func (a *App) synth(fns []StackFunc) (*manifest.Manifest, error) {
+func (a *App) synth(fns []StackFunc) (m *manifest.Manifest, err error) {
 	if len(fns) == 0 {
 		return nil, errors.New("sst.Run: no stacks given: pass at least one stack function")
 	}
+	// CDKTF creates <OutDir>/stacks as soon as the app exists; a synth that
+	// fails on configuration must leave OutDir as it found it.
+	_, statOut := os.Stat(a.opts.OutDir)
+	_, statStacks := os.Stat(filepath.Join(a.opts.OutDir, "stacks"))
+	defer func() {
+		if err == nil {
+			return
+		}
+		if os.IsNotExist(statOut) {
+			os.RemoveAll(a.opts.OutDir)
+		} else if os.IsNotExist(statStacks) {
+			os.Remove(filepath.Join(a.opts.OutDir, "stacks")) // only if still empty
+		}
+	}()
 	a.tf = cdktf.NewApp(&cdktf.AppConfig{
 		Outdir:         jsii.String(a.opts.OutDir),
 		SkipValidation: jsii.Bool(false),
@@ -361,7 +385,7 @@ func (a *App) synth(fns []StackFunc) (*manifest.Manifest, error) {
 		return nil, err
 	}
 	a.tf.Synth()
-	m, err := a.manifest()
+	m, err = a.manifest()
 	if err != nil {
 		return nil, err
 	}

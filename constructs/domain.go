@@ -1,6 +1,7 @@
 package sst
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/aws/jsii-runtime-go"
@@ -22,7 +23,7 @@ type domain struct {
 
 // newDomain validates cd and issues (or adopts) its certificate.
 func newDomain(s *Stack, id string, cd CustomDomain) *domain {
-	where := "stack " + s.name + ": " + id + ": CustomDomain"
+	where := fmt.Sprintf("stack %s: %q: CustomDomain", s.name, id)
 	name := strings.TrimSuffix(strings.ToLower(cd.DomainName), ".")
 	if name == "" || !strings.Contains(name, ".") {
 		s.app.errorf("%s: DomainName %q must be a fully qualified domain name such as api.example.com", where, cd.DomainName)

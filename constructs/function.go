@@ -15,6 +15,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicy"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lambdafunction"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lambdafunctionurl"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lambdapermission"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/sst-tf/sst/constructs/internal/build"
@@ -122,6 +123,17 @@ func newFunction(s *Stack, owner, id string, props FunctionProps, layers ...Func
 	merged.Bind = append(append([]Bindable{}, a.defaultBind...), merged.Bind...)
 	fn := &Function{stack: s, owner: owner, fid: id, props: merged}
 	fn.name = naming.Lambda(s.Stage(), a.cfg.Name, id)
+	if owner != id {
+		// Functions of other constructs (routes, authorizers, consumers)
+		// share the app-wide id space: their ids name Lambda functions,
+		// roles and Terraform resources that must not collide with any
+		// construct's.
+		if other, ok := a.ids[id]; ok {
+			a.errorf("stack %s: %q: function id %q collides with a construct of the same id in stack %s: rename one of them", s.name, owner, id, other)
+			return fn
+		}
+		a.ids[id] = s.name
+	}
 	if !fn.validate() {
 		return fn
 	}
@@ -174,6 +186,16 @@ func newFunction(s *Stack, owner, id string, props FunctionProps, layers ...Func
 			}
 		}
 		fn.Cdk.URL = lambdafunctionurl.NewLambdaFunctionUrl(s.tf, jsii.String(id+"_url"), ucfg)
+		if auth == "NONE" {
+			// Unlike the console, the API does not add the resource policy a
+			// public URL needs: without it every request gets 403.
+			lambdapermission.NewLambdaPermission(s.tf, jsii.String(id+"_url_permission"), &lambdapermission.LambdaPermissionConfig{
+				Action:              jsii.String("lambda:InvokeFunctionUrl"),
+				FunctionName:        fn.Cdk.Function.FunctionName(),
+				Principal:           jsii.String("*"),
+				FunctionUrlAuthType: jsii.String("NONE"),
+			})
+		}
 	}
 	return fn
 }
@@ -189,7 +211,13 @@ func (fn *Function) validate() bool {
 	if p.Handler == "" {
 		fail("Handler is required: a Go main package dir (e.g. \"functions/list\") or \"path/file.export\" for Node")
 	} else if rt, err := build.DetectRuntime(s.app.opts.ProjectDir, p.Handler, p.Runtime); err != nil {
-		fail("%v", err)
+		// build.Error names the function itself, which where already does.
+		var be *build.Error
+		if errors.As(err, &be) {
+			fail("Handler %q: %s", p.Handler, be.Detail)
+		} else {
+			fail("Handler %q: %v", p.Handler, err)
+		}
 	} else if rt == "go" {
 		fn.kind = "go"
 	} else {
@@ -290,11 +318,23 @@ func (fn *Function) AttachPermissions(p ...Statement) {
 	fn.props.Permissions = append(fn.props.Permissions, p...)
 }
 
-// Arn is the function's ARN (a token until deploy).
-func (fn *Function) Arn() string { return *fn.Cdk.Function.Arn() }
+// Arn is the function's ARN (a token until deploy); "" when the function
+// failed validation, so code using it still runs and every error gets
+// reported.
+func (fn *Function) Arn() string {
+	if fn.Cdk.Function == nil {
+		return ""
+	}
+	return *fn.Cdk.Function.Arn()
+}
 
-// InvokeArn is the ARN API Gateway integrations call.
-func (fn *Function) InvokeArn() string { return *fn.Cdk.Function.InvokeArn() }
+// InvokeArn is the ARN API Gateway integrations call ("" as for Arn).
+func (fn *Function) InvokeArn() string {
+	if fn.Cdk.Function == nil {
+		return ""
+	}
+	return *fn.Cdk.Function.InvokeArn()
+}
 
 // FunctionName is the physical function name.
 func (fn *Function) FunctionName() string { return fn.name }
@@ -466,7 +506,13 @@ func (a *App) buildFunctions(ctx context.Context) error {
 				Go:         build.GoOptions{Tags: p.Go.Tags, LDFlags: p.Go.LDFlags},
 			})
 			if err != nil {
-				errs[i] = fmt.Errorf("stack %s: function %q: %w", fn.stack.name, fn.fid, err)
+				var be *build.Error
+				if errors.As(err, &be) && be.Function == fn.fid {
+					// It already says which function and handler.
+					errs[i] = fmt.Errorf("stack %s: %w", fn.stack.name, err)
+				} else {
+					errs[i] = fmt.Errorf("stack %s: function %q: %w", fn.stack.name, fn.fid, err)
+				}
 				return
 			}
 			fn.result = res

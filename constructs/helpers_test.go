@@ -82,7 +82,7 @@ func synthErr(t *testing.T, cfg Config, opts Options, stacks ...StackFunc) strin
 	if _, statErr := os.Stat(opts.OutDir); statErr == nil {
 		entries, _ := os.ReadDir(opts.OutDir)
 		if len(entries) > 0 {
-			t.Errorf("a failed synth wrote %d entries into %s", len(entries), opts.OutDir)
+			t.Errorf("a failed synth wrote %d entries into %s: %v", len(entries), opts.OutDir, entries)
 		}
 	}
 	return err.Error()

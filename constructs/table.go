@@ -255,8 +255,14 @@ func (t *Table) addConsumer(name string, c TableConsumer) {
 // TableName is the physical table name.
 func (t *Table) TableName() string { return t.name }
 
-// Arn is the table's ARN (a token until deploy).
-func (t *Table) Arn() string { return *t.Cdk.Table.Arn() }
+// Arn is the table's ARN (a token until deploy); "" when the table failed
+// validation, so code using it still runs and every error gets reported.
+func (t *Table) Arn() string {
+	if t.Cdk.Table == nil {
+		return ""
+	}
+	return *t.Cdk.Table.Arn()
+}
 
 // ID is the construct id.
 func (t *Table) ID() string { return t.tid }

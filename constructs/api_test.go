@@ -1,0 +1,411 @@
+package sst
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/sst-tf/sst/manifest"
+)
+
+func TestApiRoutes(t *testing.T) {
+	opts := testOptions(t)
+	s := synthOK(t, Config{Name: "notes"}, opts, stacks(t, func(s *Stack) any {
+		api := NewApi(s, "Api", ApiProps{Routes: map[string]ApiRoute{
+			"GET /notes":          {Handler: nodeHandler},
+			"GET /notes/{id}":     {Handler: nodeHandler},
+			"ANY /files/{path+}":  {Function: FunctionProps{Handler: nodeHandler, MemorySize: 512}},
+			"$default":            {Handler: nodeHandler},
+			"POST   /notes":       {Handler: nodeHandler},
+			"DELETE /notes/{id}":  {Handler: nodeHandler},
+			"PUT /notes/{noteId}": {Handler: nodeHandler},
+		}})
+		api.AddRoutes(map[string]ApiRoute{"PATCH /notes/{id}": {Handler: nodeHandler}})
+		if api.Function("GET /notes/{id}") == nil || api.Function("GET /nope") != nil {
+			t.Error("Api.Function lookup is wrong")
+		}
+		s.AddOutputs(map[string]any{"Url": api.URL()})
+		return api
+	})...)
+
+	a := s.resource(t, "First", "aws_apigatewayv2_api", "Api")
+	if a["name"] != "test-notes-Api" || a["protocol_type"] != "HTTP" {
+		t.Errorf("api = %v", jsonString(t, a))
+	}
+	st := s.resource(t, "First", "aws_apigatewayv2_stage", "Api_stage")
+	if st["name"] != "$default" || st["auto_deploy"] != true || st["api_id"] != "${aws_apigatewayv2_api.Api.id}" {
+		t.Errorf("stage = %v", jsonString(t, st))
+	}
+
+	routes := s.resources("First", "aws_apigatewayv2_route")
+	gotKeys := map[string]string{}
+	for id, r := range routes {
+		gotKeys[r["route_key"].(string)] = id
+	}
+	wantKeys := map[string]string{
+		"GET /notes":          "Api_GET_notes_route",
+		"GET /notes/{id}":     "Api_GET_notes_id_route",
+		"ANY /files/{path+}":  "Api_ANY_files_path__", // hashed slug: prefix checked below
+		"$default":            "Api_default_route",
+		"POST /notes":         "Api_POST_notes_route",
+		"DELETE /notes/{id}":  "Api_DELETE_notes_id_route",
+		"PUT /notes/{noteId}": "Api_PUT_notes_noteId_route",
+		"PATCH /notes/{id}":   "Api_PATCH_notes_id_route",
+	}
+	if len(gotKeys) != len(wantKeys) {
+		t.Errorf("route keys = %v", keys(gotKeys))
+	}
+	for k, id := range wantKeys {
+		if got, ok := gotKeys[k]; !ok || !strings.HasPrefix(got, id) {
+			t.Errorf("route %q has resource %q, want %q", k, got, id)
+		}
+	}
+
+	for key, rid := range gotKeys {
+		fid := strings.TrimSuffix(rid, "_route")
+		r := routes[rid]
+		if r["authorization_type"] != "NONE" {
+			t.Errorf("%s authorization_type = %v", key, r["authorization_type"])
+		}
+		if r["target"] != "integrations/${aws_apigatewayv2_integration."+fid+"_integration.id}" {
+			t.Errorf("%s target = %v", key, r["target"])
+		}
+		in := s.resource(t, "First", "aws_apigatewayv2_integration", fid+"_integration")
+		wantJSON(t, key+" integration", in, map[string]any{
+			"//":                     in["//"],
+			"api_id":                 "${aws_apigatewayv2_api.Api.id}",
+			"integration_method":     "POST",
+			"integration_type":       "AWS_PROXY",
+			"integration_uri":        "${aws_lambda_function." + fid + ".invoke_arn}",
+			"payload_format_version": "2.0",
+		})
+		p := s.resource(t, "First", "aws_lambda_permission", fid+"_permission")
+		if p["action"] != "lambda:InvokeFunction" || p["principal"] != "apigateway.amazonaws.com" ||
+			p["function_name"] != "${aws_lambda_function."+fid+".function_name}" ||
+			p["source_arn"] != "${aws_apigatewayv2_api.Api.execution_arn}/*/*" {
+			t.Errorf("%s permission = %v", key, jsonString(t, p))
+		}
+	}
+	if got := s.resource(t, "First", "aws_lambda_function", "Api_GET_notes_id")["function_name"]; got != "test-notes-Api_GET_notes_id" {
+		t.Errorf("route function name = %v", got)
+	}
+	if got := s.resource(t, "First", "aws_lambda_function", strings.TrimSuffix(gotKeys["ANY /files/{path+}"], "_route"))["memory_size"]; got != 512.0 {
+		t.Errorf("route Function props: memory_size = %v, want 512", got)
+	}
+	if got := at(s.stack(t, "First"), "output", "Url", "value"); got != "${aws_apigatewayv2_api.Api.api_endpoint}" {
+		t.Errorf("Url = %v", got)
+	}
+
+	mr := s.manifestStack(t, "First").Routes
+	if len(mr) != len(wantKeys) {
+		t.Errorf("manifest routes = %v", mr)
+	}
+	for _, r := range mr {
+		if r.Api != "Api" || r.Authorizer != "none" || gotKeys[r.Key] != r.Function+"_route" {
+			t.Errorf("manifest route %+v", r)
+		}
+	}
+}
+
+func TestApiCors(t *testing.T) {
+	opts := testOptions(t)
+	s := synthOK(t, Config{Name: "notes"}, opts, stacks(t, func(s *Stack) any {
+		route := map[string]ApiRoute{"GET /": {Handler: nodeHandler}}
+		NewApi(s, "Std", ApiProps{Routes: route})
+		NewApi(s, "Custom", ApiProps{Routes: route, Cors: &Cors{
+			AllowOrigins:     []string{"https://app.example.com"},
+			AllowMethods:     []string{"GET", "POST"},
+			AllowHeaders:     []string{"authorization"},
+			ExposeHeaders:    []string{"x-request-id"},
+			AllowCredentials: true,
+			MaxAge:           3600,
+		}})
+		NewApi(s, "NoCors", ApiProps{Routes: route, Cors: &Cors{Disabled: true}})
+		return nil
+	})...)
+	wantJSON(t, "default cors", s.resource(t, "First", "aws_apigatewayv2_api", "Std")["cors_configuration"], map[string]any{
+		"allow_credentials": false,
+		"allow_headers":     []string{"*"},
+		"allow_methods":     []string{"*"},
+		"allow_origins":     []string{"*"},
+	})
+	wantJSON(t, "custom cors", s.resource(t, "First", "aws_apigatewayv2_api", "Custom")["cors_configuration"], map[string]any{
+		"allow_credentials": true,
+		"allow_headers":     []string{"authorization"},
+		"allow_methods":     []string{"GET", "POST"},
+		"allow_origins":     []string{"https://app.example.com"},
+		"expose_headers":    []string{"x-request-id"},
+		"max_age":           3600,
+	})
+	if c, ok := s.resource(t, "First", "aws_apigatewayv2_api", "NoCors")["cors_configuration"]; ok {
+		t.Errorf("disabled cors synthesized %v", c)
+	}
+}
+
+func TestApiAccessLog(t *testing.T) {
+	opts := testOptions(t)
+	s := synthOK(t, Config{Name: "notes"}, opts, stacks(t, func(s *Stack) any {
+		route := map[string]ApiRoute{"GET /": {Handler: nodeHandler}}
+		NewApi(s, "Std", ApiProps{Routes: route})
+		NewApi(s, "Custom", ApiProps{Routes: route, AccessLog: &ApiAccessLog{Format: `$context.requestId`, Retention: 30}})
+		NewApi(s, "NoLog", ApiProps{Routes: route, AccessLog: &ApiAccessLog{Disabled: true}})
+		return nil
+	})...)
+	lg := s.resource(t, "First", "aws_cloudwatch_log_group", "Std_access_logs")
+	if lg["name"] != "/aws/vendedlogs/apis/test-notes-Std" || lg["retention_in_days"] != 0.0 {
+		t.Errorf("access log group = %v", jsonString(t, lg))
+	}
+	als := asMap(s.resource(t, "First", "aws_apigatewayv2_stage", "Std_stage")["access_log_settings"])
+	if als["destination_arn"] != "${aws_cloudwatch_log_group.Std_access_logs.arn}" || !strings.Contains(als["format"].(string), "$context.requestId") {
+		t.Errorf("access_log_settings = %v", jsonString(t, als))
+	}
+	if got := s.resource(t, "First", "aws_cloudwatch_log_group", "Custom_access_logs")["retention_in_days"]; got != 30.0 {
+		t.Errorf("custom retention = %v", got)
+	}
+	if got := at(s.resource(t, "First", "aws_apigatewayv2_stage", "Custom_stage"), "access_log_settings", "format"); got != "$context.requestId" {
+		t.Errorf("custom format = %v", got)
+	}
+	if _, ok := s.resources("First", "aws_cloudwatch_log_group")["NoLog_access_logs"]; ok {
+		t.Error("disabled access log still has a log group")
+	}
+	if als, ok := s.resource(t, "First", "aws_apigatewayv2_stage", "NoLog_stage")["access_log_settings"]; ok {
+		t.Errorf("disabled access log still configured: %v", als)
+	}
+}
+
+func TestApiAuthorizers(t *testing.T) {
+	opts := testOptions(t)
+	s := synthOK(t, Config{Name: "notes"}, opts, stacks(t, func(s *Stack) any {
+		NewApi(s, "Api", ApiProps{
+			Authorizers: map[string]ApiAuthorizer{
+				"auth0": {Type: "jwt", JWT: JWTConfig{Issuer: "https://example.auth0.com/", Audience: []string{"notes"}}},
+				"token": {
+					Type:            "lambda",
+					Function:        FunctionProps{Handler: nodeHandler, MemorySize: 256},
+					IdentitySource:  []string{"$request.header.X-Token"},
+					ResultsCacheTTL: 300,
+				},
+			},
+			Defaults: ApiDefaults{Authorizer: "auth0", AuthorizationScopes: []string{"read"}},
+			Routes: map[string]ApiRoute{
+				"GET /default":  {Handler: nodeHandler},
+				"GET /scoped":   {Handler: nodeHandler, AuthorizationScopes: []string{"write", "admin"}},
+				"GET /lambda":   {Handler: nodeHandler, Authorizer: "token"},
+				"GET /iam":      {Handler: nodeHandler, Authorizer: "iam"},
+				"GET /public":   {Handler: nodeHandler, Authorizer: "none"},
+				"POST /default": {Handler: nodeHandler},
+			},
+		})
+		return nil
+	})...)
+
+	jwt := s.resource(t, "First", "aws_apigatewayv2_authorizer", "Api_authorizer_auth0")
+	wantJSON(t, "jwt authorizer", jwt, map[string]any{
+		"//":               jwt["//"],
+		"api_id":           "${aws_apigatewayv2_api.Api.id}",
+		"authorizer_type":  "JWT",
+		"identity_sources": []string{"$request.header.Authorization"},
+		"jwt_configuration": map[string]any{
+			"audience": []string{"notes"},
+			"issuer":   "https://example.auth0.com/",
+		},
+		"name": "auth0",
+	})
+
+	lam := s.resource(t, "First", "aws_apigatewayv2_authorizer", "Api_authorizer_token")
+	if lam["authorizer_type"] != "REQUEST" || lam["authorizer_payload_format_version"] != "2.0" || lam["enable_simple_responses"] != true ||
+		lam["authorizer_result_ttl_in_seconds"] != 300.0 || lam["name"] != "token" {
+		t.Errorf("lambda authorizer = %v", jsonString(t, lam))
+	}
+	wantJSON(t, "lambda identity_sources", lam["identity_sources"], []string{"$request.header.X-Token"})
+	authFn := "Api_authorizer_token_function"
+	if lam["authorizer_uri"] != "${aws_lambda_function."+authFn+".invoke_arn}" {
+		t.Errorf("authorizer_uri = %v", lam["authorizer_uri"])
+	}
+	if got := s.resource(t, "First", "aws_lambda_function", authFn)["memory_size"]; got != 256.0 {
+		t.Errorf("authorizer function memory = %v", got)
+	}
+	perm := s.resource(t, "First", "aws_lambda_permission", "Api_authorizer_token_permission")
+	if perm["function_name"] != "${aws_lambda_function."+authFn+".function_name}" || perm["principal"] != "apigateway.amazonaws.com" ||
+		perm["source_arn"] != "${aws_apigatewayv2_api.Api.execution_arn}/authorizers/${aws_apigatewayv2_authorizer.Api_authorizer_token.id}" {
+		t.Errorf("authorizer permission = %v", jsonString(t, perm))
+	}
+
+	type want struct {
+		typ, authorizer string
+		scopes          []string
+	}
+	for rid, w := range map[string]want{
+		"Api_GET_default_route":  {"JWT", "Api_authorizer_auth0", []string{"read"}},
+		"Api_POST_default_route": {"JWT", "Api_authorizer_auth0", []string{"read"}},
+		"Api_GET_scoped_route":   {"JWT", "Api_authorizer_auth0", []string{"write", "admin"}},
+		"Api_GET_lambda_route":   {"CUSTOM", "Api_authorizer_token", nil},
+		"Api_GET_iam_route":      {"AWS_IAM", "", nil},
+		"Api_GET_public_route":   {"NONE", "", nil},
+	} {
+		r := s.resource(t, "First", "aws_apigatewayv2_route", rid)
+		if r["authorization_type"] != w.typ {
+			t.Errorf("%s authorization_type = %v, want %s", rid, r["authorization_type"], w.typ)
+		}
+		wantAuth := any(nil)
+		if w.authorizer != "" {
+			wantAuth = "${aws_apigatewayv2_authorizer." + w.authorizer + ".id}"
+		}
+		if r["authorizer_id"] != wantAuth {
+			t.Errorf("%s authorizer_id = %v, want %v", rid, r["authorizer_id"], wantAuth)
+		}
+		if w.scopes == nil {
+			if sc, ok := r["authorization_scopes"]; ok {
+				t.Errorf("%s has authorization_scopes %v", rid, sc)
+			}
+		} else {
+			wantJSON(t, rid+" scopes", r["authorization_scopes"], w.scopes)
+		}
+	}
+
+	auths := map[string]string{}
+	for _, r := range s.manifestStack(t, "First").Routes {
+		auths[r.Key] = r.Authorizer
+	}
+	wantJSON(t, "manifest authorizers", auths, map[string]string{
+		"GET /default": "auth0", "POST /default": "auth0", "GET /scoped": "auth0",
+		"GET /lambda": "token", "GET /iam": "iam", "GET /public": "none",
+	})
+	var fnIDs []string
+	for _, f := range s.manifestStack(t, "First").Functions {
+		fnIDs = append(fnIDs, f.ID)
+	}
+	if len(fnIDs) != 7 || fnIDs[0] != authFn {
+		t.Errorf("manifest functions = %v, want the authorizer and six routes", fnIDs)
+	}
+}
+
+func TestApiDefaultFunctionProps(t *testing.T) {
+	opts := testOptions(t)
+	cfg := Config{Name: "notes", Defaults: Defaults{Function: FunctionProps{
+		Timeout:     20,
+		Environment: map[string]string{"APP": "app", "LAYER": "app"},
+	}}}
+	s := synthOK(t, cfg, opts, stacks(t, func(s *Stack) any {
+		tb := notesTable(s)
+		api := NewApi(s, "Api", ApiProps{
+			Defaults: ApiDefaults{Function: FunctionProps{
+				MemorySize:  2048,
+				Environment: map[string]string{"API": "api", "LAYER": "api"},
+				Bind:        []Bindable{tb},
+			}},
+			Routes: map[string]ApiRoute{
+				"GET /a": {Handler: nodeHandler},
+				"GET /b": {Function: FunctionProps{Handler: nodeHandler, MemorySize: 128, Environment: map[string]string{"LAYER": "route"}}},
+			},
+		})
+		NewFunction(s, "Fn", FunctionProps{Handler: nodeHandler, Bind: []Bindable{api}})
+		return api
+	})...)
+	for id, w := range map[string]struct {
+		mem   float64
+		layer string
+	}{"Api_GET_a": {2048, "api"}, "Api_GET_b": {128, "route"}} {
+		f := s.resource(t, "First", "aws_lambda_function", id)
+		if f["memory_size"] != w.mem || f["timeout"] != 20.0 {
+			t.Errorf("%s memory/timeout = %v/%v, want %v/20", id, f["memory_size"], f["timeout"], w.mem)
+		}
+		env := s.env(t, "First", id)
+		if env["APP"] != "app" || env["API"] != "api" || env["LAYER"] != w.layer || env["SST_Table_tableName_Notes"] != "test-notes-Notes" {
+			t.Errorf("%s env = %v", id, env)
+		}
+		if len(s.policy(t, "First", id).grants("dynamodb:Query")) != 2 {
+			t.Errorf("%s: Defaults.Function.Bind did not grant table access", id)
+		}
+	}
+	// Binding an Api gives its URL.
+	if got := s.env(t, "First", "Fn")["SST_Api_url_Api"]; got != "${aws_apigatewayv2_api.Api.api_endpoint}" {
+		t.Errorf("SST_Api_url_Api = %v", got)
+	}
+	if got := s.manifestFunction(t, "First", "Fn").Environment["SST_Api_url_Api"]; got != "${aws_apigatewayv2_api.Api.api_endpoint}" {
+		t.Errorf("manifest SST_Api_url_Api = %q", got)
+	}
+	wantJSON(t, "Api construct binds", s.manifestStack(t, "First").Constructs[1], manifest.Construct{
+		ID: "Api", Type: "Api", Path: "Api", Data: map[string]string{"url": "${aws_apigatewayv2_api.Api.api_endpoint}"}, Binds: []string{"Notes"},
+	})
+}
+
+func TestApiCustomDomain(t *testing.T) {
+	opts := testOptions(t)
+	s := synthOK(t, Config{Name: "notes"}, opts, stacks(t, func(s *Stack) any {
+		route := map[string]ApiRoute{"GET /": {Handler: nodeHandler}}
+		api := NewApi(s, "Api", ApiProps{Routes: route, CustomDomain: &CustomDomain{DomainName: "API.example.com."}})
+		own := NewApi(s, "Own", ApiProps{Routes: route, CustomDomain: &CustomDomain{
+			DomainName:     "own.apps.example.com",
+			HostedZone:     "example.com",
+			CertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc",
+		}})
+		NewFunction(s, "Fn", FunctionProps{Handler: nodeHandler, Bind: []Bindable{api}})
+		s.AddOutputs(map[string]any{"Url": api.URL(), "OwnUrl": own.URL()})
+		return nil
+	})...)
+	zone := asMap(at(s.stack(t, "First"), "data", "aws_route53_zone", "Api_zone"))
+	if zone["name"] != "example.com" || zone["private_zone"] != false {
+		t.Errorf("zone = %v", jsonString(t, zone))
+	}
+	if got := at(s.stack(t, "First"), "data", "aws_route53_zone", "Own_zone", "name"); got != "example.com" {
+		t.Errorf("explicit HostedZone = %v", got)
+	}
+
+	cert := s.resource(t, "First", "aws_acm_certificate", "Api_certificate")
+	if cert["domain_name"] != "api.example.com" || cert["validation_method"] != "DNS" {
+		t.Errorf("certificate = %v", jsonString(t, cert))
+	}
+	rec := s.resource(t, "First", "aws_route53_record", "Api_certificate_validation_record")
+	if rec["zone_id"] != "${data.aws_route53_zone.Api_zone.zone_id}" || !strings.Contains(jsonString(t, rec["name"]), "aws_acm_certificate.Api_certificate.domain_validation_options") {
+		t.Errorf("validation record = %v", jsonString(t, rec))
+	}
+	val := s.resource(t, "First", "aws_acm_certificate_validation", "Api_certificate_validation")
+	if val["certificate_arn"] != "${aws_acm_certificate.Api_certificate.arn}" {
+		t.Errorf("validation = %v", jsonString(t, val))
+	}
+	wantJSON(t, "validation fqdns", val["validation_record_fqdns"], []string{"${aws_route53_record.Api_certificate_validation_record.fqdn}"})
+
+	dn := s.resource(t, "First", "aws_apigatewayv2_domain_name", "Api_domain")
+	if dn["domain_name"] != "api.example.com" || at(dn, "domain_name_configuration", "certificate_arn") != "${aws_acm_certificate_validation.Api_certificate_validation.certificate_arn}" ||
+		at(dn, "domain_name_configuration", "endpoint_type") != "REGIONAL" || at(dn, "domain_name_configuration", "security_policy") != "TLS_1_2" {
+		t.Errorf("domain name = %v", jsonString(t, dn))
+	}
+	m := s.resource(t, "First", "aws_apigatewayv2_api_mapping", "Api_domain_mapping")
+	if m["api_id"] != "${aws_apigatewayv2_api.Api.id}" || m["domain_name"] != "${aws_apigatewayv2_domain_name.Api_domain.id}" || m["stage"] != "${aws_apigatewayv2_stage.Api_stage.id}" {
+		t.Errorf("mapping = %v", jsonString(t, m))
+	}
+	a := s.resource(t, "First", "aws_route53_record", "Api_domain_record")
+	if a["type"] != "A" || a["name"] != "api.example.com" || a["zone_id"] != "${data.aws_route53_zone.Api_zone.zone_id}" ||
+		at(a, "alias", "name") != "${aws_apigatewayv2_domain_name.Api_domain.domain_name_configuration[0].target_domain_name}" ||
+		at(a, "alias", "zone_id") != "${aws_apigatewayv2_domain_name.Api_domain.domain_name_configuration[0].hosted_zone_id}" {
+		t.Errorf("alias record = %v", jsonString(t, a))
+	}
+
+	// A given certificate is used as is: nothing issued or validated.
+	for _, typ := range []string{"aws_acm_certificate", "aws_acm_certificate_validation"} {
+		if _, ok := s.resources("First", typ)["Own_certificate"+strings.TrimPrefix(typ, "aws_acm_certificate")]; ok {
+			t.Errorf("Own issued a %s although CertificateArn is given", typ)
+		}
+	}
+	if n := len(s.resources("First", "aws_acm_certificate")); n != 1 {
+		t.Errorf("%d certificates, want 1", n)
+	}
+	if got := at(s.resource(t, "First", "aws_apigatewayv2_domain_name", "Own_domain"), "domain_name_configuration", "certificate_arn"); got != "arn:aws:acm:us-east-1:123456789012:certificate/abc" {
+		t.Errorf("Own certificate_arn = %v", got)
+	}
+
+	out := asMap(s.stack(t, "First")["output"])
+	if at(out, "Url", "value") != "https://api.example.com" || at(out, "OwnUrl", "value") != "https://own.apps.example.com" {
+		t.Errorf("outputs = %v", jsonString(t, out))
+	}
+	if got := s.env(t, "First", "Fn")["SST_Api_url_Api"]; got != "https://api.example.com" {
+		t.Errorf("SST_Api_url_Api = %v, want the custom domain", got)
+	}
+	if got := s.manifestStack(t, "First").Constructs[0].Data["url"]; got != "https://api.example.com" {
+		t.Errorf("manifest url = %q", got)
+	}
+	if !reflect.DeepEqual(s.manifestStack(t, "First").Constructs[0].ID, "Api") {
+		t.Error("constructs out of order")
+	}
+}

@@ -1,0 +1,359 @@
+package sst
+
+import "testing"
+
+// TestBadInput checks that each configuration mistake fails synthesis with
+// a message naming where it is (stack, construct, prop) and what to do,
+// and that nothing is written to OutDir (synthErr checks that).
+func TestBadInput(t *testing.T) {
+	table := func(props TableProps) body {
+		return func(s *Stack) any { return NewTable(s, "Notes", props) }
+	}
+	fn := func(props FunctionProps) body {
+		return func(s *Stack) any { return NewFunction(s, "Fn", props) }
+	}
+	api := func(props ApiProps) body {
+		return func(s *Stack) any { return NewApi(s, "Api", props) }
+	}
+	routes := map[string]ApiRoute{"GET /": {Handler: nodeHandler}}
+	pk := map[string]string{"pk": "string"}
+
+	tests := []struct {
+		name   string
+		cfg    Config // Name defaults to "notes" unless noName
+		noName bool
+		opts   func(*Options)
+		bodies []body
+		want   []string
+	}{
+		{
+			name:   "invalid stage",
+			opts:   func(o *Options) { o.Stage = "Prod_1" },
+			bodies: []body{table(TableProps{Fields: pk, PrimaryIndex: TableIndex{PartitionKey: "pk"}})},
+			want:   []string{"Prod_1", "upper-case"},
+		},
+		{
+			name:   "empty app name",
+			noName: true,
+			bodies: []body{table(TableProps{Fields: pk, PrimaryIndex: TableIndex{PartitionKey: "pk"}})},
+			want:   []string{"sst.Config", "Name is required"},
+		},
+		{
+			name:   "bad app name",
+			cfg:    Config{Name: "my app"},
+			bodies: []body{table(TableProps{Fields: pk, PrimaryIndex: TableIndex{PartitionKey: "pk"}})},
+			want:   []string{"sst.Config: Name", `"my app"`},
+		},
+		{
+			name:   "endpoint with a bad scheme",
+			opts:   func(o *Options) { o.Endpoint = "ftp://127.0.0.1:5000" },
+			bodies: []body{table(TableProps{Fields: pk, PrimaryIndex: TableIndex{PartitionKey: "pk"}})},
+			want:   []string{"endpoint", "ftp://127.0.0.1:5000", "http://"},
+		},
+		{
+			name:   "endpoint without a host",
+			opts:   func(o *Options) { o.Endpoint = "http://" },
+			bodies: []body{table(TableProps{Fields: pk, PrimaryIndex: TableIndex{PartitionKey: "pk"}})},
+			want:   []string{"endpoint", "with a host"},
+		},
+		{
+			name:   "bad default removal policy",
+			cfg:    Config{Name: "notes", Defaults: Defaults{RemovalPolicy: "keep"}},
+			bodies: []body{table(TableProps{Fields: pk, PrimaryIndex: TableIndex{PartitionKey: "pk"}})},
+			want:   []string{"Defaults.RemovalPolicy", `"keep"`, `"retain"`},
+		},
+		{
+			name:   "bad table removal policy",
+			bodies: []body{table(TableProps{Fields: pk, PrimaryIndex: TableIndex{PartitionKey: "pk"}, RemovalPolicy: "Retain"})},
+			want:   []string{"stack First", `table "Notes"`, "RemovalPolicy", `"Retain"`},
+		},
+		{
+			name:   "S3 backend without a lock",
+			cfg:    Config{Name: "notes", Backend: S3Backend{Bucket: "state"}},
+			bodies: []body{table(TableProps{Fields: pk, PrimaryIndex: TableIndex{PartitionKey: "pk"}})},
+			want:   []string{"S3Backend", "DynamoDBTable or UseLockfile"},
+		},
+		{
+			name:   "S3 backend without a bucket",
+			cfg:    Config{Name: "notes", Backend: S3Backend{UseLockfile: true}},
+			bodies: []body{table(TableProps{Fields: pk, PrimaryIndex: TableIndex{PartitionKey: "pk"}})},
+			want:   []string{"S3Backend", "Bucket is required"},
+		},
+		{
+			name:   "cloud backend without an organization",
+			cfg:    Config{Name: "notes", Backend: CloudBackend{}},
+			bodies: []body{table(TableProps{Fields: pk, PrimaryIndex: TableIndex{PartitionKey: "pk"}})},
+			want:   []string{"CloudBackend", "Organization is required"},
+		},
+		{
+			name: "duplicate construct id across stacks",
+			bodies: []body{
+				table(TableProps{Fields: pk, PrimaryIndex: TableIndex{PartitionKey: "pk"}}),
+				fn(FunctionProps{Handler: nodeHandler}),
+				func(s *Stack) any { return NewFunction(s, "Notes", FunctionProps{Handler: nodeHandler}) },
+			},
+			want: []string{"stack Third", `duplicate construct id "Notes"`, "already used in stack First"},
+		},
+		{
+			name: "generated function id collides with a construct",
+			bodies: []body{
+				fn(FunctionProps{Handler: nodeHandler}),
+				func(s *Stack) any {
+					NewFunction(s, "Api_GET_notes", FunctionProps{Handler: nodeHandler})
+					return NewApi(s, "Api", ApiProps{Routes: map[string]ApiRoute{"GET /notes": {Handler: nodeHandler}}})
+				},
+			},
+			want: []string{"stack Second", `"Api"`, `"Api_GET_notes"`, "collides"},
+		},
+		{
+			name:   "reserved construct id",
+			bodies: []body{func(s *Stack) any { return NewApi(s, "Default", ApiProps{Routes: routes}) }},
+			want:   []string{"stack First", `Api "Default"`, "reserved"},
+		},
+		{
+			name:   "invalid construct id",
+			bodies: []body{func(s *Stack) any { return NewFunction(s, "my fn", FunctionProps{Handler: nodeHandler}) }},
+			want:   []string{"stack First", `Function "my fn"`, "invalid construct id"},
+		},
+		{
+			name:   "misspelled method",
+			bodies: []body{api(ApiProps{Routes: map[string]ApiRoute{"GETT /x": {Handler: nodeHandler}}})},
+			want:   []string{"stack First", `api "Api"`, `"GETT /x"`, `unknown method "GETT"`},
+		},
+		{
+			name:   "path without slash",
+			bodies: []body{api(ApiProps{Routes: map[string]ApiRoute{"GET notes": {Handler: nodeHandler}}})},
+			want:   []string{"stack First", `api "Api"`, `"GET notes"`, `must start with "/"`},
+		},
+		{
+			name:   "route handler twice",
+			bodies: []body{api(ApiProps{Routes: map[string]ApiRoute{"GET /": {Handler: nodeHandler, Function: FunctionProps{Handler: nodeHandler}}}})},
+			want:   []string{"stack First", `api "Api"`, `route "GET /"`, "not both"},
+		},
+		{
+			name:   "route defined twice",
+			bodies: []body{api(ApiProps{Routes: map[string]ApiRoute{"GET /x": {Handler: nodeHandler}, "GET  /x": {Handler: nodeHandler}}})},
+			want:   []string{"stack First", `api "Api"`, `route "GET /x" is defined twice`},
+		},
+		{
+			name:   "handler that does not exist",
+			bodies: []body{fn(FunctionProps{Handler: "functions/missing"})},
+			want:   []string{"stack First", `function "Fn": Handler "functions/missing"`, "nothing to build"},
+		},
+		{
+			name:   "node export of a missing file",
+			bodies: []body{fn(FunctionProps{Handler: "node/nope.handler"})},
+			want:   []string{"stack First", `function "Fn"`, `"node/nope.handler"`},
+		},
+		{
+			name:   "missing handler",
+			bodies: []body{fn(FunctionProps{})},
+			want:   []string{"stack First", `function "Fn"`, "Handler is required"},
+		},
+		{
+			name:   "Go handler that does not compile",
+			bodies: []body{func(s *Stack) any { return NewFunction(s, "Broken", FunctionProps{Handler: "broken"}) }},
+			want:   []string{"stack First: function \"Broken\": handler \"broken\"", "broken/main.go:6", `cannot use "not a number"`},
+		},
+		{
+			name:   "unknown runtime",
+			bodies: []body{fn(FunctionProps{Handler: nodeHandler, Runtime: "python3.12"})},
+			want:   []string{"stack First", `function "Fn"`, `unknown runtime "python3.12"`},
+		},
+		{
+			name:   "unknown architecture",
+			bodies: []body{fn(FunctionProps{Handler: nodeHandler, Architecture: "arm"})},
+			want:   []string{"stack First", `function "Fn"`, `Architecture "arm"`, "x86_64"},
+		},
+		{
+			name:   "memory too small",
+			bodies: []body{fn(FunctionProps{Handler: nodeHandler, MemorySize: 64})},
+			want:   []string{"stack First", `function "Fn"`, "MemorySize 64", "128–10240"},
+		},
+		{
+			name:   "memory too large",
+			bodies: []body{fn(FunctionProps{Handler: nodeHandler, MemorySize: 10241})},
+			want:   []string{`function "Fn"`, "MemorySize 10241"},
+		},
+		{
+			name:   "timeout too long",
+			bodies: []body{fn(FunctionProps{Handler: nodeHandler, Timeout: 901})},
+			want:   []string{"stack First", `function "Fn"`, "Timeout 901", "1–900"},
+		},
+		{
+			name:   "negative timeout",
+			bodies: []body{fn(FunctionProps{Handler: nodeHandler, Timeout: -1})},
+			want:   []string{`function "Fn"`, "Timeout -1"},
+		},
+		{
+			name:   "bad log retention",
+			bodies: []body{fn(FunctionProps{Handler: nodeHandler, LogRetention: 10})},
+			want:   []string{"stack First", `function "Fn"`, "LogRetention 10", "14"},
+		},
+		{
+			name:   "bad access log retention",
+			bodies: []body{api(ApiProps{Routes: routes, AccessLog: &ApiAccessLog{Retention: 2}})},
+			want:   []string{"stack First", `api "Api"`, "AccessLog.Retention 2"},
+		},
+		{
+			name:   "bad url authorizer",
+			bodies: []body{fn(FunctionProps{Handler: nodeHandler, URL: &FunctionURL{Authorizer: "jwt"}})},
+			want:   []string{`function "Fn"`, `URL.Authorizer "jwt"`},
+		},
+		{
+			name:   "empty permission",
+			bodies: []body{fn(FunctionProps{Handler: nodeHandler, Permissions: []Statement{{Actions: []string{"s3:GetObject"}}}})},
+			want:   []string{`function "Fn"`, "Permissions[0]", "Resources"},
+		},
+		{
+			name:   "nil binding",
+			bodies: []body{fn(FunctionProps{Handler: nodeHandler, Bind: []Bindable{nil}})},
+			want:   []string{`function "Fn"`, "Bind[0] is nil"},
+		},
+		{
+			name:   "bad default function props",
+			cfg:    Config{Name: "notes", Defaults: Defaults{Function: FunctionProps{MemorySize: 1}}},
+			bodies: []body{fn(FunctionProps{Handler: nodeHandler})},
+			want:   []string{`function "Fn"`, "MemorySize 1"},
+		},
+		{
+			name:   "table key not in fields",
+			bodies: []body{table(TableProps{Fields: pk, PrimaryIndex: TableIndex{PartitionKey: "id"}})},
+			want:   []string{"stack First", `table "Notes"`, `PrimaryIndex.PartitionKey "id" is not declared in Fields`},
+		},
+		{
+			name:   "table without a key",
+			bodies: []body{table(TableProps{Fields: pk})},
+			want:   []string{`table "Notes"`, "PrimaryIndex.PartitionKey is required"},
+		},
+		{
+			name:   "index key not in fields",
+			bodies: []body{table(TableProps{Fields: pk, PrimaryIndex: TableIndex{PartitionKey: "pk"}, GlobalIndexes: map[string]TableGlobalIndex{"byX": {PartitionKey: "x"}}})},
+			want:   []string{`table "Notes"`, `GlobalIndexes[byX].PartitionKey "x"`},
+		},
+		{
+			name:   "unknown field type",
+			bodies: []body{table(TableProps{Fields: map[string]string{"pk": "str"}, PrimaryIndex: TableIndex{PartitionKey: "pk"}})},
+			want:   []string{"stack First", `table "Notes"`, `Fields["pk"] = "str"`, `"string"`},
+		},
+		{
+			name:   "unknown projection",
+			bodies: []body{table(TableProps{Fields: pk, PrimaryIndex: TableIndex{PartitionKey: "pk"}, GlobalIndexes: map[string]TableGlobalIndex{"g": {PartitionKey: "pk", Projection: "some"}}})},
+			want:   []string{`table "Notes"`, `GlobalIndexes["g"].Projection "some"`},
+		},
+		{
+			name:   "local index without a sort key",
+			bodies: []body{table(TableProps{Fields: pk, PrimaryIndex: TableIndex{PartitionKey: "pk"}, LocalIndexes: map[string]TableLocalIndex{"l": {SortKey: "pk"}}})},
+			want:   []string{`table "Notes"`, `LocalIndexes["l"]`, "PrimaryIndex.SortKey"},
+		},
+		{
+			name:   "unknown stream",
+			bodies: []body{table(TableProps{Fields: pk, PrimaryIndex: TableIndex{PartitionKey: "pk"}, Stream: "NEW_IMAGE"})},
+			want:   []string{`table "Notes"`, `Stream "NEW_IMAGE"`, `"new_image"`},
+		},
+		{
+			name: "bad consumer starting position",
+			bodies: []body{table(TableProps{Fields: pk, PrimaryIndex: TableIndex{PartitionKey: "pk"}, Consumers: map[string]TableConsumer{
+				"c": {Function: FunctionProps{Handler: nodeHandler}, StartingPosition: "AT_TIMESTAMP"},
+			}})},
+			want: []string{`table "Notes"`, `consumer "c"`, `StartingPosition "AT_TIMESTAMP"`},
+		},
+		{
+			name: "undefined route authorizer",
+			bodies: []body{api(ApiProps{
+				Routes:      map[string]ApiRoute{"GET /": {Handler: nodeHandler, Authorizer: "cognito"}},
+				Authorizers: map[string]ApiAuthorizer{"auth0": {Type: "jwt", JWT: JWTConfig{Issuer: "https://i/", Audience: []string{"a"}}}},
+			})},
+			want: []string{"stack First", `api "Api"`, `route "GET /"`, `Authorizer "cognito" is not defined`, `use one of "auth0", "iam" or "none"`},
+		},
+		{
+			name: "failed constructs used by later code",
+			bodies: []body{func(s *Stack) any {
+				tb := NewTable(s, "Notes", TableProps{Fields: pk})
+				fn := NewFunction(s, "Fn", FunctionProps{Handler: nodeHandler, Timeout: 1000, Bind: []Bindable{tb}})
+				NewFunction(s, "Other", FunctionProps{Handler: nodeHandler, Bind: []Bindable{fn, tb},
+					Permissions: []Statement{Allow([]string{"dynamodb:Query"}, tb.Arn()+"/index/*"), Allow([]string{"lambda:InvokeFunction"}, fn.InvokeArn())}})
+				s.AddOutputs(map[string]any{"Arn": tb.Arn(), "Fn": fn.Arn(), "Url": fn.URL()})
+				return nil
+			}},
+			want: []string{`table "Notes": PrimaryIndex.PartitionKey is required`, `function "Fn": Timeout 1000`},
+		},
+		{
+			name:   "undefined default authorizer",
+			bodies: []body{api(ApiProps{Routes: routes, Defaults: ApiDefaults{Authorizer: "cognito"}})},
+			want:   []string{"stack First", `api "Api"`, `Defaults.Authorizer "cognito"`},
+		},
+		{
+			name:   "unknown authorizer type",
+			bodies: []body{api(ApiProps{Routes: routes, Authorizers: map[string]ApiAuthorizer{"a": {Type: "oauth"}}})},
+			want:   []string{`api "Api"`, `authorizer "a"`, `Type "oauth"`},
+		},
+		{
+			name:   "JWT authorizer without issuer",
+			bodies: []body{api(ApiProps{Routes: routes, Authorizers: map[string]ApiAuthorizer{"a": {Type: "jwt"}}})},
+			want:   []string{`api "Api"`, `authorizer "a"`, "JWT.Issuer"},
+		},
+		{
+			name:   "reserved authorizer name",
+			bodies: []body{api(ApiProps{Routes: routes, Authorizers: map[string]ApiAuthorizer{"iam": {Type: "jwt"}}})},
+			want:   []string{`api "Api"`, `authorizer "iam"`, "reserved"},
+		},
+		{
+			name:   "custom domain outside its zone",
+			bodies: []body{api(ApiProps{Routes: routes, CustomDomain: &CustomDomain{DomainName: "api.example.com", HostedZone: "other.com"}})},
+			want:   []string{"stack First", `"Api": CustomDomain`, `"api.example.com" is not inside HostedZone "other.com"`},
+		},
+		{
+			name:   "bad output name",
+			bodies: []body{func(s *Stack) any { s.AddOutputs(map[string]any{"1st": "x"}); return nil }},
+			want:   []string{"stack First", `output "1st"`},
+		},
+		{
+			name: "two mistakes reported together",
+			bodies: []body{
+				table(TableProps{Fields: pk, PrimaryIndex: TableIndex{PartitionKey: "id"}}),
+				fn(FunctionProps{Handler: nodeHandler, MemorySize: 64}),
+			},
+			want: []string{"stack First", `PrimaryIndex.PartitionKey "id"`, "stack Second", "MemorySize 64"},
+		},
+		{
+			name:   "stage and name reported together",
+			noName: true,
+			opts:   func(o *Options) { o.Stage = "" },
+			bodies: []body{table(TableProps{Fields: pk, PrimaryIndex: TableIndex{PartitionKey: "pk"}})},
+			want:   []string{"Name is required", "empty"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := tt.cfg
+			if cfg.Name == "" && !tt.noName {
+				cfg.Name = "notes"
+			}
+			opts := testOptions(t)
+			if tt.opts != nil {
+				tt.opts(&opts)
+			}
+			msg := synthErr(t, cfg, opts, stacks(t, tt.bodies...)...)
+			wantContains(t, msg, tt.want...)
+			t.Log(msg)
+		})
+	}
+}
+
+// A failed synth into a directory holding an earlier good synth leaves
+// that synth alone.
+func TestBadInputKeepsPreviousOutput(t *testing.T) {
+	opts := testOptions(t)
+	synthOK(t, Config{Name: "notes"}, opts, stacks(t, func(s *Stack) any { return notesTable(s) })...)
+	before := readTree(t, opts.OutDir)
+	_, err := Synth(Config{Name: "notes"}, opts, stacks(t, func(s *Stack) any {
+		return NewFunction(s, "Fn", FunctionProps{Handler: nodeHandler, Timeout: 1000})
+	})...)
+	if err == nil {
+		t.Fatal("synth succeeded, want an error")
+	}
+	if after := readTree(t, opts.OutDir); !equalTrees(before, after) {
+		t.Errorf("a failed synth changed the previous output:\nbefore %v\nafter  %v", keys(before), keys(after))
+	}
+}

@@ -1,0 +1,304 @@
+package sst
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// goFunctions declares the two Go functions of the package's tests; the
+// validate test declares them again with the same ids and props, so each
+// is cross-compiled once per test binary.
+func goFunctions(s *Stack) (arm, x86 *Function) {
+	arm = NewFunction(s, "GoFn", FunctionProps{Handler: goHandler})
+	x86 = NewFunction(s, "GoX86", FunctionProps{Handler: goHandler, Architecture: "x86_64"})
+	return arm, x86
+}
+
+func TestFunctionGoHandler(t *testing.T) {
+	opts := testOptions(t)
+	s := synthOK(t, Config{Name: "notes"}, opts, stacks(t, func(s *Stack) any {
+		goFunctions(s)
+		return nil
+	})...)
+	for id, arch := range map[string]string{"GoFn": "arm64", "GoX86": "x86_64"} {
+		f := s.resource(t, "First", "aws_lambda_function", id)
+		if f["runtime"] != "provided.al2023" || f["handler"] != "bootstrap" {
+			t.Errorf("%s runtime/handler = %v/%v, want provided.al2023/bootstrap", id, f["runtime"], f["handler"])
+		}
+		wantJSON(t, id+" architectures", f["architectures"], []string{arch})
+		if mf := s.manifestFunction(t, "First", id); mf.Arch != arch || mf.Runtime != "provided.al2023" {
+			t.Errorf("manifest %s arch/runtime = %s/%s", id, mf.Arch, mf.Runtime)
+		}
+	}
+	arm, x86 := s.resource(t, "First", "aws_lambda_function", "GoFn"), s.resource(t, "First", "aws_lambda_function", "GoX86")
+	if arm["source_code_hash"] == x86["source_code_hash"] {
+		t.Error("arm64 and x86_64 builds hash the same: is the architecture ignored?")
+	}
+}
+
+func TestFunctionNodeHandler(t *testing.T) {
+	opts := testOptions(t)
+	s := synthOK(t, Config{Name: "notes"}, opts, stacks(t, func(s *Stack) any {
+		NewFunction(s, "Fn", FunctionProps{Handler: nodeHandler})
+		NewFunction(s, "Node22", FunctionProps{Handler: nodeHandler, Runtime: "nodejs22.x", Nodejs: NodejsProps{Format: "cjs"}})
+		return nil
+	})...)
+	f := s.resource(t, "First", "aws_lambda_function", "Fn")
+	if f["runtime"] != "nodejs20.x" || f["handler"] != "index.handler" {
+		t.Errorf("runtime/handler = %v/%v, want nodejs20.x/index.handler", f["runtime"], f["handler"])
+	}
+	wantJSON(t, "architectures", f["architectures"], []string{"arm64"})
+	if f["memory_size"] != 1024.0 || f["timeout"] != 10.0 {
+		t.Errorf("memory/timeout = %v/%v, want defaults 1024/10", f["memory_size"], f["timeout"])
+	}
+	if _, ok := f["description"]; ok {
+		t.Errorf("description set without one: %v", f["description"])
+	}
+	if got := s.resource(t, "First", "aws_lambda_function", "Node22")["runtime"]; got != "nodejs22.x" {
+		t.Errorf("explicit runtime = %v, want nodejs22.x", got)
+	}
+}
+
+func TestFunctionProps(t *testing.T) {
+	opts := testOptions(t)
+	s := synthOK(t, Config{Name: "notes"}, opts, stacks(t, func(s *Stack) any {
+		fn := NewFunction(s, "Fn", FunctionProps{
+			Handler:      nodeHandler,
+			MemorySize:   256,
+			Timeout:      900,
+			Description:  "lists notes",
+			LogRetention: 14,
+			Environment:  map[string]string{"LEVEL": "debug"},
+		})
+		fn.AddEnvironment(map[string]string{"LATER": "yes"})
+		return nil
+	})...)
+	f := s.resource(t, "First", "aws_lambda_function", "Fn")
+	if f["memory_size"] != 256.0 || f["timeout"] != 900.0 || f["description"] != "lists notes" {
+		t.Errorf("memory/timeout/description = %v/%v/%v", f["memory_size"], f["timeout"], f["description"])
+	}
+	wantJSON(t, "environment", s.env(t, "First", "Fn"), map[string]string{
+		"LATER":          "yes",
+		"LEVEL":          "debug",
+		"SST_APP":        "notes",
+		"SST_SSM_PREFIX": "/sst/notes/test/",
+		"SST_STAGE":      "test",
+	})
+	lg := s.resource(t, "First", "aws_cloudwatch_log_group", "Fn_logs")
+	if lg["name"] != "/aws/lambda/test-notes-Fn" || lg["retention_in_days"] != 14.0 {
+		t.Errorf("log group = %v", jsonString(t, lg))
+	}
+	deps := jsonString(t, f["depends_on"])
+	wantContains(t, deps, "aws_cloudwatch_log_group.Fn_logs", "aws_iam_role_policy.Fn_policy")
+}
+
+func TestFunctionURL(t *testing.T) {
+	opts := testOptions(t)
+	s := synthOK(t, Config{Name: "notes"}, opts, stacks(t, func(s *Stack) any {
+		NewFunction(s, "Fn", FunctionProps{Handler: nodeHandler})
+		pub := NewFunction(s, "Public", FunctionProps{Handler: nodeHandler, URL: &FunctionURL{}})
+		NewFunction(s, "Private", FunctionProps{Handler: nodeHandler, URL: &FunctionURL{
+			Authorizer: "iam",
+			Cors: &Cors{
+				AllowOrigins:     []string{"https://example.com"},
+				AllowMethods:     []string{"GET", "POST"},
+				AllowHeaders:     []string{"content-type"},
+				ExposeHeaders:    []string{"x-id"},
+				AllowCredentials: true,
+				MaxAge:           600,
+			},
+		}})
+		s.AddOutputs(map[string]any{"Url": pub.URL()})
+		return nil
+	})...)
+	if urls := s.resources("First", "aws_lambda_function_url"); len(urls) != 2 || urls["Fn_url"] != nil {
+		t.Errorf("function urls = %v, want only Public_url and Private_url", keys(urls))
+	}
+	pub := s.resource(t, "First", "aws_lambda_function_url", "Public_url")
+	if pub["authorization_type"] != "NONE" || pub["function_name"] != "${aws_lambda_function.Public.function_name}" {
+		t.Errorf("Public url = %v", jsonString(t, pub))
+	}
+	perm := s.resource(t, "First", "aws_lambda_permission", "Public_url_permission")
+	if perm["action"] != "lambda:InvokeFunctionUrl" || perm["principal"] != "*" || perm["function_url_auth_type"] != "NONE" ||
+		perm["function_name"] != "${aws_lambda_function.Public.function_name}" {
+		t.Errorf("public URL permission = %v", jsonString(t, perm))
+	}
+	if _, ok := s.resources("First", "aws_lambda_permission")["Private_url_permission"]; ok {
+		t.Error("an IAM-authorized URL is opened to everyone")
+	}
+	if _, ok := pub["cors"]; ok {
+		t.Errorf("Public url has cors without Cors: %v", pub["cors"])
+	}
+	priv := s.resource(t, "First", "aws_lambda_function_url", "Private_url")
+	if priv["authorization_type"] != "AWS_IAM" {
+		t.Errorf("Private authorization_type = %v", priv["authorization_type"])
+	}
+	wantJSON(t, "Private cors", priv["cors"], map[string]any{
+		"allow_credentials": true,
+		"allow_headers":     []string{"content-type"},
+		"allow_methods":     []string{"GET", "POST"},
+		"allow_origins":     []string{"https://example.com"},
+		"expose_headers":    []string{"x-id"},
+		"max_age":           600,
+	})
+	if got := at(s.stack(t, "First"), "output", "Url", "value"); got != "${aws_lambda_function_url.Public_url.function_url}" {
+		t.Errorf("Url output = %v", got)
+	}
+}
+
+func TestFunctionPermissionsAndBinding(t *testing.T) {
+	opts := testOptions(t)
+	s := synthOK(t, Config{Name: "notes"}, opts, stacks(t, func(s *Stack) any {
+		tb := notesTable(s)
+		NewFunction(s, "Fn", FunctionProps{Handler: nodeHandler, Bind: []Bindable{tb}})
+		svc := NewFunction(s, "Svc", FunctionProps{
+			Handler:     nodeHandler,
+			Permissions: append(Service("s3"), Allow([]string{"sqs:SendMessage"}, "arn:aws:sqs:us-east-1:123456789012:q")),
+		})
+		svc.AttachPermissions(Statement{Effect: "Deny", Actions: []string{"s3:DeleteBucket"}, Resources: []string{"*"}})
+		caller := NewFunction(s, "Caller", FunctionProps{Handler: nodeHandler})
+		caller.Bind(svc)
+		return nil
+	})...)
+
+	// Binding: the env var in SST v2's format and item access on exactly
+	// the table and its indexes.
+	if got := s.env(t, "First", "Fn")["SST_Table_tableName_Notes"]; got != "test-notes-Notes" {
+		t.Errorf("SST_Table_tableName_Notes = %v", got)
+	}
+	p := s.policy(t, "First", "Fn")
+	want := []string{"${aws_dynamodb_table.Notes.arn}", "${aws_dynamodb_table.Notes.arn}/index/*"}
+	for _, action := range []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:DeleteItem"} {
+		if got := p.grants(action); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s on %v, want %v", action, got, want)
+		}
+	}
+	for _, st := range p.Statement {
+		for _, r := range st.Resource {
+			if r == "*" {
+				t.Errorf("bound-only function has a statement on *: %+v", st)
+			}
+		}
+		for _, a := range st.Action {
+			if a == "dynamodb:*" || a == "dynamodb:DeleteTable" || a == "dynamodb:CreateTable" {
+				t.Errorf("binding grants control-plane action %s", a)
+			}
+		}
+	}
+	if p.Version != "2012-10-17" {
+		t.Errorf("policy version %q", p.Version)
+	}
+
+	// Permissions: the Service shorthand, an explicit statement, a Deny.
+	sp := s.policy(t, "First", "Svc")
+	if got := sp.grants("s3:*"); !reflect.DeepEqual(got, []string{"*"}) {
+		t.Errorf("s3:* on %v, want [*]", got)
+	}
+	if got := sp.grants("sqs:SendMessage"); !reflect.DeepEqual(got, []string{"arn:aws:sqs:us-east-1:123456789012:q"}) {
+		t.Errorf("sqs:SendMessage on %v", got)
+	}
+	var denied bool
+	for _, st := range sp.Statement {
+		if st.Effect == "Deny" && reflect.DeepEqual(st.Action, []string{"s3:DeleteBucket"}) {
+			denied = true
+		}
+	}
+	if !denied {
+		t.Errorf("attached Deny missing: %+v", sp)
+	}
+
+	// Binding a function: its name and permission to invoke it.
+	if got := s.env(t, "First", "Caller")["SST_Function_functionName_Svc"]; got != "test-notes-Svc" {
+		t.Errorf("SST_Function_functionName_Svc = %v", got)
+	}
+	if got := s.policy(t, "First", "Caller").grants("lambda:InvokeFunction"); !reflect.DeepEqual(got, []string{"${aws_lambda_function.Svc.arn}"}) {
+		t.Errorf("lambda:InvokeFunction on %v", got)
+	}
+	if got := s.manifestFunction(t, "First", "Caller").Bindings; !reflect.DeepEqual(got, []string{"Svc"}) {
+		t.Errorf("Caller bindings = %v", got)
+	}
+}
+
+func TestFunctionRoleAndLogs(t *testing.T) {
+	opts := testOptions(t)
+	s := synthOK(t, Config{Name: "notes"}, opts, stacks(t, func(s *Stack) any {
+		NewFunction(s, "Fn", FunctionProps{Handler: nodeHandler})
+		return nil
+	})...)
+	f := s.resource(t, "First", "aws_lambda_function", "Fn")
+	if f["role"] != "${aws_iam_role.Fn_role.arn}" {
+		t.Errorf("role = %v", f["role"])
+	}
+	role := s.resource(t, "First", "aws_iam_role", "Fn_role")
+	trust := jsonString(t, role["assume_role_policy"])
+	wantContains(t, trust, `lambda.amazonaws.com`, `sts:AssumeRole`)
+	if strings.Count(trust, `Service`) != 1 || strings.Contains(trust, `AWS\"`) || strings.Contains(trust, `"*"`) {
+		t.Errorf("role is assumable by more than lambda.amazonaws.com: %s", trust)
+	}
+	pol := s.resource(t, "First", "aws_iam_role_policy", "Fn_policy")
+	if pol["role"] != "${aws_iam_role.Fn_role.name}" {
+		t.Errorf("policy role = %v", pol["role"])
+	}
+	p := s.policy(t, "First", "Fn")
+	own := []string{"${aws_cloudwatch_log_group.Fn_logs.arn}:*"}
+	for _, st := range p.Statement {
+		for _, a := range st.Action {
+			if strings.HasPrefix(a, "logs:") && !reflect.DeepEqual(st.Resource, own) {
+				t.Errorf("%s granted on %v, want only the function's own log group %v", a, st.Resource, own)
+			}
+		}
+	}
+	if got := p.grants("logs:PutLogEvents"); !reflect.DeepEqual(got, own) {
+		t.Errorf("logs:PutLogEvents on %v", got)
+	}
+	if len(p.grants("logs:CreateLogGroup")) != 0 {
+		t.Error("function may create log groups; its group is managed by Terraform")
+	}
+}
+
+func TestFunctionArtifactAndDeterminism(t *testing.T) {
+	opts := testOptions(t)
+	body := func(s *Stack) any {
+		tb := notesTable(s)
+		NewFunction(s, "Fn", FunctionProps{Handler: nodeHandler, Bind: []Bindable{tb}, Environment: map[string]string{"B": "2", "A": "1"}})
+		NewFunction(s, "GoFn", FunctionProps{Handler: goHandler, Bind: []Bindable{tb}})
+		return nil
+	}
+	s := synthOK(t, Config{Name: "notes"}, opts, stacks(t, body)...)
+	stackDir := filepath.Join(opts.OutDir, "stacks", "First")
+	for _, id := range []string{"Fn", "GoFn"} {
+		f := s.resource(t, "First", "aws_lambda_function", id)
+		name, _ := f["filename"].(string)
+		if name == "" || filepath.IsAbs(name) || strings.Contains(name, testProject(t)) {
+			t.Errorf("%s filename = %q, want a path relative to the stack dir", id, name)
+		}
+		if _, err := os.Stat(filepath.Join(stackDir, name)); err != nil {
+			t.Errorf("%s artifact does not resolve from the stack dir: %v", id, err)
+		}
+		if h, _ := f["source_code_hash"].(string); len(h) != 44 {
+			t.Errorf("%s source_code_hash = %q, want base64 sha256", id, h)
+		}
+	}
+	if got := s.manifestStack(t, "First").Artifacts; len(got) != 2 {
+		t.Errorf("artifacts = %v, want 2", got)
+	}
+
+	first, err := os.ReadFile(filepath.Join(stackDir, "cdk.tf.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(opts.OutDir); err != nil {
+		t.Fatal(err)
+	}
+	synthOK(t, Config{Name: "notes"}, opts, stacks(t, body)...)
+	second, err := os.ReadFile(filepath.Join(stackDir, "cdk.tf.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(first) != string(second) {
+		t.Errorf("synthesizing twice gave different cdk.tf.json:\n%s\n---\n%s", first, second)
+	}
+}

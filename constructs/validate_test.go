@@ -1,0 +1,200 @@
+package sst
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucket"
+
+	"github.com/sst-tf/sst/internal/testenv"
+)
+
+// validateData and validateAPI use every construct and prop combination
+// the package offers, so that terraform validate checks all of it against
+// the real provider schema.
+func validateData(s *Stack) any {
+	raw := s3bucket.NewS3Bucket(s.Scope(), jsii.String("Uploads"), &s3bucket.S3BucketConfig{BucketPrefix: jsii.String("uploads-")})
+	notes := NewTable(s, "Notes", TableProps{
+		Fields: map[string]string{
+			"userId": "string", "noteId": "string", "createdAt": "number", "status": "string", "blob": "binary",
+		},
+		PrimaryIndex: TableIndex{PartitionKey: "userId", SortKey: "noteId"},
+		GlobalIndexes: map[string]TableGlobalIndex{
+			"byStatus": {PartitionKey: "status", SortKey: "createdAt"},
+			"byBlob":   {PartitionKey: "blob", Projection: "keys_only"},
+			"withSome": {PartitionKey: "status", Projection: "include", NonKeyAttributes: []string{"title"}},
+		},
+		LocalIndexes:        map[string]TableLocalIndex{"byCreated": {SortKey: "createdAt", Projection: "include", NonKeyAttributes: []string{"title"}}},
+		TimeToLiveAttribute: "expiresAt",
+		PointInTimeRecovery: true,
+		RemovalPolicy:       RemovalRetain,
+		Consumers: map[string]TableConsumer{
+			"indexer": {Function: FunctionProps{Handler: nodeHandler}},
+			"audit": {
+				Function:         FunctionProps{Handler: nodeHandler},
+				BatchSize:        10,
+				StartingPosition: "TRIM_HORIZON",
+				Filters:          []string{`{"eventName":["INSERT"]}`},
+			},
+		},
+	})
+	NewTable(s, "Keys", TableProps{Fields: map[string]string{"pk": "string"}, PrimaryIndex: TableIndex{PartitionKey: "pk"}, Stream: "keys_only"})
+	arm, x86 := goFunctions(s)
+	arm.Bind(notes)
+	x86.AttachPermissions(Allow([]string{"s3:GetObject"}, *raw.Arn()+"/*"))
+	NewFunction(s, "Fn", FunctionProps{
+		Handler:      nodeHandler,
+		Runtime:      "nodejs22.x",
+		MemorySize:   256,
+		Timeout:      900,
+		Description:  "every prop",
+		LogRetention: 14,
+		Environment:  map[string]string{"BUCKET": *raw.Bucket()},
+		Bind:         []Bindable{notes, arm},
+		Permissions:  append(Service("sqs"), Statement{Effect: "Deny", Actions: []string{"s3:DeleteBucket"}, Resources: []string{"*"}}),
+		URL: &FunctionURL{Authorizer: "iam", Cors: &Cors{
+			AllowOrigins: []string{"https://example.com"}, AllowMethods: []string{"GET"}, AllowHeaders: []string{"x"},
+			ExposeHeaders: []string{"y"}, AllowCredentials: true, MaxAge: 60,
+		}},
+	})
+	NewFunction(s, "Public", FunctionProps{Handler: nodeHandler, URL: &FunctionURL{}})
+	s.AddOutputs(map[string]any{"TableName": notes.TableName()})
+	s.AddOutput("TableArn", notes.Arn(), OutputOptions{Description: "notes", Sensitive: true})
+	return notes
+}
+
+func validateAPI(s *Stack) any {
+	notes := Use[*Table](s, validateData)
+	s.DependsOn(validateData)
+	api := NewApi(s, "Api", ApiProps{
+		Authorizers: map[string]ApiAuthorizer{
+			"auth0": {Type: "jwt", JWT: JWTConfig{Issuer: "https://example.auth0.com/", Audience: []string{"notes"}}},
+			"token": {Type: "lambda", Function: FunctionProps{Handler: nodeHandler}, ResultsCacheTTL: 300, IdentitySource: []string{"$request.header.X-Token"}},
+			"plain": {Type: "lambda", Function: FunctionProps{Handler: nodeHandler}, DisableSimpleResponses: true},
+		},
+		Defaults: ApiDefaults{
+			Function:            FunctionProps{Bind: []Bindable{notes}, Timeout: 20},
+			Authorizer:          "auth0",
+			AuthorizationScopes: []string{"read"},
+		},
+		Cors:      &Cors{AllowOrigins: []string{"https://example.com"}, ExposeHeaders: []string{"x-id"}, AllowCredentials: true, MaxAge: 600},
+		AccessLog: &ApiAccessLog{Format: `$context.requestId`, Retention: 30},
+		Routes: map[string]ApiRoute{
+			"GET /notes":          {Handler: nodeHandler},
+			"GET /notes/{id}":     {Handler: nodeHandler, AuthorizationScopes: []string{"write"}},
+			"ANY /files/{proxy+}": {Handler: nodeHandler, Authorizer: "token"},
+			"POST /plain":         {Handler: nodeHandler, Authorizer: "plain"},
+			"DELETE /notes/{id}":  {Handler: nodeHandler, Authorizer: "iam"},
+			"$default":            {Function: FunctionProps{Handler: nodeHandler, MemorySize: 128}, Authorizer: "none"},
+		},
+		CustomDomain: &CustomDomain{DomainName: "api.example.com"},
+	})
+	api.AddRoutes(map[string]ApiRoute{"PATCH /notes/{id}": {Handler: nodeHandler}})
+	other := NewApi(s, "Other", ApiProps{
+		Routes:       map[string]ApiRoute{"GET /": {Handler: nodeHandler}},
+		Cors:         &Cors{Disabled: true},
+		AccessLog:    &ApiAccessLog{Disabled: true},
+		CustomDomain: &CustomDomain{DomainName: "other.example.com", HostedZone: "example.com", CertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc"},
+	})
+	NewFunction(s, "Caller", FunctionProps{Handler: nodeHandler, Bind: []Bindable{api, other, notes}})
+	s.AddOutputs(map[string]any{"ApiUrl": api.URL(), "OtherUrl": other.URL(), "NotesArn": notes.Arn()})
+	return api
+}
+
+func validatePlain(s *Stack) any {
+	notesTable(s)
+	return NewFunction(s, "Fn", FunctionProps{Handler: nodeHandler})
+}
+
+// TestTerraformValidate runs `terraform validate` with the real AWS
+// provider on synthesized stacks. It fails, rather than skips, when
+// terraform or the provider mirror is missing.
+func TestTerraformValidate(t *testing.T) {
+	if _, err := exec.LookPath("terraform"); err != nil {
+		t.Fatalf("terraform is not on PATH: %v", err)
+	}
+	env := testenv.TerraformEnv(t)
+
+	emu := testOptions(t)
+	emu.Endpoint = "http://127.0.0.1:5000"
+	m, err := Synth(Config{Name: "notes"}, emu, validateData, validateAPI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dirs []string
+	for _, st := range m.Stacks {
+		dirs = append(dirs, filepath.Join(emu.OutDir, st.Dir))
+	}
+
+	plain := testOptions(t)
+	plain.Profile = "dev"
+	m, err = Synth(Config{Name: "notes", Region: "eu-west-1"}, plain, validatePlain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dirs = append(dirs, filepath.Join(plain.OutDir, m.Stacks[0].Dir))
+
+	var wg sync.WaitGroup
+	for _, dir := range dirs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			validateStack(t, env, dir)
+		}()
+	}
+	wg.Wait()
+}
+
+func validateStack(t *testing.T, env map[string]string, dir string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	run := func(args ...string) ([]byte, error) {
+		cmd := exec.CommandContext(ctx, "terraform", args...)
+		cmd.Dir = dir
+		cmd.Env = testenv.Environ(env)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil && stderr.Len() > 0 {
+			out = append(out, stderr.Bytes()...)
+		}
+		return out, err
+	}
+	name := filepath.Base(dir)
+	if out, err := run("init", "-backend=false", "-input=false", "-no-color"); err != nil {
+		t.Errorf("%s: terraform init: %v\n%s", name, err, out)
+		return
+	}
+	out, err := run("validate", "-json", "-no-color")
+	var res struct {
+		Valid       bool `json:"valid"`
+		Diagnostics []struct {
+			Severity string `json:"severity"`
+			Summary  string `json:"summary"`
+			Detail   string `json:"detail"`
+			Address  string `json:"address"`
+		} `json:"diagnostics"`
+	}
+	if jerr := json.Unmarshal(out, &res); jerr != nil {
+		t.Errorf("%s: terraform validate: %v / %v\n%s", name, err, jerr, out)
+		return
+	}
+	if !res.Valid {
+		t.Errorf("%s: terraform validate says invalid:", name)
+	}
+	for _, d := range res.Diagnostics {
+		// Warnings are fine (deprecations in the provider); errors are not.
+		if d.Severity == "error" {
+			t.Errorf("%s: %s: %s: %s", name, d.Address, d.Summary, d.Detail)
+		} else {
+			t.Logf("%s: %s: %s: %s: %s", name, d.Severity, d.Address, d.Summary, d.Detail)
+		}
+	}
+}
