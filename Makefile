@@ -26,7 +26,7 @@ fuzz:
 
 test: lint build
 	$(GO) test -timeout $(TIMEOUT) $(PKGS)
-	./scripts/fuzz.sh 5s
+	./scripts/fuzz.sh 20000x
 
 bench: build
 	./scripts/bench.sh
