@@ -96,11 +96,24 @@ func (r result) String() string {
 // sst runs the CLI in dir with the suite's environment.
 func sst(t *testing.T, dir string, args ...string) result {
 	t.Helper()
+	return sstEnv(t, dir, nil, args...)
+}
+
+// sstEnv runs the CLI with extra environment variables.
+func sstEnv(t *testing.T, dir string, extra map[string]string, args ...string) result {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, sstBin, args...)
 	cmd.Dir = dir
-	cmd.Env = testenv.Environ(baseEnv)
+	env := map[string]string{}
+	for k, v := range baseEnv {
+		env[k] = v
+	}
+	for k, v := range extra {
+		env[k] = v
+	}
+	cmd.Env = testenv.Environ(env)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
@@ -116,7 +129,12 @@ func sst(t *testing.T, dir string, args ...string) result {
 // mustSST runs the CLI and fails the test on a non-zero exit.
 func mustSST(t *testing.T, dir string, args ...string) result {
 	t.Helper()
-	r := sst(t, dir, args...)
+	return mustSSTEnv(t, dir, nil, args...)
+}
+
+func mustSSTEnv(t *testing.T, dir string, extra map[string]string, args ...string) result {
+	t.Helper()
+	r := sstEnv(t, dir, extra, args...)
 	if r.code != 0 {
 		t.Fatalf("sst %s failed:\n%s", strings.Join(args, " "), r)
 	}

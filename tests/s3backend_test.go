@@ -1,0 +1,70 @@
+package tests
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+// TestS3Backend deploys a two-stack app whose state lives in S3 with a
+// DynamoDB lock table: each stack's state lands at env:/<stage>/<key>, the
+// cross-stack value is read from the producer's S3 state, and remove
+// empties both states.
+func TestS3Backend(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cfg := awsConfig()
+	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	ddb := dynamodb.NewFromConfig(cfg)
+	const bucket, lockTable = "sst-e2e-state", "sst-e2e-locks"
+	if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ddb.CreateTable(ctx, &dynamodb.CreateTableInput{
+		TableName:            aws.String(lockTable),
+		BillingMode:          types.BillingModePayPerRequest,
+		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("LockID"), AttributeType: types.ScalarAttributeTypeS}},
+		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("LockID"), KeyType: types.KeyTypeHash}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	dir := copyProject(t, filepath.Join(repo, "tests", "testdata", "s3backend"))
+	env := map[string]string{"STATE_BUCKET": bucket, "LOCK_TABLE": lockTable}
+	mustSSTEnv(t, dir, env, "deploy", "--stage", "s3e2e")
+
+	for _, stack := range []string{"Data", "Compute"} {
+		key := "env:/s3e2e/s3state/" + stack + "/terraform.tfstate"
+		obj, err := s3c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+		if err != nil {
+			t.Fatalf("state of %s at s3://%s/%s: %v", stack, bucket, key, err)
+		}
+		obj.Body.Close()
+	}
+	// Terraform records each state's checksum in the lock table.
+	items, err := ddb.Scan(ctx, &dynamodb.ScanInput{TableName: aws.String(lockTable)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if items.Count < 2 {
+		t.Errorf("lock table has %d items, want digests of both states", items.Count)
+	}
+	// The cross-stack value: the function's policy names the table's ARN.
+	pol, err := iam.NewFromConfig(cfg).GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String("s3e2e-s3state-Reader"), PolicyName: aws.String("sst-function")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc := aws.ToString(pol.PolicyDocument); !strings.Contains(doc, "table%2Fs3e2e-s3state-Items") && !strings.Contains(doc, "table/s3e2e-s3state-Items") {
+		t.Errorf("policy does not name the table: %s", doc)
+	}
+	mustSSTEnv(t, dir, env, "remove", "--stage", "s3e2e", "--yes")
+	if left := inventory(t, "s3e2e-s3state-"); len(left) > 0 {
+		t.Errorf("left behind: %v", left)
+	}
+}

@@ -1,0 +1,4 @@
+export async function handler(event: { response: { autoConfirmUser?: boolean } }) {
+  event.response.autoConfirmUser = true;
+  return event;
+}

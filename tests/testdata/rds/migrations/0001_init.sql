@@ -1,0 +1,5 @@
+-- Notes, the app's only table.
+CREATE TABLE notes (
+  id   serial PRIMARY KEY,
+  body text NOT NULL
+);
