@@ -7,6 +7,11 @@ PKGS    := ./...
 # stays well inside CI's budget.
 TIMEOUT ?= 60m
 
+# CDKTF's jsii runtime prints an end-of-life banner for older Node majors
+# on every synth; the check runs before main, so it must be silenced from
+# outside (the sst CLI does the same for the apps it runs).
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION ?= $(shell node -p 'process.versions.node.split(".")[0]' 2>/dev/null)
+
 .PHONY: build demo test lint fuzz bench
 
 build:

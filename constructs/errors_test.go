@@ -1,6 +1,11 @@
 package sst
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucket"
+)
 
 // TestBadInput checks that each configuration mistake fails synthesis with
 // a message naming where it is (stack, construct, prop) and what to do,
@@ -356,4 +361,16 @@ func TestBadInputKeepsPreviousOutput(t *testing.T) {
 	if after := readTree(t, opts.OutDir); !equalTrees(before, after) {
 		t.Errorf("a failed synth changed the previous output:\nbefore %v\nafter  %v", keys(before), keys(after))
 	}
+}
+
+// A raw CDKTF resource whose id clashes with one a construct generated
+// makes CDKTF panic inside jsii; that must come back as an error naming
+// the stack, not crash the app with a Go stack trace.
+func TestRawResourceIDClashIsAnError(t *testing.T) {
+	msg := synthErr(t, Config{Name: "notes"}, testOptions(t), stacks(t, func(s *Stack) any {
+		NewFunction(s, "Fn", FunctionProps{Handler: nodeHandler})
+		s3bucket.NewS3Bucket(s.Scope(), jsii.String("Fn_role"), &s3bucket.S3BucketConfig{})
+		return nil
+	})...)
+	wantContains(t, msg, "stack First", "Fn_role")
 }

@@ -50,8 +50,17 @@ func newStack(a *App, name string, fn StackFunc) *Stack {
 	return s
 }
 
-func (s *Stack) run() any {
-	defer func() { s.done = true }()
+func (s *Stack) run() (result any) {
+	defer func() {
+		s.done = true
+		// A construct tree CDKTF rejects (e.g. a raw resource whose id clashes
+		// with one a construct generated) panics inside jsii; report it as a
+		// configuration error of this stack instead of a Go stack trace.
+		if r := recover(); r != nil {
+			s.app.errorf("stack %s: %v", s.name, r)
+			result = nil
+		}
+	}()
 	return s.fn(s)
 }
 

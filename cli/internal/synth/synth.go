@@ -62,10 +62,23 @@ type Error struct {
 
 func (e *Error) Error() string {
 	msg := fmt.Sprintf("synth failed: %q: %v", e.App, e.Err)
-	if s := Tail(e.Stderr, 40); s != "" {
+	if s := Tail(trimGoRunStatus(e.Stderr), 40); s != "" {
 		msg += "\n" + s
 	}
 	return msg
+}
+
+// trimGoRunStatus drops the "exit status N" line `go run` appends after a
+// failed program: the exit status is already in the first line.
+func trimGoRunStatus(s string) string {
+	t := strings.TrimRight(s, "\n")
+	if i := strings.LastIndex(t, "\n"); i >= 0 && strings.HasPrefix(t[i+1:], "exit status ") {
+		return t[:i]
+	}
+	if strings.HasPrefix(t, "exit status ") {
+		return ""
+	}
+	return s
 }
 
 func (e *Error) Unwrap() error { return e.Err }
