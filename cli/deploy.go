@@ -101,16 +101,14 @@ func runDeploy(ctx context.Context, s *session, o *deployOptions) error {
 		mu.Unlock()
 		if unchanged && havePrev {
 			pr.Printf("Stack %s: unchanged, skipped (use --force to deploy anyway)\n", s.style.Bold(name))
+			// New migration files do not change the stack: still apply them.
+			if err := s.deployMigrations(ctx, m, st, prev[name], pr.Printf); err != nil {
+				return deploy.Failed, err
+			}
 			return deploy.Unchanged, nil
 		}
-		t, err := s.stackTerraform(bin, env, st, raw)
+		t, err := s.openStack(ctx, bin, env, st, raw)
 		if err != nil {
-			return deploy.Failed, err
-		}
-		if err := s.init(ctx, t); err != nil {
-			return deploy.Failed, err
-		}
-		if err := t.Workspace(ctx, s.workspace(st)); err != nil {
 			return deploy.Failed, err
 		}
 		status := deploy.Done
@@ -140,6 +138,9 @@ func runDeploy(ctx context.Context, s *session, o *deployOptions) error {
 		mu.Lock()
 		fresh[name] = vals
 		mu.Unlock()
+		if err := s.deployMigrations(ctx, m, st, vals, pr.Printf); err != nil {
+			return deploy.Failed, err
+		}
 		// Recorded last: a stack whose outputs could not be read deploys
 		// again next time rather than being skipped with stale outputs.
 		if status == deploy.Done {

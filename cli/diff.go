@@ -63,14 +63,8 @@ func runDiff(ctx context.Context, s *session, names []string, parallel int) erro
 	}
 	results, err := deploy.Schedule(ctx, nodes, parallel, false, func(ctx context.Context, name string) (deploy.Status, error) {
 		st, _ := m.Stack(name)
-		t, err := s.stackTerraform(bin, env, st, raw)
+		t, err := s.openStack(ctx, bin, env, st, raw)
 		if err != nil {
-			return deploy.Failed, err
-		}
-		if err := s.init(ctx, t); err != nil {
-			return deploy.Failed, err
-		}
-		if err := t.Workspace(ctx, s.workspace(st)); err != nil {
 			return deploy.Failed, err
 		}
 		sum, err := t.Plan(ctx, nil)

@@ -87,14 +87,8 @@ func runRemove(ctx context.Context, s *session, o *removeOptions) error {
 
 	run := func(ctx context.Context, name string) (deploy.Status, error) {
 		st, _ := m.Stack(name)
-		t, err := s.stackTerraform(bin, env, st, raw)
+		t, err := s.openStack(ctx, bin, env, st, raw)
 		if err != nil {
-			return deploy.Failed, err
-		}
-		if err := s.init(ctx, t); err != nil {
-			return deploy.Failed, err
-		}
-		if err := t.Workspace(ctx, s.workspace(st)); err != nil {
 			return deploy.Failed, err
 		}
 		// Retained resources leave state first, so destroy cannot touch

@@ -52,9 +52,11 @@ JSON per stage and deploys it with terraform.`,
 		newDeployCmd(f, g),
 		newRemoveCmd(f, g),
 		newOutputsCmd(f, g),
+		newMigrateCmd(f, g),
 		newUnlockCmd(f, g),
 		newVersionCmd(f),
 		newInitCmd(f),
+		newSecretsCmd(f, g),
 	)
 	return root
 }

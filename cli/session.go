@@ -279,3 +279,19 @@ func (s *session) init(ctx context.Context, t *tf.Terraform) error {
 	defer initMu.Unlock()
 	return t.Init(ctx)
 }
+
+// openStack is terraform for one stack, initialized and switched to the
+// stage's workspace: the start of every command that touches state.
+func (s *session) openStack(ctx context.Context, bin string, env map[string]string, st *manifest.Stack, raw *lockedWriter) (*tf.Terraform, error) {
+	t, err := s.stackTerraform(bin, env, st, raw)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.init(ctx, t); err != nil {
+		return nil, err
+	}
+	if err := t.Workspace(ctx, s.workspace(st)); err != nil {
+		return nil, err
+	}
+	return t, nil
+}

@@ -46,15 +46,9 @@ deploy is running: the lock ID is printed by the command that found the lock.`,
 				return err
 			}
 			st := stacks[0]
-			t, err := s.stackTerraform(bin, env, st, &lockedWriter{w: f.IO.ErrOut})
-			if err != nil {
-				return err
-			}
 			ctx := cmd.Context()
-			if err := t.Init(ctx); err != nil {
-				return err
-			}
-			if err := t.Workspace(ctx, s.workspace(st)); err != nil {
+			t, err := s.openStack(ctx, bin, env, st, &lockedWriter{w: f.IO.ErrOut})
+			if err != nil {
 				return err
 			}
 			if err := t.ForceUnlock(ctx, args[1]); err != nil {

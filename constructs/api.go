@@ -448,10 +448,6 @@ func (api *Api) describe() manifest.Construct {
 	if api.Cdk.Api != nil {
 		c.Data["url"] = api.stack.resolveString(api.URL())
 	}
-	var binds []Bindable
-	for _, fn := range api.functions() {
-		binds = append(binds, fn.props.Bind...)
-	}
-	c.Binds = bindIDs(binds)
+	c.Binds = functionBinds(api.functions())
 	return c
 }

@@ -373,6 +373,15 @@ func (fn *Function) describe() manifest.Construct {
 	return manifest.Construct{ID: fn.fid, Type: "Function", Path: fn.fid, Data: map[string]string{"functionName": fn.name}, Binds: bindIDs(fn.props.Bind)}
 }
 
+// functionBinds lists the ids of everything the functions are bound to.
+func functionBinds(fns []*Function) []string {
+	var binds []Bindable
+	for _, fn := range fns {
+		binds = append(binds, fn.props.Bind...)
+	}
+	return bindIDs(binds)
+}
+
 func bindIDs(bs []Bindable) []string {
 	var ids []string
 	for _, b := range bs {

@@ -13,8 +13,9 @@
 // Parameter Store (secrets, values too large or sensitive for the
 // environment). Reading it needs the AWS SDK, which this package must not
 // import: it is compiled into every Go Lambda and stays stdlib-only so
-// binaries are small and cold starts fast. Importing a package that sets
-// SSMFetcher enables it.
+// binaries are small and cold starts fast. Importing
+// github.com/sst-tf/sst/runtime/ssm for its side effect sets SSMFetcher and
+// enables it (a handler reading runtime.Secret needs that import).
 //
 // A handler:
 //
@@ -161,7 +162,7 @@ func GetContext(ctx context.Context, typ, prop, id string) (string, error) {
 func fetch(ctx context.Context, names []string) error {
 	f := SSMFetcher
 	if f == nil {
-		return fmt.Errorf("%w: import a package that sets runtime.SSMFetcher", ErrNoSSMFetcher)
+		return fmt.Errorf("%w: add import _ \"github.com/sst-tf/sst/runtime/ssm\" to the handler (or set runtime.SSMFetcher)", ErrNoSSMFetcher)
 	}
 	values, err := f(ctx, names)
 	if err != nil {
@@ -275,3 +276,62 @@ func TopicARN(id string) (string, error) { return Get("Topic", "topicArn", id) }
 
 // Secret is the value of the bound Secret name, always read from SSM.
 func Secret(name string) (string, error) { return Get("Secret", "value", name) }
+
+// MustBucketName is BucketName that panics when the bucket is not bound.
+func MustBucketName(id string) string { return must(BucketName(id)) }
+
+// MustQueueURL is QueueURL that panics when the queue is not bound.
+func MustQueueURL(id string) string { return must(QueueURL(id)) }
+
+// MustTopicARN is TopicARN that panics when the topic is not bound.
+func MustTopicARN(id string) string { return must(TopicARN(id)) }
+
+// MustSecret is Secret that panics when the secret is not bound or cannot
+// be read.
+func MustSecret(name string) string { return must(Secret(name)) }
+
+// Parameter is the value of the bound Parameter name (SST_Parameter_value_<name>).
+func Parameter(name string) (string, error) { return Get("Parameter", "value", name) }
+
+// MustParameter is Parameter that panics when the parameter is not bound.
+func MustParameter(name string) string { return must(Parameter(name)) }
+
+// CognitoUserPoolID is the user pool id of the bound Cognito id.
+func CognitoUserPoolID(id string) (string, error) { return Get("Cognito", "userPoolId", id) }
+
+// CognitoUserPoolClientID is the user pool client id of the bound Cognito id.
+func CognitoUserPoolClientID(id string) (string, error) {
+	return Get("Cognito", "userPoolClientId", id)
+}
+
+// CognitoIdentityPoolID is the identity pool id of the bound Cognito id.
+func CognitoIdentityPoolID(id string) (string, error) { return Get("Cognito", "identityPoolId", id) }
+
+// RDSClusterArn is the cluster ARN of the bound RDS id, for the Data API's
+// resourceArn.
+func RDSClusterArn(id string) (string, error) { return Get("RDS", "clusterArn", id) }
+
+// RDSSecretArn is the ARN of the bound RDS id's master credentials secret,
+// for the Data API's secretArn.
+func RDSSecretArn(id string) (string, error) { return Get("RDS", "secretArn", id) }
+
+// RDSDatabase is the default database name of the bound RDS id.
+func RDSDatabase(id string) (string, error) { return Get("RDS", "defaultDatabaseName", id) }
+
+// EventBusName is the name of the bound EventBus id.
+func EventBusName(id string) (string, error) { return Get("EventBus", "eventBusName", id) }
+
+// MustEventBusName is EventBusName that panics when the bus is not bound.
+func MustEventBusName(id string) string { return must(EventBusName(id)) }
+
+// StreamName is the name of the bound KinesisStream id.
+func StreamName(id string) (string, error) { return Get("KinesisStream", "streamName", id) }
+
+// MustStreamName is StreamName that panics when the stream is not bound.
+func MustStreamName(id string) string { return must(StreamName(id)) }
+
+// WebSocketURL is the wss:// URL of the bound WebSocketApi id.
+func WebSocketURL(id string) (string, error) { return Get("WebSocketApi", "url", id) }
+
+// MustWebSocketURL is WebSocketURL that panics when the API is not bound.
+func MustWebSocketURL(id string) string { return must(WebSocketURL(id)) }

@@ -1,0 +1,263 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/service/rdsdata"
+	"github.com/spf13/cobra"
+
+	"github.com/sst-tf/sst/cli/internal/deploy"
+	"github.com/sst-tf/sst/cli/internal/progress"
+	"github.com/sst-tf/sst/internal/migrate"
+	"github.com/sst-tf/sst/manifest"
+)
+
+// Environment variables naming a direct database connection for migrations.
+const (
+	// EnvRDSConnection is read by `sst migrate` and by `sst deploy`.
+	EnvRDSConnection = "SST_RDS_CONNECTION"
+	// EnvDatabaseURL is read by `sst migrate` only: it often points at a
+	// local development database, which a deploy must never migrate by
+	// accident.
+	EnvDatabaseURL = "DATABASE_URL"
+)
+
+type migrateOptions struct {
+	connection string
+	dryRun     bool
+	ids        []string
+}
+
+func newMigrateCmd(f *Factory, g *Globals) *cobra.Command {
+	o := &migrateOptions{}
+	cmd := &cobra.Command{
+		Use:   "migrate [rds-id...]",
+		Short: "Apply pending SQL migrations of the app's RDS databases",
+		Long: `Applies the *.sql files of each RDS construct's Migrations directory that the
+database has not recorded yet (table sst_migrations), in file-name order, each
+in a transaction. The first failure stops the run and names the file.
+
+By default it goes through the RDS Data API, using the cluster and secret ARNs
+from the stage's last deploy (.sst/outputs/<stage>.json). With --connection
+(or $SST_RDS_CONNECTION, or $DATABASE_URL) it connects directly instead:
+postgres://user:password@host:5432/db or mysql://user:password@host:3306/db.
+It reads the manifest of the last synth or deploy of the stage and runs the
+app only when there is none.`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.ids = args
+			s, err := load(f, g)
+			if err != nil {
+				return err
+			}
+			return runMigrate(cmd.Context(), s, o)
+		},
+	}
+	cmd.Flags().StringVar(&o.connection, "connection", "", "connect directly with this database URL instead of the Data API (default: $SST_RDS_CONNECTION, then $DATABASE_URL)")
+	cmd.Flags().BoolVar(&o.dryRun, "dry-run", false, "list pending migrations without applying anything")
+	return cmd
+}
+
+// rdsTarget is one RDS construct with migrations.
+type rdsTarget struct {
+	stack string
+	c     manifest.Construct
+}
+
+func rdsTargets(m *manifest.Manifest) []rdsTarget {
+	var out []rdsTarget
+	for _, st := range m.Stacks {
+		for _, c := range st.Constructs {
+			if c.Type == manifest.RDSTypeName && c.Data[manifest.RDSMigrations] != "" {
+				out = append(out, rdsTarget{stack: st.Name, c: c})
+			}
+		}
+	}
+	return out
+}
+
+func runMigrate(ctx context.Context, s *session, o *migrateOptions) error {
+	m, err := manifest.Read(s.outDir())
+	if err != nil {
+		if !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+		res, err := s.synth(ctx)
+		if err != nil {
+			return err
+		}
+		m = res.Manifest
+	}
+	all := rdsTargets(m)
+	if len(all) == 0 {
+		return fmt.Errorf("app %q has no RDS construct with Migrations in stage %q: set RDSProps.Migrations to a directory of .sql files", m.App, s.stage)
+	}
+	targets := all
+	if len(o.ids) > 0 {
+		targets = nil
+		for _, id := range o.ids {
+			found := false
+			for _, t := range all {
+				if t.c.ID == id {
+					targets = append(targets, t)
+					found = true
+				}
+			}
+			if !found {
+				var ids []string
+				for _, t := range all {
+					ids = append(ids, t.c.ID)
+				}
+				return fmt.Errorf("no RDS construct %q with Migrations: the app has %s", id, strings.Join(ids, ", "))
+			}
+		}
+	}
+	conn, source := o.connection, "--connection"
+	if conn == "" {
+		if conn = s.f.Getenv(EnvRDSConnection); conn != "" {
+			source = "$" + EnvRDSConnection
+		} else if conn = s.f.Getenv(EnvDatabaseURL); conn != "" {
+			source = "$" + EnvDatabaseURL
+		}
+	}
+	if conn != "" && len(targets) > 1 {
+		return fmt.Errorf("%s names one database but the app has %d RDS constructs with migrations: name the one it is for, e.g. sst migrate %s --connection URL", source, len(targets), targets[0].c.ID)
+	}
+	outs, err := deploy.ReadOutputs(s.outputsPath())
+	if err != nil {
+		return err
+	}
+	w := s.f.IO.Out
+	printf := func(format string, a ...any) { fmt.Fprintf(w, format, a...) }
+	for _, t := range targets {
+		if err := s.migrateRDS(ctx, m, t, conn, source, outs[t.stack], o.dryRun, printf); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deployMigrations runs the pending migrations of the RDS constructs of
+// one stack, right after that stack was deployed (or found unchanged):
+// through the Data API with the stack's fresh outputs, or through
+// $SST_RDS_CONNECTION when it is set.
+func (s *session) deployMigrations(ctx context.Context, m *manifest.Manifest, st *manifest.Stack, outs map[string]json.RawMessage, printf func(string, ...any)) error {
+	conn := s.f.Getenv(EnvRDSConnection)
+	for _, t := range rdsTargets(m) {
+		if t.stack != st.Name {
+			continue
+		}
+		if conn != "" && len(rdsTargets(m)) > 1 {
+			return fmt.Errorf("$%s names one database but the app has %d RDS constructs with migrations: unset it to migrate through the Data API", EnvRDSConnection, len(rdsTargets(m)))
+		}
+		if err := s.migrateRDS(ctx, m, t, conn, "$"+EnvRDSConnection, outs, false, printf); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// migrateRDS applies (or, dry, lists) one construct's pending migrations.
+func (s *session) migrateRDS(ctx context.Context, m *manifest.Manifest, t rdsTarget, connURL, source string, outs map[string]json.RawMessage, dryRun bool, printf func(string, ...any)) error {
+	id := t.c.ID
+	fail := func(err error) error { return fmt.Errorf("RDS %s migrations: %w", id, err) }
+	dialect, err := migrate.ParseDialect(t.c.Data[manifest.RDSEngine])
+	if err != nil {
+		return fail(err)
+	}
+	dir := filepath.Join(s.project.Dir, filepath.FromSlash(t.c.Data[manifest.RDSMigrations]))
+	ms, err := migrate.Load(dir)
+	if err != nil {
+		return fail(err)
+	}
+
+	var conn migrate.Conn
+	var via string
+	if connURL != "" {
+		db, d, err := migrate.Open(ctx, connURL)
+		if err != nil {
+			return fail(fmt.Errorf("%s: %w", source, err))
+		}
+		defer db.Close()
+		if d != dialect {
+			return fail(fmt.Errorf("%s is a %s database but RDS %s is %s (%s)", source, d, id, dialect, t.c.Data[manifest.RDSEngine]))
+		}
+		conn, via = migrate.SQL(db, d), migrate.Redact(connURL)+" ("+source+")"
+	} else {
+		value := func(key string) (string, error) {
+			name := t.c.Data[key]
+			raw, ok := outs[name]
+			var v string
+			if !ok || json.Unmarshal(raw, &v) != nil || v == "" {
+				return "", fmt.Errorf("stage %q has no deployed output %s for stack %s in %s: run \"sst deploy --stage %s\" first, or pass --connection", s.stage, name, t.stack, s.outputsPath(), s.stage)
+			}
+			return v, nil
+		}
+		cluster, err := value(manifest.RDSClusterArnOutput)
+		if err != nil {
+			return fail(err)
+		}
+		secret, err := value(manifest.RDSSecretArnOutput)
+		if err != nil {
+			return fail(err)
+		}
+		database, err := value(manifest.RDSDatabaseOutput)
+		if err != nil {
+			return fail(err)
+		}
+		cfg, err := s.awsConfig(ctx, m)
+		if err != nil {
+			return fail(err)
+		}
+		conn = &migrate.DataAPI{Client: rdsdata.NewFromConfig(cfg), ClusterArn: cluster, SecretArn: secret, Database: database}
+		via = "the Data API (" + t.c.Data[manifest.RDSClusterIdentifier] + ")"
+	}
+
+	style := s.style
+	verb := "Migrating"
+	if dryRun {
+		verb = "Checking"
+	}
+	printf("%s RDS %s through %s: %d migration file(s) in %s\n", verb, style.Bold(id), via, len(ms), t.c.Data[manifest.RDSMigrations])
+	if connURL == "" && s.endpoint != "" {
+		// moto's Data API answers every statement with success and no rows:
+		// say so rather than let "applied" read as proof.
+		printf("  %s the Data API of an emulator (%s) may execute nothing (moto's does not); pass --connection to migrate a real database\n", style.Yellow("warning:"), s.endpoint)
+	}
+	res, err := migrate.Run(ctx, conn, ms, migrate.Options{
+		Dialect: dialect,
+		DryRun:  dryRun,
+		Progress: func(e migrate.Event) {
+			if e.Done {
+				printf("  %s %s %s\n", style.Green("✓"), e.Name, style.Dim(progress.FormatDuration(e.Duration)))
+			}
+		},
+	})
+	if res != nil {
+		for _, name := range res.Missing {
+			printf("  %s %s is recorded as applied but its file is gone\n", style.Yellow("warning:"), name)
+		}
+	}
+	if err != nil {
+		return fail(err)
+	}
+	switch {
+	case dryRun && len(res.Applied) == 0:
+		printf("  up to date (%d applied)\n", res.Current)
+	case dryRun:
+		printf("  %d pending (dry run, nothing applied):\n", len(res.Applied))
+		for _, name := range res.Applied {
+			printf("    %s\n", name)
+		}
+	case len(res.Applied) == 0:
+		printf("  up to date (%d applied)\n", res.Current)
+	default:
+		printf("  applied %d, %d already applied\n", len(res.Applied), res.Current)
+	}
+	return nil
+}

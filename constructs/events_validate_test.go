@@ -1,0 +1,76 @@
+package sst
+
+import (
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/sst-tf/sst/internal/testenv"
+)
+
+// eventsEverything uses every prop of EventBus, Cron, KinesisStream,
+// WebSocketApi and Script, so terraform validate checks them all against
+// the provider schema.
+func eventsEverything(s *Stack) any {
+	q := NewQueue(s, "Jobs", QueueProps{})
+	fifo := NewQueue(s, "Ordered", QueueProps{FIFO: true})
+	dlq := NewQueue(s, "Dead", QueueProps{})
+	bus := NewEventBus(s, "Bus", EventBusProps{
+		Defaults: EventBusDefaults{Function: FunctionProps{Timeout: 30}, Retry: &EventBusRetry{Attempts: 3, MaxEventAge: 3600}},
+		Rules: map[string]EventBusRule{
+			"orders": {
+				Pattern:     EventBusPattern{Source: []string{"shop"}, DetailType: []string{"order.created"}, Detail: map[string]any{"total": []any{map[string]any{"numeric": []any{">", 100}}}}},
+				Description: "orders", Disabled: true,
+				Targets: map[string]EventBusTarget{
+					"fn":    {Handler: nodeHandler, DeadLetterQueue: dlq, Retry: &EventBusRetry{}},
+					"queue": {Queue: q},
+					"fifo":  {Queue: fifo, MessageGroupID: "orders"},
+					"log":   {LogGroup: &EventBusLogGroup{Retention: 7}},
+					"named": {LogGroup: &EventBusLogGroup{Name: "/aws/events/custom"}},
+				},
+			},
+			"raw": {Pattern: EventBusPattern{JSON: `{"source":[{"prefix":"shop."}]}`}},
+		},
+	})
+	bus.Subscribe("user.signup", FunctionProps{Handler: nodeHandler}, SubscribeOptions{Retry: &EventBusRetry{Attempts: 1}})
+	NewCron(s, "Nightly", CronProps{Schedule: "cron(0 3 ? * MON-FRI *)", Handler: nodeHandler})
+	NewCron(s, "Poll", CronProps{Schedule: "rate(1 minute)", Job: FunctionProps{Handler: nodeHandler}, Disabled: true})
+	clicks := NewKinesisStream(s, "Clicks", KinesisStreamProps{Consumers: map[string]KinesisStreamConsumer{
+		"counter": {Handler: nodeHandler, BatchSize: 50, StartingPosition: "TRIM_HORIZON", Filters: []string{`{"data":{"k":["v"]}}`}},
+	}})
+	NewKinesisStream(s, "Shards", KinesisStreamProps{ShardCount: 2, RetentionHours: 48})
+	ws := NewWebSocketApi(s, "Chat", WebSocketApiProps{
+		Authorizer: "iam",
+		AccessLog:  &ApiAccessLog{Retention: 14, Format: "$context.requestId"},
+		Routes: map[string]WebSocketRoute{
+			"$connect": {Handler: nodeHandler}, "$disconnect": {Handler: nodeHandler},
+			"$default": {Handler: nodeHandler}, "send": {Handler: nodeHandler},
+		},
+	})
+	ws.Function("send").Bind(ws)
+	NewScript(s, "Seed", ScriptProps{
+		OnCreate: FunctionProps{Handler: nodeHandler, Bind: []Bindable{bus, clicks}},
+		OnUpdate: FunctionProps{Handler: nodeHandler},
+		OnDelete: FunctionProps{Handler: nodeHandler},
+		Params:   map[string]any{"n": 1}, Version: "1",
+	})
+	NewFunction(s, "Publisher", FunctionProps{Handler: nodeHandler, Bind: []Bindable{bus, clicks, ws}})
+	s.AddOutputs(map[string]any{"ChatUrl": ws.URL()})
+	return nil
+}
+
+// TestEventsTerraformValidate fails, rather than skips, when terraform or
+// the provider mirror is missing.
+func TestEventsTerraformValidate(t *testing.T) {
+	if _, err := exec.LookPath("terraform"); err != nil {
+		t.Fatalf("terraform is not on PATH: %v", err)
+	}
+	env := testenv.TerraformEnv(t)
+	opts := testOptions(t)
+	opts.Endpoint = "http://127.0.0.1:5000"
+	m, err := Synth(Config{Name: "events"}, opts, stacks(t, eventsEverything)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	validateStack(t, env, filepath.Join(opts.OutDir, m.Stacks[0].Dir))
+}

@@ -1,0 +1,241 @@
+package sst
+
+import (
+	"fmt"
+
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kinesisstream"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lambdaeventsourcemapping"
+
+	"github.com/sst-tf/sst/constructs/internal/naming"
+	"github.com/sst-tf/sst/manifest"
+)
+
+// KinesisStreamProps configure a Kinesis data stream. The zero value is an
+// on-demand stream keeping records 24 hours.
+type KinesisStreamProps struct {
+	// ShardCount switches the stream to provisioned capacity with that many
+	// shards. 0 (default) is on-demand, which scales by itself.
+	ShardCount int
+	// RetentionHours, 24–8760. Default 24.
+	RetentionHours int
+	// Consumers read the stream, each through its own event source mapping.
+	Consumers map[string]KinesisStreamConsumer
+	// Defaults apply to every consumer.
+	Defaults KinesisStreamDefaults
+	// Cdk passes raw configuration through.
+	Cdk KinesisStreamCdkProps
+}
+
+// KinesisStreamDefaults apply to every consumer.
+type KinesisStreamDefaults struct {
+	// Function props every consumer starts from.
+	Function FunctionProps
+}
+
+// KinesisStreamCdkProps is the escape hatch into the raw resource configuration.
+type KinesisStreamCdkProps struct {
+	// Stream edits the aws_kinesis_stream config before it is created
+	// (encryption, shard-level metrics, …).
+	Stream func(*kinesisstream.KinesisStreamConfig)
+}
+
+// KinesisStreamConsumer is a function reading the stream.
+type KinesisStreamConsumer struct {
+	// Handler is shorthand for Function: FunctionProps{Handler: …}.
+	Handler  string
+	Function FunctionProps
+	// BatchSize, 1–10000. Default 100.
+	BatchSize int
+	// StartingPosition "LATEST" (default) or "TRIM_HORIZON".
+	StartingPosition string
+	// Filters are EventBridge-style patterns (JSON) selecting records.
+	Filters []string
+}
+
+// KinesisStream is a Kinesis data stream with consumer functions.
+type KinesisStream struct {
+	stack     *Stack
+	kid       string
+	name      string
+	props     KinesisStreamProps
+	consumers map[string]*Function
+	order     []string
+	Cdk       struct {
+		Stream   kinesisstream.KinesisStream
+		Mappings map[string]lambdaeventsourcemapping.LambdaEventSourceMapping
+	}
+}
+
+// NewKinesisStream declares a Kinesis data stream.
+func NewKinesisStream(s *Stack, id string, props KinesisStreamProps) *KinesisStream {
+	k := &KinesisStream{stack: s, kid: id, props: props, consumers: map[string]*Function{}}
+	k.Cdk.Mappings = map[string]lambdaeventsourcemapping.LambdaEventSourceMapping{}
+	if !s.app.claimID(s, id, "KinesisStream") {
+		return k
+	}
+	a := s.app
+	where := fmt.Sprintf("stack %s: kinesis stream %q", s.name, id)
+	errs := len(a.errs)
+	if props.ShardCount != 0 {
+		checkRange(a, where, "ShardCount", props.ShardCount, 1, 10000, "shards (0 for on-demand)")
+	}
+	if props.RetentionHours != 0 {
+		checkRange(a, where, "RetentionHours", props.RetentionHours, 24, 8760, "hours")
+	}
+	if len(a.errs) > errs {
+		return k
+	}
+	k.name = naming.Kinesis(s.Stage(), a.cfg.Name, id)
+	cfg := &kinesisstream.KinesisStreamConfig{Name: jsii.String(k.name)}
+	if props.ShardCount > 0 {
+		cfg.ShardCount = jsii.Number(float64(props.ShardCount))
+		cfg.StreamModeDetails = &kinesisstream.KinesisStreamStreamModeDetails{StreamMode: jsii.String("PROVISIONED")}
+	} else {
+		cfg.StreamModeDetails = &kinesisstream.KinesisStreamStreamModeDetails{StreamMode: jsii.String("ON_DEMAND")}
+	}
+	if props.RetentionHours != 0 {
+		cfg.RetentionPeriod = jsii.Number(float64(props.RetentionHours))
+	}
+	if props.Cdk.Stream != nil {
+		props.Cdk.Stream(cfg)
+	}
+	k.Cdk.Stream = kinesisstream.NewKinesisStream(s.tf, jsii.String(id), cfg)
+	s.add(k)
+	k.AddConsumers(props.Consumers)
+	return k
+}
+
+// AddConsumers adds consumer functions after creation (SST's addConsumers).
+func (k *KinesisStream) AddConsumers(consumers map[string]KinesisStreamConsumer) {
+	if k.Cdk.Stream == nil {
+		return
+	}
+	for _, n := range sortedKeys(consumers) {
+		k.addConsumer(n, consumers[n])
+	}
+}
+
+// kinesisReadActions are what Lambda needs to poll a stream with shared
+// throughput iterators.
+var kinesisReadActions = []string{
+	"kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords",
+	"kinesis:GetShardIterator", "kinesis:ListShards",
+}
+
+func (k *KinesisStream) addConsumer(name string, c KinesisStreamConsumer) {
+	s, a := k.stack, k.stack.app
+	where := fmt.Sprintf("stack %s: kinesis stream %q: consumer %q", s.name, k.kid, name)
+	if !checkKey(a, fmt.Sprintf("stack %s: kinesis stream %q", s.name, k.kid), "consumer name", name) {
+		return
+	}
+	if k.consumers[name] != nil {
+		a.errorf("%s: a consumer with this name already exists", where)
+		return
+	}
+	errs := len(a.errs)
+	if c.Handler != "" && c.Function.Handler != "" {
+		a.errorf("%s: set Handler or Function.Handler, not both", where)
+	}
+	start := firstNonEmpty(c.StartingPosition, "LATEST")
+	if start != "LATEST" && start != "TRIM_HORIZON" {
+		a.errorf("%s: StartingPosition %q: use \"LATEST\" or \"TRIM_HORIZON\"", where, start)
+	}
+	batch := c.BatchSize
+	if batch == 0 {
+		batch = 100
+	}
+	checkRange(a, where, "BatchSize", batch, 1, 10000, "records")
+	if len(a.errs) > errs {
+		return
+	}
+	props := c.Function
+	if c.Handler != "" {
+		props.Handler = c.Handler
+	}
+	fid := k.kid + "_consumer_" + naming.EnvID(name)
+	fn := newFunction(s, k.kid, fid, props, k.props.Defaults.Function)
+	if fn.Cdk.Function == nil {
+		return
+	}
+	fn.AttachPermissions(Allow(kinesisReadActions, k.Arn()))
+	cfg := &lambdaeventsourcemapping.LambdaEventSourceMappingConfig{
+		EventSourceArn:   k.Cdk.Stream.Arn(),
+		FunctionName:     fn.Cdk.Function.Arn(),
+		StartingPosition: jsii.String(start),
+		BatchSize:        jsii.Number(float64(batch)),
+	}
+	if len(c.Filters) > 0 {
+		var fs []*lambdaeventsourcemapping.LambdaEventSourceMappingFilterCriteriaFilter
+		for _, p := range c.Filters {
+			fs = append(fs, &lambdaeventsourcemapping.LambdaEventSourceMappingFilterCriteriaFilter{Pattern: jsii.String(p)})
+		}
+		cfg.FilterCriteria = &lambdaeventsourcemapping.LambdaEventSourceMappingFilterCriteria{Filter: fs}
+	}
+	// Lambda checks the role can read the stream when the mapping is created.
+	m := lambdaeventsourcemapping.NewLambdaEventSourceMapping(s.tf, jsii.String(fid+"_mapping"), cfg)
+	m.AddOverride(jsii.String("depends_on"), []string{"aws_iam_role_policy." + fid + "_policy"})
+	k.Cdk.Mappings[name] = m
+	k.consumers[name] = fn
+	k.order = append(k.order, name)
+}
+
+// StreamName is the physical stream name.
+func (k *KinesisStream) StreamName() string { return k.name }
+
+// Arn is the stream ARN (a token until deploy); "" when the stream failed
+// validation.
+func (k *KinesisStream) Arn() string {
+	if k.Cdk.Stream == nil {
+		return ""
+	}
+	return *k.Cdk.Stream.Arn()
+}
+
+// ID is the construct id.
+func (k *KinesisStream) ID() string { return k.kid }
+
+// ConsumerFunction is the named consumer's function, or nil.
+func (k *KinesisStream) ConsumerFunction(name string) *Function { return k.consumers[name] }
+
+// kinesisWriteActions are what a bound function may do with records —
+// never the control plane (CreateStream, DeleteStream, UpdateShardCount).
+var kinesisWriteActions = []string{
+	"kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords",
+	"kinesis:GetShardIterator", "kinesis:ListShards", "kinesis:PutRecord", "kinesis:PutRecords",
+}
+
+// Binding gives functions the stream name
+// (SST_KinesisStream_streamName_<id>) and record access to this stream only.
+func (k *KinesisStream) Binding() Binding {
+	return Binding{
+		Type:        "KinesisStream",
+		ID:          k.kid,
+		Variables:   map[string]string{"streamName": k.name},
+		Permissions: []Statement{Allow(kinesisWriteActions, k.Arn())},
+	}
+}
+
+func (k *KinesisStream) id() string { return k.kid }
+
+func (k *KinesisStream) functions() []*Function {
+	var fns []*Function
+	for _, n := range k.order {
+		fns = append(fns, k.consumers[n])
+	}
+	return fns
+}
+
+func (k *KinesisStream) finalize() {
+	for _, fn := range k.functions() {
+		fn.finalize()
+	}
+}
+
+func (k *KinesisStream) describe() manifest.Construct {
+	var binds []Bindable
+	for _, fn := range k.functions() {
+		binds = append(binds, fn.props.Bind...)
+	}
+	return manifest.Construct{ID: k.kid, Type: "KinesisStream", Path: k.kid, Data: map[string]string{"streamName": k.name}, Binds: bindIDs(binds)}
+}

@@ -1,0 +1,189 @@
+package sst
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/sqsqueue"
+)
+
+func TestQueueDefaults(t *testing.T) {
+	opts := testOptions(t)
+	s := synthOK(t, Config{Name: "notes"}, opts, stacks(t, func(s *Stack) any {
+		q := NewQueue(s, "Jobs", QueueProps{})
+		if q.QueueName() != "test-notes-Jobs" || q.ID() != "Jobs" || q.FIFO() || q.ConsumerFunction() != nil || q.DeadLetterQueue() != nil {
+			t.Errorf("accessors: %s %s %v", q.QueueName(), q.ID(), q.FIFO())
+		}
+		NewFunction(s, "Fn", FunctionProps{Handler: nodeHandler, Bind: []Bindable{q}})
+		return nil
+	})...)
+	q := s.resource(t, "First", "aws_sqs_queue", "Jobs")
+	delete(q, "//")
+	// SQS's own defaults (30 s visibility, 4 days) are left to SQS.
+	wantJSON(t, "queue", q, map[string]any{"name": "test-notes-Jobs"})
+	for _, typ := range []string{"aws_sqs_queue_policy", "aws_lambda_event_source_mapping"} {
+		if got := s.resources("First", typ); len(got) != 0 {
+			t.Errorf("a plain queue has %s: %v", typ, keys(got))
+		}
+	}
+	if got := s.env(t, "First", "Fn")["SST_Queue_queueUrl_Jobs"]; got != "${aws_sqs_queue.Jobs.url}" {
+		t.Errorf("SST_Queue_queueUrl_Jobs = %v", got)
+	}
+	p := s.policy(t, "First", "Fn")
+	for _, a := range queueActions {
+		if got := p.grants(a); !reflect.DeepEqual(got, []string{"${aws_sqs_queue.Jobs.arn}"}) {
+			t.Errorf("%s on %v, want only the queue", a, got)
+		}
+	}
+	for _, a := range []string{"sqs:*", "sqs:DeleteQueue", "sqs:PurgeQueue", "sqs:SetQueueAttributes"} {
+		if len(p.grants(a)) > 0 {
+			t.Errorf("binding grants %s", a)
+		}
+	}
+}
+
+func TestQueueFIFOAndProps(t *testing.T) {
+	opts := testOptions(t)
+	s := synthOK(t, Config{Name: "notes"}, opts, stacks(t, func(s *Stack) any {
+		NewQueue(s, "Orders", QueueProps{
+			FIFO: true, ContentBasedDeduplication: true,
+			VisibilityTimeout: 120, RetentionPeriod: 86400, DeliveryDelay: 5, ReceiveWaitTime: 20,
+			Cdk: QueueCdkProps{Queue: func(c *sqsqueue.SqsQueueConfig) { c.SqsManagedSseEnabled = jsii.Bool(true) }},
+		})
+		return nil
+	})...)
+	q := s.resource(t, "First", "aws_sqs_queue", "Orders")
+	delete(q, "//")
+	wantJSON(t, "fifo queue", q, map[string]any{
+		"content_based_deduplication": true,
+		"delay_seconds":               5,
+		"fifo_queue":                  true,
+		"message_retention_seconds":   86400,
+		"name":                        "test-notes-Orders.fifo",
+		"receive_wait_time_seconds":   20,
+		"sqs_managed_sse_enabled":     true,
+		"visibility_timeout_seconds":  120,
+	})
+}
+
+func TestQueueDeadLetter(t *testing.T) {
+	opts := testOptions(t)
+	s := synthOK(t, Config{Name: "notes"}, opts, stacks(t, func(s *Stack) any {
+		auto := NewQueue(s, "Jobs", QueueProps{DeadLetterQueue: &QueueDeadLetter{}})
+		if auto.DeadLetterQueue() == nil || auto.DeadLetterQueue().ID() != "Jobs_dlq" {
+			t.Errorf("DeadLetterQueue() = %v", auto.DeadLetterQueue())
+		}
+		failed := NewQueue(s, "Failed", QueueProps{FIFO: true})
+		NewQueue(s, "Orders", QueueProps{FIFO: true, DeadLetterQueue: &QueueDeadLetter{Queue: failed, MaxReceiveCount: 7}})
+		return nil
+	})...)
+	if got := s.resource(t, "First", "aws_sqs_queue", "Jobs")["redrive_policy"]; got != `{"deadLetterTargetArn":"${aws_sqs_queue.Jobs_dlq.arn}","maxReceiveCount":3}` {
+		t.Errorf("auto redrive_policy = %v", got)
+	}
+	dlq := s.resource(t, "First", "aws_sqs_queue", "Jobs_dlq")
+	delete(dlq, "//")
+	wantJSON(t, "auto dlq", dlq, map[string]any{"message_retention_seconds": 1209600, "name": "test-notes-Jobs_dlq"})
+	if got := s.resource(t, "First", "aws_sqs_queue", "Orders")["redrive_policy"]; got != `{"deadLetterTargetArn":"${aws_sqs_queue.Failed.arn}","maxReceiveCount":7}` {
+		t.Errorf("given redrive_policy = %v", got)
+	}
+	var ids []string
+	for _, c := range s.manifestStack(t, "First").Constructs {
+		ids = append(ids, c.Type+":"+c.ID+":"+c.Data["deadLetterQueue"])
+	}
+	if !reflect.DeepEqual(ids, []string{"Queue:Jobs_dlq:", "Queue:Jobs:Jobs_dlq", "Queue:Failed:", "Queue:Orders:Failed"}) {
+		t.Errorf("manifest constructs = %v", ids)
+	}
+}
+
+func TestQueueConsumer(t *testing.T) {
+	opts := testOptions(t)
+	s := synthOK(t, Config{Name: "notes"}, opts, stacks(t, func(s *Stack) any {
+		// The consumer runs longer than SQS's 30 s default visibility.
+		NewQueue(s, "Slow", QueueProps{Consumer: &QueueConsumer{Function: FunctionProps{Handler: nodeHandler, Timeout: 120}}})
+		q := NewQueue(s, "Fast", QueueProps{})
+		q.AddConsumer(QueueConsumer{Handler: nodeHandler, BatchSize: 100, BatchingWindow: 5, ReportBatchItemFailures: true})
+		if q.ConsumerFunction() == nil || q.ConsumerFunction().ID() != "Fast_consumer" {
+			t.Errorf("ConsumerFunction = %v", q.ConsumerFunction())
+		}
+		NewQueue(s, "Fixed", QueueProps{VisibilityTimeout: 300, Consumer: &QueueConsumer{Handler: nodeHandler}})
+		return nil
+	})...)
+	if got := s.resource(t, "First", "aws_sqs_queue", "Slow")["visibility_timeout_seconds"]; got != 120.0 {
+		t.Errorf("visibility follows the consumer timeout: got %v, want 120", got)
+	}
+	if _, ok := s.resource(t, "First", "aws_sqs_queue", "Fast")["visibility_timeout_seconds"]; ok {
+		t.Error("a 10 s consumer changed the default visibility")
+	}
+	if got := s.resource(t, "First", "aws_sqs_queue", "Fixed")["visibility_timeout_seconds"]; got != 300.0 {
+		t.Errorf("explicit visibility = %v", got)
+	}
+	m := s.resource(t, "First", "aws_lambda_event_source_mapping", "Slow_consumer_mapping")
+	delete(m, "//")
+	wantJSON(t, "default mapping", m, map[string]any{
+		"batch_size":       10,
+		"depends_on":       []string{"aws_iam_role_policy.Slow_consumer_policy"},
+		"event_source_arn": "${aws_sqs_queue.Slow.arn}",
+		"function_name":    "${aws_lambda_function.Slow_consumer.arn}",
+	})
+	m = s.resource(t, "First", "aws_lambda_event_source_mapping", "Fast_consumer_mapping")
+	if m["batch_size"] != 100.0 || m["maximum_batching_window_in_seconds"] != 5.0 {
+		t.Errorf("batching = %v", jsonString(t, m))
+	}
+	wantJSON(t, "partial batch responses", m["function_response_types"], []string{"ReportBatchItemFailures"})
+	p := s.policy(t, "First", "Slow_consumer")
+	for _, a := range []string{"sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"} {
+		if got := p.grants(a); !reflect.DeepEqual(got, []string{"${aws_sqs_queue.Slow.arn}"}) {
+			t.Errorf("consumer %s on %v, want only its queue", a, got)
+		}
+	}
+	if len(p.grants("sqs:SendMessage")) > 0 {
+		t.Error("a consumer may send without being bound")
+	}
+	if got := s.manifestFunction(t, "First", "Slow_consumer").Construct; got != "Slow" {
+		t.Errorf("consumer owner = %q", got)
+	}
+}
+
+func TestQueueBadInput(t *testing.T) {
+	queue := func(props QueueProps) body {
+		return func(s *Stack) any { return NewQueue(s, "Jobs", props) }
+	}
+	tests := []struct {
+		name   string
+		bodies []body
+		want   []string
+	}{
+		{"dedup on a standard queue", []body{queue(QueueProps{ContentBasedDeduplication: true})}, []string{"stack First", `queue "Jobs"`, "ContentBasedDeduplication needs FIFO"}},
+		{"visibility too long", []body{queue(QueueProps{VisibilityTimeout: 50000})}, []string{`queue "Jobs"`, "VisibilityTimeout 50000", "0–43200"}},
+		{"retention too short", []body{queue(QueueProps{RetentionPeriod: 30})}, []string{`queue "Jobs"`, "RetentionPeriod 30", "60–1209600"}},
+		{"delay too long", []body{queue(QueueProps{DeliveryDelay: 901})}, []string{`queue "Jobs"`, "DeliveryDelay 901"}},
+		{"wait too long", []body{queue(QueueProps{ReceiveWaitTime: 21})}, []string{`queue "Jobs"`, "ReceiveWaitTime 21"}},
+		{"max receive count", []body{queue(QueueProps{DeadLetterQueue: &QueueDeadLetter{MaxReceiveCount: 1001}})}, []string{`queue "Jobs"`, "DeadLetterQueue.MaxReceiveCount 1001"}},
+		{"fifo queue with standard dlq", []body{func(s *Stack) any {
+			return NewQueue(s, "Jobs", QueueProps{FIFO: true, DeadLetterQueue: &QueueDeadLetter{Queue: NewQueue(s, "Dlq", QueueProps{})}})
+		}}, []string{`queue "Jobs"`, `DeadLetterQueue.Queue "Dlq"`, "a FIFO queue needs a FIFO dead-letter queue"}},
+		{"dlq id taken", []body{func(s *Stack) any {
+			NewTable(s, "Jobs_dlq", TableProps{Fields: map[string]string{"pk": "string"}, PrimaryIndex: TableIndex{PartitionKey: "pk"}})
+			return NewQueue(s, "Jobs", QueueProps{DeadLetterQueue: &QueueDeadLetter{}})
+		}}, []string{`queue "Jobs"`, `dead-letter queue id "Jobs_dlq" collides`}},
+		{"consumer handler twice", []body{queue(QueueProps{Consumer: &QueueConsumer{Handler: nodeHandler, Function: FunctionProps{Handler: nodeHandler}}})}, []string{`queue "Jobs": Consumer`, "not both"}},
+		{"two consumers", []body{func(s *Stack) any {
+			q := NewQueue(s, "Jobs", QueueProps{Consumer: &QueueConsumer{Handler: nodeHandler}})
+			q.AddConsumer(QueueConsumer{Handler: nodeHandler})
+			return q
+		}}, []string{`queue "Jobs": Consumer`, "already has a consumer"}},
+		{"fifo batch too large", []body{queue(QueueProps{FIFO: true, Consumer: &QueueConsumer{Handler: nodeHandler, BatchSize: 11}})}, []string{`queue "Jobs": Consumer`, "BatchSize 11", "FIFO"}},
+		{"fifo batching window", []body{queue(QueueProps{FIFO: true, Consumer: &QueueConsumer{Handler: nodeHandler, BatchingWindow: 1}})}, []string{`queue "Jobs": Consumer`, "BatchingWindow", "FIFO queues do not support"}},
+		{"large batch without window", []body{queue(QueueProps{Consumer: &QueueConsumer{Handler: nodeHandler, BatchSize: 50}})}, []string{`queue "Jobs": Consumer`, "BatchSize 50", "BatchingWindow of at least 1 second"}},
+		{"batching window too long", []body{queue(QueueProps{Consumer: &QueueConsumer{Handler: nodeHandler, BatchingWindow: 301}})}, []string{`queue "Jobs": Consumer`, "BatchingWindow 301"}},
+		{"visibility shorter than consumer", []body{queue(QueueProps{VisibilityTimeout: 20, Consumer: &QueueConsumer{Function: FunctionProps{Handler: nodeHandler, Timeout: 60}}})}, []string{`queue "Jobs"`, "VisibilityTimeout 20 s is shorter than the consumer's Timeout 60 s"}},
+		{"bad consumer function", []body{queue(QueueProps{Consumer: &QueueConsumer{Function: FunctionProps{Handler: nodeHandler, MemorySize: 64}}})}, []string{`function "Jobs_consumer"`, "MemorySize 64"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			msg := synthErr(t, Config{Name: "notes"}, testOptions(t), stacks(t, tt.bodies...)...)
+			wantContains(t, msg, tt.want...)
+		})
+	}
+}

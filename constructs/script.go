@@ -1,0 +1,218 @@
+package sst
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchloggroup"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrole"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicy"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lambdafunction"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lambdainvocation"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/sst-tf/sst/constructs/internal/build"
+	"github.com/sst-tf/sst/constructs/internal/naming"
+	"github.com/sst-tf/sst/manifest"
+)
+
+//go:embed support/script-dispatcher.mjs
+var scriptDispatcher []byte
+
+// ScriptProps configure functions run while a stage deploys: OnCreate on
+// the first deploy, OnUpdate when Version or Params change, OnDelete when
+// the stage (or the Script) is removed. At least one is required. Each
+// function receives {"params": Params, "phase": "create"|"update"|"delete"}.
+type ScriptProps struct {
+	OnCreate FunctionProps
+	OnUpdate FunctionProps
+	OnDelete FunctionProps
+	// Params are passed to the functions; changing them runs OnUpdate.
+	Params map[string]any
+	// Version: changing it runs OnUpdate. Unlike SST v2, which defaults to
+	// the deploy time, the default is fixed so an unchanged app deploys as
+	// a no-op; bump it to re-run.
+	Version string
+	// Defaults apply to every script function (timeout default 900 s).
+	Defaults ScriptDefaults
+	// Cdk passes raw configuration through.
+	Cdk ScriptCdkProps
+}
+
+// ScriptDefaults apply to every script function.
+type ScriptDefaults struct {
+	Function FunctionProps
+}
+
+// ScriptCdkProps is the escape hatch into the raw resource configuration.
+type ScriptCdkProps struct {
+	// Invocation edits the aws_lambda_invocation config before it is created.
+	Invocation func(*lambdainvocation.LambdaInvocationConfig)
+}
+
+// Script runs functions during deploy. Terraform's aws_lambda_invocation
+// (lifecycle scope CRUD) calls a small dispatcher function on create,
+// update and destroy; the dispatcher calls the function for that phase.
+type Script struct {
+	stack  *Stack
+	sid    string
+	phases map[string]*Function
+	Cdk    struct {
+		Dispatcher lambdafunction.LambdaFunction
+		Role       iamrole.IamRole
+		Policy     iamrolepolicy.IamRolePolicy
+		LogGroup   cloudwatchloggroup.CloudwatchLogGroup
+		Invocation lambdainvocation.LambdaInvocation
+	}
+}
+
+var scriptPhases = []struct{ name, env string }{
+	{"create", "SST_SCRIPT_CREATE"}, {"update", "SST_SCRIPT_UPDATE"}, {"delete", "SST_SCRIPT_DELETE"},
+}
+
+// NewScript declares functions run on deploy.
+func NewScript(s *Stack, id string, props ScriptProps) *Script {
+	sc := &Script{stack: s, sid: id, phases: map[string]*Function{}}
+	if !s.app.claimID(s, id, "Script") {
+		return sc
+	}
+	a := s.app
+	where := fmt.Sprintf("stack %s: script %q", s.name, id)
+	errs := len(a.errs)
+	byPhase := map[string]FunctionProps{"create": props.OnCreate, "update": props.OnUpdate, "delete": props.OnDelete}
+	if props.OnCreate.Handler == "" && props.OnUpdate.Handler == "" && props.OnDelete.Handler == "" {
+		a.errorf("%s: set at least one of OnCreate, OnUpdate and OnDelete (each a function with a Handler)", where)
+	}
+	input, err := json.Marshal(map[string]any{"params": nonNilParams(props.Params), "version": props.Version})
+	if err != nil {
+		a.errorf("%s: Params cannot be encoded as JSON: %v", where, err)
+	}
+	dispID := id + "_dispatcher"
+	if other, ok := a.ids[dispID]; ok {
+		a.errorf("%s: its dispatcher id %q collides with a construct in stack %s: rename one", where, dispID, other)
+	}
+	if len(a.errs) > errs {
+		return sc
+	}
+	for _, p := range scriptPhases {
+		fp := byPhase[p.name]
+		if fp.Handler == "" {
+			continue
+		}
+		fid := id + "_on" + string(p.name[0]-'a'+'A') + p.name[1:]
+		fn := newFunction(s, id, fid, fp, FunctionProps{Timeout: 900}, props.Defaults.Function)
+		if fn.Cdk.Function == nil {
+			return sc
+		}
+		sc.phases[p.name] = fn
+	}
+	a.ids[dispID] = s.name
+
+	// The dispatcher is our code, not the user's: packed as is, no build.
+	name := naming.Lambda(s.Stage(), a.cfg.Name, dispID)
+	sc.Cdk.Role = iamrole.NewIamRole(s.tf, jsii.String(dispID+"_role"), &iamrole.IamRoleConfig{
+		Name:             jsii.String(naming.IAMRole(s.Stage(), a.cfg.Name, dispID)),
+		AssumeRolePolicy: jsii.String(assumeRolePolicy("lambda.amazonaws.com")),
+	})
+	sc.Cdk.LogGroup = cloudwatchloggroup.NewCloudwatchLogGroup(s.tf, jsii.String(dispID+"_logs"), &cloudwatchloggroup.CloudwatchLogGroupConfig{
+		Name: jsii.String(naming.LogGroup(name)),
+	})
+	stmts := []Statement{Allow([]string{"logs:CreateLogStream", "logs:PutLogEvents"}, *sc.Cdk.LogGroup.Arn()+":*")}
+	env := map[string]*string{}
+	for _, p := range scriptPhases {
+		if fn := sc.phases[p.name]; fn != nil {
+			stmts = append(stmts, Allow([]string{"lambda:InvokeFunction"}, fn.Arn()))
+			// A reference, not the name as text: it makes Terraform destroy
+			// the invocation (running OnDelete) before the functions.
+			env[p.env] = fn.Cdk.Function.FunctionName()
+		}
+	}
+	sc.Cdk.Policy = iamrolepolicy.NewIamRolePolicy(s.tf, jsii.String(dispID+"_policy"), &iamrolepolicy.IamRolePolicyConfig{
+		Name:   jsii.String("sst-function"),
+		Role:   sc.Cdk.Role.Name(),
+		Policy: jsii.String(policyDocument(stmts)),
+	})
+	res, err := build.Static(a.opts.ArtifactDir, dispID, "nodejs20.x", "index.handler", map[string][]byte{"index.mjs": scriptDispatcher})
+	if err != nil {
+		a.errorf("%s: %v", where, err)
+		return sc
+	}
+	sc.Cdk.Dispatcher = lambdafunction.NewLambdaFunction(s.tf, jsii.String(dispID), &lambdafunction.LambdaFunctionConfig{
+		FunctionName:   jsii.String(name),
+		Role:           sc.Cdk.Role.Arn(),
+		Runtime:        jsii.String(res.Runtime),
+		Handler:        jsii.String(res.Handler),
+		Filename:       jsii.String(s.artifact(res.ZipPath)),
+		SourceCodeHash: jsii.String(res.Hash),
+		Architectures:  jsii.Strings("arm64"),
+		MemorySize:     jsii.Number(128),
+		Timeout:        jsii.Number(900),
+		Environment:    &lambdafunction.LambdaFunctionEnvironment{Variables: &env},
+		DependsOn:      &[]cdktf.ITerraformDependable{sc.Cdk.LogGroup, sc.Cdk.Policy},
+	})
+	icfg := &lambdainvocation.LambdaInvocationConfig{
+		FunctionName:   sc.Cdk.Dispatcher.FunctionName(),
+		Input:          jsii.String(string(input)),
+		LifecycleScope: jsii.String("CRUD"),
+	}
+	if props.Cdk.Invocation != nil {
+		props.Cdk.Invocation(icfg)
+	}
+	sc.Cdk.Invocation = lambdainvocation.NewLambdaInvocation(s.tf, jsii.String(id), icfg)
+	s.add(sc)
+	return sc
+}
+
+func nonNilParams(p map[string]any) map[string]any {
+	if p == nil {
+		return map[string]any{}
+	}
+	return p
+}
+
+// ID is the construct id.
+func (sc *Script) ID() string { return sc.sid }
+
+// Function is the function of a phase ("create", "update", "delete"), or nil.
+func (sc *Script) Function(phase string) *Function { return sc.phases[phase] }
+
+// Result is what the dispatcher returned on the last create or update (a
+// token until deploy).
+func (sc *Script) Result() string {
+	if sc.Cdk.Invocation == nil {
+		return ""
+	}
+	return *sc.Cdk.Invocation.Result()
+}
+
+func (sc *Script) id() string { return sc.sid }
+
+func (sc *Script) functions() []*Function {
+	var fns []*Function
+	for _, p := range scriptPhases {
+		if fn := sc.phases[p.name]; fn != nil {
+			fns = append(fns, fn)
+		}
+	}
+	return fns
+}
+
+func (sc *Script) finalize() {
+	for _, fn := range sc.functions() {
+		fn.finalize()
+	}
+}
+
+func (sc *Script) describe() manifest.Construct {
+	d := map[string]string{}
+	var binds []Bindable
+	for _, p := range scriptPhases {
+		if fn := sc.phases[p.name]; fn != nil {
+			d[p.name+"Function"] = fn.fid
+			binds = append(binds, fn.props.Bind...)
+		}
+	}
+	return manifest.Construct{ID: sc.sid, Type: "Script", Path: sc.sid, Data: d, Binds: bindIDs(binds)}
+}

@@ -1,0 +1,45 @@
+package runtime
+
+import (
+	"strings"
+	"testing"
+)
+
+// The variable names are the ones the EventBus, KinesisStream and
+// WebSocketApi constructs set, in SST v2's format.
+func TestEventsAccessors(t *testing.T) {
+	reset(t)
+	t.Setenv("SST_EventBus_eventBusName_Bus", "dev-app-Bus")
+	t.Setenv("SST_KinesisStream_streamName_my_stream", "dev-app-my-stream")
+	t.Setenv("SST_WebSocketApi_url_Chat", "wss://abc.execute-api.us-east-1.amazonaws.com/dev")
+	if got := MustEventBusName("Bus"); got != "dev-app-Bus" {
+		t.Errorf("MustEventBusName = %q", got)
+	}
+	if got, err := StreamName("my-stream"); err != nil || got != "dev-app-my-stream" {
+		t.Errorf("StreamName = %q, %v", got, err)
+	}
+	if got := MustStreamName("my-stream"); got != "dev-app-my-stream" {
+		t.Errorf("MustStreamName = %q", got)
+	}
+	if got := MustWebSocketURL("Chat"); !strings.HasPrefix(got, "wss://") {
+		t.Errorf("MustWebSocketURL = %q", got)
+	}
+	for name, f := range map[string]func(){
+		"MustEventBusName": func() { MustEventBusName("Other") },
+		"MustStreamName":   func() { MustStreamName("Other") },
+		"MustWebSocketURL": func() { MustWebSocketURL("Other") },
+	} {
+		func() {
+			defer func() {
+				err, ok := recover().(error)
+				if !ok || !strings.Contains(err.Error(), `"Other" is not bound to this function`) {
+					t.Errorf("%s panicked with %v", name, err)
+				}
+			}()
+			f()
+		}()
+	}
+	if _, err := EventBusName("Other"); err == nil || !strings.Contains(err.Error(), "SST_EventBus_eventBusName_Other") {
+		t.Errorf("EventBusName(Other) error = %v", err)
+	}
+}

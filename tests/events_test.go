@@ -1,0 +1,356 @@
+package tests
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/sst-tf/sst/internal/testenv"
+)
+
+// TestEvents deploys one app with an EventBus, a Cron, a KinesisStream, a
+// WebSocketApi and a Script, reads every resource back, and removes it.
+//
+// It runs against a moto of its own: the deploy script needs Lambda invoke,
+// which moto answers only in its "use_docker: false" echo mode, and that
+// mode switches moto to a separate Lambda store — flipping it on the shared
+// emulator would hide the other tests' functions from them.
+func TestEvents(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	m, err := testenv.StartMoto()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Stop() })
+	resp, err := http.Post(m.URL()+"/moto-api/config", "application/json", strings.NewReader(`{"lambda":{"use_docker":false}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusCreated {
+		t.Fatalf("moto config: %s", resp.Status)
+	}
+	cfg := awsConfig()
+	cfg.BaseEndpoint = aws.String(m.URL())
+	env := testenv.AWSEnv(m)
+
+	const stage, prefix = "evte2e", "evte2e-evts-"
+	dir := copyProject(t, filepath.Join(repo, "tests", "testdata", "events"))
+	mustSSTEnv(t, dir, env, "deploy", "--stage", stage)
+	outputs := readOutputs(t, dir, stage)["Events"]
+
+	eb := eventbridge.NewFromConfig(cfg)
+	lam := lambda.NewFromConfig(cfg)
+
+	// EventBus: the rule's pattern and its three targets.
+	bus := prefix + "Bus"
+	if _, err := eb.DescribeEventBus(ctx, &eventbridge.DescribeEventBusInput{Name: aws.String(bus)}); err != nil {
+		t.Fatalf("event bus %s: %v", bus, err)
+	}
+	rule, err := eb.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String(prefix + "Bus_orders"), EventBusName: aws.String(bus)})
+	if err != nil {
+		t.Fatalf("rule: %v", err)
+	}
+	var pattern map[string]any
+	if err := json.Unmarshal([]byte(aws.ToString(rule.EventPattern)), &pattern); err != nil {
+		t.Fatalf("pattern %q: %v", aws.ToString(rule.EventPattern), err)
+	}
+	if got, _ := json.Marshal(pattern); string(got) != `{"detail":{"total":[{"numeric":["\u003e",100]}]},"detail-type":["order.created"],"source":["shop"]}` {
+		t.Errorf("rule pattern = %s", got)
+	}
+	targets, err := eb.ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: aws.String(prefix + "Bus_orders"), EventBusName: aws.String(bus)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]string{}
+	for _, tg := range targets.Targets {
+		byID[aws.ToString(tg.Id)] = aws.ToString(tg.Arn)
+		if rp := tg.RetryPolicy; rp == nil || aws.ToInt32(rp.MaximumRetryAttempts) != 4 || aws.ToInt32(rp.MaximumEventAgeInSeconds) != 600 {
+			t.Errorf("target %s retry policy = %+v", aws.ToString(tg.Id), rp)
+		}
+	}
+	if !strings.HasSuffix(byID["fn"], ":function:"+prefix+"Bus_orders_fn") ||
+		!strings.HasSuffix(byID["queue"], ":"+prefix+"Inbox") ||
+		!strings.Contains(byID["log"], ":log-group:/aws/events/"+prefix+"Bus-orders-log") {
+		t.Errorf("targets = %v", byID)
+	}
+	sub, err := eb.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String(prefix + "Bus_user_signup_1"), EventBusName: aws.String(bus)})
+	if err != nil || !strings.Contains(aws.ToString(sub.EventPattern), `"user.signup"`) {
+		t.Errorf("subscription rule: %v %v", sub, err)
+	}
+	q := sqs.NewFromConfig(cfg)
+	qurl, err := q.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(prefix + "Inbox")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	attrs, err := q.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: qurl.QueueUrl, AttributeNames: []sqstypes.QueueAttributeName{"Policy"}})
+	if err != nil || !strings.Contains(attrs.Attributes["Policy"], "events.amazonaws.com") || !strings.Contains(attrs.Attributes["Policy"], "rule/"+bus+"/"+prefix+"Bus_orders") {
+		t.Errorf("queue policy = %v, %v", attrs, err)
+	}
+	logs := cloudwatchlogs.NewFromConfig(cfg)
+	pols, err := logs.DescribeResourcePolicies(ctx, &cloudwatchlogs.DescribeResourcePoliciesInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, p := range pols.ResourcePolicies {
+		if aws.ToString(p.PolicyName) == prefix+"Bus-events" && strings.Contains(aws.ToString(p.PolicyDocument), "events.amazonaws.com") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no log resource policy %sBus-events among %d", prefix, len(pols.ResourcePolicies))
+	}
+
+	// Cron: schedule and state on the default bus, the job as target.
+	cron, err := eb.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String(prefix + "Nightly")})
+	if err != nil {
+		t.Fatalf("cron rule: %v", err)
+	}
+	if aws.ToString(cron.ScheduleExpression) != "cron(0 3 * * ? *)" || cron.State != "ENABLED" {
+		t.Errorf("cron = %s %s", aws.ToString(cron.ScheduleExpression), cron.State)
+	}
+	ct, err := eb.ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: aws.String(prefix + "Nightly")})
+	if err != nil || len(ct.Targets) != 1 || !strings.HasSuffix(aws.ToString(ct.Targets[0].Arn), prefix+"Nightly_job") {
+		t.Errorf("cron targets = %+v, %v", ct, err)
+	}
+
+	// KinesisStream: on-demand, read by its consumer.
+	ks := kinesis.NewFromConfig(cfg)
+	sum, err := ks.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(prefix + "Clicks")})
+	if err != nil {
+		t.Fatalf("stream: %v", err)
+	}
+	d := sum.StreamDescriptionSummary
+	if d.StreamModeDetails == nil || d.StreamModeDetails.StreamMode != "ON_DEMAND" {
+		t.Errorf("stream mode = %+v", d.StreamModeDetails)
+	}
+	// moto ignores the FunctionName filter; match on the stream instead.
+	maps, err := lam.ListEventSourceMappings(ctx, &lambda.ListEventSourceMappingsInput{EventSourceArn: d.StreamARN})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var consumers []string
+	for _, em := range maps.EventSourceMappings {
+		if aws.ToString(em.EventSourceArn) == aws.ToString(d.StreamARN) {
+			consumers = append(consumers, aws.ToString(em.FunctionArn))
+			if aws.ToInt32(em.BatchSize) != 25 {
+				t.Errorf("consumer batch size = %d", aws.ToInt32(em.BatchSize))
+			}
+		}
+	}
+	if len(consumers) != 1 || !strings.HasSuffix(consumers[0], ":function:"+prefix+"Clicks_consumer_counter") {
+		t.Errorf("stream consumers = %v", consumers)
+	}
+
+	// WebSocketApi: protocol, selection expression, routes, stage, URL.
+	apis := apigatewayv2.NewFromConfig(cfg)
+	all, err := apis.GetApis(ctx, &apigatewayv2.GetApisInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var apiID string
+	for _, a := range all.Items {
+		if aws.ToString(a.Name) == prefix+"Chat" {
+			apiID = aws.ToString(a.ApiId)
+			if a.ProtocolType != "WEBSOCKET" || aws.ToString(a.RouteSelectionExpression) != "$request.body.action" {
+				t.Errorf("api = %s %s", a.ProtocolType, aws.ToString(a.RouteSelectionExpression))
+			}
+		}
+	}
+	if apiID == "" {
+		t.Fatalf("no API named %sChat", prefix)
+	}
+	rs, err := apis.GetRoutes(ctx, &apigatewayv2.GetRoutesInput{ApiId: aws.String(apiID)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, r := range rs.Items {
+		keys = append(keys, aws.ToString(r.RouteKey))
+	}
+	sort.Strings(keys)
+	if strings.Join(keys, " ") != "$connect $default sendMessage" {
+		t.Errorf("routes = %v", keys)
+	}
+	st, err := apis.GetStage(ctx, &apigatewayv2.GetStageInput{ApiId: aws.String(apiID), StageName: aws.String(stage)})
+	if err != nil || !aws.ToBool(st.AutoDeploy) {
+		t.Errorf("stage: %+v, %v", st, err)
+	}
+	if u := outputs["ChatUrl"]; !strings.HasPrefix(u, "wss://") || !strings.HasSuffix(u, "/"+stage) {
+		t.Errorf("ChatUrl = %q", u)
+	}
+	fn, err := lam.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(prefix + "Chat_sendMessage")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u := fn.Configuration.Environment.Variables["SST_WebSocketApi_url_Chat"]; u != outputs["ChatUrl"] {
+		t.Errorf("bound url = %q, output %q", u, outputs["ChatUrl"])
+	}
+	wantPolicy(t, cfg, prefix+"Chat_sendMessage", "execute-api:ManageConnections", apiID+"/*")
+
+	// Script: the dispatcher was invoked on create with the params; moto
+	// echoes the input, with the phase the provider adds.
+	var echoed struct {
+		Params map[string]any `json:"params"`
+		TF     struct {
+			Action string `json:"action"`
+		} `json:"tf"`
+	}
+	if err := json.Unmarshal([]byte(outputs["ScriptResult"]), &echoed); err != nil {
+		t.Fatalf("ScriptResult %q: %v", outputs["ScriptResult"], err)
+	}
+	if echoed.TF.Action != "create" || echoed.Params["rows"] != float64(3) || echoed.Params["stream"] != prefix+"Clicks" {
+		t.Errorf("script invocation input = %s", outputs["ScriptResult"])
+	}
+	seed, err := lam.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(prefix + "Seed_onCreate")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := seed.Configuration.Environment.Variables; e["SST_EventBus_eventBusName_Bus"] != bus || e["SST_KinesisStream_streamName_Clicks"] != prefix+"Clicks" {
+		t.Errorf("script function env = %v", e)
+	}
+	wantPolicy(t, cfg, prefix+"Seed_onCreate", "events:PutEvents", "event-bus/"+bus)
+	wantPolicy(t, cfg, prefix+"Seed_onCreate", "kinesis:PutRecords", "stream/"+prefix+"Clicks")
+	wantPolicy(t, cfg, prefix+"Seed_dispatcher", "lambda:InvokeFunction", "function:"+prefix+"Seed_onDelete")
+
+	// remove runs the script's delete phase and leaves nothing behind.
+	mustSSTEnv(t, dir, env, "remove", "--stage", stage, "--yes")
+	if left := eventsInventory(t, cfg, prefix); len(left) > 0 {
+		t.Errorf("left behind: %v", left)
+	}
+}
+
+// wantPolicy checks that the function's inline policy grants action on a
+// resource containing res, and nothing on "*".
+func wantPolicy(t *testing.T, cfg aws.Config, role, action, res string) {
+	t.Helper()
+	out, err := iam.NewFromConfig(cfg).GetRolePolicy(context.Background(), &iam.GetRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String("sst-function")})
+	if err != nil {
+		t.Fatalf("policy of %s: %v", role, err)
+	}
+	doc, _ := url.QueryUnescape(aws.ToString(out.PolicyDocument))
+	var pol struct {
+		Statement []struct {
+			Action   []string `json:"Action"`
+			Resource []string `json:"Resource"`
+		} `json:"Statement"`
+	}
+	if err := json.Unmarshal([]byte(doc), &pol); err != nil {
+		t.Fatalf("policy of %s: %v\n%s", role, err, doc)
+	}
+	found := false
+	for _, s := range pol.Statement {
+		for _, r := range s.Resource {
+			if r == "*" {
+				t.Errorf("%s: a statement on *: %s", role, doc)
+			}
+		}
+		for _, a := range s.Action {
+			if a == action {
+				for _, r := range s.Resource {
+					if strings.Contains(r, res) {
+						found = true
+					}
+				}
+			}
+		}
+	}
+	if !found {
+		t.Errorf("%s: no %s on %s in %s", role, action, res, doc)
+	}
+}
+
+// eventsInventory lists what is left with the prefix: functions, roles,
+// APIs, buses, default-bus rules, streams, queues and log groups.
+func eventsInventory(t *testing.T, cfg aws.Config, prefix string) []string {
+	t.Helper()
+	ctx := context.Background()
+	var left []string
+	add := func(kind, name string) {
+		if strings.HasPrefix(name, prefix) || strings.Contains(name, "/"+prefix) {
+			left = append(left, kind+" "+name)
+		}
+	}
+	fns, err := lambda.NewFromConfig(cfg).ListFunctions(ctx, &lambda.ListFunctionsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fns.Functions {
+		add("function", aws.ToString(f.FunctionName))
+	}
+	roles, err := iam.NewFromConfig(cfg).ListRoles(ctx, &iam.ListRolesInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range roles.Roles {
+		add("role", aws.ToString(r.RoleName))
+	}
+	apis, err := apigatewayv2.NewFromConfig(cfg).GetApis(ctx, &apigatewayv2.GetApisInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range apis.Items {
+		add("api", aws.ToString(a.Name))
+	}
+	eb := eventbridge.NewFromConfig(cfg)
+	buses, err := eb.ListEventBuses(ctx, &eventbridge.ListEventBusesInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range buses.EventBuses {
+		add("bus", aws.ToString(b.Name))
+	}
+	rules, err := eb.ListRules(ctx, &eventbridge.ListRulesInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rules.Rules {
+		add("rule", aws.ToString(r.Name))
+	}
+	streams, err := kinesis.NewFromConfig(cfg).ListStreams(ctx, &kinesis.ListStreamsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range streams.StreamNames {
+		add("stream", s)
+	}
+	queues, err := sqs.NewFromConfig(cfg).ListQueues(ctx, &sqs.ListQueuesInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range queues.QueueUrls {
+		add("queue", u[strings.LastIndex(u, "/")+1:])
+	}
+	groups, err := cloudwatchlogs.NewFromConfig(cfg).DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range groups.LogGroups {
+		add("log group", aws.ToString(g.LogGroupName))
+	}
+	pols, err := cloudwatchlogs.NewFromConfig(cfg).DescribeResourcePolicies(ctx, &cloudwatchlogs.DescribeResourcePoliciesInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range pols.ResourcePolicies {
+		add("log policy", aws.ToString(p.PolicyName))
+	}
+	return left
+}

@@ -1,0 +1,57 @@
+// Command events is a test app with one of each event construct: an event
+// bus with function, queue and log-group targets and a subscription, a
+// cron job, a Kinesis stream with a consumer, a WebSocket API and a deploy
+// script.
+package main
+
+import sst "github.com/sst-tf/sst/constructs"
+
+const handler = "functions/index.handler"
+
+// Events declares everything in one stack, so the e2e pays one apply.
+func Events(s *sst.Stack) any {
+	inbox := sst.NewQueue(s, "Inbox", sst.QueueProps{})
+	bus := sst.NewEventBus(s, "Bus", sst.EventBusProps{
+		Defaults: sst.EventBusDefaults{Retry: &sst.EventBusRetry{Attempts: 4, MaxEventAge: 600}},
+		Rules: map[string]sst.EventBusRule{
+			"orders": {
+				Pattern: sst.EventBusPattern{
+					Source:     []string{"shop"},
+					DetailType: []string{"order.created"},
+					Detail:     map[string]any{"total": []any{map[string]any{"numeric": []any{">", 100}}}},
+				},
+				Targets: map[string]sst.EventBusTarget{
+					"fn":    {Handler: handler},
+					"queue": {Queue: inbox},
+					"log":   {LogGroup: &sst.EventBusLogGroup{Retention: 1}},
+				},
+			},
+		},
+	})
+	bus.Subscribe("user.signup", sst.FunctionProps{Handler: handler})
+	sst.NewCron(s, "Nightly", sst.CronProps{Schedule: "cron(0 3 * * ? *)", Handler: handler})
+	clicks := sst.NewKinesisStream(s, "Clicks", sst.KinesisStreamProps{
+		Consumers: map[string]sst.KinesisStreamConsumer{"counter": {Handler: handler, BatchSize: 25}},
+	})
+	chat := sst.NewWebSocketApi(s, "Chat", sst.WebSocketApiProps{
+		Routes: map[string]sst.WebSocketRoute{
+			"$connect":    {Handler: handler},
+			"$default":    {Handler: handler},
+			"sendMessage": {Handler: handler},
+		},
+	})
+	chat.Function("sendMessage").Bind(chat)
+	seed := sst.NewScript(s, "Seed", sst.ScriptProps{
+		OnCreate: sst.FunctionProps{Handler: handler, Bind: []sst.Bindable{bus, clicks}},
+		OnDelete: sst.FunctionProps{Handler: handler},
+		Params:   map[string]any{"rows": 3, "stream": clicks.StreamName()},
+		Version:  "1",
+	})
+	s.AddOutputs(map[string]any{
+		"ChatUrl":      chat.URL(),
+		"ScriptResult": seed.Result(),
+	})
+	return nil
+}
+
+func main() { sst.Run(sst.Config{Name: "evts"}, Events) }
