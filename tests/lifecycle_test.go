@@ -217,8 +217,13 @@ func apiRoutes(t *testing.T, c *apigatewayv2.Client, name string) []string {
 // functions, tables, APIs, roles and log groups.
 func inventory(t *testing.T, prefixes ...string) []string {
 	t.Helper()
+	return inventoryAt(t, awsConfig(), prefixes...)
+}
+
+// inventoryAt is inventory on the emulator cfg points at.
+func inventoryAt(t *testing.T, cfg aws.Config, prefixes ...string) []string {
+	t.Helper()
 	ctx := context.Background()
-	cfg := awsConfig()
 	match := func(name string) bool {
 		for _, p := range prefixes {
 			if strings.HasPrefix(name, p) || strings.HasPrefix(name, "/aws/lambda/"+p) {

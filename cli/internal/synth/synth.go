@@ -152,18 +152,20 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 // Env builds the app's environment: base plus the SST_* contract.
 func Env(base []string, o Options, outDir string) []string {
 	env := append([]string(nil), base...)
+	// A variable may appear more than once (a caller appending an
+	// override); like exec, the last one counts.
 	set := func(k, v string) {
-		for i, kv := range env {
-			if strings.HasPrefix(kv, k+"=") {
-				env[i] = k + "=" + v
-				return
+		kept := env[:0]
+		for _, kv := range env {
+			if !strings.HasPrefix(kv, k+"=") {
+				kept = append(kept, kv)
 			}
 		}
-		env = append(env, k+"="+v)
+		env = append(kept, k+"="+v)
 	}
 	get := func(k string) string {
-		for _, kv := range env {
-			if v, ok := strings.CutPrefix(kv, k+"="); ok {
+		for i := len(env) - 1; i >= 0; i-- {
+			if v, ok := strings.CutPrefix(env[i], k+"="); ok {
 				return v
 			}
 		}

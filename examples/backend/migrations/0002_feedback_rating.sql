@@ -1,0 +1,1 @@
+ALTER TABLE feedback ADD COLUMN rating smallint CHECK (rating BETWEEN 1 AND 5);
