@@ -6,6 +6,8 @@ PKGS    := ./...
 # One end-to-end deploy costs minutes on the emulator; the whole suite
 # stays well inside CI's budget.
 TIMEOUT ?= 60m
+# -count=1: results of tests that deploy to an emulator must never come
+# from the build cache.
 
 # CDKTF's jsii runtime prints an end-of-life banner for older Node majors
 # on every synth; the check runs before main, so it must be silenced from
@@ -30,7 +32,7 @@ fuzz:
 	./scripts/fuzz.sh 10s
 
 test: lint build
-	$(GO) test -timeout $(TIMEOUT) $(PKGS)
+	$(GO) test -count=1 -timeout $(TIMEOUT) $(PKGS)
 	./scripts/fuzz.sh 20000x
 
 bench: build
