@@ -13,6 +13,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchloggroup"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrole"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicy"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lambdaeventsourcemapping"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lambdafunction"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lambdafunctionurl"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lambdapermission"
@@ -536,4 +537,27 @@ func (a *App) buildFunctions(ctx context.Context) error {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Error() < out[j].Error() })
 	return errors.Join(out...)
+}
+
+// streamMapping feeds a stream (DynamoDB or Kinesis) to fn: records from
+// start, batch at a time, optionally filtered by event patterns.
+func streamMapping(s *Stack, fid string, fn *Function, source *string, start string, batch int, filters []string) lambdaeventsourcemapping.LambdaEventSourceMapping {
+	cfg := &lambdaeventsourcemapping.LambdaEventSourceMappingConfig{
+		EventSourceArn:   source,
+		FunctionName:     fn.Cdk.Function.Arn(),
+		StartingPosition: jsii.String(start),
+		BatchSize:        jsii.Number(float64(batch)),
+	}
+	if len(filters) > 0 {
+		var fs []*lambdaeventsourcemapping.LambdaEventSourceMappingFilterCriteriaFilter
+		for _, p := range filters {
+			fs = append(fs, &lambdaeventsourcemapping.LambdaEventSourceMappingFilterCriteriaFilter{Pattern: jsii.String(p)})
+		}
+		cfg.FilterCriteria = &lambdaeventsourcemapping.LambdaEventSourceMappingFilterCriteria{Filter: fs}
+	}
+	m := lambdaeventsourcemapping.NewLambdaEventSourceMapping(s.tf, jsii.String(fid+"_mapping"), cfg)
+	// Lambda checks the role can read the stream when the mapping is
+	// created, so the role's policy must exist first.
+	m.AddOverride(jsii.String("depends_on"), []string{"aws_iam_role_policy." + fid + "_policy"})
+	return m
 }

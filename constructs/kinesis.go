@@ -159,22 +159,7 @@ func (k *KinesisStream) addConsumer(name string, c KinesisStreamConsumer) {
 		return
 	}
 	fn.AttachPermissions(Allow(kinesisReadActions, k.Arn()))
-	cfg := &lambdaeventsourcemapping.LambdaEventSourceMappingConfig{
-		EventSourceArn:   k.Cdk.Stream.Arn(),
-		FunctionName:     fn.Cdk.Function.Arn(),
-		StartingPosition: jsii.String(start),
-		BatchSize:        jsii.Number(float64(batch)),
-	}
-	if len(c.Filters) > 0 {
-		var fs []*lambdaeventsourcemapping.LambdaEventSourceMappingFilterCriteriaFilter
-		for _, p := range c.Filters {
-			fs = append(fs, &lambdaeventsourcemapping.LambdaEventSourceMappingFilterCriteriaFilter{Pattern: jsii.String(p)})
-		}
-		cfg.FilterCriteria = &lambdaeventsourcemapping.LambdaEventSourceMappingFilterCriteria{Filter: fs}
-	}
-	// Lambda checks the role can read the stream when the mapping is created.
-	m := lambdaeventsourcemapping.NewLambdaEventSourceMapping(s.tf, jsii.String(fid+"_mapping"), cfg)
-	m.AddOverride(jsii.String("depends_on"), []string{"aws_iam_role_policy." + fid + "_policy"})
+	m := streamMapping(s, fid, fn, k.Cdk.Stream.Arn(), start, batch, c.Filters)
 	k.Cdk.Mappings[name] = m
 	k.consumers[name] = fn
 	k.order = append(k.order, name)

@@ -5,7 +5,6 @@ import (
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dynamodbtable"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lambdaeventsourcemapping"
 
 	"github.com/sst-tf/sst/constructs/internal/naming"
 	"github.com/sst-tf/sst/manifest"
@@ -233,22 +232,7 @@ func (t *Table) addConsumer(name string, c TableConsumer) {
 		batch = 100
 	}
 	fn.AttachPermissions(Allow([]string{"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"}, *t.Cdk.Table.StreamArn()))
-	cfg := &lambdaeventsourcemapping.LambdaEventSourceMappingConfig{
-		EventSourceArn:   t.Cdk.Table.StreamArn(),
-		FunctionName:     fn.Cdk.Function.Arn(),
-		StartingPosition: jsii.String(start),
-		BatchSize:        jsii.Number(float64(batch)),
-	}
-	if len(c.Filters) > 0 {
-		var fs []*lambdaeventsourcemapping.LambdaEventSourceMappingFilterCriteriaFilter
-		for _, p := range c.Filters {
-			fs = append(fs, &lambdaeventsourcemapping.LambdaEventSourceMappingFilterCriteriaFilter{Pattern: jsii.String(p)})
-		}
-		cfg.FilterCriteria = &lambdaeventsourcemapping.LambdaEventSourceMappingFilterCriteria{Filter: fs}
-	}
-	// The mapping checks the role's stream permissions when it is created.
-	m := lambdaeventsourcemapping.NewLambdaEventSourceMapping(s.tf, jsii.String(fid+"_mapping"), cfg)
-	m.AddOverride(jsii.String("depends_on"), []string{"aws_iam_role_policy." + fid + "_policy"})
+	streamMapping(s, fid, fn, t.Cdk.Table.StreamArn(), start, batch, c.Filters)
 	t.consumers = append(t.consumers, fn)
 }
 
