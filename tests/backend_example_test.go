@@ -3,7 +3,6 @@ package tests
 import (
 	"context"
 	"database/sql"
-	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -24,16 +23,7 @@ import (
 func TestBackendExample(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	m, err := testenv.StartMoto()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Stop() })
-	resp, err := http.Post(m.URL()+"/moto-api/config", "application/json", strings.NewReader(`{"lambda":{"use_docker":false}}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
+	cfg, env := startEchoMoto(t)
 	pg, err := testenv.StartPostgres()
 	if err != nil {
 		t.Fatalf("this test needs PostgreSQL (initdb, postgres): %v", err)
@@ -41,10 +31,7 @@ func TestBackendExample(t *testing.T) {
 	t.Cleanup(pg.Stop)
 	dbURL := pg.Database(t)
 
-	env := testenv.AWSEnv(m)
 	env["SST_RDS_CONNECTION"] = dbURL
-	cfg := awsConfig()
-	cfg.BaseEndpoint = aws.String(m.URL())
 
 	dir := copyProject(t, filepath.Join(repo, "examples", "backend"))
 	const stage = "bex"

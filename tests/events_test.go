@@ -3,7 +3,6 @@ package tests
 import (
 	"context"
 	"encoding/json"
-	"net/http"
 	"net/url"
 	"path/filepath"
 	"sort"
@@ -19,8 +18,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
-
-	"github.com/sst-tf/sst/internal/testenv"
 )
 
 // TestEvents deploys one app with an EventBus, a Cron, a KinesisStream, a
@@ -33,22 +30,7 @@ import (
 func TestEvents(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	m, err := testenv.StartMoto()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Stop() })
-	resp, err := http.Post(m.URL()+"/moto-api/config", "application/json", strings.NewReader(`{"lambda":{"use_docker":false}}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusCreated {
-		t.Fatalf("moto config: %s", resp.Status)
-	}
-	cfg := awsConfig()
-	cfg.BaseEndpoint = aws.String(m.URL())
-	env := testenv.AWSEnv(m)
+	cfg, env := startEchoMoto(t)
 
 	const stage, prefix = "evte2e", "evte2e-evts-"
 	dir := copyProject(t, filepath.Join(repo, "tests", "testdata", "events"))

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -193,4 +194,28 @@ func editFile(t *testing.T, path, old, new string) {
 	if err := os.WriteFile(path, []byte(strings.Replace(string(b), old, new, 1)), 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// startEchoMoto starts a moto of the test's own in Lambda echo mode
+// (invocations return their input), which deploy-time invocations need.
+// The mode swaps moto's Lambda store, so it never runs on the shared
+// emulator. It returns an SDK config and a CLI environment pointing at it.
+func startEchoMoto(t *testing.T) (aws.Config, map[string]string) {
+	t.Helper()
+	m, err := testenv.StartMoto()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Stop() })
+	resp, err := http.Post(m.URL()+"/moto-api/config", "application/json", strings.NewReader(`{"lambda":{"use_docker":false}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusCreated {
+		t.Fatalf("moto config: %s", resp.Status)
+	}
+	cfg := awsConfig()
+	cfg.BaseEndpoint = aws.String(m.URL())
+	return cfg, testenv.AWSEnv(m)
 }
