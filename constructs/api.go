@@ -14,7 +14,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lambdapermission"
 
 	"github.com/sst-tf/sst/constructs/internal/naming"
-	"github.com/sst-tf/sst/constructs/internal/route"
+	"github.com/sst-tf/sst/internal/route"
 	"github.com/sst-tf/sst/manifest"
 )
 
