@@ -37,3 +37,4 @@ test: lint build
 
 bench: build
 	./scripts/bench.sh
+	./scripts/bench-dev.sh

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -57,6 +58,9 @@ JSON per stage and deploys it with terraform.`,
 		newVersionCmd(f),
 		newInitCmd(f),
 		newSecretsCmd(f, g),
+		newDevCmd(f, g),
+		newEnvCmd(f, g),
+		newBindCmd(f, g),
 	)
 	return root
 }
@@ -75,8 +79,18 @@ func Execute(ctx context.Context, f *Factory, args []string) int {
 	root := NewRootCmd(f)
 	root.SetArgs(args)
 	if err := root.ExecuteContext(ctx); err != nil {
+		var exit *exitCodeError
+		if errors.As(err, &exit) {
+			return exit.code
+		}
 		fmt.Fprintln(f.IO.ErrOut, "Error:", err)
 		return 1
 	}
 	return 0
 }
+
+// exitCodeError passes on the exit status of a command sst ran for the
+// user (sst env, sst bind) without an error message of its own.
+type exitCodeError struct{ code int }
+
+func (e *exitCodeError) Error() string { return fmt.Sprintf("exit status %d", e.code) }

@@ -1,6 +1,7 @@
 package sst
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -150,6 +151,7 @@ type apiAuthorizer struct {
 	typ string
 	res apigatewayv2authorizer.Apigatewayv2Authorizer
 	fn  *Function
+	dev manifest.ApiAuthorizer
 }
 
 // NewApi declares an HTTP API.
@@ -263,7 +265,9 @@ func (api *Api) addAuthorizer(name string, az ApiAuthorizer) {
 				Audience: jsii.Strings(az.JWT.Audience...),
 			},
 		})
-		api.authz[name] = &apiAuthorizer{typ: "jwt", res: res}
+		api.authz[name] = &apiAuthorizer{typ: "jwt", res: res, dev: manifest.ApiAuthorizer{
+			Type: "jwt", Issuer: s.resolveString(az.JWT.Issuer), Audience: resolveStrings(s, az.JWT.Audience), IdentitySource: sources,
+		}}
 	case "lambda":
 		// The authorizer resource takes rid; its function needs an id of
 		// its own (construct ids are unique per stack whatever the type).
@@ -287,7 +291,9 @@ func (api *Api) addAuthorizer(name string, az ApiAuthorizer) {
 			Principal:    jsii.String("apigateway.amazonaws.com"),
 			SourceArn:    jsii.String(*api.Cdk.Api.ExecutionArn() + "/authorizers/" + *res.Id()),
 		})
-		api.authz[name] = &apiAuthorizer{typ: "lambda", res: res, fn: fn}
+		api.authz[name] = &apiAuthorizer{typ: "lambda", res: res, fn: fn, dev: manifest.ApiAuthorizer{
+			Type: "lambda", Function: fn.fid, IdentitySource: sources, SimpleResponses: !az.DisableSimpleResponses,
+		}}
 	default:
 		a.errorf("%s: Type %q: use \"jwt\" or \"lambda\" (IAM needs no authorizer: set a route's Authorizer to \"iam\")", where, az.Type)
 	}
@@ -448,6 +454,32 @@ func (api *Api) describe() manifest.Construct {
 	if api.Cdk.Api != nil {
 		c.Data["url"] = api.stack.resolveString(api.URL())
 	}
+	dev := manifest.ApiDev{Authorizers: map[string]manifest.ApiAuthorizer{}}
+	if cors := api.props.Cors; cors == nil || !cors.Disabled {
+		var c Cors
+		if cors != nil {
+			c = *cors
+		}
+		c = c.withDefaults()
+		dev.Cors = &manifest.ApiCors{
+			AllowOrigins: c.AllowOrigins, AllowMethods: c.AllowMethods, AllowHeaders: c.AllowHeaders,
+			ExposeHeaders: c.ExposeHeaders, AllowCredentials: c.AllowCredentials, MaxAge: c.MaxAge,
+		}
+	}
+	for name, az := range api.authz {
+		dev.Authorizers[name] = az.dev
+	}
+	if b, err := json.Marshal(dev); err == nil {
+		c.Data[manifest.DataApiDev] = string(b)
+	}
 	c.Binds = functionBinds(api.functions())
 	return c
+}
+
+func resolveStrings(s *Stack, v []string) []string {
+	out := make([]string, len(v))
+	for i, x := range v {
+		out[i] = s.resolveString(x)
+	}
+	return out
 }

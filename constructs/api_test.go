@@ -1,6 +1,7 @@
 package sst
 
 import (
+	"encoding/json"
 	"reflect"
 	"strings"
 	"testing"
@@ -173,6 +174,9 @@ func TestApiAccessLog(t *testing.T) {
 	}
 }
 
+// defaultCorsDev is an Api's sst dev data with SST's permissive CORS.
+const defaultCorsDev = `{"cors":{"allowOrigins":["*"],"allowMethods":["*"],"allowHeaders":["*"]}}`
+
 func TestApiAuthorizers(t *testing.T) {
 	opts := testOptions(t)
 	s := synthOK(t, Config{Name: "notes"}, opts, stacks(t, func(s *Stack) any {
@@ -271,9 +275,24 @@ func TestApiAuthorizers(t *testing.T) {
 		"GET /default": "auth0", "POST /default": "auth0", "GET /scoped": "auth0",
 		"GET /lambda": "token", "GET /iam": "iam", "GET /public": "none",
 	})
+	// What sst dev needs to play API Gateway for this Api.
+	var dev manifest.ApiDev
+	if err := json.Unmarshal([]byte(s.manifestStack(t, "First").Constructs[0].Data[manifest.DataApiDev]), &dev); err != nil {
+		t.Fatalf("manifest dev data: %v", err)
+	}
+	wantJSON(t, "manifest dev data", dev, manifest.ApiDev{
+		Cors: &manifest.ApiCors{AllowOrigins: []string{"*"}, AllowMethods: []string{"*"}, AllowHeaders: []string{"*"}},
+		Authorizers: map[string]manifest.ApiAuthorizer{
+			"auth0": {Type: "jwt", Issuer: "https://example.auth0.com/", Audience: []string{"notes"}, IdentitySource: []string{"$request.header.Authorization"}},
+			"token": {Type: "lambda", Function: authFn, IdentitySource: []string{"$request.header.X-Token"}, SimpleResponses: true},
+		},
+	})
 	var fnIDs []string
 	for _, f := range s.manifestStack(t, "First").Functions {
 		fnIDs = append(fnIDs, f.ID)
+		if f.Build == nil || f.Build.Runtime != "nodejs20.x" {
+			t.Errorf("manifest function %s build settings = %+v", f.ID, f.Build)
+		}
 	}
 	if len(fnIDs) != 7 || fnIDs[0] != authFn {
 		t.Errorf("manifest functions = %v, want the authorizer and six routes", fnIDs)
@@ -326,7 +345,7 @@ func TestApiDefaultFunctionProps(t *testing.T) {
 		t.Errorf("manifest SST_Api_url_Api = %q", got)
 	}
 	wantJSON(t, "Api construct binds", s.manifestStack(t, "First").Constructs[1], manifest.Construct{
-		ID: "Api", Type: "Api", Path: "Api", Data: map[string]string{"url": "${aws_apigatewayv2_api.Api.api_endpoint}"}, Binds: []string{"Notes"},
+		ID: "Api", Type: "Api", Path: "Api", Data: map[string]string{"url": "${aws_apigatewayv2_api.Api.api_endpoint}", "dev": defaultCorsDev}, Binds: []string{"Notes"},
 	})
 }
 

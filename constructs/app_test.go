@@ -376,7 +376,7 @@ func TestAppManifest(t *testing.T) {
 	wantJSON(t, "routes", second.Routes, []manifest.Route{{Api: "Api", Key: "GET /notes", Function: "Api_GET_notes", Authorizer: "none"}})
 	wantJSON(t, "outputs", second.Outputs, []manifest.Output{{Name: "ApiUrl"}})
 	wantJSON(t, "constructs", second.Constructs, []manifest.Construct{{
-		ID: "Api", Type: "Api", Path: "Api", Data: map[string]string{"url": "${aws_apigatewayv2_api.Api.api_endpoint}"}, Binds: []string{"Notes"},
+		ID: "Api", Type: "Api", Path: "Api", Data: map[string]string{"url": "${aws_apigatewayv2_api.Api.api_endpoint}", "dev": defaultCorsDev}, Binds: []string{"Notes"},
 	}})
 	wantJSON(t, "First constructs", s.manifestStack(t, "First").Constructs, []manifest.Construct{{
 		ID: "Notes", Type: "Table", Path: "Notes", Data: map[string]string{"tableName": "test-notes-Notes"},

@@ -19,8 +19,8 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lambdapermission"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
-	"github.com/sst-tf/sst/internal/build"
 	"github.com/sst-tf/sst/constructs/internal/naming"
+	"github.com/sst-tf/sst/internal/build"
 	"github.com/sst-tf/sst/manifest"
 )
 
@@ -456,6 +456,10 @@ func (fn *Function) describeFunction() manifest.Function {
 		Timeout:     fn.props.Timeout,
 		Environment: resolved,
 		Bindings:    bindIDs(fn.props.Bind),
+		Build: &manifest.FunctionBuild{
+			Runtime: fn.props.Runtime, Format: fn.props.Nodejs.Format, External: fn.props.Nodejs.External,
+			Tags: fn.props.Go.Tags, LDFlags: fn.props.Go.LDFlags,
+		},
 	}
 	if fn.result != nil {
 		mf.Runtime = fn.result.Runtime

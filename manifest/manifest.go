@@ -95,6 +95,53 @@ type Function struct {
 	SourceHash  string            `json:"sourceHash,omitempty"`
 	Environment map[string]string `json:"environment,omitempty"`
 	Bindings    []string          `json:"bindings,omitempty"`
+	// Build repeats the bundler settings the app used, so `sst dev` builds
+	// the same handler for the host the same way.
+	Build *FunctionBuild `json:"build,omitempty"`
+}
+
+// FunctionBuild is how a function's handler was built.
+type FunctionBuild struct {
+	// Runtime is the runtime the user asked for ("" = detected): "go" or a
+	// Node runtime; Function.Runtime is the Lambda runtime it became.
+	Runtime  string   `json:"runtime,omitempty"`
+	Format   string   `json:"format,omitempty"`
+	External []string `json:"external,omitempty"`
+	Tags     []string `json:"tags,omitempty"`
+	LDFlags  []string `json:"ldflags,omitempty"`
+}
+
+// ApiDev is what `sst dev` needs to play API Gateway for an Api: stored
+// JSON-encoded in the Api construct's Data under DataApiDev.
+type ApiDev struct {
+	// Cors is nil when CORS is disabled.
+	Cors        *ApiCors                 `json:"cors,omitempty"`
+	Authorizers map[string]ApiAuthorizer `json:"authorizers,omitempty"`
+}
+
+// DataApiDev is the Api construct Data key holding ApiDev.
+const DataApiDev = "dev"
+
+// ApiCors is an Api's CORS configuration with defaults applied.
+type ApiCors struct {
+	AllowOrigins     []string `json:"allowOrigins"`
+	AllowMethods     []string `json:"allowMethods"`
+	AllowHeaders     []string `json:"allowHeaders"`
+	ExposeHeaders    []string `json:"exposeHeaders,omitempty"`
+	AllowCredentials bool     `json:"allowCredentials,omitempty"`
+	MaxAge           int      `json:"maxAge,omitempty"`
+}
+
+// ApiAuthorizer is one named authorizer of an Api.
+type ApiAuthorizer struct {
+	// Type is "jwt" or "lambda".
+	Type           string   `json:"type"`
+	Issuer         string   `json:"issuer,omitempty"`
+	Audience       []string `json:"audience,omitempty"`
+	IdentitySource []string `json:"identitySource,omitempty"`
+	// Function is the id of a Lambda authorizer's function.
+	Function        string `json:"function,omitempty"`
+	SimpleResponses bool   `json:"simpleResponses,omitempty"`
 }
 
 // Route is one API route bound to a function.

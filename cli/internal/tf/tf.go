@@ -262,6 +262,22 @@ func (t *Terraform) StateList(ctx context.Context) ([]string, error) {
 	return addrs, nil
 }
 
+// StatePull returns the current workspace's state as terraform stores it
+// (JSON, format v4): what `sst dev` reads values known only after deploy
+// from. A workspace that never applied gives nil.
+func (t *Terraform) StatePull(ctx context.Context) ([]byte, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out, stderr, err := t.run(ctx, "state", "pull")
+	if err != nil {
+		return nil, t.fail(ctx, "state pull", err, nil, stderr)
+	}
+	if strings.TrimSpace(out) == "" {
+		return nil, nil
+	}
+	return []byte(out), nil
+}
+
 // StateRm forgets resources without destroying them. All addresses are
 // removed in one terraform run, so either all are removed or none.
 func (t *Terraform) StateRm(ctx context.Context, addrs ...string) error {

@@ -1,0 +1,74 @@
+package cli
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sst-tf/sst/manifest"
+)
+
+func newBindCmd(f *Factory, g *Globals) *cobra.Command {
+	var function string
+	cmd := &cobra.Command{
+		Use:   "bind [--function ID] -- <command> [args...]",
+		Short: "Run a command with the app's bindings (a script, a test, a REPL)",
+		Long: `Runs a command with the environment variables bindings give functions
+(SST_Table_tableName_Notes, SST_Secret_value_…, …) as deployed to the stage,
+plus SST_APP, SST_STAGE and the region, so scripts and tests that use the
+runtime package reach the stage's resources. With --function, exactly that
+function's deployed environment; without, the bindings of every function.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := load(f, g)
+			if err != nil {
+				return err
+			}
+			m, err := deployedManifest(s)
+			if err != nil {
+				return err
+			}
+			fns := map[string]manifest.Function{}
+			var ids []string
+			for _, st := range m.Stacks {
+				for _, fn := range st.Functions {
+					fns[fn.ID] = fn
+					ids = append(ids, fn.ID)
+				}
+			}
+			sort.Strings(ids)
+			if function != "" {
+				fn, ok := fns[function]
+				if !ok {
+					return fmt.Errorf("--function %s: no such function in app %s; functions are %s", function, m.App, strings.Join(ids, ", "))
+				}
+				fns = map[string]manifest.Function{function: fn}
+			}
+			cfg, err := s.awsConfig(cmd.Context(), m)
+			if err != nil {
+				return err
+			}
+			warn := func(msg string) { fmt.Fprintf(s.f.IO.ErrOut, "%s %s\n", s.style.Yellow("warning:"), msg) }
+			deployed := deployedEnv(cmd.Context(), cfg, fns, warn)
+			env := map[string]string{}
+			for _, id := range sortedMapKeys(deployed) {
+				for k, v := range deployed[id] {
+					// Without --function only bindings are shared: one
+					// function's own settings are not every script's.
+					if function != "" || strings.HasPrefix(k, "SST_") {
+						env[k] = v
+					}
+				}
+			}
+			addStageEnv(s, m, env)
+			if err := localize(s, env); err != nil {
+				return err
+			}
+			return runWithEnv(cmd.Context(), s, "", args, env)
+		},
+	}
+	cmd.Flags().StringVar(&function, "function", "", "use exactly this function's environment (ids as in the manifest, e.g. Api_GET_notes)")
+	return cmd
+}

@@ -1,0 +1,671 @@
+// Package dev is `sst dev`'s local runtime: an implementation of the Lambda
+// Runtime API that runs each function's real handler as a local process, a
+// local API Gateway in front of it, a source watcher and the invocation
+// history the console reads.
+package dev
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// maxWorkers bounds the processes one function may run at once, as
+// Lambda's reserved concurrency would; further requests wait for one.
+const maxWorkers = 8
+
+// Function is one function as the local runtime runs it.
+type Function struct {
+	// ID is the manifest's function id; Name the deployed function name.
+	ID, Name string
+	// Command starts one worker: the host-built Go bootstrap, or node with
+	// the bootstrap loop that loads the bundled handler.
+	Command []string
+	// Dir is the worker's working directory (LAMBDA_TASK_ROOT).
+	Dir string
+	// Env is the function's environment as deployed, plus the runtime's.
+	Env     map[string]string
+	Timeout time.Duration
+	Memory  int
+	// Handler is the Lambda handler value, reported as _HANDLER.
+	Handler string
+}
+
+// FunctionError is an error a handler returned, threw or panicked with.
+type FunctionError struct {
+	Type    string   `json:"errorType"`
+	Message string   `json:"errorMessage"`
+	Trace   []string `json:"stackTrace,omitempty"`
+}
+
+func (e *FunctionError) Error() string {
+	if e.Type == "" {
+		return e.Message
+	}
+	return e.Type + ": " + e.Message
+}
+
+// Result is the outcome of one invocation.
+type Result struct {
+	RequestID string
+	// Payload is the handler's JSON response; nil when Err is set.
+	Payload  json.RawMessage
+	Err      *FunctionError
+	Duration time.Duration
+	// Logs are the lines the worker printed while it ran the invocation.
+	Logs []string
+
+	inv *invocation
+}
+
+// settle is how long lines a handler printed just before answering may
+// trail the answer: they come through a pipe, the answer over HTTP.
+const settle = 20 * time.Millisecond
+
+// SettledLogs waits for trailing output and returns every line the
+// invocation printed.
+func (r *Result) SettledLogs() []string {
+	if r.inv == nil {
+		return r.Logs
+	}
+	time.Sleep(settle)
+	r.inv.mu.Lock()
+	defer r.inv.mu.Unlock()
+	return append([]string(nil), r.inv.logs...)
+}
+
+// LogFunc receives every line a worker prints, with the function and the
+// request it was serving ("" between requests, e.g. during init).
+type LogFunc func(fn, requestID, line string)
+
+// Runtime serves the Lambda Runtime API on loopback for every worker.
+type Runtime struct {
+	ln  net.Listener
+	srv *http.Server
+	log LogFunc
+
+	mu      sync.Mutex
+	pools   map[string]*pool
+	workers map[string]*worker
+	closed  bool
+	seq     int
+}
+
+// NewRuntime starts the Runtime API server on 127.0.0.1 (a free port).
+func NewRuntime(log LogFunc) (*Runtime, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("local Lambda runtime: %w", err)
+	}
+	if log == nil {
+		log = func(string, string, string) {}
+	}
+	r := &Runtime{ln: ln, log: log, pools: map[string]*pool{}, workers: map[string]*worker{}}
+	r.srv = &http.Server{Handler: http.HandlerFunc(r.serve), ReadHeaderTimeout: 10 * time.Second}
+	go r.srv.Serve(ln)
+	return r, nil
+}
+
+// Addr is the runtime API's host:port.
+func (r *Runtime) Addr() string { return r.ln.Addr().String() }
+
+// Set registers fn, or replaces its code and settings: idle workers of the
+// old build stop at once, busy ones after their current request, so the
+// next request runs the new code.
+func (r *Runtime) Set(fn *Function) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	p, ok := r.pools[fn.ID]
+	if !ok {
+		p = &pool{rt: r, pending: make(chan *invocation)}
+		r.pools[fn.ID] = p
+	}
+	p.mu.Lock()
+	p.fn = fn
+	p.gen++
+	old := p.workers
+	p.workers = nil
+	p.mu.Unlock()
+	for _, w := range old {
+		w.retire()
+	}
+}
+
+// Functions lists the registered function ids.
+func (r *Runtime) Functions() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	ids := make([]string, 0, len(r.pools))
+	for id := range r.pools {
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// Invoke runs one event through fn's handler and waits for its result, up
+// to the function's timeout.
+func (r *Runtime) Invoke(ctx context.Context, fnID string, payload []byte) (*Result, error) {
+	r.mu.Lock()
+	p, ok := r.pools[fnID]
+	closed := r.closed
+	r.mu.Unlock()
+	if closed {
+		return nil, errors.New("local runtime stopped")
+	}
+	if !ok {
+		return nil, fmt.Errorf("no function %q in the local runtime", fnID)
+	}
+	if len(payload) == 0 {
+		payload = []byte("{}")
+	}
+	if !json.Valid(payload) {
+		return nil, fmt.Errorf("function %s: payload is not valid JSON", fnID)
+	}
+	p.mu.Lock()
+	fn := p.fn
+	p.mu.Unlock()
+	timeout := fn.Timeout
+	if timeout <= 0 {
+		timeout = 3 * time.Second
+	}
+	inv := &invocation{
+		id:       newRequestID(),
+		fn:       fn,
+		payload:  payload,
+		deadline: time.Now().Add(timeout),
+		done:     make(chan struct{}),
+	}
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+
+	// Hand the request to an idle worker, starting one when none waits.
+	for taken := false; !taken; {
+		select {
+		case p.pending <- inv:
+			taken = true
+			continue
+		default:
+		}
+		w, err := p.spawn()
+		if err != nil {
+			return nil, err
+		}
+		var exited <-chan struct{}
+		if w != nil {
+			exited = w.exited
+		}
+		select {
+		case p.pending <- inv:
+			taken = true
+		case <-exited:
+			// It died before asking for work: a crash at start-up is the
+			// request's answer, or every request would hang until timeout.
+			if e := w.startupError(); e != nil {
+				return &Result{RequestID: inv.id, Err: e, Logs: w.tail()}, nil
+			}
+		case <-timer.C:
+			return &Result{RequestID: inv.id, Err: timeoutError(timeout)}, nil
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	select {
+	case <-inv.done:
+	case <-timer.C:
+		inv.finish(nil, timeoutError(timeout))
+		if w := inv.worker(); w != nil {
+			// A handler past its deadline is stopped, as Lambda does; the
+			// next request starts a fresh process.
+			w.kill()
+		}
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	return inv.result(), nil
+}
+
+func timeoutError(d time.Duration) *FunctionError {
+	return &FunctionError{Type: "Sandbox.Timedout", Message: fmt.Sprintf("task timed out after %s", d)}
+}
+
+// Close stops every worker and the server.
+func (r *Runtime) Close() error {
+	r.mu.Lock()
+	r.closed = true
+	var ws []*worker
+	for _, w := range r.workers {
+		ws = append(ws, w)
+	}
+	r.mu.Unlock()
+	for _, w := range ws {
+		w.kill()
+	}
+	for _, w := range ws {
+		<-w.exited
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	return r.srv.Shutdown(ctx)
+}
+
+type pool struct {
+	rt      *Runtime
+	pending chan *invocation
+
+	mu      sync.Mutex
+	fn      *Function
+	gen     int
+	workers []*worker
+}
+
+// spawn starts a worker unless the pool is at its limit (then nil: the
+// caller waits for a busy one).
+func (p *pool) spawn() (*worker, error) {
+	p.mu.Lock()
+	live := 0
+	for _, w := range p.workers {
+		if !w.dead() {
+			live++
+		}
+	}
+	if live >= maxWorkers {
+		p.mu.Unlock()
+		return nil, nil
+	}
+	fn, gen := p.fn, p.gen
+	p.mu.Unlock()
+
+	r := p.rt
+	r.mu.Lock()
+	r.seq++
+	id := fmt.Sprintf("w%d", r.seq)
+	r.mu.Unlock()
+
+	w := &worker{id: id, pool: p, fn: fn, gen: gen, exited: make(chan struct{}), stop: make(chan struct{})}
+	cmd := exec.Command(fn.Command[0], fn.Command[1:]...)
+	cmd.Dir = fn.Dir
+	cmd.Env = workerEnv(fn, r.Addr()+"/"+id)
+	// Its own process group: Ctrl-C in the terminal reaches sst, which
+	// stops workers itself instead of racing the signal.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	r.workers[id] = w
+	r.mu.Unlock()
+	if err := cmd.Start(); err != nil {
+		r.mu.Lock()
+		delete(r.workers, id)
+		r.mu.Unlock()
+		return nil, fmt.Errorf("function %s: start %s: %w", fn.ID, fn.Command[0], err)
+	}
+	w.cmd = cmd
+	p.mu.Lock()
+	if p.gen == gen {
+		p.workers = append(p.workers, w)
+	} else {
+		defer w.retire()
+	}
+	p.mu.Unlock()
+
+	var lines sync.WaitGroup
+	lines.Add(2)
+	go w.scan(stdout, &lines)
+	go w.scan(stderr, &lines)
+	go func() {
+		lines.Wait()
+		err := cmd.Wait()
+		w.mu.Lock()
+		w.exitErr = err
+		w.gone = true
+		inv := w.cur
+		w.mu.Unlock()
+		if inv != nil {
+			inv.finish(nil, &FunctionError{Type: "Runtime.ExitError", Message: fmt.Sprintf("process exited while handling the request (%v)", exitDescription(err))})
+		}
+		r.mu.Lock()
+		delete(r.workers, id)
+		r.mu.Unlock()
+		close(w.exited)
+	}()
+	return w, nil
+}
+
+func exitDescription(err error) string {
+	if err == nil {
+		return "exit status 0"
+	}
+	return err.Error()
+}
+
+// workerEnv is a worker's environment: the deployed function's, the Lambda
+// runtime's reserved variables, and enough of sst's own (PATH, HOME) for a
+// handler's tools to work.
+func workerEnv(fn *Function, api string) []string {
+	env := map[string]string{}
+	for _, k := range []string{"PATH", "HOME", "TMPDIR", "NODE_OPTIONS", "TZ"} {
+		if v, ok := os.LookupEnv(k); ok {
+			env[k] = v
+		}
+	}
+	for k, v := range fn.Env {
+		env[k] = v
+	}
+	env["AWS_LAMBDA_RUNTIME_API"] = api
+	env["AWS_LAMBDA_FUNCTION_NAME"] = fn.Name
+	env["AWS_LAMBDA_FUNCTION_VERSION"] = "$LATEST"
+	env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = strconv.Itoa(fn.Memory)
+	env["AWS_LAMBDA_LOG_GROUP_NAME"] = "/aws/lambda/" + fn.Name
+	env["LAMBDA_TASK_ROOT"] = fn.Dir
+	env["_HANDLER"] = fn.Handler
+	env["SST_DEV"] = "true"
+	out := make([]string, 0, len(env))
+	for k, v := range env {
+		out = append(out, k+"="+v)
+	}
+	return out
+}
+
+type worker struct {
+	id     string
+	pool   *pool
+	fn     *Function
+	gen    int
+	cmd    *exec.Cmd
+	exited chan struct{}
+	stop   chan struct{}
+
+	mu       sync.Mutex
+	cur      *invocation // the request being handled
+	last     *invocation // the latest request: late log lines still belong to it
+	initErr  *FunctionError
+	exitErr  error
+	gone     bool
+	retired  bool
+	lastLogs []string
+}
+
+func (w *worker) dead() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.gone || w.retired
+}
+
+// retire stops the worker once it is idle: now if it is, else after the
+// request it is handling.
+func (w *worker) retire() {
+	w.mu.Lock()
+	if w.retired {
+		w.mu.Unlock()
+		return
+	}
+	w.retired = true
+	busy := w.cur != nil
+	w.mu.Unlock()
+	close(w.stop)
+	if !busy {
+		w.kill()
+	}
+}
+
+func (w *worker) kill() {
+	if w.cmd != nil && w.cmd.Process != nil {
+		// The whole group: a handler's own children go too.
+		_ = syscall.Kill(-w.cmd.Process.Pid, syscall.SIGKILL)
+	}
+}
+
+func (w *worker) startupError() *FunctionError {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.initErr != nil {
+		return w.initErr
+	}
+	msg := "process exited before asking for a request (" + exitDescription(w.exitErr) + ")"
+	return &FunctionError{Type: "Runtime.ExitError", Message: msg, Trace: append([]string(nil), w.lastLogs...)}
+}
+
+func (w *worker) tail() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]string(nil), w.lastLogs...)
+}
+
+func (w *worker) scan(rd io.Reader, wg *sync.WaitGroup) {
+	defer wg.Done()
+	sc := bufio.NewScanner(rd)
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	for sc.Scan() {
+		line := sc.Text()
+		w.mu.Lock()
+		inv := w.cur
+		if inv == nil {
+			inv = w.last
+		}
+		w.lastLogs = append(w.lastLogs, line)
+		if len(w.lastLogs) > 20 {
+			w.lastLogs = w.lastLogs[len(w.lastLogs)-20:]
+		}
+		w.mu.Unlock()
+		reqID := ""
+		if inv != nil {
+			inv.addLog(line)
+			reqID = inv.id
+		}
+		w.pool.rt.log(w.fn.ID, reqID, line)
+	}
+}
+
+type invocation struct {
+	id       string
+	fn       *Function
+	payload  []byte
+	deadline time.Time
+	done     chan struct{}
+
+	mu      sync.Mutex
+	started time.Time
+	w       *worker
+	res     *Result
+	logs    []string
+}
+
+func (inv *invocation) addLog(line string) {
+	inv.mu.Lock()
+	defer inv.mu.Unlock()
+	inv.logs = append(inv.logs, line)
+}
+
+func (inv *invocation) worker() *worker {
+	inv.mu.Lock()
+	defer inv.mu.Unlock()
+	return inv.w
+}
+
+// finish records the outcome once; later calls (a timeout racing a
+// response) are ignored.
+func (inv *invocation) finish(payload json.RawMessage, ferr *FunctionError) {
+	inv.mu.Lock()
+	defer inv.mu.Unlock()
+	if inv.res != nil {
+		return
+	}
+	d := time.Duration(0)
+	if !inv.started.IsZero() {
+		d = time.Since(inv.started)
+	}
+	inv.res = &Result{RequestID: inv.id, Payload: payload, Err: ferr, Duration: d, Logs: append([]string(nil), inv.logs...)}
+	close(inv.done)
+}
+
+func (inv *invocation) result() *Result {
+	inv.mu.Lock()
+	defer inv.mu.Unlock()
+	r := *inv.res
+	r.inv = inv
+	return &r
+}
+
+func newRequestID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// serve implements the Runtime API under a per-worker prefix:
+// /<worker>/2018-06-01/runtime/{invocation/next, invocation/<id>/response,
+// invocation/<id>/error, init/error}. The prefix tells which process is
+// asking without trusting anything it sends.
+func (r *Runtime) serve(rw http.ResponseWriter, req *http.Request) {
+	wid, rest, _ := strings.Cut(strings.TrimPrefix(req.URL.Path, "/"), "/")
+	r.mu.Lock()
+	w := r.workers[wid]
+	r.mu.Unlock()
+	if w == nil {
+		http.Error(rw, "unknown worker", http.StatusNotFound)
+		return
+	}
+	rest, ok := strings.CutPrefix(rest, "2018-06-01/runtime/")
+	if !ok {
+		http.NotFound(rw, req)
+		return
+	}
+	switch {
+	case rest == "invocation/next" && req.Method == http.MethodGet:
+		w.next(rw, req)
+	case rest == "init/error" && req.Method == http.MethodPost:
+		e := readError(req.Body)
+		w.mu.Lock()
+		w.initErr = e
+		w.mu.Unlock()
+		rw.WriteHeader(http.StatusAccepted)
+	case strings.HasPrefix(rest, "invocation/") && req.Method == http.MethodPost:
+		id, kind, _ := strings.Cut(strings.TrimPrefix(rest, "invocation/"), "/")
+		w.mu.Lock()
+		inv := w.cur
+		if inv != nil && inv.id == id {
+			w.cur = nil
+		}
+		w.mu.Unlock()
+		if inv == nil || inv.id != id {
+			http.Error(rw, "unknown request id", http.StatusBadRequest)
+			return
+		}
+		switch kind {
+		case "response":
+			body, err := io.ReadAll(io.LimitReader(req.Body, 6*1024*1024+1))
+			if err != nil {
+				inv.finish(nil, &FunctionError{Type: "Runtime.ResponseError", Message: err.Error()})
+			} else if len(body) > 6*1024*1024 {
+				// Lambda's synchronous response limit.
+				inv.finish(nil, &FunctionError{Type: "Function.ResponseSizeTooLarge", Message: "response is larger than 6 MB"})
+			} else {
+				if len(body) == 0 {
+					body = []byte("null")
+				}
+				inv.finish(body, nil)
+			}
+		case "error":
+			inv.finish(nil, readError(req.Body))
+		default:
+			http.NotFound(rw, req)
+			return
+		}
+		rw.WriteHeader(http.StatusAccepted)
+		w.mu.Lock()
+		retired := w.retired
+		w.mu.Unlock()
+		if retired {
+			w.kill()
+		}
+	default:
+		http.NotFound(rw, req)
+	}
+}
+
+// next blocks until the pool has a request for this worker.
+func (w *worker) next(rw http.ResponseWriter, req *http.Request) {
+	p := w.pool
+	p.mu.Lock()
+	stale := w.gen != p.gen
+	p.mu.Unlock()
+	if stale {
+		w.kill()
+		http.Error(rw, "worker retired", http.StatusGone)
+		return
+	}
+	select {
+	case inv := <-p.pending:
+		inv.mu.Lock()
+		inv.started = time.Now()
+		inv.w = w
+		inv.mu.Unlock()
+		w.mu.Lock()
+		w.cur, w.last = inv, inv
+		w.mu.Unlock()
+		h := rw.Header()
+		h.Set("Content-Type", "application/json")
+		h.Set("Lambda-Runtime-Aws-Request-Id", inv.id)
+		h.Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(inv.deadline.UnixMilli(), 10))
+		h.Set("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:local:000000000000:function:"+inv.fn.Name)
+		h.Set("Lambda-Runtime-Trace-Id", "Root=1-"+inv.id[:8])
+		rw.WriteHeader(http.StatusOK)
+		_, _ = rw.Write(inv.payload)
+	case <-w.stop:
+		w.kill()
+		http.Error(rw, "worker retired", http.StatusGone)
+	case <-req.Context().Done():
+	}
+}
+
+// readError decodes an error body from either runtime: aws-lambda-go sends
+// stack frames as objects, Node as strings.
+func readError(body io.Reader) *FunctionError {
+	var raw struct {
+		Type    string            `json:"errorType"`
+		Message string            `json:"errorMessage"`
+		Trace   []json.RawMessage `json:"stackTrace"`
+	}
+	b, _ := io.ReadAll(io.LimitReader(body, 1<<20))
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return &FunctionError{Type: "Runtime.UnknownError", Message: strings.TrimSpace(string(b))}
+	}
+	e := &FunctionError{Type: raw.Type, Message: raw.Message}
+	for _, f := range raw.Trace {
+		var s string
+		if json.Unmarshal(f, &s) == nil {
+			e.Trace = append(e.Trace, s)
+			continue
+		}
+		var frame struct {
+			Path  string `json:"path"`
+			Line  int    `json:"line"`
+			Label string `json:"label"`
+		}
+		if json.Unmarshal(f, &frame) == nil {
+			e.Trace = append(e.Trace, fmt.Sprintf("%s (%s:%d)", frame.Label, frame.Path, frame.Line))
+		}
+	}
+	return e
+}

@@ -1,0 +1,43 @@
+// The dev runtime's Node test handler: "gw" answers with the event it got
+// (for the API Gateway tests), "return" answers with a value the test
+// chose, the rest mirror the Go handler.
+type Event = {
+  action?: string;
+  ms?: number;
+  log?: string;
+  body?: string;
+  queryStringParameters?: Record<string, string>;
+};
+
+function parse(body?: string): { action?: string; value?: unknown } {
+  try {
+    return body ? JSON.parse(body) : {};
+  } catch {
+    return {};
+  }
+}
+
+export async function handler(event: Event) {
+  if (event.log) console.log(event.log);
+  const body = parse(event.body);
+  switch (event.action ?? event.queryStringParameters?.action ?? body.action) {
+    case "throw":
+      throw new TypeError("handler threw on purpose");
+    case "sleep":
+      await new Promise((r) => setTimeout(r, event.ms ?? 0));
+      return { pid: process.pid };
+    case "return":
+      return body.value;
+    case "gw":
+      return { statusCode: 200, headers: { "content-type": "application/json" }, body: JSON.stringify(event) };
+  }
+  return { pid: process.pid, table: process.env.SST_Table_tableName_Notes, version: 1 };
+}
+
+export const other = async () => ({ version: 2 });
+
+// A Lambda authorizer (simple responses) for the gateway tests.
+export const authorizer = async (event: { headers?: Record<string, string> }) => ({
+  isAuthorized: event.headers?.authorization === "let-me-in",
+  context: { user: "u1" },
+});

@@ -1,0 +1,314 @@
+package tests
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/sst-tf/sst/internal/testenv"
+)
+
+// TestDev runs `sst dev` on a Go and a Node handler bound to a table:
+// requests to the local Api reach the emulator's DynamoDB, edits change the
+// next response, failures are logged while the server keeps serving, and
+// Ctrl-C stops everything.
+func TestDev(t *testing.T) {
+	t.Parallel()
+	const stage = "devtest"
+	dir := copyProject(t, filepath.Join(repo, "tests", "testdata", "dev"))
+	npmInstall(t, dir)
+
+	t.Run("a port in use is refused before anything is deployed", func(t *testing.T) {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		port := ln.Addr().(*net.TCPAddr).Port
+		r := sst(t, dir, "dev", "--stage", stage, "--port", fmt.Sprint(port))
+		if r.code == 0 || !strings.Contains(r.stderr, fmt.Sprintf("--port %d: the port is in use", port)) {
+			t.Fatalf("want a clear port-in-use error:\n%s", r)
+		}
+		if _, err := os.Stat(filepath.Join(dir, ".sst", "outputs", stage+".json")); err == nil {
+			t.Error("the stage was deployed although sst dev refused to start")
+		}
+	})
+
+	out := &syncBuffer{}
+	cmd := exec.Command(sstBin, "dev", "--stage", stage, "--port", "0")
+	cmd.Dir = dir
+	cmd.Env = testenv.Environ(baseEnv)
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	stopped := false
+	defer func() {
+		if !stopped {
+			cmd.Process.Kill()
+			<-exited
+		}
+		if t.Failed() {
+			t.Logf("sst dev output:\n%s", out.String())
+		}
+		sst(t, dir, "remove", "--stage", stage, "--yes")
+	}()
+
+	url := waitDevURL(t, dir, stage, exited)
+	c := &http.Client{Timeout: 30 * time.Second}
+
+	var created map[string]any
+	t.Run("Go creates and Node lists items in the emulator's table", func(t *testing.T) {
+		status, body := call(t, c, "POST", url+"/items", `{"name":"alpha"}`)
+		if status != 201 || json.Unmarshal([]byte(body), &created) != nil || created["by"] != "go-v1" {
+			t.Fatalf("POST /items: %d %s", status, body)
+		}
+		status, body = call(t, c, "GET", url+"/items", "")
+		if status != 200 || !strings.Contains(body, `"alpha"`) || !strings.Contains(body, `"node-v1"`) {
+			t.Fatalf("GET /items: %d %s", status, body)
+		}
+		scan, err := dynamodb.NewFromConfig(awsConfig()).Scan(context.Background(), &dynamodb.ScanInput{TableName: aws.String(stage + "-devapp-Items")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if scan.Count != 1 {
+			t.Fatalf("table holds %d items, want the one created", scan.Count)
+		}
+	})
+
+	t.Run("edits change the next response without a restart", func(t *testing.T) {
+		editFile(t, filepath.Join(dir, "functions", "list.ts"), `by: "node-v1"`, `by: "node-v2"`)
+		waitBody(t, c, "GET", url+"/items", "", `"node-v2"`)
+		editFile(t, filepath.Join(dir, "functions", "create", "main.go"), `"go-v1"`, `"go-v2"`)
+		waitBody(t, c, "POST", url+"/items", `{"name":"beta"}`, `"go-v2"`)
+		if !strings.Contains(out.String(), "↻ Rebuilt functions/create") {
+			t.Errorf("the rebuild was not reported")
+		}
+	})
+
+	t.Run("a throwing handler gives a 500 and a logged stack trace", func(t *testing.T) {
+		status, body := call(t, c, "GET", url+"/boom", "")
+		if status != 500 || body != `{"message":"Internal Server Error"}` {
+			t.Fatalf("GET /boom: %d %s", status, body)
+		}
+		waitOutput(t, out, "boom from the list handler")
+		waitOutput(t, out, "list.ts:")
+		if status, _ := call(t, c, "GET", url+"/items", ""); status != 200 {
+			t.Fatalf("the server stopped serving after a handler error: %d", status)
+		}
+	})
+
+	t.Run("two concurrent requests are both served", func(t *testing.T) {
+		var wg sync.WaitGroup
+		bodies := make([]string, 2)
+		statuses := make([]int, 2)
+		for i := range 2 {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				resp, err := c.Get(url + "/slow")
+				if err != nil {
+					bodies[i] = err.Error()
+					return
+				}
+				defer resp.Body.Close()
+				b, _ := io.ReadAll(resp.Body)
+				statuses[i], bodies[i] = resp.StatusCode, string(b)
+			}(i)
+		}
+		wg.Wait()
+		if statuses[0] != 200 || statuses[1] != 200 {
+			t.Fatalf("statuses %v bodies %v", statuses, bodies)
+		}
+		if bodies[0] == bodies[1] {
+			t.Errorf("both requests ran in one process (%s): concurrent requests need a worker each", bodies[0])
+		}
+	})
+
+	t.Run("a handler that fails to build keeps serving the last good build", func(t *testing.T) {
+		src := filepath.Join(dir, "functions", "create", "main.go")
+		good, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(src, append(append([]byte(nil), good...), "\nfunc broken( {\n"...), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		waitOutput(t, out, "✗ Build failed: functions/create (still serving the last good build)")
+		waitOutput(t, out, "syntax error")
+		if status, body := call(t, c, "POST", url+"/items", `{"name":"gamma"}`); status != 201 || !strings.Contains(body, "go-v2") {
+			t.Errorf("after a failed build: %d %s", status, body)
+		}
+		if err := os.WriteFile(src, good, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	t.Run("sst bind runs a command with a function's bindings", func(t *testing.T) {
+		r := mustSST(t, dir, "bind", "--stage", stage, "--function", "Api_GET_items", "--", "sh", "-c", "echo table=$SST_Table_tableName_Items")
+		if !strings.Contains(r.stdout, "table="+stage+"-devapp-Items") {
+			t.Errorf("sst bind output:\n%s", r)
+		}
+	})
+
+	t.Run("Ctrl-C stops the server and every worker", func(t *testing.T) {
+		if err := cmd.Process.Signal(os.Interrupt); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case err := <-exited:
+			stopped = true
+			if err != nil {
+				t.Errorf("sst dev exited with %v after Ctrl-C, want 0", err)
+			}
+		case <-time.After(60 * time.Second):
+			t.Fatal("sst dev did not stop within a minute of Ctrl-C")
+		}
+		if _, err := os.Stat(filepath.Join(dir, ".sst", "dev", stage, "dev.json")); err == nil {
+			t.Error("dev.json is still there: sst env would point at a dead server")
+		}
+		if left := processesUnder(filepath.Join(dir, ".sst", "dev")); len(left) > 0 {
+			t.Errorf("workers still running after sst dev stopped: %v", left)
+		}
+		if _, err := c.Get(url + "/items"); err == nil {
+			t.Error("the local Api still answers after Ctrl-C")
+		}
+	})
+}
+
+// npmInstall installs a fixture's Node dependencies from the npm registry,
+// through a cache shared by every test run on the machine.
+func npmInstall(t *testing.T, dir string) {
+	t.Helper()
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("npm", "install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", "--cache", filepath.Join(cache, "sst-tests", "npm"))
+	cmd.Dir = dir
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("npm install: %v\n%s", err, b)
+	}
+}
+
+// waitDevURL waits for sst dev to deploy, build and publish its local
+// Api's URL in .sst/dev/<stage>/dev.json.
+func waitDevURL(t *testing.T, dir, stage string, exited chan error) string {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Minute)
+	for time.Now().Before(deadline) {
+		select {
+		case err := <-exited:
+			exited <- err
+			t.Fatalf("sst dev exited early: %v", err)
+		case <-time.After(500 * time.Millisecond):
+		}
+		b, err := os.ReadFile(filepath.Join(dir, ".sst", "dev", stage, "dev.json"))
+		if err != nil {
+			continue
+		}
+		var st struct {
+			Apis map[string]struct{ Local string }
+		}
+		if json.Unmarshal(b, &st) == nil && st.Apis["Api"].Local != "" {
+			return st.Apis["Api"].Local
+		}
+	}
+	t.Fatal("sst dev did not come up within 10 minutes")
+	return ""
+}
+
+func call(t *testing.T, c *http.Client, method, url, body string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// waitBody repeats a request until its body contains want: a rebuild is
+// picked up by the first request after it finishes.
+func waitBody(t *testing.T, c *http.Client, method, url, body, want string) {
+	t.Helper()
+	deadline := time.Now().Add(3 * time.Minute)
+	last := ""
+	for time.Now().Before(deadline) {
+		_, got := call(t, c, method, url, body)
+		if strings.Contains(got, want) {
+			return
+		}
+		last = got
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("%s %s never answered with %s; last: %s", method, url, want, last)
+}
+
+func waitOutput(t *testing.T, out *syncBuffer, want string) {
+	t.Helper()
+	deadline := time.Now().Add(3 * time.Minute)
+	for time.Now().Before(deadline) {
+		if strings.Contains(out.String(), want) {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("sst dev never printed %q", want)
+}
+
+// processesUnder lists processes whose command line mentions dir.
+func processesUnder(dir string) []string {
+	var out []string
+	procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	for _, p := range procs {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		line := string(bytes.ReplaceAll(b, []byte{0}, []byte{' '}))
+		if strings.Contains(line, dir) {
+			out = append(out, strings.TrimSpace(line))
+		}
+	}
+	return out
+}
+
+// syncBuffer collects a process's output while tests read it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}

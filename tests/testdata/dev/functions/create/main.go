@@ -1,0 +1,53 @@
+// Command create stores an item in the bound table.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/sst-tf/sst/runtime"
+)
+
+func main() {
+	cfg, err := config.LoadDefaultConfig(context.Background())
+	if err != nil {
+		panic(err)
+	}
+	db := dynamodb.NewFromConfig(cfg)
+	lambda.Start(func(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+		table, err := runtime.TableName("Items")
+		if err != nil {
+			return events.APIGatewayV2HTTPResponse{}, err
+		}
+		var in struct {
+			Name string `json:"name"`
+		}
+		if err := json.Unmarshal([]byte(req.Body), &in); err != nil || in.Name == "" {
+			return events.APIGatewayV2HTTPResponse{StatusCode: 400, Body: `{"error":"want {\"name\": ...}"}`}, nil
+		}
+		b := make([]byte, 6)
+		rand.Read(b)
+		id := hex.EncodeToString(b)
+		_, err = db.PutItem(ctx, &dynamodb.PutItemInput{
+			TableName: aws.String(table),
+			Item: map[string]types.AttributeValue{
+				"id":   &types.AttributeValueMemberS{Value: id},
+				"name": &types.AttributeValueMemberS{Value: in.Name},
+			},
+		})
+		if err != nil {
+			return events.APIGatewayV2HTTPResponse{}, err
+		}
+		out, _ := json.Marshal(map[string]any{"id": id, "name": in.Name, "by": "go-v1"})
+		return events.APIGatewayV2HTTPResponse{StatusCode: 201, Body: string(out)}, nil
+	})
+}

@@ -1,0 +1,28 @@
+// Command devapp is the `sst dev` end-to-end fixture: a Go and a Node
+// handler bound to one table behind an Api.
+package main
+
+import sst "github.com/sst-tf/sst/constructs"
+
+// Dev holds the table and the Api.
+func Dev(s *sst.Stack) any {
+	items := sst.NewTable(s, "Items", sst.TableProps{
+		Fields:       map[string]string{"id": "string"},
+		PrimaryIndex: sst.TableIndex{PartitionKey: "id"},
+	})
+	api := sst.NewApi(s, "Api", sst.ApiProps{
+		Defaults: sst.ApiDefaults{Function: sst.FunctionProps{Bind: []sst.Bindable{items}, Timeout: 10}},
+		Routes: map[string]sst.ApiRoute{
+			"POST /items": {Handler: "functions/create"},
+			"GET /items":  {Handler: "functions/list.handler"},
+			"GET /boom":   {Handler: "functions/list.boom"},
+			"GET /slow":   {Handler: "functions/list.slow"},
+		},
+	})
+	s.AddOutputs(map[string]any{"ApiUrl": api.URL()})
+	return api
+}
+
+func main() {
+	sst.Run(sst.Config{Name: "devapp", Region: "us-east-1"}, Dev)
+}
