@@ -99,13 +99,18 @@ type devServer struct {
 	sites    []*exec.Cmd
 }
 
+// gatewaySlot is one Api's listener; the handler behind it is swapped when
+// the app is redeployed, so the URL stays the same.
 type gatewaySlot struct {
 	url string
 	srv *http.Server
-	gw  atomic.Pointer[dev.Gateway]
+	h   atomic.Value          // http.Handler
+	ws  *dev.WebSocketGateway // kept across redeploys: it holds the open connections
 }
 
-func (g *gatewaySlot) ServeHTTP(w http.ResponseWriter, r *http.Request) { g.gw.Load().ServeHTTP(w, r) }
+func (g *gatewaySlot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	g.h.Load().(http.Handler).ServeHTTP(w, r)
+}
 
 func runDev(ctx context.Context, s *session, o *devOptions) error {
 	out := &lockedWriter{w: s.f.IO.Out}
@@ -222,13 +227,18 @@ func (d *devServer) load(ctx context.Context, m *manifest.Manifest, first bool) 
 			keys = append(keys, k)
 		}
 	}
+	// Gateways first: their local URLs replace the deployed ones in the
+	// environment of the functions built next.
+	if err := d.startGateways(m, refs); err != nil {
+		return err
+	}
 	start := time.Now()
 	d.buildKeys(ctx, keys, !first)
 	if first {
 		fmt.Fprintf(d.out, "Built %d function(s) for this machine in %s\n", len(fns), progress.FormatDuration(time.Since(start)))
 	}
 	d.appDirs = appPackageDirs(ctx, s.project.Dir)
-	return d.startGateways(m, refs)
+	return nil
 }
 
 // buildKeys builds each key's handler (in parallel, bounded by the
@@ -296,6 +306,8 @@ func (d *devServer) buildKey(ctx context.Context, key string, fresh bool) bool {
 		fn := d.fns[id]
 		env := map[string]string{}
 		maps.Copy(env, d.env[id])
+		// A bound Api's or WebSocketApi's URL is its local gateway's.
+		d.state.Localize(env)
 		maps.Copy(env, d.baseEnv)
 		fnsOf = append(fnsOf, &dev.Function{
 			ID: id, Name: fn.Name, Command: b.Command, Dir: b.Dir, Env: env,
@@ -343,33 +355,53 @@ func (d *devServer) Invoke(ctx context.Context, fnID string, payload []byte, sou
 	return d.hist.Invoke(ctx, fnID, payload, source)
 }
 
-// startGateways gives every Api a local server (new Apis a new port) and
-// swaps in the current routes for existing ones.
+// startGateways gives every Api and WebSocketApi a local server (new ones
+// a new port) and swaps in the current routes for existing ones.
 func (d *devServer) startGateways(m *manifest.Manifest, refs func(string) string) error {
 	st := d.s.style
 	for _, stack := range m.Stacks {
 		for _, c := range stack.Constructs {
-			if c.Type != "Api" {
+			if c.Type != "Api" && c.Type != "WebSocketApi" {
 				continue
 			}
 			c.Data = maps.Clone(c.Data)
 			if raw := c.Data[manifest.DataApiDev]; raw != "" {
 				c.Data[manifest.DataApiDev] = refs(raw)
 			}
-			gw, err := dev.NewGateway(c, stack.Routes, d, d.jwt)
-			if err != nil {
-				return err
-			}
-			gw.Warn = func(msg string) { fmt.Fprintf(d.out, "%s %s\n", st.Yellow("api "+c.ID+":"), msg) }
-			slot, ok := d.gws[c.ID]
-			if !ok {
+			warn := func(msg string) { fmt.Fprintf(d.out, "%s %s\n", st.Yellow("api "+c.ID+":"), msg) }
+			slot, existed := d.gws[c.ID]
+			if !existed {
 				var err error
 				if slot, err = d.listen(); err != nil {
 					return fmt.Errorf("api %s: %w", c.ID, err)
 				}
 				d.gws[c.ID] = slot
 			}
-			slot.gw.Store(gw)
+			var routes []string
+			local := slot.url
+			if c.Type == "Api" {
+				gw, err := dev.NewGateway(c, stack.Routes, d, d.jwt)
+				if err != nil {
+					return err
+				}
+				gw.Warn = warn
+				slot.h.Store(http.Handler(gw))
+				routes = gw.Routes()
+			} else {
+				ws, err := dev.NewWebSocketGateway(c, stack.Routes, d)
+				if err != nil {
+					return err
+				}
+				ws.Warn = warn
+				if slot.ws != nil {
+					slot.ws.Update(ws)
+				} else {
+					slot.ws = ws
+					slot.h.Store(http.Handler(ws))
+				}
+				routes = ws.Routes()
+				local = "ws" + strings.TrimPrefix(slot.url, "http")
+			}
 			deployed := refs(c.Data["url"])
 			if strings.Contains(deployed, "${") {
 				deployed = ""
@@ -377,9 +409,9 @@ func (d *devServer) startGateways(m *manifest.Manifest, refs func(string) string
 			if d.state.Apis == nil {
 				d.state.Apis = map[string]dev.ApiURLs{}
 			}
-			d.state.Apis[c.ID] = dev.ApiURLs{Local: slot.url, Deployed: deployed}
-			if !ok {
-				fmt.Fprintf(d.out, "%s %s  %s\n", st.Bold("Api "+c.ID+":"), slot.url, st.Dim(strings.Join(gw.Routes(), ", ")))
+			d.state.Apis[c.ID] = dev.ApiURLs{Local: local, Deployed: deployed}
+			if !existed {
+				fmt.Fprintf(d.out, "%s %s  %s\n", st.Bold(c.Type+" "+c.ID+":"), local, st.Dim(strings.Join(routes, ", ")))
 			}
 		}
 	}
@@ -415,6 +447,9 @@ func (d *devServer) stopGateways() {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	for _, g := range d.gws {
+		if g.ws != nil {
+			g.ws.Close()
+		}
 		_ = g.srv.Shutdown(ctx)
 	}
 }
@@ -436,7 +471,7 @@ func (d *devServer) stateRefs(ctx context.Context, m *manifest.Manifest) (func(s
 	raw := &lockedWriter{w: io.Discard}
 	for i := range m.Stacks {
 		st := &m.Stacks[i]
-		if !slices.ContainsFunc(st.Constructs, func(c manifest.Construct) bool { return c.Type == "Api" }) {
+		if !slices.ContainsFunc(st.Constructs, func(c manifest.Construct) bool { return c.Type == "Api" || c.Type == "WebSocketApi" }) {
 			continue
 		}
 		t, err := s.openStack(ctx, bin, env, st, raw)

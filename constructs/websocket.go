@@ -277,6 +277,7 @@ func (w *WebSocketApi) describe() manifest.Construct {
 	if w.Cdk.Stage != nil {
 		c.Data["url"] = w.stack.resolveString(w.URL())
 	}
+	c.Data["routeSelection"] = firstNonEmpty(w.props.RouteSelectionExpression, "$request.body.action")
 	c.Binds = functionBinds(w.functions())
 	return c
 }

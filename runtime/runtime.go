@@ -335,3 +335,21 @@ func WebSocketURL(id string) (string, error) { return Get("WebSocketApi", "url",
 
 // MustWebSocketURL is WebSocketURL that panics when the API is not bound.
 func MustWebSocketURL(id string) string { return must(WebSocketURL(id)) }
+
+// WebSocketManagementEndpoint is the endpoint of the bound WebSocketApi's
+// connection management API (PostToConnection and friends): the URL with
+// wss:// turned into https://. Under `sst dev` the URL is the local
+// gateway's ws:// one, and the endpoint its http:// one.
+func WebSocketManagementEndpoint(id string) (string, error) {
+	u, err := WebSocketURL(id)
+	if err != nil {
+		return "", err
+	}
+	if rest, ok := strings.CutPrefix(u, "wss://"); ok {
+		return "https://" + rest, nil
+	}
+	if rest, ok := strings.CutPrefix(u, "ws://"); ok {
+		return "http://" + rest, nil
+	}
+	return "", fmt.Errorf("sst: WebSocketApi %q has URL %q, which is not ws:// or wss://", id, u)
+}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/coder/websocket"
 
 	"github.com/sst-tf/sst/internal/testenv"
 )
@@ -160,6 +161,50 @@ func TestDev(t *testing.T) {
 		}
 	})
 
+	t.Run("a WebSocket message reaches its handler, which answers on the connection", func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		wsURL := devURL(t, dir, stage, "Chat")
+		if !strings.HasPrefix(wsURL, "ws://127.0.0.1:") {
+			t.Fatalf("Chat's local URL %q", wsURL)
+		}
+		conn, _, err := websocket.Dial(ctx, wsURL, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close(websocket.StatusNormalClosure, "")
+		if err := conn.Write(ctx, websocket.MessageText, []byte(`{"text":"hi"}`)); err != nil {
+			t.Fatal(err)
+		}
+		_, got, err := conn.Read(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != `echo: {"text":"hi"}` {
+			t.Errorf("answer %q", got)
+		}
+	})
+
+	t.Run("an edited stack is deployed again and its new route served", func(t *testing.T) {
+		editFile(t, filepath.Join(dir, "main.go"), `"GET /slow":   {Handler: "functions/list.slow"},`,
+			`"GET /slow":   {Handler: "functions/list.slow"},
+			"GET /added":  {Handler: "functions/list.slow"},`)
+		waitOutput(t, out, "the app changed: synthesizing and deploying what changed")
+		deadline := time.Now().Add(5 * time.Minute)
+		for {
+			if status, _ := call(t, c, "GET", url+"/added", ""); status == 200 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the new route was never served")
+			}
+			time.Sleep(500 * time.Millisecond)
+		}
+		if status, _ := call(t, c, "GET", url+"/items", ""); status != 200 {
+			t.Errorf("old routes stopped working after the redeploy: %d", status)
+		}
+	})
+
 	t.Run("sst bind runs a command with a function's bindings", func(t *testing.T) {
 		r := mustSST(t, dir, "bind", "--stage", stage, "--function", "Api_GET_items", "--", "sh", "-c", "echo table=$SST_Table_tableName_Items")
 		if !strings.Contains(r.stdout, "table="+stage+"-devapp-Items") {
@@ -205,6 +250,22 @@ func npmInstall(t *testing.T, dir string) {
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("npm install: %v\n%s", err, b)
 	}
+}
+
+// devURL reads an Api's local URL from a running sst dev's dev.json.
+func devURL(t *testing.T, dir, stage, api string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, ".sst", "dev", stage, "dev.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st struct {
+		Apis map[string]struct{ Local string }
+	}
+	if err := json.Unmarshal(b, &st); err != nil {
+		t.Fatal(err)
+	}
+	return st.Apis[api].Local
 }
 
 // waitDevURL waits for sst dev to deploy, build and publish its local

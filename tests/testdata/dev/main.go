@@ -4,7 +4,7 @@ package main
 
 import sst "github.com/sst-tf/sst/constructs"
 
-// Dev holds the table and the Api.
+// Dev holds the table, the Api and a WebSocket chat.
 func Dev(s *sst.Stack) any {
 	items := sst.NewTable(s, "Items", sst.TableProps{
 		Fields:       map[string]string{"id": "string"},
@@ -19,6 +19,15 @@ func Dev(s *sst.Stack) any {
 			"GET /slow":   {Handler: "functions/list.slow"},
 		},
 	})
+	chat := sst.NewWebSocketApi(s, "Chat", sst.WebSocketApiProps{
+		Routes: map[string]sst.WebSocketRoute{
+			"$connect":    {Handler: "functions/chat.handler"},
+			"$disconnect": {Handler: "functions/chat.handler"},
+			"$default":    {Handler: "functions/chat.handler"},
+		},
+	})
+	// The handler answers through the Api's own management endpoint.
+	chat.Function("$default").Bind(chat)
 	s.AddOutputs(map[string]any{"ApiUrl": api.URL()})
 	return api
 }

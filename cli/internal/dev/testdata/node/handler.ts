@@ -41,3 +41,26 @@ export const authorizer = async (event: { headers?: Record<string, string> }) =>
   isAuthorized: event.headers?.authorization === "let-me-in",
   context: { user: "u1" },
 });
+
+// A WebSocket route handler: $connect refuses ?deny=1; a message is echoed
+// back through the connection management API, as a chat handler would.
+export async function ws(event: {
+  requestContext: { routeKey: string; connectionId: string };
+  queryStringParameters?: Record<string, string>;
+  body?: string;
+}) {
+  const { routeKey, connectionId } = event.requestContext;
+  if (routeKey === "$connect") {
+    return { statusCode: event.queryStringParameters?.deny ? 403 : 200 };
+  }
+  if (routeKey === "$disconnect") {
+    console.log(`bye ${connectionId}`);
+    return { statusCode: 200 };
+  }
+  const res = await fetch(`${process.env.WS_ENDPOINT}/@connections/${encodeURIComponent(connectionId)}`, {
+    method: "POST",
+    body: `${routeKey}:${event.body}`,
+  });
+  if (!res.ok) throw new Error(`post to connection: ${res.status}`);
+  return { statusCode: 200 };
+}
