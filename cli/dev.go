@@ -23,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/spf13/cobra"
 
+	"github.com/sst-tf/sst/cli/internal/console"
 	"github.com/sst-tf/sst/cli/internal/deploy"
 	"github.com/sst-tf/sst/cli/internal/dev"
 	"github.com/sst-tf/sst/cli/internal/progress"
@@ -37,6 +38,7 @@ type devOptions struct {
 	port         int
 	portExplicit bool
 	runSites     bool
+	consolePort  int
 }
 
 func newDevCmd(f *Factory, g *Globals) *cobra.Command {
@@ -53,7 +55,8 @@ Each Api gets a local HTTP server that plays API Gateway (payload format
 JWT and Lambda authorizers). Edited handlers are rebuilt and the next request
 runs the new code; edited stacks are synthesized and deployed again (only
 the stacks that changed). Every invocation is logged with its output and
-kept in .sst/dev/<stage>/invocations.jsonl. Ctrl-C stops everything.`,
+kept in .sst/dev/<stage>/invocations.jsonl and shown live in the console
+whose URL it prints (invoke, replay, logs, data). Ctrl-C stops everything.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.portExplicit = cmd.Flags().Changed("port")
@@ -68,6 +71,7 @@ kept in .sst/dev/<stage>/invocations.jsonl. Ctrl-C stops everything.`,
 		},
 	}
 	cmd.Flags().IntVar(&o.port, "port", defaultDevPort, "port of the first Api's local server; later Apis take the next ones (a default port in use is skipped, an explicit one is an error)")
+	cmd.Flags().IntVar(&o.consolePort, "console-port", 0, "port of the local console (default: a free one)")
 	cmd.Flags().BoolVar(&o.runSites, "run-sites", false, "also run each site's `npm run dev` with its environment (local Api URLs)")
 	return cmd
 }
@@ -165,6 +169,11 @@ func runDev(ctx context.Context, s *session, o *devOptions) error {
 	defer os.Remove(filepath.Join(d.dir, dev.StateFile))
 	d.startSites(ctx)
 	defer d.stopSites()
+	con, err := d.startConsole(ctx)
+	if err != nil {
+		return err
+	}
+	defer con.Close()
 
 	st := s.style
 	fmt.Fprintf(out, "\n%s sst dev is running stage %s. Edit a handler or a stack and save; Ctrl-C stops.\n", st.Green("✓"), st.Bold(s.stage))
@@ -172,6 +181,22 @@ func runDev(ctx context.Context, s *session, o *devOptions) error {
 	w.Run(ctx, func(files []string) { d.changed(ctx, files) })
 	fmt.Fprintf(out, "\nStopping…\n")
 	return nil
+}
+
+// startConsole serves the console with invocations going through the
+// local runtime, so they show in its live feed and can be replayed.
+func (d *devServer) startConsole(ctx context.Context) (*console.Server, error) {
+	cfg, err := d.s.consoleConfig(ctx, d.m, "")
+	if err != nil {
+		return nil, err
+	}
+	cfg.Port, cfg.Invoke, cfg.History = d.o.consolePort, d.Invoke, d.hist
+	con, err := console.Start(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("--console-port: %w", err)
+	}
+	printConsoleURL(d.s, d.out, con)
+	return con, nil
 }
 
 func checkPort(port int) error {

@@ -117,14 +117,7 @@ func runMigrate(ctx context.Context, s *session, o *migrateOptions) error {
 			}
 		}
 	}
-	conn, source := o.connection, "--connection"
-	if conn == "" {
-		if conn = s.f.Getenv(EnvRDSConnection); conn != "" {
-			source = "$" + EnvRDSConnection
-		} else if conn = s.f.Getenv(EnvDatabaseURL); conn != "" {
-			source = "$" + EnvDatabaseURL
-		}
-	}
+	conn, source := s.rdsConnection(o.connection)
 	if conn != "" && len(targets) > 1 {
 		return fmt.Errorf("%s names one database but the app has %d RDS constructs with migrations: name the one it is for, e.g. sst migrate %s --connection URL", source, len(targets), targets[0].c.ID)
 	}

@@ -61,6 +61,7 @@ JSON per stage and deploys it with terraform.`,
 		newDevCmd(f, g),
 		newEnvCmd(f, g),
 		newBindCmd(f, g),
+		newConsoleCmd(f, g),
 	)
 	return root
 }

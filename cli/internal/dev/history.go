@@ -39,6 +39,7 @@ type History struct {
 	mu      sync.Mutex
 	records []Record
 	file    *os.File
+	subs    map[chan Record]struct{}
 }
 
 // NewHistory starts an empty history that appends to path (truncated: a
@@ -88,6 +89,7 @@ func (h *History) Invoke(ctx context.Context, fnID string, payload []byte, sourc
 		defer h.pending.Done()
 		rec.Logs = res.SettledLogs()
 		h.settled(rec)
+		h.publish(rec)
 		if h.OnRecord != nil {
 			h.OnRecord(rec)
 		}
@@ -106,6 +108,38 @@ func (h *History) settled(rec Record) {
 	}
 	if b, err := json.Marshal(rec); err == nil && h.file != nil {
 		_, _ = h.file.Write(append(b, '\n'))
+	}
+}
+
+// Subscribe delivers every invocation recorded from now on, with its
+// complete logs, until cancel is called. A subscriber that falls behind
+// loses records rather than slowing invocations down.
+func (h *History) Subscribe() (<-chan Record, func()) {
+	ch := make(chan Record, 64)
+	h.mu.Lock()
+	if h.subs == nil {
+		h.subs = map[chan Record]struct{}{}
+	}
+	h.subs[ch] = struct{}{}
+	h.mu.Unlock()
+	var once sync.Once
+	return ch, func() {
+		once.Do(func() {
+			h.mu.Lock()
+			delete(h.subs, ch)
+			h.mu.Unlock()
+		})
+	}
+}
+
+func (h *History) publish(rec Record) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for ch := range h.subs {
+		select {
+		case ch <- rec:
+		default:
+		}
 	}
 }
 

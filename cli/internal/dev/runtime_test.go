@@ -250,6 +250,7 @@ func TestHistoryRecordsAndReplays(t *testing.T) {
 	var seen []Record
 	var mu sync.Mutex
 	h.OnRecord = func(r Record) { mu.Lock(); seen = append(seen, r); mu.Unlock() }
+	feed, cancel := h.Subscribe()
 	res, err := h.Invoke(context.Background(), "go", []byte(`{"log":"recorded line"}`), "test")
 	if err != nil {
 		t.Fatal(err)
@@ -280,6 +281,24 @@ func TestHistoryRecordsAndReplays(t *testing.T) {
 	}
 	if len(seen) != 2 {
 		t.Errorf("OnRecord called %d times", len(seen))
+	}
+	// The subscriber got both, with their settled logs; after cancel it
+	// gets nothing more.
+	for i := 0; i < 2; i++ {
+		r := <-feed
+		if i == 0 && !contains(r.Logs, "recorded line") {
+			t.Errorf("subscribed record %s has logs %q", r.ID, r.Logs)
+		}
+	}
+	cancel()
+	if _, err := h.Invoke(context.Background(), "go", []byte(`{}`), "test"); err != nil {
+		t.Fatal(err)
+	}
+	h.pending.Wait()
+	select {
+	case r := <-feed:
+		t.Errorf("cancelled subscription got %s", r.ID)
+	default:
 	}
 	if _, err := h.Replay(context.Background(), "no-such-id"); err == nil {
 		t.Error("replaying an unknown id succeeded")
