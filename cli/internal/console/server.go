@@ -45,8 +45,6 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
-// cookieName carries the token after the first visit.
-const cookieName = "sst_console"
 
 // Invoker runs a function locally (sst dev's runtime and history).
 type Invoker func(ctx context.Context, fnID string, payload []byte, source string) (*dev.Result, error)
@@ -191,13 +189,15 @@ func (s *Server) guard(next http.Handler) http.Handler {
 		}
 		w.Header().Set("X-Frame-Options", "DENY")
 		w.Header().Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'")
-		w.Header().Set("Referrer-Policy", "no-referrer")
+		// "same-origin", not "no-referrer": with no referrer Chromium sends
+		// "Origin: null" on form posts, and the CSRF check needs the origin.
+		w.Header().Set("Referrer-Policy", "same-origin")
 		if t := r.URL.Query().Get("token"); t != "" && r.Method == http.MethodGet {
 			if !s.validToken(t) {
 				http.Error(w, "console: wrong token (each run of sst prints a new one)", http.StatusUnauthorized)
 				return
 			}
-			http.SetCookie(w, &http.Cookie{Name: cookieName, Value: s.token, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
+			http.SetCookie(w, &http.Cookie{Name: s.cookieName(), Value: s.token, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
 			// Drop the token from the address bar and history.
 			q := r.URL.Query()
 			q.Del("token")
@@ -214,7 +214,7 @@ func (s *Server) guard(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		c, err := r.Cookie(cookieName)
+		c, err := r.Cookie(s.cookieName())
 		if err != nil || !s.validToken(c.Value) {
 			http.Error(w, "console: not authorized: open the URL with ?token= that sst printed", http.StatusUnauthorized)
 			return
@@ -231,19 +231,24 @@ func (s *Server) guard(next http.Handler) http.Handler {
 	})
 }
 
+// cookieName carries the token after the first visit. Cookies are shared
+// by every port of a host, so the name holds the port: sst dev's console
+// and an sst console running beside it keep their own.
+func (s *Server) cookieName() string { return "sst_console_" + s.port }
+
 func (s *Server) validToken(t string) bool {
 	return subtle.ConstantTimeCompare([]byte(t), []byte(s.token)) == 1
 }
 
 // page is what every template gets.
 type page struct {
-	Title  string
-	Nav    string
-	App    string
-	Stage  string
-	Dev    bool
-	Error  string
-	Data   any
+	Title string
+	Nav   string
+	App   string
+	Stage string
+	Dev   bool
+	Error string
+	Data  any
 }
 
 func parsePages() (map[string]*template.Template, error) {

@@ -8,6 +8,9 @@ function stream(url, event, tbody, prepend, onState) {
     const t = document.createElement("tbody");
     t.innerHTML = e.data;
     for (const row of Array.from(t.children)) {
+      // A poll may return a row the page already shows.
+      const id = row.dataset.id;
+      if (id && tbody.querySelector(`tr[data-id="${CSS.escape(id)}"]`)) continue;
       if (prepend) tbody.prepend(row);
       else tbody.append(row);
     }
