@@ -45,7 +45,6 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
-
 // Invoker runs a function locally (sst dev's runtime and history).
 type Invoker func(ctx context.Context, fnID string, payload []byte, source string) (*dev.Result, error)
 
