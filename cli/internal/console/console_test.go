@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -178,25 +179,26 @@ func built(t *testing.T) (*dev.Built, *dev.Built) {
 	return goBuilt, nodeBuilt
 }
 
-const (
-	app   = "console-app"
-	stage = "test"
-)
+const stage = "test"
+
+// secretPath is where a fixture's StripeKey lives: the app is named after
+// the test so tests sharing moto never see each other's values.
+func secretPath(app string) string { return "/sst/" + app + "/" + stage + "/Secret/StripeKey/value" }
 
 // testManifest is a stage with an Api of two functions bound to a table,
 // a bucket, a secret and a PostgreSQL database with migrations.
 func testManifest(prefix string) *manifest.Manifest {
-	secret := "/sst/" + app + "/" + stage + "/Secret/StripeKey/value"
 	return &manifest.Manifest{
-		App: app, Stage: stage, Region: "us-east-1",
+		App: prefix, Stage: stage, Region: "us-east-1",
 		Stacks: []manifest.Stack{{
 			Name: "API", Dir: "stacks/API",
 			Constructs: []manifest.Construct{
 				{ID: "Api", Type: "Api", Path: "Api", Data: map[string]string{"url": "${aws_apigatewayv2_api.x.api_endpoint}"}, Binds: []string{"Notes"}},
 				{ID: "Notes", Type: "Table", Path: "Notes", Data: map[string]string{"tableName": prefix + "-Notes"}},
 				{ID: "Uploads", Type: "Bucket", Path: "Uploads", Data: map[string]string{"bucketName": prefix + "-uploads"}},
-				{ID: "StripeKey", Type: "Secret", Path: "StripeKey", Data: map[string]string{"path": secret, "fallbackPath": "/sst/" + app + "/.fallback/Secret/StripeKey/value"}},
-				{ID: "Db", Type: manifest.RDSTypeName, Path: "Db", Data: map[string]string{manifest.RDSEngine: "postgresql15.4", manifest.RDSMigrations: "migrations"}},
+				{ID: "StripeKey", Type: "Secret", Path: "StripeKey", Data: map[string]string{"path": secretPath(prefix), "fallbackPath": "/sst/" + prefix + "/.fallback/Secret/StripeKey/value"}},
+				{ID: "Db", Type: manifest.RDSTypeName, Path: "Db", Data: map[string]string{manifest.RDSEngine: "postgresql15.4", manifest.RDSMigrations: "migrations",
+					manifest.RDSClusterArnOutput: "DbClusterArn", manifest.RDSSecretArnOutput: "DbSecretArn", manifest.RDSDatabaseOutput: "DbName"}},
 			},
 			Functions: []manifest.Function{
 				{ID: "go", Construct: "Api", Name: prefix + "-go", Handler: "gohandler", Runtime: "provided.al2023", Memory: 128, Timeout: 10, Bindings: []string{"Notes"}},
@@ -286,7 +288,14 @@ func (f *fixture) open(t *testing.T, path string) context.Context {
 // get fetches a path with the bearer token.
 func (f *fixture) get(t *testing.T, path string) (int, string) {
 	t.Helper()
-	req, _ := http.NewRequest("GET", f.srv.Base()+path, nil)
+	return f.send(t, "GET", path, nil)
+}
+
+// send makes a request with the bearer token, as a script would.
+func (f *fixture) send(t *testing.T, method, path string, form url.Values) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(method, f.srv.Base()+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Authorization", "Bearer "+f.srv.Token())
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {

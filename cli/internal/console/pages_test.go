@@ -289,7 +289,7 @@ func TestSecretsSetAndReveal(t *testing.T) {
 	}
 	// Stored where sst secrets and the functions read it.
 	out, err := ssm.NewFromConfig(awsConfig()).GetParameter(context.Background(), &ssm.GetParameterInput{
-		Name: aws.String("/sst/" + app + "/" + stage + "/Secret/StripeKey/value"), WithDecryption: aws.Bool(true)})
+		Name: aws.String(secretPath(f.prefix)), WithDecryption: aws.Bool(true)})
 	if err != nil || aws.ToString(out.Parameter.Value) != "sk_test_console" || out.Parameter.Type != "SecureString" {
 		t.Fatalf("SSM parameter: %+v %v", out, err)
 	}
