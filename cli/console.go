@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 
@@ -38,8 +39,8 @@ The RDS page connects directly with --connection (or $SST_RDS_CONNECTION,
 or $DATABASE_URL), else through the Data API, like sst migrate.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if o.port < 0 || o.port > 65535 {
-				return fmt.Errorf("--port %d: use a TCP port between 1 and 65535 (0 picks a free one)", o.port)
+			if err := checkConsolePort("--port", o.port); err != nil {
+				return err
 			}
 			s, err := load(f, g)
 			if err != nil {
@@ -113,6 +114,51 @@ func (s *session) rdsConnection(flag string) (conn, source string) {
 	return "", ""
 }
 
+// checkConsolePort refuses a port out of range or in use before anything
+// (a deploy under sst dev) runs; 0 picks a free one later.
+func checkConsolePort(flag string, port int) error {
+	if port < 0 || port > 65535 {
+		return fmt.Errorf("%s %d: use a TCP port between 1 and 65535 (0 picks a free one)", flag, port)
+	}
+	if port == 0 {
+		return nil
+	}
+	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+	if err != nil {
+		return fmt.Errorf("%s %d: the port is in use: stop what holds it or pass another port", flag, port)
+	}
+	return ln.Close()
+}
+
 func printConsoleURL(s *session, w io.Writer, srv *console.Server) {
 	fmt.Fprintf(w, "%s %s\n", s.style.Bold("Console:"), srv.URL())
+}
+
+// refreshConsole shows a redeployed stage in sst dev's console.
+func (d *devServer) refreshConsole(m *manifest.Manifest) {
+	if d.console == nil {
+		return
+	}
+	outs, err := deploy.ReadOutputs(d.s.outputsPath())
+	if err != nil {
+		fmt.Fprintf(d.out, "%s console: %v\n", d.s.style.Yellow("warning:"), err)
+		return
+	}
+	d.console.Update(m, outs)
+}
+
+// startConsole serves the console with invocations going through the
+// local runtime, so they show in its live feed and can be replayed.
+func (d *devServer) startConsole(ctx context.Context) (*console.Server, error) {
+	cfg, err := d.s.consoleConfig(ctx, d.m, "")
+	if err != nil {
+		return nil, err
+	}
+	cfg.Port, cfg.Invoke, cfg.History = d.o.consolePort, d.Invoke, d.hist
+	con, err := console.Start(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("--console-port: %w", err)
+	}
+	printConsoleURL(d.s, d.out, con)
+	return con, nil
 }

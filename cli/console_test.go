@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -26,6 +28,15 @@ func TestConsoleServesTheDeployedStage(t *testing.T) {
 	}
 	if r := runIn(t, dir, env, "console", "--port", "70000"); r.code == 0 || !strings.Contains(r.errOut, "--port 70000") {
 		t.Errorf("bad --port: %d %q", r.code, r.errOut)
+	}
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	port := strconv.Itoa(busy.Addr().(*net.TCPAddr).Port)
+	if r := runIn(t, dir, env, "console", "--port", port); r.code == 0 || !strings.Contains(r.errOut, "--port "+port+": the port is in use") {
+		t.Errorf("--port in use: %d %q", r.code, r.errOut)
 	}
 	writeFile(t, filepath.Join(dir, manifest.OutputsDir, "dev.json"), `{"Config":{"Region":"us-east-1"}}`)
 

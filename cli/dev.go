@@ -101,6 +101,7 @@ type devServer struct {
 	state    dev.State
 	nextPort int
 	sites    []*exec.Cmd
+	console  *console.Server
 }
 
 // gatewaySlot is one Api's listener; the handler behind it is swapped when
@@ -132,6 +133,9 @@ func runDev(ctx context.Context, s *session, o *devOptions) error {
 		if err := checkPort(o.port); err != nil {
 			return err
 		}
+	}
+	if err := checkConsolePort("--console-port", o.consolePort); err != nil {
+		return err
 	}
 	if err := runDeploy(ctx, s, &deployOptions{parallel: defaultParallel}); err != nil {
 		return err
@@ -169,11 +173,10 @@ func runDev(ctx context.Context, s *session, o *devOptions) error {
 	defer os.Remove(filepath.Join(d.dir, dev.StateFile))
 	d.startSites(ctx)
 	defer d.stopSites()
-	con, err := d.startConsole(ctx)
-	if err != nil {
+	if d.console, err = d.startConsole(ctx); err != nil {
 		return err
 	}
-	defer con.Close()
+	defer d.console.Close()
 
 	st := s.style
 	fmt.Fprintf(out, "\n%s sst dev is running stage %s. Edit a handler or a stack and save; Ctrl-C stops.\n", st.Green("✓"), st.Bold(s.stage))
@@ -181,22 +184,6 @@ func runDev(ctx context.Context, s *session, o *devOptions) error {
 	w.Run(ctx, func(files []string) { d.changed(ctx, files) })
 	fmt.Fprintf(out, "\nStopping…\n")
 	return nil
-}
-
-// startConsole serves the console with invocations going through the
-// local runtime, so they show in its live feed and can be replayed.
-func (d *devServer) startConsole(ctx context.Context) (*console.Server, error) {
-	cfg, err := d.s.consoleConfig(ctx, d.m, "")
-	if err != nil {
-		return nil, err
-	}
-	cfg.Port, cfg.Invoke, cfg.History = d.o.consolePort, d.Invoke, d.hist
-	con, err := console.Start(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("--console-port: %w", err)
-	}
-	printConsoleURL(d.s, d.out, con)
-	return con, nil
 }
 
 func checkPort(port int) error {
@@ -572,7 +559,9 @@ func (d *devServer) changed(ctx context.Context, files []string) {
 	}
 	if err != nil {
 		fmt.Fprintf(d.out, "%s %v\n", d.s.style.Red("✗"), err)
+		return
 	}
+	d.refreshConsole(m)
 }
 
 // logLine prints what a worker writes, tagged with its function.

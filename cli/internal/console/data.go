@@ -44,7 +44,7 @@ func (s *Server) tablesPage(w http.ResponseWriter, r *http.Request) {
 	}
 	c, ok := find(v.Tables, id)
 	if !ok {
-		s.render(w, "tables", "Tables", v, fmt.Errorf("no Table %q in stage %s", id, s.cfg.Manifest.Stage))
+		s.render(w, "tables", "Tables", v, fmt.Errorf("no Table %q in stage %s", id, s.cur().m.Stage))
 		return
 	}
 	v.Selected, v.Name = &c, c.Data["tableName"]
@@ -198,7 +198,7 @@ func (s *Server) bucketsPage(w http.ResponseWriter, r *http.Request) {
 	}
 	c, ok := find(v.Buckets, id)
 	if !ok {
-		s.render(w, "buckets", "Buckets", v, fmt.Errorf("no Bucket %q in stage %s", id, s.cfg.Manifest.Stage))
+		s.render(w, "buckets", "Buckets", v, fmt.Errorf("no Bucket %q in stage %s", id, s.cur().m.Stage))
 		return
 	}
 	v.Selected, v.Name = &c, c.Data["bucketName"]

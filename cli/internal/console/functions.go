@@ -57,7 +57,7 @@ func (s *Server) functionsPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderFunctions(w http.ResponseWriter, fnID, savedName, payload string, res *invocation, err error) {
-	v := functionsView{Functions: s.fns, Result: res}
+	v := functionsView{Functions: s.cur().fns, Result: res}
 	if fn, ok := s.function(fnID); ok {
 		v.Selected = &fn
 		saved, perr := s.payloads().list(fnID)
@@ -73,7 +73,7 @@ func (s *Server) renderFunctions(w http.ResponseWriter, fnID, savedName, payload
 		}
 		v.Payload = payload
 	} else if fnID != "" && err == nil {
-		err = fmt.Errorf("no function %q in stage %s", fnID, s.cfg.Manifest.Stage)
+		err = fmt.Errorf("no function %q in stage %s", fnID, s.cur().m.Stage)
 	}
 	if s.cfg.History != nil {
 		v.Dev = true
@@ -91,7 +91,7 @@ func (s *Server) invoke(w http.ResponseWriter, r *http.Request) {
 	fnID, payload := r.FormValue("fn"), strings.TrimSpace(r.FormValue("payload"))
 	fn, ok := s.function(fnID)
 	if !ok {
-		s.renderFunctions(w, "", "", "", nil, fmt.Errorf("no function %q in stage %s", fnID, s.cfg.Manifest.Stage))
+		s.renderFunctions(w, "", "", "", nil, fmt.Errorf("no function %q in stage %s", fnID, s.cur().m.Stage))
 		return
 	}
 	if !json.Valid([]byte(payload)) {
@@ -219,7 +219,7 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) {
 func (s *Server) savePayload(w http.ResponseWriter, r *http.Request) {
 	fnID, name, payload := r.FormValue("fn"), strings.TrimSpace(r.FormValue("name")), strings.TrimSpace(r.FormValue("payload"))
 	if _, ok := s.function(fnID); !ok {
-		s.renderFunctions(w, "", "", "", nil, fmt.Errorf("no function %q in stage %s", fnID, s.cfg.Manifest.Stage))
+		s.renderFunctions(w, "", "", "", nil, fmt.Errorf("no function %q in stage %s", fnID, s.cur().m.Stage))
 		return
 	}
 	switch {

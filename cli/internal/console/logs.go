@@ -44,7 +44,7 @@ func logGroup(fn manifest.Function) string { return "/aws/lambda/" + fn.Name }
 
 // logsPage shows a deployed function's recent CloudWatch log events.
 func (s *Server) logsPage(w http.ResponseWriter, r *http.Request) {
-	v := logsView{Functions: s.fns, Minutes: 60}
+	v := logsView{Functions: s.cur().fns, Minutes: 60}
 	if m, err := strconv.Atoi(r.URL.Query().Get("minutes")); err == nil && m > 0 {
 		v.Minutes = m
 	}
@@ -55,7 +55,7 @@ func (s *Server) logsPage(w http.ResponseWriter, r *http.Request) {
 	}
 	fn, ok := s.function(fnID)
 	if !ok {
-		s.render(w, "logs", "Logs", v, fmt.Errorf("no function %q in stage %s", fnID, s.cfg.Manifest.Stage))
+		s.render(w, "logs", "Logs", v, fmt.Errorf("no function %q in stage %s", fnID, s.cur().m.Stage))
 		return
 	}
 	v.Selected, v.Group = &fn, logGroup(fn)

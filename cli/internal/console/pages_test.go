@@ -18,6 +18,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/chromedp/chromedp"
+
+	"github.com/sst-tf/sst/manifest"
 )
 
 func TestRequestsWithoutTheTokenAreRefused(t *testing.T) {
@@ -309,10 +311,20 @@ func TestStacksPageLinksBindings(t *testing.T) {
 		t.Errorf("Api row %q lacks its functions", api)
 	}
 	waitText(t, page, "table.outputs", "https://api.example.test")
+	if strings.Contains(api, "${") || !strings.Contains(api, "(known after deploy)") {
+		t.Errorf("Api row %q shows an unresolved reference", api)
+	}
 	var href string
 	var ok bool
 	do(t, page, chromedp.AttributeValue(`#c-Api a[href="#c-Notes"]`, "href", &href, &ok, chromedp.ByQuery))
 	if !ok {
 		t.Error("the Api's binding to Notes is not a link")
 	}
+
+	// sst dev swaps in the manifest of a redeploy: a new function shows.
+	m := testManifest(f.prefix)
+	m.Stacks[0].Functions = append(m.Stacks[0].Functions, manifest.Function{ID: "added", Construct: "Api", Name: f.prefix + "-added", Handler: "x.handler", Runtime: "nodejs20.x"})
+	f.srv.Update(m, nil)
+	do(t, page, chromedp.Navigate(f.srv.Base()+"/functions"))
+	waitText(t, page, ".list", "added")
 }

@@ -66,7 +66,7 @@ func (s *Server) rdsView(r *http.Request) (rdsView, *manifest.Construct, error) 
 	}
 	c, ok := find(v.Databases, id)
 	if !ok {
-		return v, nil, fmt.Errorf("no RDS %q in stage %s", id, s.cfg.Manifest.Stage)
+		return v, nil, fmt.Errorf("no RDS %q in stage %s", id, s.cur().m.Stage)
 	}
 	v.Selected = &c
 	return v, &c, nil
@@ -96,15 +96,16 @@ func (s *Server) open(ctx context.Context, c manifest.Construct) (*database, err
 		d.db, d.via = db, migrate.Redact(s.cfg.Connection)+" ("+s.cfg.ConnectionSource+")"
 		return d, nil
 	}
+	snap := s.cur()
 	stack := ""
-	for _, st := range s.cfg.Manifest.Stacks {
+	for _, st := range snap.m.Stacks {
 		if _, ok := find(st.Constructs, c.ID); ok {
 			stack = st.Name
 		}
 	}
 	value := func(key string) (string, error) {
 		var v string
-		if raw, ok := s.cfg.Outputs[stack][c.Data[key]]; !ok || json.Unmarshal(raw, &v) != nil || v == "" {
+		if raw, ok := snap.outs[stack][c.Data[key]]; !ok || json.Unmarshal(raw, &v) != nil || v == "" {
 			return "", fmt.Errorf("RDS %s: no deployed output %s in stack %s: deploy the stage, or start the console with --connection URL", c.ID, c.Data[key], stack)
 		}
 		return v, nil

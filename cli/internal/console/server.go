@@ -30,6 +30,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -50,6 +51,7 @@ type Invoker func(ctx context.Context, fnID string, payload []byte, source strin
 
 // Config is what the console shows and how it reaches the stage.
 type Config struct {
+	// Manifest and Outputs are the stage as first shown (see Update).
 	Manifest *manifest.Manifest
 	Outputs  deploy.Outputs
 	// AWS reaches the stage's account (or emulator).
@@ -82,7 +84,7 @@ type Server struct {
 	srv   *http.Server
 	port  string
 	pages map[string]*template.Template
-	fns   []manifest.Function
+	state atomic.Pointer[snapshot]
 	// stop ends the requests in flight, live feeds above all, on Close.
 	stop context.CancelFunc
 }
@@ -94,9 +96,6 @@ func Start(cfg Config) (*Server, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
-	}
-	if cfg.Outputs == nil {
-		cfg.Outputs = deploy.Outputs{}
 	}
 	b := make([]byte, 24)
 	if _, err := rand.Read(b); err != nil {
@@ -112,10 +111,7 @@ func Start(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, token: hex.EncodeToString(b), ln: ln, pages: pages}
 	s.port = strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
-	for _, st := range cfg.Manifest.Stacks {
-		s.fns = append(s.fns, st.Functions...)
-	}
-	sort.Slice(s.fns, func(i, j int) bool { return s.fns[i].ID < s.fns[j].ID })
+	s.Update(cfg.Manifest, cfg.Outputs)
 	base, stop := context.WithCancel(context.Background())
 	s.stop = stop
 	s.srv = &http.Server{
@@ -131,6 +127,30 @@ func Start(cfg Config) (*Server, error) {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// snapshot is the stage as the console shows it: sst dev swaps in a new
+// one after each redeploy.
+type snapshot struct {
+	m    *manifest.Manifest
+	outs deploy.Outputs
+	fns  []manifest.Function // sorted by id
+}
+
+// Update shows a new manifest and outputs (after a redeploy); requests in
+// flight finish with the old ones.
+func (s *Server) Update(m *manifest.Manifest, outs deploy.Outputs) {
+	if outs == nil {
+		outs = deploy.Outputs{}
+	}
+	snap := &snapshot{m: m, outs: outs}
+	for _, st := range m.Stacks {
+		snap.fns = append(snap.fns, st.Functions...)
+	}
+	sort.Slice(snap.fns, func(i, j int) bool { return snap.fns[i].ID < snap.fns[j].ID })
+	s.state.Store(snap)
+}
+
+func (s *Server) cur() *snapshot { return s.state.Load() }
 
 // URL is the address to open, with the token that logs the browser in.
 func (s *Server) URL() string {
@@ -276,7 +296,7 @@ func parsePages() (map[string]*template.Template, error) {
 
 // render writes one page; err (if any) is shown at its top.
 func (s *Server) render(w http.ResponseWriter, name, title string, data any, err error) {
-	p := page{Title: title, Nav: name, App: s.cfg.Manifest.App, Stage: s.cfg.Manifest.Stage, Dev: s.cfg.Invoke != nil, Data: data}
+	p := page{Title: title, Nav: name, App: s.cur().m.App, Stage: s.cur().m.Stage, Dev: s.cfg.Invoke != nil, Data: data}
 	if err != nil {
 		p.Error = err.Error()
 	}
@@ -288,7 +308,7 @@ func (s *Server) render(w http.ResponseWriter, name, title string, data any, err
 
 // function finds a function by id.
 func (s *Server) function(id string) (manifest.Function, bool) {
-	for _, f := range s.fns {
+	for _, f := range s.cur().fns {
 		if f.ID == id {
 			return f, true
 		}
@@ -299,7 +319,7 @@ func (s *Server) function(id string) (manifest.Function, bool) {
 // constructs lists the stage's constructs of one type, in stack order.
 func (s *Server) constructs(typ string) []manifest.Construct {
 	var out []manifest.Construct
-	for _, st := range s.cfg.Manifest.Stacks {
+	for _, st := range s.cur().m.Stacks {
 		for _, c := range st.Constructs {
 			if c.Type == typ {
 				out = append(out, c)

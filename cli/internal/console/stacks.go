@@ -2,7 +2,7 @@ package console
 
 import (
 	"net/http"
-	"sort"
+	"strings"
 
 	"github.com/sst-tf/sst/manifest"
 )
@@ -17,11 +17,13 @@ type stackView struct {
 
 type constructView struct {
 	manifest.Construct
-	DataKeys  []string
+	Facts     []fact
 	Functions []manifest.Function
 	// BoundBy lists the constructs whose functions bind this one.
 	BoundBy []string
 }
+
+type fact struct{ Key, Value string }
 
 type outputView struct {
 	Name, Value, Description string
@@ -30,8 +32,9 @@ type outputView struct {
 // stacksPage shows each stack's constructs, their data and what they bind,
 // and the deployed outputs.
 func (s *Server) stacksPage(w http.ResponseWriter, r *http.Request) {
+	snap := s.cur()
 	boundBy := map[string][]string{}
-	for _, st := range s.cfg.Manifest.Stacks {
+	for _, st := range snap.m.Stacks {
 		for _, c := range st.Constructs {
 			for _, b := range c.Binds {
 				boundBy[b] = appendOnce(boundBy[b], c.ID)
@@ -44,17 +47,21 @@ func (s *Server) stacksPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	var stacks []stackView
-	for _, st := range s.cfg.Manifest.Stacks {
+	for _, st := range snap.m.Stacks {
 		v := stackView{Name: st.Name, DependsOn: st.DependsOn}
 		for _, c := range st.Constructs {
 			cv := constructView{Construct: c, BoundBy: boundBy[c.ID]}
-			for k := range c.Data {
+			for _, k := range sortedKeys(c.Data) {
 				// Api dev data is JSON for sst dev, not for people.
-				if k != manifest.DataApiDev {
-					cv.DataKeys = append(cv.DataKeys, k)
+				if k == manifest.DataApiDev {
+					continue
 				}
+				v := c.Data[k]
+				if strings.Contains(v, "${") {
+					v = "(known after deploy)"
+				}
+				cv.Facts = append(cv.Facts, fact{Key: k, Value: v})
 			}
-			sort.Strings(cv.DataKeys)
 			for _, f := range st.Functions {
 				if f.Construct == c.ID {
 					cv.Functions = append(cv.Functions, f)
@@ -62,7 +69,7 @@ func (s *Server) stacksPage(w http.ResponseWriter, r *http.Request) {
 			}
 			v.Constructs = append(v.Constructs, cv)
 		}
-		outs := s.cfg.Outputs[st.Name]
+		outs := snap.outs[st.Name]
 		for _, o := range st.Outputs {
 			if raw, ok := outs[o.Name]; ok {
 				v.Outputs = append(v.Outputs, outputView{Name: o.Name, Value: jsonText(raw), Description: o.Description})
