@@ -5,12 +5,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"net"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -90,6 +93,32 @@ func TestDev(t *testing.T) {
 		}
 		if scan.Count != 1 {
 			t.Fatalf("table holds %d items, want the one created", scan.Count)
+		}
+	})
+
+	t.Run("the console it prints shows gateway requests and invokes locally", func(t *testing.T) {
+		m := regexp.MustCompile(`Console: (http://127\.0\.0\.1:\d+)/\?token=([0-9a-f]+)`).FindStringSubmatch(out.String())
+		if m == nil {
+			t.Fatalf("sst dev printed no console URL:\n%s", out.String())
+		}
+		get := func(method, path string, form neturl.Values) (int, string) {
+			req, _ := http.NewRequest(method, m[1]+path, strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Authorization", "Bearer "+m[2])
+			res, err := c.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			b, _ := io.ReadAll(res.Body)
+			return res.StatusCode, html.UnescapeString(string(b))
+		}
+		if status, body := get("GET", "/functions", nil); status != 200 || !strings.Contains(body, "api Api GET /items") {
+			t.Errorf("the console's feed lacks the gateway request: %d\n%s", status, body)
+		}
+		status, body := get("POST", "/functions/invoke", neturl.Values{"fn": {"Api_GET_items"}, "payload": {`{"rawPath":"/items"}`}})
+		if status != 200 || !strings.Contains(body, "Succeeded") || !strings.Contains(body, "node-v1") {
+			t.Errorf("invoke from the console: %d\n%s", status, body)
 		}
 	})
 
