@@ -41,6 +41,7 @@ func TestBadInputIsExplained(t *testing.T) {
 		{"invoke unknown function", f, "POST", "/functions/invoke", form("fn", "nope", "payload", "{}"), 200, `no function "nope"`},
 		{"unnamed payload", f, "POST", "/functions/payloads", form("fn", "node", "payload", "{}"), 200, "name the payload to save it"},
 		{"saved payload not JSON", f, "POST", "/functions/payloads", form("fn", "node", "name", "x", "payload", "{bad"), 200, "not valid JSON: fix it before saving"},
+		{"deployed function missing in AWS", f, "POST", "/functions/invoke", form("fn", "node", "payload", "{}"), 200, "invoke node (" + f.prefix + "-node)"},
 		{"replay outside sst dev", f, "POST", "/functions/replay", form("id", "abc"), 200, "replay needs the local runtime: run sst dev"},
 		{"feed outside sst dev", f, "GET", "/functions/feed", nil, 404, "no local invocations outside sst dev"},
 		{"logs of unknown function", f, "GET", "/logs?fn=nope", nil, 200, `no function "nope"`},
