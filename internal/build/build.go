@@ -6,6 +6,7 @@
 package build
 
 import (
+	"archive/zip"
 	"context"
 	"errors"
 	"fmt"
@@ -161,7 +162,11 @@ func Build(ctx context.Context, r Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	zipPath, hash, err := writeArtifact(r.OutDir, sanitize(r.Name), out.files)
+	method := zip.Deflate
+	if r.Target == "host" {
+		method = zip.Store
+	}
+	zipPath, hash, err := writeArtifactWith(r.OutDir, sanitize(r.Name), out.files, method)
 	if err != nil {
 		return nil, fmt.Errorf("function %q: write artifact: %w", r.Name, err)
 	}
