@@ -56,6 +56,7 @@ JSON per stage and deploys it with terraform.`,
 		newUnlockCmd(f, g),
 		newVersionCmd(f),
 		newInitCmd(f),
+		newTypesCmd(f, g),
 		newSecretsCmd(f, g),
 	)
 	return root
