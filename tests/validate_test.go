@@ -12,8 +12,9 @@ import (
 	"github.com/sst-tf/sst/manifest"
 )
 
-// TestExamplesAndTemplatesValidate: every example and every template
-// synthesizes and passes `terraform validate` with the real AWS provider.
+// TestExamplesAndTemplatesValidate: every example (each with a README) and
+// every template synthesizes and passes `terraform validate` with the real
+// AWS provider.
 func TestExamplesAndTemplatesValidate(t *testing.T) {
 	t.Parallel()
 	tfEnv := testenv.TerraformEnv(t)
@@ -23,6 +24,9 @@ func TestExamplesAndTemplatesValidate(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, e := range examples {
+		if _, err := os.Stat(filepath.Join(filepath.Dir(e), "README.md")); err != nil {
+			t.Errorf("example %s has no README.md", filepath.Base(filepath.Dir(e)))
+		}
 		projects = append(projects, copyProject(t, filepath.Dir(e)))
 	}
 	root := t.TempDir()
