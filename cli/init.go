@@ -84,6 +84,9 @@ func runInit(f *Factory, o *initOptions) error {
 		Dir: dir, Template: o.template, Module: o.module, Version: Version, Source: source, Force: o.force,
 	})
 	if errors.Is(err, generators.ErrNotEmpty) {
+		if fw, _, derr := generators.Detect(dir); derr == nil {
+			return fmt.Errorf("%s is not empty: it is a %s project; to add sst to it, run `sst init` inside it (no directory argument)", o.dir, fw.Name)
+		}
 		return fmt.Errorf("%s is not empty: choose a new directory, or pass --force to write the template into it", o.dir)
 	} else if err != nil {
 		return err

@@ -73,6 +73,10 @@ func TestInitDropIn(t *testing.T) {
 	h.mustFail("already has cdktf.json, infra/go.mod, infra/main.go: pass --force", "init", "--no-install")
 	h.mustFail("--template needs a directory", "init", "-t", "node")
 
+	// Pointing init at the web project as a new app's directory says what to do.
+	parent := newHarness(t, filepath.Dir(wd))
+	parent.mustFail("it is a Next.js project; to add sst to it, run `sst init` inside it", "init", filepath.Base(wd), "--no-install")
+
 	empty := newHarness(t, t.TempDir())
 	empty.mustFail("no supported web project found", "init", "--no-install")
 }
