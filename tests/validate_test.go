@@ -39,6 +39,9 @@ func TestExamplesAndTemplatesValidate(t *testing.T) {
 	}
 	for _, dir := range projects {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
+			// Each synth and validate is mostly one busy thread (jsii's
+			// Node, terraform): two at once use both cores.
+			t.Parallel()
 			validateProject(t, dir)
 			os.RemoveAll(filepath.Join(dir, ".sst"))
 		})
