@@ -177,7 +177,7 @@ func DropIn(opts DropInOptions) (*DroppedIn, error) {
 		Framework, Construct, Props string
 	}{Data{Name: name, Module: opts.Module, SSTVersion: RequireVersion(opts.Version), SSTSource: opts.Source}, fw.Name, fw.Construct, fw.Props}
 	if data.Module == "" {
-		data.Module = name + "/infra"
+		data.Module = DefaultModule(name) + "/infra"
 	}
 	out := &DroppedIn{Framework: fw, Evidence: evidence}
 	rendered := map[string][]byte{}

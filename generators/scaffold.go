@@ -89,7 +89,7 @@ func Scaffold(opts ScaffoldOptions) (*Scaffolded, error) {
 	}
 	data.Module = opts.Module
 	if data.Module == "" {
-		data.Module = data.Name
+		data.Module = DefaultModule(data.Name)
 	}
 	files, err := render(tmplFS, opts.Template, opts.Dir, data)
 	if err != nil {
@@ -105,6 +105,30 @@ func AppName(dir string) string {
 		return name
 	}
 	return "app"
+}
+
+// DefaultModule is the Go module path for an app named name: the name,
+// unless the go tool would take it for the standard library ("std",
+// "cmd", "all", or a standard package such as "time"), which makes every
+// import of the app's own packages fail; then "<name>-app".
+func DefaultModule(name string) string {
+	if stdNames[name] {
+		return name + "-app"
+	}
+	return name
+}
+
+// stdNames are the go tool's reserved patterns and the standard library's
+// top-level directories (a fixed list: the CLI may run without a GOROOT).
+var stdNames = map[string]bool{}
+
+func init() {
+	for _, n := range strings.Fields(`std cmd all archive bufio builtin bytes cmp compress container context
+		crypto database debug embed encoding errors expvar flag fmt go hash html image index internal io iter
+		log maps math mime net os path plugin reflect regexp runtime slices sort strconv strings structs sync
+		syscall testing text time unicode unique unsafe vendor weak`) {
+		stdNames[n] = true
+	}
 }
 
 func checkEmpty(dir string, force bool) error {

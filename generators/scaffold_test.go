@@ -76,6 +76,14 @@ func TestScaffoldRefusals(t *testing.T) {
 	}
 }
 
+func TestDefaultModule(t *testing.T) {
+	for in, want := range map[string]string{"notes": "notes", "std": "std-app", "cmd": "cmd-app", "all": "all-app", "time": "time-app", "net": "net-app", "my-app": "my-app"} {
+		if got := DefaultModule(in); got != want {
+			t.Errorf("DefaultModule(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestRequireVersion(t *testing.T) {
 	for in, want := range map[string]string{"dev": "v0.0.0", "v0.3.1": "v0.3.1", "v1": "v0.0.0", "": "v0.0.0"} {
 		if got := RequireVersion(in); got != want {
