@@ -44,9 +44,9 @@ const (
 var (
 	validRuntimes = []string{RuntimeGo, RuntimeNodejs18, RuntimeNodejs20, RuntimeNodejs22,
 		RuntimePython39, RuntimePython310, RuntimePython311, RuntimePython312, RuntimePython313}
-	validArchs    = []string{"arm64", "x86_64"}
-	validTargets  = []string{"lambda", "host"}
-	validFormats  = []string{"esm", "cjs"}
+	validArchs   = []string{"arm64", "x86_64"}
+	validTargets = []string{"lambda", "host"}
+	validFormats = []string{"esm", "cjs"}
 )
 
 // nodeExts is the order in which a Node handler's file is looked for.
