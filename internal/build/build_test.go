@@ -510,7 +510,7 @@ func TestNode(t *testing.T) {
 		wantBuildError(t, bad("packages/functions/src/nope.handler"), ErrNotFound, "nothing to build in "+proj)
 		r := bad("packages/functions/src/nope.handler")
 		r.Runtime = "nodejs20.x"
-		wantBuildError(t, r, ErrNotFound, "no file packages/functions/src/nope.{ts,tsx,mts,js,mjs,cjs,jsx} in "+proj, "a .go file in one, or a Node/TypeScript file and export")
+		wantBuildError(t, r, ErrNotFound, "no file packages/functions/src/nope.{ts,tsx,mts,js,mjs,cjs,jsx} in "+proj, "a .go file in one, a Node/TypeScript file and export", "or a Python file and function")
 		r = bad("packages/functions/src/list")
 		r.Runtime = "nodejs20.x"
 		wantBuildError(t, r, ErrNotFound, "no export name")
@@ -520,8 +520,8 @@ func TestNode(t *testing.T) {
 		wantBuildError(t, bad("packages/functions/src"), ErrNotFound, "has no .go files")
 
 		r = bad("packages/functions/src/list.handler")
-		r.Runtime = "python3.12"
-		wantBuildError(t, r, ErrInvalid, `unknown runtime "python3.12"`, "go, nodejs18.x, nodejs20.x, nodejs22.x")
+		r.Runtime = "java21"
+		wantBuildError(t, r, ErrInvalid, `unknown runtime "java21"`, "go, nodejs18.x, nodejs20.x, nodejs22.x, python3.9")
 		r = bad("packages/functions/src/list.handler")
 		r.Arch = "mips"
 		wantBuildError(t, r, ErrInvalid, `unknown architecture "mips"`, "arm64, x86_64")
