@@ -116,7 +116,7 @@ func runDropIn(f *Factory, o *initOptions) error {
 		return err
 	}
 	style := styleFor(f)
-	fmt.Fprintf(f.IO.Out, "%s Detected a %s project (%s); added %s\n", style.Green("✓"), res.Framework.Name, res.Evidence, strings.Join(res.Files, ", "))
+	fmt.Fprintf(f.IO.Out, "%s Detected %s (%s); added %s\n", style.Green("✓"), res.Framework.Name, res.Evidence, strings.Join(res.Files, ", "))
 	if err := finishInit(f, o, filepath.Join(dir, "infra"), source); err != nil {
 		return err
 	}

@@ -62,7 +62,7 @@ func TestInitDropIn(t *testing.T) {
 	writeFile(t, filepath.Join(wd, "package.json"), `{"dependencies":{"next":"14.2.0","react":"18.3.1"}}`)
 	h := newHarness(t, wd)
 	h.mustRun("init", "--no-install")
-	if !strings.Contains(h.out.String(), "Detected a Next.js project (package.json depends on next)") {
+	if !strings.Contains(h.out.String(), "Detected Next.js (package.json depends on next)") {
 		t.Errorf("output:\n%s", h.out.String())
 	}
 	b, err := os.ReadFile(filepath.Join(wd, "infra", "main.go"))

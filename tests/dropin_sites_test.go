@@ -34,7 +34,7 @@ func TestDropInVite(t *testing.T) {
 		}
 	}
 	r := mustSST(t, dir, "init")
-	if !strings.Contains(r.stdout, "Detected a Vite project") {
+	if !strings.Contains(r.stdout, "Detected Vite (package.json depends on vite)") {
 		t.Errorf("init said:\n%s", r)
 	}
 	validateProject(t, dir)
