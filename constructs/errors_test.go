@@ -162,8 +162,8 @@ func TestBadInput(t *testing.T) {
 		},
 		{
 			name:   "unknown runtime",
-			bodies: []body{fn(FunctionProps{Handler: nodeHandler, Runtime: "python3.12"})},
-			want:   []string{"stack First", `function "Fn"`, `unknown runtime "python3.12"`},
+			bodies: []body{fn(FunctionProps{Handler: nodeHandler, Runtime: "java21"})},
+			want:   []string{"stack First", `function "Fn"`, `unknown runtime "java21"`},
 		},
 		{
 			name:   "unknown architecture",

@@ -29,9 +29,12 @@ import (
 type FunctionProps struct {
 	// Handler is what runs. Go: a directory holding a main package (or a .go
 	// file in it), built into `bootstrap` for provided.al2023. Node/TS:
-	// "path/to/file.export", bundled with esbuild. Relative to the project.
+	// "path/to/file.export", bundled with esbuild. Python:
+	// "path/to/file.function", its source directory zipped as is. Relative
+	// to the project.
 	Handler string
-	// Runtime: "go", "nodejs18.x", "nodejs20.x", "nodejs22.x"; default detected from Handler.
+	// Runtime: "go", "nodejs18.x", "nodejs20.x", "nodejs22.x", "python3.9" …
+	// "python3.13"; default detected from Handler (Python: python3.12).
 	Runtime string
 	// Architecture: "arm64" (default) or "x86_64".
 	Architecture string
@@ -88,7 +91,7 @@ type Function struct {
 	fid    string
 	name   string
 	props  FunctionProps
-	kind   string // "go" or "node"
+	kind   string // "go", "node" or "python"
 	result *build.Result
 
 	Cdk struct {
@@ -223,6 +226,9 @@ func (fn *Function) validate() bool {
 		fn.kind = "go"
 	} else {
 		fn.kind = "node"
+		if build.IsPython(rt) {
+			fn.kind = "python"
+		}
 		p.Runtime = rt
 	}
 	if _, ok := validArch[p.Architecture]; !ok {

@@ -12,7 +12,7 @@ import (
 // FS holds one top-level directory per template. "all:" keeps dotfiles
 // such as .gitignore, which a project template needs.
 //
-//go:embed all:minimal
+//go:embed all:minimal all:node all:python all:standard
 var FS embed.FS
 
 // Names lists the available templates, sorted.

@@ -12,17 +12,20 @@ import (
 	"github.com/sst-tf/sst/manifest"
 )
 
-// TestExamplesAndTemplatesValidate: every example and every template
-// synthesizes and passes `terraform validate` with the real AWS provider.
+// TestExamplesAndTemplatesValidate: every example (each with a README) and
+// every template synthesizes and passes `terraform validate` with the real
+// AWS provider.
 func TestExamplesAndTemplatesValidate(t *testing.T) {
 	t.Parallel()
-	tfEnv := testenv.TerraformEnv(t)
 	var projects []string
 	examples, err := filepath.Glob(filepath.Join(repo, "examples", "*", "cdktf.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, e := range examples {
+		if _, err := os.Stat(filepath.Join(filepath.Dir(e), "README.md")); err != nil {
+			t.Errorf("example %s has no README.md", filepath.Base(filepath.Dir(e)))
+		}
 		projects = append(projects, copyProject(t, filepath.Dir(e)))
 	}
 	root := t.TempDir()
@@ -36,36 +39,47 @@ func TestExamplesAndTemplatesValidate(t *testing.T) {
 	}
 	for _, dir := range projects {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			mustSST(t, dir, "synth", "--stage", "validate")
-			out := filepath.Join(dir, ".sst", "out", "validate")
-			m, err := manifest.Read(out)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, st := range m.Stacks {
-				stackDir := filepath.Join(out, st.Dir)
-				for _, args := range [][]string{{"init", "-backend=false", "-input=false", "-no-color"}, {"validate", "-json", "-no-color"}} {
-					cmd := exec.Command("terraform", args...)
-					cmd.Dir = stackDir
-					cmd.Env = testenv.Environ(tfEnv)
-					b, err := cmd.CombinedOutput()
-					if args[0] == "validate" {
-						var v struct {
-							Valid       bool `json:"valid"`
-							ErrorCount  int  `json:"error_count"`
-							Diagnostics []struct {
-								Summary, Detail string
-							} `json:"diagnostics"`
-						}
-						if jerr := json.Unmarshal(b, &v); jerr != nil || !v.Valid {
-							t.Errorf("stack %s is not valid: %v %s", st.Name, err, b)
-						}
-					} else if err != nil {
-						t.Fatalf("terraform %v in %s: %v\n%s", args, stackDir, err, b)
-					}
-				}
-			}
+			// Each synth and validate is mostly one busy thread (jsii's
+			// Node, terraform): two at once use both cores.
+			t.Parallel()
+			validateProject(t, dir)
 			os.RemoveAll(filepath.Join(dir, ".sst"))
 		})
+	}
+}
+
+// validateProject synthesizes the project in dir and runs `terraform
+// validate` on every stack with the real AWS provider.
+func validateProject(t *testing.T, dir string) {
+	t.Helper()
+	tfEnv := testenv.TerraformEnv(t)
+	mustSST(t, dir, "synth", "--stage", "validate")
+	out := filepath.Join(dir, ".sst", "out", "validate")
+	m, err := manifest.Read(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range m.Stacks {
+		stackDir := filepath.Join(out, st.Dir)
+		for _, args := range [][]string{{"init", "-backend=false", "-input=false", "-no-color"}, {"validate", "-json", "-no-color"}} {
+			cmd := exec.Command("terraform", args...)
+			cmd.Dir = stackDir
+			cmd.Env = testenv.Environ(tfEnv)
+			b, err := cmd.CombinedOutput()
+			if args[0] == "validate" {
+				var v struct {
+					Valid       bool `json:"valid"`
+					ErrorCount  int  `json:"error_count"`
+					Diagnostics []struct {
+						Summary, Detail string
+					} `json:"diagnostics"`
+				}
+				if jerr := json.Unmarshal(b, &v); jerr != nil || !v.Valid {
+					t.Errorf("stack %s is not valid: %v %s", st.Name, err, b)
+				}
+			} else if err != nil {
+				t.Fatalf("terraform %v in %s: %v\n%s", args, stackDir, err, b)
+			}
+		}
 	}
 }

@@ -6,6 +6,7 @@
 package build
 
 import (
+	"archive/zip"
 	"context"
 	"errors"
 	"fmt"
@@ -23,8 +24,17 @@ const (
 	RuntimeNodejs20 = "nodejs20.x"
 	RuntimeNodejs22 = "nodejs22.x"
 
+	// Python handlers ship their source directory as is.
+	RuntimePython39  = "python3.9"
+	RuntimePython310 = "python3.10"
+	RuntimePython311 = "python3.11"
+	RuntimePython312 = "python3.12"
+	RuntimePython313 = "python3.13"
+
 	// DefaultNodeRuntime is what detection picks for a Node/TS handler.
 	DefaultNodeRuntime = RuntimeNodejs20
+	// DefaultPythonRuntime is what detection picks for a Python handler.
+	DefaultPythonRuntime = RuntimePython312
 
 	// goLambdaRuntime is the Lambda runtime Go binaries run on: the
 	// go1.x runtime is gone, a "bootstrap" executable on the OS-only
@@ -33,10 +43,11 @@ const (
 )
 
 var (
-	validRuntimes = []string{RuntimeGo, RuntimeNodejs18, RuntimeNodejs20, RuntimeNodejs22}
-	validArchs    = []string{"arm64", "x86_64"}
-	validTargets  = []string{"lambda", "host"}
-	validFormats  = []string{"esm", "cjs"}
+	validRuntimes = []string{RuntimeGo, RuntimeNodejs18, RuntimeNodejs20, RuntimeNodejs22,
+		RuntimePython39, RuntimePython310, RuntimePython311, RuntimePython312, RuntimePython313}
+	validArchs   = []string{"arm64", "x86_64"}
+	validTargets = []string{"lambda", "host"}
+	validFormats = []string{"esm", "cjs"}
 )
 
 // nodeExts is the order in which a Node handler's file is looked for.
@@ -46,7 +57,7 @@ var nodeExts = []string{".ts", ".tsx", ".mts", ".js", ".mjs", ".cjs", ".jsx"}
 type Request struct {
 	ProjectDir string      // absolute project root; Handler is relative to it
 	Handler    string      // as the user wrote it: a Go package dir or .go file, or "path/to/file.export"
-	Runtime    string      // "" = detect; "go"; "nodejs18.x" | "nodejs20.x" | "nodejs22.x"
+	Runtime    string      // "" = detect; "go"; "nodejs18.x" | "nodejs20.x" | "nodejs22.x"; "python3.9" … "python3.13"
 	Arch       string      // "arm64" (default) | "x86_64"
 	Target     string      // "lambda" (default: linux + Arch) | "host" (this machine's GOOS/GOARCH, for local dev)
 	OutDir     string      // artifact dir; default <ProjectDir>/.sst/artifacts; created if missing
@@ -75,7 +86,7 @@ type GoOptions struct {
 // Result is a built (or cached) artifact.
 type Result struct {
 	Runtime string   // Lambda runtime: "provided.al2023" for Go, e.g. "nodejs20.x" for Node
-	Handler string   // Lambda handler value: "bootstrap" for Go, "index.<export>" for Node
+	Handler string   // Lambda handler value: "bootstrap" for Go, "index.<export>" for Node, "<module>.<function>" for Python
 	ZipPath string   // absolute path of the zip
 	Hash    string   // base64(sha256(zip bytes)), Terraform's source_code_hash format
 	Cached  bool     // true when nothing was rebuilt
@@ -138,6 +149,12 @@ func Build(ctx context.Context, r Request) (*Result, error) {
 	var b builder
 	if rt == RuntimeGo {
 		b = &goBuilder{r: r}
+	} else if IsPython(rt) {
+		pb, err := newPythonBuilder(r)
+		if err != nil {
+			return nil, err
+		}
+		b = pb
 	} else {
 		nb, err := newNodeBuilder(r)
 		if err != nil {
@@ -161,7 +178,11 @@ func Build(ctx context.Context, r Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	zipPath, hash, err := writeArtifact(r.OutDir, sanitize(r.Name), out.files)
+	method := zip.Deflate
+	if r.Target == "host" {
+		method = zip.Store
+	}
+	zipPath, hash, err := writeArtifactWith(r.OutDir, sanitize(r.Name), out.files, method)
 	if err != nil {
 		return nil, fmt.Errorf("function %q: write artifact: %w", r.Name, err)
 	}
@@ -273,10 +294,16 @@ func DetectRuntime(projectDir, handler, runtime string) (string, error) {
 	if _, _, err := resolveNode(projectDir, handler); err == nil {
 		return DefaultNodeRuntime, nil
 	}
+	if _, _, ok := resolvePython(projectDir, handler); ok {
+		return DefaultPythonRuntime, nil
+	}
 	return "", &Error{Handler: handler, Kind: ErrNotFound, Detail: fmt.Sprintf("nothing to build in %s: %s", projectDir, acceptedForms)}
 }
 
-const acceptedForms = `a handler is a Go main package directory ("packages/functions/notes"), a .go file in one, or a Node/TypeScript file and export ("packages/functions/src/list.handler" for src/list.ts exporting handler)`
+const acceptedForms = `a handler is a Go main package directory ("packages/functions/notes"), a .go file in one, a Node/TypeScript file and export ("packages/functions/src/list.handler" for src/list.ts exporting handler), or a Python file and function ("functions/notes/handler.main" for handler.py defining main)`
+
+// IsPython reports whether runtime is a Python Lambda runtime.
+func IsPython(runtime string) bool { return strings.HasPrefix(runtime, "python") }
 
 func handlerPath(projectDir, handler string) string {
 	h := filepath.FromSlash(handler)

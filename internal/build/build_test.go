@@ -510,7 +510,7 @@ func TestNode(t *testing.T) {
 		wantBuildError(t, bad("packages/functions/src/nope.handler"), ErrNotFound, "nothing to build in "+proj)
 		r := bad("packages/functions/src/nope.handler")
 		r.Runtime = "nodejs20.x"
-		wantBuildError(t, r, ErrNotFound, "no file packages/functions/src/nope.{ts,tsx,mts,js,mjs,cjs,jsx} in "+proj, "a .go file in one, or a Node/TypeScript file and export")
+		wantBuildError(t, r, ErrNotFound, "no file packages/functions/src/nope.{ts,tsx,mts,js,mjs,cjs,jsx} in "+proj, "a .go file in one, a Node/TypeScript file and export", "or a Python file and function")
 		r = bad("packages/functions/src/list")
 		r.Runtime = "nodejs20.x"
 		wantBuildError(t, r, ErrNotFound, "no export name")
@@ -520,8 +520,8 @@ func TestNode(t *testing.T) {
 		wantBuildError(t, bad("packages/functions/src"), ErrNotFound, "has no .go files")
 
 		r = bad("packages/functions/src/list.handler")
-		r.Runtime = "python3.12"
-		wantBuildError(t, r, ErrInvalid, `unknown runtime "python3.12"`, "go, nodejs18.x, nodejs20.x, nodejs22.x")
+		r.Runtime = "java21"
+		wantBuildError(t, r, ErrInvalid, `unknown runtime "java21"`, "go, nodejs18.x, nodejs20.x, nodejs22.x, python3.9")
 		r = bad("packages/functions/src/list.handler")
 		r.Arch = "mips"
 		wantBuildError(t, r, ErrInvalid, `unknown architecture "mips"`, "arm64, x86_64")
@@ -647,4 +647,73 @@ func TestSanitize(t *testing.T) {
 			t.Errorf("sanitize(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+func TestPython(t *testing.T) {
+	t.Parallel()
+	proj := t.TempDir()
+	writeTree(t, proj, map[string]string{
+		"functions/requirements.txt":         "# stdlib and boto3 only\n\n",
+		"functions/notes/handler.py":         "from shared import util\ndef main(event, context):\n    return util.ok()\n",
+		"functions/shared/util.py":           "def ok():\n    return {'statusCode': 200}\n",
+		"functions/shared/__pycache__/u.pyc": "junk",
+		"functions/notes/.venv/lib/x.py":     "junk",
+		"functions/notes/stale.pyc":          "junk",
+		"scripts/solo.py":                    "def run(e, c):\n    return 1\n",
+		"scripts/other.py":                   "x = 1\n",
+		"deps/requirements.txt":              "boto3\nrequests==2.32.0\n",
+		"deps/fn.py":                         "def main(e, c): pass\n",
+	})
+	if rt, err := DetectRuntime(proj, "functions/notes/handler.main", ""); err != nil || rt != "python3.12" {
+		t.Fatalf("DetectRuntime = %q, %v", rt, err)
+	}
+	out := t.TempDir()
+	req := Request{ProjectDir: proj, Handler: "functions/notes/handler.main", Name: "Notes", OutDir: out}
+	res, err := Build(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The zip is the directory holding requirements.txt, so the handler is
+	// a dotted module path from there, as SST v2 resolves it.
+	if res.Runtime != "python3.12" || res.Handler != "notes.handler.main" || res.Cached {
+		t.Errorf("result = %+v", res)
+	}
+	var names []string
+	for n := range unzip(t, res.ZipPath) {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	if got := strings.Join(names, ","); got != "notes/handler.py,requirements.txt,shared/util.py" {
+		t.Errorf("zip holds %s", got)
+	}
+
+	// Unchanged: cached, same bytes. A new file in the tree rebuilds.
+	again, err := Build(context.Background(), req)
+	if err != nil || !again.Cached || again.Hash != res.Hash {
+		t.Errorf("second build: %+v, %v", again, err)
+	}
+	writeTree(t, proj, map[string]string{"functions/shared/more.py": "y = 2\n"})
+	changed, err := Build(context.Background(), req)
+	if err != nil || changed.Cached || changed.Hash == res.Hash {
+		t.Errorf("after adding a file: %+v, %v", changed, err)
+	}
+	// Byte-identical in a fresh output directory.
+	fresh, err := Build(context.Background(), Request{ProjectDir: proj, Handler: req.Handler, Name: "Notes", OutDir: t.TempDir()})
+	if err != nil || fresh.Hash != changed.Hash {
+		t.Errorf("rebuild elsewhere hashes %s, want %s (%v)", fresh.Hash, changed.Hash, err)
+	}
+
+	// Without a marker file the handler's own directory is zipped.
+	solo, err := Build(context.Background(), Request{ProjectDir: proj, Handler: "scripts/solo.run", Name: "Solo", OutDir: out, Runtime: "python3.11"})
+	if err != nil || solo.Handler != "solo.run" || solo.Runtime != "python3.11" {
+		t.Fatalf("solo: %+v, %v", solo, err)
+	}
+	if len(unzip(t, solo.ZipPath)) != 2 {
+		t.Errorf("solo zip: %v", unzip(t, solo.ZipPath))
+	}
+
+	wantBuildError(t, Request{ProjectDir: proj, Handler: "deps/fn.main", Name: "Deps", OutDir: out}, ErrInvalid,
+		`requirements.txt:1 requires "boto3": installing Python dependencies is not supported yet`)
+	wantBuildError(t, Request{ProjectDir: proj, Handler: "scripts/none.main", Name: "None", OutDir: out, Runtime: "python3.12"}, ErrNotFound,
+		"no Python file for it")
 }

@@ -25,13 +25,15 @@ type zipFile struct {
 // zipBytes builds a deterministic zip: sorted entries, fixed time, fixed
 // modes. Terraform compares source_code_hash, so any jitter here would
 // redeploy every function on every run.
-func zipBytes(files []zipFile) ([]byte, error) {
+func zipBytes(files []zipFile) ([]byte, error) { return zipWith(files, zip.Deflate) }
+
+func zipWith(files []zipFile, method uint16) ([]byte, error) {
 	sorted := append([]zipFile(nil), files...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].name < sorted[j].name })
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	for _, f := range sorted {
-		h := &zip.FileHeader{Name: f.name, Method: zip.Deflate, Modified: zipEpoch}
+		h := &zip.FileHeader{Name: f.name, Method: method, Modified: zipEpoch}
 		h.SetMode(f.mode)
 		w, err := zw.CreateHeader(h)
 		if err != nil {
@@ -51,7 +53,14 @@ func zipBytes(files []zipFile) ([]byte, error) {
 // its path and Terraform-style hash. An existing file of that name already
 // holds these bytes, so it is left alone.
 func writeArtifact(outDir, name string, files []zipFile) (path, hash string, err error) {
-	data, err := zipBytes(files)
+	return writeArtifactWith(outDir, name, files, zip.Deflate)
+}
+
+// writeArtifactWith is writeArtifact with a compression method: host
+// builds for `sst dev` are stored uncompressed, since they are unpacked at
+// once on this machine and deflating a Go binary costs most of a second.
+func writeArtifactWith(outDir, name string, files []zipFile, method uint16) (path, hash string, err error) {
+	data, err := zipWith(files, method)
 	if err != nil {
 		return "", "", err
 	}

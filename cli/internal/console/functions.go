@@ -36,6 +36,8 @@ type invocation struct {
 	Trace    []string
 	Duration string
 	Logs     []string
+	// Truncated: the request was too large for the history to keep.
+	Truncated bool
 }
 
 type functionsView struct {
@@ -127,7 +129,7 @@ func recordView(r dev.Record) invocation {
 	v := invocation{
 		ID: r.ID, Function: r.Function, Source: r.Source, Time: r.Time.Local().Format("15:04:05"),
 		Request: prettyJSON(r.Request), Response: prettyJSON(r.Response),
-		Duration: fmt.Sprintf("%.1f ms", r.Duration), Logs: r.Logs,
+		Duration: fmt.Sprintf("%.1f ms", r.Duration), Logs: r.Logs, Truncated: r.Truncated,
 	}
 	if r.Error != nil {
 		v.Error, v.Trace = r.Error.Error(), r.Error.Trace

@@ -13,6 +13,19 @@ import (
 // historySize is how many invocations the history keeps in memory.
 const historySize = 500
 
+// maxKept is the largest request or response the history keeps whole; a
+// larger one is recorded by size only (an upload can be 10 MB, and 500 of
+// those would not fit in memory).
+const maxKept = 256 << 10
+
+func keep(b []byte) json.RawMessage {
+	if len(b) <= maxKept {
+		return append(json.RawMessage(nil), b...)
+	}
+	s, _ := json.Marshal(fmt.Sprintf("<%d bytes, too large to keep>", len(b)))
+	return s
+}
+
 // Record is one invocation as the history keeps it: enough to show it
 // again and to replay it.
 type Record struct {
@@ -25,6 +38,8 @@ type Record struct {
 	Error    *FunctionError  `json:"error,omitempty"`
 	Duration float64         `json:"durationMs"`
 	Logs     []string        `json:"logs,omitempty"`
+	// Truncated says the request was too large to keep: no replay.
+	Truncated bool `json:"truncated,omitempty"`
 }
 
 // History records every invocation through it, in memory and as JSON
@@ -66,14 +81,15 @@ func (h *History) Invoke(ctx context.Context, fnID string, payload []byte, sourc
 		return nil, err
 	}
 	rec := Record{
-		ID:       res.RequestID,
-		Time:     start.UTC(),
-		Function: fnID,
-		Source:   source,
-		Request:  append(json.RawMessage(nil), payload...),
-		Response: res.Payload,
-		Error:    res.Err,
-		Duration: float64(res.Duration.Microseconds()) / 1000,
+		ID:        res.RequestID,
+		Time:      start.UTC(),
+		Function:  fnID,
+		Source:    source,
+		Request:   keep(payload),
+		Response:  keep(res.Payload),
+		Truncated: len(payload) > maxKept,
+		Error:     res.Err,
+		Duration:  float64(res.Duration.Microseconds()) / 1000,
 	}
 	// The caller (a waiting HTTP client) gets its answer now; the record
 	// waits for the handler's last log lines.
@@ -162,12 +178,16 @@ func (h *History) Replay(ctx context.Context, id string) (*Result, error) {
 	}
 	var fn string
 	var payload []byte
+	truncated := false
 	if rec != nil {
-		fn, payload = rec.Function, rec.Request
+		fn, payload, truncated = rec.Function, rec.Request, rec.Truncated
 	}
 	h.mu.Unlock()
 	if rec == nil {
 		return nil, fmt.Errorf("no invocation %q in the history", id)
+	}
+	if truncated {
+		return nil, fmt.Errorf("invocation %s: its request was too large to keep, so it cannot be replayed", id)
 	}
 	return h.Invoke(ctx, fn, payload, "replay "+id)
 }

@@ -262,10 +262,21 @@ func TestHistoryRecordsAndReplays(t *testing.T) {
 	if again.Err != nil || string(again.Payload) != string(res.Payload) {
 		t.Errorf("replay answered %s / %v, want %s", again.Payload, again.Err, res.Payload)
 	}
+	big, err := h.Invoke(context.Background(), "go", []byte(`{"pad":"`+strings.Repeat("x", 300<<10)+`"}`), "test")
+	if err != nil || big.Err != nil {
+		t.Fatalf("large request: %v %v", err, big.Err)
+	}
+	if _, err := h.Replay(context.Background(), big.RequestID); err == nil || !strings.Contains(err.Error(), "too large to keep") {
+		t.Errorf("replay of a request too large to keep: %v", err)
+	}
 	if err := h.Close(); err != nil {
 		t.Fatal(err)
 	}
 	recs := h.Records()
+	if len(recs) != 3 || !recs[2].Truncated || len(recs[2].Request) > 100 {
+		t.Fatalf("large request kept as %d bytes (truncated %v)", len(recs[len(recs)-1].Request), recs[len(recs)-1].Truncated)
+	}
+	recs = recs[:2]
 	if len(recs) != 2 || recs[0].Function != "go" || recs[1].Source != "replay "+res.RequestID {
 		t.Fatalf("records %+v", recs)
 	}
@@ -276,15 +287,15 @@ func TestHistoryRecordsAndReplays(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := strings.Count(string(b), "\n"); n != 2 {
-		t.Errorf("history file has %d lines, want 2:\n%s", n, b)
+	if n := strings.Count(string(b), "\n"); n != 3 {
+		t.Errorf("history file has %d lines, want 3", n)
 	}
-	if len(seen) != 2 {
+	if len(seen) != 3 {
 		t.Errorf("OnRecord called %d times", len(seen))
 	}
-	// The subscriber got both, with their settled logs; after cancel it
-	// gets nothing more.
-	for i := 0; i < 2; i++ {
+	// The subscriber got all three, with their settled logs; after cancel
+	// it gets nothing more.
+	for i := 0; i < 3; i++ {
 		r := <-feed
 		if i == 0 && !contains(r.Logs, "recorded line") {
 			t.Errorf("subscribed record %s has logs %q", r.ID, r.Logs)
