@@ -183,13 +183,15 @@ func (r *Runtime) Invoke(ctx context.Context, fnID string, payload []byte) (*Res
 		timeout = 3 * time.Second
 	}
 	inv := &invocation{
-		id:       newRequestID(),
-		fn:       fn,
-		payload:  payload,
-		deadline: time.Now().Add(timeout),
-		done:     make(chan struct{}),
+		id:      newRequestID(),
+		fn:      fn,
+		payload: payload,
+		timeout: timeout,
+		done:    make(chan struct{}),
 	}
-	timer := time.NewTimer(timeout)
+	// As in Lambda, starting a process (init) has a limit of its own; the
+	// function's timeout runs from when a worker takes the request.
+	timer := time.NewTimer(initTimeout)
 	defer timer.Stop()
 
 	// Hand the request to an idle worker, starting one when none waits.
@@ -218,11 +220,12 @@ func (r *Runtime) Invoke(ctx context.Context, fnID string, payload []byte) (*Res
 				return &Result{RequestID: inv.id, Err: e, Logs: w.tail()}, nil
 			}
 		case <-timer.C:
-			return &Result{RequestID: inv.id, Err: timeoutError(timeout)}, nil
+			return &Result{RequestID: inv.id, Err: &FunctionError{Type: "Runtime.InitTimeout", Message: fmt.Sprintf("no worker took the request within %s", initTimeout)}}, nil
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
 	}
+	timer.Reset(timeout)
 	select {
 	case <-inv.done:
 	case <-timer.C:
@@ -237,6 +240,10 @@ func (r *Runtime) Invoke(ctx context.Context, fnID string, payload []byte) (*Res
 	}
 	return inv.result(), nil
 }
+
+// initTimeout bounds how long a request waits for a worker to take it:
+// Lambda's limit on init.
+const initTimeout = 10 * time.Second
 
 func timeoutError(d time.Duration) *FunctionError {
 	return &FunctionError{Type: "Sandbox.Timedout", Message: fmt.Sprintf("task timed out after %s", d)}
@@ -480,7 +487,8 @@ type invocation struct {
 	id       string
 	fn       *Function
 	payload  []byte
-	deadline time.Time
+	timeout  time.Duration
+	deadline time.Time // set when a worker takes it
 	done     chan struct{}
 
 	mu      sync.Mutex
@@ -619,6 +627,7 @@ func (w *worker) next(rw http.ResponseWriter, req *http.Request) {
 	case inv := <-p.pending:
 		inv.mu.Lock()
 		inv.started = time.Now()
+		inv.deadline = inv.started.Add(inv.timeout)
 		inv.w = w
 		inv.mu.Unlock()
 		w.mu.Lock()
