@@ -41,10 +41,11 @@ is skipped; --force applies it anyway. Outputs are written to
 .sst/outputs/<stage>.json.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.stacks = args
-			s, err := load(f, g)
+			s, release, err := loadLocked(f, g, cmd)
 			if err != nil {
 				return err
 			}
+			defer release()
 			return runDeploy(cmd.Context(), s, o)
 		},
 	}

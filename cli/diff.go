@@ -21,10 +21,11 @@ func newDiffCmd(f *Factory, g *Globals) *cobra.Command {
 		Long: `Synthesizes the app and runs terraform plan for each stack, printing the
 planned changes: + create, ~ update, - delete, -/+ replace. Nothing is changed.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := load(f, g)
+			s, release, err := loadLocked(f, g, cmd)
 			if err != nil {
 				return err
 			}
+			defer release()
 			return runDiff(cmd.Context(), s, args, parallel)
 		},
 	}

@@ -126,7 +126,7 @@ func TestLockErrorFromHumanOutput(t *testing.T) {
 		t.Errorf("lock = %+v", le)
 	}
 	le.Workspace = "pr-42"
-	want := "the state is locked by alice@ci (running apply, since 2026-01-01 00:00:00 +0000 UTC, lock ID 11111111-2222-3333-4444-555555555555); if no deploy is running any more, release it with `sst unlock <stack> 11111111-2222-3333-4444-555555555555 --stage pr-42` (or `terraform force-unlock 11111111-2222-3333-4444-555555555555` in the stack directory)"
+	want := "the state is locked by alice@ci (running apply, since 2026-01-01 00:00:00 +0000 UTC, lock ID 11111111-2222-3333-4444-555555555555); if no deploy is running any more, release it with `sst unlock --stage pr-42` (or `sst unlock <stack> 11111111-2222-3333-4444-555555555555 --stage pr-42`, or `terraform force-unlock 11111111-2222-3333-4444-555555555555` in the stack directory)"
 	if le.Error() != want {
 		t.Errorf("Error() =\n%s\nwant\n%s", le.Error(), want)
 	}
