@@ -13,10 +13,12 @@ import (
 )
 
 // TestExamplesAndTemplatesValidate: every example and every template
-// synthesizes and passes `terraform validate` with the real AWS provider.
+// synthesizes and passes `terraform validate` with the real AWS provider,
+// the least-privilege audit and tfsec (audit_test.go).
 func TestExamplesAndTemplatesValidate(t *testing.T) {
 	t.Parallel()
 	tfEnv := testenv.TerraformEnv(t)
+	tfsec := tfsecBinary(t)
 	var projects []string
 	examples, err := filepath.Glob(filepath.Join(repo, "examples", "*", "cdktf.json"))
 	if err != nil {
@@ -42,8 +44,23 @@ func TestExamplesAndTemplatesValidate(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			auditFigures.Lock()
+			auditFigures.projects++
+			auditFigures.Unlock()
 			for _, st := range m.Stacks {
 				stackDir := filepath.Join(out, st.Dir)
+				b, err := os.ReadFile(filepath.Join(stackDir, "cdk.tf.json"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				var doc map[string]any
+				if err := json.Unmarshal(b, &doc); err != nil {
+					t.Fatal(err)
+				}
+				auditPolicies(t, st.Name, doc)
+				if tfsec != "" {
+					tfsecScan(t, tfsec, st.Name, stackDir, doc)
+				}
 				for _, args := range [][]string{{"init", "-backend=false", "-input=false", "-no-color"}, {"validate", "-json", "-no-color"}} {
 					cmd := exec.Command("terraform", args...)
 					cmd.Dir = stackDir
@@ -68,4 +85,7 @@ func TestExamplesAndTemplatesValidate(t *testing.T) {
 			os.RemoveAll(filepath.Join(dir, ".sst"))
 		})
 	}
+	a := &auditFigures
+	t.Logf("audit: %d projects, %d stacks, %d identity policies with %d statements, %d roles, %d Lambda permissions; tfsec findings by severity %v, high accepted with a reason %v",
+		a.projects, a.stacks, a.policies, a.statements, a.roles, a.permissions, a.tfsec, a.accepted)
 }
