@@ -67,52 +67,56 @@ type policyDoc struct {
 	Statement []map[string]any
 }
 
-func parsePolicy(t *testing.T, where, raw string) policyDoc {
-	t.Helper()
+func parsePolicy(raw string) (policyDoc, error) {
 	var doc policyDoc
-	if err := json.Unmarshal([]byte(raw), &doc); err != nil {
-		t.Errorf("%s: policy is not JSON: %v\n%s", where, err, raw)
-		return doc
+	var top struct{ Statement json.RawMessage }
+	if err := json.Unmarshal([]byte(raw), &top); err != nil {
+		return doc, fmt.Errorf("policy is not JSON: %v: %s", err, raw)
 	}
-	// A single statement may be an object.
-	if len(doc.Statement) == 0 {
-		var one struct{ Statement map[string]any }
-		if json.Unmarshal([]byte(raw), &one) == nil && one.Statement != nil {
-			doc.Statement = []map[string]any{one.Statement}
+	// Statement is a list, or a single statement object.
+	if err := json.Unmarshal(top.Statement, &doc.Statement); err != nil {
+		var one map[string]any
+		if err := json.Unmarshal(top.Statement, &one); err != nil {
+			return doc, fmt.Errorf("policy Statement is neither a list nor an object: %s", raw)
 		}
+		doc.Statement = []map[string]any{one}
 	}
-	return doc
+	return doc, nil
 }
 
 // auditPolicies checks one synthesized stack: identity policies grant no
 // data-plane action on "*"; every role is assumable only by the service
 // (or, for Cognito identity-pool roles, the identity pool) it exists for;
-// every Lambda permission for a service names the source it is for.
-func auditPolicies(t *testing.T, stack string, doc map[string]any) {
-	t.Helper()
+// every Lambda permission for a service names the source it is for. It
+// returns what breaks these rules.
+func auditPolicies(stack string, doc map[string]any) (problems []string, n auditCounts) {
 	res, _ := doc["resource"].(map[string]any)
 	of := func(typ string) map[string]any { m, _ := res[typ].(map[string]any); return m }
-	var policies, statements, roles, permissions int
+	problem := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 
 	check := func(where, raw string) {
-		policies++
-		for _, st := range parsePolicy(t, where, raw).Statement {
-			statements++
+		n.policies++
+		doc, err := parsePolicy(raw)
+		if err != nil {
+			problem("%s: %v", where, err)
+		}
+		for _, st := range doc.Statement {
+			n.statements++
 			if st["Effect"] != "Allow" {
 				continue
 			}
 			if _, ok := st["NotResource"]; ok {
-				t.Errorf("%s: Allow with NotResource grants everything else: %v", where, st)
+				problem("%s: Allow with NotResource grants everything else: %v", where, st)
 			}
 			if _, ok := st["NotAction"]; ok {
-				t.Errorf("%s: Allow with NotAction: %v", where, st)
+				problem("%s: Allow with NotAction: %v", where, st)
 			}
 			if !slices.Contains(stringList(st["Resource"]), "*") {
 				continue
 			}
 			for _, a := range stringList(st["Action"]) {
 				if isDataPlane(a) {
-					t.Errorf("%s: %s on Resource \"*\": bind the resource instead", where, a)
+					problem("%s: %s on Resource \"*\": bind the resource instead", where, a)
 				}
 			}
 		}
@@ -133,7 +137,7 @@ func auditPolicies(t *testing.T, stack string, doc map[string]any) {
 		lambdaRoles[strings.TrimSuffix(strings.TrimPrefix(role, "${aws_iam_role."), ".arn}")] = true
 	}
 	for name, r := range of("aws_iam_role") {
-		roles++
+		n.roles++
 		where := stack + ": aws_iam_role." + name
 		role := r.(map[string]any)
 		for _, ip := range asList(role["inline_policy"]) {
@@ -141,41 +145,52 @@ func auditPolicies(t *testing.T, stack string, doc map[string]any) {
 			check(where+" inline_policy", p)
 		}
 		raw, _ := role["assume_role_policy"].(string)
-		stmts := parsePolicy(t, where+" assume_role_policy", raw).Statement
+		trust, err := parsePolicy(raw)
+		if err != nil {
+			problem("%s assume_role_policy: %v", where, err)
+		}
+		stmts := trust.Statement
 		if len(stmts) == 0 {
-			t.Errorf("%s: no assume-role statement", where)
+			problem("%s: no assume-role statement", where)
 		}
 		for _, st := range stmts {
 			if err := trustOK(st, lambdaRoles[name]); err != nil {
-				t.Errorf("%s: assume_role_policy %v: %v", where, st, err)
+				problem("%s: assume_role_policy %v: %v", where, st, err)
 			}
 		}
 	}
 	for name, r := range of("aws_lambda_permission") {
-		permissions++
+		n.permissions++
 		p := r.(map[string]any)
 		principal, _ := p["principal"].(string)
 		source, _ := p["source_arn"].(string)
 		switch {
 		case principal == "*":
 			if p["function_url_auth_type"] == nil {
-				t.Errorf("%s: aws_lambda_permission.%s lets anyone invoke the function", stack, name)
+				problem("%s: aws_lambda_permission.%s lets anyone invoke the function", stack, name)
 			}
 		case strings.HasSuffix(principal, ".amazonaws.com"):
 			if source == "" {
-				t.Errorf("%s: aws_lambda_permission.%s lets any %s resource of any account invoke the function: set source_arn", stack, name, principal)
+				problem("%s: aws_lambda_permission.%s lets any %s resource of any account invoke the function: set source_arn", stack, name, principal)
 			}
 		default:
-			t.Errorf("%s: aws_lambda_permission.%s principal %q", stack, name, principal)
+			problem("%s: aws_lambda_permission.%s principal %q", stack, name, principal)
 		}
 	}
+	return problems, n
+}
+
+// auditCounts are what one audit looked at.
+type auditCounts struct{ policies, statements, roles, permissions int }
+
+func (c auditCounts) record() {
 	auditFigures.Lock()
+	defer auditFigures.Unlock()
 	auditFigures.stacks++
-	auditFigures.policies += policies
-	auditFigures.statements += statements
-	auditFigures.roles += roles
-	auditFigures.permissions += permissions
-	auditFigures.Unlock()
+	auditFigures.policies += c.policies
+	auditFigures.statements += c.statements
+	auditFigures.roles += c.roles
+	auditFigures.permissions += c.permissions
 }
 
 // trustOK: one service principal with sts:AssumeRole (lambda.amazonaws.com
@@ -256,8 +271,8 @@ var tfsecAccepted = []struct {
 		"the only wildcard is the log-stream suffix of the function's own log group (<log group ARN>:*) for logs:CreateLogStream/PutLogEvents: Lambda names streams at run time",
 		func(r map[string]any) bool {
 			p, _ := r["policy"].(string)
-			var doc policyDoc
-			if json.Unmarshal([]byte(p), &doc) != nil {
+			doc, err := parsePolicy(p)
+			if err != nil {
 				return false
 			}
 			for _, st := range doc.Statement {
@@ -350,5 +365,55 @@ func tfsecScan(t *testing.T, bin, stack, dir string, doc map[string]any) {
 		if !ok {
 			t.Errorf("%s: tfsec %s %s on %s: fix the construct, or accept it in tfsecAccepted with the reason", stack, f.Severity, f.LongID, f.Resource)
 		}
+	}
+}
+
+// TestAuditCatchesViolations: the audit is only worth its zero findings if
+// it finds each kind of mistake it is meant to.
+func TestAuditCatchesViolations(t *testing.T) {
+	t.Parallel()
+	stack := `{"resource": {
+	  "aws_iam_role_policy": {
+	    "wide": {"policy": "{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":[\"dynamodb:GetItem\"],\"Resource\":\"*\"}]}"},
+	    "star": {"policy": "{\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":[\"*\"]}}"},
+	    "fine": {"policy": "{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":[\"xray:PutTraceSegments\"],\"Resource\":\"*\"},{\"Effect\":\"Allow\",\"Action\":[\"sqs:SendMessage\"],\"Resource\":\"${aws_sqs_queue.q.arn}\"}]}"}
+	  },
+	  "aws_lambda_function": {"fn": {"role": "${aws_iam_role.fn.arn}"}},
+	  "aws_iam_role": {
+	    "fn": {"assume_role_policy": "{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"ecs-tasks.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}"},
+	    "anyone": {"assume_role_policy": "{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"*\"},\"Action\":\"sts:AssumeRole\"}]}"},
+	    "pool": {"assume_role_policy": "{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Federated\":\"cognito-identity.amazonaws.com\"},\"Action\":\"sts:AssumeRoleWithWebIdentity\"}]}"}
+	  },
+	  "aws_lambda_permission": {
+	    "api": {"principal": "apigateway.amazonaws.com"},
+	    "public": {"principal": "*"}
+	  }
+	}}`
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(stack), &doc); err != nil {
+		t.Fatal(err)
+	}
+	problems, n := auditPolicies("Bad", doc)
+	got := strings.Join(problems, "\n")
+	if n != (auditCounts{policies: 3, statements: 4, roles: 3, permissions: 2}) {
+		t.Errorf("audit looked at %+v", n)
+	}
+	for _, want := range []string{
+		`aws_iam_role_policy.wide: dynamodb:GetItem on Resource "*"`,
+		`aws_iam_role_policy.star: * on Resource "*"`,
+		"aws_iam_role.fn: assume_role_policy",
+		"a function's role is assumable by ecs-tasks.amazonaws.com",
+		"aws_iam_role.anyone: assume_role_policy",
+		"aws_iam_role.pool: assume_role_policy",
+		"without the identity pool as audience",
+		"aws_lambda_permission.api lets any apigateway.amazonaws.com resource",
+		"aws_lambda_permission.public lets anyone invoke",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("audit missed %q; it reported:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "fine") {
+		t.Errorf("audit flagged a scoped policy:\n%s", got)
 	}
 }

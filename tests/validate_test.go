@@ -57,7 +57,11 @@ func TestExamplesAndTemplatesValidate(t *testing.T) {
 				if err := json.Unmarshal(b, &doc); err != nil {
 					t.Fatal(err)
 				}
-				auditPolicies(t, st.Name, doc)
+				problems, n := auditPolicies(st.Name, doc)
+				for _, p := range problems {
+					t.Error(p)
+				}
+				n.record()
 				if tfsec != "" {
 					tfsecScan(t, tfsec, st.Name, stackDir, doc)
 				}

@@ -169,3 +169,27 @@ detail
 		t.Errorf("plain = %+v", plain)
 	}
 }
+
+// FuzzLockError: whatever terraform (or a backend) prints, reading it
+// never panics, every "Error:" heading becomes an error diagnostic, and a
+// lock error's message always says how to release it.
+func FuzzLockError(f *testing.F) {
+	f.Add(lockStderr)
+	f.Add("Error: Error acquiring the state lock\n\nLock Info:\n  ID: \n  Who:\n")
+	f.Add("Error: Error acquiring the state lock\n\nLock Info:\n  ID:        a:b:c\n  Who:       x@y: z\n")
+	f.Add("│ Error: Error acquiring the state lock\n│ \n│ Lock Info:\n│   ID:  x\n╵\n")
+	f.Add("Failed to unlock state: LocalState not locked\n")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, stderr string) {
+		diags := parseHuman(stderr)
+		if strings.Contains(stderr, "\nError: ") && !hasError(diags) {
+			t.Fatalf("an Error: heading without an error diagnostic: %q → %+v", stderr, diags)
+		}
+		if le := lockError(diags); le != nil {
+			msg := le.Error()
+			if !strings.Contains(msg, "sst unlock --stage") || !strings.HasPrefix(msg, "the state is locked") {
+				t.Fatalf("lock message %q", msg)
+			}
+		}
+	})
+}
