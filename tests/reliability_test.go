@@ -32,6 +32,10 @@ import (
 
 var relFixture = filepath.Join("testdata", "reliability")
 
+// applying is the first progress line of the fixture's apply: the topic is
+// done in a second, the queues are then in flight for ~25 s.
+const applying = "Work | aws_sns_topic.Events created"
+
 // relResources are the emulator's names of the fixture's resources.
 func relResources(stage string) []string {
 	return []string{stage + "-rel-Events", stage + "-rel-Jobs", stage + "-rel-Retry"}
@@ -113,7 +117,7 @@ func TestInterruptedDeploys(t *testing.T) {
 		const stage = "rl-int"
 		dir := copyProject(t, relFixture)
 		run := startSST(t, dir, nil, "deploy", "--stage", stage)
-		run.waitFor(t, "still creating")
+		run.waitFor(t, applying)
 		if err := run.cmd.Process.Signal(os.Interrupt); err != nil {
 			t.Fatal(err)
 		}
@@ -212,7 +216,7 @@ func TestEndpointGoesAway(t *testing.T) {
 	t.Cleanup(func() { m.Stop() })
 	dir := copyProject(t, relFixture)
 	run := startSST(t, dir, testenv.AWSEnv(m), "deploy", "--stage", stage)
-	run.waitFor(t, "still creating")
+	run.waitFor(t, applying)
 	m.Stop()
 	r := run.wait(t)
 	host := strings.TrimPrefix(m.URL(), "http://")
@@ -240,7 +244,7 @@ func TestEndpointGoesAway(t *testing.T) {
 func killMidApply(t *testing.T, dir string, env map[string]string, stage string) {
 	t.Helper()
 	run := startSST(t, dir, env, "deploy", "--stage", stage)
-	run.waitFor(t, "still creating")
+	run.waitFor(t, applying)
 	if err := run.cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
@@ -484,7 +488,7 @@ func (r *running) exited() bool {
 // run from hanging the suite.
 func (r *running) waitFor(t *testing.T, s string) {
 	t.Helper()
-	deadline := time.After(5 * time.Minute)
+	deadline := time.After(10 * time.Minute)
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	for {
@@ -498,7 +502,9 @@ func (r *running) waitFor(t *testing.T, s string) {
 		case <-r.done:
 			t.Fatalf("the run ended before printing %q:\n%s", s, r.res)
 		case <-deadline:
-			t.Fatalf("no %q after 5 minutes", s)
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			t.Fatalf("no %q after 10 minutes:\n%s\n%s", s, r.out.String(), r.err.String())
 		case <-tick.C:
 		}
 	}
