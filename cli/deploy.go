@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -41,10 +42,14 @@ is skipped; --force applies it anyway. Outputs are written to
 .sst/outputs/<stage>.json.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.stacks = args
-			s, err := load(f, g)
+			if err := checkParallel(o.parallel); err != nil {
+				return err
+			}
+			s, release, err := loadLocked(f, g, cmd)
 			if err != nil {
 				return err
 			}
+			defer release()
 			return runDeploy(cmd.Context(), s, o)
 		},
 	}
@@ -182,9 +187,20 @@ func runDeploy(ctx context.Context, s *session, o *deployOptions) error {
 	fmt.Fprintln(f.IO.Out)
 	if failed > 0 {
 		printFailures(s, results)
+		if ctx.Err() != nil {
+			return fmt.Errorf("deploy of stage %q interrupted (after %s): terraform finished what it had started and saved the state; run `sst deploy --stage %s` again to continue", s.stage, progress.FormatDuration(time.Since(start)), s.stage)
+		}
 		return fmt.Errorf("deploy of stage %q failed: %d of %d stack(s) failed (after %s)", s.stage, failed, len(results), progress.FormatDuration(time.Since(start)))
 	}
 	fmt.Fprintf(f.IO.Out, "%s Deployed stage %s in %s\n", s.style.Green("✓"), s.style.Bold(s.stage), progress.FormatDuration(time.Since(start)))
+	return nil
+}
+
+// checkParallel refuses a --parallel that would quietly mean something else.
+func checkParallel(n int) error {
+	if n < 1 {
+		return fmt.Errorf("--parallel %d: must be at least 1 (stacks deployed at once)", n)
+	}
 	return nil
 }
 
@@ -262,6 +278,11 @@ func printFailures(s *session, results []deploy.Result) {
 // describeError renders driver errors for people: diagnostics with their
 // resource, or a lock's holder and how to release it.
 func describeError(err error) string {
+	if errors.Is(err, context.Canceled) {
+		// terraform's own "context canceled"/"execution halted" lines say
+		// nothing to a person who pressed Ctrl-C.
+		return "interrupted: terraform stopped gracefully, the state holds everything it created"
+	}
 	var lock *tf.LockError
 	if errors.As(err, &lock) {
 		return lock.Error()
@@ -277,9 +298,27 @@ func describeError(err error) string {
 			b.WriteString("\n    ")
 			b.WriteString(formatDiagnostic(d))
 		}
+		if host := unreachable(te.Diagnostics); host != "" {
+			fmt.Fprintf(&b, "\n    AWS (%s) could not be reached. What was created before that is in the state; fix the connection (or the endpoint) and run the command again to continue from there", host)
+		}
 		return b.String()
 	}
 	return err.Error()
+}
+
+// dialError is the SDK's message when nothing answers at the endpoint.
+var dialError = regexp.MustCompile(`dial tcp ([^:]+:\d+|[^ :]+): (connect: connection refused|lookup [^ ]+: no such host|i/o timeout)`)
+
+// unreachable returns the address AWS calls failed to connect to, if
+// that is why terraform failed: the provider's own message buries it at
+// the end of a long line.
+func unreachable(diags []tf.Diagnostic) string {
+	for _, d := range diags {
+		if m := dialError.FindStringSubmatch(d.Summary + " " + d.Detail); m != nil {
+			return m[1]
+		}
+	}
+	return ""
 }
 
 func stackNames(stacks []*manifest.Stack) []string {

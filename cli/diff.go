@@ -21,10 +21,14 @@ func newDiffCmd(f *Factory, g *Globals) *cobra.Command {
 		Long: `Synthesizes the app and runs terraform plan for each stack, printing the
 planned changes: + create, ~ update, - delete, -/+ replace. Nothing is changed.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := load(f, g)
+			if err := checkParallel(parallel); err != nil {
+				return err
+			}
+			s, release, err := loadLocked(f, g, cmd)
 			if err != nil {
 				return err
 			}
+			defer release()
 			return runDiff(cmd.Context(), s, args, parallel)
 		},
 	}

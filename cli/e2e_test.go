@@ -17,7 +17,8 @@ import (
 //
 // Data holds two SSM parameters (one retained on remove) and an artifact;
 // Api reads Data's cross-stack output through terraform_remote_state, as
-// CDKTF wires it; Bad (when $BAD is set) fails provider validation.
+// CDKTF wires it; Bad (when $BAD is set) fails provider validation, and
+// AfterBad, which depends on it, must then not run.
 
 const e2eApp = `set -e
 render() { mkdir -p "$SST_OUT_DIR/stacks/$1"; sed -e "s|__STAGE__|$SST_STAGE|g" -e "s|__ENDPOINT__|$SST_ENDPOINT|g" -e "s|__DIR__|$SST_PROJECT_DIR|g" "$1.json" > "$SST_OUT_DIR/stacks/$1/cdk.tf.json"; }
@@ -26,7 +27,7 @@ render Api
 mkdir -p .sst/artifacts
 printf '%s' "${ART:-v1}" > .sst/artifacts/fn.zip
 bad=""
-if [ -n "$BAD" ]; then render Bad; bad=',{"name":"Bad","dir":"stacks/Bad","workspace":"'$SST_STAGE'","constructs":[]}'; fi
+if [ -n "$BAD" ]; then render Bad; render AfterBad; bad=',{"name":"Bad","dir":"stacks/Bad","workspace":"'$SST_STAGE'","constructs":[]},{"name":"AfterBad","dir":"stacks/AfterBad","workspace":"'$SST_STAGE'","dependsOn":["Bad"],"constructs":[]}'; fi
 cat > "$SST_OUT_DIR/manifest.json" <<EOF
 {"version":1,"app":"e2e","stage":"$SST_STAGE","region":"us-east-1","backend":{"kind":"local"},"stacks":[
  {"name":"Data","dir":"stacks/Data","workspace":"$SST_STAGE","constructs":[],"artifacts":["../../../../artifacts/fn.zip"],"retained":["aws_ssm_parameter.keep"]},
@@ -61,6 +62,9 @@ var e2eStacks = map[string]string{
 	"Bad": `{` + strings.ReplaceAll(e2eTerraform, "STACK", "Bad") + `,
   "resource": {"aws_ssm_parameter": {"bad": {"name": "/e2e/__STAGE__/bad", "type": "Bogus", "value": "x"}}}
 }`,
+	"AfterBad": `{` + strings.ReplaceAll(e2eTerraform, "STACK", "AfterBad") + `,
+  "resource": {"aws_ssm_parameter": {"after": {"name": "/e2e/__STAGE__/after-bad", "type": "String", "value": "x"}}}
+}`,
 }
 
 func TestDeployE2E(t *testing.T) {
@@ -94,7 +98,8 @@ func TestDeployE2E(t *testing.T) {
 	}
 	outputsFile := filepath.Join(dir, ".sst", "outputs", "e2e.json")
 
-	// 1. Bad fails; independent Data and its dependent Api still deploy.
+	// 1. Bad fails and its dependent AfterBad is not started; independent
+	// Data and its dependent Api still deploy, and the summary says which.
 	h := newHarness(t, dir, append(env, "BAD=1")...)
 	if code := h.run("deploy"); code != 1 {
 		t.Fatalf("deploy with a bad stack: exit %d\n%s\n%s", code, h.out.String(), h.err.String())
@@ -103,7 +108,7 @@ func TestDeployE2E(t *testing.T) {
 	t.Logf("deploy with Bad:\n%s%s", out, errOut)
 	for _, want := range []string{
 		"Data | aws_ssm_parameter.p created", // plain progress lines
-		"✓ Data", "✓ Api", "✗ Bad",
+		"✓ Data", "✓ Api", "✗ Bad", "AfterBad  skipped: waits for Bad, which failed",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("deploy output lacks %q:\n%s", want, out)
@@ -114,6 +119,9 @@ func TestDeployE2E(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, ".sst", "deploys", "e2e", "Bad.sha256")); err == nil {
 		t.Error("a failed stack recorded a deploy hash")
+	}
+	if strings.Contains(out, "Stack AfterBad: deploying") || strings.Contains(out, "after-bad") {
+		t.Errorf("AfterBad ran although Bad failed:\n%s", out)
 	}
 	outs := readOutputs(t, outputsFile)
 	if outs["Data"]["url"] != "https://example.com/e2e" || outs["Api"]["name"] != "/e2e/e2e/api" {

@@ -30,10 +30,14 @@ Resources the app marks as retained are dropped from Terraform state and kept
 in AWS. Asks for confirmation unless --yes is given.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.stacks = args
-			s, err := load(f, g)
+			if err := checkParallel(o.parallel); err != nil {
+				return err
+			}
+			s, release, err := loadLocked(f, g, cmd)
 			if err != nil {
 				return err
 			}
+			defer release()
 			return runRemove(cmd.Context(), s, o)
 		},
 	}

@@ -10,8 +10,11 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/spf13/cobra"
+
 	"github.com/sst-tf/sst/cli/internal/progress"
 	"github.com/sst-tf/sst/cli/internal/project"
+	"github.com/sst-tf/sst/cli/internal/stagelock"
 	"github.com/sst-tf/sst/cli/internal/synth"
 	"github.com/sst-tf/sst/cli/internal/tf"
 	"github.com/sst-tf/sst/cli/internal/tfenv"
@@ -99,6 +102,29 @@ func firstNonEmpty(v ...string) string {
 		}
 	}
 	return ""
+}
+
+// loadLocked is load plus the stage lock, for commands that synthesize:
+// the caller defers release.
+func loadLocked(f *Factory, g *Globals, cmd *cobra.Command) (s *session, release func(), err error) {
+	if s, err = load(f, g); err != nil {
+		return nil, nil, err
+	}
+	if release, err = s.lockStage(cmd.CommandPath()); err != nil {
+		return nil, nil, err
+	}
+	return s, release, nil
+}
+
+// lockStage keeps other sst commands of this checkout off the stage until
+// release: they would re-synthesize the output directory this command's
+// terraform runs in. command names the holder in their error.
+func (s *session) lockStage(command string) (release func(), err error) {
+	l, err := stagelock.Acquire(s.project.Path(manifest.SSTDir), s.stage, command+" --stage "+s.stage)
+	if err != nil {
+		return nil, err
+	}
+	return l.Release, nil
 }
 
 // outDir is the stage's synthesized output directory.

@@ -18,10 +18,11 @@ to .sst/out/<stage>/stacks/<Stack>/cdk.tf.json. The output also deploys with
 plain terraform.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := load(f, g)
+			s, release, err := loadLocked(f, g, cmd)
 			if err != nil {
 				return err
 			}
+			defer release()
 			res, err := s.synth(cmd.Context())
 			if err != nil {
 				return err

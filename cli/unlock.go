@@ -1,61 +1,164 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
+	"github.com/sst-tf/sst/cli/internal/locks"
 	"github.com/sst-tf/sst/manifest"
 )
 
+type unlockOptions struct {
+	yes bool
+}
+
 func newUnlockCmd(f *Factory, g *Globals) *cobra.Command {
-	return &cobra.Command{
-		Use:   "unlock <stack> <lock-id>",
-		Short: "Release a stack's state lock left behind by a deploy that died",
-		Long: `Force-unlocks the Terraform state of one stack of the stage. Use it only when no
-deploy is running: the lock ID is printed by the command that found the lock.`,
+	o := &unlockOptions{}
+	cmd := &cobra.Command{
+		Use:   "unlock [<stack> <lock-id>]",
+		Short: "Release state locks left behind by a deploy that died",
+		Long: `Without arguments, finds the state locks of every stack of the stage — a local
+.lock.info record, a DynamoDB lock item or an S3 .tflock file — shows who
+holds each, and releases them after confirmation (--yes skips it). With a
+stack and the lock ID printed by the command that found the lock, releases
+just that one. Use it only when no deploy of the stage is running anywhere.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 2 {
-				return errors.New(`pass the stack and the lock ID printed by the failed command: sst unlock <stack> <lock-id>`)
+			if len(args) != 0 && len(args) != 2 {
+				return errors.New(`pass nothing (find the stage's locks) or the stack and the lock ID printed by the failed command: sst unlock <stack> <lock-id>`)
 			}
-			s, err := load(f, g)
+			// Held so that no deploy from this checkout starts meanwhile,
+			// and refused while one runs: its lock is not stale.
+			s, release, err := loadLocked(f, g, cmd)
 			if err != nil {
 				return err
 			}
-			// The last synthesis is what holds the lock; re-running the app
-			// is only needed when there is none.
-			m, err := manifest.Read(s.outDir())
-			if err != nil {
-				res, serr := s.synth(cmd.Context())
-				if serr != nil {
-					return serr
-				}
-				m = res.Manifest
+			defer release()
+			if len(args) == 2 {
+				return unlockOne(cmd.Context(), s, args[0], args[1])
 			}
-			stacks, err := selectStacks(m, args[:1])
-			if err != nil {
-				return err
-			}
-			bin, err := s.terraformBinary()
-			if err != nil {
-				return err
-			}
-			env, err := s.terraformEnv()
-			if err != nil {
-				return err
-			}
-			st := stacks[0]
-			ctx := cmd.Context()
-			t, err := s.openStack(ctx, bin, env, st, &lockedWriter{w: f.IO.ErrOut})
-			if err != nil {
-				return err
-			}
-			if err := t.ForceUnlock(ctx, args[1]); err != nil {
-				return err
-			}
-			fmt.Fprintf(f.IO.Out, "%s Released lock %s of stack %s, stage %s\n", s.style.Green("✓"), args[1], st.Name, s.stage)
-			return nil
+			return unlockStage(cmd.Context(), s, o)
 		},
 	}
+	cmd.Flags().BoolVarP(&o.yes, "yes", "y", false, "release without asking for confirmation")
+	return cmd
+}
+
+// unlockManifest is the last synthesis of the stage: what holds the locks.
+// Re-running the app is only needed when there is none.
+func unlockManifest(ctx context.Context, s *session) (*manifest.Manifest, error) {
+	m, err := manifest.Read(s.outDir())
+	if err == nil {
+		return m, nil
+	}
+	res, err := s.synth(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return res.Manifest, nil
+}
+
+func unlockOne(ctx context.Context, s *session, stack, id string) error {
+	m, err := unlockManifest(ctx, s)
+	if err != nil {
+		return err
+	}
+	stacks, err := selectStacks(m, []string{stack})
+	if err != nil {
+		return err
+	}
+	if err := s.forceUnlock(ctx, stacks[0], id); err != nil {
+		return err
+	}
+	fmt.Fprintf(s.f.IO.Out, "%s Released lock %s of stack %s, stage %s\n", s.style.Green("✓"), id, stacks[0].Name, s.stage)
+	return nil
+}
+
+func (s *session) forceUnlock(ctx context.Context, st *manifest.Stack, id string) error {
+	bin, err := s.terraformBinary()
+	if err != nil {
+		return err
+	}
+	env, err := s.terraformEnv()
+	if err != nil {
+		return err
+	}
+	t, err := s.openStack(ctx, bin, env, st, &lockedWriter{w: s.f.IO.ErrOut})
+	if err != nil {
+		return err
+	}
+	return t.ForceUnlock(ctx, id)
+}
+
+func unlockStage(ctx context.Context, s *session, o *unlockOptions) error {
+	f := s.f
+	if !o.yes && !f.IO.IsTTY {
+		return fmt.Errorf("refusing to release locks of stage %q without confirmation: not running in a terminal, pass --yes", s.stage)
+	}
+	m, err := unlockManifest(ctx, s)
+	if err != nil {
+		return err
+	}
+	cfg, err := s.awsConfig(ctx, m)
+	if err != nil {
+		return err
+	}
+	var found []*locks.Lock
+	for i := range m.Stacks {
+		st := &m.Stacks[i]
+		l, err := locks.Find(ctx, cfg, locks.Stack{
+			Name:      st.Name,
+			Dir:       filepath.Join(s.outDir(), filepath.FromSlash(st.Dir)),
+			Workspace: s.workspace(st),
+		})
+		if err != nil {
+			return err
+		}
+		if l != nil {
+			found = append(found, l)
+		}
+	}
+	if len(found) == 0 {
+		fmt.Fprintf(f.IO.Out, "No state locks held on stage %s of app %s.\n", s.stage, m.App)
+		return nil
+	}
+	var stale []*locks.Lock
+	for _, l := range found {
+		fmt.Fprintf(f.IO.Out, "  %s\n", l.Describe())
+		if l.Releasable() {
+			stale = append(stale, l)
+		}
+	}
+	if len(stale) < len(found) {
+		fmt.Fprintf(f.IO.ErrOut, "%s a terraform process still holds a local lock: it is running, not stale; wait for it or stop it (kill -INT <pid>)\n", s.style.Yellow("warning:"))
+	}
+	if len(stale) == 0 {
+		return fmt.Errorf("no releasable locks on stage %q: every lock is held by a running process", s.stage)
+	}
+	if !o.yes {
+		ok, err := confirm(f, fmt.Sprintf("Release %d lock(s) of stage %q? Only do this when no deploy of the stage is running anywhere.", len(stale), s.stage))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errors.New("cancelled, no lock was released")
+		}
+	}
+	for _, l := range stale {
+		if l.File != "" {
+			// Local: the lock died with its process; only the record is left.
+			err = l.RemoveRecord()
+		} else {
+			st, _ := m.Stack(l.Stack)
+			err = s.forceUnlock(ctx, st, l.Info.ID)
+		}
+		if err != nil {
+			return fmt.Errorf("release lock of stack %s: %w", l.Stack, err)
+		}
+		fmt.Fprintf(f.IO.Out, "%s Released lock %s of stack %s, stage %s\n", s.style.Green("✓"), l.Info.ID, l.Stack, s.stage)
+	}
+	return nil
 }

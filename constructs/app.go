@@ -61,6 +61,11 @@ type Config struct {
 	Profile string
 	// Backend says where Terraform keeps state. Default: LocalBackend.
 	Backend Backend
+	// MaxRetries is how often the AWS provider retries a throttled or
+	// transiently failed API call, with exponential backoff. Default 25
+	// (the provider's own default, written out so it is visible and
+	// tunable); a negative value is an error.
+	MaxRetries int
 	// Defaults apply to every construct of the app.
 	Defaults Defaults
 }
@@ -179,6 +184,9 @@ func newApp(cfg Config, opts Options) (*App, error) {
 		if err := validateEndpoint(opts.Endpoint); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	if cfg.MaxRetries < 0 {
+		errs = append(errs, fmt.Errorf("sst.Config: MaxRetries %d: use 0 for the default of %d, or a positive count", cfg.MaxRetries, defaultMaxRetries))
 	}
 	switch cfg.Defaults.RemovalPolicy {
 	case "", RemovalDestroy, RemovalRetain:

@@ -38,6 +38,9 @@ func TestAppNamesTagsAndProvider(t *testing.T) {
 	if p["region"] != "us-east-1" {
 		t.Errorf("provider region = %v", p["region"])
 	}
+	if p["max_retries"] != float64(25) {
+		t.Errorf("provider max_retries = %#v, want 25 (throttling is retried by the provider)", p["max_retries"])
+	}
 	if p["profile"] != "dev-profile" {
 		t.Errorf("provider profile = %v, want dev-profile (no endpoint set)", p["profile"])
 	}
@@ -57,11 +60,14 @@ func TestAppNamesTagsAndProvider(t *testing.T) {
 func TestAppRegionFromConfig(t *testing.T) {
 	opts := testOptions(t)
 	opts.Region = ""
-	s := synthOK(t, Config{Name: "notes", Region: "eu-west-1", Profile: "cfg"}, opts, stacks(t, func(s *Stack) any {
+	s := synthOK(t, Config{Name: "notes", Region: "eu-west-1", Profile: "cfg", MaxRetries: 8}, opts, stacks(t, func(s *Stack) any {
 		notesTable(s)
 		return nil
 	})...)
 	p := s.provider(t, "First")
+	if p["max_retries"] != float64(8) {
+		t.Errorf("provider max_retries = %#v, want 8 from Config", p["max_retries"])
+	}
 	if p["region"] != "eu-west-1" || p["profile"] != "cfg" {
 		t.Errorf("provider region/profile = %v/%v, want eu-west-1/cfg from Config", p["region"], p["profile"])
 	}

@@ -68,6 +68,12 @@ func TestBadInput(t *testing.T) {
 			want:   []string{"Defaults.RemovalPolicy", `"keep"`, `"retain"`},
 		},
 		{
+			name:   "negative provider retries",
+			cfg:    Config{Name: "notes", MaxRetries: -1},
+			bodies: []body{table(TableProps{Fields: pk, PrimaryIndex: TableIndex{PartitionKey: "pk"}})},
+			want:   []string{"sst.Config: MaxRetries -1", "default of 25"},
+		},
+		{
 			name:   "bad table removal policy",
 			bodies: []body{table(TableProps{Fields: pk, PrimaryIndex: TableIndex{PartitionKey: "pk"}, RemovalPolicy: "Retain"})},
 			want:   []string{"stack First", `table "Notes"`, "RemovalPolicy", `"Retain"`},

@@ -97,6 +97,10 @@ func NewKinesisStream(s *Stack, id string, props KinesisStreamProps) *KinesisStr
 	if props.RetentionHours != 0 {
 		cfg.RetentionPeriod = jsii.Number(float64(props.RetentionHours))
 	}
+	// Encrypted with the AWS-managed Kinesis key, which producers and
+	// consumers use without any KMS permission.
+	cfg.EncryptionType = jsii.String("KMS")
+	cfg.KmsKeyId = jsii.String("alias/aws/kinesis")
 	if props.Cdk.Stream != nil {
 		props.Cdk.Stream(cfg)
 	}

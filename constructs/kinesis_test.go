@@ -31,7 +31,7 @@ func TestKinesisStreamSynth(t *testing.T) {
 		t.Errorf("stream %q", k.StreamName())
 	}
 	st := s.resource(t, "First", "aws_kinesis_stream", "Clicks")
-	if jsonString(t, st["stream_mode_details"]) != `{"stream_mode":"ON_DEMAND"}` || st["shard_count"] != nil {
+	if jsonString(t, st["stream_mode_details"]) != `{"stream_mode":"ON_DEMAND"}` || st["shard_count"] != nil || st["encryption_type"] != "KMS" || st["kms_key_id"] != "alias/aws/kinesis" {
 		t.Errorf("on-demand stream = %v", st)
 	}
 	p := s.resource(t, "First", "aws_kinesis_stream", "Provisioned")

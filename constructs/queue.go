@@ -134,7 +134,9 @@ func NewQueue(s *Stack, id string, props QueueProps) *Queue {
 	}
 
 	q.name = naming.SQS(s.Stage(), a.cfg.Name, id, props.FIFO)
-	cfg := &sqsqueue.SqsQueueConfig{Name: jsii.String(q.name)}
+	// Encrypted at rest with SQS-owned keys: free, and transparent to
+	// every producer and consumer (a KMS key set through Cdk replaces it).
+	cfg := &sqsqueue.SqsQueueConfig{Name: jsii.String(q.name), SqsManagedSseEnabled: jsii.Bool(true)}
 	if props.FIFO {
 		cfg.FifoQueue = jsii.Bool(true)
 		if props.ContentBasedDeduplication {
@@ -169,6 +171,9 @@ func NewQueue(s *Stack, id string, props QueueProps) *Queue {
 	if props.Cdk.Queue != nil {
 		props.Cdk.Queue(cfg)
 	}
+	if cfg.KmsMasterKeyId != nil {
+		cfg.SqsManagedSseEnabled = nil // the provider refuses both
+	}
 	q.Cdk.Queue = sqsqueue.NewSqsQueue(s.tf, jsii.String(id), cfg)
 	s.add(q)
 	if c := props.Consumer; c != nil {
@@ -199,6 +204,7 @@ func (q *Queue) newDeadLetterQueue() *Queue {
 	cfg := &sqsqueue.SqsQueueConfig{
 		Name:                    jsii.String(d.name),
 		MessageRetentionSeconds: jsii.Number(1209600),
+		SqsManagedSseEnabled:    jsii.Bool(true),
 	}
 	if q.fifo {
 		cfg.FifoQueue = jsii.Bool(true)

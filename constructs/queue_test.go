@@ -21,7 +21,8 @@ func TestQueueDefaults(t *testing.T) {
 	q := s.resource(t, "First", "aws_sqs_queue", "Jobs")
 	delete(q, "//")
 	// SQS's own defaults (30 s visibility, 4 days) are left to SQS.
-	wantJSON(t, "queue", q, map[string]any{"name": "test-notes-Jobs"})
+	// Encrypted at rest with SQS-owned keys.
+	wantJSON(t, "queue", q, map[string]any{"name": "test-notes-Jobs", "sqs_managed_sse_enabled": true})
 	for _, typ := range []string{"aws_sqs_queue_policy", "aws_lambda_event_source_mapping"} {
 		if got := s.resources("First", typ); len(got) != 0 {
 			t.Errorf("a plain queue has %s: %v", typ, keys(got))
@@ -51,6 +52,7 @@ func TestQueueFIFOAndProps(t *testing.T) {
 			VisibilityTimeout: 120, RetentionPeriod: 86400, DeliveryDelay: 5, ReceiveWaitTime: 20,
 			Cdk: QueueCdkProps{Queue: func(c *sqsqueue.SqsQueueConfig) { c.SqsManagedSseEnabled = jsii.Bool(true) }},
 		})
+		NewQueue(s, "Keyed", QueueProps{Cdk: QueueCdkProps{Queue: func(c *sqsqueue.SqsQueueConfig) { c.KmsMasterKeyId = jsii.String("alias/orders") }}})
 		return nil
 	})...)
 	q := s.resource(t, "First", "aws_sqs_queue", "Orders")
@@ -65,6 +67,11 @@ func TestQueueFIFOAndProps(t *testing.T) {
 		"sqs_managed_sse_enabled":     true,
 		"visibility_timeout_seconds":  120,
 	})
+	// A KMS key replaces SQS-managed encryption: the provider refuses both.
+	k := s.resource(t, "First", "aws_sqs_queue", "Keyed")
+	if k["kms_master_key_id"] != "alias/orders" || k["sqs_managed_sse_enabled"] != nil {
+		t.Errorf("keyed queue = %v", k)
+	}
 }
 
 func TestQueueDeadLetter(t *testing.T) {
@@ -83,7 +90,7 @@ func TestQueueDeadLetter(t *testing.T) {
 	}
 	dlq := s.resource(t, "First", "aws_sqs_queue", "Jobs_dlq")
 	delete(dlq, "//")
-	wantJSON(t, "auto dlq", dlq, map[string]any{"message_retention_seconds": 1209600, "name": "test-notes-Jobs_dlq"})
+	wantJSON(t, "auto dlq", dlq, map[string]any{"message_retention_seconds": 1209600, "name": "test-notes-Jobs_dlq", "sqs_managed_sse_enabled": true})
 	if got := s.resource(t, "First", "aws_sqs_queue", "Orders")["redrive_policy"]; got != `{"deadLetterTargetArn":"${aws_sqs_queue.Failed.arn}","maxReceiveCount":7}` {
 		t.Errorf("given redrive_policy = %v", got)
 	}

@@ -267,6 +267,13 @@ func (s *Stack) configureProvider() {
 	if o.Profile != "" && o.Endpoint == "" {
 		cfg.Profile = jsii.String(o.Profile)
 	}
+	// Throttling (and 5xx, and dropped connections) is retried by the
+	// provider, not by us: terraform then never sees a half-applied error.
+	retries := s.app.cfg.MaxRetries
+	if retries == 0 {
+		retries = defaultMaxRetries
+	}
+	cfg.MaxRetries = jsii.Number(float64(retries))
 	p := provider.NewAwsProvider(s.tf, jsii.String("aws"), cfg)
 	if o.Endpoint != "" {
 		// An emulator has no real credentials or account metadata to check.
@@ -285,6 +292,9 @@ func (s *Stack) configureProvider() {
 	s.tf.AddOverride(jsii.String("terraform.required_providers.aws.version"), jsii.String(providerConstraint))
 	s.tf.AddOverride(jsii.String("terraform.required_providers.aws.source"), jsii.String("hashicorp/aws"))
 }
+
+// defaultMaxRetries is the AWS provider's documented default.
+const defaultMaxRetries = 25
 
 // providerConstraint admits newer 5.x providers than the bindings' 5.84.0.
 const providerConstraint = "~> 5.84"

@@ -37,5 +37,5 @@ func TestDropInVite(t *testing.T) {
 	if !strings.Contains(r.stdout, "Detected Vite (package.json depends on vite)") {
 		t.Errorf("init said:\n%s", r)
 	}
-	validateProject(t, dir)
+	validateProject(t, dir, tfsecBinary(t))
 }

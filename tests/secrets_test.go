@@ -22,8 +22,9 @@ import (
 // TestSecrets deploys an app binding a secret and a parameter to a
 // function, sets the secret's values with `sst secrets`, redeploys and
 // plans, and proves the values appear in no file the project holds — no
-// cdk.tf.json, no terraform state, no manifest — and in no CLI output of
-// deploy or diff.
+// cdk.tf.json, no terraform state, no manifest, no outputs file — and in
+// no CLI output of deploy (with --verbose: every app and terraform line)
+// or diff.
 func TestSecrets(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -56,8 +57,9 @@ func TestSecrets(t *testing.T) {
 		t.Errorf("list:\n%s", l.stdout)
 	}
 	outputs = append(outputs, l.String())
-	// With values set, synthesize, apply and plan again.
-	outputs = append(outputs, mustSST(t, dir, "deploy", "--stage", stage, "--force").String())
+	// With values set, synthesize, apply and plan again; --verbose adds
+	// every raw line of the app and of terraform to what is checked.
+	outputs = append(outputs, mustSST(t, dir, "deploy", "--stage", stage, "--force", "--verbose").String())
 	d := mustSST(t, dir, "diff", "--stage", stage)
 	outputs = append(outputs, d.String())
 	if !strings.Contains(d.stdout, "no changes") {
@@ -83,6 +85,8 @@ func TestSecrets(t *testing.T) {
 			seen["state"]++
 		case base == "manifest.json":
 			seen["manifest"]++
+		case base == stage+".json" && filepath.Base(filepath.Dir(path)) == "outputs":
+			seen["outputs"]++
 		}
 		b, err := os.ReadFile(path)
 		if err != nil {
@@ -95,7 +99,7 @@ func TestSecrets(t *testing.T) {
 		}
 		return nil
 	})
-	if seen["cdk.tf.json"] == 0 || seen["state"] == 0 || seen["manifest"] == 0 {
+	if seen["cdk.tf.json"] == 0 || seen["state"] == 0 || seen["manifest"] == 0 || seen["outputs"] == 0 {
 		t.Errorf("the scan missed what it must cover: %v", seen)
 	}
 

@@ -283,8 +283,13 @@ func rolePolicy(t *testing.T, role string) string {
 // with prefix.
 func messagingInventory(t *testing.T, prefix string) []string {
 	t.Helper()
+	return messagingInventoryAt(t, awsConfig(), prefix)
+}
+
+// messagingInventoryAt is messagingInventory on the emulator cfg points at.
+func messagingInventoryAt(t *testing.T, cfg aws.Config, prefix string) []string {
+	t.Helper()
 	ctx := context.Background()
-	cfg := awsConfig()
 	var left []string
 	bs, err := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }).ListBuckets(ctx, &s3.ListBucketsInput{})
 	if err != nil {

@@ -14,9 +14,16 @@ import (
 
 // TestExamplesAndTemplatesValidate: every example (each with a README) and
 // every template synthesizes and passes `terraform validate` with the real
-// AWS provider.
+// AWS provider, the least-privilege audit and tfsec (audit_test.go).
 func TestExamplesAndTemplatesValidate(t *testing.T) {
 	t.Parallel()
+	tfsec := tfsecBinary(t)
+	// Cleanups run after the parallel subtests: the figures are complete.
+	t.Cleanup(func() {
+		a := &auditFigures
+		t.Logf("audit: %d projects, %d stacks, %d identity policies with %d statements, %d roles, %d Lambda permissions; tfsec findings by severity %v, high accepted with a reason %v",
+			a.projects, a.stacks, a.policies, a.statements, a.roles, a.permissions, a.tfsec, a.accepted)
+	})
 	var projects []string
 	examples, err := filepath.Glob(filepath.Join(repo, "examples", "*", "cdktf.json"))
 	if err != nil {
@@ -42,15 +49,16 @@ func TestExamplesAndTemplatesValidate(t *testing.T) {
 			// Each synth and validate is mostly one busy thread (jsii's
 			// Node, terraform): two at once use both cores.
 			t.Parallel()
-			validateProject(t, dir)
+			validateProject(t, dir, tfsec)
 			os.RemoveAll(filepath.Join(dir, ".sst"))
 		})
 	}
 }
 
-// validateProject synthesizes the project in dir and runs `terraform
-// validate` on every stack with the real AWS provider.
-func validateProject(t *testing.T, dir string) {
+// validateProject synthesizes the project in dir, audits every stack's
+// policies, scans it with tfsec (when tfsec is not "") and runs `terraform
+// validate` on it with the real AWS provider.
+func validateProject(t *testing.T, dir, tfsec string) {
 	t.Helper()
 	tfEnv := testenv.TerraformEnv(t)
 	mustSST(t, dir, "synth", "--stage", "validate")
@@ -59,8 +67,27 @@ func validateProject(t *testing.T, dir string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	auditFigures.Lock()
+	auditFigures.projects++
+	auditFigures.Unlock()
 	for _, st := range m.Stacks {
 		stackDir := filepath.Join(out, st.Dir)
+		b, err := os.ReadFile(filepath.Join(stackDir, "cdk.tf.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc map[string]any
+		if err := json.Unmarshal(b, &doc); err != nil {
+			t.Fatal(err)
+		}
+		problems, n := auditPolicies(st.Name, doc)
+		for _, p := range problems {
+			t.Error(p)
+		}
+		n.record()
+		if tfsec != "" {
+			tfsecScan(t, tfsec, st.Name, stackDir, doc)
+		}
 		for _, args := range [][]string{{"init", "-backend=false", "-input=false", "-no-color"}, {"validate", "-json", "-no-color"}} {
 			cmd := exec.Command("terraform", args...)
 			cmd.Dir = stackDir

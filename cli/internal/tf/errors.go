@@ -103,7 +103,7 @@ func (e *LockError) Error() string {
 	if id == "" {
 		id = "<ID>"
 	}
-	fmt.Fprintf(&b, "; if no deploy is running any more, release it with `sst unlock <stack> %s --stage %s` (or `terraform force-unlock %s` in the stack directory)", id, stage, id)
+	fmt.Fprintf(&b, "; if no deploy is running any more, release it with `sst unlock --stage %s` (or `sst unlock <stack> %s --stage %s`, or `terraform force-unlock %s` in the stack directory)", stage, id, stage, id)
 	return b.String()
 }
 

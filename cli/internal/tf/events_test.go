@@ -126,7 +126,7 @@ func TestLockErrorFromHumanOutput(t *testing.T) {
 		t.Errorf("lock = %+v", le)
 	}
 	le.Workspace = "pr-42"
-	want := "the state is locked by alice@ci (running apply, since 2026-01-01 00:00:00 +0000 UTC, lock ID 11111111-2222-3333-4444-555555555555); if no deploy is running any more, release it with `sst unlock <stack> 11111111-2222-3333-4444-555555555555 --stage pr-42` (or `terraform force-unlock 11111111-2222-3333-4444-555555555555` in the stack directory)"
+	want := "the state is locked by alice@ci (running apply, since 2026-01-01 00:00:00 +0000 UTC, lock ID 11111111-2222-3333-4444-555555555555); if no deploy is running any more, release it with `sst unlock --stage pr-42` (or `sst unlock <stack> 11111111-2222-3333-4444-555555555555 --stage pr-42`, or `terraform force-unlock 11111111-2222-3333-4444-555555555555` in the stack directory)"
 	if le.Error() != want {
 		t.Errorf("Error() =\n%s\nwant\n%s", le.Error(), want)
 	}
@@ -168,4 +168,28 @@ detail
 	if len(plain) != 1 || plain[0].Summary != "Failed to unlock state: LocalState not locked" || plain[0].Severity != "error" {
 		t.Errorf("plain = %+v", plain)
 	}
+}
+
+// FuzzLockError: whatever terraform (or a backend) prints, reading it
+// never panics, every "Error:" heading becomes an error diagnostic, and a
+// lock error's message always says how to release it.
+func FuzzLockError(f *testing.F) {
+	f.Add(lockStderr)
+	f.Add("Error: Error acquiring the state lock\n\nLock Info:\n  ID: \n  Who:\n")
+	f.Add("Error: Error acquiring the state lock\n\nLock Info:\n  ID:        a:b:c\n  Who:       x@y: z\n")
+	f.Add("│ Error: Error acquiring the state lock\n│ \n│ Lock Info:\n│   ID:  x\n╵\n")
+	f.Add("Failed to unlock state: LocalState not locked\n")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, stderr string) {
+		diags := parseHuman(stderr)
+		if strings.Contains(stderr, "\nError: ") && !hasError(diags) {
+			t.Fatalf("an Error: heading without an error diagnostic: %q → %+v", stderr, diags)
+		}
+		if le := lockError(diags); le != nil {
+			msg := le.Error()
+			if !strings.Contains(msg, "sst unlock --stage") || !strings.HasPrefix(msg, "the state is locked") {
+				t.Fatalf("lock message %q", msg)
+			}
+		}
+	})
 }
