@@ -209,8 +209,11 @@ func cacheControl(key string, immutable bool) string {
 // assetDir is one directory uploaded under a key prefix.
 type assetDir struct {
 	dir, prefix string
-	// immutable marks every file as hashed (e.g. Next's _next/static).
-	immutable bool
+	// immutableSub is a subdirectory whose files are all content-hashed
+	// (e.g. Next's _next, SvelteKit's _app/immutable).
+	immutableSub string
+	// served: CloudFront serves these files (not, e.g., Next's cache).
+	served bool
 }
 
 // collectAssets walks dirs and describes every file to upload. Sources
@@ -236,7 +239,7 @@ func collectAssets(s *Stack, dirs []assetDir, placeholders []string) (map[string
 				Key:          key,
 				Source:       s.rel(p),
 				ContentType:  contentType(key),
-				CacheControl: cacheControl(key, d.immutable),
+				CacheControl: cacheControl(key, d.immutableSub != "" && strings.HasPrefix(filepath.ToSlash(rel), d.immutableSub+"/")),
 				ETag:         hex.EncodeToString(sum[:]),
 			}
 			for _, ph := range placeholders {
@@ -294,30 +297,24 @@ func newSiteBucket(s *Stack, id string) *siteBucket {
 	return b
 }
 
-// allowDistribution lets exactly this distribution read objects (and
-// nothing else read or write without TLS).
+// allowDistribution lets exactly this distribution read objects.
+//
+// Unlike sst.Bucket there is no deny of non-TLS requests: the bucket holds
+// only what the site serves publicly anyway, its one reader (CloudFront
+// with OAC) and its one writer (the deploy) use TLS against AWS, and the
+// deny would refuse the deploy's own uploads on emulators without TLS.
 func (b *siteBucket) allowDistribution(s *Stack, id string, dist cloudfrontdistribution.CloudfrontDistribution) {
 	arn := *b.bucket.Arn()
 	doc := map[string]any{
 		"Version": "2012-10-17",
-		"Statement": []map[string]any{
-			{
-				"Sid":       "CloudFrontRead",
-				"Effect":    "Allow",
-				"Principal": map[string]string{"Service": "cloudfront.amazonaws.com"},
-				"Action":    "s3:GetObject",
-				"Resource":  arn + "/*",
-				"Condition": map[string]any{"StringEquals": map[string]string{"AWS:SourceArn": *dist.Arn()}},
-			},
-			{
-				"Sid":       "DenyInsecureTransport",
-				"Effect":    "Deny",
-				"Principal": "*",
-				"Action":    "s3:*",
-				"Resource":  []string{arn, arn + "/*"},
-				"Condition": map[string]any{"Bool": map[string]string{"aws:SecureTransport": "false"}},
-			},
-		},
+		"Statement": []map[string]any{{
+			"Sid":       "CloudFrontRead",
+			"Effect":    "Allow",
+			"Principal": map[string]string{"Service": "cloudfront.amazonaws.com"},
+			"Action":    "s3:GetObject",
+			"Resource":  arn + "/*",
+			"Condition": map[string]any{"StringEquals": map[string]string{"AWS:SourceArn": *dist.Arn()}},
+		}},
 	}
 	out, _ := json.Marshal(doc)
 	b.policy = s3bucketpolicy.NewS3BucketPolicy(s.tf, jsii.String(id+"_assets_policy"), &s3bucketpolicy.S3BucketPolicyConfig{
@@ -384,18 +381,10 @@ func (b *siteBucket) uploadAssets(s *Stack, id string, assets map[string]*siteAs
 	emit(id+"_files_replaced", replaced, true)
 }
 
-// assetIndex is what the CLI reads after an apply to invalidate exactly the
-// changed paths: key → etag, "" for keys whose content depends on deploy-time
-// values.
-func writeAssetIndex(s *Stack, id string, assets map[string]*siteAsset) (string, error) {
-	idx := map[string]string{}
-	for k, a := range assets {
-		if a.replace {
-			idx[k] = ""
-		} else {
-			idx[k] = a.ETag
-		}
-	}
+// writeAssetIndex stores what the CLI reads after an apply to invalidate
+// exactly the changed paths: URL path → etag, "" for files rewritten at
+// deploy, "*" → server bundle hash for SSR sites.
+func writeAssetIndex(s *Stack, id string, idx map[string]string) (string, error) {
 	b, err := json.MarshalIndent(idx, "", " ")
 	if err != nil {
 		return "", err
@@ -506,24 +495,24 @@ func addSiteOutputs(s *Stack, id, url string, dist cloudfrontdistribution.Cloudf
 
 // siteManifest is the manifest entry of a site (the `sst env` contract).
 func siteManifest(s *Stack, id, typ, sitePath string, env siteEnv, o siteOutputs, assetIndex string) manifest.Construct {
-	ref := func(out string) string { return "@output:" + s.name + "/" + out }
+	ref := func(out string) string { return manifest.OutputRefPrefix + s.name + "/" + out }
 	rel, err := filepath.Rel(s.app.opts.ProjectDir, sitePath)
 	if err != nil {
 		rel = sitePath
 	}
 	data := map[string]string{
-		"path":           filepath.ToSlash(rel),
-		"url":            ref(o.url),
-		"distributionId": ref(o.distribution),
+		manifest.SitePath:         filepath.ToSlash(rel),
+		manifest.SiteURL:          ref(o.url),
+		manifest.SiteDistribution: ref(o.distribution),
 	}
 	if assetIndex != "" {
-		data["assets"] = assetIndex
+		data[manifest.SiteAssets] = assetIndex
 	}
 	for k, v := range env.literal {
-		data["env."+k] = v
+		data[manifest.SiteEnvPrefix+k] = v
 	}
 	for k, out := range o.env {
-		data["env."+k] = ref(out)
+		data[manifest.SiteEnvPrefix+k] = ref(out)
 	}
 	return manifest.Construct{ID: id, Type: typ, Path: id, Data: data}
 }

@@ -205,7 +205,14 @@ func (site *StaticSite) id() string { return site.sid }
 // finalize records the asset index (an artifact, so a changed file
 // changes the stack's deploy hash) before the manifest is written.
 func (site *StaticSite) finalize() {
-	idx, err := writeAssetIndex(site.stack, site.sid, site.assets)
+	index := map[string]string{}
+	for k, a := range site.assets {
+		index[k] = a.ETag
+		if a.replace {
+			index[k] = ""
+		}
+	}
+	idx, err := writeAssetIndex(site.stack, site.sid, index)
 	if err != nil {
 		site.stack.app.errorf("stack %s: StaticSite %q: %v", site.stack.name, site.sid, err)
 	}

@@ -1,0 +1,216 @@
+package tests
+
+import (
+	"context"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/sst-tf/sst/internal/testenv"
+)
+
+// npmInstall installs a fixture's locked dependencies from the registry
+// through npm's shared cache (quick once the cache is warm).
+func npmInstall(t *testing.T, dir string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "npm", "ci", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error")
+	cmd.Dir = dir
+	cmd.Env = testenv.Environ(baseEnv)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("npm ci in %s: %v\n%s", dir, err, out)
+	}
+}
+
+// siteObjects reads every object of a bucket with its headers.
+type siteObject struct{ contentType, cacheControl, body string }
+
+func siteObjects(t *testing.T, s3c *s3.Client, bucket string) map[string]siteObject {
+	t.Helper()
+	ctx := context.Background()
+	list, err := s3c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(bucket)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]siteObject{}
+	for _, o := range list.Contents {
+		got, err := s3c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: o.Key})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(got.Body)
+		got.Body.Close()
+		out[aws.ToString(o.Key)] = siteObject{aws.ToString(got.ContentType), aws.ToString(got.CacheControl), string(b)}
+	}
+	return out
+}
+
+func invalidationPaths(t *testing.T, cf *cloudfront.Client, dist string) [][]string {
+	t.Helper()
+	ctx := context.Background()
+	list, err := cf.ListInvalidations(ctx, &cloudfront.ListInvalidationsInput{DistributionId: aws.String(dist)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out [][]string
+	for _, inv := range list.InvalidationList.Items {
+		got, err := cf.GetInvalidation(ctx, &cloudfront.GetInvalidationInput{DistributionId: aws.String(dist), Id: inv.Id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := slices.Clone(got.Invalidation.InvalidationBatch.Paths.Items)
+		slices.Sort(p)
+		out = append(out, p)
+	}
+	return out
+}
+
+var viteScript = regexp.MustCompile(`^assets/index-[A-Za-z0-9_-]+\.js$`)
+
+// TestStaticSiteVite builds a real Vite + React app with npm, whose build
+// needs the URL of an Api deployed by another stack, deploys it to moto,
+// and reads the objects back; then changes one source file and checks
+// that only the changed paths are invalidated and the old bundle is gone.
+func TestStaticSiteVite(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cfg := awsConfig()
+	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	cf := cloudfront.NewFromConfig(cfg)
+
+	const stage = "vite"
+	dir := copyProject(t, filepath.Join(repo, "tests", "testdata", "sites", "static"))
+	npmInstall(t, filepath.Join(dir, "web"))
+	start := time.Now()
+	phase := func(what string) { t.Logf("%s: %s", what, time.Since(start).Round(time.Second)); start = time.Now() }
+	mustSST(t, dir, "deploy", "--stage", stage)
+	phase("first deploy")
+	outs := readOutputs(t, dir, stage)
+	apiURL, web := outs["API"]["ApiUrl"], outs["Web"]
+	dist := web["Site_distribution_id"]
+	if apiURL == "" || dist == "" || web["Site_env_VITE_API_URL"] != apiURL || web["SiteUrl"] != web["Site_url"] || !strings.HasPrefix(web["Site_url"], "https://") {
+		t.Fatalf("outputs = %v", outs)
+	}
+
+	const bucket = "vite-sites-site-assets"
+	objs := siteObjects(t, s3c, bucket)
+	var script string
+	for k := range objs {
+		if viteScript.MatchString(k) {
+			script = k
+		}
+	}
+	if script == "" || len(objs) != 4 {
+		t.Fatalf("objects = %v, want index.html, favicon.svg, one script and one stylesheet", keys(objs))
+	}
+	// Content types and cache headers as a browser and CloudFront need them.
+	for k, o := range objs {
+		var wantType, wantCache string
+		switch {
+		case k == "index.html":
+			wantType, wantCache = "text/html; charset=utf-8", "public,max-age=0,no-cache,must-revalidate"
+		case k == "favicon.svg":
+			wantType, wantCache = "image/svg+xml", "public,max-age=0,must-revalidate"
+		case k == script:
+			wantType, wantCache = "text/javascript; charset=utf-8", "public,max-age=31536000,immutable"
+		case strings.HasPrefix(k, "assets/index-") && strings.HasSuffix(k, ".css"):
+			wantType, wantCache = "text/css; charset=utf-8", "public,max-age=31536000,immutable"
+		default:
+			t.Errorf("unexpected object %s", k)
+			continue
+		}
+		if o.contentType != wantType || o.cacheControl != wantCache {
+			t.Errorf("%s: Content-Type %q, Cache-Control %q; want %q, %q", k, o.contentType, o.cacheControl, wantType, wantCache)
+		}
+	}
+	// The bundle holds the deployed Api's URL, filled in by Terraform
+	// where the build saw a placeholder, and the literal stage.
+	if b := objs[script].body; !strings.Contains(b, apiURL) || strings.Contains(b, "{{ VITE_API_URL }}") || !strings.Contains(b, `"vite"`) {
+		t.Errorf("%s does not carry the deployed values (api %s)", script, apiURL)
+	}
+	if !strings.Contains(objs["index.html"].body, "/"+script) {
+		t.Errorf("index.html does not load %s", script)
+	}
+
+	d, err := cf.GetDistribution(ctx, &cloudfront.GetDistributionInput{Id: aws.String(dist)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dc := d.Distribution.DistributionConfig
+	if aws.ToString(dc.DefaultRootObject) != "index.html" || len(dc.Origins.Items) != 1 ||
+		aws.ToString(dc.Origins.Items[0].DomainName) != bucket+".s3.us-east-1.amazonaws.com" ||
+		aws.ToString(dc.DefaultCacheBehavior.CachePolicyId) != "658327ea-f89d-4fab-a63d-7e88639e58f6" {
+		t.Errorf("distribution = root %q origins %+v cache policy %q", aws.ToString(dc.DefaultRootObject), dc.Origins.Items, aws.ToString(dc.DefaultCacheBehavior.CachePolicyId))
+	}
+	if n := aws.ToInt32(dc.CustomErrorResponses.Quantity); n != 2 || aws.ToString(dc.CustomErrorResponses.Items[0].ResponsePagePath) != "/index.html" {
+		t.Errorf("SPA error responses = %+v", dc.CustomErrorResponses)
+	}
+	// First deploy: no record of an earlier one, so everything.
+	if got := invalidationPaths(t, cf, dist); len(got) != 1 || !slices.Equal(got[0], []string{"/*"}) {
+		t.Errorf("invalidations after the first deploy = %v", got)
+	}
+
+	// A changed page: a new bundle, the old one deleted, and only the
+	// changed paths invalidated (the stylesheet and icon are untouched).
+	editFile(t, filepath.Join(dir, "web", "src", "main.jsx"), "Hello from sst", "Hello again from sst")
+	mustSST(t, dir, "deploy", "--stage", stage)
+	phase("deploy of a change")
+	after := siteObjects(t, s3c, bucket)
+	var next string
+	for k := range after {
+		if viteScript.MatchString(k) {
+			next = k
+		}
+	}
+	if next == "" || next == script || len(after) != 4 {
+		t.Fatalf("objects after the change = %v (old script %s)", keys(after), script)
+	}
+	if !strings.Contains(after[next].body, "Hello again from sst") || !strings.Contains(after[next].body, apiURL) {
+		t.Errorf("%s does not hold the change and the Api URL", next)
+	}
+	invs := invalidationPaths(t, cf, dist)
+	want := []string{"/", "/" + next, "/" + script, "/index.html"}
+	slices.Sort(want)
+	if len(invs) != 2 || !slices.ContainsFunc(invs, func(p []string) bool { return slices.Equal(p, want) }) {
+		t.Errorf("invalidations = %v, want a second one of exactly %v", invs, want)
+	}
+
+	// Unchanged: skipped, nothing invalidated.
+	r := mustSST(t, dir, "deploy", "--stage", stage)
+	phase("no-op deploy")
+	if !strings.Contains(r.stdout, "Stack Web: unchanged, skipped") {
+		t.Errorf("no-op redeploy:\n%s", r)
+	}
+	if got := invalidationPaths(t, cf, dist); len(got) != 2 {
+		t.Errorf("a no-op deploy invalidated: %v", got)
+	}
+
+	mustSST(t, dir, "remove", "--stage", stage, "--yes")
+	phase("remove")
+	if _, err := s3c.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(bucket)}); err == nil {
+		t.Errorf("bucket %s is still there after remove", bucket)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "web", "dist", "index.html")); err != nil {
+		t.Errorf("the build output is gone: %v", err)
+	}
+}
+
+func keys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
