@@ -197,7 +197,9 @@ func TestSsrSiteAdapters(t *testing.T) {
 	if _, ok := s.resources(st, "aws_cloudfront_function")["Astro_viewer_request"]; ok {
 		t.Error("Astro created a viewer-request function although one was given")
 	}
-	files := func(id string) map[string]any { return asMap(s.resource(t, st, "aws_s3_object", id+"_files")["for_each"]) }
+	files := func(id string) map[string]any {
+		return asMap(s.resource(t, st, "aws_s3_object", id+"_files")["for_each"])
+	}
 	if got := asMap(files("Svelte")["_app/immutable/entry/start.BqVx1c9Z.js"])["cache_control"]; got != cacheImmutable {
 		t.Errorf("svelte immutable = %v (%v)", got, keys(files("Svelte")))
 	}
