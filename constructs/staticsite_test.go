@@ -226,11 +226,25 @@ func TestSiteBadInput(t *testing.T) {
 	static := func(props StaticSiteProps) body {
 		return func(s *Stack) any { return NewStaticSite(s, "Web", props) }
 	}
+	next := func(props NextjsSiteProps) body {
+		return func(s *Stack) any { return NewNextjsSite(s, "App", props) }
+	}
+	astro := func(props AstroSiteProps) body {
+		return func(s *Stack) any { return NewAstroSite(s, "App", props) }
+	}
 	tests := []struct {
 		name string
 		body body
 		want []string
 	}{
+		{"ssr: missing path", next(NextjsSiteProps{}), []string{`NextjsSite "App"`, "Path is required"}},
+		{"ssr: failing build", next(NextjsSiteProps{Path: "site", BuildCommand: "FAIL=1 ./build.sh"}), []string{`NextjsSite "App"`, "exit status 3", "bundler: cannot resolve ./missing.js"}},
+		{"ssr: no OpenNext output after the build", next(NextjsSiteProps{Path: "site", BuildCommand: "true"}), []string{`NextjsSite "App"`, ".open-next/open-next.output.json is missing after the build", "@opennextjs/aws"}},
+		{"ssr: no adapter output after the build", astro(AstroSiteProps{Path: "site", BuildCommand: "true"}), []string{`AstroSite "App"`, "dist/server/entry.mjs", "missing after the build"}},
+		{"ssr: custom domain without hosted zone", next(NextjsSiteProps{Path: "ssr/next", BuildCommand: "true", CustomDomain: &SiteDomain{DomainName: "app.example.com"}}), []string{`NextjsSite "App"`, "CustomDomain.HostedZone is required"}},
+		{"ssr: warm without a warmer", astro(AstroSiteProps{Path: "ssr/astro", BuildCommand: "true", Warm: 2}), []string{`AstroSite "App"`, "Warm", "no warmer"}},
+		{"ssr: timeout over CloudFront's", next(NextjsSiteProps{Path: "ssr/next", BuildCommand: "true", Timeout: 120}), []string{`NextjsSite "App"`, "Timeout 120", "60"}},
+		{"ssr: memory out of range", next(NextjsSiteProps{Path: "ssr/next", BuildCommand: "true", MemorySize: 64}), []string{"App_server", "MemorySize 64"}},
 		{"missing path", static(StaticSiteProps{BuildCommand: "true"}), []string{`StaticSite "Web"`, "Path is required"}},
 		{"path not a directory", static(StaticSiteProps{Path: "nope"}), []string{`StaticSite "Web"`, `Path "nope"`, "no such directory"}},
 		{"failing build", static(StaticSiteProps{Path: "site", BuildCommand: "FAIL=1 ./build.sh"}),

@@ -2,7 +2,9 @@ package tests
 
 import (
 	"context"
+	"encoding/json"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,7 +16,12 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/sst-tf/sst/internal/testenv"
 )
@@ -213,4 +220,137 @@ func keys[V any](m map[string]V) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// TestNextjsSiteOpenNext builds a real Next.js app with OpenNext, deploys
+// what its output needs to moto, and reads it back: the four functions,
+// the revalidation queue, mapping and seeded tag table, the warmer
+// schedule, the assets with their headers, and the distribution's
+// behaviours.
+func TestNextjsSiteOpenNext(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cfg := awsConfig()
+	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	cf, lam, ddb, sqsc, ev := cloudfront.NewFromConfig(cfg), lambda.NewFromConfig(cfg), dynamodb.NewFromConfig(cfg), sqs.NewFromConfig(cfg), eventbridge.NewFromConfig(cfg)
+
+	const stage, prefix = "nextjs", "nextjs-ssr-"
+	dir := copyProject(t, filepath.Join(repo, "tests", "testdata", "sites", "ssr"))
+	npmInstall(t, filepath.Join(dir, "next"))
+	mustSSTEnv(t, dir, map[string]string{"NEXT_TELEMETRY_DISABLED": "1"}, "deploy", "--stage", stage)
+	out := readOutputs(t, dir, stage)["Web"]
+	dist := out["Next_distribution_id"]
+	if dist == "" || out["SiteUrl"] != out["Next_url"] {
+		t.Fatalf("outputs = %v", out)
+	}
+
+	fn := func(id string) *lambda.GetFunctionOutput {
+		t.Helper()
+		got, err := lam.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(prefix + id)})
+		if err != nil {
+			t.Fatalf("function %s: %v", id, err)
+		}
+		return got
+	}
+	server := fn("Next_server")
+	env := server.Configuration.Environment.Variables
+	for k, want := range map[string]string{
+		"CACHE_BUCKET_NAME": "nextjs-ssr-next-assets", "CACHE_BUCKET_KEY_PREFIX": "_cache", "CACHE_DYNAMO_TABLE": prefix + "Next-revalidation",
+		"SITE_STAGE": stage, "VISITS_TABLE": prefix + "Visits", "SST_Table_tableName_Visits": prefix + "Visits",
+	} {
+		if env[k] != want {
+			t.Errorf("server env %s = %q, want %q", k, env[k], want)
+		}
+	}
+	if !strings.HasSuffix(env["REVALIDATION_QUEUE_URL"], "/"+prefix+"Next-revalidation.fifo") {
+		t.Errorf("REVALIDATION_QUEUE_URL = %q", env["REVALIDATION_QUEUE_URL"])
+	}
+	if aws.ToString(server.Configuration.Handler) != "index.handler" || string(server.Configuration.Runtime) != "nodejs20.x" {
+		t.Errorf("server = %s %s", aws.ToString(server.Configuration.Handler), server.Configuration.Runtime)
+	}
+	if server.Configuration.CodeSize < 1<<20 {
+		t.Errorf("server bundle is %d bytes: not OpenNext's server", server.Configuration.CodeSize)
+	}
+	if u, err := lam.GetFunctionUrlConfig(ctx, &lambda.GetFunctionUrlConfigInput{FunctionName: aws.String(prefix + "Next_server")}); err != nil || u.AuthType != "NONE" {
+		t.Errorf("server URL = %+v, %v", u, err)
+	}
+	if img := fn("Next_image"); img.Configuration.Environment.Variables["BUCKET_KEY_PREFIX"] != "_assets" {
+		t.Errorf("image env = %v", img.Configuration.Environment.Variables)
+	}
+	if w := fn("Next_warmer"); w.Configuration.Environment.Variables["FUNCTION_NAME"] != prefix+"Next_server" || w.Configuration.Environment.Variables["CONCURRENCY"] != "2" {
+		t.Errorf("warmer env = %v", w.Configuration.Environment.Variables)
+	}
+	fn("Next_revalidation")
+	esm, err := lam.ListEventSourceMappings(ctx, &lambda.ListEventSourceMappingsInput{FunctionName: aws.String(prefix + "Next_revalidation")})
+	if err != nil || len(esm.EventSourceMappings) != 1 || !strings.HasSuffix(aws.ToString(esm.EventSourceMappings[0].EventSourceArn), ":"+prefix+"Next-revalidation.fifo") {
+		t.Errorf("revalidation mapping = %+v, %v", esm, err)
+	}
+	qa, err := sqsc.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(env["REVALIDATION_QUEUE_URL"]), AttributeNames: []sqstypes.QueueAttributeName{"All"}})
+	if err != nil || qa.Attributes["FifoQueue"] != "true" {
+		t.Errorf("revalidation queue = %v, %v", qa, err)
+	}
+	// The tag table holds what the build's dynamodb-cache.json lists.
+	var seed []map[string]any
+	b, err := os.ReadFile(filepath.Join(dir, "next", ".open-next", "dynamodb-provider", "dynamodb-cache.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &seed); err != nil {
+		t.Fatal(err)
+	}
+	scan, err := ddb.Scan(ctx, &dynamodb.ScanInput{TableName: aws.String(prefix + "Next-revalidation")})
+	if err != nil || int(scan.Count) != len(seed) || len(seed) == 0 {
+		t.Errorf("tag table has %v items, the build lists %d (%v)", scan, len(seed), err)
+	}
+	rule, err := ev.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String(prefix + "Next-warmer")})
+	if err != nil || aws.ToString(rule.ScheduleExpression) != "rate(5 minutes)" {
+		t.Errorf("warmer rule = %+v, %v", rule, err)
+	}
+
+	objs := siteObjects(t, s3c, "nextjs-ssr-next-assets")
+	var static, cache int
+	for k, o := range objs {
+		switch {
+		case strings.HasPrefix(k, "_assets/_next/static/"):
+			static++
+			if o.cacheControl != "public,max-age=31536000,immutable" {
+				t.Errorf("%s: Cache-Control %q", k, o.cacheControl)
+			}
+			if strings.HasSuffix(k, ".js") && o.contentType != "text/javascript; charset=utf-8" {
+				t.Errorf("%s: Content-Type %q", k, o.contentType)
+			}
+		case strings.HasPrefix(k, "_cache/"):
+			cache++
+		}
+	}
+	if static == 0 || cache == 0 || objs["_assets/BUILD_ID"].cacheControl != "public,max-age=0,must-revalidate" || objs["_assets/favicon.svg"].contentType != "image/svg+xml" {
+		t.Errorf("objects: %d static, %d cache; keys %v", static, cache, keys(objs))
+	}
+
+	d, err := cf.GetDistribution(ctx, &cloudfront.GetDistributionInput{Id: aws.String(dist)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dc := d.Distribution.DistributionConfig
+	got := map[string]string{"*": aws.ToString(dc.DefaultCacheBehavior.TargetOriginId)}
+	for _, cb := range dc.CacheBehaviors.Items {
+		got[aws.ToString(cb.PathPattern)] = aws.ToString(cb.TargetOriginId)
+	}
+	want := map[string]string{"*": "server", "_next/image*": "image", "_next/data/*": "server", "api/*": "server", "BUILD_ID": "s3", "_next/*": "s3", "favicon.svg": "s3"}
+	if !maps.Equal(got, want) {
+		t.Errorf("behaviours = %v, want %v", got, want)
+	}
+	origins := map[string]string{}
+	for _, o := range dc.Origins.Items {
+		origins[aws.ToString(o.Id)] = aws.ToString(o.DomainName)
+	}
+	srvURL, _ := lam.GetFunctionUrlConfig(ctx, &lambda.GetFunctionUrlConfigInput{FunctionName: aws.String(prefix + "Next_server")})
+	if host := strings.Split(aws.ToString(srvURL.FunctionUrl), "/")[2]; origins["server"] != host || origins["s3"] != "nextjs-ssr-next-assets.s3.us-east-1.amazonaws.com" {
+		t.Errorf("origins = %v (server URL host %s)", origins, host)
+	}
+
+	mustSST(t, dir, "remove", "--stage", stage, "--yes")
+	if left := inventory(t, prefix); len(left) > 0 {
+		t.Errorf("left after remove: %v", left)
+	}
 }
