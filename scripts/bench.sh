@@ -7,22 +7,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 runs="${RUNS:-3}"
-sst="$root/bin/sst"
-(cd "$root" && go build -o bin/sst ./cli/sst)
-
-if [[ -z "${SST_PROVIDER_MIRROR:-}" ]]; then
-  for d in /opt/* /usr/share/terraform/plugins /usr/local/share/terraform/plugins "$HOME/.terraform.d/plugins"; do
-    if [[ -d "$d/registry.terraform.io/hashicorp/aws" ]]; then export SST_PROVIDER_MIRROR="$d"; break; fi
-  done
-fi
-
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-moto_server -H 127.0.0.1 -p "$port" >/dev/null 2>&1 &
-moto_pid=$!
-trap 'kill $moto_pid 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/moto-api/" >/dev/null 2>&1 && break; sleep 0.1; done
-export SST_ENDPOINT="http://127.0.0.1:$port" AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
-unset AWS_PROFILE
+source "$root/scripts/bench-env.sh"
 
 work="$(mktemp -d)"
 cp -r "$root/examples/rest-api/." "$work/"
