@@ -347,6 +347,9 @@ func (b *siteBucket) uploadAssets(s *Stack, id string, assets map[string]*siteAs
 	for k, a := range assets {
 		v := map[string]string{"source": a.Source, "content_type": a.ContentType, "cache_control": a.CacheControl}
 		if a.replace {
+			// Unused by the resource, but it puts the file's hash into the
+			// JSON, so an edit changes the stack's deploy hash.
+			v["source_md5"] = a.ETag
 			replaced[k] = v
 		} else {
 			v["etag"] = a.ETag
