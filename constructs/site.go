@@ -14,7 +14,6 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 	"time"
 
@@ -518,14 +517,4 @@ func siteManifest(s *Stack, id, typ, sitePath string, env siteEnv, o siteOutputs
 		data[manifest.SiteEnvPrefix+k] = ref(out)
 	}
 	return manifest.Construct{ID: id, Type: typ, Path: id, Data: data}
-}
-
-// sortedAssetKeys lists keys in a stable order for tests and tools.
-func sortedAssetKeys(assets map[string]*siteAsset) []string {
-	keys := make([]string, 0, len(assets))
-	for k := range assets {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
