@@ -319,6 +319,19 @@ func conventionalPlan(dir, server, handler, client, immutable string) (*ssrPlan,
 	}, nil
 }
 
+// removalPlan is a one-file server and no assets, for `sst remove` of a
+// site whose build output is gone.
+func removalPlan(artifacts string) (*ssrPlan, error) {
+	dir := filepath.Join(artifacts, "sites", "removal-stub")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "index.mjs"), []byte("export const handler = async () => ({ statusCode: 410 });\n"), 0o644); err != nil {
+		return nil, err
+	}
+	return &ssrPlan{server: ssrFunction{dir: dir, handler: "index.handler"}}, nil
+}
+
 // forwardedHostCode copies the viewer's Host into x-forwarded-host: the
 // origin request policy cannot forward Host itself to a function URL,
 // which answers only to its own.
@@ -355,11 +368,19 @@ func newSsrSite(s *Stack, id, typ string, props SsrSiteProps, plan func(string) 
 		return site
 	}
 	site.dir = dir
-	if err := runSiteBuild(dir, firstNonEmpty(props.BuildCommand, defaultBuild), site.env.build); err != nil {
-		a.errorf("%s: %v", where, err)
-		return site
+	removing := a.opts.Mode == manifest.ModeRemove
+	if !removing {
+		if err := runSiteBuild(dir, firstNonEmpty(props.BuildCommand, defaultBuild), site.env.build); err != nil {
+			a.errorf("%s: %v", where, err)
+			return site
+		}
 	}
 	p, err := plan(dir)
+	if err != nil && removing {
+		// Removal destroys what the state holds: without a build output, a
+		// stand-in server keeps the configuration valid.
+		p, err = removalPlan(a.opts.ArtifactDir)
+	}
 	if err != nil {
 		a.errorf("%s: %v", where, err)
 		return site
@@ -372,9 +393,15 @@ func newSsrSite(s *Stack, id, typ string, props SsrSiteProps, plan func(string) 
 	for k := range site.env.tokens {
 		placeholders = append(placeholders, placeholder(k))
 	}
+	abs := func(rel string) string {
+		if filepath.IsAbs(rel) {
+			return rel
+		}
+		return filepath.Join(dir, filepath.FromSlash(rel))
+	}
 	dirs := make([]assetDir, len(p.assets))
 	for i, ad := range p.assets {
-		ad.dir = filepath.Join(dir, filepath.FromSlash(ad.dir))
+		ad.dir = abs(ad.dir)
 		dirs[i] = ad
 	}
 	assets, err := collectAssets(s, dirs, placeholders)
@@ -387,7 +414,7 @@ func newSsrSite(s *Stack, id, typ string, props SsrSiteProps, plan func(string) 
 			return nil
 		}
 		var res *build.Result
-		res, err = build.ZipDir(filepath.Join(dir, filepath.FromSlash(f.dir)), a.opts.ArtifactDir, name, f.handler, "nodejs20.x")
+		res, err = build.ZipDir(abs(f.dir), a.opts.ArtifactDir, name, f.handler, "nodejs20.x")
 		return res
 	}
 	serverZip := zip(id+"_server", p.server)

@@ -93,13 +93,17 @@ func NewStaticSite(s *Stack, id string, props StaticSiteProps) *StaticSite {
 		}
 	}
 	outDir := filepath.Join(dir, out)
-	if props.BuildCommand != "" {
+	removing := a.opts.Mode == manifest.ModeRemove
+	if props.BuildCommand != "" && !removing {
 		if err := runSiteBuild(dir, props.BuildCommand, site.env.build); err != nil {
 			a.errorf("%s: %v", where, err)
 			return site
 		}
 	}
-	if fi, err := os.Stat(outDir); err != nil || !fi.IsDir() {
+	if fi, err := os.Stat(outDir); removing && (err != nil || !fi.IsDir()) {
+		// Removal destroys what the state holds; the files do not matter.
+		outDir = ""
+	} else if err != nil || !fi.IsDir() {
 		a.errorf("%s: BuildOutput %q: %s is not a directory after the build: set BuildOutput to where %q writes its files", where, out, outDir, firstNonEmpty(props.BuildCommand, "(no build command)"))
 		return site
 	}
@@ -107,16 +111,19 @@ func NewStaticSite(s *Stack, id string, props StaticSiteProps) *StaticSite {
 	for k := range site.env.tokens {
 		placeholders = append(placeholders, placeholder(k))
 	}
-	assets, err := collectAssets(s, []assetDir{{dir: outDir}}, placeholders)
-	if err != nil {
-		a.errorf("%s: reading BuildOutput: %v", where, err)
-		return site
+	assets := map[string]*siteAsset{}
+	if outDir != "" {
+		var err error
+		if assets, err = collectAssets(s, []assetDir{{dir: outDir}}, placeholders); err != nil {
+			a.errorf("%s: reading BuildOutput: %v", where, err)
+			return site
+		}
 	}
-	if _, ok := assets[index]; !ok {
+	if _, ok := assets[index]; !ok && !removing {
 		a.errorf("%s: IndexPage %q is not in the build output %s", where, index, outDir)
 		return site
 	}
-	if props.ErrorPage != "" && !props.SPA {
+	if props.ErrorPage != "" && !props.SPA && !removing {
 		if _, ok := assets[props.ErrorPage]; !ok {
 			a.errorf("%s: ErrorPage %q is not in the build output %s", where, props.ErrorPage, outDir)
 			return site

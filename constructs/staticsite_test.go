@@ -265,3 +265,24 @@ func TestSiteBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestSitesRemoveMode: `sst remove` synthesizes without building, so a
+// broken build or a missing output never blocks removing a stage.
+func TestSitesRemoveMode(t *testing.T) {
+	opts := testOptions(t)
+	opts.Mode = "remove"
+	s := synthOK(t, Config{Name: "notes"}, opts, stacks(t, func(s *Stack) any {
+		NewStaticSite(s, "Web", StaticSiteProps{Path: "site", BuildCommand: "FAIL=1 ./build.sh", BuildOutput: "never-built"})
+		NewNextjsSite(s, "Next", NextjsSiteProps{Path: "site", BuildCommand: "exit 1"})
+		return nil
+	})...)
+	if _, ok := s.resources("First", "aws_cloudfront_distribution")["Web_distribution"]; !ok {
+		t.Error("the static site's distribution is not in the JSON")
+	}
+	if got := s.resources("First", "aws_s3_object"); len(got) != 0 {
+		t.Errorf("remove mode uploads %v", keys(got))
+	}
+	if _, ok := s.resources("First", "aws_lambda_function")["Next_server"]; !ok {
+		t.Error("the Next.js server function is not in the JSON")
+	}
+}
