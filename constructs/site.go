@@ -403,9 +403,12 @@ func writeAssetIndex(s *Stack, id string, idx map[string]string) (string, error)
 	return s.artifact(p), nil
 }
 
-// siteDomain validates a site's custom domain. Sites need the hosted zone
-// named: the alias record goes there and guessing wrong fails late.
-func siteDomain(s *Stack, where, id string, cd *SiteDomain) *domain {
+// siteDomain validates a site's custom domain: an ACM certificate in
+// us-east-1 (CloudFront's region; issued and DNS-validated unless
+// CertificateArn is given) and A/AAAA alias records. Unlike an Api's, a
+// site's HostedZone must be named: guessing it wrong fails only late in
+// the deploy.
+func siteDomain(s *Stack, where, id string, cd *CustomDomain) *domain {
 	if cd == nil {
 		return nil
 	}
@@ -425,7 +428,7 @@ func siteDomain(s *Stack, where, id string, cd *SiteDomain) *domain {
 			Alias:  jsii.String(id + "_us_east_1"),
 		})
 	}
-	return newDomainIn(s, id, CustomDomain{DomainName: cd.DomainName, HostedZone: cd.HostedZone, CertificateArn: cd.CertificateArn}, p)
+	return newDomainIn(s, id, *cd, p)
 }
 
 func parentDomain(name string) string {
@@ -433,19 +436,6 @@ func parentDomain(name string) string {
 		return name[i+1:]
 	}
 	return name
-}
-
-// SiteDomain is a site's custom domain: a Route53 hosted zone, an ACM
-// certificate in us-east-1 (issued and DNS-validated unless given) and
-// alias records to the distribution.
-type SiteDomain struct {
-	// DomainName, e.g. "www.example.com". Required.
-	DomainName string
-	// HostedZone is the Route53 zone holding DomainName, e.g.
-	// "example.com". Required.
-	HostedZone string
-	// CertificateArn of an existing us-east-1 ACM certificate.
-	CertificateArn string
 }
 
 // aliasRecords point the domain at the distribution (IPv4 and IPv6).

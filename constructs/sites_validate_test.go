@@ -16,14 +16,14 @@ func sitesEverything(s *Stack) any {
 		Path: "site", BuildCommand: "./build.sh", BuildOutput: "dist",
 		Environment:  map[string]any{"API_URL": api.URL(), "STAGE": "test", "N": 3},
 		SPA:          true,
-		CustomDomain: &SiteDomain{DomainName: "www.example.com", HostedZone: "example.com"},
+		CustomDomain: &CustomDomain{DomainName: "www.example.com", HostedZone: "example.com"},
 	})
-	NewStaticSite(s, "Docs", StaticSiteProps{Path: "site/public", ErrorPage: "404.html", CustomDomain: &SiteDomain{DomainName: "docs.example.com", HostedZone: "example.com", CertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc"}})
+	NewStaticSite(s, "Docs", StaticSiteProps{Path: "site/public", ErrorPage: "404.html", CustomDomain: &CustomDomain{DomainName: "docs.example.com", HostedZone: "example.com", CertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc"}})
 	NewNextjsSite(s, "Next", NextjsSiteProps{
 		Path: "ssr/next", BuildCommand: "true", Environment: map[string]any{"API_URL": api.URL()},
 		Bind: []Bindable{api}, Permissions: []Statement{Allow([]string{"s3:GetObject"}, "arn:aws:s3:::b/*")},
 		MemorySize: 2048, Timeout: 30, Warm: 1,
-		CustomDomain: &SiteDomain{DomainName: "app.example.com", HostedZone: "example.com"},
+		CustomDomain: &CustomDomain{DomainName: "app.example.com", HostedZone: "example.com"},
 	})
 	NewAstroSite(s, "Astro", AstroSiteProps{Path: "ssr/astro", BuildCommand: "true"})
 	NewSvelteKitSite(s, "Svelte", SvelteKitSiteProps{Path: "ssr/svelte", BuildCommand: "true"})

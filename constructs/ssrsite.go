@@ -55,7 +55,7 @@ type SsrSiteProps struct {
 	// 60). Default 10.
 	Timeout int
 	// CustomDomain serves the site on a domain of a Route53 hosted zone.
-	CustomDomain *SiteDomain
+	CustomDomain *CustomDomain
 	// Warm keeps this many server instances warm: a warmer function
 	// invoked every 5 minutes (Next.js only; OpenNext ships it).
 	Warm int

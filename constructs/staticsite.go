@@ -37,7 +37,7 @@ type StaticSiteProps struct {
 	// client-side router handles them.
 	SPA bool
 	// CustomDomain serves the site on a domain of a Route53 hosted zone.
-	CustomDomain *SiteDomain
+	CustomDomain *CustomDomain
 	// Cdk edits the raw distribution config before it is created.
 	Cdk StaticSiteCdkProps
 }

@@ -193,7 +193,7 @@ func TestStaticSiteDomainAndErrorPage(t *testing.T) {
 		return NewStaticSite(s, "Docs", StaticSiteProps{
 			Path:         "site/public",
 			ErrorPage:    "404.html",
-			CustomDomain: &SiteDomain{DomainName: "docs.example.com", HostedZone: "example.com"},
+			CustomDomain: &CustomDomain{DomainName: "docs.example.com", HostedZone: "example.com"},
 		})
 	})...)
 	d := s.resource(t, "First", "aws_cloudfront_distribution", "Docs_distribution")
@@ -241,7 +241,7 @@ func TestSiteBadInput(t *testing.T) {
 		{"ssr: failing build", next(NextjsSiteProps{Path: "site", BuildCommand: "FAIL=1 ./build.sh"}), []string{`NextjsSite "App"`, "exit status 3", "bundler: cannot resolve ./missing.js"}},
 		{"ssr: no OpenNext output after the build", next(NextjsSiteProps{Path: "site", BuildCommand: "true"}), []string{`NextjsSite "App"`, ".open-next/open-next.output.json is missing after the build", "@opennextjs/aws"}},
 		{"ssr: no adapter output after the build", astro(AstroSiteProps{Path: "site", BuildCommand: "true"}), []string{`AstroSite "App"`, "dist/server/entry.mjs", "missing after the build"}},
-		{"ssr: custom domain without hosted zone", next(NextjsSiteProps{Path: "ssr/next", BuildCommand: "true", CustomDomain: &SiteDomain{DomainName: "app.example.com"}}), []string{`NextjsSite "App"`, "CustomDomain.HostedZone is required"}},
+		{"ssr: custom domain without hosted zone", next(NextjsSiteProps{Path: "ssr/next", BuildCommand: "true", CustomDomain: &CustomDomain{DomainName: "app.example.com"}}), []string{`NextjsSite "App"`, "CustomDomain.HostedZone is required"}},
 		{"ssr: warm without a warmer", astro(AstroSiteProps{Path: "ssr/astro", BuildCommand: "true", Warm: 2}), []string{`AstroSite "App"`, "Warm", "no warmer"}},
 		{"ssr: timeout over CloudFront's", next(NextjsSiteProps{Path: "ssr/next", BuildCommand: "true", Timeout: 120}), []string{`NextjsSite "App"`, "Timeout 120", "60"}},
 		{"ssr: memory out of range", next(NextjsSiteProps{Path: "ssr/next", BuildCommand: "true", MemorySize: 64}), []string{"App_server", "MemorySize 64"}},
@@ -251,7 +251,7 @@ func TestSiteBadInput(t *testing.T) {
 			[]string{`StaticSite "Web"`, `build command "FAIL=1 ./build.sh"`, "exit status 3", "bundler: cannot resolve ./missing.js"}},
 		{"build output missing", static(StaticSiteProps{Path: "site", BuildCommand: "./build.sh", BuildOutput: "build"}),
 			[]string{`StaticSite "Web"`, `BuildOutput "build"`, "not a directory after the build"}},
-		{"custom domain without hosted zone", static(StaticSiteProps{Path: "site/public", CustomDomain: &SiteDomain{DomainName: "www.example.com"}}),
+		{"custom domain without hosted zone", static(StaticSiteProps{Path: "site/public", CustomDomain: &CustomDomain{DomainName: "www.example.com"}}),
 			[]string{`StaticSite "Web"`, "CustomDomain.HostedZone is required", `"example.com"`}},
 		{"index page missing", static(StaticSiteProps{Path: "site/public", IndexPage: "home.html"}), []string{`IndexPage "home.html"`, "not in the build output"}},
 		{"error page missing", static(StaticSiteProps{Path: "site/public", ErrorPage: "oops.html"}), []string{`ErrorPage "oops.html"`}},
