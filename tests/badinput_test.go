@@ -50,6 +50,20 @@ func TestBadInput(t *testing.T) {
 				editFile(t, filepath.Join(proj, "functions", "notes", "main.go"), "func main() {", "func main() {\n\tundefinedThing()")
 			},
 			want: []string{`function "Api_GET_notes"`, "undefinedThing"}},
+		{name: "site build that fails", dir: proj, args: []string{"deploy", "--stage", "x"},
+			edit: func(t *testing.T) {
+				editFile(t, main, `notes := sst.Use[*sst.Table](s, Storage)`, `notes := sst.Use[*sst.Table](s, Storage)
+	sst.NewStaticSite(s, "Web", sst.StaticSiteProps{Path: "functions", BuildCommand: "echo 'vite: cannot resolve ./App.jsx' >&2; exit 2"})`)
+			},
+			want: []string{`StaticSite "Web"`, "build command", "exit status 2", "vite: cannot resolve ./App.jsx"}},
+		{name: "site problems are reported together", dir: proj, args: []string{"deploy", "--stage", "x"},
+			edit: func(t *testing.T) {
+				editFile(t, main, `notes := sst.Use[*sst.Table](s, Storage)`, `notes := sst.Use[*sst.Table](s, Storage)
+	sst.NewStaticSite(s, "Web", sst.StaticSiteProps{BuildCommand: "true"})
+	sst.NewStaticSite(s, "Docs", sst.StaticSiteProps{Path: "functions", BuildCommand: "true", BuildOutput: "out"})
+	sst.NewNextjsSite(s, "App", sst.NextjsSiteProps{Path: "functions", CustomDomain: &sst.CustomDomain{DomainName: "app.example.com"}})`)
+			},
+			want: []string{`StaticSite "Web": Path is required`, `StaticSite "Docs": BuildOutput "out"`, `NextjsSite "App": CustomDomain.HostedZone is required`}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
