@@ -19,8 +19,8 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lambdapermission"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
-	"github.com/sst-tf/sst/internal/build"
 	"github.com/sst-tf/sst/constructs/internal/naming"
+	"github.com/sst-tf/sst/internal/build"
 	"github.com/sst-tf/sst/manifest"
 )
 
