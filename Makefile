@@ -14,7 +14,7 @@ TIMEOUT ?= 60m
 # outside (the sst CLI does the same for the apps it runs).
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION ?= $(shell node -p 'process.versions.node.split(".")[0]' 2>/dev/null)
 
-.PHONY: build demo test lint fuzz bench
+.PHONY: build demo test lint fuzz bench bench-sites
 
 build:
 	$(GO) build -o bin/sst ./cli/sst
@@ -38,3 +38,6 @@ test: lint build
 bench: build
 	./scripts/bench.sh
 	./scripts/bench-dev.sh
+
+bench-sites: build
+	./scripts/bench-sites.sh

@@ -146,6 +146,11 @@ func runDeploy(ctx context.Context, s *session, o *deployOptions) error {
 		if err := s.deployMigrations(ctx, m, st, vals, pr.Printf); err != nil {
 			return deploy.Failed, err
 		}
+		if status == deploy.Done {
+			if err := s.invalidateSites(ctx, m, st, dir, vals, pr.Printf); err != nil {
+				return deploy.Failed, err
+			}
+		}
 		// Recorded last: a stack whose outputs could not be read deploys
 		// again next time rather than being skipped with stale outputs.
 		if status == deploy.Done {

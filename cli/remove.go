@@ -12,6 +12,7 @@ import (
 
 	"github.com/sst-tf/sst/cli/internal/deploy"
 	"github.com/sst-tf/sst/cli/internal/progress"
+	"github.com/sst-tf/sst/manifest"
 )
 
 type removeOptions struct {
@@ -54,6 +55,7 @@ func runRemove(ctx context.Context, s *session, o *removeOptions) error {
 		return fmt.Errorf("refusing to remove stage %q without confirmation: not running in a terminal, pass --yes", s.stage)
 	}
 	start := time.Now()
+	s.mode = manifest.ModeRemove
 	res, err := s.synth(ctx)
 	if err != nil {
 		return err

@@ -35,6 +35,8 @@ type session struct {
 	profile  string
 	endpoint string
 	style    progress.Style
+	// mode is passed to the app as SST_MODE ("remove" in `sst remove`).
+	mode string
 }
 
 // load validates global settings and locates the project. Everything that
@@ -156,7 +158,7 @@ func (s *session) synth(ctx context.Context) (*synth.Result, error) {
 		Region:     s.g.Region,
 		Profile:    s.g.Profile,
 		Endpoint:   s.endpoint,
-		Env:        s.f.Environ(),
+		Env:        s.synthEnv(),
 		Log:        log,
 	})
 	if err != nil {
@@ -166,6 +168,14 @@ func (s *session) synth(ctx context.Context) (*synth.Result, error) {
 		fmt.Fprintf(out, "%s %s\n", s.style.Yellow("warning:"), w)
 	}
 	return res, nil
+}
+
+func (s *session) synthEnv() []string {
+	env := s.f.Environ()
+	if s.mode != "" {
+		env = append(env, manifest.EnvMode+"="+s.mode)
+	}
+	return env
 }
 
 // terraformEnv builds terraform's environment once per command.

@@ -95,6 +95,9 @@ type Options struct {
 	ArtifactDir string
 	// StateDir holds local-backend state. Default <ProjectDir>/.sst/state.
 	StateDir string
+	// Mode is "remove" when synthesizing for `sst remove`: sites do not
+	// build and upload nothing new.
+	Mode string
 }
 
 // StackFunc declares one stack. Its name (the Go function name) is the
@@ -145,6 +148,7 @@ func OptionsFromEnv() (Options, error) {
 		OutDir:      os.Getenv(manifest.EnvOutDir),
 		ProjectDir:  os.Getenv(manifest.EnvProjectDir),
 		ArtifactDir: os.Getenv(manifest.EnvArtifactDir),
+		Mode:        os.Getenv(manifest.EnvMode),
 	}
 	if o.ProjectDir == "" {
 		o.ProjectDir = wd

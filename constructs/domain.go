@@ -11,6 +11,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/apigatewayv2domainname"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawsroute53zone"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/route53record"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
 
 // domain is a custom domain: a Route53 zone lookup, an ACM certificate
@@ -22,7 +23,11 @@ type domain struct {
 }
 
 // newDomain validates cd and issues (or adopts) its certificate.
-func newDomain(s *Stack, id string, cd CustomDomain) *domain {
+func newDomain(s *Stack, id string, cd CustomDomain) *domain { return newDomainIn(s, id, cd, nil) }
+
+// newDomainIn issues the certificate through provider p when set
+// (CloudFront needs us-east-1 certificates whatever the stack's region).
+func newDomainIn(s *Stack, id string, cd CustomDomain, p cdktf.TerraformProvider) *domain {
 	where := fmt.Sprintf("stack %s: %q: CustomDomain", s.name, id)
 	name := strings.TrimSuffix(strings.ToLower(cd.DomainName), ".")
 	if name == "" || !strings.Contains(name, ".") {
@@ -52,6 +57,7 @@ func newDomain(s *Stack, id string, cd CustomDomain) *domain {
 	cert := acmcertificate.NewAcmCertificate(s.tf, jsii.String(id+"_certificate"), &acmcertificate.AcmCertificateConfig{
 		DomainName:       jsii.String(name),
 		ValidationMethod: jsii.String("DNS"),
+		Provider:         p,
 	})
 	opt := cert.DomainValidationOptions().Get(jsii.Number(0))
 	rec := route53record.NewRoute53Record(s.tf, jsii.String(id+"_certificate_validation_record"), &route53record.Route53RecordConfig{
@@ -65,6 +71,7 @@ func newDomain(s *Stack, id string, cd CustomDomain) *domain {
 	v := acmcertificatevalidation.NewAcmCertificateValidation(s.tf, jsii.String(id+"_certificate_validation"), &acmcertificatevalidation.AcmCertificateValidationConfig{
 		CertificateArn:        cert.Arn(),
 		ValidationRecordFqdns: &[]*string{rec.Fqdn()},
+		Provider:              p,
 	})
 	d.cert = *v.CertificateArn()
 	return d

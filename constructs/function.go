@@ -122,10 +122,16 @@ func NewFunction(s *Stack, id string, props FunctionProps) *Function {
 // an authorizer); such functions share the app-wide id space through
 // their owner's id.
 func newFunction(s *Stack, owner, id string, props FunctionProps, layers ...FunctionProps) *Function {
+	return newFunctionFrom(s, owner, id, props, nil, layers...)
+}
+
+// newFunctionFrom is newFunction for a bundle built elsewhere (a site
+// adapter's server output) when prebuilt is set: nothing is bundled.
+func newFunctionFrom(s *Stack, owner, id string, props FunctionProps, prebuilt *build.Result, layers ...FunctionProps) *Function {
 	a := s.app
 	merged := mergeFunctionProps(append([]FunctionProps{a.defaults.Function}, append(layers, props)...)...)
 	merged.Bind = append(append([]Bindable{}, a.defaultBind...), merged.Bind...)
-	fn := &Function{stack: s, owner: owner, fid: id, props: merged}
+	fn := &Function{stack: s, owner: owner, fid: id, props: merged, result: prebuilt}
 	fn.name = naming.Lambda(s.Stage(), a.cfg.Name, id)
 	if owner != id {
 		// Functions of other constructs (routes, authorizers, consumers)
@@ -141,7 +147,9 @@ func newFunction(s *Stack, owner, id string, props FunctionProps, layers ...Func
 	if !fn.validate() {
 		return fn
 	}
-	a.functions = append(a.functions, fn)
+	if prebuilt == nil {
+		a.functions = append(a.functions, fn)
+	}
 
 	role := iamrole.NewIamRole(s.tf, jsii.String(id+"_role"), &iamrole.IamRoleConfig{
 		Name:             jsii.String(naming.IAMRole(s.Stage(), a.cfg.Name, id)),
@@ -212,7 +220,9 @@ func (fn *Function) validate() bool {
 		s.app.errorf(where+": "+format, args...)
 		ok = false
 	}
-	if p.Handler == "" {
+	if fn.result != nil {
+		fn.kind = "node"
+	} else if p.Handler == "" {
 		fail("Handler is required: a Go main package dir (e.g. \"functions/list\") or \"path/file.export\" for Node")
 	} else if rt, err := build.DetectRuntime(s.app.opts.ProjectDir, p.Handler, p.Runtime); err != nil {
 		// build.Error names the function itself, which where already does.

@@ -18,7 +18,13 @@ const (
 	EnvProjectDir = "SST_PROJECT_DIR"
 	// EnvArtifactDir is where function bundles are cached; default .sst/artifacts.
 	EnvArtifactDir = "SST_ARTIFACT_DIR"
+	// EnvMode is "remove" when the synthesis is for `sst remove`: sites
+	// skip their builds (a broken build must not block removal).
+	EnvMode = "SST_MODE"
 )
+
+// ModeRemove is EnvMode's value during `sst remove`.
+const ModeRemove = "remove"
 
 // Layout of the .sst directory, relative to the project root.
 const (

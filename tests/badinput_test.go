@@ -126,6 +126,16 @@ func TestBadInput(t *testing.T) {
 		{name: "S3 backend bucket that does not exist", args: []string{"deploy", "--stage", "x"},
 			edit: mainEdit(config, `sst.Config{Name: "bad", Region: "us-east-1", Backend: sst.S3Backend{Bucket: "sst-no-such-state-bucket", DynamoDBTable: "locks"}}`),
 			want: []string{"Stack Storage", "sst-no-such-state-bucket"}},
+		{name: "site build that fails", args: []string{"deploy", "--stage", "x"},
+			edit: mainEdit(useNotes, useNotes+`
+	sst.NewStaticSite(s, "Web", sst.StaticSiteProps{Path: "functions", BuildCommand: "echo 'vite: cannot resolve ./App.jsx' >&2; exit 2"})`),
+			want: []string{`StaticSite "Web"`, "build command", "exit status 2", "vite: cannot resolve ./App.jsx"}},
+		{name: "site problems are reported together", args: []string{"deploy", "--stage", "x"},
+			edit: mainEdit(useNotes, useNotes+`
+	sst.NewStaticSite(s, "Web", sst.StaticSiteProps{BuildCommand: "true"})
+	sst.NewStaticSite(s, "Docs", sst.StaticSiteProps{Path: "functions", BuildCommand: "true", BuildOutput: "out"})
+	sst.NewNextjsSite(s, "App", sst.NextjsSiteProps{Path: "functions", CustomDomain: &sst.CustomDomain{DomainName: "app.example.com"}})`),
+			want: []string{`StaticSite "Web": Path is required`, `StaticSite "Docs": BuildOutput "out"`, `NextjsSite "App": CustomDomain.HostedZone is required`}},
 	}
 	if len(cases) < 20 {
 		t.Fatalf("the suite promises at least 20 cases, has %d", len(cases))

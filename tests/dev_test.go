@@ -266,21 +266,6 @@ func TestDev(t *testing.T) {
 	})
 }
 
-// npmInstall installs a fixture's Node dependencies from the npm registry,
-// through a cache shared by every test run on the machine.
-func npmInstall(t *testing.T, dir string) {
-	t.Helper()
-	cache, err := os.UserCacheDir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command("npm", "install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", "--cache", filepath.Join(cache, "sst-tests", "npm"))
-	cmd.Dir = dir
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("npm install: %v\n%s", err, b)
-	}
-}
-
 // devURL reads an Api's local URL from a running sst dev's dev.json.
 func devURL(t *testing.T, dir, stage, api string) string {
 	t.Helper()

@@ -1,0 +1,841 @@
+package sst
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudfrontcachepolicy"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudfrontdistribution"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudfrontfunction"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatcheventrule"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatcheventtarget"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dynamodbtable"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dynamodbtableitem"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lambdaeventsourcemapping"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lambdapermission"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/sqsqueue"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/sst-tf/sst/constructs/internal/naming"
+	"github.com/sst-tf/sst/internal/build"
+	"github.com/sst-tf/sst/manifest"
+)
+
+// SsrSiteProps configure a server-rendered site. NextjsSiteProps,
+// RemixSiteProps, AstroSiteProps, SolidStartSiteProps and
+// SvelteKitSiteProps are this type: every framework maps its adapter's
+// output (a server handler and static assets) onto the same base.
+type SsrSiteProps struct {
+	// Path is the site's directory, relative to the project. Required.
+	Path string
+	// BuildCommand runs in Path with Environment set. Default: the
+	// framework's (Next.js: `npx --yes @opennextjs/aws build`; the others:
+	// `npm run build`).
+	BuildCommand string
+	// Environment for the build and the server function: strings, numbers,
+	// booleans or tokens (api.URL()). The build sees a token as the
+	// placeholder "{{ NAME }}", replaced in uploaded assets at deploy; the
+	// server function gets the real value.
+	Environment map[string]any
+	// Bind gives the server function these constructs' values and access.
+	Bind []Bindable
+	// Permissions are extra IAM statements for the server function.
+	Permissions []Statement
+	// MemorySize of the server function in MB. Default 1024.
+	MemorySize int
+	// Timeout of the server function in seconds (CloudFront waits at most
+	// 60). Default 10.
+	Timeout int
+	// CustomDomain serves the site on a domain of a Route53 hosted zone.
+	CustomDomain *CustomDomain
+	// Warm keeps this many server instances warm: a warmer function
+	// invoked every 5 minutes (Next.js only; OpenNext ships it).
+	Warm int
+	// Cdk is the escape hatch into raw configuration.
+	Cdk SsrSiteCdkProps
+}
+
+// SsrSiteCdkProps override what the site creates.
+type SsrSiteCdkProps struct {
+	// ServerCachePolicyID uses an existing CloudFront cache policy for the
+	// server behaviours instead of creating one (SST v2's
+	// cdk.serverCachePolicy).
+	ServerCachePolicyID string
+	// ViewerRequestFunctionARN uses an existing CloudFront Function on the
+	// server behaviours instead of creating the one that copies Host into
+	// x-forwarded-host; it must do the same.
+	ViewerRequestFunctionARN string
+	// Distribution edits the raw distribution config before it is created.
+	Distribution func(*cloudfrontdistribution.CloudfrontDistributionConfig)
+}
+
+// NextjsSiteProps configure a NextjsSite.
+type NextjsSiteProps SsrSiteProps
+
+// RemixSiteProps configure a RemixSite.
+type RemixSiteProps SsrSiteProps
+
+// AstroSiteProps configure an AstroSite.
+type AstroSiteProps SsrSiteProps
+
+// SolidStartSiteProps configure a SolidStartSite.
+type SolidStartSiteProps SsrSiteProps
+
+// SvelteKitSiteProps configure a SvelteKitSite.
+type SvelteKitSiteProps SsrSiteProps
+
+// SsrSite is the base every server-rendered site shares: a server
+// function behind a function URL, an assets bucket, and a CloudFront
+// distribution routing between them.
+type SsrSite struct {
+	stack   *Stack
+	sid     string
+	typ     string
+	dir     string
+	url     string
+	env     siteEnv
+	outputs siteOutputs
+	index   map[string]string
+	idxPath string
+
+	Cdk struct {
+		Bucket            *siteBucket
+		Distribution      cloudfrontdistribution.CloudfrontDistribution
+		Server            *Function
+		Image             *Function
+		Revalidation      *Function
+		Warmer            *Function
+		RevalidationQueue sqsqueue.SqsQueue
+		RevalidationTable dynamodbtable.DynamodbTable
+		CachePolicy       cloudfrontcachepolicy.CloudfrontCachePolicy
+		ViewerRequest     cloudfrontfunction.CloudfrontFunction
+	}
+}
+
+// NextjsSite is a Next.js app built with OpenNext.
+type NextjsSite struct{ *SsrSite }
+
+// RemixSite is a Remix app.
+type RemixSite struct{ *SsrSite }
+
+// AstroSite is an Astro app built with the astro-sst adapter.
+type AstroSite struct{ *SsrSite }
+
+// SolidStartSite is a SolidStart app built with solid-start-sst.
+type SolidStartSite struct{ *SsrSite }
+
+// SvelteKitSite is a SvelteKit app built with svelte-kit-sst.
+type SvelteKitSite struct{ *SsrSite }
+
+// NewNextjsSite declares a Next.js site: OpenNext's server, image
+// optimization, revalidation (FIFO queue + consumer, DynamoDB tag cache
+// seeded from the build) and warmer functions, and its assets.
+func NewNextjsSite(s *Stack, id string, props NextjsSiteProps) *NextjsSite {
+	return &NextjsSite{newSsrSite(s, id, "NextjsSite", SsrSiteProps(props), planNext, "npx --yes @opennextjs/aws build")}
+}
+
+// NewRemixSite declares a Remix site. The server build
+// (build/server/index.mjs) must export a Lambda `handler` (e.g. through
+// @remix-run/architect); build/client holds the assets.
+func NewRemixSite(s *Stack, id string, props RemixSiteProps) *RemixSite {
+	return &RemixSite{newSsrSite(s, id, "RemixSite", SsrSiteProps(props), planRemix, "npm run build")}
+}
+
+// NewAstroSite declares an Astro site built with the astro-sst adapter
+// (dist/server/entry.mjs and dist/client).
+func NewAstroSite(s *Stack, id string, props AstroSiteProps) *AstroSite {
+	return &AstroSite{newSsrSite(s, id, "AstroSite", SsrSiteProps(props), planAstro, "npm run build")}
+}
+
+// NewSolidStartSite declares a SolidStart site built with solid-start-sst
+// (dist/server/index.mjs and dist/client).
+func NewSolidStartSite(s *Stack, id string, props SolidStartSiteProps) *SolidStartSite {
+	return &SolidStartSite{newSsrSite(s, id, "SolidStartSite", SsrSiteProps(props), planSolidStart, "npm run build")}
+}
+
+// NewSvelteKitSite declares a SvelteKit site built with svelte-kit-sst
+// (.svelte-kit/svelte-kit-sst/{server,client,prerendered}).
+func NewSvelteKitSite(s *Stack, id string, props SvelteKitSiteProps) *SvelteKitSite {
+	return &SvelteKitSite{newSsrSite(s, id, "SvelteKitSite", SsrSiteProps(props), planSvelteKit, "npm run build")}
+}
+
+// ssrFunction is one prebuilt Lambda bundle of an adapter's output.
+type ssrFunction struct {
+	dir, handler string
+	streaming    bool
+}
+
+// ssrPlan is an adapter's output mapped onto the base.
+type ssrPlan struct {
+	server       ssrFunction
+	image        *ssrFunction // Next.js image optimization
+	revalidation *ssrFunction // Next.js ISR consumer
+	warmer       *ssrFunction
+	cacheSeed    string // Next.js tag cache items (dynamodb-cache.json)
+	// originPath is the key prefix of the served assets in the bucket.
+	originPath string
+	// assets are uploaded; a prefix outside originPath is not served.
+	assets []assetDir
+	// cachePrefix holds the Next.js incremental cache (not served).
+	cachePrefix string
+	// s3Patterns and imagePatterns route to the bucket and the image
+	// function; serverPatterns to the server ahead of the s3 ones.
+	s3Patterns, imagePatterns, serverPatterns []string
+}
+
+// openNextOutput is the part of .open-next/open-next.output.json we use.
+type openNextOutput struct {
+	Origins map[string]struct {
+		Type       string `json:"type"`
+		OriginPath string `json:"originPath"`
+		Copy       []struct {
+			From            string `json:"from"`
+			To              string `json:"to"`
+			Cached          bool   `json:"cached"`
+			VersionedSubDir string `json:"versionedSubDir"`
+		} `json:"copy"`
+		Handler   string `json:"handler"`
+		Bundle    string `json:"bundle"`
+		Streaming bool   `json:"streaming"`
+	} `json:"origins"`
+	Behaviors []struct {
+		Pattern string `json:"pattern"`
+		Origin  string `json:"origin"`
+	} `json:"behaviors"`
+	AdditionalProps struct {
+		Warmer                 *struct{ Handler, Bundle string } `json:"warmer"`
+		InitializationFunction *struct{ Handler, Bundle string } `json:"initializationFunction"`
+		RevalidationFunction   *struct{ Handler, Bundle string } `json:"revalidationFunction"`
+	} `json:"additionalProps"`
+}
+
+func planNext(dir string) (*ssrPlan, error) {
+	const file = ".open-next/open-next.output.json"
+	b, err := os.ReadFile(filepath.Join(dir, file))
+	if err != nil {
+		return nil, fmt.Errorf("%s is missing after the build: the build command must run OpenNext (`npx @opennextjs/aws build`)", file)
+	}
+	var o openNextOutput
+	if err := json.Unmarshal(b, &o); err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	srv, ok := o.Origins["default"]
+	if !ok || srv.Bundle == "" {
+		return nil, fmt.Errorf("%s has no default server origin", file)
+	}
+	p := &ssrPlan{server: ssrFunction{dir: srv.Bundle, handler: srv.Handler, streaming: srv.Streaming}}
+	if img, ok := o.Origins["imageOptimizer"]; ok && img.Bundle != "" {
+		p.image = &ssrFunction{dir: img.Bundle, handler: img.Handler}
+	}
+	if s3o, ok := o.Origins["s3"]; ok {
+		p.originPath = strings.Trim(s3o.OriginPath, "/")
+		for _, c := range s3o.Copy {
+			to := strings.Trim(c.To, "/")
+			if !c.Cached {
+				p.cachePrefix = to
+			}
+			p.assets = append(p.assets, assetDir{dir: c.From, prefix: to, immutableSub: c.VersionedSubDir, served: to == p.originPath})
+		}
+	}
+	for _, bh := range o.Behaviors {
+		switch o.Origins[bh.Origin].Type {
+		case "s3":
+			p.s3Patterns = append(p.s3Patterns, bh.Pattern)
+		case "function":
+			if bh.Origin == "imageOptimizer" {
+				p.imagePatterns = append(p.imagePatterns, bh.Pattern)
+			} else if bh.Pattern != "*" {
+				p.serverPatterns = append(p.serverPatterns, bh.Pattern)
+			}
+		}
+	}
+	// Next's API routes always run on the server, whatever the bucket holds.
+	p.serverPatterns = append(p.serverPatterns, "api/*")
+	ap := o.AdditionalProps
+	if f := ap.RevalidationFunction; f != nil {
+		p.revalidation = &ssrFunction{dir: f.Bundle, handler: f.Handler}
+	}
+	if f := ap.Warmer; f != nil {
+		p.warmer = &ssrFunction{dir: f.Bundle, handler: f.Handler}
+	}
+	if f := ap.InitializationFunction; f != nil {
+		p.cacheSeed = path.Join(f.Bundle, "dynamodb-cache.json")
+	}
+	return p, nil
+}
+
+func planRemix(dir string) (*ssrPlan, error) {
+	return conventionalPlan(dir, "build/server", "index.handler", "build/client", "assets")
+}
+
+func planAstro(dir string) (*ssrPlan, error) {
+	return conventionalPlan(dir, "dist/server", "entry.handler", "dist/client", "_astro")
+}
+
+func planSolidStart(dir string) (*ssrPlan, error) {
+	return conventionalPlan(dir, "dist/server", "index.handler", "dist/client", "assets")
+}
+
+func planSvelteKit(dir string) (*ssrPlan, error) {
+	const out = ".svelte-kit/svelte-kit-sst"
+	p, err := conventionalPlan(dir, out+"/server", "lambda-handler/index.handler", out+"/client", "_app/immutable")
+	if err != nil {
+		return nil, err
+	}
+	if fi, err := os.Stat(filepath.Join(dir, out, "prerendered")); err == nil && fi.IsDir() {
+		p.assets = append(p.assets, assetDir{dir: out + "/prerendered", served: true})
+	}
+	return p, nil
+}
+
+// conventionalPlan maps an adapter that writes a server bundle and a
+// client directory: hashed files live under immutable.
+func conventionalPlan(dir, server, handler, client, immutable string) (*ssrPlan, error) {
+	file, _, _ := strings.Cut(path.Base(handler), ".")
+	entry := path.Join(server, path.Dir(handler), file)
+	found := false
+	for _, ext := range []string{".mjs", ".js", ".cjs"} {
+		if _, err := os.Stat(filepath.Join(dir, entry+ext)); err == nil {
+			found = true
+		}
+	}
+	if !found {
+		return nil, fmt.Errorf("the server handler %s.mjs (or .js) is missing after the build: check the build runs the framework's SST adapter", entry)
+	}
+	if fi, err := os.Stat(filepath.Join(dir, client)); err != nil || !fi.IsDir() {
+		return nil, fmt.Errorf("the client assets directory %s is missing after the build", client)
+	}
+	return &ssrPlan{
+		server: ssrFunction{dir: server, handler: handler},
+		assets: []assetDir{{dir: client, immutableSub: immutable, served: true}},
+	}, nil
+}
+
+// removalPlan is a one-file server and no assets, for `sst remove` of a
+// site whose build output is gone.
+func removalPlan(artifacts string) (*ssrPlan, error) {
+	dir := filepath.Join(artifacts, "sites", "removal-stub")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "index.mjs"), []byte("export const handler = async () => ({ statusCode: 410 });\n"), 0o644); err != nil {
+		return nil, err
+	}
+	return &ssrPlan{server: ssrFunction{dir: dir, handler: "index.handler"}}, nil
+}
+
+// forwardedHostCode copies the viewer's Host into x-forwarded-host: the
+// origin request policy cannot forward Host itself to a function URL,
+// which answers only to its own.
+const forwardedHostCode = `function handler(event) {
+  var request = event.request;
+  request.headers["x-forwarded-host"] = request.headers.host;
+  return request;
+}
+`
+
+func newSsrSite(s *Stack, id, typ string, props SsrSiteProps, plan func(string) (*ssrPlan, error), defaultBuild string) *SsrSite {
+	site := &SsrSite{stack: s, sid: id, typ: typ}
+	if !s.app.claimID(s, id, typ) {
+		return site
+	}
+	a := s.app
+	where := fmt.Sprintf("stack %s: %s %q", s.name, typ, id)
+	errs := len(a.errs)
+	dir, ok := sitePath(s, where, props.Path)
+	site.env = newSiteEnv(s, where, props.Environment)
+	d := siteDomain(s, where, id, props.CustomDomain)
+	if props.Warm < 0 {
+		a.errorf("%s: Warm %d: must not be negative", where, props.Warm)
+	}
+	if props.Timeout > 60 {
+		a.errorf("%s: Timeout %d s: CloudFront waits at most 60 s for the server", where, props.Timeout)
+	}
+	for i, b := range props.Bind {
+		if b == nil {
+			a.errorf("%s: Bind[%d] is nil", where, i)
+		}
+	}
+	if !ok || len(a.errs) > errs {
+		return site
+	}
+	site.dir = dir
+	removing := a.opts.Mode == manifest.ModeRemove
+	if !removing {
+		if err := runSiteBuild(dir, firstNonEmpty(props.BuildCommand, defaultBuild), site.env.build); err != nil {
+			a.errorf("%s: %v", where, err)
+			return site
+		}
+	}
+	p, err := plan(dir)
+	if err != nil && removing {
+		// Removal destroys what the state holds: without a build output, a
+		// stand-in server keeps the configuration valid.
+		p, err = removalPlan(a.opts.ArtifactDir)
+	}
+	if err != nil {
+		a.errorf("%s: %v", where, err)
+		return site
+	}
+	if props.Warm > 0 && p.warmer == nil {
+		a.errorf("%s: Warm: the %s adapter ships no warmer function; leave Warm at 0", where, typ)
+		return site
+	}
+	var placeholders []string
+	for k := range site.env.tokens {
+		placeholders = append(placeholders, placeholder(k))
+	}
+	abs := func(rel string) string {
+		if filepath.IsAbs(rel) {
+			return rel
+		}
+		return filepath.Join(dir, filepath.FromSlash(rel))
+	}
+	dirs := make([]assetDir, len(p.assets))
+	for i, ad := range p.assets {
+		ad.dir = abs(ad.dir)
+		dirs[i] = ad
+	}
+	assets, err := collectAssets(s, dirs, placeholders)
+	if err != nil {
+		a.errorf("%s: reading the build output: %v", where, err)
+		return site
+	}
+	zip := func(name string, f ssrFunction) *build.Result {
+		if err != nil {
+			return nil
+		}
+		var res *build.Result
+		res, err = build.ZipDir(abs(f.dir), a.opts.ArtifactDir, name, f.handler, "nodejs20.x")
+		return res
+	}
+	serverZip := zip(id+"_server", p.server)
+	var imageZip, revalZip, warmZip *build.Result
+	if p.image != nil {
+		imageZip = zip(id+"_image", *p.image)
+	}
+	if p.revalidation != nil {
+		revalZip = zip(id+"_revalidation", *p.revalidation)
+	}
+	if p.warmer != nil && props.Warm > 0 {
+		warmZip = zip(id+"_warmer", *p.warmer)
+	}
+	if err != nil {
+		a.errorf("%s: packing the server output: %v", where, err)
+		return site
+	}
+
+	b := newSiteBucket(s, id)
+	site.Cdk.Bucket = b
+	bucketArn := *b.bucket.Arn()
+	serverEnv := map[string]string{}
+	maps := []map[string]string{site.env.literal, site.env.tokens}
+	for _, m := range maps {
+		for k, v := range m {
+			serverEnv[k] = v
+		}
+	}
+	serverPerms := append([]Statement{}, props.Permissions...)
+	if p.cachePrefix != "" {
+		serverEnv["CACHE_BUCKET_NAME"] = *b.bucket.Bucket()
+		serverEnv["CACHE_BUCKET_KEY_PREFIX"] = p.cachePrefix
+		serverEnv["CACHE_BUCKET_REGION"] = s.Region()
+		serverPerms = append(serverPerms,
+			Allow([]string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject"}, bucketArn+"/"+p.cachePrefix+"/*"),
+			Allow([]string{"s3:ListBucket"}, bucketArn))
+	}
+	if p.revalidation != nil {
+		q := sqsqueue.NewSqsQueue(s.tf, jsii.String(id+"_revalidation_queue"), &sqsqueue.SqsQueueConfig{
+			Name:                      jsii.String(naming.SQS(s.Stage(), a.cfg.Name, id+"-revalidation", true)),
+			FifoQueue:                 jsii.Bool(true),
+			ContentBasedDeduplication: jsii.Bool(true),
+			ReceiveWaitTimeSeconds:    jsii.Number(20),
+		})
+		site.Cdk.RevalidationQueue = q
+		serverEnv["REVALIDATION_QUEUE_URL"] = *q.Url()
+		serverEnv["REVALIDATION_QUEUE_REGION"] = s.Region()
+		serverPerms = append(serverPerms, Allow([]string{"sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"}, *q.Arn()))
+	}
+	if p.cacheSeed != "" {
+		t := dynamodbtable.NewDynamodbTable(s.tf, jsii.String(id+"_revalidation_table"), &dynamodbtable.DynamodbTableConfig{
+			Name:        jsii.String(naming.DynamoDB(s.Stage(), a.cfg.Name, id+"-revalidation")),
+			BillingMode: jsii.String("PAY_PER_REQUEST"),
+			HashKey:     jsii.String("tag"),
+			RangeKey:    jsii.String("path"),
+			Attribute: []*dynamodbtable.DynamodbTableAttribute{
+				{Name: jsii.String("tag"), Type: jsii.String("S")},
+				{Name: jsii.String("path"), Type: jsii.String("S")},
+				{Name: jsii.String("revalidatedAt"), Type: jsii.String("N")},
+			},
+			GlobalSecondaryIndex: []*dynamodbtable.DynamodbTableGlobalSecondaryIndex{{
+				Name: jsii.String("revalidate"), HashKey: jsii.String("path"), RangeKey: jsii.String("revalidatedAt"), ProjectionType: jsii.String("ALL"),
+			}},
+		})
+		site.Cdk.RevalidationTable = t
+		serverEnv["CACHE_DYNAMO_TABLE"] = *t.Name()
+		serverPerms = append(serverPerms, Allow([]string{"dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}, *t.Arn(), *t.Arn()+"/index/*"))
+		if err := seedTagCache(s, id, filepath.Join(dir, filepath.FromSlash(p.cacheSeed)), t); err != nil {
+			a.errorf("%s: %v", where, err)
+			return site
+		}
+	}
+
+	server := newFunctionFrom(s, id, id+"_server", FunctionProps{
+		MemorySize:  props.MemorySize,
+		Timeout:     props.Timeout,
+		Environment: serverEnv,
+		Bind:        props.Bind,
+		Permissions: serverPerms,
+		URL:         &FunctionURL{},
+		Description: typ + " " + id + " server",
+	}, serverZip)
+	if server.Cdk.URL != nil && p.server.streaming {
+		server.Cdk.URL.SetInvokeMode(jsii.String("RESPONSE_STREAM"))
+	}
+	site.Cdk.Server = server
+	if imageZip != nil {
+		site.Cdk.Image = newFunctionFrom(s, id, id+"_image", FunctionProps{
+			MemorySize:  1536,
+			Timeout:     25,
+			Environment: map[string]string{"BUCKET_NAME": *b.bucket.Bucket(), "BUCKET_KEY_PREFIX": p.originPath},
+			Permissions: []Statement{Allow([]string{"s3:GetObject"}, bucketArn+"/*")},
+			URL:         &FunctionURL{},
+			Description: typ + " " + id + " image optimization",
+		}, imageZip)
+	}
+	if revalZip != nil && site.Cdk.RevalidationQueue != nil {
+		q := site.Cdk.RevalidationQueue
+		fn := newFunctionFrom(s, id, id+"_revalidation", FunctionProps{
+			Timeout:     30,
+			Permissions: []Statement{Allow([]string{"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"}, *q.Arn())},
+			Description: typ + " " + id + " revalidation",
+		}, revalZip)
+		site.Cdk.Revalidation = fn
+		if fn.Cdk.Function != nil {
+			m := lambdaeventsourcemapping.NewLambdaEventSourceMapping(s.tf, jsii.String(id+"_revalidation_mapping"), &lambdaeventsourcemapping.LambdaEventSourceMappingConfig{
+				EventSourceArn: q.Arn(),
+				FunctionName:   fn.Cdk.Function.Arn(),
+				BatchSize:      jsii.Number(5),
+			})
+			m.AddOverride(jsii.String("depends_on"), []string{"aws_iam_role_policy." + id + "_revalidation_policy"})
+		}
+	}
+	if warmZip != nil && server.Cdk.Function != nil {
+		w := newFunctionFrom(s, id, id+"_warmer", FunctionProps{
+			Timeout:     900,
+			MemorySize:  128,
+			Environment: map[string]string{"FUNCTION_NAME": server.FunctionName(), "CONCURRENCY": fmt.Sprint(props.Warm)},
+			Permissions: []Statement{Allow([]string{"lambda:InvokeFunction"}, server.Arn())},
+			Description: typ + " " + id + " warmer",
+		}, warmZip)
+		site.Cdk.Warmer = w
+		if w.Cdk.Function != nil {
+			rule := cloudwatcheventrule.NewCloudwatchEventRule(s.tf, jsii.String(id+"_warmer_schedule"), &cloudwatcheventrule.CloudwatchEventRuleConfig{
+				Name:               jsii.String(naming.Physical(s.Stage(), a.cfg.Name, id+"-warmer", 64)),
+				ScheduleExpression: jsii.String("rate(5 minutes)"),
+			})
+			cloudwatcheventtarget.NewCloudwatchEventTarget(s.tf, jsii.String(id+"_warmer_target"), &cloudwatcheventtarget.CloudwatchEventTargetConfig{
+				Rule: rule.Name(),
+				Arn:  w.Cdk.Function.Arn(),
+			})
+			lambdapermission.NewLambdaPermission(s.tf, jsii.String(id+"_warmer_permission"), &lambdapermission.LambdaPermissionConfig{
+				Action:       jsii.String("lambda:InvokeFunction"),
+				FunctionName: w.Cdk.Function.FunctionName(),
+				Principal:    jsii.String("events.amazonaws.com"),
+				SourceArn:    rule.Arn(),
+			})
+		}
+	}
+	if server.Cdk.Function == nil {
+		return site
+	}
+
+	cachePolicy := props.Cdk.ServerCachePolicyID
+	if cachePolicy == "" {
+		site.Cdk.CachePolicy = serverCachePolicy(s, id)
+		cachePolicy = *site.Cdk.CachePolicy.Id()
+	}
+	viewerFn := props.Cdk.ViewerRequestFunctionARN
+	if viewerFn == "" {
+		site.Cdk.ViewerRequest = cloudfrontfunction.NewCloudfrontFunction(s.tf, jsii.String(id+"_viewer_request"), &cloudfrontfunction.CloudfrontFunctionConfig{
+			Name:    jsii.String(naming.Physical(s.Stage(), a.cfg.Name, id+"-host", 64)),
+			Runtime: jsii.String("cloudfront-js-2.0"),
+			Code:    jsii.String(forwardedHostCode),
+			Publish: jsii.Bool(true),
+			Comment: jsii.String("x-forwarded-host for " + id),
+		})
+		viewerFn = *site.Cdk.ViewerRequest.Arn()
+	}
+
+	origins := []*cloudfrontdistribution.CloudfrontDistributionOrigin{b.s3Origin(p.originPath), functionOrigin("server", server, props.Timeout)}
+	fnBehavior := func(pattern, origin string) *cloudfrontdistribution.CloudfrontDistributionOrderedCacheBehavior {
+		return &cloudfrontdistribution.CloudfrontDistributionOrderedCacheBehavior{
+			PathPattern:           jsii.String(pattern),
+			TargetOriginId:        jsii.String(origin),
+			ViewerProtocolPolicy:  jsii.String("redirect-to-https"),
+			AllowedMethods:        jsii.Strings("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"),
+			CachedMethods:         jsii.Strings("GET", "HEAD"),
+			Compress:              jsii.Bool(true),
+			CachePolicyId:         jsii.String(cachePolicy),
+			OriginRequestPolicyId: jsii.String(allViewerExceptHostPolicy),
+			FunctionAssociation: []*cloudfrontdistribution.CloudfrontDistributionOrderedCacheBehaviorFunctionAssociation{{
+				EventType: jsii.String("viewer-request"), FunctionArn: jsii.String(viewerFn),
+			}},
+		}
+	}
+	var ordered []*cloudfrontdistribution.CloudfrontDistributionOrderedCacheBehavior
+	if site.Cdk.Image != nil {
+		origins = append(origins, functionOrigin("image", site.Cdk.Image, 25))
+		for _, pat := range p.imagePatterns {
+			ordered = append(ordered, fnBehavior(pat, "image"))
+		}
+	}
+	for _, pat := range p.serverPatterns {
+		ordered = append(ordered, fnBehavior(pat, "server"))
+	}
+	for _, pat := range s3Patterns(p, dirs) {
+		ordered = append(ordered, &cloudfrontdistribution.CloudfrontDistributionOrderedCacheBehavior{
+			PathPattern:          jsii.String(pat),
+			TargetOriginId:       jsii.String("s3"),
+			ViewerProtocolPolicy: jsii.String("redirect-to-https"),
+			AllowedMethods:       jsii.Strings("GET", "HEAD", "OPTIONS"),
+			CachedMethods:        jsii.Strings("GET", "HEAD"),
+			Compress:             jsii.Bool(true),
+			CachePolicyId:        jsii.String(cachingOptimizedPolicy),
+		})
+	}
+	cfg := &cloudfrontdistribution.CloudfrontDistributionConfig{
+		Enabled:       jsii.Bool(true),
+		IsIpv6Enabled: jsii.Bool(true),
+		Comment:       jsii.String(fmt.Sprintf("%s %s %s", a.cfg.Name, s.Stage(), id)),
+		HttpVersion:   jsii.String("http2and3"),
+		Origin:        origins,
+		DefaultCacheBehavior: &cloudfrontdistribution.CloudfrontDistributionDefaultCacheBehavior{
+			TargetOriginId:        jsii.String("server"),
+			ViewerProtocolPolicy:  jsii.String("redirect-to-https"),
+			AllowedMethods:        jsii.Strings("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"),
+			CachedMethods:         jsii.Strings("GET", "HEAD"),
+			Compress:              jsii.Bool(true),
+			CachePolicyId:         jsii.String(cachePolicy),
+			OriginRequestPolicyId: jsii.String(allViewerExceptHostPolicy),
+			FunctionAssociation: []*cloudfrontdistribution.CloudfrontDistributionDefaultCacheBehaviorFunctionAssociation{{
+				EventType: jsii.String("viewer-request"), FunctionArn: jsii.String(viewerFn),
+			}},
+		},
+		OrderedCacheBehavior: ordered,
+		Restrictions: &cloudfrontdistribution.CloudfrontDistributionRestrictions{
+			GeoRestriction: &cloudfrontdistribution.CloudfrontDistributionRestrictionsGeoRestriction{RestrictionType: jsii.String("none")},
+		},
+		ViewerCertificate: viewerCertificate(d),
+		WaitForDeployment: jsii.Bool(false),
+	}
+	if d != nil {
+		cfg.Aliases = jsii.Strings(d.name)
+	}
+	if props.Cdk.Distribution != nil {
+		props.Cdk.Distribution(cfg)
+	}
+	dist := cloudfrontdistribution.NewCloudfrontDistribution(s.tf, jsii.String(id+"_distribution"), cfg)
+	site.Cdk.Distribution = dist
+	b.allowDistribution(s, id, dist)
+	b.uploadAssets(s, id, assets, site.env)
+	if d != nil {
+		aliasRecords(s, id, d, dist)
+		site.url = "https://" + d.name
+	} else {
+		site.url = "https://" + *dist.DomainName()
+	}
+	site.outputs = addSiteOutputs(s, id, site.url, dist, site.env)
+
+	// What a viewer can fetch, for invalidation: served assets by their
+	// URL path, and "*" for the server bundle (any page may change).
+	site.index = map[string]string{"*": serverZip.Hash}
+	for k, as := range assets {
+		rel, ok := servedPath(p, k)
+		if !ok {
+			continue
+		}
+		if as.replace {
+			site.index[rel] = ""
+		} else {
+			site.index[rel] = as.ETag
+		}
+	}
+	s.add(site)
+	return site
+}
+
+// servedPath maps an object key to the URL path CloudFront serves it at.
+func servedPath(p *ssrPlan, key string) (string, bool) {
+	if p.cachePrefix != "" && strings.HasPrefix(key, p.cachePrefix+"/") {
+		return "", false
+	}
+	if p.originPath == "" {
+		return key, true
+	}
+	return strings.CutPrefix(key, p.originPath+"/")
+}
+
+// s3Patterns are the adapter's bucket patterns plus one per top-level
+// entry of the served assets (public files such as favicon.ico), which
+// would otherwise reach the server.
+func s3Patterns(p *ssrPlan, dirs []assetDir) []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(pat string) {
+		if !seen[pat] {
+			seen[pat] = true
+			out = append(out, pat)
+		}
+	}
+	for _, pat := range p.s3Patterns {
+		add(pat)
+	}
+	var extra []string
+	for _, d := range dirs {
+		if !d.served {
+			continue
+		}
+		entries, _ := os.ReadDir(d.dir)
+		for _, e := range entries {
+			if e.IsDir() {
+				extra = append(extra, e.Name()+"/*")
+			} else {
+				extra = append(extra, e.Name())
+			}
+		}
+	}
+	sort.Strings(extra)
+	for _, pat := range extra {
+		add(pat)
+	}
+	return out
+}
+
+// functionOrigin is a function URL as a CloudFront origin.
+func functionOrigin(id string, fn *Function, timeout int) *cloudfrontdistribution.CloudfrontDistributionOrigin {
+	if timeout <= 0 {
+		timeout = 10
+	}
+	if timeout < 30 {
+		timeout = 30 // CloudFront's minimum read timeout is its default
+	}
+	host := cdktf.Fn_Element(cdktf.Fn_Split(jsii.String("/"), fn.Cdk.URL.FunctionUrl()), jsii.Number(2))
+	return &cloudfrontdistribution.CloudfrontDistributionOrigin{
+		OriginId:   jsii.String(id),
+		DomainName: cdktf.Token_AsString(host, nil),
+		CustomOriginConfig: &cloudfrontdistribution.CloudfrontDistributionOriginCustomOriginConfig{
+			HttpPort:               jsii.Number(80),
+			HttpsPort:              jsii.Number(443),
+			OriginProtocolPolicy:   jsii.String("https-only"),
+			OriginSslProtocols:     jsii.Strings("TLSv1.2"),
+			OriginReadTimeout:      jsii.Number(float64(min(timeout, 60))),
+			OriginKeepaliveTimeout: jsii.Number(5),
+		},
+	}
+}
+
+// serverCachePolicy caches server responses only as long as they say,
+// keyed on what Next.js (and the others) vary on.
+func serverCachePolicy(s *Stack, id string) cloudfrontcachepolicy.CloudfrontCachePolicy {
+	return cloudfrontcachepolicy.NewCloudfrontCachePolicy(s.tf, jsii.String(id+"_server_cache"), &cloudfrontcachepolicy.CloudfrontCachePolicyConfig{
+		Name:       jsii.String(naming.Physical(s.Stage(), s.app.cfg.Name, id+"-server", 128)),
+		Comment:    jsii.String("server responses of " + id),
+		MinTtl:     jsii.Number(0),
+		DefaultTtl: jsii.Number(0),
+		MaxTtl:     jsii.Number(31536000),
+		ParametersInCacheKeyAndForwardedToOrigin: &cloudfrontcachepolicy.CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOrigin{
+			EnableAcceptEncodingBrotli: jsii.Bool(true),
+			EnableAcceptEncodingGzip:   jsii.Bool(true),
+			CookiesConfig:              &cloudfrontcachepolicy.CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfig{CookieBehavior: jsii.String("none")},
+			QueryStringsConfig:         &cloudfrontcachepolicy.CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfig{QueryStringBehavior: jsii.String("all")},
+			HeadersConfig: &cloudfrontcachepolicy.CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfig{
+				HeaderBehavior: jsii.String("whitelist"),
+				Headers: &cloudfrontcachepolicy.CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfigHeaders{
+					Items: jsii.Strings("accept", "rsc", "next-router-prefetch", "next-router-state-tree", "next-url", "x-prerender-revalidate"),
+				},
+			},
+		},
+	})
+}
+
+// seedTagCache writes the build's tag cache entries into the table, one
+// item each (what OpenNext's initialization function would do at deploy,
+// without invoking a Lambda during the apply).
+func seedTagCache(s *Stack, id, file string, t dynamodbtable.DynamodbTable) error {
+	b, err := os.ReadFile(file)
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var items []map[string]any
+	if err := json.Unmarshal(b, &items); err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	if len(items) == 0 {
+		return nil
+	}
+	set := map[string]any{}
+	for _, it := range items {
+		js, _ := json.Marshal(it)
+		sum := sha256.Sum256(js)
+		set[hex.EncodeToString(sum[:8])] = map[string]string{"item": string(js)}
+	}
+	iter := cdktf.TerraformIterator_FromMap(set)
+	dynamodbtableitem.NewDynamodbTableItem(s.tf, jsii.String(id+"_revalidation_seed"), &dynamodbtableitem.DynamodbTableItemConfig{
+		ForEach:   iter,
+		TableName: t.Name(),
+		HashKey:   t.HashKey(),
+		RangeKey:  t.RangeKey(),
+		Item:      iter.GetString(jsii.String("item")),
+	})
+	return nil
+}
+
+// URL is the site's URL: its custom domain, else the CloudFront domain.
+func (site *SsrSite) URL() string { return site.url }
+
+// ID is the construct id.
+func (site *SsrSite) ID() string { return site.sid }
+
+// Binding gives functions the site's URL (SST_<Type>_url_<id>).
+func (site *SsrSite) Binding() Binding {
+	return Binding{Type: site.typ, ID: site.sid, Variables: map[string]string{"url": site.url}}
+}
+
+func (site *SsrSite) id() string { return site.sid }
+
+func (site *SsrSite) functions() []*Function {
+	var out []*Function
+	for _, fn := range []*Function{site.Cdk.Server, site.Cdk.Image, site.Cdk.Revalidation, site.Cdk.Warmer} {
+		if fn != nil && fn.Cdk.Function != nil {
+			out = append(out, fn)
+		}
+	}
+	return out
+}
+
+func (site *SsrSite) finalize() {
+	for _, fn := range site.functions() {
+		fn.finalize()
+	}
+	p, err := writeAssetIndex(site.stack, site.sid, site.index)
+	if err != nil {
+		site.stack.app.errorf("stack %s: %s %q: %v", site.stack.name, site.typ, site.sid, err)
+	}
+	site.idxPath = p
+}
+
+func (site *SsrSite) describe() manifest.Construct {
+	return siteManifest(site.stack, site.sid, site.typ, site.dir, site.env, site.outputs, site.idxPath)
+}

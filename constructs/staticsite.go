@@ -1,0 +1,231 @@
+package sst
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudfrontdistribution"
+
+	"github.com/sst-tf/sst/manifest"
+)
+
+// StaticSiteProps configure a static website: built by any tool, served
+// from a private S3 bucket through CloudFront.
+type StaticSiteProps struct {
+	// Path is the site's directory, relative to the project. Required.
+	Path string
+	// BuildCommand runs in Path with Environment set, e.g. "npm run build".
+	// Empty: the files in BuildOutput are uploaded as they are.
+	BuildCommand string
+	// BuildOutput is the directory the build writes, relative to Path.
+	// Default "." (Path itself) without a BuildCommand, "dist" with one.
+	BuildOutput string
+	// Environment for the build: strings (e.g. "VITE_STAGE": "prod"),
+	// numbers, booleans, or tokens known only after deploy (api.URL()).
+	// The build sees a token as the placeholder "{{ NAME }}", replaced in
+	// the uploaded files once the value exists.
+	Environment map[string]any
+	// IndexPage is served for "/". Default "index.html".
+	IndexPage string
+	// ErrorPage is served, with status 404, for paths with no file.
+	// Ignored when SPA is set.
+	ErrorPage string
+	// SPA serves IndexPage with status 200 for paths with no file, so a
+	// client-side router handles them.
+	SPA bool
+	// CustomDomain serves the site on a domain of a Route53 hosted zone.
+	CustomDomain *CustomDomain
+	// Cdk edits the raw distribution config before it is created.
+	Cdk StaticSiteCdkProps
+}
+
+// StaticSiteCdkProps is the escape hatch into raw resource configuration.
+type StaticSiteCdkProps struct {
+	Distribution func(*cloudfrontdistribution.CloudfrontDistributionConfig)
+}
+
+// StaticSite is a static website on S3 + CloudFront.
+type StaticSite struct {
+	stack   *Stack
+	sid     string
+	dir     string
+	url     string
+	env     siteEnv
+	outputs siteOutputs
+	index   string // the asset index artifact, relative to the stack dir
+	assets  map[string]*siteAsset
+
+	Cdk struct {
+		Bucket       *siteBucket
+		Distribution cloudfrontdistribution.CloudfrontDistribution
+	}
+}
+
+// NewStaticSite declares a static site. The build runs while the app
+// synthesizes, so a failing build stops the deploy before anything changes.
+func NewStaticSite(s *Stack, id string, props StaticSiteProps) *StaticSite {
+	site := &StaticSite{stack: s, sid: id}
+	if !s.app.claimID(s, id, "StaticSite") {
+		return site
+	}
+	a := s.app
+	where := fmt.Sprintf("stack %s: StaticSite %q", s.name, id)
+	errs := len(a.errs)
+	dir, ok := sitePath(s, where, props.Path)
+	site.env = newSiteEnv(s, where, props.Environment)
+	d := siteDomain(s, where, id, props.CustomDomain)
+	index := firstNonEmpty(props.IndexPage, "index.html")
+	if strings.HasPrefix(index, "/") || strings.HasPrefix(props.ErrorPage, "/") {
+		a.errorf("%s: IndexPage and ErrorPage are paths inside BuildOutput without a leading /, e.g. \"404.html\"", where)
+	}
+	if !ok || len(a.errs) > errs {
+		return site
+	}
+	site.dir = dir
+	out := props.BuildOutput
+	if out == "" {
+		out = "."
+		if props.BuildCommand != "" {
+			out = "dist"
+		}
+	}
+	outDir := filepath.Join(dir, out)
+	removing := a.opts.Mode == manifest.ModeRemove
+	if props.BuildCommand != "" && !removing {
+		if err := runSiteBuild(dir, props.BuildCommand, site.env.build); err != nil {
+			a.errorf("%s: %v", where, err)
+			return site
+		}
+	}
+	if fi, err := os.Stat(outDir); removing && (err != nil || !fi.IsDir()) {
+		// Removal destroys what the state holds; the files do not matter.
+		outDir = ""
+	} else if err != nil || !fi.IsDir() {
+		a.errorf("%s: BuildOutput %q: %s is not a directory after the build: set BuildOutput to where %q writes its files", where, out, outDir, firstNonEmpty(props.BuildCommand, "(no build command)"))
+		return site
+	}
+	var placeholders []string
+	for k := range site.env.tokens {
+		placeholders = append(placeholders, placeholder(k))
+	}
+	assets := map[string]*siteAsset{}
+	if outDir != "" {
+		var err error
+		if assets, err = collectAssets(s, []assetDir{{dir: outDir}}, placeholders); err != nil {
+			a.errorf("%s: reading BuildOutput: %v", where, err)
+			return site
+		}
+	}
+	if _, ok := assets[index]; !ok && !removing {
+		a.errorf("%s: IndexPage %q is not in the build output %s", where, index, outDir)
+		return site
+	}
+	if props.ErrorPage != "" && !props.SPA && !removing {
+		if _, ok := assets[props.ErrorPage]; !ok {
+			a.errorf("%s: ErrorPage %q is not in the build output %s", where, props.ErrorPage, outDir)
+			return site
+		}
+	}
+	site.assets = assets
+
+	b := newSiteBucket(s, id)
+	site.Cdk.Bucket = b
+	cfg := &cloudfrontdistribution.CloudfrontDistributionConfig{
+		Enabled:           jsii.Bool(true),
+		IsIpv6Enabled:     jsii.Bool(true),
+		Comment:           jsii.String(fmt.Sprintf("%s %s %s", a.cfg.Name, s.Stage(), id)),
+		DefaultRootObject: jsii.String(index),
+		HttpVersion:       jsii.String("http2and3"),
+		Origin:            []*cloudfrontdistribution.CloudfrontDistributionOrigin{b.s3Origin("")},
+		DefaultCacheBehavior: &cloudfrontdistribution.CloudfrontDistributionDefaultCacheBehavior{
+			TargetOriginId:       jsii.String("s3"),
+			ViewerProtocolPolicy: jsii.String("redirect-to-https"),
+			AllowedMethods:       jsii.Strings("GET", "HEAD", "OPTIONS"),
+			CachedMethods:        jsii.Strings("GET", "HEAD"),
+			Compress:             jsii.Bool(true),
+			CachePolicyId:        jsii.String(cachingOptimizedPolicy),
+		},
+		Restrictions: &cloudfrontdistribution.CloudfrontDistributionRestrictions{
+			GeoRestriction: &cloudfrontdistribution.CloudfrontDistributionRestrictionsGeoRestriction{RestrictionType: jsii.String("none")},
+		},
+		ViewerCertificate: viewerCertificate(d),
+		WaitForDeployment: jsii.Bool(false),
+	}
+	// A private bucket answers 403 for a missing key (CloudFront may not
+	// list it), so both 403 and 404 mean "no such file".
+	if props.SPA {
+		cfg.CustomErrorResponse = errorResponses("/"+index, 200)
+	} else if props.ErrorPage != "" {
+		cfg.CustomErrorResponse = errorResponses("/"+props.ErrorPage, 404)
+	}
+	if d != nil {
+		cfg.Aliases = jsii.Strings(d.name)
+	}
+	if props.Cdk.Distribution != nil {
+		props.Cdk.Distribution(cfg)
+	}
+	dist := cloudfrontdistribution.NewCloudfrontDistribution(s.tf, jsii.String(id+"_distribution"), cfg)
+	site.Cdk.Distribution = dist
+	b.allowDistribution(s, id, dist)
+	b.uploadAssets(s, id, assets, site.env)
+	if d != nil {
+		aliasRecords(s, id, d, dist)
+		site.url = "https://" + d.name
+	} else {
+		site.url = "https://" + *dist.DomainName()
+	}
+	site.outputs = addSiteOutputs(s, id, site.url, dist, site.env)
+	s.add(site)
+	return site
+}
+
+func errorResponses(page string, code int) []*cloudfrontdistribution.CloudfrontDistributionCustomErrorResponse {
+	var out []*cloudfrontdistribution.CloudfrontDistributionCustomErrorResponse
+	for _, status := range []float64{403, 404} {
+		out = append(out, &cloudfrontdistribution.CloudfrontDistributionCustomErrorResponse{
+			ErrorCode:          jsii.Number(status),
+			ResponseCode:       jsii.Number(float64(code)),
+			ResponsePagePath:   jsii.String(page),
+			ErrorCachingMinTtl: jsii.Number(0),
+		})
+	}
+	return out
+}
+
+// URL is the site's URL: its custom domain, else the CloudFront domain
+// (a token until deploy).
+func (site *StaticSite) URL() string { return site.url }
+
+// ID is the construct id.
+func (site *StaticSite) ID() string { return site.sid }
+
+// Binding gives functions the site's URL (SST_StaticSite_url_<id>).
+func (site *StaticSite) Binding() Binding {
+	return Binding{Type: "StaticSite", ID: site.sid, Variables: map[string]string{"url": site.url}}
+}
+
+func (site *StaticSite) id() string { return site.sid }
+
+// finalize records the asset index (an artifact, so a changed file
+// changes the stack's deploy hash) before the manifest is written.
+func (site *StaticSite) finalize() {
+	index := map[string]string{}
+	for k, a := range site.assets {
+		index[k] = a.ETag
+		if a.replace {
+			index[k] = ""
+		}
+	}
+	idx, err := writeAssetIndex(site.stack, site.sid, index)
+	if err != nil {
+		site.stack.app.errorf("stack %s: StaticSite %q: %v", site.stack.name, site.sid, err)
+	}
+	site.index = idx
+}
+
+func (site *StaticSite) describe() manifest.Construct {
+	return siteManifest(site.stack, site.sid, "StaticSite", site.dir, site.env, site.outputs, site.index)
+}

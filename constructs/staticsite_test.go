@@ -1,0 +1,288 @@
+package sst
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestStaticSite synthesizes a site whose build embeds a literal and an
+// Api URL known only after deploy, and checks bucket, distribution,
+// objects and manifest.
+func TestStaticSite(t *testing.T) {
+	opts := testOptions(t)
+	var siteURL string
+	s := synthOK(t, Config{Name: "notes"}, opts, stacks(t,
+		func(s *Stack) any {
+			return NewApi(s, "Api", ApiProps{Routes: map[string]ApiRoute{"GET /": {Handler: nodeHandler}}})
+		},
+		func(s *Stack) any {
+			api := Use[*Api](s, First)
+			site := NewStaticSite(s, "Web", StaticSiteProps{
+				Path:         "site",
+				BuildCommand: "./build.sh",
+				Environment:  map[string]any{"API_URL": api.URL(), "STAGE": "test"},
+				SPA:          true,
+			})
+			siteURL = site.URL()
+			NewFunction(s, "Fn", FunctionProps{Handler: nodeHandler, Bind: []Bindable{site}})
+			return site
+		})...)
+
+	if !strings.HasPrefix(siteURL, "https://") {
+		t.Errorf("URL() = %q", siteURL)
+	}
+	b := s.resource(t, "Second", "aws_s3_bucket", "Web_assets")
+	if b["bucket"] != "test-notes-web-assets" || b["force_destroy"] != true {
+		t.Errorf("bucket = %v", b)
+	}
+	pab := s.resource(t, "Second", "aws_s3_bucket_public_access_block", "Web_assets_public_access")
+	for _, k := range []string{"block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"} {
+		if pab[k] != true {
+			t.Errorf("public access block %s = %v", k, pab[k])
+		}
+	}
+	oac := s.resource(t, "Second", "aws_cloudfront_origin_access_control", "Web_oac")
+	if oac["origin_access_control_origin_type"] != "s3" || oac["signing_behavior"] != "always" || oac["signing_protocol"] != "sigv4" {
+		t.Errorf("OAC = %v", oac)
+	}
+
+	d := s.resource(t, "Second", "aws_cloudfront_distribution", "Web_distribution")
+	wantJSON(t, "origin", at(d, "origin"), []any{map[string]any{
+		"domain_name":              "${aws_s3_bucket.Web_assets.bucket_regional_domain_name}",
+		"origin_access_control_id": "${aws_cloudfront_origin_access_control.Web_oac.id}",
+		"origin_id":                "s3",
+	}})
+	wantJSON(t, "default behaviour", at(d, "default_cache_behavior"), map[string]any{
+		"allowed_methods": []string{"GET", "HEAD", "OPTIONS"}, "cached_methods": []string{"GET", "HEAD"},
+		"cache_policy_id": cachingOptimizedPolicy, "compress": true, "target_origin_id": "s3",
+		"viewer_protocol_policy": "redirect-to-https",
+	})
+	if d["default_root_object"] != "index.html" {
+		t.Errorf("default_root_object = %v", d["default_root_object"])
+	}
+	// SPA: both "no such key" answers of a private bucket become index.html.
+	wantJSON(t, "error responses", at(d, "custom_error_response"), []any{
+		map[string]any{"error_caching_min_ttl": 0, "error_code": 403, "response_code": 200, "response_page_path": "/index.html"},
+		map[string]any{"error_caching_min_ttl": 0, "error_code": 404, "response_code": 200, "response_page_path": "/index.html"},
+	})
+	if at(d, "viewer_certificate", "cloudfront_default_certificate") != true {
+		t.Errorf("viewer certificate = %v", at(d, "viewer_certificate"))
+	}
+
+	// Only this distribution may read.
+	pol := s.resource(t, "Second", "aws_s3_bucket_policy", "Web_assets_policy")
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(pol["policy"].(string)), &doc); err != nil {
+		t.Fatal(err)
+	}
+	wantJSON(t, "read statement", at(doc, "Statement", 0), map[string]any{
+		"Action": "s3:GetObject", "Effect": "Allow", "Sid": "CloudFrontRead",
+		"Principal": map[string]any{"Service": "cloudfront.amazonaws.com"},
+		"Resource":  "${aws_s3_bucket.Web_assets.arn}/*",
+		"Condition": map[string]any{"StringEquals": map[string]any{"AWS:SourceArn": "${aws_cloudfront_distribution.Web_distribution.arn}"}},
+	})
+	if n := len(doc["Statement"].([]any)); n != 1 {
+		t.Errorf("policy has %d statements, want only the CloudFront read", n)
+	}
+
+	// Plain files: source, etag, content type and cache control per key.
+	files := s.resource(t, "Second", "aws_s3_object", "Web_files")
+	wantJSON(t, "files", map[string]any{
+		"key": files["key"], "source": files["source"], "etag": files["etag"],
+		"content_type": files["content_type"], "cache_control": files["cache_control"],
+	}, map[string]any{
+		"key": "${each.key}", "source": "${each.value.source}", "etag": "${each.value.etag}",
+		"content_type": "${each.value.content_type}", "cache_control": "${each.value.cache_control}",
+	})
+	each := asMap(files["for_each"])
+	want := map[string][2]string{
+		"index.html":       {"text/html; charset=utf-8", cacheHTML},
+		"404.html":         {"text/html; charset=utf-8", cacheHTML},
+		"favicon.svg":      {"image/svg+xml", cacheOther},
+		"robots.txt":       {"text/plain; charset=utf-8", cacheOther},
+		"assets/style.css": {"text/css; charset=utf-8", cacheOther},
+	}
+	if len(each) != len(want) {
+		t.Errorf("plain files = %v, want %d", keys(each), len(want))
+	}
+	for k, w := range want {
+		f := asMap(each[k])
+		if f["content_type"] != w[0] || f["cache_control"] != w[1] {
+			t.Errorf("%s: content type %v, cache control %v; want %v", k, f["content_type"], f["cache_control"], w)
+		}
+		src, _ := f["source"].(string)
+		if _, err := os.Stat(filepath.Join(s.out, "stacks", "Second", src)); err != nil {
+			t.Errorf("%s: source %q does not resolve from the stack dir: %v", k, src, err)
+		}
+		if len(f["etag"].(string)) != 32 {
+			t.Errorf("%s: etag %v is not an MD5", k, f["etag"])
+		}
+	}
+
+	// The script holds the Api URL placeholder: Terraform fills it in.
+	repl := s.resource(t, "Second", "aws_s3_object", "Web_files_replaced")
+	if got := keys(asMap(repl["for_each"])); len(got) != 1 || got[0] != "assets/app-3f9a1c2b.js" {
+		t.Errorf("replaced files = %v", got)
+	}
+	if f := asMap(asMap(repl["for_each"])["assets/app-3f9a1c2b.js"]); f["cache_control"] != cacheImmutable || f["content_type"] != "text/javascript; charset=utf-8" {
+		t.Errorf("hashed script = %v", f)
+	}
+	content, _ := repl["content"].(string)
+	wantContains(t, content, `replace(file(each.value.source), "{{ API_URL }}", data.terraform_remote_state.`)
+	built, err := os.ReadFile(filepath.Join(testProject(t), "site", "dist", "assets", "app-3f9a1c2b.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := string(built); !strings.Contains(got, `api: "{{ API_URL }}"`) || !strings.Contains(got, `stage: "test"`) {
+		t.Errorf("the build saw the wrong environment: %s", got)
+	}
+
+	// Outputs and manifest: the `sst env` contract.
+	outs := asMap(s.stacks["Second"]["output"])
+	for _, o := range []string{"Web_url", "Web_distribution_id", "Web_env_API_URL"} {
+		if _, ok := outs[o]; !ok {
+			t.Errorf("no output %s: %v", o, keys(outs))
+		} else if asMap(outs[o])["sensitive"] == true {
+			t.Errorf("output %s is sensitive: `sst env` reads it from the outputs file", o)
+		}
+	}
+	var c map[string]string
+	for _, st := range s.m.Stacks {
+		for _, con := range st.Constructs {
+			if con.ID == "Web" {
+				if con.Type != "StaticSite" {
+					t.Errorf("type %s", con.Type)
+				}
+				c = con.Data
+			}
+		}
+	}
+	for k, v := range map[string]string{
+		"path": "site", "url": "@output:Second/Web_url", "distributionId": "@output:Second/Web_distribution_id",
+		"env.STAGE": "test", "env.API_URL": "@output:Second/Web_env_API_URL",
+	} {
+		if c[k] != v {
+			t.Errorf("manifest %s = %q, want %q", k, c[k], v)
+		}
+	}
+	idx, err := os.ReadFile(filepath.Join(s.out, "stacks", "Second", c["assets"]))
+	if err != nil {
+		t.Fatalf("asset index: %v", err)
+	}
+	var index map[string]string
+	if err := json.Unmarshal(idx, &index); err != nil {
+		t.Fatal(err)
+	}
+	if len(index) != 6 || index["assets/app-3f9a1c2b.js"] != "" || len(index["index.html"]) != 32 {
+		t.Errorf("asset index = %v", index)
+	}
+	if got := s.env(t, "Second", "Fn")["SST_StaticSite_url_Web"]; got == nil || !strings.HasPrefix(got.(string), "https://${aws_cloudfront_distribution.Web_distribution.domain_name}") {
+		t.Errorf("SST_StaticSite_url_Web = %v", got)
+	}
+}
+
+// TestStaticSiteDomainAndErrorPage: a custom domain issues a us-east-1
+// certificate and alias records; ErrorPage answers 404s.
+func TestStaticSiteDomainAndErrorPage(t *testing.T) {
+	opts := testOptions(t)
+	opts.Region = "eu-west-1"
+	s := synthOK(t, Config{Name: "notes"}, opts, stacks(t, func(s *Stack) any {
+		return NewStaticSite(s, "Docs", StaticSiteProps{
+			Path:         "site/public",
+			ErrorPage:    "404.html",
+			CustomDomain: &CustomDomain{DomainName: "docs.example.com", HostedZone: "example.com"},
+		})
+	})...)
+	d := s.resource(t, "First", "aws_cloudfront_distribution", "Docs_distribution")
+	wantJSON(t, "aliases", d["aliases"], []string{"docs.example.com"})
+	wantJSON(t, "error responses", at(d, "custom_error_response", 1), map[string]any{
+		"error_caching_min_ttl": 0, "error_code": 404, "response_code": 404, "response_page_path": "/404.html",
+	})
+	wantJSON(t, "certificate", at(d, "viewer_certificate"), map[string]any{
+		"acm_certificate_arn":      "${aws_acm_certificate_validation.Docs_certificate_validation.certificate_arn}",
+		"minimum_protocol_version": "TLSv1.2_2021", "ssl_support_method": "sni-only",
+	})
+	cert := s.resource(t, "First", "aws_acm_certificate", "Docs_certificate")
+	if cert["provider"] != "aws.Docs_us_east_1" {
+		t.Errorf("certificate provider = %v, want the us-east-1 alias", cert["provider"])
+	}
+	for _, typ := range []string{"a", "aaaa"} {
+		r := s.resource(t, "First", "aws_route53_record", "Docs_domain_record_"+typ)
+		if at(r, "alias", "name") != "${aws_cloudfront_distribution.Docs_distribution.domain_name}" || r["name"] != "docs.example.com" {
+			t.Errorf("record %s = %v", typ, r)
+		}
+	}
+	if len(s.resources("First", "aws_s3_object")) != 1 {
+		t.Errorf("a site without tokens has one object set: %v", keys(s.resources("First", "aws_s3_object")))
+	}
+}
+
+// TestSiteBadInput: each mistake fails synthesis naming the site and the
+// prop, shows a failing build's own output, and writes nothing.
+func TestSiteBadInput(t *testing.T) {
+	static := func(props StaticSiteProps) body {
+		return func(s *Stack) any { return NewStaticSite(s, "Web", props) }
+	}
+	next := func(props NextjsSiteProps) body {
+		return func(s *Stack) any { return NewNextjsSite(s, "App", props) }
+	}
+	astro := func(props AstroSiteProps) body {
+		return func(s *Stack) any { return NewAstroSite(s, "App", props) }
+	}
+	tests := []struct {
+		name string
+		body body
+		want []string
+	}{
+		{"ssr: missing path", next(NextjsSiteProps{}), []string{`NextjsSite "App"`, "Path is required"}},
+		{"ssr: failing build", next(NextjsSiteProps{Path: "site", BuildCommand: "FAIL=1 ./build.sh"}), []string{`NextjsSite "App"`, "exit status 3", "bundler: cannot resolve ./missing.js"}},
+		{"ssr: no OpenNext output after the build", next(NextjsSiteProps{Path: "site", BuildCommand: "true"}), []string{`NextjsSite "App"`, ".open-next/open-next.output.json is missing after the build", "@opennextjs/aws"}},
+		{"ssr: no adapter output after the build", astro(AstroSiteProps{Path: "site", BuildCommand: "true"}), []string{`AstroSite "App"`, "dist/server/entry.mjs", "missing after the build"}},
+		{"ssr: custom domain without hosted zone", next(NextjsSiteProps{Path: "ssr/next", BuildCommand: "true", CustomDomain: &CustomDomain{DomainName: "app.example.com"}}), []string{`NextjsSite "App"`, "CustomDomain.HostedZone is required"}},
+		{"ssr: warm without a warmer", astro(AstroSiteProps{Path: "ssr/astro", BuildCommand: "true", Warm: 2}), []string{`AstroSite "App"`, "Warm", "no warmer"}},
+		{"ssr: timeout over CloudFront's", next(NextjsSiteProps{Path: "ssr/next", BuildCommand: "true", Timeout: 120}), []string{`NextjsSite "App"`, "Timeout 120", "60"}},
+		{"ssr: memory out of range", next(NextjsSiteProps{Path: "ssr/next", BuildCommand: "true", MemorySize: 64}), []string{"App_server", "MemorySize 64"}},
+		{"missing path", static(StaticSiteProps{BuildCommand: "true"}), []string{`StaticSite "Web"`, "Path is required"}},
+		{"path not a directory", static(StaticSiteProps{Path: "nope"}), []string{`StaticSite "Web"`, `Path "nope"`, "no such directory"}},
+		{"failing build", static(StaticSiteProps{Path: "site", BuildCommand: "FAIL=1 ./build.sh"}),
+			[]string{`StaticSite "Web"`, `build command "FAIL=1 ./build.sh"`, "exit status 3", "bundler: cannot resolve ./missing.js"}},
+		{"build output missing", static(StaticSiteProps{Path: "site", BuildCommand: "./build.sh", BuildOutput: "build"}),
+			[]string{`StaticSite "Web"`, `BuildOutput "build"`, "not a directory after the build"}},
+		{"custom domain without hosted zone", static(StaticSiteProps{Path: "site/public", CustomDomain: &CustomDomain{DomainName: "www.example.com"}}),
+			[]string{`StaticSite "Web"`, "CustomDomain.HostedZone is required", `"example.com"`}},
+		{"index page missing", static(StaticSiteProps{Path: "site/public", IndexPage: "home.html"}), []string{`IndexPage "home.html"`, "not in the build output"}},
+		{"error page missing", static(StaticSiteProps{Path: "site/public", ErrorPage: "oops.html"}), []string{`ErrorPage "oops.html"`}},
+		{"environment of a bad type", static(StaticSiteProps{Path: "site/public", Environment: map[string]any{"N": []string{"x"}}}), []string{`Environment "N"`, "[]string"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			msg := synthErr(t, Config{Name: "notes"}, testOptions(t), stacks(t, tt.body)...)
+			wantContains(t, msg, append([]string{"stack First"}, tt.want...)...)
+			t.Log(msg)
+		})
+	}
+}
+
+// TestSitesRemoveMode: `sst remove` synthesizes without building, so a
+// broken build or a missing output never blocks removing a stage.
+func TestSitesRemoveMode(t *testing.T) {
+	opts := testOptions(t)
+	opts.Mode = "remove"
+	s := synthOK(t, Config{Name: "notes"}, opts, stacks(t, func(s *Stack) any {
+		NewStaticSite(s, "Web", StaticSiteProps{Path: "site", BuildCommand: "FAIL=1 ./build.sh", BuildOutput: "never-built"})
+		NewNextjsSite(s, "Next", NextjsSiteProps{Path: "site", BuildCommand: "exit 1"})
+		return nil
+	})...)
+	if _, ok := s.resources("First", "aws_cloudfront_distribution")["Web_distribution"]; !ok {
+		t.Error("the static site's distribution is not in the JSON")
+	}
+	if got := s.resources("First", "aws_s3_object"); len(got) != 0 {
+		t.Errorf("remove mode uploads %v", keys(got))
+	}
+	if _, ok := s.resources("First", "aws_lambda_function")["Next_server"]; !ok {
+		t.Error("the Next.js server function is not in the JSON")
+	}
+}
