@@ -268,7 +268,7 @@ var tfsecAccepted = []struct {
 		"DynamoDB encrypts every table at rest (AWS-owned key); server_side_encryption only switches to a KMS key, billed per request — opt in through Cdk.Table",
 		func(r map[string]any) bool { return asMap(r["server_side_encryption"])["enabled"] != false }},
 	{"aws-iam-no-policy-wildcards", "aws_iam_role_policy",
-		"the only wildcard is the log-stream suffix of the function's own log group (<log group ARN>:*) for logs:CreateLogStream/PutLogEvents: Lambda names streams at run time",
+		"the only wildcards are the log-stream suffix of the function's own log group (<log group ARN>:*) for logs:CreateLogStream/PutLogEvents (Lambda names streams at run time), and a bound table's own indexes (<table ARN>/index/*, next to the table's ARN in the same statement: Query on a GSI needs the index ARN, and indexes are added after the binding)",
 		func(r map[string]any) bool {
 			p, _ := r["policy"].(string)
 			doc, err := parsePolicy(p)
@@ -276,12 +276,17 @@ var tfsecAccepted = []struct {
 				return false
 			}
 			for _, st := range doc.Statement {
-				for _, res := range stringList(st["Resource"]) {
+				resources := stringList(st["Resource"])
+				for _, res := range resources {
 					if !strings.Contains(res, "*") {
 						continue
 					}
-					own := strings.HasPrefix(res, "${aws_cloudwatch_log_group.") && strings.HasSuffix(res, ".arn}:*")
-					if !own || !slices.Equal(stringList(st["Action"]), []string{"logs:CreateLogStream", "logs:PutLogEvents"}) {
+					logs := strings.HasPrefix(res, "${aws_cloudwatch_log_group.") && strings.HasSuffix(res, ".arn}:*") &&
+						slices.Equal(stringList(st["Action"]), []string{"logs:CreateLogStream", "logs:PutLogEvents"})
+					table, isIndex := strings.CutSuffix(res, "/index/*")
+					indexes := isIndex && strings.HasPrefix(table, "${aws_dynamodb_table.") && strings.HasSuffix(table, ".arn}") &&
+						!strings.Contains(table[2:], "*") && slices.Contains(resources, table)
+					if !logs && !indexes {
 						return false
 					}
 				}
