@@ -439,6 +439,32 @@ func parentDomain(name string) string {
 }
 
 // aliasRecords point the domain at the distribution (IPv4 and IPv6).
+// distribute creates a site's distribution from cfg (after the Cdk hook,
+// if any) and what every site hangs off it: the bucket's read grant for
+// the distribution, the uploaded assets, the domain's alias records and
+// the site's outputs. It returns the distribution, the site's URL and its
+// outputs.
+func distribute(s *Stack, id string, cfg *cloudfrontdistribution.CloudfrontDistributionConfig, hook func(*cloudfrontdistribution.CloudfrontDistributionConfig),
+	b *siteBucket, assets map[string]*siteAsset, env siteEnv, d *domain) (cloudfrontdistribution.CloudfrontDistribution, string, siteOutputs) {
+	if d != nil {
+		cfg.Aliases = jsii.Strings(d.name)
+	}
+	if hook != nil {
+		hook(cfg)
+	}
+	dist := cloudfrontdistribution.NewCloudfrontDistribution(s.tf, jsii.String(id+"_distribution"), cfg)
+	b.allowDistribution(s, id, dist)
+	b.uploadAssets(s, id, assets, env)
+	var url string
+	if d != nil {
+		aliasRecords(s, id, d, dist)
+		url = "https://" + d.name
+	} else {
+		url = "https://" + *dist.DomainName()
+	}
+	return dist, url, addSiteOutputs(s, id, url, dist, env)
+}
+
 func aliasRecords(s *Stack, id string, d *domain, dist cloudfrontdistribution.CloudfrontDistribution) {
 	for _, typ := range []string{"A", "AAAA"} {
 		route53record.NewRoute53Record(s.tf, jsii.String(id+"_domain_record_"+strings.ToLower(typ)), &route53record.Route53RecordConfig{

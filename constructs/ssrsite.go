@@ -637,23 +637,8 @@ func newSsrSite(s *Stack, id, typ string, props SsrSiteProps, plan func(string) 
 		ViewerCertificate: viewerCertificate(d),
 		WaitForDeployment: jsii.Bool(false),
 	}
-	if d != nil {
-		cfg.Aliases = jsii.Strings(d.name)
-	}
-	if props.Cdk.Distribution != nil {
-		props.Cdk.Distribution(cfg)
-	}
-	dist := cloudfrontdistribution.NewCloudfrontDistribution(s.tf, jsii.String(id+"_distribution"), cfg)
-	site.Cdk.Distribution = dist
-	b.allowDistribution(s, id, dist)
-	b.uploadAssets(s, id, assets, site.env)
-	if d != nil {
-		aliasRecords(s, id, d, dist)
-		site.url = "https://" + d.name
-	} else {
-		site.url = "https://" + *dist.DomainName()
-	}
-	site.outputs = addSiteOutputs(s, id, site.url, dist, site.env)
+	dist, url, outputs := distribute(s, id, cfg, props.Cdk.Distribution, b, assets, site.env, d)
+	site.Cdk.Distribution, site.url, site.outputs = dist, url, outputs
 
 	// What a viewer can fetch, for invalidation: served assets by their
 	// URL path, and "*" for the server bundle (any page may change).

@@ -161,23 +161,8 @@ func NewStaticSite(s *Stack, id string, props StaticSiteProps) *StaticSite {
 	} else if props.ErrorPage != "" {
 		cfg.CustomErrorResponse = errorResponses("/"+props.ErrorPage, 404)
 	}
-	if d != nil {
-		cfg.Aliases = jsii.Strings(d.name)
-	}
-	if props.Cdk.Distribution != nil {
-		props.Cdk.Distribution(cfg)
-	}
-	dist := cloudfrontdistribution.NewCloudfrontDistribution(s.tf, jsii.String(id+"_distribution"), cfg)
-	site.Cdk.Distribution = dist
-	b.allowDistribution(s, id, dist)
-	b.uploadAssets(s, id, assets, site.env)
-	if d != nil {
-		aliasRecords(s, id, d, dist)
-		site.url = "https://" + d.name
-	} else {
-		site.url = "https://" + *dist.DomainName()
-	}
-	site.outputs = addSiteOutputs(s, id, site.url, dist, site.env)
+	dist, url, outputs := distribute(s, id, cfg, props.Cdk.Distribution, b, assets, site.env, d)
+	site.Cdk.Distribution, site.url, site.outputs = dist, url, outputs
 	s.add(site)
 	return site
 }
