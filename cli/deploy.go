@@ -147,7 +147,7 @@ func runDeploy(ctx context.Context, s *session, o *deployOptions) error {
 			return deploy.Failed, err
 		}
 		if status == deploy.Done {
-			if err := s.invalidateSites(ctx, m, st, dir, vals, pr.Printf); err != nil {
+			if err := s.deploySites(ctx, m, st, dir, vals, pr.Printf); err != nil {
 				return deploy.Failed, err
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"path/filepath"
 	"sync"
 
 	"github.com/spf13/cobra"
@@ -55,12 +56,17 @@ func runDiff(ctx context.Context, s *session, names []string, parallel int) erro
 		return err
 	}
 	raw := &lockedWriter{w: s.f.IO.ErrOut}
+	prev, err := deploy.ReadOutputs(s.outputsPath())
+	if err != nil {
+		return err
+	}
 
 	// Plans read state but change nothing, so they all run at once,
 	// regardless of dependencies; output is printed per stack afterwards
 	// so it does not interleave.
 	var mu sync.Mutex
 	sums := map[string]*tf.Summary{}
+	sites := map[string][]string{}
 	nodes := stackNodes(stacks)
 	for i := range nodes {
 		nodes[i].DependsOn = nil
@@ -75,8 +81,15 @@ func runDiff(ctx context.Context, s *session, names []string, parallel int) erro
 		if err != nil {
 			return deploy.Failed, err
 		}
+		// Site files are uploaded by the deploy, not Terraform: compare
+		// the build with the bucket.
+		lines, err := s.diffSites(ctx, m, st, filepath.Join(res.OutDir, filepath.FromSlash(st.Dir)), prev[name])
+		if err != nil {
+			return deploy.Failed, err
+		}
 		mu.Lock()
 		sums[name] = sum
+		sites[name] = lines
 		mu.Unlock()
 		return deploy.Done, nil
 	})
@@ -95,6 +108,9 @@ func runDiff(ctx context.Context, s *session, names []string, parallel int) erro
 		sum := sums[r.Name]
 		fmt.Fprintf(w, "%s %s\n", s.style.Bold("Stack "+r.Name+":"), planCounts(sum))
 		fmt.Fprint(w, formatChanges(s.style, sum))
+		for _, l := range sites[r.Name] {
+			fmt.Fprintln(w, "  "+l)
+		}
 		add, change, remove = add+sum.Add, change+sum.Change, remove+sum.Remove
 	}
 	fmt.Fprintf(w, "\nTotal: %d to add, %d to change, %d to destroy\n", add, change, remove)

@@ -141,6 +141,9 @@ func runRemove(ctx context.Context, s *session, o *removeOptions) error {
 		if err := hashes.Delete(name); err != nil {
 			return deploy.Failed, err
 		}
+		if err := s.forgetSites(st); err != nil {
+			return deploy.Failed, err
+		}
 		removed := 0
 		if sum != nil {
 			removed = sum.Remove

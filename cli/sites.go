@@ -5,10 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -16,134 +14,191 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/sst-tf/sst/cli/internal/sitesync"
 	"github.com/sst-tf/sst/manifest"
 )
 
-// maxInvalidationPaths: past this many changed paths one wildcard is
-// cheaper (CloudFront bills per path) and just as correct.
-const maxInvalidationPaths = 100
-
-// invalidateSites is the deploy step Terraform cannot do: after a stack
-// with sites was applied, tell CloudFront to drop exactly the paths whose
-// files changed or went away since the last deploy of the stage. With no
-// record of that deploy (first deploy, fresh checkout) everything is
-// invalidated. The record is written only once CloudFront accepted.
-func (s *session) invalidateSites(ctx context.Context, m *manifest.Manifest, st *manifest.Stack, stackDir string, outs map[string]json.RawMessage, printf func(string, ...any)) error {
+// deploySites is the deploy step Terraform does not do: after a stack
+// with sites was applied, put each site's build into its bucket (changed
+// files only, stale ones deleted, placeholders filled with the deployed
+// values) and tell CloudFront to drop exactly the paths that changed. The
+// record of the sync is written only once CloudFront accepted, so an
+// interrupted step is redone in full by the next deploy.
+func (s *session) deploySites(ctx context.Context, m *manifest.Manifest, st *manifest.Stack, stackDir string, outs map[string]json.RawMessage, printf func(string, ...any)) error {
 	for _, c := range st.Constructs {
 		if !slices.Contains(manifest.SiteTypes, c.Type) || c.Data[manifest.SiteAssets] == "" {
 			continue
 		}
-		if err := s.invalidateSite(ctx, m, st, c, stackDir, outs, printf); err != nil {
-			return fmt.Errorf("%s %s: invalidate CloudFront: %w", c.Type, c.ID, err)
+		if err := s.deploySite(ctx, m, st, c, stackDir, outs, printf); err != nil {
+			return fmt.Errorf("%s %s: upload: %w", c.Type, c.ID, err)
 		}
 	}
 	return nil
 }
 
-func (s *session) invalidateSite(ctx context.Context, m *manifest.Manifest, st *manifest.Stack, c manifest.Construct, stackDir string, outs map[string]json.RawMessage, printf func(string, ...any)) error {
-	cur, err := readAssetIndex(filepath.Join(stackDir, filepath.FromSlash(c.Data[manifest.SiteAssets])))
-	if err != nil {
-		return err
-	}
-	_, out, ok := manifest.ParseOutputRef(c.Data[manifest.SiteDistribution])
-	if !ok {
-		return fmt.Errorf("manifest: %s %q is not an output reference", manifest.SiteDistribution, c.Data[manifest.SiteDistribution])
-	}
-	var distID string
-	if err := json.Unmarshal(outs[out], &distID); err != nil || distID == "" {
-		return fmt.Errorf("stack %s has no output %s with the distribution id", st.Name, out)
-	}
-	recPath := filepath.Join(s.project.Path(manifest.SSTDir), "sites", s.stage, c.ID+".json")
-	prev, err := readAssetIndex(recPath)
-	if err != nil && !os.IsNotExist(err) {
-		return err
-	}
-	paths := changedPaths(prev, cur, err == nil)
-	if len(paths) > 0 {
-		cfg, err := s.awsConfig(ctx, m)
-		if err != nil {
-			return err
-		}
-		_, err = cloudfront.NewFromConfig(cfg).CreateInvalidation(ctx, &cloudfront.CreateInvalidationInput{
-			DistributionId: aws.String(distID),
-			InvalidationBatch: &cftypes.InvalidationBatch{
-				CallerReference: aws.String(strconv.FormatInt(time.Now().UnixNano(), 10)),
-				Paths:           &cftypes.Paths{Quantity: aws.Int32(int32(len(paths))), Items: paths},
-			},
-		})
-		if err != nil {
-			return err
-		}
-		shown := strings.Join(paths, " ")
-		if len(paths) > 5 {
-			shown = strings.Join(paths[:5], " ") + fmt.Sprintf(" … (%d paths)", len(paths))
-		}
-		printf("%s %s: invalidated %s\n", c.Type, c.ID, shown)
-	}
-	b, err := json.Marshal(cur)
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(recPath), 0o755); err != nil {
-		return err
-	}
-	return os.WriteFile(recPath, b, 0o644)
+// siteTarget is a site's upload plan with what the stage's outputs say
+// about it.
+type siteTarget struct {
+	plan           manifest.SiteUpload
+	bucket, distID string
+	values         map[string]string
+	prev           *sitesync.Record
 }
 
-func readAssetIndex(p string) (map[string]string, error) {
-	b, err := os.ReadFile(p)
+// siteTarget reads a site's plan and the outputs it names. With dryRun
+// (`sst diff`) outputs that do not exist yet are left empty.
+func (s *session) siteTarget(st *manifest.Stack, c manifest.Construct, stackDir string, outs map[string]json.RawMessage, dryRun bool) (*siteTarget, error) {
+	b, err := os.ReadFile(filepath.Join(stackDir, filepath.FromSlash(c.Data[manifest.SiteAssets])))
 	if err != nil {
 		return nil, err
 	}
-	var idx map[string]string
-	if err := json.Unmarshal(b, &idx); err != nil {
-		return nil, fmt.Errorf("%s: %w", p, err)
+	t := &siteTarget{values: map[string]string{}}
+	if err := json.Unmarshal(b, &t.plan); err != nil {
+		return nil, fmt.Errorf("upload plan %s: %w", c.Data[manifest.SiteAssets], err)
 	}
-	return idx, nil
+	output := func(name string) (string, bool, error) {
+		var v string
+		if err := json.Unmarshal(outs[name], &v); err != nil || v == "" {
+			if dryRun {
+				return "", false, nil
+			}
+			return "", false, fmt.Errorf("stack %s has no output %s", st.Name, name)
+		}
+		return v, true, nil
+	}
+	if t.bucket, _, err = output(t.plan.Bucket); err != nil {
+		return nil, err
+	}
+	if t.distID, _, err = output(t.plan.Distribution); err != nil {
+		return nil, err
+	}
+	for ph, name := range t.plan.Replace {
+		v, ok, err := output(name)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			t.values[ph] = v
+		}
+	}
+	if b, err := os.ReadFile(s.siteRecord(c.ID)); err == nil {
+		t.prev = &sitesync.Record{}
+		if err := json.Unmarshal(b, t.prev); err != nil {
+			// A damaged record only costs a full comparison.
+			t.prev = nil
+		}
+	} else if !os.IsNotExist(err) {
+		return nil, err
+	}
+	return t, nil
 }
 
-// changedPaths lists the CloudFront paths to invalidate: keys added with
-// a different etag, removed, or rewritten at deploy (etag ""); an HTML
-// index also stands for its directory ("/docs/" and "/docs").
-func changedPaths(prev, cur map[string]string, havePrev bool) []string {
-	if !havePrev {
-		return []string{"/*"}
+func (s *session) deploySite(ctx context.Context, m *manifest.Manifest, st *manifest.Stack, c manifest.Construct, stackDir string, outs map[string]json.RawMessage, printf func(string, ...any)) error {
+	start := time.Now()
+	t, err := s.siteTarget(st, c, stackDir, outs, false)
+	if err != nil {
+		return err
 	}
-	set := map[string]bool{}
-	add := func(key string) {
-		set["/"+key] = true
-		if path.Base(key) == "index.html" {
-			dir := path.Dir(key)
-			if dir == "." {
-				set["/"] = true
-			} else {
-				set["/"+dir] = true
-				set["/"+dir+"/"] = true
+	cfg, err := s.awsConfig(ctx, m)
+	if err != nil {
+		return err
+	}
+	res, err := sitesync.Sync(ctx, siteS3(cfg), sitesync.Options{Bucket: t.bucket, Plan: t.plan, StackDir: stackDir, Values: t.values, Previous: t.prev})
+	if err != nil {
+		return err
+	}
+	printf("%s %s: %d file(s) uploaded, %d deleted, %d unchanged in %s\n", c.Type, c.ID, res.Uploaded, res.Deleted, res.Unchanged, time.Since(start).Round(10*time.Millisecond))
+	if len(res.Paths) > 0 {
+		_, err = cloudfront.NewFromConfig(cfg).CreateInvalidation(ctx, &cloudfront.CreateInvalidationInput{
+			DistributionId: aws.String(t.distID),
+			InvalidationBatch: &cftypes.InvalidationBatch{
+				CallerReference: aws.String(strconv.FormatInt(time.Now().UnixNano(), 10)),
+				Paths:           &cftypes.Paths{Quantity: aws.Int32(int32(len(res.Paths))), Items: res.Paths},
+			},
+		})
+		if err != nil {
+			return fmt.Errorf("invalidate CloudFront: %w", err)
+		}
+		shown := strings.Join(res.Paths, " ")
+		if len(res.Paths) > 5 {
+			shown = strings.Join(res.Paths[:5], " ") + fmt.Sprintf(" … (%d paths)", len(res.Paths))
+		}
+		printf("%s %s: invalidated %s\n", c.Type, c.ID, shown)
+	}
+	rec, err := json.Marshal(res.Record)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(s.siteRecord(c.ID)), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(s.siteRecord(c.ID), rec, 0o644)
+}
+
+// siteS3 is an S3 client for the site buckets; emulators need path-style
+// addressing.
+func siteS3(cfg aws.Config) *s3.Client {
+	return s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = cfg.BaseEndpoint != nil })
+}
+
+// diffSites prints, per site of a stack, what the next deploy would upload
+// and delete, comparing the build with the bucket the last deploy wrote.
+func (s *session) diffSites(ctx context.Context, m *manifest.Manifest, st *manifest.Stack, stackDir string, outs map[string]json.RawMessage) ([]string, error) {
+	var lines []string
+	for _, c := range st.Constructs {
+		if !slices.Contains(manifest.SiteTypes, c.Type) || c.Data[manifest.SiteAssets] == "" {
+			continue
+		}
+		t, err := s.siteTarget(st, c, stackDir, outs, true)
+		if err != nil {
+			return nil, fmt.Errorf("%s %s: %w", c.Type, c.ID, err)
+		}
+		if t.bucket == "" {
+			lines = append(lines, fmt.Sprintf("%s %s: %d file(s) to upload (not deployed yet)", c.Type, c.ID, len(t.plan.Files)))
+			continue
+		}
+		cfg, err := s.awsConfig(ctx, m)
+		if err != nil {
+			return nil, err
+		}
+		ch, err := sitesync.Compare(ctx, siteS3(cfg), sitesync.Options{Bucket: t.bucket, Plan: t.plan, StackDir: stackDir, Values: t.values, Previous: t.prev, DryRun: true})
+		if err != nil {
+			return nil, fmt.Errorf("%s %s: %w", c.Type, c.ID, err)
+		}
+		line := fmt.Sprintf("%s %s: %d file(s) to upload, %d to delete, %d unchanged", c.Type, c.ID, len(ch.Upload), len(ch.Delete), ch.Unchanged)
+		for i, k := range append(slices.Clone(ch.Upload), ch.Delete...) {
+			if i == 10 {
+				line += fmt.Sprintf("\n  … and %d more", len(ch.Upload)+len(ch.Delete)-10)
+				break
+			}
+			mark := "+"
+			if i >= len(ch.Upload) {
+				mark = "-"
+			}
+			line += "\n  " + mark + " " + k
+		}
+		lines = append(lines, line)
+	}
+	return lines, nil
+}
+
+// siteRecord is where the last upload of a site to this stage is
+// recorded.
+func (s *session) siteRecord(id string) string {
+	return filepath.Join(s.project.Path(manifest.SSTDir), "sites", s.stage, id+".json")
+}
+
+// forgetSites drops the upload records of a removed stack's sites: their
+// buckets are gone.
+func (s *session) forgetSites(st *manifest.Stack) error {
+	for _, c := range st.Constructs {
+		if slices.Contains(manifest.SiteTypes, c.Type) {
+			if err := os.Remove(s.siteRecord(c.ID)); err != nil && !os.IsNotExist(err) {
+				return err
 			}
 		}
 	}
-	for k, v := range cur {
-		if old, ok := prev[k]; !ok || old != v || v == "" {
-			if k == "*" {
-				// A new server bundle: any page may render differently.
-				return []string{"/*"}
-			}
-			add(k)
-		}
-	}
-	for k := range prev {
-		if _, ok := cur[k]; !ok {
-			add(k)
-		}
-	}
-	if len(set) > maxInvalidationPaths {
-		return []string{"/*"}
-	}
-	out := make([]string, 0, len(set))
-	for p := range set {
-		out = append(out, p)
-	}
-	sort.Strings(out)
-	return out
+	return nil
 }

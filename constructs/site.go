@@ -26,7 +26,6 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketpolicy"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketpublicaccessblock"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketserversideencryptionconfiguration"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3object"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/sst-tf/sst/constructs/internal/naming"
@@ -336,58 +335,29 @@ func (b *siteBucket) s3Origin(originPath string) *cloudfrontdistribution.Cloudfr
 	return o
 }
 
-// uploadAssets emits the objects: one aws_s3_object per file through
-// for_each over a literal map, so a changed file updates one instance,
-// a removed file destroys one, and synthesis stays one jsii call however
-// many files there are. Files holding placeholders get their content with
-// the deploy-time values replaced in by Terraform.
-func (b *siteBucket) uploadAssets(s *Stack, id string, assets map[string]*siteAsset, env siteEnv) {
-	plain, replaced := map[string]any{}, map[string]any{}
-	for k, a := range assets {
-		v := map[string]string{"source": a.Source, "content_type": a.ContentType, "cache_control": a.CacheControl}
-		if a.replace {
-			// Unused by the resource, but it puts the file's hash into the
-			// JSON, so an edit changes the stack's deploy hash.
-			v["source_md5"] = a.ETag
-			replaced[k] = v
-		} else {
-			v["etag"] = a.ETag
-			plain[k] = v
-		}
+// siteUpload is the plan the CLI carries out after the apply: every file
+// with its headers, where CloudFront serves them from, and which outputs
+// fill in the placeholders.
+func siteUpload(assets map[string]*siteAsset, o siteOutputs, originPath string, keep []string, server string) manifest.SiteUpload {
+	u := manifest.SiteUpload{Bucket: o.bucket, Distribution: o.distribution, OriginPath: originPath, Keep: keep, Server: server}
+	for _, k := range sortedKeys(assets) {
+		a := assets[k]
+		u.Files = append(u.Files, manifest.SiteFile{Key: a.Key, Source: a.Source, MD5: a.ETag, ContentType: a.ContentType, CacheControl: a.CacheControl, Replace: a.replace})
 	}
-	emit := func(rid string, set map[string]any, replace bool) {
-		if len(set) == 0 {
-			return
+	for name, out := range o.env {
+		if u.Replace == nil {
+			u.Replace = map[string]string{}
 		}
-		it := cdktf.TerraformIterator_FromMap(set)
-		cfg := &s3object.S3ObjectConfig{
-			ForEach:      it,
-			Bucket:       b.bucket.Id(),
-			Key:          it.Key(),
-			ContentType:  it.GetString(jsii.String("content_type")),
-			CacheControl: it.GetString(jsii.String("cache_control")),
-		}
-		if !replace {
-			cfg.Source = it.GetString(jsii.String("source"))
-			cfg.Etag = it.GetString(jsii.String("etag"))
-		} else {
-			content := cdktf.Fn_File(it.GetString(jsii.String("source")))
-			for _, k := range sortedKeys(env.tokens) {
-				content = cdktf.Fn_Replace(content, jsii.String(placeholder(k)), jsii.String(env.tokens[k]))
-			}
-			cfg.Content = content
-		}
-		s3object.NewS3Object(s.tf, jsii.String(rid), cfg)
+		u.Replace[placeholder(name)] = out
 	}
-	emit(id+"_files", plain, false)
-	emit(id+"_files_replaced", replaced, true)
+	return u
 }
 
-// writeAssetIndex stores what the CLI reads after an apply to invalidate
-// exactly the changed paths: URL path → etag, "" for files rewritten at
-// deploy, "*" → server bundle hash for SSR sites.
-func writeAssetIndex(s *Stack, id string, idx map[string]string) (string, error) {
-	b, err := json.MarshalIndent(idx, "", " ")
+// writeSiteUpload stores the upload plan as an artifact: a changed file
+// changes the plan, so the stack's deploy hash changes and the deploy
+// uploads it.
+func writeSiteUpload(s *Stack, id string, u manifest.SiteUpload) (string, error) {
+	b, err := json.MarshalIndent(u, "", " ")
 	if err != nil {
 		return "", err
 	}
@@ -441,11 +411,11 @@ func parentDomain(name string) string {
 // aliasRecords point the domain at the distribution (IPv4 and IPv6).
 // distribute creates a site's distribution from cfg (after the Cdk hook,
 // if any) and what every site hangs off it: the bucket's read grant for
-// the distribution, the uploaded assets, the domain's alias records and
-// the site's outputs. It returns the distribution, the site's URL and its
-// outputs.
+// the distribution, the domain's alias records and the site's outputs
+// (the files are uploaded by the CLI after the apply: siteUpload). It
+// returns the distribution, the site's URL and its outputs.
 func distribute(s *Stack, id string, cfg *cloudfrontdistribution.CloudfrontDistributionConfig, hook func(*cloudfrontdistribution.CloudfrontDistributionConfig),
-	b *siteBucket, assets map[string]*siteAsset, env siteEnv, d *domain) (cloudfrontdistribution.CloudfrontDistribution, string, siteOutputs) {
+	b *siteBucket, env siteEnv, d *domain) (cloudfrontdistribution.CloudfrontDistribution, string, siteOutputs) {
 	if d != nil {
 		cfg.Aliases = jsii.Strings(d.name)
 	}
@@ -454,7 +424,6 @@ func distribute(s *Stack, id string, cfg *cloudfrontdistribution.CloudfrontDistr
 	}
 	dist := cloudfrontdistribution.NewCloudfrontDistribution(s.tf, jsii.String(id+"_distribution"), cfg)
 	b.allowDistribution(s, id, dist)
-	b.uploadAssets(s, id, assets, env)
 	var url string
 	if d != nil {
 		aliasRecords(s, id, d, dist)
@@ -462,7 +431,7 @@ func distribute(s *Stack, id string, cfg *cloudfrontdistribution.CloudfrontDistr
 	} else {
 		url = "https://" + *dist.DomainName()
 	}
-	return dist, url, addSiteOutputs(s, id, url, dist, env)
+	return dist, url, addSiteOutputs(s, id, url, dist, b, env)
 }
 
 func aliasRecords(s *Stack, id string, d *domain, dist cloudfrontdistribution.CloudfrontDistribution) {
@@ -495,14 +464,15 @@ func viewerCertificate(d *domain) *cloudfrontdistribution.CloudfrontDistribution
 // siteOutputs are the stack outputs every site adds so `sst env`, `sst
 // dev` and the CLI's invalidation find its values after a deploy.
 type siteOutputs struct {
-	url, distribution string
-	env               map[string]string // name → output name
+	url, distribution, bucket string
+	env                       map[string]string // name → output name
 }
 
-func addSiteOutputs(s *Stack, id, url string, dist cloudfrontdistribution.CloudfrontDistribution, env siteEnv) siteOutputs {
-	o := siteOutputs{url: id + "_url", distribution: id + "_distribution_id", env: map[string]string{}}
+func addSiteOutputs(s *Stack, id, url string, dist cloudfrontdistribution.CloudfrontDistribution, b *siteBucket, env siteEnv) siteOutputs {
+	o := siteOutputs{url: id + "_url", distribution: id + "_distribution_id", bucket: id + "_bucket", env: map[string]string{}}
 	s.AddOutput(o.url, url, OutputOptions{Description: id + " URL"})
 	s.AddOutput(o.distribution, *dist.Id(), OutputOptions{Description: id + " CloudFront distribution"})
+	s.AddOutput(o.bucket, *b.bucket.Bucket(), OutputOptions{Description: id + " assets bucket"})
 	for _, k := range sortedKeys(env.tokens) {
 		name := id + "_env_" + k
 		s.AddOutput(name, env.tokens[k], OutputOptions{Description: id + " environment " + k})

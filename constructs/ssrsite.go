@@ -103,7 +103,7 @@ type SsrSite struct {
 	url     string
 	env     siteEnv
 	outputs siteOutputs
-	index   map[string]string
+	upload  manifest.SiteUpload
 	idxPath string
 
 	Cdk struct {
@@ -637,36 +637,16 @@ func newSsrSite(s *Stack, id, typ string, props SsrSiteProps, plan func(string) 
 		ViewerCertificate: viewerCertificate(d),
 		WaitForDeployment: jsii.Bool(false),
 	}
-	dist, url, outputs := distribute(s, id, cfg, props.Cdk.Distribution, b, assets, site.env, d)
+	dist, url, outputs := distribute(s, id, cfg, props.Cdk.Distribution, b, site.env, d)
 	site.Cdk.Distribution, site.url, site.outputs = dist, url, outputs
 
-	// What a viewer can fetch, for invalidation: served assets by their
-	// URL path, and "*" for the server bundle (any page may change).
-	site.index = map[string]string{"*": serverZip.Hash}
-	for k, as := range assets {
-		rel, ok := servedPath(p, k)
-		if !ok {
-			continue
-		}
-		if as.replace {
-			site.index[rel] = ""
-		} else {
-			site.index[rel] = as.ETag
-		}
+	var keep []string
+	if p.cachePrefix != "" {
+		keep = []string{p.cachePrefix + "/"}
 	}
+	site.upload = siteUpload(assets, outputs, p.originPath, keep, serverZip.Hash)
 	s.add(site)
 	return site
-}
-
-// servedPath maps an object key to the URL path CloudFront serves it at.
-func servedPath(p *ssrPlan, key string) (string, bool) {
-	if p.cachePrefix != "" && strings.HasPrefix(key, p.cachePrefix+"/") {
-		return "", false
-	}
-	if p.originPath == "" {
-		return key, true
-	}
-	return strings.CutPrefix(key, p.originPath+"/")
 }
 
 // s3Patterns are the adapter's bucket patterns plus one per top-level
@@ -814,7 +794,7 @@ func (site *SsrSite) finalize() {
 	for _, fn := range site.functions() {
 		fn.finalize()
 	}
-	p, err := writeAssetIndex(site.stack, site.sid, site.index)
+	p, err := writeSiteUpload(site.stack, site.sid, site.upload)
 	if err != nil {
 		site.stack.app.errorf("stack %s: %s %q: %v", site.stack.name, site.typ, site.sid, err)
 	}

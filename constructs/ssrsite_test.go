@@ -134,19 +134,34 @@ func TestNextjsSite(t *testing.T) {
 	cp := s.resource(t, st, "aws_cloudfront_cache_policy", "Web_server_cache")
 	wantContains(t, jsonString(t, cp), `"rsc"`, `"next-router-state-tree"`, `"query_string_behavior":"all"`)
 
-	files := asMap(s.resource(t, st, "aws_s3_object", "Web_files")["for_each"])
+	up := s.siteUpload(t, st, "Web")
+	files := planFiles(up)
 	for k, cc := range map[string]string{
 		"_assets/_next/static/chunks/255-73938ce8a8eac1ad.js": cacheImmutable,
 		"_assets/_next/static/BUILDID1/_buildManifest.js":     cacheImmutable,
 		"_assets/BUILD_ID":    cacheOther,
 		"_assets/favicon.svg": cacheOther,
 	} {
-		if got := asMap(files[k])["cache_control"]; got != cc {
+		if got := files[k].CacheControl; got != cc {
 			t.Errorf("%s: cache control %v, want %v (keys %v)", k, got, cc, keys(files))
 		}
 	}
-	if !slices.ContainsFunc(keys(files), func(k string) bool { return strings.HasPrefix(k, "_cache/") }) {
-		t.Errorf("no incremental cache objects: %v", keys(files))
+	// Served paths drop the origin path; the cache is not served, is
+	// uploaded, and is never pruned (the server writes it).
+	if p, ok := up.ServedPath("_assets/favicon.svg"); !ok || p != "favicon.svg" {
+		t.Errorf("favicon path = %q, %v", p, ok)
+	}
+	var cache int
+	for k := range files {
+		if strings.HasPrefix(k, "_cache/") {
+			cache++
+			if p, ok := up.ServedPath(k); ok {
+				t.Errorf("%s is served at %q", k, p)
+			}
+		}
+	}
+	if cache == 0 || !slices.Equal(up.Keep, []string{"_cache/"}) || len(up.Server) == 0 {
+		t.Errorf("%d cache objects, keep %v, server hash %q", cache, up.Keep, up.Server)
 	}
 	var data map[string]string
 	for _, c := range s.manifestStack(t, st).Constructs {
@@ -197,14 +212,13 @@ func TestSsrSiteAdapters(t *testing.T) {
 	if _, ok := s.resources(st, "aws_cloudfront_function")["Astro_viewer_request"]; ok {
 		t.Error("Astro created a viewer-request function although one was given")
 	}
-	files := func(id string) map[string]any {
-		return asMap(s.resource(t, st, "aws_s3_object", id+"_files")["for_each"])
+	svelteUp := s.siteUpload(t, st, "Svelte")
+	svelte := planFiles(svelteUp)
+	if got := svelte["_app/immutable/entry/start.BqVx1c9Z.js"].CacheControl; got != cacheImmutable {
+		t.Errorf("svelte immutable = %v (%v)", got, keys(svelte))
 	}
-	if got := asMap(files("Svelte")["_app/immutable/entry/start.BqVx1c9Z.js"])["cache_control"]; got != cacheImmutable {
-		t.Errorf("svelte immutable = %v (%v)", got, keys(files("Svelte")))
-	}
-	if got := asMap(files("Svelte")["about.html"])["content_type"]; got != "text/html; charset=utf-8" {
-		t.Errorf("svelte prerendered page = %v", got)
+	if p, _ := svelteUp.ServedPath("about.html"); svelte["about.html"].ContentType != "text/html; charset=utf-8" || p != "about.html" {
+		t.Errorf("svelte prerendered page = %+v at %q", svelte["about.html"], p)
 	}
 	for _, typ := range []string{"aws_sqs_queue", "aws_dynamodb_table"} {
 		if got := s.resources(st, typ); len(got) != 0 {

@@ -161,7 +161,7 @@ func NewStaticSite(s *Stack, id string, props StaticSiteProps) *StaticSite {
 	} else if props.ErrorPage != "" {
 		cfg.CustomErrorResponse = errorResponses("/"+props.ErrorPage, 404)
 	}
-	dist, url, outputs := distribute(s, id, cfg, props.Cdk.Distribution, b, assets, site.env, d)
+	dist, url, outputs := distribute(s, id, cfg, props.Cdk.Distribution, b, site.env, d)
 	site.Cdk.Distribution, site.url, site.outputs = dist, url, outputs
 	s.add(site)
 	return site
@@ -194,21 +194,13 @@ func (site *StaticSite) Binding() Binding {
 
 func (site *StaticSite) id() string { return site.sid }
 
-// finalize records the asset index (an artifact, so a changed file
-// changes the stack's deploy hash) before the manifest is written.
+// finalize records the upload plan before the manifest is written.
 func (site *StaticSite) finalize() {
-	index := map[string]string{}
-	for k, a := range site.assets {
-		index[k] = a.ETag
-		if a.replace {
-			index[k] = ""
-		}
-	}
-	idx, err := writeAssetIndex(site.stack, site.sid, index)
+	p, err := writeSiteUpload(site.stack, site.sid, siteUpload(site.assets, site.outputs, "", nil, ""))
 	if err != nil {
 		site.stack.app.errorf("stack %s: StaticSite %q: %v", site.stack.name, site.sid, err)
 	}
-	site.index = idx
+	site.index = p
 }
 
 func (site *StaticSite) describe() manifest.Construct {

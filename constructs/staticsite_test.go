@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/sst-tf/sst/manifest"
 )
 
 // TestStaticSite synthesizes a site whose build embeds a literal and an
@@ -88,50 +90,42 @@ func TestStaticSite(t *testing.T) {
 		t.Errorf("policy has %d statements, want only the CloudFront read", n)
 	}
 
-	// Plain files: source, etag, content type and cache control per key.
-	files := s.resource(t, "Second", "aws_s3_object", "Web_files")
-	wantJSON(t, "files", map[string]any{
-		"key": files["key"], "source": files["source"], "etag": files["etag"],
-		"content_type": files["content_type"], "cache_control": files["cache_control"],
-	}, map[string]any{
-		"key": "${each.key}", "source": "${each.value.source}", "etag": "${each.value.etag}",
-		"content_type": "${each.value.content_type}", "cache_control": "${each.value.cache_control}",
-	})
-	each := asMap(files["for_each"])
+	// No object is a Terraform resource: the CLI uploads the plan.
+	if got := s.resources("Second", "aws_s3_object"); len(got) != 0 {
+		t.Errorf("objects in the Terraform JSON: %v", keys(got))
+	}
+	up := s.siteUpload(t, "Second", "Web")
+	if up.Bucket != "Web_bucket" || up.Distribution != "Web_distribution_id" || up.Server != "" || len(up.Keep) != 0 {
+		t.Errorf("upload plan = %+v", up)
+	}
 	want := map[string][2]string{
-		"index.html":       {"text/html; charset=utf-8", cacheHTML},
-		"404.html":         {"text/html; charset=utf-8", cacheHTML},
-		"favicon.svg":      {"image/svg+xml", cacheOther},
-		"robots.txt":       {"text/plain; charset=utf-8", cacheOther},
-		"assets/style.css": {"text/css; charset=utf-8", cacheOther},
+		"index.html":             {"text/html; charset=utf-8", cacheHTML},
+		"404.html":               {"text/html; charset=utf-8", cacheHTML},
+		"favicon.svg":            {"image/svg+xml", cacheOther},
+		"robots.txt":             {"text/plain; charset=utf-8", cacheOther},
+		"assets/style.css":       {"text/css; charset=utf-8", cacheOther},
+		"assets/app-3f9a1c2b.js": {"text/javascript; charset=utf-8", cacheImmutable},
 	}
-	if len(each) != len(want) {
-		t.Errorf("plain files = %v, want %d", keys(each), len(want))
+	if len(up.Files) != len(want) {
+		t.Errorf("files = %+v, want %d", up.Files, len(want))
 	}
-	for k, w := range want {
-		f := asMap(each[k])
-		if f["content_type"] != w[0] || f["cache_control"] != w[1] {
-			t.Errorf("%s: content type %v, cache control %v; want %v", k, f["content_type"], f["cache_control"], w)
+	for _, f := range up.Files {
+		w, ok := want[f.Key]
+		if p, served := up.ServedPath(f.Key); !ok || f.ContentType != w[0] || f.CacheControl != w[1] || !served || p != f.Key {
+			t.Errorf("%s: content type %q, cache control %q, served at %q; want %v", f.Key, f.ContentType, f.CacheControl, p, w)
 		}
-		src, _ := f["source"].(string)
-		if _, err := os.Stat(filepath.Join(s.out, "stacks", "Second", src)); err != nil {
-			t.Errorf("%s: source %q does not resolve from the stack dir: %v", k, src, err)
+		if _, err := os.Stat(filepath.Join(s.out, "stacks", "Second", f.Source)); err != nil {
+			t.Errorf("%s: source %q does not resolve from the stack dir: %v", f.Key, f.Source, err)
 		}
-		if len(f["etag"].(string)) != 32 {
-			t.Errorf("%s: etag %v is not an MD5", k, f["etag"])
+		if len(f.MD5) != 32 {
+			t.Errorf("%s: md5 %q", f.Key, f.MD5)
+		}
+		// The script holds the Api URL placeholder: the deploy fills it in.
+		if f.Replace != (f.Key == "assets/app-3f9a1c2b.js") {
+			t.Errorf("%s: replace = %v", f.Key, f.Replace)
 		}
 	}
-
-	// The script holds the Api URL placeholder: Terraform fills it in.
-	repl := s.resource(t, "Second", "aws_s3_object", "Web_files_replaced")
-	if got := keys(asMap(repl["for_each"])); len(got) != 1 || got[0] != "assets/app-3f9a1c2b.js" {
-		t.Errorf("replaced files = %v", got)
-	}
-	if f := asMap(asMap(repl["for_each"])["assets/app-3f9a1c2b.js"]); f["cache_control"] != cacheImmutable || f["content_type"] != "text/javascript; charset=utf-8" {
-		t.Errorf("hashed script = %v", f)
-	}
-	content, _ := repl["content"].(string)
-	wantContains(t, content, `replace(file(each.value.source), "{{ API_URL }}", data.terraform_remote_state.`)
+	wantJSON(t, "placeholders", up.Replace, map[string]string{"{{ API_URL }}": "Web_env_API_URL"})
 	built, err := os.ReadFile(filepath.Join(testProject(t), "site", "dist", "assets", "app-3f9a1c2b.js"))
 	if err != nil {
 		t.Fatal(err)
@@ -142,7 +136,7 @@ func TestStaticSite(t *testing.T) {
 
 	// Outputs and manifest: the `sst env` contract.
 	outs := asMap(s.stacks["Second"]["output"])
-	for _, o := range []string{"Web_url", "Web_distribution_id", "Web_env_API_URL"} {
+	for _, o := range []string{"Web_url", "Web_distribution_id", "Web_bucket", "Web_env_API_URL"} {
 		if _, ok := outs[o]; !ok {
 			t.Errorf("no output %s: %v", o, keys(outs))
 		} else if asMap(outs[o])["sensitive"] == true {
@@ -167,17 +161,6 @@ func TestStaticSite(t *testing.T) {
 		if c[k] != v {
 			t.Errorf("manifest %s = %q, want %q", k, c[k], v)
 		}
-	}
-	idx, err := os.ReadFile(filepath.Join(s.out, "stacks", "Second", c["assets"]))
-	if err != nil {
-		t.Fatalf("asset index: %v", err)
-	}
-	var index map[string]string
-	if err := json.Unmarshal(idx, &index); err != nil {
-		t.Fatal(err)
-	}
-	if len(index) != 6 || index["assets/app-3f9a1c2b.js"] != "" || len(index["index.html"]) != 32 {
-		t.Errorf("asset index = %v", index)
 	}
 	if got := s.env(t, "Second", "Fn")["SST_StaticSite_url_Web"]; got == nil || !strings.HasPrefix(got.(string), "https://${aws_cloudfront_distribution.Web_distribution.domain_name}") {
 		t.Errorf("SST_StaticSite_url_Web = %v", got)
@@ -215,8 +198,8 @@ func TestStaticSiteDomainAndErrorPage(t *testing.T) {
 			t.Errorf("record %s = %v", typ, r)
 		}
 	}
-	if len(s.resources("First", "aws_s3_object")) != 1 {
-		t.Errorf("a site without tokens has one object set: %v", keys(s.resources("First", "aws_s3_object")))
+	if up := s.siteUpload(t, "First", "Docs"); len(up.Replace) != 0 || len(up.Files) == 0 {
+		t.Errorf("a site without tokens: upload plan %+v", up)
 	}
 }
 
@@ -279,10 +262,42 @@ func TestSitesRemoveMode(t *testing.T) {
 	if _, ok := s.resources("First", "aws_cloudfront_distribution")["Web_distribution"]; !ok {
 		t.Error("the static site's distribution is not in the JSON")
 	}
-	if got := s.resources("First", "aws_s3_object"); len(got) != 0 {
-		t.Errorf("remove mode uploads %v", keys(got))
+	if up := s.siteUpload(t, "First", "Web"); len(up.Files) != 0 {
+		t.Errorf("remove mode uploads %+v", up.Files)
 	}
 	if _, ok := s.resources("First", "aws_lambda_function")["Next_server"]; !ok {
 		t.Error("the Next.js server function is not in the JSON")
 	}
+}
+
+// siteUpload reads a site's upload plan through its manifest entry, as
+// the CLI does.
+func (s *synthesized) siteUpload(t *testing.T, stack, id string) manifest.SiteUpload {
+	t.Helper()
+	for _, c := range s.manifestStack(t, stack).Constructs {
+		if c.ID != id {
+			continue
+		}
+		st := s.manifestStack(t, stack)
+		b, err := os.ReadFile(filepath.Join(s.out, st.Dir, filepath.FromSlash(c.Data[manifest.SiteAssets])))
+		if err != nil {
+			t.Fatalf("%s upload plan: %v", id, err)
+		}
+		var u manifest.SiteUpload
+		if err := json.Unmarshal(b, &u); err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	t.Fatalf("stack %s has no construct %s", stack, id)
+	return manifest.SiteUpload{}
+}
+
+// planFiles are a plan's files by key.
+func planFiles(u manifest.SiteUpload) map[string]manifest.SiteFile {
+	out := map[string]manifest.SiteFile{}
+	for _, f := range u.Files {
+		out[f.Key] = f
+	}
+	return out
 }

@@ -146,7 +146,7 @@ func TestStaticSiteVite(t *testing.T) {
 			t.Errorf("%s: Content-Type %q, Cache-Control %q; want %q, %q", k, o.contentType, o.cacheControl, wantType, wantCache)
 		}
 	}
-	// The bundle holds the deployed Api's URL, filled in by Terraform
+	// The bundle holds the deployed Api's URL, filled in by the deploy
 	// where the build saw a placeholder, and the literal stage.
 	if b := objs[script].body; !strings.Contains(b, apiURL) || strings.Contains(b, "{{ VITE_API_URL }}") || !strings.Contains(b, `"vite"`) {
 		t.Errorf("%s does not carry the deployed values (api %s)", script, apiURL)
@@ -168,14 +168,33 @@ func TestStaticSiteVite(t *testing.T) {
 	if n := aws.ToInt32(dc.CustomErrorResponses.Quantity); n != 2 || aws.ToString(dc.CustomErrorResponses.Items[0].ResponsePagePath) != "/index.html" {
 		t.Errorf("SPA error responses = %+v", dc.CustomErrorResponses)
 	}
-	// First deploy: no record of an earlier one, so everything.
-	if got := invalidationPaths(t, cf, dist); len(got) != 1 || !slices.Equal(got[0], []string{"/*"}) {
-		t.Errorf("invalidations after the first deploy = %v", got)
+	// First deploy: every uploaded file's path.
+	var css string
+	for k := range objs {
+		if strings.HasSuffix(k, ".css") {
+			css = k
+		}
+	}
+	first := []string{"/", "/" + css, "/" + script, "/favicon.svg", "/index.html"}
+	slices.Sort(first)
+	if got := invalidationPaths(t, cf, dist); len(got) != 1 || !slices.Equal(got[0], first) {
+		t.Errorf("invalidations after the first deploy = %v, want %v", got, first)
+	}
+
+	// `sst env` runs a frontend's dev command with the deployed values.
+	r := mustSST(t, dir, "env", "--stage", stage, "--", "node", "-e", "console.log('api=' + process.env.VITE_API_URL + ' stage=' + process.env.VITE_STAGE)")
+	if want := "api=" + apiURL + " stage=vite"; !strings.Contains(r.stdout, want) {
+		t.Errorf("sst env printed %q, want %q", r.stdout, want)
 	}
 
 	// A changed page: a new bundle, the old one deleted, and only the
 	// changed paths invalidated (the stylesheet and icon are untouched).
 	editFile(t, filepath.Join(dir, "web", "src", "main.jsx"), "Hello from sst", "Hello again from sst")
+	// `sst diff` shows the upload the deploy will do: the new bundle and
+	// index.html in, the old bundle out.
+	if r := mustSST(t, dir, "diff", "--stage", stage); !strings.Contains(r.stdout, "StaticSite Site: 2 file(s) to upload, 1 to delete, 2 unchanged") || !strings.Contains(r.stdout, "- "+script) {
+		t.Errorf("sst diff after an edit:\n%s", r)
+	}
 	mustSST(t, dir, "deploy", "--stage", stage)
 	phase("deploy of a change")
 	after := siteObjects(t, s3c, bucket)
@@ -199,7 +218,7 @@ func TestStaticSiteVite(t *testing.T) {
 	}
 
 	// Unchanged: skipped, nothing invalidated.
-	r := mustSST(t, dir, "deploy", "--stage", stage)
+	r = mustSST(t, dir, "deploy", "--stage", stage)
 	phase("no-op deploy")
 	if !strings.Contains(r.stdout, "Stack Web: unchanged, skipped") {
 		t.Errorf("no-op redeploy:\n%s", r)
@@ -215,6 +234,9 @@ func TestStaticSiteVite(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "web", "dist", "index.html")); err != nil {
 		t.Errorf("the build output is gone: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".sst", "sites", stage, "Site.json")); !os.IsNotExist(err) {
+		t.Errorf("the upload record outlived the stage: %v", err)
 	}
 }
 
