@@ -55,7 +55,7 @@ type StaticSite struct {
 	url     string
 	env     siteEnv
 	outputs siteOutputs
-	index   string // the asset index artifact, relative to the stack dir
+	index   string // the upload plan artifact, relative to the stack dir
 	assets  map[string]*siteAsset
 
 	Cdk struct {
