@@ -267,8 +267,28 @@ var tfsecAccepted = []struct {
 	{"aws-dynamodb-enable-at-rest-encryption", "aws_dynamodb_table",
 		"DynamoDB encrypts every table at rest (AWS-owned key); server_side_encryption only switches to a KMS key, billed per request — opt in through Cdk.Table",
 		func(r map[string]any) bool { return asMap(r["server_side_encryption"])["enabled"] != false }},
+	{"aws-cloudfront-enforce-https", "aws_cloudfront_distribution",
+		"false positive: tfsec reads the nested cache behaviour blocks of .tf.json as attributes; every behaviour of a site's distribution redirects HTTP to HTTPS",
+		func(r map[string]any) bool {
+			behaviours := append([]any{at0(r["default_cache_behavior"])}, asList(r["ordered_cache_behavior"])...)
+			for _, b := range behaviours {
+				if p := asMap(b)["viewer_protocol_policy"]; p != "redirect-to-https" && p != "https-only" {
+					return false
+				}
+			}
+			return true
+		}},
+	{"aws-cloudfront-use-secure-tls-policy", "aws_cloudfront_distribution",
+		"without a custom domain a site is served on *.cloudfront.net with CloudFront's default certificate, whose TLS policy AWS fixes and no setting changes; with one, the distribution requires TLSv1.2_2021",
+		func(r map[string]any) bool {
+			c := asMap(at0(r["viewer_certificate"]))
+			return c["cloudfront_default_certificate"] == true || c["minimum_protocol_version"] == "TLSv1.2_2021"
+		}},
+	{"aws-cloudfront-enable-waf", "aws_cloudfront_distribution",
+		"WAF is opt-in: a web ACL is billed per month and per request and its rules are the app's own; attach one with Cdk.Distribution (web_acl_id)",
+		func(r map[string]any) bool { return r["web_acl_id"] == nil }},
 	{"aws-iam-no-policy-wildcards", "aws_iam_role_policy",
-		"the only wildcards are the log-stream suffix of the function's own log group (<log group ARN>:*) for logs:CreateLogStream/PutLogEvents (Lambda names streams at run time), and a bound table's own indexes (<table ARN>/index/*, next to the table's ARN in the same statement: Query on a GSI needs the index ARN, and indexes are added after the binding)",
+		"the only wildcards are the log-stream suffix of the function's own log group (<log group ARN>:*) for logs:CreateLogStream/PutLogEvents (Lambda names streams at run time), a bound table's own indexes (<table ARN>/index/*, next to the table's ARN in the same statement: Query on a GSI needs the index ARN, and indexes are added after the binding), and object reads and writes under one key prefix of a bucket of the app (<bucket ARN>/<prefix>/*: a Next.js server's cache, whose keys the framework picks at run time)",
 		func(r map[string]any) bool {
 			p, _ := r["policy"].(string)
 			doc, err := parsePolicy(p)
@@ -286,7 +306,12 @@ var tfsecAccepted = []struct {
 					table, isIndex := strings.CutSuffix(res, "/index/*")
 					indexes := isIndex && strings.HasPrefix(table, "${aws_dynamodb_table.") && strings.HasSuffix(table, ".arn}") &&
 						!strings.Contains(table[2:], "*") && slices.Contains(resources, table)
-					if !logs && !indexes {
+					bucket, prefix, _ := strings.Cut(strings.TrimSuffix(res, "/*"), ".arn}/")
+					objects := strings.HasPrefix(bucket, "${aws_s3_bucket.") && prefix != "" && strings.HasSuffix(res, "/*") &&
+						strings.Count(res, "*") == 1 && !slices.ContainsFunc(stringList(st["Action"]), func(a string) bool {
+						return a != "s3:GetObject" && a != "s3:PutObject" && a != "s3:DeleteObject"
+					})
+					if !logs && !indexes && !objects {
 						return false
 					}
 				}

@@ -81,6 +81,8 @@ func run(m *testing.M) int {
 	// not need the network.
 	baseEnv["GOPROXY"] = "off"
 	baseEnv["GOFLAGS"] = "-mod=mod"
+	// Site builds run Next.js, which would otherwise phone home.
+	baseEnv["NEXT_TELEMETRY_DISABLED"] = "1"
 	return m.Run()
 }
 

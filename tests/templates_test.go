@@ -10,17 +10,20 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2"
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/sst-tf/sst/internal/testenv"
 )
 
 // TestTemplateStandard deploys the standard template unmodified — Api,
-// Table, EventBus with a subscriber, handlers importing packages/core —
-// checks what the emulator holds, and removes it again. (minimal is
+// Table, EventBus with a subscriber, handlers importing packages/core, and
+// the Vite React app built by npm and served as a StaticSite wired to the
+// Api — checks what the emulator holds, and removes it again. (minimal is
 // deployed by TestLifecycle.)
 func TestTemplateStandard(t *testing.T) {
 	t.Parallel()
@@ -31,9 +34,12 @@ func TestTemplateStandard(t *testing.T) {
 	mustSST(t, root, "init", "std", "--template", "standard")
 	const stage = "tpl"
 	mustSST(t, dir, "deploy", "--stage", stage)
-	if url := readOutputs(t, dir, stage)["API"]["ApiUrl"]; !strings.HasPrefix(url, "http") {
-		t.Errorf("ApiUrl = %q", url)
+	outs := readOutputs(t, dir, stage)
+	apiURL := outs["API"]["ApiUrl"]
+	if !strings.HasPrefix(apiURL, "http") {
+		t.Errorf("ApiUrl = %q", apiURL)
 	}
+	dist := checkStandardSite(t, cfg, outs["Web"], apiURL)
 
 	lam := lambda.NewFromConfig(cfg)
 	create, err := lam.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String("tpl-std-Api_POST_notes")})
@@ -71,9 +77,72 @@ func TestTemplateStandard(t *testing.T) {
 
 	mustSST(t, dir, "remove", "--stage", stage, "--yes")
 	left := append(inventory(t, "tpl-std-"), eventsInventory(t, cfg, "tpl-std-")...)
+	left = append(left, siteInventory(t, cfg, "tpl-std-", dist)...)
 	if len(left) > 0 {
 		t.Errorf("left behind: %v", left)
 	}
+}
+
+// checkStandardSite checks the standard template's Web stack: the Vite
+// build's files in the site bucket with the headers a browser and
+// CloudFront need, its bundle carrying the deployed Api URL, and the
+// distribution in front of them. It returns the distribution's id.
+func checkStandardSite(t *testing.T, cfg aws.Config, web map[string]string, apiURL string) string {
+	t.Helper()
+	dist := web["Web_distribution_id"]
+	if dist == "" || web["Web_env_VITE_API_URL"] != apiURL || web["SiteUrl"] != web["Web_url"] || !strings.HasPrefix(web["Web_url"], "https://") {
+		t.Fatalf("Web outputs = %v (ApiUrl %s)", web, apiURL)
+	}
+	const bucket = "tpl-std-web-assets"
+	objs := siteObjects(t, s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }), bucket)
+	var script string
+	for k, o := range objs {
+		switch {
+		case k == "index.html":
+			if o.contentType != "text/html; charset=utf-8" || o.cacheControl != "public,max-age=0,no-cache,must-revalidate" {
+				t.Errorf("index.html: Content-Type %q, Cache-Control %q", o.contentType, o.cacheControl)
+			}
+		case viteScript.MatchString(k):
+			script = k
+			if o.contentType != "text/javascript; charset=utf-8" || o.cacheControl != "public,max-age=31536000,immutable" {
+				t.Errorf("%s: Content-Type %q, Cache-Control %q", k, o.contentType, o.cacheControl)
+			}
+		default:
+			t.Errorf("unexpected object %s", k)
+		}
+	}
+	if script == "" || len(objs) != 2 {
+		t.Fatalf("objects = %v, want index.html and one script", keys(objs))
+	}
+	// The app's title comes from the template, the script from the build.
+	if idx := objs["index.html"].body; !strings.Contains(idx, "<title>std</title>") || !strings.Contains(idx, "/"+script) {
+		t.Errorf("index.html does not load %s:\n%s", script, idx)
+	}
+	// The build saw a placeholder for the Api URL; the deploy filled in
+	// the real one.
+	if b := objs[script].body; !strings.Contains(b, apiURL) || strings.Contains(b, "{{ VITE_API_URL }}") || !strings.Contains(b, "Write a note") {
+		t.Errorf("%s does not carry the deployed Api URL %s", script, apiURL)
+	}
+	d, err := cloudfront.NewFromConfig(cfg).GetDistribution(context.Background(), &cloudfront.GetDistributionInput{Id: aws.String(dist)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dc := d.Distribution.DistributionConfig
+	if aws.ToString(dc.DefaultRootObject) != "index.html" || len(dc.Origins.Items) != 1 || aws.ToString(dc.Origins.Items[0].DomainName) != bucket+".s3.us-east-1.amazonaws.com" {
+		t.Errorf("distribution = root %q origins %+v", aws.ToString(dc.DefaultRootObject), dc.Origins.Items)
+	}
+	return dist
+}
+
+// siteInventory lists what a removed site could leave: buckets (and
+// queues, topics) whose names start with prefix, and the distribution dist.
+func siteInventory(t *testing.T, cfg aws.Config, prefix, dist string) []string {
+	t.Helper()
+	left := messagingInventoryAt(t, cfg, prefix)
+	if _, err := cloudfront.NewFromConfig(cfg).GetDistribution(context.Background(), &cloudfront.GetDistributionInput{Id: aws.String(dist)}); err == nil {
+		left = append(left, "distribution "+dist)
+	}
+	return left
 }
 
 // TestTemplatePythonHandlers runs the python template's handlers the way

@@ -1,12 +1,3 @@
-//go:build sst_sites
-
-// ---------------------------------------------------------------------
-// STATIC SITE WIRING — compiled only with `-tags sst_sites` until the
-// StaticSite construct ships in sst. Once it does, delete the //go:build
-// line above and this banner: the Vite app in packages/web is then built
-// and deployed with the Api's URL as VITE_API_URL.
-// ---------------------------------------------------------------------
-
 package stacks
 
 import sst "github.com/sst-tf/sst/constructs"
