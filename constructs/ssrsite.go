@@ -458,6 +458,8 @@ func newSsrSite(s *Stack, id, typ string, props SsrSiteProps, plan func(string) 
 			FifoQueue:                 jsii.Bool(true),
 			ContentBasedDeduplication: jsii.Bool(true),
 			ReceiveWaitTimeSeconds:    jsii.Number(20),
+			// Encrypted at rest like every queue the app creates.
+			SqsManagedSseEnabled: jsii.Bool(true),
 		})
 		site.Cdk.RevalidationQueue = q
 		serverEnv["REVALIDATION_QUEUE_URL"] = *q.Url()

@@ -81,7 +81,7 @@ func TestNextjsSite(t *testing.T) {
 		t.Errorf("server URL = %v", url)
 	}
 	q := s.resource(t, st, "aws_sqs_queue", "Web_revalidation_queue")
-	if q["fifo_queue"] != true || !strings.HasSuffix(q["name"].(string), ".fifo") {
+	if q["fifo_queue"] != true || q["sqs_managed_sse_enabled"] != true || !strings.HasSuffix(q["name"].(string), ".fifo") {
 		t.Errorf("revalidation queue = %v", q)
 	}
 	m := s.resource(t, st, "aws_lambda_event_source_mapping", "Web_revalidation_mapping")
