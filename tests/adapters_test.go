@@ -35,6 +35,11 @@ var adapterSites = []adapterSite{{
 	immutable:  regexp.MustCompile(`^_astro/index\.[A-Za-z0-9_-]+\.css$`),
 	behaviours: map[string]string{"*": "server", "_astro/*": "s3", "favicon.svg": "s3"},
 	page:       "Hello from astro on ",
+}, {
+	id: "Svelte", dir: "svelte", handler: "lambda-handler/index.handler", serverDir: ".svelte-kit/svelte-kit-sst/server",
+	immutable:  regexp.MustCompile(`^_app/immutable/assets/2\.[A-Za-z0-9_-]+\.css$`),
+	behaviours: map[string]string{"*": "server", "_app/*": "s3", "favicon.svg": "s3"},
+	page:       "Hello from sveltekit on ",
 }}
 
 // TestSsrAdapterSites builds each framework's app with its real adapter

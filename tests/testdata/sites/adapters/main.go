@@ -16,8 +16,13 @@ func Web(s *sst.Stack) any {
 		Environment: map[string]any{"SITE_STAGE": s.Stage(), "ASTRO_TELEMETRY_DISABLED": "1"},
 		Cdk:         cdk,
 	})
-	s.AddOutputs(map[string]any{"AstroUrl": astro.URL()})
-	return astro
+	svelte := sst.NewSvelteKitSite(s, "Svelte", sst.SvelteKitSiteProps{
+		Path:        "svelte",
+		Environment: map[string]any{"SITE_STAGE": s.Stage()},
+		Cdk:         cdk,
+	})
+	s.AddOutputs(map[string]any{"AstroUrl": astro.URL(), "SvelteUrl": svelte.URL()})
+	return nil
 }
 
 func main() { sst.Run(sst.Config{Name: "adapters"}, Web) }
