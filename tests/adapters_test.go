@@ -40,6 +40,11 @@ var adapterSites = []adapterSite{{
 	immutable:  regexp.MustCompile(`^_app/immutable/assets/2\.[A-Za-z0-9_-]+\.css$`),
 	behaviours: map[string]string{"*": "server", "_app/*": "s3", "favicon.svg": "s3"},
 	page:       "Hello from sveltekit on ",
+}, {
+	id: "Remix", dir: "remix", handler: "index.handler", serverDir: "build/server",
+	immutable:  regexp.MustCompile(`^assets/root-[A-Za-z0-9_-]+\.css$`),
+	behaviours: map[string]string{"*": "server", "assets/*": "s3", "favicon.svg": "s3"},
+	page:       "Hello from remix on ",
 }}
 
 // TestSsrAdapterSites builds each framework's app with its real adapter

@@ -21,7 +21,12 @@ func Web(s *sst.Stack) any {
 		Environment: map[string]any{"SITE_STAGE": s.Stage()},
 		Cdk:         cdk,
 	})
-	s.AddOutputs(map[string]any{"AstroUrl": astro.URL(), "SvelteUrl": svelte.URL()})
+	remix := sst.NewRemixSite(s, "Remix", sst.RemixSiteProps{
+		Path:        "remix",
+		Environment: map[string]any{"SITE_STAGE": s.Stage()},
+		Cdk:         cdk,
+	})
+	s.AddOutputs(map[string]any{"AstroUrl": astro.URL(), "SvelteUrl": svelte.URL(), "RemixUrl": remix.URL()})
 	return nil
 }
 
