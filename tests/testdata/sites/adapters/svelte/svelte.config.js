@@ -1,0 +1,3 @@
+import adapter from "svelte-kit-sst";
+
+export default { kit: { adapter: adapter() } };
