@@ -1,6 +1,7 @@
 package sst
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -171,6 +172,9 @@ func NewSvelteKitSite(s *Stack, id string, props SvelteKitSiteProps) *SvelteKitS
 type ssrFunction struct {
 	dir, handler string
 	streaming    bool
+	// bundle: the adapter leaves the entry importing packages from the
+	// app's node_modules (OpenNext's bundles are complete already).
+	bundle bool
 }
 
 // ssrPlan is an adapter's output mapped onto the base.
@@ -314,7 +318,7 @@ func conventionalPlan(dir, server, handler, client, immutable string) (*ssrPlan,
 		return nil, fmt.Errorf("the client assets directory %s is missing after the build", client)
 	}
 	return &ssrPlan{
-		server: ssrFunction{dir: server, handler: handler},
+		server: ssrFunction{dir: server, handler: handler, bundle: true},
 		assets: []assetDir{{dir: client, immutableSub: immutable, served: true}},
 	}, nil
 }
@@ -414,7 +418,11 @@ func newSsrSite(s *Stack, id, typ string, props SsrSiteProps, plan func(string) 
 			return nil
 		}
 		var res *build.Result
-		res, err = build.ZipDir(abs(f.dir), a.opts.ArtifactDir, name, f.handler, "nodejs20.x")
+		if f.bundle {
+			res, err = build.BundleServer(context.Background(), abs(f.dir), f.handler, a.opts.ArtifactDir, name, "nodejs20.x")
+		} else {
+			res, err = build.ZipDir(abs(f.dir), a.opts.ArtifactDir, name, f.handler, "nodejs20.x")
+		}
 		return res
 	}
 	serverZip := zip(id+"_server", p.server)

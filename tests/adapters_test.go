@@ -31,17 +31,17 @@ type adapterSite struct {
 }
 
 var adapterSites = []adapterSite{{
-	id: "Astro", dir: "astro", handler: "entry.handler", serverDir: "dist/server",
+	id: "Astro", dir: "astro", handler: "sst-server.handler", serverDir: "dist/server",
 	immutable:  regexp.MustCompile(`^_astro/index\.[A-Za-z0-9_-]+\.css$`),
 	behaviours: map[string]string{"*": "server", "_astro/*": "s3", "favicon.svg": "s3"},
 	page:       "Hello from astro on ",
 }, {
-	id: "Svelte", dir: "svelte", handler: "lambda-handler/index.handler", serverDir: ".svelte-kit/svelte-kit-sst/server",
+	id: "Svelte", dir: "svelte", handler: "lambda-handler/sst-server.handler", serverDir: ".svelte-kit/svelte-kit-sst/server",
 	immutable:  regexp.MustCompile(`^_app/immutable/assets/2\.[A-Za-z0-9_-]+\.css$`),
 	behaviours: map[string]string{"*": "server", "_app/*": "s3", "favicon.svg": "s3"},
 	page:       "Hello from sveltekit on ",
 }, {
-	id: "Remix", dir: "remix", handler: "index.handler", serverDir: "build/server",
+	id: "Remix", dir: "remix", handler: "sst-server.handler", serverDir: "build/server",
 	immutable:  regexp.MustCompile(`^assets/root-[A-Za-z0-9_-]+\.css$`),
 	behaviours: map[string]string{"*": "server", "assets/*": "s3", "favicon.svg": "s3"},
 	page:       "Hello from remix on ",
@@ -51,8 +51,10 @@ var adapterSites = []adapterSite{{
 // (npm ci, then the site's own build during deploy), deploys it to moto
 // and reads it back: the server function, its URL and environment, the
 // assets with their headers, and the distribution. moto cannot invoke a
-// Lambda, so the built server bundle, copied away from node_modules, is
-// called with node and a function-URL event instead.
+// Lambda, so the deployed server directory, copied away from
+// node_modules, is called with node and a function-URL event instead. The
+// Astro and SvelteKit builds are the adapters' stock output, whose entries
+// import the framework from node_modules: the site bundles them.
 func TestSsrAdapterSites(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -120,9 +122,10 @@ func TestSsrAdapterSites(t *testing.T) {
 				t.Errorf("origins = %v (server URL host %s)", origins, host)
 			}
 
-			// The deployed bundle is the server directory as built: run a
-			// copy of it alone, as Lambda would, and check the page it
-			// renders reads the environment and links the uploaded asset.
+			// The deployed zip is the server directory plus the bundle the
+			// synth wrote beside the adapter's entry: run a copy of it
+			// alone, as Lambda would, and check the page it renders reads
+			// the environment and links the uploaded asset.
 			res := invokeServer(t, filepath.Join(dir, site.dir, filepath.FromSlash(site.serverDir)), site.handler, c.Environment.Variables)
 			if res.StatusCode != 200 || !strings.Contains(res.Body, site.page+stage) || !strings.Contains(res.Body, "/"+hashed) {
 				t.Errorf("GET / = %d %v\n%s", res.StatusCode, res.Headers, res.Body)

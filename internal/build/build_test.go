@@ -566,6 +566,12 @@ func runNode(t *testing.T, zipPath, entry, script string) string {
 	if err := os.WriteFile(filepath.Join(dir, entry), readEntry(t, unzip(t, zipPath)[entry]), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	return runNodeIn(t, dir, script)
+}
+
+// runNodeIn runs script as an ES module in dir and returns its output.
+func runNodeIn(t *testing.T, dir, script string) string {
+	t.Helper()
 	if err := os.WriteFile(filepath.Join(dir, "run.mjs"), []byte(script), 0o644); err != nil {
 		t.Fatal(err)
 	}

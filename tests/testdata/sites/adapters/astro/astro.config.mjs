@@ -7,9 +7,7 @@ export default defineConfig({
   telemetry: false,
   // A stylesheet file under _astro/, the hashed (immutable) directory.
   build: { inlineStylesheets: "never" },
-  // The site ships dist/server as the Lambda bundle as it is, with no
-  // node_modules: bundle every dependency into it (and skip sharp, a
-  // native module the page does not use).
+  // No image optimization: sharp is a native module built for this
+  // machine, not Lambda's, and the page has no images.
   image: { service: passthroughImageService() },
-  vite: { ssr: { noExternal: true } },
 });
