@@ -45,6 +45,14 @@ var adapterSites = []adapterSite{{
 	immutable:  regexp.MustCompile(`^assets/root-[A-Za-z0-9_-]+\.css$`),
 	behaviours: map[string]string{"*": "server", "assets/*": "s3", "favicon.svg": "s3"},
 	page:       "Hello from remix on ",
+}, {
+	id: "Solid", dir: "solid", handler: "sst-server.handler", serverDir: "dist/server",
+	immutable: regexp.MustCompile(`^assets/entry-client-[A-Za-z0-9_-]+\.css$`),
+	// solid-start writes its build manifests into the client directory,
+	// and everything there is uploaded and routed to S3.
+	behaviours: map[string]string{"*": "server", "assets/*": "s3", "favicon.svg": "s3",
+		"manifest.json": "s3", "ssr-manifest.json": "s3", "route-manifest.json": "s3"},
+	page: "Hello from solidstart on ",
 }}
 
 // TestSsrAdapterSites builds each framework's app with its real adapter

@@ -26,7 +26,12 @@ func Web(s *sst.Stack) any {
 		Environment: map[string]any{"SITE_STAGE": s.Stage()},
 		Cdk:         cdk,
 	})
-	s.AddOutputs(map[string]any{"AstroUrl": astro.URL(), "SvelteUrl": svelte.URL(), "RemixUrl": remix.URL()})
+	solid := sst.NewSolidStartSite(s, "Solid", sst.SolidStartSiteProps{
+		Path:        "solid",
+		Environment: map[string]any{"SITE_STAGE": s.Stage()},
+		Cdk:         cdk,
+	})
+	s.AddOutputs(map[string]any{"AstroUrl": astro.URL(), "SvelteUrl": svelte.URL(), "RemixUrl": remix.URL(), "SolidUrl": solid.URL()})
 	return nil
 }
 
