@@ -1,4 +1,4 @@
-// SSR sites built from real adapter output (see BUILD.md).
+// SSR sites built from real adapter output: Astro, SvelteKit, Remix and SolidStart (solid/BUILD.md).
 package main
 
 import sst "github.com/sst-tf/sst/constructs"
