@@ -147,6 +147,7 @@ func siteS3(cfg aws.Config) *s3.Client {
 // and delete, comparing the build with the bucket the last deploy wrote.
 func (s *session) diffSites(ctx context.Context, m *manifest.Manifest, st *manifest.Stack, stackDir string, outs map[string]json.RawMessage) ([]string, error) {
 	var lines []string
+	var client *s3.Client // made once, for the first deployed site
 	for _, c := range st.Constructs {
 		if !slices.Contains(manifest.SiteTypes, c.Type) || c.Data[manifest.SiteAssets] == "" {
 			continue
@@ -159,11 +160,14 @@ func (s *session) diffSites(ctx context.Context, m *manifest.Manifest, st *manif
 			lines = append(lines, fmt.Sprintf("%s %s: %d file(s) to upload (not deployed yet)", c.Type, c.ID, len(t.plan.Files)))
 			continue
 		}
-		cfg, err := s.awsConfig(ctx, m)
-		if err != nil {
-			return nil, err
+		if client == nil {
+			cfg, err := s.awsConfig(ctx, m)
+			if err != nil {
+				return nil, err
+			}
+			client = siteS3(cfg)
 		}
-		ch, err := sitesync.Compare(ctx, siteS3(cfg), sitesync.Options{Bucket: t.bucket, Plan: t.plan, StackDir: stackDir, Values: t.values, Previous: t.prev, DryRun: true})
+		ch, err := sitesync.Compare(ctx, client, sitesync.Options{Bucket: t.bucket, Plan: t.plan, StackDir: stackDir, Values: t.values, Previous: t.prev, DryRun: true})
 		if err != nil {
 			return nil, fmt.Errorf("%s %s: %w", c.Type, c.ID, err)
 		}
