@@ -15,6 +15,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lambdapermission"
 
 	"github.com/sst-tf/sst/constructs/internal/naming"
+	"github.com/sst-tf/sst/internal/binding"
 	"github.com/sst-tf/sst/internal/route"
 	"github.com/sst-tf/sst/manifest"
 )
@@ -248,7 +249,7 @@ func (api *Api) addAuthorizer(name string, az ApiAuthorizer) {
 	if len(sources) == 0 {
 		sources = []string{"$request.header.Authorization"}
 	}
-	rid := api.aid + "_authorizer_" + naming.EnvID(name)
+	rid := api.aid + "_authorizer_" + binding.EnvID(name)
 	switch az.Type {
 	case "jwt":
 		if az.JWT.Issuer == "" || len(az.JWT.Audience) == 0 {
@@ -452,7 +453,7 @@ func (api *Api) routesManifest() []manifest.Route {
 func (api *Api) describe() manifest.Construct {
 	c := manifest.Construct{ID: api.aid, Type: "Api", Path: api.aid, Data: map[string]string{}}
 	if api.Cdk.Api != nil {
-		c.Data["url"] = api.stack.resolveString(api.URL())
+		c.Data[manifest.ApiURL] = api.stack.resolveString(api.URL())
 	}
 	dev := manifest.ApiDev{Authorizers: map[string]manifest.ApiAuthorizer{}}
 	if cors := api.props.Cors; cors == nil || !cors.Disabled {

@@ -47,6 +47,7 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/sst-tf/sst/constructs/internal/naming"
+	"github.com/sst-tf/sst/internal/binding"
 	"github.com/sst-tf/sst/internal/stage"
 	"github.com/sst-tf/sst/manifest"
 )
@@ -317,8 +318,8 @@ func (a *App) claimID(s *Stack, id, typ string) bool {
 		return false
 	}
 	for other, st := range a.ids {
-		if naming.EnvID(other) == naming.EnvID(id) {
-			a.errorf("stack %s: construct id %q (%s) collides with %q in stack %s: both become %q in binding variables — rename one", s.name, id, typ, other, st, naming.EnvID(id))
+		if binding.EnvID(other) == binding.EnvID(id) {
+			a.errorf("stack %s: construct id %q (%s) collides with %q in stack %s: both become %q in binding variables — rename one", s.name, id, typ, other, st, binding.EnvID(id))
 			return false
 		}
 	}

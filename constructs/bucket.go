@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/sst-tf/sst/constructs/internal/naming"
+	"github.com/sst-tf/sst/internal/binding"
 	"github.com/sst-tf/sst/manifest"
 )
 
@@ -431,7 +432,7 @@ func (b *Bucket) addNotification(name string, n BucketNotification) {
 		if n.Handler != "" {
 			props.Handler = n.Handler
 		}
-		fid := b.bid + "_notification_" + naming.EnvID(name)
+		fid := b.bid + "_notification_" + binding.EnvID(name)
 		fn := newFunction(s, b.bid, fid, props, b.defaults)
 		if fn.Cdk.Function == nil {
 			return
@@ -582,5 +583,5 @@ func (b *Bucket) finalize() {
 }
 
 func (b *Bucket) describe() manifest.Construct {
-	return manifest.Construct{ID: b.bid, Type: "Bucket", Path: b.bid, Data: map[string]string{"bucketName": b.name}}
+	return manifest.Construct{ID: b.bid, Type: "Bucket", Path: b.bid, Data: map[string]string{manifest.BucketName: b.name}}
 }

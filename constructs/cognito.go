@@ -477,10 +477,10 @@ func (c *Cognito) describe() manifest.Construct {
 	data := map[string]string{}
 	var binds []Bindable
 	if c.Cdk.UserPool != nil {
-		data["userPoolId"] = c.stack.resolveString(c.UserPoolID())
-		data["userPoolClientId"] = c.stack.resolveString(c.UserPoolClientID())
+		data[manifest.CognitoUserPoolID] = c.stack.resolveString(c.UserPoolID())
+		data[manifest.CognitoUserPoolClientID] = c.stack.resolveString(c.UserPoolClientID())
 		if c.Cdk.IdentityPool != nil {
-			data["identityPoolId"] = c.stack.resolveString(c.IdentityPoolID())
+			data[manifest.CognitoIdentityPoolID] = c.stack.resolveString(c.IdentityPoolID())
 		}
 		for _, fn := range c.functions() {
 			binds = append(binds, fn.props.Bind...)

@@ -656,9 +656,9 @@ func logDeliveryPolicy(grants []logGrant) string {
 }
 
 func (b *EventBus) describe() manifest.Construct {
-	d := map[string]string{"eventBusName": b.name}
+	d := map[string]string{manifest.EventBusName: b.name}
 	if len(b.order) > 0 {
-		d["rules"] = strings.Join(b.order, ",")
+		d[manifest.EventBusRules] = strings.Join(b.order, ",")
 	}
 	var binds []Bindable
 	for _, fn := range b.functions() {

@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/sst-tf/sst/constructs/internal/naming"
+	"github.com/sst-tf/sst/internal/binding"
 	"github.com/sst-tf/sst/internal/build"
 	"github.com/sst-tf/sst/manifest"
 )
@@ -387,7 +388,7 @@ func (fn *Function) functions() []*Function {
 }
 
 func (fn *Function) describe() manifest.Construct {
-	return manifest.Construct{ID: fn.fid, Type: "Function", Path: fn.fid, Data: map[string]string{"functionName": fn.name}, Binds: bindIDs(fn.props.Bind)}
+	return manifest.Construct{ID: fn.fid, Type: "Function", Path: fn.fid, Data: map[string]string{manifest.FunctionName: fn.name}, Binds: bindIDs(fn.props.Bind)}
 }
 
 // functionBinds lists the ids of everything the functions are bound to.
@@ -417,9 +418,9 @@ func (fn *Function) environment() (map[string]string, []Statement) {
 	for k, v := range fn.props.Environment {
 		env[k] = v
 	}
-	env["SST_APP"] = a.cfg.Name
-	env["SST_STAGE"] = a.opts.Stage
-	env["SST_SSM_PREFIX"] = fmt.Sprintf("/sst/%s/%s/", a.cfg.Name, a.opts.Stage)
+	env[binding.EnvApp] = a.cfg.Name
+	env[binding.EnvStage] = a.opts.Stage
+	env[binding.EnvSSMPrefix] = binding.SSMPrefix(a.cfg.Name, a.opts.Stage)
 	perms := append([]Statement{}, fn.props.Permissions...)
 	for _, b := range fn.props.Bind {
 		if b == nil {

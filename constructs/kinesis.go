@@ -8,6 +8,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lambdaeventsourcemapping"
 
 	"github.com/sst-tf/sst/constructs/internal/naming"
+	"github.com/sst-tf/sst/internal/binding"
 	"github.com/sst-tf/sst/manifest"
 )
 
@@ -157,7 +158,7 @@ func (k *KinesisStream) addConsumer(name string, c KinesisStreamConsumer) {
 	if c.Handler != "" {
 		props.Handler = c.Handler
 	}
-	fid := k.kid + "_consumer_" + naming.EnvID(name)
+	fid := k.kid + "_consumer_" + binding.EnvID(name)
 	fn := newFunction(s, k.kid, fid, props, k.props.Defaults.Function)
 	if fn.Cdk.Function == nil {
 		return
@@ -226,5 +227,5 @@ func (k *KinesisStream) describe() manifest.Construct {
 	for _, fn := range k.functions() {
 		binds = append(binds, fn.props.Bind...)
 	}
-	return manifest.Construct{ID: k.kid, Type: "KinesisStream", Path: k.kid, Data: map[string]string{"streamName": k.name}, Binds: bindIDs(binds)}
+	return manifest.Construct{ID: k.kid, Type: "KinesisStream", Path: k.kid, Data: map[string]string{manifest.KinesisStreamName: k.name}, Binds: bindIDs(binds)}
 }

@@ -375,12 +375,12 @@ func (q *Queue) finalize() {
 }
 
 func (q *Queue) describe() manifest.Construct {
-	d := map[string]string{"queueName": q.name}
+	d := map[string]string{manifest.QueueName: q.name}
 	if q.consumer != nil {
-		d["consumer"] = q.consumer.fid
+		d[manifest.QueueConsumer] = q.consumer.fid
 	}
 	if q.dlq != nil {
-		d["deadLetterQueue"] = q.dlq.qid
+		d[manifest.QueueDeadLetterQueue] = q.dlq.qid
 	}
 	return manifest.Construct{ID: q.qid, Type: "Queue", Path: q.qid, Data: d}
 }

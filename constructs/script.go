@@ -68,8 +68,10 @@ type Script struct {
 	}
 }
 
-var scriptPhases = []struct{ name, env string }{
-	{"create", "SST_SCRIPT_CREATE"}, {"update", "SST_SCRIPT_UPDATE"}, {"delete", "SST_SCRIPT_DELETE"},
+var scriptPhases = []struct{ name, env, data string }{
+	{"create", "SST_SCRIPT_CREATE", manifest.ScriptCreateFunction},
+	{"update", "SST_SCRIPT_UPDATE", manifest.ScriptUpdateFunction},
+	{"delete", "SST_SCRIPT_DELETE", manifest.ScriptDeleteFunction},
 }
 
 // NewScript declares functions run on deploy.
@@ -210,7 +212,7 @@ func (sc *Script) describe() manifest.Construct {
 	var binds []Bindable
 	for _, p := range scriptPhases {
 		if fn := sc.phases[p.name]; fn != nil {
-			d[p.name+"Function"] = fn.fid
+			d[p.data] = fn.fid
 			binds = append(binds, fn.props.Bind...)
 		}
 	}

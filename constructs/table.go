@@ -7,6 +7,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dynamodbtable"
 
 	"github.com/sst-tf/sst/constructs/internal/naming"
+	"github.com/sst-tf/sst/internal/binding"
 	"github.com/sst-tf/sst/manifest"
 )
 
@@ -217,7 +218,7 @@ func NewTable(s *Stack, id string, props TableProps) *Table {
 
 func (t *Table) addConsumer(name string, c TableConsumer) {
 	s := t.stack
-	fid := t.tid + "_consumer_" + naming.EnvID(name)
+	fid := t.tid + "_consumer_" + binding.EnvID(name)
 	fn := newFunction(s, t.tid, fid, c.Function)
 	if fn.Cdk.Function == nil {
 		return
@@ -282,5 +283,5 @@ func (t *Table) finalize() {
 }
 
 func (t *Table) describe() manifest.Construct {
-	return manifest.Construct{ID: t.tid, Type: "Table", Path: t.tid, Data: map[string]string{"tableName": t.name}}
+	return manifest.Construct{ID: t.tid, Type: "Table", Path: t.tid, Data: map[string]string{manifest.TableName: t.name}}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lambdapermission"
 
 	"github.com/sst-tf/sst/constructs/internal/naming"
+	"github.com/sst-tf/sst/internal/binding"
 	"github.com/sst-tf/sst/manifest"
 )
 
@@ -206,7 +207,7 @@ func (w *WebSocketApi) addRoute(rawKey string, r WebSocketRoute) {
 
 // webSocketSlug turns a route key into an id part: "$connect" → "connect".
 func webSocketSlug(key string) string {
-	return naming.EnvID(strings.TrimPrefix(key, "$"))
+	return binding.EnvID(strings.TrimPrefix(key, "$"))
 }
 
 // URL is the wss:// URL of the stage (a token until deploy).
@@ -275,9 +276,9 @@ func (w *WebSocketApi) routesManifest() []manifest.Route {
 func (w *WebSocketApi) describe() manifest.Construct {
 	c := manifest.Construct{ID: w.wid, Type: "WebSocketApi", Path: w.wid, Data: map[string]string{}}
 	if w.Cdk.Stage != nil {
-		c.Data["url"] = w.stack.resolveString(w.URL())
+		c.Data[manifest.WebSocketApiURL] = w.stack.resolveString(w.URL())
 	}
-	c.Data["routeSelection"] = firstNonEmpty(w.props.RouteSelectionExpression, "$request.body.action")
+	c.Data[manifest.WebSocketApiRouteSelection] = firstNonEmpty(w.props.RouteSelectionExpression, "$request.body.action")
 	c.Binds = functionBinds(w.functions())
 	return c
 }
