@@ -104,7 +104,7 @@ func NewScript(s *Stack, id string, props ScriptProps) *Script {
 			continue
 		}
 		fid := id + "_on" + string(p.name[0]-'a'+'A') + p.name[1:]
-		fn := newFunction(s, id, fid, fp, FunctionProps{Timeout: 900}, props.Defaults.Function)
+		fn := newFunction(s, id, fid, fp, FunctionProps{Timeout: maxFunctionTimeout}, props.Defaults.Function)
 		if fn.Cdk.Function == nil {
 			return sc
 		}

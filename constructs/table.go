@@ -11,12 +11,6 @@ import (
 	"github.com/sst-tf/sst/manifest"
 )
 
-// Removal policies for data stores.
-const (
-	RemovalDestroy = "destroy"
-	RemovalRetain  = "retain"
-)
-
 // TableProps configure a DynamoDB table (on-demand billing).
 type TableProps struct {
 	// Fields declares attribute types: "string", "number" or "binary".
@@ -37,8 +31,8 @@ type TableProps struct {
 	Consumers map[string]TableConsumer
 	// PointInTimeRecovery enables continuous backups.
 	PointInTimeRecovery bool
-	// RemovalPolicy "destroy" or "retain"; default the app's.
-	RemovalPolicy string
+	// RemovalPolicy: RemovalDestroy or RemovalRetain; default the app's.
+	RemovalPolicy RemovalPolicy
 }
 
 // TableIndex is a key: partition key and optional sort key field names.
@@ -167,10 +161,7 @@ func NewTable(s *Stack, id string, props TableProps) *Table {
 	if stream != "" && !ok {
 		a.errorf("%s: Stream %q: use \"new_image\", \"old_image\", \"new_and_old_images\" or \"keys_only\"", where, stream)
 	}
-	removal := firstNonEmpty(props.RemovalPolicy, a.defaults.RemovalPolicy, RemovalDestroy)
-	if removal != RemovalDestroy && removal != RemovalRetain {
-		a.errorf("%s: RemovalPolicy %q: use %q or %q", where, removal, RemovalDestroy, RemovalRetain)
-	}
+	removal := a.removalPolicy(where, props.RemovalPolicy)
 	if len(a.errs) > errs {
 		return t
 	}

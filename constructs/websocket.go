@@ -93,8 +93,10 @@ func NewWebSocketApi(s *Stack, id string, props WebSocketApiProps) *WebSocketApi
 	if !strings.HasPrefix(rse, "$request.body.") && !strings.HasPrefix(rse, "${request.body.") {
 		a.errorf("%s: RouteSelectionExpression %q: must select a field of the message body, e.g. \"$request.body.action\"", where, rse)
 	}
-	if al := props.AccessLog; al != nil && !al.Disabled && al.Retention != 0 && !validRetention[al.Retention] {
-		a.errorf("%s: AccessLog.Retention %d: not a CloudWatch retention (e.g. 1, 7, 14, 30, 90, 365)", where, al.Retention)
+	if al := props.AccessLog; al != nil && !al.Disabled {
+		if _, err := checkRetention("AccessLog.Retention", al.Retention); err != nil {
+			a.errorf("%s: %v", where, err)
+		}
 	}
 	if len(a.errs) > errs {
 		return w
@@ -117,7 +119,7 @@ func NewWebSocketApi(s *Stack, id string, props WebSocketApiProps) *WebSocketApi
 	if al := props.AccessLog; al != nil && !al.Disabled {
 		lg := cloudwatchloggroup.NewCloudwatchLogGroup(s.tf, jsii.String(id+"_access_logs"), &cloudwatchloggroup.CloudwatchLogGroupConfig{
 			Name:            jsii.String("/aws/vendedlogs/apis/" + name),
-			RetentionInDays: jsii.Number(float64(al.Retention)),
+			RetentionInDays: jsii.Number(float64(al.Retention / Day)),
 		})
 		scfg.AccessLogSettings = &apigatewayv2stage.Apigatewayv2StageAccessLogSettings{
 			DestinationArn: lg.Arn(),
