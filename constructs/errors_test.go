@@ -315,7 +315,7 @@ func TestBadInput(t *testing.T) {
 				s.AddOutputs(map[string]any{"Arn": tb.Arn(), "Fn": fn.Arn(), "Url": fn.URL()})
 				return nil
 			}},
-			want: []string{`table "Notes": PrimaryIndex.PartitionKey is required`, `function "Fn": Timeout 1000`},
+			want: []string{`table "Notes": PrimaryIndex.PartitionKey is required`, `function "Fn": Timeout 16m40s`},
 		},
 		{
 			name:   "undefined default authorizer",
