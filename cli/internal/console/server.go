@@ -37,6 +37,7 @@ import (
 
 	"github.com/sst-tf/sst/cli/internal/deploy"
 	"github.com/sst-tf/sst/cli/internal/dev"
+	"github.com/sst-tf/sst/cli/internal/loopback"
 	"github.com/sst-tf/sst/manifest"
 )
 
@@ -202,7 +203,7 @@ func (s *Server) routes() http.Handler {
 // guard enforces the security model described in the package comment.
 func (s *Server) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Host != "127.0.0.1:"+s.port && r.Host != "localhost:"+s.port {
+		if !loopback.HostAllowed(r, s.ln) {
 			http.Error(w, "console: unexpected Host header (open the URL sst printed)", http.StatusForbidden)
 			return
 		}
