@@ -25,7 +25,6 @@ import (
 	"log"
 	"net"
 	"net/http"
-	"net/url"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -272,10 +271,10 @@ type page struct {
 }
 
 func parsePages() (map[string]*template.Template, error) {
-	funcs := template.FuncMap{
-		"query": url.QueryEscape,
-		"join":  strings.Join,
-	}
+	// No URL escaping helpers: html/template escapes a value for where it
+	// lands (a query parameter in an href), and escaping first as well
+	// encodes it twice.
+	funcs := template.FuncMap{"join": strings.Join}
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, err
