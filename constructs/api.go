@@ -453,12 +453,6 @@ func (api *Api) functions() []*Function {
 	return fns
 }
 
-func (api *Api) finalize() {
-	for _, fn := range api.functions() {
-		fn.finalize()
-	}
-}
-
 func (api *Api) routesManifest() []manifest.Route {
 	var out []manifest.Route
 	for _, r := range api.routes {

@@ -167,7 +167,9 @@ var (
 	corsMethods       = map[string]bool{"GET": true, "PUT": true, "HEAD": true, "POST": true, "DELETE": true}
 )
 
-// NewBucket declares an S3 bucket.
+// NewBucket declares an S3 bucket: it checks the props, then creates the
+// bucket, its public access block, encryption, TLS-only policy, CORS and
+// versioning, and the notifications.
 func NewBucket(s *Stack, id string, props BucketProps) *Bucket {
 	b := &Bucket{stack: s, bid: id, defaults: props.Defaults.Function}
 	if !s.app.claimID(s, id, "Bucket") {
@@ -176,116 +178,161 @@ func NewBucket(s *Stack, id string, props BucketProps) *Bucket {
 	a := s.app
 	where := fmt.Sprintf("stack %s: bucket %q", s.name, id)
 	errs := len(a.errs)
-	enc := firstNonEmpty(props.Encryption, "AES256")
-	if !bucketEncryptions[enc] {
-		a.errorf("%s: Encryption %q: use \"AES256\", \"aws:kms\" or \"aws:kms:dsse\"", where, props.Encryption)
-	} else if props.KMSKeyID != "" && enc == "AES256" {
-		a.errorf("%s: KMSKeyID is set but Encryption is %q: set Encryption to \"aws:kms\"", where, enc)
-	}
-	if c := props.Cors; c != nil {
-		if c.Disabled && len(c.Rules) > 0 {
-			a.errorf("%s: Cors: Disabled with Rules; drop one of them", where)
-		}
-		for i, r := range c.Rules {
-			if len(r.AllowedMethods) == 0 || len(r.AllowedOrigins) == 0 {
-				a.errorf("%s: Cors.Rules[%d]: AllowedMethods and AllowedOrigins are required", where, i)
-			}
-			for _, m := range r.AllowedMethods {
-				if !corsMethods[m] {
-					a.errorf("%s: Cors.Rules[%d]: method %q: S3 allows GET, PUT, HEAD, POST and DELETE", where, i, m)
-				}
-			}
-			if r.MaxAge < 0 || r.MaxAge%time.Second != 0 {
-				a.errorf("%s: Cors.Rules[%d]: MaxAge %s: must be whole seconds, not negative", where, i, formatDuration(r.MaxAge))
-			}
-		}
-	}
+	enc := checkEncryption(a, where, props.Encryption, props.KMSKeyID)
+	checkBucketCors(a, where, props.Cors)
 	removal := a.removalPolicy(where, props.RemovalPolicy)
 	if len(a.errs) > errs {
 		return b
 	}
 
-	b.name = naming.Bucket(s.Stage(), a.cfg.Name, id)
-	cfg := &s3bucket.S3BucketConfig{
-		Bucket: jsii.String(b.name),
-		// Destroy means what it says: `sst remove` empties the bucket (all
-		// versions) instead of failing on BucketNotEmpty.
-		ForceDestroy: jsii.Bool(removal == RemovalDestroy),
-	}
-	if props.Cdk.Bucket != nil {
-		props.Cdk.Bucket(cfg)
-	}
-	bucket := s3bucket.NewS3Bucket(s.tf, jsii.String(id), cfg)
-	b.Cdk.Bucket = bucket
-	keep := []cdktf.TerraformResource{bucket}
-
-	b.Cdk.PublicAccessBlock = s3bucketpublicaccessblock.NewS3BucketPublicAccessBlock(s.tf, jsii.String(id+"_public_access"), &s3bucketpublicaccessblock.S3BucketPublicAccessBlockConfig{
-		Bucket:                bucket.Id(),
-		BlockPublicAcls:       jsii.Bool(!props.AllowPublicACLs),
-		IgnorePublicAcls:      jsii.Bool(!props.AllowPublicACLs),
-		BlockPublicPolicy:     jsii.Bool(true),
-		RestrictPublicBuckets: jsii.Bool(true),
-	})
-	keep = append(keep, b.Cdk.PublicAccessBlock)
-	if props.AllowPublicACLs {
-		// New buckets disable ACLs (BucketOwnerEnforced); ACLs only take
-		// effect again with BucketOwnerPreferred.
-		b.Cdk.Ownership = s3bucketownershipcontrols.NewS3BucketOwnershipControls(s.tf, jsii.String(id+"_ownership"), &s3bucketownershipcontrols.S3BucketOwnershipControlsConfig{
-			Bucket: bucket.Id(),
-			Rule:   &s3bucketownershipcontrols.S3BucketOwnershipControlsRule{ObjectOwnership: jsii.String("BucketOwnerPreferred")},
-		})
-		keep = append(keep, b.Cdk.Ownership)
-	}
-
-	byDefault := &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA{SseAlgorithm: jsii.String(enc)}
-	if props.KMSKeyID != "" {
-		byDefault.KmsMasterKeyId = jsii.String(props.KMSKeyID)
-	}
-	rule := &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleA{ApplyServerSideEncryptionByDefault: byDefault}
-	if enc != "AES256" {
-		// Bucket keys cut KMS request costs by ~99% for the same security.
-		rule.BucketKeyEnabled = jsii.Bool(true)
-	}
-	b.Cdk.Encryption = s3bucketserversideencryptionconfiguration.NewS3BucketServerSideEncryptionConfigurationA(s.tf, jsii.String(id+"_encryption"), &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationAConfig{
-		Bucket: bucket.Id(),
-		Rule:   []*s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleA{rule},
-	})
-	keep = append(keep, b.Cdk.Encryption)
-
-	b.Cdk.Policy = s3bucketpolicy.NewS3BucketPolicy(s.tf, jsii.String(id+"_policy"), &s3bucketpolicy.S3BucketPolicyConfig{
-		Bucket: bucket.Id(),
-		Policy: jsii.String(tlsOnlyPolicy(*bucket.Arn())),
-		// S3 refuses policy changes while the public access block is
-		// being written.
-		DependsOn: &[]cdktf.ITerraformDependable{b.Cdk.PublicAccessBlock},
-	})
-	keep = append(keep, b.Cdk.Policy)
-
-	if rules := corsRules(props.Cors); len(rules) > 0 {
-		b.Cdk.Cors = s3bucketcorsconfiguration.NewS3BucketCorsConfiguration(s.tf, jsii.String(id+"_cors"), &s3bucketcorsconfiguration.S3BucketCorsConfigurationConfig{
-			Bucket:   bucket.Id(),
-			CorsRule: rules,
-		})
-		keep = append(keep, b.Cdk.Cors)
-	}
+	b.createBucket(removal, props.Cdk.Bucket)
+	b.blockPublicAccess(props.AllowPublicACLs)
+	b.encrypt(enc, props.KMSKeyID)
+	b.denyInsecureTransport()
+	b.configureCors(props.Cors)
 	if props.Versioned {
-		b.Cdk.Versioning = s3bucketversioning.NewS3BucketVersioningA(s.tf, jsii.String(id+"_versioning"), &s3bucketversioning.S3BucketVersioningAConfig{
-			Bucket:                  bucket.Id(),
-			VersioningConfiguration: &s3bucketversioning.S3BucketVersioningVersioningConfiguration{Status: jsii.String("Enabled")},
-		})
-		keep = append(keep, b.Cdk.Versioning)
+		b.enableVersioning()
 	}
 	if removal == RemovalRetain {
 		// The bucket keeps its protection (encryption, public access block,
 		// TLS policy) after the stage is gone; only notifications, whose
 		// functions are removed, go.
-		for _, r := range keep {
+		for _, r := range b.protection() {
 			s.retain(r)
 		}
 	}
 	s.add(b)
 	b.AddNotifications(props.Notifications)
 	return b
+}
+
+// checkEncryption returns the algorithm, AES256 unless props say otherwise.
+func checkEncryption(a *App, where, encryption, kmsKey string) string {
+	enc := firstNonEmpty(encryption, "AES256")
+	if !bucketEncryptions[enc] {
+		a.errorf("%s: Encryption %q: use \"AES256\", \"aws:kms\" or \"aws:kms:dsse\"", where, encryption)
+	} else if kmsKey != "" && enc == "AES256" {
+		a.errorf("%s: KMSKeyID is set but Encryption is %q: set Encryption to \"aws:kms\"", where, enc)
+	}
+	return enc
+}
+
+func checkBucketCors(a *App, where string, c *BucketCors) {
+	if c == nil {
+		return
+	}
+	if c.Disabled && len(c.Rules) > 0 {
+		a.errorf("%s: Cors: Disabled with Rules; drop one of them", where)
+	}
+	for i, r := range c.Rules {
+		if len(r.AllowedMethods) == 0 || len(r.AllowedOrigins) == 0 {
+			a.errorf("%s: Cors.Rules[%d]: AllowedMethods and AllowedOrigins are required", where, i)
+		}
+		for _, m := range r.AllowedMethods {
+			if !corsMethods[m] {
+				a.errorf("%s: Cors.Rules[%d]: method %q: S3 allows GET, PUT, HEAD, POST and DELETE", where, i, m)
+			}
+		}
+		if r.MaxAge < 0 || r.MaxAge%time.Second != 0 {
+			a.errorf("%s: Cors.Rules[%d]: MaxAge %s: must be whole seconds, not negative", where, i, formatDuration(r.MaxAge))
+		}
+	}
+}
+
+func (b *Bucket) createBucket(removal RemovalPolicy, hook func(*s3bucket.S3BucketConfig)) {
+	s := b.stack
+	b.name = naming.Bucket(s.Stage(), s.app.cfg.Name, b.bid)
+	cfg := &s3bucket.S3BucketConfig{
+		Bucket: jsii.String(b.name),
+		// Destroy means what it says: `sst remove` empties the bucket (all
+		// versions) instead of failing on BucketNotEmpty.
+		ForceDestroy: jsii.Bool(removal == RemovalDestroy),
+	}
+	if hook != nil {
+		hook(cfg)
+	}
+	b.Cdk.Bucket = s3bucket.NewS3Bucket(s.tf, jsii.String(b.bid), cfg)
+}
+
+// blockPublicAccess blocks every way of making the bucket public, except
+// object ACLs when the props allow them.
+func (b *Bucket) blockPublicAccess(allowACLs bool) {
+	s, id, bucket := b.stack, b.bid, b.Cdk.Bucket
+	b.Cdk.PublicAccessBlock = s3bucketpublicaccessblock.NewS3BucketPublicAccessBlock(s.tf, jsii.String(id+"_public_access"), &s3bucketpublicaccessblock.S3BucketPublicAccessBlockConfig{
+		Bucket:                bucket.Id(),
+		BlockPublicAcls:       jsii.Bool(!allowACLs),
+		IgnorePublicAcls:      jsii.Bool(!allowACLs),
+		BlockPublicPolicy:     jsii.Bool(true),
+		RestrictPublicBuckets: jsii.Bool(true),
+	})
+	if allowACLs {
+		// New buckets disable ACLs (BucketOwnerEnforced); ACLs only take
+		// effect again with BucketOwnerPreferred.
+		b.Cdk.Ownership = s3bucketownershipcontrols.NewS3BucketOwnershipControls(s.tf, jsii.String(id+"_ownership"), &s3bucketownershipcontrols.S3BucketOwnershipControlsConfig{
+			Bucket: bucket.Id(),
+			Rule:   &s3bucketownershipcontrols.S3BucketOwnershipControlsRule{ObjectOwnership: jsii.String("BucketOwnerPreferred")},
+		})
+	}
+}
+
+func (b *Bucket) encrypt(enc, kmsKey string) {
+	byDefault := &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA{SseAlgorithm: jsii.String(enc)}
+	if kmsKey != "" {
+		byDefault.KmsMasterKeyId = jsii.String(kmsKey)
+	}
+	rule := &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleA{ApplyServerSideEncryptionByDefault: byDefault}
+	if enc != "AES256" {
+		// Bucket keys cut KMS request costs by ~99% for the same security.
+		rule.BucketKeyEnabled = jsii.Bool(true)
+	}
+	b.Cdk.Encryption = s3bucketserversideencryptionconfiguration.NewS3BucketServerSideEncryptionConfigurationA(b.stack.tf, jsii.String(b.bid+"_encryption"), &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationAConfig{
+		Bucket: b.Cdk.Bucket.Id(),
+		Rule:   []*s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleA{rule},
+	})
+}
+
+func (b *Bucket) denyInsecureTransport() {
+	bucket := b.Cdk.Bucket
+	b.Cdk.Policy = s3bucketpolicy.NewS3BucketPolicy(b.stack.tf, jsii.String(b.bid+"_policy"), &s3bucketpolicy.S3BucketPolicyConfig{
+		Bucket: bucket.Id(),
+		Policy: jsii.String(tlsOnlyPolicy(*bucket.Arn())),
+		// S3 refuses policy changes while the public access block is
+		// being written.
+		DependsOn: &[]cdktf.ITerraformDependable{b.Cdk.PublicAccessBlock},
+	})
+}
+
+func (b *Bucket) configureCors(c *BucketCors) {
+	if rules := corsRules(c); len(rules) > 0 {
+		b.Cdk.Cors = s3bucketcorsconfiguration.NewS3BucketCorsConfiguration(b.stack.tf, jsii.String(b.bid+"_cors"), &s3bucketcorsconfiguration.S3BucketCorsConfigurationConfig{
+			Bucket:   b.Cdk.Bucket.Id(),
+			CorsRule: rules,
+		})
+	}
+}
+
+func (b *Bucket) enableVersioning() {
+	b.Cdk.Versioning = s3bucketversioning.NewS3BucketVersioningA(b.stack.tf, jsii.String(b.bid+"_versioning"), &s3bucketversioning.S3BucketVersioningAConfig{
+		Bucket:                  b.Cdk.Bucket.Id(),
+		VersioningConfiguration: &s3bucketversioning.S3BucketVersioningVersioningConfiguration{Status: jsii.String("Enabled")},
+	})
+}
+
+// protection is the bucket and every resource configuring it, in the
+// order they were created.
+func (b *Bucket) protection() []cdktf.TerraformResource {
+	out := []cdktf.TerraformResource{b.Cdk.Bucket, b.Cdk.PublicAccessBlock}
+	if b.Cdk.Ownership != nil {
+		out = append(out, b.Cdk.Ownership)
+	}
+	out = append(out, b.Cdk.Encryption, b.Cdk.Policy)
+	if b.Cdk.Cors != nil {
+		out = append(out, b.Cdk.Cors)
+	}
+	if b.Cdk.Versioning != nil {
+		out = append(out, b.Cdk.Versioning)
+	}
+	return out
 }
 
 func corsRules(c *BucketCors) []*s3bucketcorsconfiguration.S3BucketCorsConfigurationCorsRule {
@@ -527,13 +574,7 @@ func (b *Bucket) id() string { return b.bid }
 func (b *Bucket) functions() []*Function { return b.fns }
 
 func (b *Bucket) finalize() {
-	if b.Cdk.Bucket == nil {
-		return
-	}
-	for _, fn := range b.fns {
-		fn.finalize()
-	}
-	if len(b.notifications) == 0 {
+	if b.Cdk.Bucket == nil || len(b.notifications) == 0 {
 		return
 	}
 	cfg := &s3bucketnotification.S3BucketNotificationConfig{Bucket: b.Cdk.Bucket.Id()}

@@ -110,7 +110,9 @@ var cognitoTriggers = map[string]func(*cognitouserpool.CognitoUserPoolLambdaConf
 }
 
 // NewCognito declares a Cognito user pool with a client and, unless
-// disabled, an identity pool (SST v2's Cognito).
+// disabled, an identity pool (SST v2's Cognito): it checks the props,
+// then creates the trigger functions, the pool, the client and the
+// identity pool with its two roles.
 func NewCognito(s *Stack, id string, props CognitoProps) *Cognito {
 	c := &Cognito{stack: s, cid: id, triggers: map[string]*Function{}}
 	if !s.app.claimID(s, id, "Cognito") {
@@ -119,8 +121,31 @@ func NewCognito(s *Stack, id string, props CognitoProps) *Cognito {
 	a := s.app
 	where := fmt.Sprintf("stack %s: cognito %q", s.name, id)
 	errs := len(a.errs)
+	login := checkLogin(a, where, props.Login)
+	checkTriggers(a, where, props.Triggers)
+	checkIdentityPool(a, where, props.IdentityPool)
+	removal := a.removalPolicy(where, props.RemovalPolicy)
+	c.claimPartIDs(where, props.IdentityPool.Disabled)
+	if len(a.errs) > errs {
+		return c
+	}
+	s.add(c)
+
+	// Trigger functions first: the pool's lambda_config names them.
+	c.createTriggers(props.Triggers, props.Defaults.Function)
+	c.createUserPool(login, removal, props.Cdk.UserPool)
+	c.allowTriggers()
+	c.createClient(props.Cdk.UserPoolClient)
+	if !props.IdentityPool.Disabled {
+		c.createIdentityPool(props.IdentityPool, props.Cdk.IdentityPool)
+	}
+	return c
+}
+
+// checkLogin returns the sign-in methods as a set.
+func checkLogin(a *App, where string, methods []string) map[string]bool {
 	login := map[string]bool{}
-	for _, l := range props.Login {
+	for _, l := range methods {
 		if !cognitoLogins[l] {
 			a.errorf("%s: Login %q: use \"email\", \"phone\", \"username\" or \"preferredUsername\"", where, l)
 		}
@@ -129,7 +154,11 @@ func NewCognito(s *Stack, id string, props CognitoProps) *Cognito {
 	if login["preferredUsername"] && !login["username"] {
 		a.errorf("%s: Login \"preferredUsername\" is an alias of the username: add \"username\" to Login", where)
 	}
-	for _, name := range sortedKeys(props.Triggers) {
+	return login
+}
+
+func checkTriggers(a *App, where string, triggers map[string]FunctionProps) {
+	for _, name := range sortedKeys(triggers) {
 		if _, ok := cognitoTriggers[name]; ok {
 			continue
 		}
@@ -140,7 +169,9 @@ func NewCognito(s *Stack, id string, props CognitoProps) *Cognito {
 			a.errorf("%s: Triggers[%q] is not a Cognito trigger; use one of %s", where, name, strings.Join(sortedKeys(cognitoTriggers), ", "))
 		}
 	}
-	ip := props.IdentityPool
+}
+
+func checkIdentityPool(a *App, where string, ip CognitoIdentityPool) {
 	if ip.Disabled && (ip.DisableUnauthenticated || len(ip.SupportedLoginProviders) > 0 || len(ip.OpenIDConnectProviderArns) > 0) {
 		a.errorf("%s: IdentityPool.Disabled is set together with other IdentityPool settings; remove one", where)
 	}
@@ -149,38 +180,41 @@ func NewCognito(s *Stack, id string, props CognitoProps) *Cognito {
 			a.errorf("%s: IdentityPool.SupportedLoginProviders[%q]: provider and app id must both be set", where, k)
 		}
 	}
-	removal := a.removalPolicy(where, props.RemovalPolicy)
-	// Terraform ids (and role names) of the parts derive from these; a
-	// function of the same id would collide with them.
+}
+
+// claimPartIDs takes the ids the parts' Terraform ids (and role names)
+// derive from: a function of the same id would collide with them.
+func (c *Cognito) claimPartIDs(where string, noIdentityPool bool) {
+	a, id := c.stack.app, c.cid
 	suffixes := []string{"_client"}
-	if !ip.Disabled {
+	if !noIdentityPool {
 		suffixes = append(suffixes, "_identity_pool", "_roles", "_authenticated", "_unauthenticated")
 	}
 	for _, suffix := range suffixes {
 		if other, ok := a.ids[id+suffix]; ok {
 			a.errorf("%s: the id %q is taken in stack %s, and this Cognito needs it for a part of its own: rename one", where, id+suffix, other)
 		} else {
-			a.ids[id+suffix] = s.name
+			a.ids[id+suffix] = c.stack.name
 		}
 	}
-	if len(a.errs) > errs {
-		return c
-	}
-	s.add(c)
+}
 
-	// Trigger functions first: the pool's lambda_config names them.
-	lambdaCfg := &cognitouserpool.CognitoUserPoolLambdaConfig{}
-	for _, name := range sortedKeys(props.Triggers) {
-		fn := newFunction(s, id, id+"_trigger_"+name, props.Triggers[name], props.Defaults.Function)
-		if fn.Cdk.Function == nil {
-			continue
+func (c *Cognito) createTriggers(triggers map[string]FunctionProps, defaults FunctionProps) {
+	for _, name := range sortedKeys(triggers) {
+		fn := newFunction(c.stack, c.cid, c.cid+"_trigger_"+name, triggers[name], defaults)
+		if fn.Cdk.Function != nil {
+			c.triggers[name] = fn
 		}
-		cognitoTriggers[name](lambdaCfg, fn.Cdk.Function.Arn())
-		c.triggers[name] = fn
 	}
+}
 
-	poolCfg := &cognitouserpool.CognitoUserPoolConfig{
-		Name:                  jsii.String(naming.Cognito(s.Stage(), a.cfg.Name, id)),
+// createUserPool is the pool: case-insensitive usernames, self sign-up, a
+// strong password policy, and the sign-in methods as username or alias
+// attributes (auto-verified, and used for account recovery).
+func (c *Cognito) createUserPool(login map[string]bool, removal RemovalPolicy, hook func(*cognitouserpool.CognitoUserPoolConfig)) {
+	s := c.stack
+	cfg := &cognitouserpool.CognitoUserPoolConfig{
+		Name:                  jsii.String(naming.Cognito(s.Stage(), s.app.cfg.Name, c.cid)),
 		UsernameConfiguration: &cognitouserpool.CognitoUserPoolUsernameConfiguration{CaseSensitive: jsii.Bool(false)},
 		AdminCreateUserConfig: &cognitouserpool.CognitoUserPoolAdminCreateUserConfig{AllowAdminCreateUserOnly: jsii.Bool(false)},
 		PasswordPolicy: &cognitouserpool.CognitoUserPoolPasswordPolicy{
@@ -192,68 +226,82 @@ func NewCognito(s *Stack, id string, props CognitoProps) *Cognito {
 			TemporaryPasswordValidityDays: jsii.Number(7),
 		},
 	}
+	signInAttributes(cfg, login)
+	if len(c.triggers) > 0 {
+		lambda := &cognitouserpool.CognitoUserPoolLambdaConfig{}
+		for _, name := range sortedKeys(c.triggers) {
+			cognitoTriggers[name](lambda, c.triggers[name].Cdk.Function.Arn())
+		}
+		cfg.LambdaConfig = lambda
+	}
+	if hook != nil {
+		hook(cfg)
+	}
+	c.Cdk.UserPool = cognitouserpool.NewCognitoUserPool(s.tf, jsii.String(c.cid), cfg)
+	if removal == RemovalRetain {
+		s.retain(c.Cdk.UserPool)
+	}
+}
+
+// signInAttributes: without "username", email and phone are the username;
+// with it they (and preferred_username) are aliases.
+func signInAttributes(cfg *cognitouserpool.CognitoUserPoolConfig, login map[string]bool) {
 	var attrs, verified []string
 	var recovery []*cognitouserpool.CognitoUserPoolAccountRecoverySettingRecoveryMechanism
-	if login["email"] {
-		attrs, verified = append(attrs, "email"), append(verified, "email")
-		recovery = append(recovery, &cognitouserpool.CognitoUserPoolAccountRecoverySettingRecoveryMechanism{Name: jsii.String("verified_email"), Priority: jsii.Number(float64(len(recovery) + 1))})
-	}
-	if login["phone"] {
-		attrs, verified = append(attrs, "phone_number"), append(verified, "phone_number")
-		recovery = append(recovery, &cognitouserpool.CognitoUserPoolAccountRecoverySettingRecoveryMechanism{Name: jsii.String("verified_phone_number"), Priority: jsii.Number(float64(len(recovery) + 1))})
+	for _, m := range []struct{ login, attr string }{{"email", "email"}, {"phone", "phone_number"}} {
+		if !login[m.login] {
+			continue
+		}
+		attrs, verified = append(attrs, m.attr), append(verified, m.attr)
+		recovery = append(recovery, &cognitouserpool.CognitoUserPoolAccountRecoverySettingRecoveryMechanism{
+			Name: jsii.String("verified_" + m.attr), Priority: jsii.Number(float64(len(recovery) + 1)),
+		})
 	}
 	if login["username"] {
 		if login["preferredUsername"] {
 			attrs = append(attrs, "preferred_username")
 		}
 		if len(attrs) > 0 {
-			poolCfg.AliasAttributes = jsii.Strings(attrs...)
+			cfg.AliasAttributes = jsii.Strings(attrs...)
 		}
 	} else if len(attrs) > 0 {
-		poolCfg.UsernameAttributes = jsii.Strings(attrs...)
+		cfg.UsernameAttributes = jsii.Strings(attrs...)
 	}
 	if len(verified) > 0 {
-		poolCfg.AutoVerifiedAttributes = jsii.Strings(verified...)
-		poolCfg.AccountRecoverySetting = &cognitouserpool.CognitoUserPoolAccountRecoverySetting{RecoveryMechanism: recovery}
+		cfg.AutoVerifiedAttributes = jsii.Strings(verified...)
+		cfg.AccountRecoverySetting = &cognitouserpool.CognitoUserPoolAccountRecoverySetting{RecoveryMechanism: recovery}
 	}
-	if len(c.triggers) > 0 {
-		poolCfg.LambdaConfig = lambdaCfg
-	}
-	if props.Cdk.UserPool != nil {
-		props.Cdk.UserPool(poolCfg)
-	}
-	pool := cognitouserpool.NewCognitoUserPool(s.tf, jsii.String(id), poolCfg)
-	c.Cdk.UserPool = pool
-	if removal == RemovalRetain {
-		s.retain(pool)
-	}
+}
+
+// allowTriggers lets this pool, and only it, invoke the triggers.
+func (c *Cognito) allowTriggers() {
+	s := c.stack
 	for _, name := range sortedKeys(c.triggers) {
 		fn := c.triggers[name]
 		lambdapermission.NewLambdaPermission(s.tf, jsii.String(fn.fid+"_permission"), &lambdapermission.LambdaPermissionConfig{
 			Action:       jsii.String("lambda:InvokeFunction"),
 			FunctionName: fn.Cdk.Function.FunctionName(),
 			Principal:    jsii.String("cognito-idp.amazonaws.com"),
-			SourceArn:    pool.Arn(),
+			SourceArn:    c.Cdk.UserPool.Arn(),
 		})
 	}
+}
 
-	clientCfg := &cognitouserpoolclient.CognitoUserPoolClientConfig{
-		Name:                       jsii.String(naming.Cognito(s.Stage(), a.cfg.Name, id)),
-		UserPoolId:                 pool.Id(),
+// createClient is a public client (no secret) for SRP and password sign-in.
+func (c *Cognito) createClient(hook func(*cognitouserpoolclient.CognitoUserPoolClientConfig)) {
+	s := c.stack
+	cfg := &cognitouserpoolclient.CognitoUserPoolClientConfig{
+		Name:                       jsii.String(naming.Cognito(s.Stage(), s.app.cfg.Name, c.cid)),
+		UserPoolId:                 c.Cdk.UserPool.Id(),
 		GenerateSecret:             jsii.Bool(false),
 		ExplicitAuthFlows:          jsii.Strings("ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"),
 		PreventUserExistenceErrors: jsii.String("ENABLED"),
 		SupportedIdentityProviders: jsii.Strings("COGNITO"),
 	}
-	if props.Cdk.UserPoolClient != nil {
-		props.Cdk.UserPoolClient(clientCfg)
+	if hook != nil {
+		hook(cfg)
 	}
-	c.Cdk.UserPoolClient = cognitouserpoolclient.NewCognitoUserPoolClient(s.tf, jsii.String(id+"_client"), clientCfg)
-
-	if !ip.Disabled {
-		c.createIdentityPool(ip, props.Cdk.IdentityPool)
-	}
-	return c
+	c.Cdk.UserPoolClient = cognitouserpoolclient.NewCognitoUserPoolClient(s.tf, jsii.String(c.cid+"_client"), cfg)
 }
 
 func (c *Cognito) createIdentityPool(ip CognitoIdentityPool, hook func(*cognitoidentitypool.CognitoIdentityPoolConfig)) {
@@ -449,9 +497,6 @@ func (c *Cognito) functions() []*Function {
 }
 
 func (c *Cognito) finalize() {
-	for _, fn := range c.functions() {
-		fn.finalize()
-	}
 	if c.Cdk.IdentityPool == nil {
 		return
 	}

@@ -131,12 +131,6 @@ func (c *Cron) functions() []*Function {
 	return []*Function{c.job}
 }
 
-func (c *Cron) finalize() {
-	if c.job != nil {
-		c.job.finalize()
-	}
-}
-
 func (c *Cron) describe() manifest.Construct {
 	d := map[string]string{manifest.CronSchedule: c.schedule}
 	var binds []string

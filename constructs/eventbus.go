@@ -375,6 +375,9 @@ func (b *EventBus) AddTargets(ruleKey string, targets map[string]EventBusTarget)
 	}
 }
 
+// addTarget checks one target of a rule, then creates what delivers to
+// it (a function and its permission, a queue grant, or a log group), the
+// target with its retry policy and dead-letter queue.
 func (b *EventBus) addTarget(br *busRule, name string, t EventBusTarget) {
 	s, a := b.stack, b.stack.app
 	where := fmt.Sprintf("stack %s: event bus %q: rule %q: target %q", s.name, b.bid, br.key, name)
@@ -389,6 +392,61 @@ func (b *EventBus) addTarget(br *busRule, name string, t EventBusTarget) {
 		a.errorf("%s: a rule has at most 5 targets: add another rule with the same pattern", where)
 		return
 	}
+	errs := len(a.errs)
+	b.checkTarget(where, t)
+	if len(a.errs) > errs {
+		return
+	}
+	for _, q := range []*Queue{t.Queue, t.DeadLetterQueue} {
+		if q != nil && q.Cdk.Queue == nil {
+			return // the queue's own errors are reported
+		}
+	}
+
+	tid := b.bid + "_" + br.key + "_" + name
+	cfg := &cloudwatcheventtarget.CloudwatchEventTargetConfig{
+		Rule:         br.res.Name(),
+		EventBusName: b.Cdk.Bus.Name(),
+		TargetId:     jsii.String(name),
+	}
+	var bt *busTarget
+	switch {
+	case t.Queue != nil:
+		bt = b.queueTarget(br, t, cfg)
+	case t.LogGroup != nil:
+		bt = b.logTarget(br, name, tid, t.LogGroup, cfg)
+	default:
+		if bt = b.functionTarget(br, tid, t, cfg); bt == nil {
+			return
+		}
+	}
+	retry := t.Retry
+	if retry == nil {
+		retry = b.props.Defaults.Retry
+	}
+	if retry != nil {
+		rp := &cloudwatcheventtarget.CloudwatchEventTargetRetryPolicy{MaximumRetryAttempts: jsii.Number(float64(retry.Attempts))}
+		if retry.MaxEventAge != 0 {
+			rp.MaximumEventAgeInSeconds = jsii.Number(seconds(retry.MaxEventAge))
+		}
+		cfg.RetryPolicy = rp
+	}
+	if q := t.DeadLetterQueue; q != nil {
+		q.allow(sid("EventBus", b.bid, br.key), "events.amazonaws.com", *br.res.Arn())
+		cfg.DeadLetterConfig = &cloudwatcheventtarget.CloudwatchEventTargetDeadLetterConfig{Arn: q.Cdk.Queue.Arn()}
+	}
+	if t.Cdk != nil {
+		t.Cdk(cfg)
+	}
+	b.Cdk.Targets[br.key+"/"+name] = cloudwatcheventtarget.NewCloudwatchEventTarget(s.tf, jsii.String(tid+"_target"), cfg)
+	br.targets[name] = bt
+	br.order = append(br.order, name)
+}
+
+// checkTarget reports what EventBridge (or the stacks' dependencies)
+// would reject about a target.
+func (b *EventBus) checkTarget(where string, t EventBusTarget) {
+	s, a := b.stack, b.stack.app
 	isFn := t.Handler != "" || t.Function.Handler != ""
 	kinds := 0
 	for _, set := range []bool{isFn, t.Queue != nil, t.LogGroup != nil} {
@@ -396,7 +454,6 @@ func (b *EventBus) addTarget(br *busRule, name string, t EventBusTarget) {
 			kinds++
 		}
 	}
-	errs := len(a.errs)
 	switch {
 	case kinds == 0:
 		a.errorf("%s: set a Handler (or Function), a Queue or a LogGroup", where)
@@ -404,10 +461,6 @@ func (b *EventBus) addTarget(br *busRule, name string, t EventBusTarget) {
 		a.errorf("%s: set only one of Handler/Function, Queue and LogGroup", where)
 	case t.Handler != "" && t.Function.Handler != "":
 		a.errorf("%s: set Handler or Function.Handler, not both", where)
-	}
-	retry := t.Retry
-	if retry == nil {
-		retry = b.props.Defaults.Retry
 	}
 	checkRetry(a, where+": Retry", t.Retry)
 	for _, q := range []*Queue{t.Queue, t.DeadLetterQueue} {
@@ -436,80 +489,58 @@ func (b *EventBus) addTarget(br *busRule, name string, t EventBusTarget) {
 			a.errorf("%s: %v", where, err)
 		}
 	}
-	if len(a.errs) > errs {
-		return
-	}
-	for _, q := range []*Queue{t.Queue, t.DeadLetterQueue} {
-		if q != nil && q.Cdk.Queue == nil {
-			return // the queue's own errors are reported
-		}
-	}
+}
 
-	tid := b.bid + "_" + br.key + "_" + name
-	cfg := &cloudwatcheventtarget.CloudwatchEventTargetConfig{
-		Rule:         br.res.Name(),
-		EventBusName: b.Cdk.Bus.Name(),
-		TargetId:     jsii.String(name),
+// functionTarget is a function the rule may invoke; nil when the function
+// failed (it reported why).
+func (b *EventBus) functionTarget(br *busRule, tid string, t EventBusTarget, cfg *cloudwatcheventtarget.CloudwatchEventTargetConfig) *busTarget {
+	s := b.stack
+	props := t.Function
+	if t.Handler != "" {
+		props.Handler = t.Handler
 	}
-	bt := &busTarget{}
-	switch {
-	case isFn:
-		props := t.Function
-		if t.Handler != "" {
-			props.Handler = t.Handler
-		}
-		fn := newFunction(s, b.bid, tid, props, b.props.Defaults.Function)
-		if fn.Cdk.Function == nil {
-			return
-		}
-		perm := lambdapermission.NewLambdaPermission(s.tf, jsii.String(tid+"_permission"), &lambdapermission.LambdaPermissionConfig{
-			Action:       jsii.String("lambda:InvokeFunction"),
-			FunctionName: fn.Cdk.Function.FunctionName(),
-			Principal:    jsii.String("events.amazonaws.com"),
-			SourceArn:    br.res.Arn(),
-		})
-		cfg.Arn = fn.Cdk.Function.Arn()
-		cfg.DependsOn = &[]cdktf.ITerraformDependable{perm}
-		bt.kind, bt.fn, bt.ref = "function", fn, fn.fid
-	case t.Queue != nil:
-		q := t.Queue
-		q.allow(sid("EventBus", b.bid, br.key), "events.amazonaws.com", *br.res.Arn())
-		cfg.Arn = q.Cdk.Queue.Arn()
-		if q.fifo {
-			cfg.SqsTarget = &cloudwatcheventtarget.CloudwatchEventTargetSqsTarget{MessageGroupId: jsii.String(t.MessageGroupID)}
-		}
-		bt.kind, bt.ref = "queue", q.qid
-	default:
-		lgName := t.LogGroup.Name
-		if lgName == "" {
-			lgName = "/aws/events/" + naming.Physical(s.Stage(), s.app.cfg.Name, b.bid+"-"+br.key+"-"+name, 400)
-		}
-		lg := cloudwatchloggroup.NewCloudwatchLogGroup(s.tf, jsii.String(tid+"_logs"), &cloudwatchloggroup.CloudwatchLogGroupConfig{
-			Name:            jsii.String(lgName),
-			RetentionInDays: jsii.Number(float64(t.LogGroup.Retention / Day)),
-		})
-		b.Cdk.LogGroups[br.key+"/"+name] = lg
-		b.logGrants = append(b.logGrants, logGrant{logArn: *lg.Arn(), ruleArn: *br.res.Arn()})
-		cfg.Arn = lg.Arn()
-		bt.kind, bt.ref = "log", lgName
+	fn := newFunction(s, b.bid, tid, props, b.props.Defaults.Function)
+	if fn.Cdk.Function == nil {
+		return nil
 	}
-	if retry != nil {
-		rp := &cloudwatcheventtarget.CloudwatchEventTargetRetryPolicy{MaximumRetryAttempts: jsii.Number(float64(retry.Attempts))}
-		if retry.MaxEventAge != 0 {
-			rp.MaximumEventAgeInSeconds = jsii.Number(seconds(retry.MaxEventAge))
-		}
-		cfg.RetryPolicy = rp
+	perm := lambdapermission.NewLambdaPermission(s.tf, jsii.String(tid+"_permission"), &lambdapermission.LambdaPermissionConfig{
+		Action:       jsii.String("lambda:InvokeFunction"),
+		FunctionName: fn.Cdk.Function.FunctionName(),
+		Principal:    jsii.String("events.amazonaws.com"),
+		SourceArn:    br.res.Arn(),
+	})
+	cfg.Arn = fn.Cdk.Function.Arn()
+	cfg.DependsOn = &[]cdktf.ITerraformDependable{perm}
+	return &busTarget{kind: "function", fn: fn, ref: fn.fid}
+}
+
+// queueTarget lets the rule send to a queue of the bus's stack.
+func (b *EventBus) queueTarget(br *busRule, t EventBusTarget, cfg *cloudwatcheventtarget.CloudwatchEventTargetConfig) *busTarget {
+	q := t.Queue
+	q.allow(sid("EventBus", b.bid, br.key), "events.amazonaws.com", *br.res.Arn())
+	cfg.Arn = q.Cdk.Queue.Arn()
+	if q.fifo {
+		cfg.SqsTarget = &cloudwatcheventtarget.CloudwatchEventTargetSqsTarget{MessageGroupId: jsii.String(t.MessageGroupID)}
 	}
-	if q := t.DeadLetterQueue; q != nil {
-		q.allow(sid("EventBus", b.bid, br.key), "events.amazonaws.com", *br.res.Arn())
-		cfg.DeadLetterConfig = &cloudwatcheventtarget.CloudwatchEventTargetDeadLetterConfig{Arn: q.Cdk.Queue.Arn()}
+	return &busTarget{kind: "queue", ref: q.qid}
+}
+
+// logTarget is a log group under /aws/events/, which the bus's one log
+// resource policy lets EventBridge write to.
+func (b *EventBus) logTarget(br *busRule, name, tid string, lg *EventBusLogGroup, cfg *cloudwatcheventtarget.CloudwatchEventTargetConfig) *busTarget {
+	s := b.stack
+	lgName := lg.Name
+	if lgName == "" {
+		lgName = "/aws/events/" + naming.Physical(s.Stage(), s.app.cfg.Name, b.bid+"-"+br.key+"-"+name, 400)
 	}
-	if t.Cdk != nil {
-		t.Cdk(cfg)
-	}
-	b.Cdk.Targets[br.key+"/"+name] = cloudwatcheventtarget.NewCloudwatchEventTarget(s.tf, jsii.String(tid+"_target"), cfg)
-	br.targets[name] = bt
-	br.order = append(br.order, name)
+	group := cloudwatchloggroup.NewCloudwatchLogGroup(s.tf, jsii.String(tid+"_logs"), &cloudwatchloggroup.CloudwatchLogGroupConfig{
+		Name:            jsii.String(lgName),
+		RetentionInDays: jsii.Number(float64(lg.Retention / Day)),
+	})
+	b.Cdk.LogGroups[br.key+"/"+name] = group
+	b.logGrants = append(b.logGrants, logGrant{logArn: *group.Arn(), ruleArn: *br.res.Arn()})
+	cfg.Arn = group.Arn()
+	return &busTarget{kind: "log", ref: lgName}
 }
 
 // Subscribe sends events of one detail type to a function: a rule
@@ -623,9 +654,6 @@ func (b *EventBus) functions() []*Function {
 }
 
 func (b *EventBus) finalize() {
-	for _, fn := range b.functions() {
-		fn.finalize()
-	}
 	if len(b.logGrants) > 0 {
 		b.Cdk.LogPolicy = cloudwatchlogresourcepolicy.NewCloudwatchLogResourcePolicy(b.stack.tf, jsii.String(b.bid+"_log_policy"), &cloudwatchlogresourcepolicy.CloudwatchLogResourcePolicyConfig{
 			PolicyName:     jsii.String(naming.Physical(b.stack.Stage(), b.stack.app.cfg.Name, b.bid+"-events", 255)),

@@ -73,5 +73,6 @@ func TestEventsTerraformValidate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkFunctionsComplete(t, opts.OutDir, m)
 	validateStack(t, env, filepath.Join(opts.OutDir, m.Stacks[0].Dir))
 }

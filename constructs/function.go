@@ -182,39 +182,46 @@ func newFunctionFrom(s *Stack, owner, id string, props FunctionProps, prebuilt *
 	}
 	fn.Cdk.Function = lambdafunction.NewLambdaFunction(s.tf, jsii.String(id), cfg)
 	fn.Cdk.Role, fn.Cdk.Policy, fn.Cdk.LogGroup = role, policy, logs
-	if u := merged.URL; u != nil {
-		auth := "NONE"
-		if u.Authorizer == "iam" {
-			auth = "AWS_IAM"
-		}
-		ucfg := &lambdafunctionurl.LambdaFunctionUrlConfig{
-			FunctionName:      fn.Cdk.Function.FunctionName(),
-			AuthorizationType: jsii.String(auth),
-		}
-		if u.Cors != nil {
-			c := u.Cors.withDefaults()
-			ucfg.Cors = &lambdafunctionurl.LambdaFunctionUrlCors{
-				AllowOrigins:     jsii.Strings(c.AllowOrigins...),
-				AllowMethods:     jsii.Strings(c.AllowMethods...),
-				AllowHeaders:     jsii.Strings(c.AllowHeaders...),
-				ExposeHeaders:    jsii.Strings(c.ExposeHeaders...),
-				AllowCredentials: jsii.Bool(c.AllowCredentials),
-				MaxAge:           jsii.Number(seconds(c.MaxAge)),
-			}
-		}
-		fn.Cdk.URL = lambdafunctionurl.NewLambdaFunctionUrl(s.tf, jsii.String(id+"_url"), ucfg)
-		if auth == "NONE" {
-			// Unlike the console, the API does not add the resource policy a
-			// public URL needs: without it every request gets 403.
-			lambdapermission.NewLambdaPermission(s.tf, jsii.String(id+"_url_permission"), &lambdapermission.LambdaPermissionConfig{
-				Action:              jsii.String("lambda:InvokeFunctionUrl"),
-				FunctionName:        fn.Cdk.Function.FunctionName(),
-				Principal:           jsii.String("*"),
-				FunctionUrlAuthType: jsii.String("NONE"),
-			})
-		}
+	if merged.URL != nil {
+		fn.createURL(*merged.URL)
 	}
 	return fn
+}
+
+// createURL gives the function a URL, public unless its Authorizer is
+// "iam".
+func (fn *Function) createURL(u FunctionURL) {
+	s, id := fn.stack, fn.fid
+	auth := "NONE"
+	if u.Authorizer == "iam" {
+		auth = "AWS_IAM"
+	}
+	cfg := &lambdafunctionurl.LambdaFunctionUrlConfig{
+		FunctionName:      fn.Cdk.Function.FunctionName(),
+		AuthorizationType: jsii.String(auth),
+	}
+	if u.Cors != nil {
+		c := u.Cors.withDefaults()
+		cfg.Cors = &lambdafunctionurl.LambdaFunctionUrlCors{
+			AllowOrigins:     jsii.Strings(c.AllowOrigins...),
+			AllowMethods:     jsii.Strings(c.AllowMethods...),
+			AllowHeaders:     jsii.Strings(c.AllowHeaders...),
+			ExposeHeaders:    jsii.Strings(c.ExposeHeaders...),
+			AllowCredentials: jsii.Bool(c.AllowCredentials),
+			MaxAge:           jsii.Number(seconds(c.MaxAge)),
+		}
+	}
+	fn.Cdk.URL = lambdafunctionurl.NewLambdaFunctionUrl(s.tf, jsii.String(id+"_url"), cfg)
+	if auth == "NONE" {
+		// Unlike the console, the API does not add the resource policy a
+		// public URL needs: without it every request gets 403.
+		lambdapermission.NewLambdaPermission(s.tf, jsii.String(id+"_url_permission"), &lambdapermission.LambdaPermissionConfig{
+			Action:              jsii.String("lambda:InvokeFunctionUrl"),
+			FunctionName:        fn.Cdk.Function.FunctionName(),
+			Principal:           jsii.String("*"),
+			FunctionUrlAuthType: jsii.String("NONE"),
+		})
+	}
 }
 
 func (fn *Function) validate() bool {
@@ -439,7 +446,9 @@ func (fn *Function) environment() (map[string]string, []Statement) {
 	return env, perms
 }
 
-func (fn *Function) finalize() {
+// complete sets what is known only once the app is declared and bundled:
+// the environment with every binding, the bundle, and the role's policy.
+func (fn *Function) complete() {
 	if fn.Cdk.Function == nil || fn.result == nil {
 		return
 	}

@@ -220,12 +220,6 @@ func (k *KinesisStream) functions() []*Function {
 	return fns
 }
 
-func (k *KinesisStream) finalize() {
-	for _, fn := range k.functions() {
-		fn.finalize()
-	}
-}
-
 func (k *KinesisStream) describe() manifest.Construct {
 	var binds []Bindable
 	for _, fn := range k.functions() {

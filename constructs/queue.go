@@ -380,7 +380,6 @@ func (q *Queue) finalize() {
 		return
 	}
 	if c := q.consumer; c != nil {
-		c.finalize()
 		if q.props.VisibilityTimeout == 0 && c.props.Timeout > defaultVisibilityTimeout {
 			q.Cdk.Queue.SetVisibilityTimeoutSeconds(jsii.Number(seconds(c.props.Timeout)))
 		}

@@ -163,7 +163,9 @@ func parseRDSEngine(spec string) (rdsEngine, error) {
 // halfStep reports whether v is a multiple of 0.5, as ACU settings must be.
 func halfStep(v float64) bool { return v*2 == math.Trunc(v*2) }
 
-// NewRDS declares an Aurora Serverless v2 database.
+// NewRDS declares an Aurora Serverless v2 database: it checks the props,
+// then creates the network (unless VPC names one), the cluster, its
+// writer instance and the outputs `sst deploy` runs migrations with.
 func NewRDS(s *Stack, id string, props RDSProps) *RDS {
 	r := &RDS{stack: s, rid: id}
 	if !s.app.claimID(s, id, "RDS") {
@@ -172,18 +174,53 @@ func NewRDS(s *Stack, id string, props RDSProps) *RDS {
 	a := s.app
 	where := fmt.Sprintf("stack %s: RDS %q", s.name, id)
 	errs := len(a.errs)
-
-	var err error
-	if props.Engine == "" {
-		a.errorf("%s: Engine is required: e.g. \"postgresql16.4\" or \"mysql8.0\"", where)
-	} else if r.engine, err = parseRDSEngine(props.Engine); err != nil {
-		a.errorf("%s: Engine %q: %v", where, props.Engine, err)
+	r.checkEngine(where, props.Engine)
+	r.checkDatabaseName(where, props.DefaultDatabaseName)
+	scaling := checkScaling(a, where, props.Scaling)
+	r.resolveMigrations(where, props.Migrations)
+	checkRDSVPC(a, where, props.VPC)
+	removal := a.removalPolicy(where, props.RemovalPolicy)
+	checkRawArguments(a, where, props.Cdk)
+	if len(a.errs) > errs {
+		return r
 	}
+
+	r.identifier = naming.RDSCluster(s.Stage(), a.cfg.Name, id)
+	var networkRes []cdktf.TerraformResource
+	subnetGroup, securityGroups := r.network(props.VPC, &networkRes)
+	r.createCluster(scaling, removal, subnetGroup, securityGroups)
+	r.createWriter()
+	r.applyRawArguments(props.Cdk)
+	if removal == RemovalRetain {
+		// The cluster cannot outlive the network it sits in.
+		for _, res := range append([]cdktf.TerraformResource{r.Cdk.Cluster, r.Cdk.Instance}, networkRes...) {
+			s.retain(res)
+		}
+	}
+	r.addOutputs()
+	s.add(r)
+	return r
+}
+
+func (r *RDS) checkEngine(where, spec string) {
+	a := r.stack.app
+	var err error
+	if spec == "" {
+		a.errorf("%s: Engine is required: e.g. \"postgresql16.4\" or \"mysql8.0\"", where)
+	} else if r.engine, err = parseRDSEngine(spec); err != nil {
+		a.errorf("%s: Engine %q: %v", where, spec, err)
+	}
+}
+
+// checkDatabaseName applies the engine's rules to the default database's
+// name (MySQL's when the engine is not known).
+func (r *RDS) checkDatabaseName(where, db string) {
+	a := r.stack.app
 	maxName := 63
 	if !r.engine.postgre && r.engine.engine != "" {
 		maxName = 64
 	}
-	switch db := props.DefaultDatabaseName; {
+	switch {
 	case db == "":
 		a.errorf("%s: DefaultDatabaseName is required: the database the cluster creates, e.g. \"app\"", where)
 	case !rdsDatabaseName.MatchString(db) || len(db) > maxName:
@@ -193,79 +230,91 @@ func NewRDS(s *Stack, id string, props RDSProps) *RDS {
 	case !r.engine.postgre && (strings.EqualFold(db, "mysql") || strings.EqualFold(db, "sys") || strings.EqualFold(db, "information_schema") || strings.EqualFold(db, "performance_schema")):
 		a.errorf("%s: DefaultDatabaseName %q is reserved by MySQL: pick another name, e.g. \"app\"", where, db)
 	}
-	r.database = props.DefaultDatabaseName
+	r.database = db
+}
 
-	minACU, maxACU := props.Scaling.Min, props.Scaling.Max
-	if minACU == 0 {
-		minACU = 0.5
+// checkScaling fills in the default capacity range (0.5–4 ACU, or up to
+// Min when that is larger) and checks it.
+func checkScaling(a *App, where string, given RDSScaling) RDSScaling {
+	sc := given
+	if sc.Min == 0 {
+		sc.Min = 0.5
 	}
-	if maxACU == 0 {
-		maxACU = max(4, minACU)
+	if sc.Max == 0 {
+		sc.Max = max(4, sc.Min)
 	}
-	if minACU < 0.5 || minACU > 256 || !halfStep(minACU) {
-		a.errorf("%s: Scaling.Min %v: use 0.5 to 256 ACU in steps of 0.5", where, props.Scaling.Min)
+	if sc.Min < 0.5 || sc.Min > 256 || !halfStep(sc.Min) {
+		a.errorf("%s: Scaling.Min %v: use 0.5 to 256 ACU in steps of 0.5", where, given.Min)
 	}
-	if maxACU < 1 || maxACU > 256 || !halfStep(maxACU) {
-		a.errorf("%s: Scaling.Max %v: use 1 to 256 ACU in steps of 0.5", where, props.Scaling.Max)
-	} else if maxACU < minACU {
-		a.errorf("%s: Scaling.Max %v is below Scaling.Min %v", where, maxACU, minACU)
+	if sc.Max < 1 || sc.Max > 256 || !halfStep(sc.Max) {
+		a.errorf("%s: Scaling.Max %v: use 1 to 256 ACU in steps of 0.5", where, given.Max)
+	} else if sc.Max < sc.Min {
+		a.errorf("%s: Scaling.Max %v is below Scaling.Min %v", where, sc.Max, sc.Min)
 	}
+	return sc
+}
 
-	if props.Migrations != "" {
-		dir := props.Migrations
-		if !filepath.IsAbs(dir) {
-			dir = filepath.Join(a.opts.ProjectDir, dir)
-		}
-		fi, err := os.Stat(dir)
-		switch {
-		case err != nil:
-			a.errorf("%s: Migrations %q: the directory does not exist (paths are relative to the project root %s)", where, props.Migrations, a.opts.ProjectDir)
-		case !fi.IsDir():
-			a.errorf("%s: Migrations %q is a file: point it at a directory of .sql files", where, props.Migrations)
-		default:
-			rel, err := filepath.Rel(a.opts.ProjectDir, dir)
-			if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-				a.errorf("%s: Migrations %q is outside the project %s: keep migrations in the project so every checkout finds them", where, props.Migrations, a.opts.ProjectDir)
-			} else {
-				r.migrations = filepath.ToSlash(rel)
-			}
+// resolveMigrations keeps the migrations directory relative to the
+// project, where every checkout finds it.
+func (r *RDS) resolveMigrations(where, migrations string) {
+	if migrations == "" {
+		return
+	}
+	a := r.stack.app
+	dir := migrations
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join(a.opts.ProjectDir, dir)
+	}
+	fi, err := os.Stat(dir)
+	switch {
+	case err != nil:
+		a.errorf("%s: Migrations %q: the directory does not exist (paths are relative to the project root %s)", where, migrations, a.opts.ProjectDir)
+	case !fi.IsDir():
+		a.errorf("%s: Migrations %q is a file: point it at a directory of .sql files", where, migrations)
+	default:
+		rel, err := filepath.Rel(a.opts.ProjectDir, dir)
+		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			a.errorf("%s: Migrations %q is outside the project %s: keep migrations in the project so every checkout finds them", where, migrations, a.opts.ProjectDir)
+		} else {
+			r.migrations = filepath.ToSlash(rel)
 		}
 	}
+}
 
-	if v := props.VPC; v != nil {
-		if len(v.SubnetIDs) < 2 {
-			a.errorf("%s: VPC.SubnetIDs has %d subnet(s): RDS needs at least two, in different availability zones", where, len(v.SubnetIDs))
-		}
-		if v.VpcID == "" && len(v.SecurityGroupIDs) == 0 {
-			a.errorf("%s: VPC.VpcID is required to create the database's security group (or pass VPC.SecurityGroupIDs)", where)
-		}
-		for i, sid := range append(append([]string{}, v.SubnetIDs...), v.SecurityGroupIDs...) {
-			if strings.TrimSpace(sid) == "" {
-				a.errorf("%s: VPC: id #%d of SubnetIDs/SecurityGroupIDs is empty", where, i+1)
-			}
+func checkRDSVPC(a *App, where string, v *RDSVPC) {
+	if v == nil {
+		return
+	}
+	if len(v.SubnetIDs) < 2 {
+		a.errorf("%s: VPC.SubnetIDs has %d subnet(s): RDS needs at least two, in different availability zones", where, len(v.SubnetIDs))
+	}
+	if v.VpcID == "" && len(v.SecurityGroupIDs) == 0 {
+		a.errorf("%s: VPC.VpcID is required to create the database's security group (or pass VPC.SecurityGroupIDs)", where)
+	}
+	for i, sid := range append(append([]string{}, v.SubnetIDs...), v.SecurityGroupIDs...) {
+		if strings.TrimSpace(sid) == "" {
+			a.errorf("%s: VPC: id #%d of SubnetIDs/SecurityGroupIDs is empty", where, i+1)
 		}
 	}
+}
 
-	removal := a.removalPolicy(where, props.RemovalPolicy)
-	for _, k := range sortedKeys(props.Cdk.Cluster) {
+func checkRawArguments(a *App, where string, raw RDSCdkProps) {
+	for _, k := range sortedKeys(raw.Cluster) {
 		if k == "" {
 			a.errorf("%s: Cdk.Cluster has an empty key: use Terraform argument names such as \"backup_retention_period\"", where)
 		}
 	}
-	for _, k := range sortedKeys(props.Cdk.Instance) {
+	for _, k := range sortedKeys(raw.Instance) {
 		if k == "" {
 			a.errorf("%s: Cdk.Instance has an empty key: use Terraform argument names such as \"performance_insights_enabled\"", where)
 		}
 	}
-	if len(a.errs) > errs {
-		return r
-	}
+}
 
-	r.identifier = naming.RDSCluster(s.Stage(), a.cfg.Name, id)
-	var keep []cdktf.TerraformResource
-	subnetGroup, securityGroups := r.network(props.VPC, &keep)
-
-	e := r.engine
+// createCluster is the Serverless v2 cluster with the Data API, its
+// password managed by RDS and its storage encrypted.
+func (r *RDS) createCluster(scaling RDSScaling, removal RemovalPolicy, subnetGroup *string, securityGroups *[]*string) {
+	s, e := r.stack, r.engine
 	cfg := &rdscluster.RdsClusterConfig{
 		ClusterIdentifier:        jsii.String(r.identifier),
 		Engine:                   jsii.String(e.engine),
@@ -276,8 +325,8 @@ func NewRDS(s *Stack, id string, props RDSProps) *RDS {
 		ManageMasterUserPassword: jsii.Bool(true),
 		EnableHttpEndpoint:       jsii.Bool(true),
 		Serverlessv2ScalingConfiguration: &rdscluster.RdsClusterServerlessv2ScalingConfiguration{
-			MinCapacity: jsii.Number(minACU),
-			MaxCapacity: jsii.Number(maxACU),
+			MinCapacity: jsii.Number(scaling.Min),
+			MaxCapacity: jsii.Number(scaling.Max),
 		},
 		DbSubnetGroupName:   subnetGroup,
 		VpcSecurityGroupIds: securityGroups,
@@ -291,11 +340,16 @@ func NewRDS(s *Stack, id string, props RDSProps) *RDS {
 		cfg.SkipFinalSnapshot = jsii.Bool(true)
 	} else {
 		cfg.SkipFinalSnapshot = jsii.Bool(false)
-		cfg.FinalSnapshotIdentifier = jsii.String(naming.RDSCluster(s.Stage(), a.cfg.Name, id+"-final"))
+		cfg.FinalSnapshotIdentifier = jsii.String(naming.RDSCluster(s.Stage(), s.app.cfg.Name, r.rid+"-final"))
 	}
-	r.Cdk.Cluster = rdscluster.NewRdsCluster(s.tf, jsii.String(id), cfg)
-	r.Cdk.Instance = rdsclusterinstance.NewRdsClusterInstance(s.tf, jsii.String(id+"_instance"), &rdsclusterinstance.RdsClusterInstanceConfig{
-		Identifier:         jsii.String(naming.RDSCluster(s.Stage(), a.cfg.Name, id+"-writer")),
+	r.Cdk.Cluster = rdscluster.NewRdsCluster(s.tf, jsii.String(r.rid), cfg)
+}
+
+// createWriter is the cluster's one db.serverless instance.
+func (r *RDS) createWriter() {
+	s := r.stack
+	r.Cdk.Instance = rdsclusterinstance.NewRdsClusterInstance(s.tf, jsii.String(r.rid+"_instance"), &rdsclusterinstance.RdsClusterInstanceConfig{
+		Identifier:         jsii.String(naming.RDSCluster(s.Stage(), s.app.cfg.Name, r.rid+"-writer")),
 		ClusterIdentifier:  r.Cdk.Cluster.Id(),
 		InstanceClass:      jsii.String("db.serverless"),
 		Engine:             r.Cdk.Cluster.Engine(),
@@ -303,21 +357,22 @@ func NewRDS(s *Stack, id string, props RDSProps) *RDS {
 		PubliclyAccessible: jsii.Bool(false),
 		ApplyImmediately:   jsii.Bool(true),
 	})
-	for _, k := range sortedKeys(props.Cdk.Cluster) {
-		r.Cdk.Cluster.AddOverride(jsii.String(k), props.Cdk.Cluster[k])
-	}
-	for _, k := range sortedKeys(props.Cdk.Instance) {
-		r.Cdk.Instance.AddOverride(jsii.String(k), props.Cdk.Instance[k])
-	}
-	if removal == RemovalRetain {
-		// The cluster cannot outlive the network it sits in.
-		for _, res := range append([]cdktf.TerraformResource{r.Cdk.Cluster, r.Cdk.Instance}, keep...) {
-			s.retain(res)
-		}
-	}
+}
 
-	// The CLI reads these after a deploy to run migrations through the
-	// Data API; they are ARNs and a name, not secrets.
+// applyRawArguments sets the Cdk props' Terraform arguments over ours.
+func (r *RDS) applyRawArguments(raw RDSCdkProps) {
+	for _, k := range sortedKeys(raw.Cluster) {
+		r.Cdk.Cluster.AddOverride(jsii.String(k), raw.Cluster[k])
+	}
+	for _, k := range sortedKeys(raw.Instance) {
+		r.Cdk.Instance.AddOverride(jsii.String(k), raw.Instance[k])
+	}
+}
+
+// addOutputs are what the CLI reads after a deploy to run migrations
+// through the Data API: ARNs and a name, not secrets.
+func (r *RDS) addOutputs() {
+	s, id := r.stack, r.rid
 	r.outputs = map[string]string{
 		manifest.RDSClusterArnOutput: EnvName("RDS", "clusterArn", id),
 		manifest.RDSSecretArnOutput:  EnvName("RDS", "secretArn", id),
@@ -326,8 +381,6 @@ func NewRDS(s *Stack, id string, props RDSProps) *RDS {
 	s.AddOutput(r.outputs[manifest.RDSClusterArnOutput], r.ClusterArn(), OutputOptions{Description: "RDS " + id + " cluster ARN"})
 	s.AddOutput(r.outputs[manifest.RDSSecretArnOutput], r.SecretArn(), OutputOptions{Description: "RDS " + id + " master secret ARN"})
 	s.AddOutput(r.outputs[manifest.RDSDatabaseOutput], *r.Cdk.Cluster.DatabaseName(), OutputOptions{Description: "RDS " + id + " default database"})
-	s.add(r)
-	return r
 }
 
 // network returns the subnet group name and security groups for the

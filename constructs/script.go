@@ -201,12 +201,6 @@ func (sc *Script) functions() []*Function {
 	return fns
 }
 
-func (sc *Script) finalize() {
-	for _, fn := range sc.functions() {
-		fn.finalize()
-	}
-}
-
 func (sc *Script) describe() manifest.Construct {
 	d := map[string]string{}
 	var binds []Bindable

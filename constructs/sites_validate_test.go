@@ -44,5 +44,6 @@ func TestSitesTerraformValidate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkFunctionsComplete(t, opts.OutDir, m)
 	validateStack(t, env, filepath.Join(opts.OutDir, m.Stacks[0].Dir))
 }

@@ -347,273 +347,473 @@ const forwardedHostCode = `function handler(event) {
 }
 `
 
+// newSsrSite reads as the steps of deploying a server-rendered site: check
+// the props, build the app and read what its adapter wrote, pack the
+// functions, then create the bucket, Next.js's revalidation pieces, the
+// functions, and the distribution in front of them all. Nothing is added
+// to the app until the build output has been read and packed.
 func newSsrSite(s *Stack, id, typ string, props SsrSiteProps, plan func(string) (*ssrPlan, error), defaultBuild string) *SsrSite {
 	site := &SsrSite{stack: s, sid: id, typ: typ}
 	if !s.app.claimID(s, id, typ) {
 		return site
 	}
-	a := s.app
-	where := fmt.Sprintf("stack %s: %s %q", s.name, typ, id)
-	errs := len(a.errs)
-	dir, ok := sitePath(s, where, props.Path)
-	site.env = newSiteEnv(s, where, props.Environment)
-	d := siteDomain(s, where, id, props.CustomDomain)
-	if props.Warm < 0 {
-		a.errorf("%s: Warm %d: must not be negative", where, props.Warm)
-	}
-	if props.Timeout > maxOriginTimeout {
-		a.errorf("%s: Timeout %s: CloudFront waits at most %s for the server", where, formatDuration(props.Timeout), formatDuration(maxOriginTimeout))
-	}
-	for i, b := range props.Bind {
-		if b == nil {
-			a.errorf("%s: Bind[%d] is nil", where, i)
-		}
-	}
-	if !ok || len(a.errs) > errs {
+	b := &ssrBuild{site: site, props: props, where: fmt.Sprintf("stack %s: %s %q", s.name, typ, id)}
+	if !b.checkProps() {
 		return site
 	}
-	site.dir = dir
-	removing := a.opts.Mode == manifest.ModeRemove
-	if !removing {
-		if err := runSiteBuild(dir, firstNonEmpty(props.BuildCommand, defaultBuild), site.env.build); err != nil {
-			a.errorf("%s: %v", where, err)
-			return site
+	if err := b.buildApp(defaultBuild, plan); err != nil {
+		return b.fail(err)
+	}
+	if err := b.readAssets(); err != nil {
+		return b.fail(err)
+	}
+	if err := b.packFunctions(); err != nil {
+		return b.fail(err)
+	}
+
+	b.createBucket()
+	b.grantIncrementalCache()
+	b.createRevalidationQueue()
+	if err := b.createTagCache(); err != nil {
+		return b.fail(err)
+	}
+	b.createServerFunction()
+	b.createImageFunction()
+	b.createRevalidationFunction()
+	b.createWarmer()
+	if site.Cdk.Server.Cdk.Function == nil {
+		return site // the function reported why
+	}
+	b.createDistribution()
+	b.planUpload()
+	s.add(site)
+	return site
+}
+
+// ssrBuild carries one site from its props to its resources: each step of
+// newSsrSite reads what the earlier ones left here.
+type ssrBuild struct {
+	site  *SsrSite
+	props SsrSiteProps
+	where string
+
+	domain *domain
+	plan   *ssrPlan
+	// dirs are the plan's asset directories with absolute paths.
+	dirs   []assetDir
+	assets map[string]*siteAsset
+	zips   struct{ server, image, revalidation, warmer *build.Result }
+	bucket *siteBucket
+	// serverEnv and serverPerms grow as the steps give the server function
+	// access to what they create.
+	serverEnv   map[string]string
+	serverPerms []Statement
+}
+
+// ssrRuntime is what every adapter's server output runs on.
+const ssrRuntime = string(RuntimeNodejs20)
+
+func (b *ssrBuild) fail(err error) *SsrSite {
+	b.site.stack.app.errorf("%s: %v", b.where, err)
+	return b.site
+}
+
+// checkProps reports every problem with the props at once; the site is
+// not built when there is any.
+func (b *ssrBuild) checkProps() bool {
+	site, props := b.site, b.props
+	s, a := site.stack, site.stack.app
+	errs := len(a.errs)
+	dir, ok := sitePath(s, b.where, props.Path)
+	site.env = newSiteEnv(s, b.where, props.Environment)
+	b.domain = siteDomain(s, b.where, site.sid, props.CustomDomain)
+	if props.Warm < 0 {
+		a.errorf("%s: Warm %d: must not be negative", b.where, props.Warm)
+	}
+	if props.Timeout > maxOriginTimeout {
+		a.errorf("%s: Timeout %s: CloudFront waits at most %s for the server", b.where, formatDuration(props.Timeout), formatDuration(maxOriginTimeout))
+	}
+	for i, bound := range props.Bind {
+		if bound == nil {
+			a.errorf("%s: Bind[%d] is nil", b.where, i)
 		}
 	}
-	p, err := plan(dir)
+	site.dir = dir
+	return ok && len(a.errs) == errs
+}
+
+// buildApp runs the build (not for `sst remove`) and maps what the
+// adapter wrote onto the site's plan.
+func (b *ssrBuild) buildApp(defaultBuild string, plan func(string) (*ssrPlan, error)) error {
+	site, a := b.site, b.site.stack.app
+	removing := a.opts.Mode == manifest.ModeRemove
+	if !removing {
+		if err := runSiteBuild(site.dir, firstNonEmpty(b.props.BuildCommand, defaultBuild), site.env.build); err != nil {
+			return err
+		}
+	}
+	p, err := plan(site.dir)
 	if err != nil && removing {
 		// Removal destroys what the state holds: without a build output, a
 		// stand-in server keeps the configuration valid.
 		p, err = removalPlan(a.opts.ArtifactDir)
 	}
 	if err != nil {
-		a.errorf("%s: %v", where, err)
-		return site
+		return err
 	}
-	if props.Warm > 0 && p.warmer == nil {
-		a.errorf("%s: Warm: the %s adapter ships no warmer function; leave Warm at 0", where, typ)
-		return site
+	if b.props.Warm > 0 && p.warmer == nil {
+		return fmt.Errorf("the %s adapter ships no warmer function: leave Warm at 0", site.typ)
 	}
+	b.plan = p
+	return nil
+}
+
+// abs resolves a path of the build output against the site's directory.
+func (b *ssrBuild) abs(rel string) string {
+	if filepath.IsAbs(rel) {
+		return rel
+	}
+	return filepath.Join(b.site.dir, filepath.FromSlash(rel))
+}
+
+// readAssets describes every file the deploy uploads, marking those that
+// hold placeholders of deploy-time values.
+func (b *ssrBuild) readAssets() error {
 	var placeholders []string
-	for k := range site.env.tokens {
+	for k := range b.site.env.tokens {
 		placeholders = append(placeholders, placeholder(k))
 	}
-	abs := func(rel string) string {
-		if filepath.IsAbs(rel) {
-			return rel
-		}
-		return filepath.Join(dir, filepath.FromSlash(rel))
+	b.dirs = make([]assetDir, len(b.plan.assets))
+	for i, ad := range b.plan.assets {
+		ad.dir = b.abs(ad.dir)
+		b.dirs[i] = ad
 	}
-	dirs := make([]assetDir, len(p.assets))
-	for i, ad := range p.assets {
-		ad.dir = abs(ad.dir)
-		dirs[i] = ad
-	}
-	assets, err := collectAssets(s, dirs, placeholders)
+	assets, err := collectAssets(b.site.stack, b.dirs, placeholders)
 	if err != nil {
-		a.errorf("%s: reading the build output: %v", where, err)
-		return site
+		return fmt.Errorf("reading the build output: %w", err)
 	}
-	zip := func(name string, f ssrFunction) *build.Result {
+	b.assets = assets
+	return nil
+}
+
+// packFunctions zips each function of the plan (bundling the server entry
+// where the adapter leaves it importing node_modules); the first failure
+// stops it.
+func (b *ssrBuild) packFunctions() error {
+	p := b.plan
+	var warmer *ssrFunction
+	if b.props.Warm > 0 {
+		warmer = p.warmer
+	}
+	for _, f := range []struct {
+		name string
+		fn   *ssrFunction
+		zip  **build.Result
+	}{
+		{"server", &p.server, &b.zips.server},
+		{"image", p.image, &b.zips.image},
+		{"revalidation", p.revalidation, &b.zips.revalidation},
+		{"warmer", warmer, &b.zips.warmer},
+	} {
+		if f.fn == nil {
+			continue
+		}
+		res, err := b.pack(b.site.sid+"_"+f.name, *f.fn)
 		if err != nil {
-			return nil
+			return fmt.Errorf("packing the server output: %w", err)
 		}
-		var res *build.Result
-		if f.bundle {
-			res, err = build.BundleServer(context.Background(), abs(f.dir), f.handler, a.opts.ArtifactDir, name, "nodejs20.x")
-		} else {
-			res, err = build.ZipDir(abs(f.dir), a.opts.ArtifactDir, name, f.handler, "nodejs20.x")
-		}
-		return res
+		*f.zip = res
 	}
-	serverZip := zip(id+"_server", p.server)
-	var imageZip, revalZip, warmZip *build.Result
-	if p.image != nil {
-		imageZip = zip(id+"_image", *p.image)
-	}
-	if p.revalidation != nil {
-		revalZip = zip(id+"_revalidation", *p.revalidation)
-	}
-	if p.warmer != nil && props.Warm > 0 {
-		warmZip = zip(id+"_warmer", *p.warmer)
-	}
-	if err != nil {
-		a.errorf("%s: packing the server output: %v", where, err)
-		return site
-	}
+	return nil
+}
 
-	b := newSiteBucket(s, id)
-	site.Cdk.Bucket = b
-	bucketArn := *b.bucket.Arn()
-	serverEnv := map[string]string{}
-	maps := []map[string]string{site.env.literal, site.env.tokens}
-	for _, m := range maps {
+func (b *ssrBuild) pack(name string, f ssrFunction) (*build.Result, error) {
+	artifacts := b.site.stack.app.opts.ArtifactDir
+	if f.bundle {
+		return build.BundleServer(context.Background(), b.abs(f.dir), f.handler, artifacts, name, ssrRuntime)
+	}
+	return build.ZipDir(b.abs(f.dir), artifacts, name, f.handler, ssrRuntime)
+}
+
+// createBucket creates the assets bucket; the server function starts
+// with the site's environment and the permissions the props grant.
+func (b *ssrBuild) createBucket() {
+	site := b.site
+	b.bucket = newSiteBucket(site.stack, site.sid)
+	site.Cdk.Bucket = b.bucket
+	b.serverEnv = map[string]string{}
+	for _, m := range []map[string]string{site.env.literal, site.env.tokens} {
 		for k, v := range m {
-			serverEnv[k] = v
+			b.serverEnv[k] = v
 		}
 	}
-	serverPerms := append([]Statement{}, props.Permissions...)
-	if p.cachePrefix != "" {
-		serverEnv["CACHE_BUCKET_NAME"] = *b.bucket.Bucket()
-		serverEnv["CACHE_BUCKET_KEY_PREFIX"] = p.cachePrefix
-		serverEnv["CACHE_BUCKET_REGION"] = s.Region()
-		serverPerms = append(serverPerms,
-			Allow([]string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject"}, bucketArn+"/"+p.cachePrefix+"/*"),
-			Allow([]string{"s3:ListBucket"}, bucketArn))
-	}
-	if p.revalidation != nil {
-		q := sqsqueue.NewSqsQueue(s.tf, jsii.String(id+"_revalidation_queue"), &sqsqueue.SqsQueueConfig{
-			Name:                      jsii.String(naming.SQS(s.Stage(), a.cfg.Name, id+"-revalidation", true)),
-			FifoQueue:                 jsii.Bool(true),
-			ContentBasedDeduplication: jsii.Bool(true),
-			ReceiveWaitTimeSeconds:    jsii.Number(20),
-			// Encrypted at rest like every queue the app creates.
-			SqsManagedSseEnabled: jsii.Bool(true),
-		})
-		site.Cdk.RevalidationQueue = q
-		serverEnv["REVALIDATION_QUEUE_URL"] = *q.Url()
-		serverEnv["REVALIDATION_QUEUE_REGION"] = s.Region()
-		serverPerms = append(serverPerms, Allow([]string{"sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"}, *q.Arn()))
-	}
-	if p.cacheSeed != "" {
-		t := dynamodbtable.NewDynamodbTable(s.tf, jsii.String(id+"_revalidation_table"), &dynamodbtable.DynamodbTableConfig{
-			Name:        jsii.String(naming.DynamoDB(s.Stage(), a.cfg.Name, id+"-revalidation")),
-			BillingMode: jsii.String("PAY_PER_REQUEST"),
-			HashKey:     jsii.String("tag"),
-			RangeKey:    jsii.String("path"),
-			Attribute: []*dynamodbtable.DynamodbTableAttribute{
-				{Name: jsii.String("tag"), Type: jsii.String("S")},
-				{Name: jsii.String("path"), Type: jsii.String("S")},
-				{Name: jsii.String("revalidatedAt"), Type: jsii.String("N")},
-			},
-			GlobalSecondaryIndex: []*dynamodbtable.DynamodbTableGlobalSecondaryIndex{{
-				Name: jsii.String("revalidate"), HashKey: jsii.String("path"), RangeKey: jsii.String("revalidatedAt"), ProjectionType: jsii.String("ALL"),
-			}},
-		})
-		site.Cdk.RevalidationTable = t
-		serverEnv["CACHE_DYNAMO_TABLE"] = *t.Name()
-		serverPerms = append(serverPerms, Allow([]string{"dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}, *t.Arn(), *t.Arn()+"/index/*"))
-		if err := seedTagCache(s, id, filepath.Join(dir, filepath.FromSlash(p.cacheSeed)), t); err != nil {
-			a.errorf("%s: %v", where, err)
-			return site
-		}
-	}
+	b.serverPerms = append([]Statement{}, b.props.Permissions...)
+}
 
-	server := newFunctionFrom(s, id, id+"_server", FunctionProps{
+// grantIncrementalCache lets the server keep Next.js's incremental cache
+// in the bucket, under a prefix CloudFront does not serve.
+func (b *ssrBuild) grantIncrementalCache() {
+	prefix := b.plan.cachePrefix
+	if prefix == "" {
+		return
+	}
+	bucketArn := *b.bucket.bucket.Arn()
+	b.serverEnv["CACHE_BUCKET_NAME"] = *b.bucket.bucket.Bucket()
+	b.serverEnv["CACHE_BUCKET_KEY_PREFIX"] = prefix
+	b.serverEnv["CACHE_BUCKET_REGION"] = b.site.stack.Region()
+	b.serverPerms = append(b.serverPerms,
+		Allow([]string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject"}, bucketArn+"/"+prefix+"/*"),
+		Allow([]string{"s3:ListBucket"}, bucketArn))
+}
+
+// createRevalidationQueue is the FIFO queue through which the Next.js
+// server asks for pages to be regenerated.
+func (b *ssrBuild) createRevalidationQueue() {
+	if b.plan.revalidation == nil {
+		return
+	}
+	s, id := b.site.stack, b.site.sid
+	q := sqsqueue.NewSqsQueue(s.tf, jsii.String(id+"_revalidation_queue"), &sqsqueue.SqsQueueConfig{
+		Name:                      jsii.String(naming.SQS(s.Stage(), s.app.cfg.Name, id+"-revalidation", true)),
+		FifoQueue:                 jsii.Bool(true),
+		ContentBasedDeduplication: jsii.Bool(true),
+		ReceiveWaitTimeSeconds:    jsii.Number(20),
+		// Encrypted at rest like every queue the app creates.
+		SqsManagedSseEnabled: jsii.Bool(true),
+	})
+	b.site.Cdk.RevalidationQueue = q
+	b.serverEnv["REVALIDATION_QUEUE_URL"] = *q.Url()
+	b.serverEnv["REVALIDATION_QUEUE_REGION"] = s.Region()
+	b.serverPerms = append(b.serverPerms, Allow([]string{"sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"}, *q.Arn()))
+}
+
+// createTagCache is Next.js's tag cache: a DynamoDB table seeded with the
+// tags the build found.
+func (b *ssrBuild) createTagCache() error {
+	if b.plan.cacheSeed == "" {
+		return nil
+	}
+	s, id := b.site.stack, b.site.sid
+	t := dynamodbtable.NewDynamodbTable(s.tf, jsii.String(id+"_revalidation_table"), &dynamodbtable.DynamodbTableConfig{
+		Name:        jsii.String(naming.DynamoDB(s.Stage(), s.app.cfg.Name, id+"-revalidation")),
+		BillingMode: jsii.String("PAY_PER_REQUEST"),
+		HashKey:     jsii.String("tag"),
+		RangeKey:    jsii.String("path"),
+		Attribute: []*dynamodbtable.DynamodbTableAttribute{
+			{Name: jsii.String("tag"), Type: jsii.String("S")},
+			{Name: jsii.String("path"), Type: jsii.String("S")},
+			{Name: jsii.String("revalidatedAt"), Type: jsii.String("N")},
+		},
+		GlobalSecondaryIndex: []*dynamodbtable.DynamodbTableGlobalSecondaryIndex{{
+			Name: jsii.String("revalidate"), HashKey: jsii.String("path"), RangeKey: jsii.String("revalidatedAt"), ProjectionType: jsii.String("ALL"),
+		}},
+	})
+	b.site.Cdk.RevalidationTable = t
+	b.serverEnv["CACHE_DYNAMO_TABLE"] = *t.Name()
+	b.serverPerms = append(b.serverPerms, Allow([]string{"dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}, *t.Arn(), *t.Arn()+"/index/*"))
+	return seedTagCache(s, id, b.abs(b.plan.cacheSeed), t)
+}
+
+// function adds one of the site's prebuilt functions, "<id>_<name>",
+// described as "<Type> <id> <role>".
+func (b *ssrBuild) function(name, role string, zip *build.Result, props FunctionProps) *Function {
+	site := b.site
+	props.Description = site.typ + " " + site.sid + " " + role
+	return newFunctionFrom(site.stack, site.sid, site.sid+"_"+name, props, zip)
+}
+
+// createServerFunction is the function rendering every page, behind a
+// function URL CloudFront calls.
+func (b *ssrBuild) createServerFunction() {
+	site, props := b.site, b.props
+	server := b.function("server", "server", b.zips.server, FunctionProps{
 		MemorySize:  props.MemorySize,
 		Timeout:     props.Timeout,
-		Environment: serverEnv,
+		Environment: b.serverEnv,
 		Bind:        props.Bind,
-		Permissions: serverPerms,
+		Permissions: b.serverPerms,
 		URL:         &FunctionURL{},
-		Description: typ + " " + id + " server",
-	}, serverZip)
-	if server.Cdk.URL != nil && p.server.streaming {
+	})
+	if server.Cdk.URL != nil && b.plan.server.streaming {
 		server.Cdk.URL.SetInvokeMode(jsii.String("RESPONSE_STREAM"))
 	}
 	site.Cdk.Server = server
-	if imageZip != nil {
-		site.Cdk.Image = newFunctionFrom(s, id, id+"_image", FunctionProps{
-			MemorySize:  1536,
-			Timeout:     imageTimeout,
-			Environment: map[string]string{"BUCKET_NAME": *b.bucket.Bucket(), "BUCKET_KEY_PREFIX": p.originPath},
-			Permissions: []Statement{Allow([]string{"s3:GetObject"}, bucketArn+"/*")},
-			URL:         &FunctionURL{},
-			Description: typ + " " + id + " image optimization",
-		}, imageZip)
-	}
-	if revalZip != nil && site.Cdk.RevalidationQueue != nil {
-		q := site.Cdk.RevalidationQueue
-		fn := newFunctionFrom(s, id, id+"_revalidation", FunctionProps{
-			Timeout:     30 * time.Second,
-			Permissions: []Statement{Allow([]string{"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"}, *q.Arn())},
-			Description: typ + " " + id + " revalidation",
-		}, revalZip)
-		site.Cdk.Revalidation = fn
-		if fn.Cdk.Function != nil {
-			m := lambdaeventsourcemapping.NewLambdaEventSourceMapping(s.tf, jsii.String(id+"_revalidation_mapping"), &lambdaeventsourcemapping.LambdaEventSourceMappingConfig{
-				EventSourceArn: q.Arn(),
-				FunctionName:   fn.Cdk.Function.Arn(),
-				BatchSize:      jsii.Number(5),
-			})
-			m.AddOverride(jsii.String("depends_on"), []string{"aws_iam_role_policy." + id + "_revalidation_policy"})
-		}
-	}
-	if warmZip != nil && server.Cdk.Function != nil {
-		w := newFunctionFrom(s, id, id+"_warmer", FunctionProps{
-			Timeout:     maxFunctionTimeout,
-			MemorySize:  128,
-			Environment: map[string]string{"FUNCTION_NAME": server.FunctionName(), "CONCURRENCY": fmt.Sprint(props.Warm)},
-			Permissions: []Statement{Allow([]string{"lambda:InvokeFunction"}, server.Arn())},
-			Description: typ + " " + id + " warmer",
-		}, warmZip)
-		site.Cdk.Warmer = w
-		if w.Cdk.Function != nil {
-			rule := cloudwatcheventrule.NewCloudwatchEventRule(s.tf, jsii.String(id+"_warmer_schedule"), &cloudwatcheventrule.CloudwatchEventRuleConfig{
-				Name:               jsii.String(naming.Physical(s.Stage(), a.cfg.Name, id+"-warmer", 64)),
-				ScheduleExpression: jsii.String("rate(5 minutes)"),
-			})
-			cloudwatcheventtarget.NewCloudwatchEventTarget(s.tf, jsii.String(id+"_warmer_target"), &cloudwatcheventtarget.CloudwatchEventTargetConfig{
-				Rule: rule.Name(),
-				Arn:  w.Cdk.Function.Arn(),
-			})
-			lambdapermission.NewLambdaPermission(s.tf, jsii.String(id+"_warmer_permission"), &lambdapermission.LambdaPermissionConfig{
-				Action:       jsii.String("lambda:InvokeFunction"),
-				FunctionName: w.Cdk.Function.FunctionName(),
-				Principal:    jsii.String("events.amazonaws.com"),
-				SourceArn:    rule.Arn(),
-			})
-		}
-	}
-	if server.Cdk.Function == nil {
-		return site
-	}
+}
 
-	cachePolicy := props.Cdk.ServerCachePolicyID
+// createImageFunction is Next.js's image optimizer, reading originals
+// from the bucket.
+func (b *ssrBuild) createImageFunction() {
+	if b.zips.image == nil {
+		return
+	}
+	site := b.site
+	site.Cdk.Image = b.function("image", "image optimization", b.zips.image, FunctionProps{
+		MemorySize:  1536,
+		Timeout:     imageTimeout,
+		Environment: map[string]string{"BUCKET_NAME": *b.bucket.bucket.Bucket(), "BUCKET_KEY_PREFIX": b.plan.originPath},
+		Permissions: []Statement{Allow([]string{"s3:GetObject"}, *b.bucket.bucket.Arn()+"/*")},
+		URL:         &FunctionURL{},
+	})
+}
+
+// createRevalidationFunction consumes the revalidation queue.
+func (b *ssrBuild) createRevalidationFunction() {
+	q := b.site.Cdk.RevalidationQueue
+	if b.zips.revalidation == nil || q == nil {
+		return
+	}
+	s, id := b.site.stack, b.site.sid
+	fn := b.function("revalidation", "revalidation", b.zips.revalidation, FunctionProps{
+		Timeout:     30 * time.Second,
+		Permissions: []Statement{Allow([]string{"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"}, *q.Arn())},
+	})
+	b.site.Cdk.Revalidation = fn
+	if fn.Cdk.Function == nil {
+		return
+	}
+	m := lambdaeventsourcemapping.NewLambdaEventSourceMapping(s.tf, jsii.String(id+"_revalidation_mapping"), &lambdaeventsourcemapping.LambdaEventSourceMappingConfig{
+		EventSourceArn: q.Arn(),
+		FunctionName:   fn.Cdk.Function.Arn(),
+		BatchSize:      jsii.Number(5),
+	})
+	m.AddOverride(jsii.String("depends_on"), []string{"aws_iam_role_policy." + id + "_revalidation_policy"})
+}
+
+// createWarmer invokes the server every 5 minutes to keep Warm instances
+// running.
+func (b *ssrBuild) createWarmer() {
+	server := b.site.Cdk.Server
+	if b.zips.warmer == nil || server.Cdk.Function == nil {
+		return
+	}
+	s, id := b.site.stack, b.site.sid
+	w := b.function("warmer", "warmer", b.zips.warmer, FunctionProps{
+		Timeout:     maxFunctionTimeout,
+		MemorySize:  128,
+		Environment: map[string]string{"FUNCTION_NAME": server.FunctionName(), "CONCURRENCY": fmt.Sprint(b.props.Warm)},
+		Permissions: []Statement{Allow([]string{"lambda:InvokeFunction"}, server.Arn())},
+	})
+	b.site.Cdk.Warmer = w
+	if w.Cdk.Function == nil {
+		return
+	}
+	rule := cloudwatcheventrule.NewCloudwatchEventRule(s.tf, jsii.String(id+"_warmer_schedule"), &cloudwatcheventrule.CloudwatchEventRuleConfig{
+		Name:               jsii.String(naming.Physical(s.Stage(), s.app.cfg.Name, id+"-warmer", 64)),
+		ScheduleExpression: jsii.String("rate(5 minutes)"),
+	})
+	cloudwatcheventtarget.NewCloudwatchEventTarget(s.tf, jsii.String(id+"_warmer_target"), &cloudwatcheventtarget.CloudwatchEventTargetConfig{
+		Rule: rule.Name(),
+		Arn:  w.Cdk.Function.Arn(),
+	})
+	lambdapermission.NewLambdaPermission(s.tf, jsii.String(id+"_warmer_permission"), &lambdapermission.LambdaPermissionConfig{
+		Action:       jsii.String("lambda:InvokeFunction"),
+		FunctionName: w.Cdk.Function.FunctionName(),
+		Principal:    jsii.String("events.amazonaws.com"),
+		SourceArn:    rule.Arn(),
+	})
+}
+
+// createDistribution puts CloudFront in front of the server, the image
+// optimizer and the bucket: the server is the default, the adapter's
+// patterns pick the others.
+func (b *ssrBuild) createDistribution() {
+	site, s := b.site, b.site.stack
+	origins := []*cloudfrontdistribution.CloudfrontDistributionOrigin{
+		b.bucket.s3Origin(b.plan.originPath),
+		functionOrigin("server", site.Cdk.Server, b.props.Timeout),
+	}
+	if site.Cdk.Image != nil {
+		origins = append(origins, functionOrigin("image", site.Cdk.Image, imageTimeout))
+	}
+	cachePolicy, viewerFn := b.serverCaching()
+	cfg := &cloudfrontdistribution.CloudfrontDistributionConfig{
+		Enabled:              jsii.Bool(true),
+		IsIpv6Enabled:        jsii.Bool(true),
+		Comment:              jsii.String(fmt.Sprintf("%s %s %s", s.app.cfg.Name, s.Stage(), site.sid)),
+		HttpVersion:          jsii.String("http2and3"),
+		Origin:               origins,
+		DefaultCacheBehavior: asDefaultBehavior(toFunction("*", "server", cachePolicy, viewerFn), viewerFn),
+		OrderedCacheBehavior: b.orderedBehaviors(cachePolicy, viewerFn),
+		Restrictions: &cloudfrontdistribution.CloudfrontDistributionRestrictions{
+			GeoRestriction: &cloudfrontdistribution.CloudfrontDistributionRestrictionsGeoRestriction{RestrictionType: jsii.String("none")},
+		},
+		ViewerCertificate: viewerCertificate(b.domain),
+		WaitForDeployment: jsii.Bool(false),
+	}
+	site.Cdk.Distribution, site.url, site.outputs = distribute(s, site.sid, cfg, b.props.Cdk.Distribution, b.bucket, site.env, b.domain)
+}
+
+// toFunction routes pattern to a function origin: every method, the
+// server cache policy, the viewer's headers but Host, which the
+// viewer-request function copies into x-forwarded-host.
+func toFunction(pattern, origin, cachePolicy, viewerFn string) *cloudfrontdistribution.CloudfrontDistributionOrderedCacheBehavior {
+	return &cloudfrontdistribution.CloudfrontDistributionOrderedCacheBehavior{
+		PathPattern:           jsii.String(pattern),
+		TargetOriginId:        jsii.String(origin),
+		ViewerProtocolPolicy:  jsii.String("redirect-to-https"),
+		AllowedMethods:        jsii.Strings("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"),
+		CachedMethods:         jsii.Strings("GET", "HEAD"),
+		Compress:              jsii.Bool(true),
+		CachePolicyId:         jsii.String(cachePolicy),
+		OriginRequestPolicyId: jsii.String(allViewerExceptHostPolicy),
+		FunctionAssociation: []*cloudfrontdistribution.CloudfrontDistributionOrderedCacheBehaviorFunctionAssociation{{
+			EventType: jsii.String("viewer-request"), FunctionArn: jsii.String(viewerFn),
+		}},
+	}
+}
+
+// asDefaultBehavior is b as the distribution's default behaviour (a type
+// of its own in the provider, without a path pattern).
+func asDefaultBehavior(b *cloudfrontdistribution.CloudfrontDistributionOrderedCacheBehavior, viewerFn string) *cloudfrontdistribution.CloudfrontDistributionDefaultCacheBehavior {
+	return &cloudfrontdistribution.CloudfrontDistributionDefaultCacheBehavior{
+		TargetOriginId: b.TargetOriginId, ViewerProtocolPolicy: b.ViewerProtocolPolicy, AllowedMethods: b.AllowedMethods, CachedMethods: b.CachedMethods,
+		Compress: b.Compress, CachePolicyId: b.CachePolicyId, OriginRequestPolicyId: b.OriginRequestPolicyId,
+		FunctionAssociation: []*cloudfrontdistribution.CloudfrontDistributionDefaultCacheBehaviorFunctionAssociation{{
+			EventType: jsii.String("viewer-request"), FunctionArn: jsii.String(viewerFn),
+		}},
+	}
+}
+
+// serverCaching is the cache policy and the viewer-request function of
+// every behaviour to a function: created, unless Cdk names existing ones.
+// The function copies Host into x-forwarded-host, as the origin request
+// policy passes every viewer header but Host.
+func (b *ssrBuild) serverCaching() (cachePolicy, viewerFn string) {
+	site, s := b.site, b.site.stack
+	cachePolicy = b.props.Cdk.ServerCachePolicyID
 	if cachePolicy == "" {
-		site.Cdk.CachePolicy = serverCachePolicy(s, id)
+		site.Cdk.CachePolicy = serverCachePolicy(s, site.sid)
 		cachePolicy = *site.Cdk.CachePolicy.Id()
 	}
-	viewerFn := props.Cdk.ViewerRequestFunctionARN
+	viewerFn = b.props.Cdk.ViewerRequestFunctionARN
 	if viewerFn == "" {
-		site.Cdk.ViewerRequest = cloudfrontfunction.NewCloudfrontFunction(s.tf, jsii.String(id+"_viewer_request"), &cloudfrontfunction.CloudfrontFunctionConfig{
-			Name:    jsii.String(naming.Physical(s.Stage(), a.cfg.Name, id+"-host", 64)),
+		site.Cdk.ViewerRequest = cloudfrontfunction.NewCloudfrontFunction(s.tf, jsii.String(site.sid+"_viewer_request"), &cloudfrontfunction.CloudfrontFunctionConfig{
+			Name:    jsii.String(naming.Physical(s.Stage(), s.app.cfg.Name, site.sid+"-host", 64)),
 			Runtime: jsii.String("cloudfront-js-2.0"),
 			Code:    jsii.String(forwardedHostCode),
 			Publish: jsii.Bool(true),
-			Comment: jsii.String("x-forwarded-host for " + id),
+			Comment: jsii.String("x-forwarded-host for " + site.sid),
 		})
 		viewerFn = *site.Cdk.ViewerRequest.Arn()
 	}
+	return cachePolicy, viewerFn
+}
 
-	origins := []*cloudfrontdistribution.CloudfrontDistributionOrigin{b.s3Origin(p.originPath), functionOrigin("server", server, props.Timeout)}
-	fnBehavior := func(pattern, origin string) *cloudfrontdistribution.CloudfrontDistributionOrderedCacheBehavior {
-		return &cloudfrontdistribution.CloudfrontDistributionOrderedCacheBehavior{
-			PathPattern:           jsii.String(pattern),
-			TargetOriginId:        jsii.String(origin),
-			ViewerProtocolPolicy:  jsii.String("redirect-to-https"),
-			AllowedMethods:        jsii.Strings("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"),
-			CachedMethods:         jsii.Strings("GET", "HEAD"),
-			Compress:              jsii.Bool(true),
-			CachePolicyId:         jsii.String(cachePolicy),
-			OriginRequestPolicyId: jsii.String(allViewerExceptHostPolicy),
-			FunctionAssociation: []*cloudfrontdistribution.CloudfrontDistributionOrderedCacheBehaviorFunctionAssociation{{
-				EventType: jsii.String("viewer-request"), FunctionArn: jsii.String(viewerFn),
-			}},
+// orderedBehaviors route the image patterns to the optimizer, the
+// server's own patterns (API routes) to it ahead of the bucket's, and the
+// bucket's patterns (built assets, public files) to the bucket.
+func (b *ssrBuild) orderedBehaviors(cachePolicy, viewerFn string) []*cloudfrontdistribution.CloudfrontDistributionOrderedCacheBehavior {
+	var out []*cloudfrontdistribution.CloudfrontDistributionOrderedCacheBehavior
+	if b.site.Cdk.Image != nil {
+		for _, pat := range b.plan.imagePatterns {
+			out = append(out, toFunction(pat, "image", cachePolicy, viewerFn))
 		}
 	}
-	var ordered []*cloudfrontdistribution.CloudfrontDistributionOrderedCacheBehavior
-	if site.Cdk.Image != nil {
-		origins = append(origins, functionOrigin("image", site.Cdk.Image, imageTimeout))
-		for _, pat := range p.imagePatterns {
-			ordered = append(ordered, fnBehavior(pat, "image"))
-		}
+	for _, pat := range b.plan.serverPatterns {
+		out = append(out, toFunction(pat, "server", cachePolicy, viewerFn))
 	}
-	for _, pat := range p.serverPatterns {
-		ordered = append(ordered, fnBehavior(pat, "server"))
-	}
-	for _, pat := range s3Patterns(p, dirs) {
-		ordered = append(ordered, &cloudfrontdistribution.CloudfrontDistributionOrderedCacheBehavior{
+	for _, pat := range s3Patterns(b.plan, b.dirs) {
+		out = append(out, &cloudfrontdistribution.CloudfrontDistributionOrderedCacheBehavior{
 			PathPattern:          jsii.String(pat),
 			TargetOriginId:       jsii.String("s3"),
 			ViewerProtocolPolicy: jsii.String("redirect-to-https"),
@@ -623,41 +823,17 @@ func newSsrSite(s *Stack, id, typ string, props SsrSiteProps, plan func(string) 
 			CachePolicyId:        jsii.String(cachingOptimizedPolicy),
 		})
 	}
-	cfg := &cloudfrontdistribution.CloudfrontDistributionConfig{
-		Enabled:       jsii.Bool(true),
-		IsIpv6Enabled: jsii.Bool(true),
-		Comment:       jsii.String(fmt.Sprintf("%s %s %s", a.cfg.Name, s.Stage(), id)),
-		HttpVersion:   jsii.String("http2and3"),
-		Origin:        origins,
-		DefaultCacheBehavior: &cloudfrontdistribution.CloudfrontDistributionDefaultCacheBehavior{
-			TargetOriginId:        jsii.String("server"),
-			ViewerProtocolPolicy:  jsii.String("redirect-to-https"),
-			AllowedMethods:        jsii.Strings("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"),
-			CachedMethods:         jsii.Strings("GET", "HEAD"),
-			Compress:              jsii.Bool(true),
-			CachePolicyId:         jsii.String(cachePolicy),
-			OriginRequestPolicyId: jsii.String(allViewerExceptHostPolicy),
-			FunctionAssociation: []*cloudfrontdistribution.CloudfrontDistributionDefaultCacheBehaviorFunctionAssociation{{
-				EventType: jsii.String("viewer-request"), FunctionArn: jsii.String(viewerFn),
-			}},
-		},
-		OrderedCacheBehavior: ordered,
-		Restrictions: &cloudfrontdistribution.CloudfrontDistributionRestrictions{
-			GeoRestriction: &cloudfrontdistribution.CloudfrontDistributionRestrictionsGeoRestriction{RestrictionType: jsii.String("none")},
-		},
-		ViewerCertificate: viewerCertificate(d),
-		WaitForDeployment: jsii.Bool(false),
-	}
-	dist, url, outputs := distribute(s, id, cfg, props.Cdk.Distribution, b, site.env, d)
-	site.Cdk.Distribution, site.url, site.outputs = dist, url, outputs
+	return out
+}
 
+// planUpload records what the deploy uploads after the apply; Next.js's
+// cache prefix is written by the server at run time, never pruned.
+func (b *ssrBuild) planUpload() {
 	var keep []string
-	if p.cachePrefix != "" {
-		keep = []string{p.cachePrefix + "/"}
+	if b.plan.cachePrefix != "" {
+		keep = []string{b.plan.cachePrefix + "/"}
 	}
-	site.upload = siteUpload(assets, outputs, p.originPath, keep, serverZip.Hash)
-	s.add(site)
-	return site
+	b.site.upload = siteUpload(b.assets, b.site.outputs, b.plan.originPath, keep, b.zips.server.Hash)
 }
 
 // s3Patterns are the adapter's bucket patterns plus one per top-level
@@ -806,9 +982,6 @@ func (site *SsrSite) functions() []*Function {
 }
 
 func (site *SsrSite) finalize() {
-	for _, fn := range site.functions() {
-		fn.finalize()
-	}
 	p, err := writeSiteUpload(site.stack, site.sid, site.upload)
 	if err != nil {
 		site.stack.app.errorf("stack %s: %s %q: %v", site.stack.name, site.typ, site.sid, err)

@@ -38,8 +38,15 @@ type construct interface {
 	describe() manifest.Construct
 }
 
+// functionOwner is a construct that creates Lambda functions (a Function
+// itself, an Api's routes, a Queue's consumer, …). The stack completes
+// each of them once the app is declared and bundled, and lists them in the
+// manifest; owners only say which functions are theirs.
+type functionOwner interface{ functions() []*Function }
+
 // finalizer is implemented by constructs that emit resources only once the
-// whole app is declared (bindings added later, built artifacts).
+// whole app is declared (resource policies collecting every grant, upload
+// plans); it runs after the construct's functions are complete.
 type finalizer interface{ finalize() }
 
 func newStack(a *App, name string, fn StackFunc) *Stack {
@@ -209,8 +216,19 @@ func (s *Stack) rel(abs string) string {
 	return filepath.ToSlash(r)
 }
 
+// finalize completes every function of the stack exactly once, then lets
+// constructs emit what depends on the whole app.
 func (s *Stack) finalize() {
+	done := map[*Function]bool{}
 	for _, c := range s.constructs {
+		if o, ok := c.(functionOwner); ok {
+			for _, fn := range o.functions() {
+				if !done[fn] {
+					done[fn] = true
+					fn.complete()
+				}
+			}
+		}
 		if f, ok := c.(finalizer); ok {
 			f.finalize()
 		}
@@ -228,7 +246,7 @@ func (s *Stack) manifest() manifest.Stack {
 	}
 	for _, c := range s.constructs {
 		ms.Constructs = append(ms.Constructs, c.describe())
-		if f, ok := c.(interface{ functions() []*Function }); ok {
+		if f, ok := c.(functionOwner); ok {
 			for _, fn := range f.functions() {
 				ms.Functions = append(ms.Functions, fn.describeFunction())
 			}

@@ -64,8 +64,10 @@ type StaticSite struct {
 	}
 }
 
-// NewStaticSite declares a static site. The build runs while the app
-// synthesizes, so a failing build stops the deploy before anything changes.
+// NewStaticSite declares a static site: it checks the props, builds the
+// site, reads its files, then creates the bucket and the distribution.
+// The build runs while the app synthesizes, so a failing build stops the
+// deploy before anything changes.
 func NewStaticSite(s *Stack, id string, props StaticSiteProps) *StaticSite {
 	site := &StaticSite{stack: s, sid: id}
 	if !s.app.claimID(s, id, "StaticSite") {
@@ -85,6 +87,26 @@ func NewStaticSite(s *Stack, id string, props StaticSiteProps) *StaticSite {
 		return site
 	}
 	site.dir = dir
+	outDir, err := site.build(props)
+	if err == nil {
+		err = site.readFiles(outDir, index, props)
+	}
+	if err != nil {
+		a.errorf("%s: %v", where, err)
+		return site
+	}
+
+	b := newSiteBucket(s, id)
+	site.Cdk.Bucket = b
+	dist, url, outputs := distribute(s, id, site.distribution(b, d, index, props), props.Cdk.Distribution, b, site.env, d)
+	site.Cdk.Distribution, site.url, site.outputs = dist, url, outputs
+	s.add(site)
+	return site
+}
+
+// build runs the build command (not for `sst remove`) and returns the
+// directory to upload: "" when removing a site whose output is gone.
+func (site *StaticSite) build(props StaticSiteProps) (string, error) {
 	out := props.BuildOutput
 	if out == "" {
 		out = "."
@@ -92,21 +114,26 @@ func NewStaticSite(s *Stack, id string, props StaticSiteProps) *StaticSite {
 			out = "dist"
 		}
 	}
-	outDir := filepath.Join(dir, out)
-	removing := a.opts.Mode == manifest.ModeRemove
+	outDir := filepath.Join(site.dir, out)
+	removing := site.stack.app.opts.Mode == manifest.ModeRemove
 	if props.BuildCommand != "" && !removing {
-		if err := runSiteBuild(dir, props.BuildCommand, site.env.build); err != nil {
-			a.errorf("%s: %v", where, err)
-			return site
+		if err := runSiteBuild(site.dir, props.BuildCommand, site.env.build); err != nil {
+			return "", err
 		}
 	}
 	if fi, err := os.Stat(outDir); removing && (err != nil || !fi.IsDir()) {
 		// Removal destroys what the state holds; the files do not matter.
-		outDir = ""
+		return "", nil
 	} else if err != nil || !fi.IsDir() {
-		a.errorf("%s: BuildOutput %q: %s is not a directory after the build: set BuildOutput to where %q writes its files", where, out, outDir, firstNonEmpty(props.BuildCommand, "(no build command)"))
-		return site
+		return "", fmt.Errorf("BuildOutput %q: %s is not a directory after the build: set BuildOutput to where %q writes its files", out, outDir, firstNonEmpty(props.BuildCommand, "(no build command)"))
 	}
+	return outDir, nil
+}
+
+// readFiles describes the files to upload and checks the index and
+// error pages are among them.
+func (site *StaticSite) readFiles(outDir, index string, props StaticSiteProps) error {
+	removing := site.stack.app.opts.Mode == manifest.ModeRemove
 	var placeholders []string
 	for k := range site.env.tokens {
 		placeholders = append(placeholders, placeholder(k))
@@ -114,29 +141,30 @@ func NewStaticSite(s *Stack, id string, props StaticSiteProps) *StaticSite {
 	assets := map[string]*siteAsset{}
 	if outDir != "" {
 		var err error
-		if assets, err = collectAssets(s, []assetDir{{dir: outDir}}, placeholders); err != nil {
-			a.errorf("%s: reading BuildOutput: %v", where, err)
-			return site
+		if assets, err = collectAssets(site.stack, []assetDir{{dir: outDir}}, placeholders); err != nil {
+			return fmt.Errorf("reading BuildOutput: %w", err)
 		}
 	}
 	if _, ok := assets[index]; !ok && !removing {
-		a.errorf("%s: IndexPage %q is not in the build output %s", where, index, outDir)
-		return site
+		return fmt.Errorf("IndexPage %q is not in the build output %s", index, outDir)
 	}
 	if props.ErrorPage != "" && !props.SPA && !removing {
 		if _, ok := assets[props.ErrorPage]; !ok {
-			a.errorf("%s: ErrorPage %q is not in the build output %s", where, props.ErrorPage, outDir)
-			return site
+			return fmt.Errorf("ErrorPage %q is not in the build output %s", props.ErrorPage, outDir)
 		}
 	}
 	site.assets = assets
+	return nil
+}
 
-	b := newSiteBucket(s, id)
-	site.Cdk.Bucket = b
+// distribution serves the bucket, with the index page for "/" and, for
+// paths with no file, the index (SPA) or the error page.
+func (site *StaticSite) distribution(b *siteBucket, d *domain, index string, props StaticSiteProps) *cloudfrontdistribution.CloudfrontDistributionConfig {
+	s := site.stack
 	cfg := &cloudfrontdistribution.CloudfrontDistributionConfig{
 		Enabled:           jsii.Bool(true),
 		IsIpv6Enabled:     jsii.Bool(true),
-		Comment:           jsii.String(fmt.Sprintf("%s %s %s", a.cfg.Name, s.Stage(), id)),
+		Comment:           jsii.String(fmt.Sprintf("%s %s %s", s.app.cfg.Name, s.Stage(), site.sid)),
 		DefaultRootObject: jsii.String(index),
 		HttpVersion:       jsii.String("http2and3"),
 		Origin:            []*cloudfrontdistribution.CloudfrontDistributionOrigin{b.s3Origin("")},
@@ -161,10 +189,7 @@ func NewStaticSite(s *Stack, id string, props StaticSiteProps) *StaticSite {
 	} else if props.ErrorPage != "" {
 		cfg.CustomErrorResponse = errorResponses("/"+props.ErrorPage, 404)
 	}
-	dist, url, outputs := distribute(s, id, cfg, props.Cdk.Distribution, b, site.env, d)
-	site.Cdk.Distribution, site.url, site.outputs = dist, url, outputs
-	s.add(site)
-	return site
+	return cfg
 }
 
 func errorResponses(page string, code int) []*cloudfrontdistribution.CloudfrontDistributionCustomErrorResponse {

@@ -88,7 +88,8 @@ var streamViews = map[string]string{
 
 var projections = map[string]string{"": "ALL", "all": "ALL", "keys_only": "KEYS_ONLY", "include": "INCLUDE"}
 
-// NewTable declares a DynamoDB table.
+// NewTable declares a DynamoDB table: it checks the fields and every index
+// against them, then creates the table and its stream consumers.
 func NewTable(s *Stack, id string, props TableProps) *Table {
 	t := &Table{stack: s, tid: id}
 	if !s.app.claimID(s, id, "Table") {
@@ -97,85 +98,24 @@ func NewTable(s *Stack, id string, props TableProps) *Table {
 	a := s.app
 	where := fmt.Sprintf("stack %s: table %q", s.name, id)
 	errs := len(a.errs)
-	used := map[string]bool{}
-	useField := func(prop, field string, required bool) {
-		if field == "" {
-			if required {
-				a.errorf("%s: %s is required", where, prop)
-			}
-			return
-		}
-		if _, ok := props.Fields[field]; !ok {
-			a.errorf("%s: %s %q is not declared in Fields", where, prop, field)
-			return
-		}
-		used[field] = true
-	}
-	for _, f := range sortedKeys(props.Fields) {
-		if _, ok := fieldTypes[props.Fields[f]]; !ok {
-			a.errorf("%s: Fields[%q] = %q: use \"string\", \"number\" or \"binary\"", where, f, props.Fields[f])
-		}
-	}
-	useField("PrimaryIndex.PartitionKey", props.PrimaryIndex.PartitionKey, true)
-	useField("PrimaryIndex.SortKey", props.PrimaryIndex.SortKey, false)
-	var gsis []*dynamodbtable.DynamodbTableGlobalSecondaryIndex
-	for _, n := range sortedKeys(props.GlobalIndexes) {
-		g := props.GlobalIndexes[n]
-		useField("GlobalIndexes["+n+"].PartitionKey", g.PartitionKey, true)
-		useField("GlobalIndexes["+n+"].SortKey", g.SortKey, false)
-		proj, ok := projections[g.Projection]
-		if !ok {
-			a.errorf("%s: GlobalIndexes[%q].Projection %q: use \"all\", \"keys_only\" or \"include\"", where, n, g.Projection)
-		}
-		gsi := &dynamodbtable.DynamodbTableGlobalSecondaryIndex{Name: jsii.String(n), HashKey: jsii.String(g.PartitionKey), ProjectionType: jsii.String(proj)}
-		if g.SortKey != "" {
-			gsi.RangeKey = jsii.String(g.SortKey)
-		}
-		if proj == "INCLUDE" {
-			gsi.NonKeyAttributes = jsii.Strings(g.NonKeyAttributes...)
-		}
-		gsis = append(gsis, gsi)
-	}
-	var lsis []*dynamodbtable.DynamodbTableLocalSecondaryIndex
-	for _, n := range sortedKeys(props.LocalIndexes) {
-		l := props.LocalIndexes[n]
-		useField("LocalIndexes["+n+"].SortKey", l.SortKey, true)
-		if props.PrimaryIndex.SortKey == "" {
-			a.errorf("%s: LocalIndexes[%q]: local indexes need a table with PrimaryIndex.SortKey", where, n)
-		}
-		proj, ok := projections[l.Projection]
-		if !ok {
-			a.errorf("%s: LocalIndexes[%q].Projection %q: use \"all\", \"keys_only\" or \"include\"", where, n, l.Projection)
-		}
-		lsi := &dynamodbtable.DynamodbTableLocalSecondaryIndex{Name: jsii.String(n), RangeKey: jsii.String(l.SortKey), ProjectionType: jsii.String(proj)}
-		if proj == "INCLUDE" {
-			lsi.NonKeyAttributes = jsii.Strings(l.NonKeyAttributes...)
-		}
-		lsis = append(lsis, lsi)
-	}
-	stream := props.Stream
-	if stream == "" && len(props.Consumers) > 0 {
-		stream = "new_and_old_images"
-	}
-	view, ok := streamViews[stream]
-	if stream != "" && !ok {
-		a.errorf("%s: Stream %q: use \"new_image\", \"old_image\", \"new_and_old_images\" or \"keys_only\"", where, stream)
-	}
+	keys := &tableKeys{a: a, where: where, fields: props.Fields, used: map[string]bool{}}
+	keys.checkTypes()
+	keys.use("PrimaryIndex.PartitionKey", props.PrimaryIndex.PartitionKey, true)
+	keys.use("PrimaryIndex.SortKey", props.PrimaryIndex.SortKey, false)
+	gsis := keys.globalIndexes(props.GlobalIndexes)
+	lsis := keys.localIndexes(props.LocalIndexes, props.PrimaryIndex.SortKey != "")
+	view := streamView(a, where, props)
 	removal := a.removalPolicy(where, props.RemovalPolicy)
 	if len(a.errs) > errs {
 		return t
 	}
 
-	var attrs []*dynamodbtable.DynamodbTableAttribute
-	for _, f := range sortedKeys(used) {
-		attrs = append(attrs, &dynamodbtable.DynamodbTableAttribute{Name: jsii.String(f), Type: jsii.String(fieldTypes[props.Fields[f]])})
-	}
 	t.name = naming.DynamoDB(s.Stage(), a.cfg.Name, id)
 	cfg := &dynamodbtable.DynamodbTableConfig{
 		Name:        jsii.String(t.name),
 		BillingMode: jsii.String("PAY_PER_REQUEST"),
 		HashKey:     jsii.String(props.PrimaryIndex.PartitionKey),
-		Attribute:   attrs,
+		Attribute:   keys.attributes(),
 		PointInTimeRecovery: &dynamodbtable.DynamodbTablePointInTimeRecovery{
 			Enabled: jsii.Bool(props.PointInTimeRecovery),
 		},
@@ -205,6 +145,106 @@ func NewTable(s *Stack, id string, props TableProps) *Table {
 		t.addConsumer(n, props.Consumers[n])
 	}
 	return t
+}
+
+// tableKeys checks the fields a table's indexes use. DynamoDB rejects
+// attribute definitions no index uses, so only used fields are sent.
+type tableKeys struct {
+	a      *App
+	where  string
+	fields map[string]string
+	used   map[string]bool
+}
+
+func (k *tableKeys) checkTypes() {
+	for _, f := range sortedKeys(k.fields) {
+		if _, ok := fieldTypes[k.fields[f]]; !ok {
+			k.a.errorf("%s: Fields[%q] = %q: use \"string\", \"number\" or \"binary\"", k.where, f, k.fields[f])
+		}
+	}
+}
+
+// use checks that an index's key prop names a declared field.
+func (k *tableKeys) use(prop, field string, required bool) {
+	if field == "" {
+		if required {
+			k.a.errorf("%s: %s is required", k.where, prop)
+		}
+		return
+	}
+	if _, ok := k.fields[field]; !ok {
+		k.a.errorf("%s: %s %q is not declared in Fields", k.where, prop, field)
+		return
+	}
+	k.used[field] = true
+}
+
+func (k *tableKeys) projection(prop, p string) string {
+	proj, ok := projections[p]
+	if !ok {
+		k.a.errorf("%s: %s.Projection %q: use \"all\", \"keys_only\" or \"include\"", k.where, prop, p)
+	}
+	return proj
+}
+
+func (k *tableKeys) globalIndexes(indexes map[string]TableGlobalIndex) []*dynamodbtable.DynamodbTableGlobalSecondaryIndex {
+	var out []*dynamodbtable.DynamodbTableGlobalSecondaryIndex
+	for _, n := range sortedKeys(indexes) {
+		g, prop := indexes[n], fmt.Sprintf("GlobalIndexes[%q]", n)
+		k.use("GlobalIndexes["+n+"].PartitionKey", g.PartitionKey, true)
+		k.use("GlobalIndexes["+n+"].SortKey", g.SortKey, false)
+		proj := k.projection(prop, g.Projection)
+		gsi := &dynamodbtable.DynamodbTableGlobalSecondaryIndex{Name: jsii.String(n), HashKey: jsii.String(g.PartitionKey), ProjectionType: jsii.String(proj)}
+		if g.SortKey != "" {
+			gsi.RangeKey = jsii.String(g.SortKey)
+		}
+		if proj == "INCLUDE" {
+			gsi.NonKeyAttributes = jsii.Strings(g.NonKeyAttributes...)
+		}
+		out = append(out, gsi)
+	}
+	return out
+}
+
+func (k *tableKeys) localIndexes(indexes map[string]TableLocalIndex, tableHasSortKey bool) []*dynamodbtable.DynamodbTableLocalSecondaryIndex {
+	var out []*dynamodbtable.DynamodbTableLocalSecondaryIndex
+	for _, n := range sortedKeys(indexes) {
+		l, prop := indexes[n], fmt.Sprintf("LocalIndexes[%q]", n)
+		k.use("LocalIndexes["+n+"].SortKey", l.SortKey, true)
+		if !tableHasSortKey {
+			k.a.errorf("%s: %s: local indexes need a table with PrimaryIndex.SortKey", k.where, prop)
+		}
+		proj := k.projection(prop, l.Projection)
+		lsi := &dynamodbtable.DynamodbTableLocalSecondaryIndex{Name: jsii.String(n), RangeKey: jsii.String(l.SortKey), ProjectionType: jsii.String(proj)}
+		if proj == "INCLUDE" {
+			lsi.NonKeyAttributes = jsii.Strings(l.NonKeyAttributes...)
+		}
+		out = append(out, lsi)
+	}
+	return out
+}
+
+// attributes are the definitions of the used fields.
+func (k *tableKeys) attributes() []*dynamodbtable.DynamodbTableAttribute {
+	var attrs []*dynamodbtable.DynamodbTableAttribute
+	for _, f := range sortedKeys(k.used) {
+		attrs = append(attrs, &dynamodbtable.DynamodbTableAttribute{Name: jsii.String(f), Type: jsii.String(fieldTypes[k.fields[f]])})
+	}
+	return attrs
+}
+
+// streamView is the stream's view type, "" without a stream; consumers
+// turn it on with both images.
+func streamView(a *App, where string, props TableProps) string {
+	stream := props.Stream
+	if stream == "" && len(props.Consumers) > 0 {
+		stream = "new_and_old_images"
+	}
+	view, ok := streamViews[stream]
+	if stream != "" && !ok {
+		a.errorf("%s: Stream %q: use \"new_image\", \"old_image\", \"new_and_old_images\" or \"keys_only\"", where, stream)
+	}
+	return view
 }
 
 func (t *Table) addConsumer(name string, c TableConsumer) {
@@ -266,12 +306,6 @@ func (t *Table) Binding() Binding {
 func (t *Table) id() string { return t.tid }
 
 func (t *Table) functions() []*Function { return t.consumers }
-
-func (t *Table) finalize() {
-	for _, fn := range t.consumers {
-		fn.finalize()
-	}
-}
 
 func (t *Table) describe() manifest.Construct {
 	return manifest.Construct{ID: t.tid, Type: "Table", Path: t.tid, Data: map[string]string{manifest.TableName: t.name}}

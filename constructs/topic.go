@@ -254,9 +254,6 @@ func (t *Topic) finalize() {
 	if t.Cdk.Topic == nil {
 		return
 	}
-	for _, fn := range t.subscribers {
-		fn.finalize()
-	}
 	if len(t.sources) > 0 {
 		t.Cdk.Policy = snstopicpolicy.NewSnsTopicPolicy(t.stack.tf, jsii.String(t.tid+"_policy"), &snstopicpolicy.SnsTopicPolicyConfig{
 			Arn:    t.Cdk.Topic.Arn(),

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -14,6 +16,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucket"
 
 	"github.com/sst-tf/sst/internal/testenv"
+	"github.com/sst-tf/sst/manifest"
 )
 
 // validateData and validateAPI use every construct and prop combination
@@ -128,6 +131,7 @@ func TestTerraformValidate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkFunctionsComplete(t, emu.OutDir, m)
 	var dirs []string
 	for _, st := range m.Stacks {
 		dirs = append(dirs, filepath.Join(emu.OutDir, st.Dir))
@@ -150,6 +154,55 @@ func TestTerraformValidate(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// checkFunctionsComplete: the stack completed every function of every
+// construct exactly once (the manifest lists each once), and no Lambda in
+// the JSON was left without its bundle or environment, which is what a
+// construct not telling the stack about a function of its own would leave.
+func checkFunctionsComplete(t *testing.T, outDir string, m *manifest.Manifest) {
+	t.Helper()
+	for _, st := range m.Stacks {
+		listed := map[string]bool{}
+		for _, fn := range st.Functions {
+			if listed[fn.ID] {
+				t.Errorf("stack %s: function %s is listed twice in the manifest", st.Name, fn.ID)
+			}
+			listed[fn.ID] = true
+		}
+		b, err := os.ReadFile(filepath.Join(outDir, st.Dir, "cdk.tf.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc map[string]any
+		if err := json.Unmarshal(b, &doc); err != nil {
+			t.Fatal(err)
+		}
+		lambdas := asMap(asMap(doc["resource"])["aws_lambda_function"])
+		if len(lambdas) == 0 {
+			t.Errorf("stack %s has no functions to check", st.Name)
+		}
+		for id, v := range lambdas {
+			fn := asMap(v)
+			for _, attr := range []string{"handler", "runtime", "filename", "source_code_hash"} {
+				if s, _ := fn[attr].(string); s == "" {
+					t.Errorf("stack %s: function %s has no %s", st.Name, id, attr)
+				}
+			}
+			if strings.HasSuffix(id, "_dispatcher") {
+				continue // a Script's own Lambda, not an sst.Function
+			}
+			if !listed[id] {
+				t.Errorf("stack %s: function %s is not in the manifest", st.Name, id)
+			}
+			if vars := asMap(asMap(fn["environment"])["variables"]); vars["SST_APP"] == nil {
+				t.Errorf("stack %s: function %s has no environment: %v", st.Name, id, fn["environment"])
+			}
+		}
+		if len(listed) > len(lambdas) {
+			t.Errorf("stack %s: the manifest lists %d functions, the JSON has %d Lambdas", st.Name, len(listed), len(lambdas))
+		}
+	}
 }
 
 func validateStack(t *testing.T, env map[string]string, dir string) {

@@ -257,12 +257,6 @@ func (w *WebSocketApi) functions() []*Function {
 	return fns
 }
 
-func (w *WebSocketApi) finalize() {
-	for _, fn := range w.functions() {
-		fn.finalize()
-	}
-}
-
 func (w *WebSocketApi) routesManifest() []manifest.Route {
 	var out []manifest.Route
 	for _, k := range w.order {
