@@ -81,7 +81,32 @@ func checkDuration(prop string, d, lo, hi, unit time.Duration) error {
 	if d >= lo && d <= hi && d%unit == 0 {
 		return nil
 	}
-	return fmt.Errorf("%s %s: must be %s–%s in whole %s", prop, formatDuration(d), formatDuration(lo), formatDuration(hi), unitName(unit))
+	return fmt.Errorf("%s %s: must be %s–%s in whole %s%s", prop, formatDuration(d), formatDuration(lo), formatDuration(hi), unitName(unit), bareNumberHint(d, unitExpr(unit)))
+}
+
+// bareNumberHint explains a duration of a few nanoseconds: an untyped
+// number such as Timeout: 30, which Go reads as 30ns (these props were
+// plain numbers of seconds or days once).
+func bareNumberHint(d time.Duration, unit string) string {
+	if d <= 0 || d >= time.Microsecond || unit == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (a bare number is nanoseconds: write %d * %s)", int64(d), unit)
+}
+
+// unitExpr is how Go code spells unit.
+func unitExpr(unit time.Duration) string {
+	switch unit {
+	case Day:
+		return "sst.Day"
+	case time.Hour:
+		return "time.Hour"
+	case time.Minute:
+		return "time.Minute"
+	case time.Second:
+		return "time.Second"
+	}
+	return ""
 }
 
 // seconds is d in whole seconds, as the AWS APIs take most durations.
@@ -108,8 +133,8 @@ func checkRetention(prop string, d time.Duration) (days int, err error) {
 	for i, n := range logRetentionDays {
 		allowed[i] = strconv.Itoa(n)
 	}
-	return 0, fmt.Errorf("%s %s: CloudWatch keeps logs for %s or %s days: use sst.Days(n) with one of those, or 0 to keep them forever",
-		prop, formatDuration(d), strings.Join(allowed[:len(allowed)-1], ", "), allowed[len(allowed)-1])
+	return 0, fmt.Errorf("%s %s: CloudWatch keeps logs for %s or %s days: use sst.Days(n) with one of those, or 0 to keep them forever%s",
+		prop, formatDuration(d), strings.Join(allowed[:len(allowed)-1], ", "), allowed[len(allowed)-1], bareNumberHint(d, "sst.Day"))
 }
 
 // formatDuration writes d as Go does without trailing zero units ("12h",

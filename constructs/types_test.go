@@ -36,6 +36,8 @@ func TestCheckDuration(t *testing.T) {
 		{0, "Timeout 0s: must be 1s–15m in whole seconds"},
 		{15*time.Minute + time.Second, "Timeout 15m1s: must be 1s–15m in whole seconds"},
 		{2500 * time.Millisecond, "Timeout 2.5s: must be 1s–15m in whole seconds"},
+		// What an old integer prop (seconds) becomes when it compiles as a Duration.
+		{30, "Timeout 30ns: must be 1s–15m in whole seconds (a bare number is nanoseconds: write 30 * time.Second)"},
 	} {
 		err := checkDuration("Timeout", tt.d, time.Second, 15*time.Minute, time.Second)
 		if err == nil || err.Error() != tt.want {
@@ -49,6 +51,9 @@ func TestCheckRetention(t *testing.T) {
 		if got, err := checkRetention("LogRetention", d); err != nil || got != days {
 			t.Errorf("checkRetention(%v) = %d, %v; want %d", d, got, err, days)
 		}
+	}
+	if _, err := checkRetention("LogRetention", 14); err == nil || !strings.Contains(err.Error(), "LogRetention 14ns") || !strings.Contains(err.Error(), "write 14 * sst.Day") {
+		t.Errorf("checkRetention(14ns) = %v", err)
 	}
 	for _, d := range []time.Duration{Days(2), 36 * time.Hour, time.Hour, -Days(1)} {
 		_, err := checkRetention("LogRetention", d)
