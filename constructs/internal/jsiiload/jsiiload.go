@@ -1,0 +1,296 @@
+// Package jsiiload prepares what the jsii kernel loads when an app
+// synthesizes, before it loads anything:
+//
+//   - The AWS provider package is swapped for a prepared copy holding only
+//     the submodules whose Go packages the program links (see provider.go):
+//     the kernel then parses a ~2 MB assembly instead of 114 MB and
+//     requires ~60 modules instead of 2,076, for the same output.
+//   - The kernel's package-cache entries for constructs, cdktf and the
+//     provider are written whole and renamed into place under a file lock
+//     (see cache.go), so concurrent synths on a cold cache never see each
+//     other's half-extracted files.
+//
+// The prepared package is built once per provider version and set of
+// submodules, from the tarball the provider's Go module embeds, and kept
+// in the user cache directory with its SHA-256, checked on every use.
+// Everything here depends on exact versions of jsii-runtime-go and the
+// three bindings (their embedded tarball variables, the kernel's cache
+// layout, the type registry's first field); any other version, or a
+// package that does not look as expected, leaves the kernel to load
+// everything as published, with a warning. SST_FULL_PROVIDER=1 does that
+// on purpose.
+package jsiiload
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// EnvFullProvider set to 1 makes the kernel load the whole provider as
+// published (the cache entries are still written safely).
+const EnvFullProvider = "SST_FULL_PROVIDER"
+
+// format names the preparation; change it whenever the prepared package
+// changes, so caches built by older code are not used.
+const format = "1"
+
+var jsiiRuntime = module{path: "github.com/aws/jsii-runtime-go", version: "v1.119.0"}
+
+type module struct{ path, version string }
+
+// pkg is a jsii package a binding loads: its Go module, the npm name and
+// version it passes to runtime.Load, and its embedded tarball.
+type pkg struct {
+	module
+	name, version string
+	tarball       *[]byte
+}
+
+var (
+	constructsPkg = pkg{module{"github.com/aws/constructs-go/constructs/v10", "v10.4.2"}, "constructs", "10.4.2", &constructsTarball}
+	cdktfPkg      = pkg{module{"github.com/hashicorp/terraform-cdk-go/cdktf", "v0.20.11"}, "cdktf", "0.20.11", &cdktfTarball}
+	providerPkg   = pkg{module{"github.com/cdktf/cdktf-provider-aws-go/aws/v19", "v19.50.0"}, providerName, "19.50.0", &awsTarball}
+)
+
+// Expected lists the modules this package is written against, for the test
+// that fails when go.mod moves any of them.
+func Expected() map[string]string {
+	m := map[string]string{jsiiRuntime.path: jsiiRuntime.version}
+	for _, p := range []pkg{constructsPkg, cdktfPkg, providerPkg} {
+		m[p.path] = p.module.version
+	}
+	return m
+}
+
+var (
+	once   sync.Once
+	result Result
+)
+
+// Result says what Prepare did.
+type Result struct {
+	// Submodules of the provider in the prepared package; nil when the
+	// whole provider is loaded.
+	Submodules []string
+	// Warning, when not "", is why the whole provider is loaded or the
+	// cache entries were left to the kernel.
+	Warning string
+	Took    time.Duration
+}
+
+// Prepare runs once per process, before the first jsii object is created;
+// later calls return the first result. Problems are warnings on stderr:
+// the kernel then loads what it would have loaded without this package.
+func Prepare() Result {
+	once.Do(func() {
+		start := time.Now()
+		result = prepare()
+		result.Took = time.Since(start)
+		if result.Warning != "" {
+			fmt.Fprintf(os.Stderr, "sst: warning: %s; loading the whole AWS provider (slower synth, same output)\n", result.Warning)
+		}
+		if os.Getenv("JSII_DEBUG_TIMING") != "" {
+			fmt.Fprintf(os.Stderr, "[sst] jsii packages prepared in %s (provider submodules: %d)\n", result.Took.Round(time.Millisecond), len(result.Submodules))
+		}
+	})
+	return result
+}
+
+func prepare() Result {
+	if err := checkVersions(); err != nil {
+		return Result{Warning: err.Error()}
+	}
+	var res Result
+	if os.Getenv(EnvFullProvider) != "1" {
+		subs := linkedSubmodules()
+		prepared, err := preparedProvider(subs)
+		if err != nil {
+			res.Warning = "preparing the AWS provider package: " + err.Error()
+		} else {
+			awsTarball = prepared
+			res.Submodules = subs
+		}
+	}
+	if err := populateCache(); err != nil && res.Warning == "" {
+		res.Warning = "writing the jsii package cache: " + err.Error()
+	}
+	return res
+}
+
+// checkVersions reads the build info: the linknames and layouts above
+// hold for exactly these versions.
+func checkVersions() error {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return errors.New("no build info to check the jsii module versions against")
+	}
+	deps := map[string]*debug.Module{}
+	for _, d := range bi.Deps {
+		deps[d.Path] = d
+	}
+	for _, m := range []module{jsiiRuntime, constructsPkg.module, cdktfPkg.module, providerPkg.module} {
+		d := deps[m.path]
+		if bi.Main.Path == m.path {
+			d = &bi.Main
+		}
+		switch {
+		case d == nil:
+			return fmt.Errorf("%s is not in the build info", m.path)
+		case d.Replace != nil:
+			return fmt.Errorf("%s is replaced by %s", m.path, d.Replace.Path)
+		case d.Version != m.version:
+			return fmt.Errorf("%s is %s; sst's jsii loading is written for %s", m.path, d.Version, m.version)
+		}
+	}
+	return nil
+}
+
+// linkedSubmodules are the provider submodules with a type registered by a
+// linked Go package.
+func linkedSubmodules() []string {
+	set := map[string]bool{}
+	for _, fqn := range registeredFQNs() {
+		if rest, ok := strings.CutPrefix(fqn, providerName+"."); ok {
+			if sub, _, ok := strings.Cut(rest, "."); ok {
+				set[sub] = true
+			}
+		}
+	}
+	subs := make([]string, 0, len(set))
+	for s := range set {
+		subs = append(subs, s)
+	}
+	slices.Sort(subs)
+	return subs
+}
+
+// sstCacheDir holds the prepared provider packages.
+func sstCacheDir() (string, error) {
+	d, err := os.UserCacheDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(d, "sst", "jsii"), nil
+}
+
+// preparedProvider returns the prepared package for subs, built now if no
+// verified copy is cached.
+func preparedProvider(subs []string) ([]byte, error) {
+	dir, err := sstCacheDir()
+	if err != nil {
+		return nil, err
+	}
+	source := sourceID()
+	h := sha256.Sum256([]byte(format + "\n" + source + "\n" + strings.Join(subs, "\n")))
+	base := filepath.Join(dir, fmt.Sprintf("provider-aws-%s-%s", providerPkg.version, hex.EncodeToString(h[:8])))
+	if b, ok := readVerified(base); ok {
+		return b, nil
+	}
+	unlock, err := lockFile(filepath.Join(dir, ".lock"))
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	if b, ok := readVerified(base); ok {
+		return b, nil // another synth built it while this one waited
+	}
+	b, err := prepareProvider(awsTarball, providerPkg.version, subs)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(b)
+	if err := writeAtomic(base+".tgz", b); err != nil {
+		return nil, err
+	}
+	if err := writeAtomic(base+".sha256", []byte(hex.EncodeToString(sum[:])+"\n")); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// sourceID identifies the published tarball: the Go checksum of the module
+// that embeds it when the build info has one (it covers the tarball), else
+// the tarball's own hash.
+func sourceID() string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, d := range bi.Deps {
+			if d.Path == providerPkg.path && d.Sum != "" {
+				return d.Path + "@" + d.Version + " " + d.Sum
+			}
+		}
+	}
+	h := sha256.Sum256(awsTarball)
+	return hex.EncodeToString(h[:])
+}
+
+// readVerified reads base.tgz if its SHA-256 is the one recorded beside it.
+func readVerified(base string) ([]byte, bool) {
+	want, err := os.ReadFile(base + ".sha256")
+	if err != nil {
+		return nil, false
+	}
+	b, err := os.ReadFile(base + ".tgz")
+	if err != nil {
+		return nil, false
+	}
+	sum := sha256.Sum256(b)
+	return b, hex.EncodeToString(sum[:]) == strings.TrimSpace(string(want))
+}
+
+// populateCache makes the kernel's cache entries of the three packages
+// complete before the kernel looks for them.
+func populateCache() error {
+	root := cacheRoot()
+	if root == "" {
+		return nil // the kernel extracts into a directory of its own
+	}
+	type entry struct {
+		dir     string
+		tarball []byte
+	}
+	var todo []entry
+	for _, p := range []pkg{constructsPkg, cdktfPkg, providerPkg} {
+		t := *p.tarball
+		if d := entryDir(root, p.name, p.version, t); !complete(d) {
+			todo = append(todo, entry{d, t})
+		}
+	}
+	if len(todo) == 0 {
+		return nil
+	}
+	unlock, err := lockFile(filepath.Join(root, ".sst.lock"))
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	var errs []error
+	for _, e := range todo {
+		errs = append(errs, populate(e.dir, e.tarball))
+	}
+	return errors.Join(errs...)
+}
+
+func writeAtomic(path string, b []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	tmp := fmt.Sprintf("%s.%d-%s", path, os.Getpid(), randomSuffix())
+	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
+}
