@@ -17,7 +17,7 @@ import (
 	"strings"
 )
 
-// The @jsii/kernel package cache, as jsiiRuntimeVersion's kernel keeps it
+// The @jsii/kernel package cache, as the kernel of jsiiRuntime.version keeps it
 // (lib/program.js of jsii-runtime-go's embedded runtime: tar.extract,
 // DiskCache, defaultCacheRoot, digestFile): one directory per tarball,
 // <root>/<name segments>/<version>/<sha256(tarball, "\0"name, "\0"version)>,
@@ -89,11 +89,13 @@ func populate(dir string, tarball []byte) error {
 	if complete(dir) {
 		return nil
 	}
-	if _, err := os.Stat(dir); err == nil {
+	if _, err := os.Stat(dir); err == nil && !complete(dir) {
 		// Left by a kernel that died while extracting (or one of another
 		// program extracting now, under its own lock): the kernel repairs
 		// it itself, and renaming over it is impossible.
 		return fmt.Errorf("%s exists without its completion marker", dir)
+	} else if err == nil {
+		return nil
 	}
 	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
 		return err

@@ -15,10 +15,11 @@
 // in the user cache directory with its SHA-256, checked on every use.
 // Everything here depends on exact versions of jsii-runtime-go and the
 // three bindings (their embedded tarball variables, the kernel's cache
-// layout, the type registry's first field); any other version, or a
-// package that does not look as expected, leaves the kernel to load
-// everything as published, with a warning. SST_FULL_PROVIDER=1 does that
-// on purpose.
+// layout, the type registry's first field, the provider's lib/lazy-index.js);
+// the kernel and the tarballs are checked byte for byte (SHA-256) on every
+// run. Any other version, or a package that does not look as expected,
+// leaves the kernel to load everything as published, with a warning.
+// SST_FULL_PROVIDER=1 does that on purpose.
 package jsiiload
 
 import (
@@ -43,22 +44,34 @@ const EnvFullProvider = "SST_FULL_PROVIDER"
 // changes, so caches built by older code are not used.
 const format = "1"
 
+// jsiiRuntime is jsii-runtime-go; programJS is the SHA-256 of the kernel
+// it embeds (resources/lib/program.js), which pins the package-cache
+// layout, and the Go type registry released with it.
 var jsiiRuntime = module{path: "github.com/aws/jsii-runtime-go", version: "v1.119.0"}
+
+const programJS = "d94c22a8f932b83920ed38a1896050c8ca5c61c0d1ed4cd5eed21e568560f1ac"
 
 type module struct{ path, version string }
 
 // pkg is a jsii package a binding loads: its Go module, the npm name and
-// version it passes to runtime.Load, and its embedded tarball.
+// version it passes to runtime.Load, its embedded tarball and the
+// tarball's SHA-256 (and, for the provider, the module's go.sum hash,
+// which covers the tarball and is free to check when the build info has
+// it; test binaries carry none).
 type pkg struct {
 	module
 	name, version string
 	tarball       *[]byte
+	sha256, gosum string
 }
 
 var (
-	constructsPkg = pkg{module{"github.com/aws/constructs-go/constructs/v10", "v10.4.2"}, "constructs", "10.4.2", &constructsTarball}
-	cdktfPkg      = pkg{module{"github.com/hashicorp/terraform-cdk-go/cdktf", "v0.20.11"}, "cdktf", "0.20.11", &cdktfTarball}
-	providerPkg   = pkg{module{"github.com/cdktf/cdktf-provider-aws-go/aws/v19", "v19.50.0"}, providerName, "19.50.0", &awsTarball}
+	constructsPkg = pkg{module{"github.com/aws/constructs-go/constructs/v10", "v10.4.2"}, "constructs", "10.4.2", &constructsTarball,
+		"8e21d5e2e80845cd2245e7f72ae128d9bf5a6794a235669a8175f3cec31e5263", ""}
+	cdktfPkg = pkg{module{"github.com/hashicorp/terraform-cdk-go/cdktf", "v0.20.11"}, "cdktf", "0.20.11", &cdktfTarball,
+		"9a1b69b651aaf9f2267fee3ee96b3cf19e5e05cea959804006c5945fb8e3c05b", ""}
+	providerPkg = pkg{module{"github.com/cdktf/cdktf-provider-aws-go/aws/v19", "v19.50.0"}, providerName, "19.50.0", &awsTarball,
+		"776308d2fd2b00f7702ee75f47394b084ced7ff3b8ffbe76b4a99fe2e4879a50", "h1:Xug/oANVbBa64ciSOQ/jxGfl3c2LDH2st/KBsddJy4g="}
 )
 
 // Expected lists the modules this package is written against, for the test
@@ -106,7 +119,7 @@ func Prepare() Result {
 }
 
 func prepare() Result {
-	if err := checkVersions(); err != nil {
+	if err := verifyInputs(); err != nil {
 		return Result{Warning: err.Error()}
 	}
 	var res Result
@@ -126,32 +139,45 @@ func prepare() Result {
 	return res
 }
 
-// checkVersions reads the build info: the linknames and layouts above
-// hold for exactly these versions.
-func checkVersions() error {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return errors.New("no build info to check the jsii module versions against")
+// verifyInputs checks that the kernel and the three tarballs are byte
+// for byte the ones this package is written against.
+func verifyInputs() error {
+	prog, err := jsiiRuntimeFS.ReadFile("resources/lib/program.js")
+	if err != nil {
+		return fmt.Errorf("reading the jsii kernel jsii-runtime-go embeds: %w", err)
 	}
-	deps := map[string]*debug.Module{}
-	for _, d := range bi.Deps {
-		deps[d.Path] = d
+	if hexSHA(prog) != programJS {
+		return fmt.Errorf("the jsii kernel is not the one of %s %s", jsiiRuntime.path, jsiiRuntime.version)
 	}
-	for _, m := range []module{jsiiRuntime, constructsPkg.module, cdktfPkg.module, providerPkg.module} {
-		d := deps[m.path]
-		if bi.Main.Path == m.path {
-			d = &bi.Main
+	for _, p := range []pkg{constructsPkg, cdktfPkg, providerPkg} {
+		if p.gosum != "" && moduleSum(p.path, p.module.version) == p.gosum {
+			continue
 		}
-		switch {
-		case d == nil:
-			return fmt.Errorf("%s is not in the build info", m.path)
-		case d.Replace != nil:
-			return fmt.Errorf("%s is replaced by %s", m.path, d.Replace.Path)
-		case d.Version != m.version:
-			return fmt.Errorf("%s is %s; sst's jsii loading is written for %s", m.path, d.Version, m.version)
+		if hexSHA(*p.tarball) != p.sha256 {
+			return fmt.Errorf("the %s package embedded by %s is not the one of %s", p.name, p.path, p.module.version)
 		}
 	}
 	return nil
+}
+
+// moduleSum is the go.sum hash of a dependency at a version, from the
+// build info ("" when it has none).
+func moduleSum(path, version string) string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return ""
+	}
+	for _, d := range bi.Deps {
+		if d.Path == path && d.Version == version && d.Replace == nil {
+			return d.Sum
+		}
+	}
+	return ""
+}
+
+func hexSHA(b []byte) string {
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
 }
 
 // linkedSubmodules are the provider submodules with a type registered by a
@@ -189,8 +215,7 @@ func preparedProvider(subs []string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	source := sourceID()
-	h := sha256.Sum256([]byte(format + "\n" + source + "\n" + strings.Join(subs, "\n")))
+	h := sha256.Sum256([]byte(format + "\n" + providerPkg.sha256 + "\n" + strings.Join(subs, "\n")))
 	base := filepath.Join(dir, fmt.Sprintf("provider-aws-%s-%s", providerPkg.version, hex.EncodeToString(h[:8])))
 	if b, ok := readVerified(base); ok {
 		return b, nil
@@ -207,29 +232,13 @@ func preparedProvider(subs []string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(b)
 	if err := writeAtomic(base+".tgz", b); err != nil {
 		return nil, err
 	}
-	if err := writeAtomic(base+".sha256", []byte(hex.EncodeToString(sum[:])+"\n")); err != nil {
+	if err := writeAtomic(base+".sha256", []byte(hexSHA(b)+"\n")); err != nil {
 		return nil, err
 	}
 	return b, nil
-}
-
-// sourceID identifies the published tarball: the Go checksum of the module
-// that embeds it when the build info has one (it covers the tarball), else
-// the tarball's own hash.
-func sourceID() string {
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, d := range bi.Deps {
-			if d.Path == providerPkg.path && d.Sum != "" {
-				return d.Path + "@" + d.Version + " " + d.Sum
-			}
-		}
-	}
-	h := sha256.Sum256(awsTarball)
-	return hex.EncodeToString(h[:])
 }
 
 // readVerified reads base.tgz if its SHA-256 is the one recorded beside it.
@@ -242,8 +251,7 @@ func readVerified(base string) ([]byte, bool) {
 	if err != nil {
 		return nil, false
 	}
-	sum := sha256.Sum256(b)
-	return b, hex.EncodeToString(sum[:]) == strings.TrimSpace(string(want))
+	return b, hexSHA(b) == strings.TrimSpace(string(want))
 }
 
 // populateCache makes the kernel's cache entries of the three packages

@@ -1,6 +1,7 @@
 package jsiiload
 
 import (
+	"embed"
 	"reflect"
 	_ "unsafe" // go:linkname
 
@@ -26,11 +27,16 @@ var cdktfTarball []byte
 //go:linkname constructsTarball github.com/aws/constructs-go/constructs/v10/jsii.tarball
 var constructsTarball []byte
 
+// jsiiRuntimeFS holds the kernel jsii-runtime-go extracts and runs.
+//
+//go:linkname jsiiRuntimeFS github.com/aws/jsii-runtime-go/internal/embedded.embeddedFS
+var jsiiRuntimeFS embed.FS
+
 // jsiiTypes is jsii-runtime-go's type registry: every jsii type a linked Go
 // package registered in its init, i.e. every type this program can name.
 // Only the first field is read. The layout is that of
-// internal/typeregistry.TypeRegistry in exactly jsiiRuntimeVersion; it is
-// read only after the build info says that version is linked.
+// internal/typeregistry.TypeRegistry in exactly jsiiRuntime.version; it is
+// read only after its embedded kernel was found to be that version's.
 //
 //go:linkname jsiiTypes github.com/aws/jsii-runtime-go/internal/kernel.types
 var jsiiTypes *typeRegistryLayout

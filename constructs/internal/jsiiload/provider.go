@@ -106,6 +106,12 @@ func prepareProvider(tarball []byte, version string, submodules []string) ([]byt
 	if err != nil {
 		return nil, err
 	}
+	return buildPrepared(tarball, pf, version, submodules)
+}
+
+// buildPrepared writes the prepared package from the published tarball and
+// the files of it readProviderFiles read.
+func buildPrepared(tarball []byte, pf providerFiles, version string, submodules []string) ([]byte, error) {
 	pkg, err := preparePackageJSON(pf.packageJSON, version)
 	if err != nil {
 		return nil, err
