@@ -94,9 +94,9 @@ type Result struct {
 	// Submodules of the provider in the prepared package; nil when the
 	// whole provider is loaded.
 	Submodules []string
-	// Warning, when not "", is why the whole provider is loaded or the
-	// cache entries were left to the kernel.
-	Warning string
+	// Warnings say why the whole provider is loaded or why the cache
+	// entries were left to the kernel.
+	Warnings []string
 	Took    time.Duration
 }
 
@@ -108,8 +108,8 @@ func Prepare() Result {
 		start := time.Now()
 		result = prepare()
 		result.Took = time.Since(start)
-		if result.Warning != "" {
-			fmt.Fprintf(os.Stderr, "sst: warning: %s; loading the whole AWS provider (slower synth, same output)\n", result.Warning)
+		for _, w := range result.Warnings {
+			fmt.Fprintf(os.Stderr, "sst: warning: %s\n", w)
 		}
 		if os.Getenv("JSII_DEBUG_TIMING") != "" {
 			fmt.Fprintf(os.Stderr, "[sst] jsii packages prepared in %s (provider submodules: %d)\n", result.Took.Round(time.Millisecond), len(result.Submodules))
@@ -119,22 +119,23 @@ func Prepare() Result {
 }
 
 func prepare() Result {
+	const whole = "; loading the whole AWS provider as published (slower synth, same output)"
 	if err := verifyInputs(); err != nil {
-		return Result{Warning: err.Error()}
+		return Result{Warnings: []string{err.Error() + whole}}
 	}
 	var res Result
 	if os.Getenv(EnvFullProvider) != "1" {
 		subs := linkedSubmodules()
 		prepared, err := preparedProvider(subs)
 		if err != nil {
-			res.Warning = "preparing the AWS provider package: " + err.Error()
+			res.Warnings = append(res.Warnings, "preparing the AWS provider package: "+err.Error()+whole)
 		} else {
 			awsTarball = prepared
 			res.Submodules = subs
 		}
 	}
-	if err := populateCache(); err != nil && res.Warning == "" {
-		res.Warning = "writing the jsii package cache: " + err.Error()
+	if err := populateCache(); err != nil {
+		res.Warnings = append(res.Warnings, "writing the jsii package cache: "+err.Error()+"; the jsii kernel extracts the packages itself")
 	}
 	return res
 }

@@ -268,3 +268,34 @@ func TestReadVerified(t *testing.T) {
 		t.Fatal("a tarball whose hash is not the recorded one was verified")
 	}
 }
+
+// TestPrepareFallsBackWithWarning: a provider tarball that is not the
+// pinned one is loaded as it is, with a warning saying so.
+func TestPrepareFallsBackWithWarning(t *testing.T) {
+	saved := awsTarball
+	t.Cleanup(func() { awsTarball = saved })
+	awsTarball = []byte("another provider")
+	res := prepare()
+	if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], providerName) || !strings.Contains(res.Warnings[0], "loading the whole AWS provider") {
+		t.Fatalf("warnings %q", res.Warnings)
+	}
+	if res.Submodules != nil || string(awsTarball) != "another provider" {
+		t.Fatal("the provider was swapped although it is not the pinned one")
+	}
+}
+
+// TestPopulateCacheUnwritable: a cache root that cannot be created is an
+// error naming it (Prepare turns it into a warning and the kernel extracts
+// the packages itself).
+func TestPopulateCacheUnwritable(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "file")
+	os.WriteFile(file, nil, 0o644)
+	t.Setenv("JSII_RUNTIME_PACKAGE_CACHE_ROOT", filepath.Join(file, "cache"))
+	if err := populateCache(); err == nil || !strings.Contains(err.Error(), file) {
+		t.Fatalf("err = %v", err)
+	}
+	t.Setenv("JSII_RUNTIME_PACKAGE_CACHE", "disabled")
+	if err := populateCache(); err != nil {
+		t.Fatalf("with the kernel's cache disabled: %v", err)
+	}
+}
