@@ -97,7 +97,7 @@ type Result struct {
 	// Warnings say why the whole provider is loaded or why the cache
 	// entries were left to the kernel.
 	Warnings []string
-	Took    time.Duration
+	Took     time.Duration
 }
 
 // Prepare runs once per process, before the first jsii object is created;
