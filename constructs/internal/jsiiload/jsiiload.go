@@ -34,6 +34,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/sst-tf/sst/internal/atomicfile"
+	"github.com/sst-tf/sst/internal/filelock"
 )
 
 // EnvFullProvider set to 1 makes the kernel load the whole provider as
@@ -221,7 +224,7 @@ func preparedProvider(subs []string) ([]byte, error) {
 	if b, ok := readVerified(base); ok {
 		return b, nil
 	}
-	unlock, err := lockFile(filepath.Join(dir, ".lock"))
+	unlock, err := filelock.Lock(filepath.Join(dir, ".lock"))
 	if err != nil {
 		return nil, err
 	}
@@ -233,10 +236,10 @@ func preparedProvider(subs []string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := writeAtomic(base+".tgz", b); err != nil {
+	if err := atomicfile.Write(base+".tgz", b, 0o644); err != nil {
 		return nil, err
 	}
-	if err := writeAtomic(base+".sha256", []byte(hexSHA(b)+"\n")); err != nil {
+	if err := atomicfile.Write(base+".sha256", []byte(hexSHA(b)+"\n"), 0o644); err != nil {
 		return nil, err
 	}
 	return b, nil
@@ -276,7 +279,7 @@ func populateCache() error {
 	if len(todo) == 0 {
 		return nil
 	}
-	unlock, err := lockFile(filepath.Join(root, ".sst.lock"))
+	unlock, err := filelock.Lock(filepath.Join(root, ".sst.lock"))
 	if err != nil {
 		return err
 	}
@@ -286,20 +289,4 @@ func populateCache() error {
 		errs = append(errs, populate(e.dir, e.tarball))
 	}
 	return errors.Join(errs...)
-}
-
-func writeAtomic(path string, b []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	tmp := fmt.Sprintf("%s.%d-%s", path, os.Getpid(), randomSuffix())
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
 }

@@ -18,6 +18,8 @@ import (
 
 	_ "github.com/cdktf/cdktf-provider-aws-go/aws/v19/lambdafunction"
 	"golang.org/x/mod/modfile"
+
+	"github.com/sst-tf/sst/internal/atomicfile"
 )
 
 // TestExpectedVersionsAreGoMods fails when go.mod moves jsii-runtime-go or
@@ -258,12 +260,12 @@ func TestReadVerified(t *testing.T) {
 		t.Fatal("nothing there, but verified")
 	}
 	sum := sha256.Sum256([]byte("package"))
-	writeAtomic(base+".tgz", []byte("package"))
-	writeAtomic(base+".sha256", []byte(hex.EncodeToString(sum[:])+"\n"))
+	atomicfile.Write(base+".tgz", []byte("package"), 0o644)
+	atomicfile.Write(base+".sha256", []byte(hex.EncodeToString(sum[:])+"\n"), 0o644)
 	if b, ok := readVerified(base); !ok || string(b) != "package" {
 		t.Fatalf("a good copy was not verified: %q", b)
 	}
-	writeAtomic(base+".tgz", []byte("packagf"))
+	atomicfile.Write(base+".tgz", []byte("packagf"), 0o644)
 	if _, ok := readVerified(base); ok {
 		t.Fatal("a tarball whose hash is not the recorded one was verified")
 	}
