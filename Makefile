@@ -14,7 +14,21 @@ TIMEOUT ?= 60m
 # outside (the sst CLI does the same for the apps it runs).
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION ?= $(shell node -p 'process.versions.node.split(".")[0]' 2>/dev/null)
 
-.PHONY: build demo test lint fuzz bench bench-sites
+.PHONY: build demo test lint tools fuzz bench bench-sites
+
+# Pinned tools, built from source into the ignored bin/tools once per
+# checkout: staticcheck for `make lint`, tfsec for the audit in tests/.
+TOOLS       := $(CURDIR)/bin/tools
+STATICCHECK := $(TOOLS)/staticcheck
+TFSEC       := $(TOOLS)/tfsec
+
+$(STATICCHECK):
+	GOBIN=$(TOOLS) $(GO) install honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+$(TFSEC):
+	GOBIN=$(TOOLS) $(GO) install github.com/aquasecurity/tfsec/cmd/tfsec@v1.28.14
+
+tools: $(STATICCHECK) $(TFSEC)
 
 build:
 	$(GO) build -o bin/sst ./cli/sst
@@ -22,9 +36,10 @@ build:
 demo:
 	./scripts/demo.sh
 
-lint:
+lint: $(STATICCHECK)
 	@out="$$(gofmt -l $$(git ls-files '*.go'))"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
+	$(STATICCHECK) $(PKGS)
 
 # A short run of every fuzz target on top of the checked-in seed corpora
 # (the seeds themselves run in `go test`).

@@ -170,6 +170,47 @@ func TestInvalidStage(t *testing.T) {
 	}
 }
 
+// An explicitly empty stage is what a CI job produces from an undefined
+// variable (--stage "$STAGE", SST_STAGE=$STAGE): it must stop before the app
+// runs, not deploy to the user-name stage and pin it in .sst/stage.
+func TestEmptyStageChangesNothing(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  []string
+		args []string
+		want string
+	}{
+		{"empty flag", nil, []string{"deploy", "--stage", ""}, `--stage: the stage is empty (the flag was given as ""): pass a stage name (--stage dev), or leave the flag out`},
+		{"empty flag with =", nil, []string{"synth", "--stage="}, `--stage: the stage is empty`},
+		{"empty flag beats a valid SST_STAGE", []string{"SST_STAGE=dev"}, []string{"diff", "--stage", ""}, `--stage: the stage is empty`},
+		{"empty SST_STAGE", []string{"SST_STAGE="}, []string{"deploy"}, `SST_STAGE: the stage is empty (the variable is set to ""): set it to a stage name (SST_STAGE=dev), or unset it`},
+		{"empty SST_STAGE after a valid one", []string{"SST_STAGE=dev", "SST_STAGE="}, []string{"remove", "--yes"}, `SST_STAGE: the stage is empty`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := miniProject(t)
+			h := newHarness(t, dir, tc.env...)
+			h.mustFail(tc.want, tc.args...)
+			for _, p := range []string{"ran", ".sst"} {
+				if _, err := os.Stat(filepath.Join(dir, p)); !os.IsNotExist(err) {
+					t.Errorf("%s exists after a refused command (%v)", p, err)
+				}
+			}
+		})
+	}
+	// A saved default is not a fallback for an empty SST_STAGE either, and
+	// stays as it was.
+	dir := miniProject(t)
+	writeFile(t, filepath.Join(dir, ".sst", "stage"), "mine\n")
+	h := newHarness(t, dir, "SST_STAGE=")
+	h.mustFail(`SST_STAGE: the stage is empty`, "synth")
+	if b, _ := os.ReadFile(filepath.Join(dir, ".sst", "stage")); string(b) != "mine\n" {
+		t.Errorf(".sst/stage = %q, want it unchanged", b)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "ran")); !os.IsNotExist(err) {
+		t.Errorf("the app ran despite an empty stage (%v)", err)
+	}
+}
+
 func TestEndpointRejectedBeforeAnythingRuns(t *testing.T) {
 	dir := miniProject(t)
 	for _, args := range [][]string{

@@ -52,14 +52,21 @@ func NewFactory() *Factory {
 
 // Getenv reads one variable from the factory's environment.
 func (f *Factory) Getenv(key string) string {
+	v, _ := f.LookupEnv(key)
+	return v
+}
+
+// LookupEnv reads one variable and whether it is set at all, so a variable
+// set to "" can be told from one that is absent.
+func (f *Factory) LookupEnv(key string) (string, bool) {
 	env := f.Environ()
 	// Last one wins, like the os package on duplicate entries.
 	for i := len(env) - 1; i >= 0; i-- {
 		if v, ok := strings.CutPrefix(env[i], key+"="); ok {
-			return v
+			return v, true
 		}
 	}
-	return ""
+	return "", false
 }
 
 // color reports whether to color output: a terminal, and no NO_COLOR

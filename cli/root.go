@@ -13,7 +13,10 @@ import (
 
 // Globals are the flags every command accepts.
 type Globals struct {
-	Stage    string
+	Stage string
+	// StageSet says --stage was given, even as "": an explicitly empty
+	// stage is an error, never the default.
+	StageSet bool
 	Region   string
 	Profile  string
 	Endpoint string
@@ -34,6 +37,9 @@ JSON per stage and deploys it with terraform.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Version:       Version,
+		PersistentPreRun: func(cmd *cobra.Command, _ []string) {
+			g.StageSet = cmd.Flags().Changed("stage")
+		},
 	}
 	root.SetIn(f.IO.In)
 	root.SetOut(f.IO.Out)

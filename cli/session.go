@@ -66,7 +66,8 @@ func load(f *Factory, g *Globals) (*session, error) {
 		return nil, err
 	}
 
-	st, source, err := stage.Resolve(g.Stage, f.Getenv(manifest.EnvStage), s.project.Dir)
+	env, envSet := f.LookupEnv(manifest.EnvStage)
+	st, source, err := stage.Resolve(stage.Input{Flag: g.Stage, FlagSet: g.StageSet, Env: env, EnvSet: envSet, ProjectDir: s.project.Dir})
 	if err != nil {
 		return nil, err
 	}

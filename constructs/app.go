@@ -164,7 +164,10 @@ func OptionsFromEnv() (Options, error) {
 		o.ProjectDir = wd
 	}
 	if o.Stage == "" {
-		s, _, err := stage.Resolve("", "", o.ProjectDir)
+		// Set but empty (a CI variable that is not defined) is an error,
+		// like in the CLI, not the developer's default stage.
+		_, set := os.LookupEnv(manifest.EnvStage)
+		s, _, err := stage.Resolve(stage.Input{EnvSet: set, ProjectDir: o.ProjectDir})
 		if err != nil {
 			return Options{}, err
 		}

@@ -2,6 +2,7 @@ package sst
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -11,6 +12,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucket"
 
+	"github.com/sst-tf/sst/internal/stage"
 	"github.com/sst-tf/sst/manifest"
 )
 
@@ -408,4 +410,20 @@ func roundTrip(t *testing.T, m *manifest.Manifest) map[string]any {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// An app run directly (cdktf deploy, go run .) in a CI job whose SST_STAGE
+// comes from an undefined variable must not fall back to the user's stage.
+func TestOptionsFromEnvRefusesEmptyStage(t *testing.T) {
+	t.Setenv(manifest.EnvProjectDir, t.TempDir())
+	t.Setenv(manifest.EnvStage, "")
+	_, err := OptionsFromEnv()
+	if !errors.Is(err, stage.ErrEmpty) || !strings.Contains(err.Error(), `SST_STAGE: the stage is empty (the variable is set to "")`) {
+		t.Fatalf("err = %v, want the empty-stage error", err)
+	}
+	os.Unsetenv(manifest.EnvStage)
+	o, err := OptionsFromEnv()
+	if err != nil || stage.Validate(o.Stage) != nil {
+		t.Fatalf("unset SST_STAGE: stage %q, err %v; want a default stage", o.Stage, err)
+	}
 }

@@ -300,7 +300,7 @@ func (p EventBusPattern) render() (string, error) {
 		if len(p.Detail) > 0 {
 			raw, err := json.Marshal(p.Detail)
 			if err != nil {
-				return "", fmt.Errorf("Detail cannot be encoded as JSON: %v", err)
+				return "", fmt.Errorf("the Detail map cannot be encoded as JSON: %v", err)
 			}
 			var detail map[string]any
 			_ = json.Unmarshal(raw, &detail)

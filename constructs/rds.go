@@ -140,10 +140,10 @@ func parseRDSEngine(spec string) (rdsEngine, error) {
 		minor, _ := strconv.Atoi(m[2])
 		first, ok := rdsPostgresDataAPI[major]
 		if !ok {
-			return rdsEngine{}, fmt.Errorf("Aurora PostgreSQL %d is not supported: use major version 13, 14, 15, 16 or 17, e.g. \"postgresql16.4\"", major)
+			return rdsEngine{}, fmt.Errorf("unsupported major version, Aurora PostgreSQL %d: use 13, 14, 15, 16 or 17, e.g. \"postgresql16.4\"", major)
 		}
 		if minor < first {
-			return rdsEngine{}, fmt.Errorf("Aurora PostgreSQL %d.%d has no Data API on Serverless v2: use %d.%d or later", major, minor, major, first)
+			return rdsEngine{}, fmt.Errorf("version %d.%d has no Data API on Aurora PostgreSQL Serverless v2: use %d.%d or later", major, minor, major, first)
 		}
 		return rdsEngine{spec: spec, engine: "aurora-postgresql", version: m[1] + "." + m[2], port: 5432, user: "postgres", postgre: true}, nil
 	}
@@ -151,7 +151,7 @@ func parseRDSEngine(spec string) (rdsEngine, error) {
 		version := rdsDefaultMySQL
 		if m[1] != "" {
 			if minor, _ := strconv.Atoi(m[1]); minor < 7 {
-				return rdsEngine{}, fmt.Errorf("Aurora MySQL 3.%s has no Data API on Serverless v2: use 3.07 or later, or just \"mysql8.0\"", m[1])
+				return rdsEngine{}, fmt.Errorf("version 3.%s has no Data API on Aurora MySQL Serverless v2: use 3.07 or later, or just \"mysql8.0\"", m[1])
 			}
 			version = strings.TrimPrefix(spec, "mysql")
 		}

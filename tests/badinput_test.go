@@ -54,6 +54,8 @@ func TestBadInput(t *testing.T) {
 			want: []string{`invalid stage "Bad_Stage"`, "--stage"}},
 		{name: "stage name too long", args: []string{"deploy", "--stage", strings.Repeat("a", 40)},
 			want: []string{"invalid stage", "--stage", "32"}},
+		{name: "empty stage flag", args: []string{"deploy", "--stage", ""},
+			want: []string{`--stage: the stage is empty (the flag was given as "")`, "pass a stage name"}},
 		{name: "invalid stage in the environment", env: map[string]string{"SST_STAGE": "prod!"}, args: []string{"deploy"},
 			want: []string{`invalid stage "prod!"`, "SST_STAGE"}},
 		{name: "unknown endpoint scheme", args: []string{"deploy", "--stage", "x", "--endpoint", "ftp://127.0.0.1:1"},
@@ -172,6 +174,9 @@ func TestBadInput(t *testing.T) {
 			// Nothing applied: no state for any stage, nothing in the emulator.
 			if _, err := os.Stat(filepath.Join(dir, ".sst", "state")); err == nil {
 				t.Errorf("terraform state was created")
+			}
+			if _, err := os.Stat(filepath.Join(dir, ".sst", "stage")); err == nil {
+				t.Errorf("a default stage was saved")
 			}
 			if left := inventory(t, "x-bad-"); len(left) > 0 {
 				t.Errorf("resources were created: %v", left)

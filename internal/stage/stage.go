@@ -130,19 +130,43 @@ func Sanitize(s string) string {
 	return strings.TrimRight(string(b), "-")
 }
 
-// Resolve picks the stage by precedence: flag (--stage), env (the value of
-// SST_STAGE), the trimmed contents of <projectDir>/.sst/stage, the current OS
-// user's name sanitized, then Default. Explicit values (flag, env, file) are
-// validated, never silently rewritten, and an error names where the bad value
-// came from. source is one of the Source* constants.
-func Resolve(flag, env, projectDir string) (stage, source string, err error) {
-	if flag != "" {
-		return explicit(flag, SourceFlag, "--stage")
+// Input is where Resolve looks for a stage, in order of precedence.
+type Input struct {
+	// Flag is the value of --stage; FlagSet says the flag was given at all.
+	Flag    string
+	FlagSet bool
+	// Env is the value of SST_STAGE; EnvSet says the variable exists.
+	Env    string
+	EnvSet bool
+	// ProjectDir holds the personal default in .sst/stage.
+	ProjectDir string
+}
+
+// ErrEmpty is wrapped by the error for a stage given explicitly as "".
+// A CI job that passes --stage "$STAGE" or sets SST_STAGE from a variable
+// that is not defined gets "", and falling back to the user's default
+// stage would deploy somewhere nobody asked for.
+var ErrEmpty = errors.New("the stage is empty")
+
+// Resolve picks the stage by precedence: the --stage flag, SST_STAGE, the
+// trimmed contents of <ProjectDir>/.sst/stage, the current OS user's name
+// sanitized, then Default. Explicit values (flag, env, file) are validated,
+// never silently rewritten, and an error names where the bad value came
+// from. A flag or variable that is given but empty is an error wrapping
+// ErrEmpty, not a request for the next source. source is one of the
+// Source* constants.
+func Resolve(in Input) (stage, source string, err error) {
+	switch {
+	case in.FlagSet && in.Flag == "":
+		return "", SourceFlag, fmt.Errorf(`--stage: %w (the flag was given as ""): pass a stage name (--stage dev), or leave the flag out to use $SST_STAGE, %s or your user name; in CI, check the variable the stage comes from`, ErrEmpty, File)
+	case in.Flag != "":
+		return explicit(in.Flag, SourceFlag, "--stage")
+	case in.EnvSet && in.Env == "":
+		return "", SourceEnv, fmt.Errorf(`SST_STAGE: %w (the variable is set to ""): set it to a stage name (SST_STAGE=dev), or unset it to use %s or your user name; in CI, check the variable or secret it comes from`, ErrEmpty, File)
+	case in.Env != "":
+		return explicit(in.Env, SourceEnv, "SST_STAGE")
 	}
-	if env != "" {
-		return explicit(env, SourceEnv, "SST_STAGE")
-	}
-	path := filepath.Join(projectDir, filepath.FromSlash(File))
+	path := filepath.Join(in.ProjectDir, filepath.FromSlash(File))
 	data, err := os.ReadFile(path)
 	switch {
 	case err == nil:

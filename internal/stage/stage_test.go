@@ -136,23 +136,28 @@ func writeStageFile(t *testing.T, dir, content string) string {
 func TestResolve(t *testing.T) {
 	tests := []struct {
 		name       string
-		flag, env  string
+		flag, env  *string // nil: not given
 		file       *string // nil: no file
 		user       string
 		wantStage  string
 		wantSource string
 		wantErr    string
 	}{
-		{name: "flag wins", flag: "prod", env: "staging", file: ptr("local"), user: "jdoe", wantStage: "prod", wantSource: SourceFlag},
-		{name: "env next", env: "staging", file: ptr("local"), user: "jdoe", wantStage: "staging", wantSource: SourceEnv},
+		{name: "flag wins", flag: ptr("prod"), env: ptr("staging"), file: ptr("local"), user: "jdoe", wantStage: "prod", wantSource: SourceFlag},
+		{name: "env next", env: ptr("staging"), file: ptr("local"), user: "jdoe", wantStage: "staging", wantSource: SourceEnv},
 		{name: "file next", file: ptr("local\n"), user: "jdoe", wantStage: "local", wantSource: SourceFile},
 		{name: "file trimmed", file: ptr("  \tlocal \r\n"), user: "jdoe", wantStage: "local", wantSource: SourceFile},
 		{name: "blank file ignored", file: ptr(" \n"), user: "jdoe", wantStage: "jdoe", wantSource: SourceUser},
 		{name: "user sanitized", user: "John.Doe@corp", wantStage: "john-doe-corp", wantSource: SourceUser},
 		{name: "unusable user falls back", user: "1234", wantStage: "dev", wantSource: SourceDefault},
 		{name: "no user falls back", user: "", wantStage: "dev", wantSource: SourceDefault},
-		{name: "bad flag", flag: "Prod", env: "staging", wantSource: SourceFlag, wantErr: `--stage: invalid stage "Prod"`},
-		{name: "bad env", env: "my_stage", wantSource: SourceEnv, wantErr: `SST_STAGE: invalid stage "my_stage"`},
+		{name: "bad flag", flag: ptr("Prod"), env: ptr("staging"), wantSource: SourceFlag, wantErr: `--stage: invalid stage "Prod"`},
+		{name: "bad env", env: ptr("my_stage"), wantSource: SourceEnv, wantErr: `SST_STAGE: invalid stage "my_stage"`},
+		// A CI job passing --stage "$STAGE" or SST_STAGE from an undefined
+		// variable must not land on the file's or the user's stage.
+		{name: "empty flag", flag: ptr(""), env: ptr("staging"), file: ptr("local"), user: "jdoe", wantSource: SourceFlag, wantErr: `--stage: the stage is empty (the flag was given as "")`},
+		{name: "empty env", env: ptr(""), file: ptr("local"), user: "jdoe", wantSource: SourceEnv, wantErr: `SST_STAGE: the stage is empty (the variable is set to "")`},
+		{name: "flag wins over empty env", flag: ptr("prod"), env: ptr(""), wantStage: "prod", wantSource: SourceFlag},
 		{name: "bad file", file: ptr("Local Stage\n"), wantSource: SourceFile, wantErr: `stage: invalid stage "Local Stage"`},
 	}
 	for _, tt := range tests {
@@ -162,7 +167,14 @@ func TestResolve(t *testing.T) {
 				writeStageFile(t, dir, *tt.file)
 			}
 			stubUser(t, tt.user)
-			got, source, err := Resolve(tt.flag, tt.env, dir)
+			in := Input{ProjectDir: dir}
+			if tt.flag != nil {
+				in.Flag, in.FlagSet = *tt.flag, true
+			}
+			if tt.env != nil {
+				in.Env, in.EnvSet = *tt.env, true
+			}
+			got, source, err := Resolve(in)
 			if source != tt.wantSource {
 				t.Errorf("source = %q, want %q", source, tt.wantSource)
 			}
@@ -171,8 +183,8 @@ func TestResolve(t *testing.T) {
 					t.Fatalf("err = %v, want containing %q", err, tt.wantErr)
 				}
 				var inv *InvalidError
-				if !errors.As(err, &inv) {
-					t.Errorf("error does not wrap *InvalidError")
+				if !errors.As(err, &inv) && !errors.Is(err, ErrEmpty) {
+					t.Errorf("error wraps neither *InvalidError nor ErrEmpty")
 				}
 				if got != "" {
 					t.Errorf("stage = %q on error, want empty", got)
@@ -193,7 +205,7 @@ func TestResolveFileErrorNamesPath(t *testing.T) {
 	dir := t.TempDir()
 	path := writeStageFile(t, dir, "UPPER")
 	stubUser(t, "jdoe")
-	_, _, err := Resolve("", "", dir)
+	_, _, err := Resolve(Input{ProjectDir: dir})
 	if err == nil || !strings.HasPrefix(err.Error(), path+": ") {
 		t.Fatalf("err = %v, want prefixed with %q", err, path)
 	}
@@ -207,7 +219,7 @@ func TestResolveUnreadableFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	stubUser(t, "jdoe")
-	_, _, err := Resolve("", "", dir)
+	_, _, err := Resolve(Input{ProjectDir: dir})
 	if err == nil || !strings.Contains(err.Error(), "reading default stage") {
 		t.Fatalf("err = %v, want a read error", err)
 	}
@@ -232,7 +244,7 @@ func TestWriteDefault(t *testing.T) {
 	if string(data) != "pr-7\n" {
 		t.Errorf("file = %q", data)
 	}
-	got, source, err := Resolve("", "", dir)
+	got, source, err := Resolve(Input{ProjectDir: dir})
 	if err != nil || got != "pr-7" || source != SourceFile {
 		t.Errorf("Resolve after WriteDefault = %q, %q, %v", got, source, err)
 	}
@@ -240,7 +252,7 @@ func TestWriteDefault(t *testing.T) {
 	if err := WriteDefault(dir, "qa"); err != nil {
 		t.Fatal(err)
 	}
-	if got, _, _ := Resolve("", "", dir); got != "qa" {
+	if got, _, _ := Resolve(Input{ProjectDir: dir}); got != "qa" {
 		t.Errorf("after overwrite got %q", got)
 	}
 	entries, _ := os.ReadDir(filepath.Join(dir, ".sst"))

@@ -72,7 +72,7 @@ func postgresBinDir() (string, error) {
 
 func versionOf(dir string) int {
 	base := filepath.Base(filepath.Dir(dir))
-	n, _ := strconv.Atoi(strings.TrimLeft(base, "postgresql@"))
+	n, _ := strconv.Atoi(strings.TrimPrefix(base, "postgresql@"))
 	return n
 }
 

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"path"
 	"sort"
@@ -16,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/sst-tf/sst/manifest"
 )
@@ -224,14 +227,22 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	key := r.URL.Query().Get("key")
-	out, err := s3.NewFromConfig(s.cfg.AWS, pathStyle).GetObject(r.Context(), &s3.GetObjectInput{Bucket: aws.String(c.Data["bucketName"]), Key: aws.String(key)})
-	if err != nil {
-		http.Error(w, fmt.Sprintf("download %s: %v", key, err), http.StatusBadGateway)
+	bucket := c.Data["bucketName"]
+	out, err := s3.NewFromConfig(s.cfg.AWS, pathStyle).GetObject(r.Context(), &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	var missing *s3types.NoSuchKey
+	switch {
+	case errors.As(err, &missing):
+		http.Error(w, fmt.Sprintf("no object %q in bucket %s: it was deleted or renamed since the list was shown; list the bucket again", key, bucket), http.StatusNotFound)
+		return
+	case err != nil:
+		http.Error(w, fmt.Sprintf("download %q: %v", key, err), http.StatusBadGateway)
 		return
 	}
 	defer out.Body.Close()
 	w.Header().Set("Content-Type", "application/octet-stream")
-	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", path.Base(key)))
+	// FormatMediaType quotes the name, or encodes it as RFC 2231 when it is
+	// not plain ASCII, so any key gives a header browsers read back.
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": path.Base(key)}))
 	_, _ = io.Copy(w, out.Body)
 }
 

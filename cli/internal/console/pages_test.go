@@ -2,9 +2,12 @@ package console
 
 import (
 	"context"
+	"encoding/json"
+	"mime"
 	"net/http"
 	"net/url"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -239,6 +242,62 @@ func TestBucketObjectsListAndDownload(t *testing.T) {
 	code, body := f.get(t, "/buckets/download?bucket=Uploads&key="+url.QueryEscape("docs/readme.txt"))
 	if code != http.StatusOK || body != "hello bucket" {
 		t.Errorf("download: %d %q", code, body)
+	}
+
+	// Keys S3 allows but URLs and headers treat specially: each link on the
+	// page, followed by the browser, must download exactly that object
+	// under its own file name.
+	keys := []string{"with space.txt", "a<b>.txt", `say "hi".txt`, "1+1=2.txt", "100%.txt", "q&a#1?.txt", "dir/ünïcode ✓.txt"}
+	for _, k := range keys {
+		if _, err := client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(name), Key: aws.String(k), Body: strings.NewReader("content of " + k)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	do(t, page, chromedp.Reload(), chromedp.WaitVisible("#objects", chromedp.ByQuery))
+	waitText(t, page, "#objects", `say "hi".txt`)
+	var got []struct {
+		Name, Status, Body, Disposition string
+	}
+	do(t, page, chromedp.Evaluate(`window.__downloads = null; Promise.all([...document.querySelectorAll("#objects a")].map(async (a) => {
+		const r = await fetch(a.href);
+		return {Name: a.textContent, Status: String(r.status), Body: await r.text(), Disposition: r.headers.get("content-disposition") || ""};
+	})).then((d) => { window.__downloads = d; }, (e) => { window.__downloads = String(e); }); true`, nil))
+	var raw []byte
+	for deadline := time.Now().Add(15 * time.Second); ; {
+		do(t, page, chromedp.Evaluate(`window.__downloads`, &raw))
+		if string(raw) != "null" || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err := json.Unmarshal(raw, &got); err != nil {
+		t.Fatalf("the page's downloads: %s (%v)", raw, err)
+	}
+	seen := map[string]bool{}
+	for _, g := range got {
+		seen[g.Name] = true
+		if g.Name == "docs/readme.txt" {
+			continue
+		}
+		if g.Status != "200" || g.Body != "content of "+g.Name {
+			t.Errorf("link for %q: %s %q", g.Name, g.Status, g.Body)
+			continue
+		}
+		_, params, err := mime.ParseMediaType(g.Disposition)
+		if err != nil || params["filename"] != path.Base(g.Name) {
+			t.Errorf("link for %q: Content-Disposition %q names %q (%v), want %q", g.Name, g.Disposition, params["filename"], err, path.Base(g.Name))
+		}
+	}
+	for _, k := range keys {
+		if !seen[k] {
+			t.Errorf("no link for %q on the page (links: %v)", k, got)
+		}
+	}
+	// A key deleted since the list was shown is missing, not a gateway
+	// failure.
+	code, body = f.get(t, "/buckets/download?bucket=Uploads&key="+url.QueryEscape("gone now.txt"))
+	if code != http.StatusNotFound || !strings.Contains(body, `no object "gone now.txt" in bucket `+name+": it was deleted or renamed since the list was shown") {
+		t.Errorf("download of a missing key: %d %q", code, body)
 	}
 }
 

@@ -25,7 +25,6 @@ import (
 	"log"
 	"net"
 	"net/http"
-	"net/url"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -37,6 +36,7 @@ import (
 
 	"github.com/sst-tf/sst/cli/internal/deploy"
 	"github.com/sst-tf/sst/cli/internal/dev"
+	"github.com/sst-tf/sst/cli/internal/loopback"
 	"github.com/sst-tf/sst/manifest"
 )
 
@@ -202,7 +202,7 @@ func (s *Server) routes() http.Handler {
 // guard enforces the security model described in the package comment.
 func (s *Server) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Host != "127.0.0.1:"+s.port && r.Host != "localhost:"+s.port {
+		if !loopback.HostAllowed(r, s.ln) {
 			http.Error(w, "console: unexpected Host header (open the URL sst printed)", http.StatusForbidden)
 			return
 		}
@@ -271,10 +271,10 @@ type page struct {
 }
 
 func parsePages() (map[string]*template.Template, error) {
-	funcs := template.FuncMap{
-		"query": url.QueryEscape,
-		"join":  strings.Join,
-	}
+	// No URL escaping helpers: html/template escapes a value for where it
+	// lands (a query parameter in an href), and escaping first as well
+	// encodes it twice.
+	funcs := template.FuncMap{"join": strings.Join}
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, err

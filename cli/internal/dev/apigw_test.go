@@ -25,7 +25,12 @@ import (
 // (under a function id per route) through the real runtime.
 func gateway(t *testing.T, dev manifest.ApiDev, jwt *JWTVerifier, routes map[string]string) *httptest.Server {
 	t.Helper()
-	rt := newRuntime(t, 10*time.Second)
+	return gatewayOn(t, newRuntime(t, 10*time.Second), dev, jwt, routes)
+}
+
+// gatewayOn is gateway on a runtime the test holds.
+func gatewayOn(t *testing.T, rt *Runtime, dev manifest.ApiDev, jwt *JWTVerifier, routes map[string]string) *httptest.Server {
+	t.Helper()
 	_, n := built(t)
 	h, err := NewHistory(rt, filepath.Join(t.TempDir(), "h.jsonl"))
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -22,6 +23,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/sst-tf/sst/cli/internal/loopback"
 )
 
 // maxWorkers bounds the processes one function may run at once, as
@@ -93,17 +96,30 @@ func (r *Result) SettledLogs() []string {
 type LogFunc func(fn, requestID, line string)
 
 // Runtime serves the Lambda Runtime API on loopback for every worker.
+//
+// Any local process can reach a loopback port, and whoever asks for the
+// next invocation gets the event with the caller's headers and may answer
+// it. So each worker is addressed by a secret path prefix that only its own
+// process receives, in AWS_LAMBDA_RUNTIME_API (host:port/<token>, which
+// aws-lambda-go and the Node bootstrap both join with
+// "/2018-06-01/runtime/…"); a request without a live worker's token, or
+// with a Host that is not the runtime's loopback address, is refused.
 type Runtime struct {
 	ln  net.Listener
 	srv *http.Server
 	log LogFunc
 
-	mu      sync.Mutex
-	pools   map[string]*pool
-	workers map[string]*worker
+	mu    sync.Mutex
+	pools map[string]*pool
+	// workers is keyed by the SHA-256 of each worker's token, so how long
+	// a lookup takes says nothing about a token.
+	workers map[workerKey]*worker
 	closed  bool
-	seq     int
 }
+
+type workerKey [sha256.Size]byte
+
+func keyOf(token string) workerKey { return sha256.Sum256([]byte(token)) }
 
 // NewRuntime starts the Runtime API server on 127.0.0.1 (a free port).
 func NewRuntime(log LogFunc) (*Runtime, error) {
@@ -114,7 +130,7 @@ func NewRuntime(log LogFunc) (*Runtime, error) {
 	if log == nil {
 		log = func(string, string, string) {}
 	}
-	r := &Runtime{ln: ln, log: log, pools: map[string]*pool{}, workers: map[string]*worker{}}
+	r := &Runtime{ln: ln, log: log, pools: map[string]*pool{}, workers: map[workerKey]*worker{}}
 	r.srv = &http.Server{Handler: http.HandlerFunc(r.serve), ReadHeaderTimeout: 10 * time.Second}
 	go r.srv.Serve(ln)
 	return r, nil
@@ -297,15 +313,15 @@ func (p *pool) spawn() (*worker, error) {
 	p.mu.Unlock()
 
 	r := p.rt
-	r.mu.Lock()
-	r.seq++
-	id := fmt.Sprintf("w%d", r.seq)
-	r.mu.Unlock()
-
-	w := &worker{id: id, pool: p, fn: fn, gen: gen, exited: make(chan struct{}), stop: make(chan struct{})}
+	token, err := newToken()
+	if err != nil {
+		return nil, fmt.Errorf("function %s: %w", fn.ID, err)
+	}
+	id := keyOf(token)
+	w := &worker{pool: p, fn: fn, gen: gen, exited: make(chan struct{}), stop: make(chan struct{})}
 	cmd := exec.Command(fn.Command[0], fn.Command[1:]...)
 	cmd.Dir = fn.Dir
-	cmd.Env = workerEnv(fn, r.Addr()+"/"+id)
+	cmd.Env = workerEnv(fn, r.Addr()+"/"+token)
 	// Its own process group: Ctrl-C in the terminal reaches sst, which
 	// stops workers itself instead of racing the signal.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -394,7 +410,6 @@ func workerEnv(fn *Function, api string) []string {
 }
 
 type worker struct {
-	id     string
 	pool   *pool
 	fn     *Function
 	gen    int
@@ -534,6 +549,16 @@ func (inv *invocation) result() *Result {
 	return &r
 }
 
+// newToken is a worker's secret: 192 random bits, hex so it is a plain
+// URL path segment.
+func newToken() (string, error) {
+	var b [24]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("worker token: %w", err)
+	}
+	return hex.EncodeToString(b[:]), nil
+}
+
 func newRequestID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
@@ -542,16 +567,21 @@ func newRequestID() string {
 }
 
 // serve implements the Runtime API under a per-worker prefix:
-// /<worker>/2018-06-01/runtime/{invocation/next, invocation/<id>/response,
-// invocation/<id>/error, init/error}. The prefix tells which process is
-// asking without trusting anything it sends.
+// /<token>/2018-06-01/runtime/{invocation/next, invocation/<id>/response,
+// invocation/<id>/error, init/error}. The token tells which process is
+// asking and that it is one sst started (see Runtime).
 func (r *Runtime) serve(rw http.ResponseWriter, req *http.Request) {
-	wid, rest, _ := strings.Cut(strings.TrimPrefix(req.URL.Path, "/"), "/")
+	if !loopback.HostAllowed(req, r.ln) {
+		http.Error(rw, "local Lambda runtime: unexpected Host header", http.StatusForbidden)
+		return
+	}
+	token, rest, _ := strings.Cut(strings.TrimPrefix(req.URL.Path, "/"), "/")
 	r.mu.Lock()
-	w := r.workers[wid]
+	w := r.workers[keyOf(token)]
 	r.mu.Unlock()
 	if w == nil {
-		http.Error(rw, "unknown worker", http.StatusNotFound)
+		// The same answer for a wrong token as for none: nothing to probe.
+		http.Error(rw, "local Lambda runtime: not a worker of this sst dev", http.StatusForbidden)
 		return
 	}
 	rest, ok := strings.CutPrefix(rest, "2018-06-01/runtime/")

@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -62,6 +65,13 @@ func built(t *testing.T) (*Built, *Built) {
 // as "node", each with the given timeout.
 func newRuntime(t *testing.T, timeout time.Duration) *Runtime {
 	t.Helper()
+	return newRuntimeLogging(t, timeout, nil)
+}
+
+// newRuntimeLogging is newRuntime that also hands every worker line to
+// onLine.
+func newRuntimeLogging(t *testing.T, timeout time.Duration, onLine LogFunc) *Runtime {
+	t.Helper()
 	g, n := built(t)
 	var mu sync.Mutex
 	var lines []string
@@ -69,6 +79,9 @@ func newRuntime(t *testing.T, timeout time.Duration) *Runtime {
 		mu.Lock()
 		lines = append(lines, fn+"|"+line)
 		mu.Unlock()
+		if onLine != nil {
+			onLine(fn, req, line)
+		}
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -313,5 +326,183 @@ func TestHistoryRecordsAndReplays(t *testing.T) {
 	}
 	if _, err := h.Replay(context.Background(), "no-such-id"); err == nil {
 		t.Error("replaying an unknown id succeeded")
+	}
+}
+
+// knock is one request to the runtime API from another local process. A
+// request the runtime holds open (a /next waiting for work) was not refused:
+// it reports status 0.
+func knock(t *testing.T, method, url, host, body string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if host != "" {
+		req.Host = host
+	}
+	resp, err := (&http.Client{Timeout: 2 * time.Second}).Do(req)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// workerToken is the secret path prefix a real handler found in its own
+// AWS_LAMBDA_RUNTIME_API.
+func workerToken(t *testing.T, rt *Runtime, out map[string]any) string {
+	t.Helper()
+	api, _ := out["api"].(string)
+	tok, ok := strings.CutPrefix(api, rt.Addr()+"/")
+	if !ok || len(tok) < 32 || strings.Contains(tok, "/") {
+		t.Fatalf("worker's AWS_LAMBDA_RUNTIME_API is %q, want %s/<secret of at least 32 characters>", api, rt.Addr())
+	}
+	return tok
+}
+
+func TestRuntimeRefusesRequestsWithoutTheWorkersToken(t *testing.T) {
+	started := make(chan string, 4)
+	rt := newRuntimeLogging(t, 10*time.Second, func(fn, req, line string) {
+		if line == "started" && req != "" {
+			started <- req
+		}
+	})
+	base := "http://" + rt.Addr()
+	_, port, _ := net.SplitHostPort(rt.Addr())
+	tokens := map[string]string{}
+	for _, fn := range []string{"go", "node"} {
+		tokens[fn] = workerToken(t, rt, decode(t, invoke(t, rt, fn, `{}`)))
+	}
+	if tokens["go"] == tokens["node"] {
+		t.Fatalf("two workers share the token %s", tokens["go"])
+	}
+	for fn, other := range map[string]string{"go": "node", "node": "go"} {
+		t.Run(fn, func(t *testing.T) {
+			tok := tokens[fn]
+			// Each worker is idle, waiting on /next: exactly when another
+			// process would try to take the next invocation.
+			forgers := []struct{ name, prefix, host string }{
+				{"no token", "", ""},
+				{"the first worker id", "/w1", ""},
+				{"a guessed token", "/" + strings.Repeat("0", len(tok)), ""},
+				{"the token with a foreign Host", "/" + tok, "rebind.example:" + port},
+			}
+			api := func(prefix string) string { return base + prefix + "/2018-06-01/runtime/" }
+			refused := func(f string, method, url, host, body string) {
+				t.Helper()
+				if code, msg := knock(t, method, url, host, body); code != http.StatusForbidden {
+					t.Errorf("%s: %s %s answered %d %q, want 403", f, method, strings.TrimPrefix(url, base), code, msg)
+				}
+			}
+			for _, f := range forgers {
+				refused(f.name, "GET", api(f.prefix)+"invocation/next", f.host, "")
+				refused(f.name, "POST", api(f.prefix)+"init/error", f.host, `{"errorType":"Forged","errorMessage":"forged init error"}`)
+			}
+
+			type answer struct {
+				res *Result
+				err error
+			}
+			done := make(chan answer, 1)
+			go func() {
+				res, err := rt.Invoke(context.Background(), fn, []byte(`{"action":"sleep","ms":1500,"log":"started"}`))
+				done <- answer{res, err}
+			}()
+			var id string
+			select {
+			case id = <-started:
+			case <-time.After(10 * time.Second):
+				t.Fatal("the handler never started")
+			}
+			// Even knowing the request id, nobody but the worker answers it.
+			for _, f := range forgers {
+				refused(f.name, "POST", api(f.prefix)+"invocation/"+id+"/response", f.host, `{"forged":true}`)
+				refused(f.name, "POST", api(f.prefix)+"invocation/"+id+"/error", f.host, `{"errorType":"Forged","errorMessage":"forged"}`)
+			}
+			// Another worker's token names a process that is not serving it.
+			if code, msg := knock(t, "POST", api("/"+tokens[other])+"invocation/"+id+"/response", "", `{"forged":true}`); code != http.StatusBadRequest {
+				t.Errorf("response through the %s worker's token: %d %q, want 400", other, code, msg)
+			}
+			a := <-done
+			if a.err != nil {
+				t.Fatal(a.err)
+			}
+			out := decode(t, a.res)
+			if out["forged"] != nil || out["pid"] == nil {
+				t.Fatalf("the caller got %s, not the handler's answer", a.res.Payload)
+			}
+			// The forged init errors changed nothing: the worker still serves.
+			if got := workerToken(t, rt, decode(t, invoke(t, rt, fn, `{}`))); got != tok {
+				t.Errorf("a new worker (token changed) served the next request")
+			}
+		})
+	}
+}
+
+// The attack the tokens stop, end to end: another local process waits on the
+// runtime API for the next invocation, reads the event (with the caller's
+// Authorization header) and answers it with a response of its own.
+func TestGatewayCallerOnlySeesTheWorkersResponse(t *testing.T) {
+	rt := newRuntime(t, 10*time.Second)
+	srv := gatewayOn(t, rt, manifest.ApiDev{}, nil, map[string]string{"ANY /echo": ""})
+	call := func() {
+		t.Helper()
+		req, _ := http.NewRequest("GET", srv.URL+"/echo", nil)
+		req.Header.Set("Authorization", "Bearer caller-secret")
+		status, ev := echoed(t, req)
+		headers, _ := ev["headers"].(map[string]any)
+		if status != 200 || ev["routeKey"] != "ANY /echo" || headers["authorization"] != "Bearer caller-secret" {
+			t.Errorf("the caller got %d %v, not the handler's echo of its request", status, ev)
+		}
+	}
+	call() // starts the worker
+
+	var (
+		mu     sync.Mutex
+		stolen []string
+		wg     sync.WaitGroup
+	)
+	stop := make(chan struct{})
+	for _, prefix := range []string{"", "/w1", "/w2", "/w3"} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			api := "http://" + rt.Addr() + prefix + "/2018-06-01/runtime/invocation/"
+			for {
+				select {
+				case <-stop:
+					return
+				case <-time.After(20 * time.Millisecond):
+				}
+				resp, err := http.Get(api + "next")
+				if err != nil {
+					continue
+				}
+				event, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusForbidden {
+					continue
+				}
+				mu.Lock()
+				stolen = append(stolen, fmt.Sprintf("%s: %d %s", prefix, resp.StatusCode, event))
+				mu.Unlock()
+				if id := resp.Header.Get("Lambda-Runtime-Aws-Request-Id"); id != "" {
+					forged := `{"statusCode":200,"body":"{\"forged\":true}"}`
+					if r, err := http.Post(api+id+"/response", "application/json", strings.NewReader(forged)); err == nil {
+						r.Body.Close()
+					}
+				}
+			}
+		}()
+	}
+	for range 6 {
+		call()
+	}
+	close(stop)
+	wg.Wait()
+	if len(stolen) > 0 {
+		t.Errorf("another process was answered by the runtime API:\n%s", strings.Join(stolen, "\n"))
 	}
 }

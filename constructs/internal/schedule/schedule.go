@@ -180,7 +180,7 @@ func checkSpecial(f field, p string) error {
 		case strings.HasSuffix(p, "W"):
 			n, err := strconv.Atoi(strings.TrimSuffix(p, "W"))
 			if err != nil || n < 1 || n > 31 || strings.HasPrefix(p, "0") {
-				return fmt.Errorf("W takes one day 1–31 before it, e.g. 15W (the weekday nearest the 15th)")
+				return fmt.Errorf("the suffix W takes one day 1–31 before it, e.g. 15W (the weekday nearest the 15th)")
 			}
 			return nil
 		}
@@ -207,7 +207,7 @@ func checkSpecial(f field, p string) error {
 		}
 		return fmt.Errorf("use L, <day>L or <day>#<n>; they cannot be combined with lists or ranges")
 	}
-	return fmt.Errorf("L, W and # are allowed only in day-of-month and day-of-week")
+	return fmt.Errorf("the special characters L, W and # are allowed only in day-of-month and day-of-week")
 }
 
 func weekday(f field, s string) (int, error) {

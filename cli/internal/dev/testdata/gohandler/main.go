@@ -31,7 +31,7 @@ func handler(ctx context.Context, e event) (map[string]any, error) {
 	case "exit":
 		os.Exit(3)
 	}
-	return map[string]any{"pid": os.Getpid(), "table": os.Getenv("SST_Table_tableName_Notes"), "action": e.Action}, nil
+	return map[string]any{"pid": os.Getpid(), "table": os.Getenv("SST_Table_tableName_Notes"), "action": e.Action, "api": os.Getenv("AWS_LAMBDA_RUNTIME_API")}, nil
 }
 
 func main() { lambda.Start(handler) }

@@ -25,13 +25,13 @@ export async function handler(event: Event) {
       throw new TypeError("handler threw on purpose");
     case "sleep":
       await new Promise((r) => setTimeout(r, event.ms ?? 0));
-      return { pid: process.pid };
+      return { pid: process.pid, api: process.env.AWS_LAMBDA_RUNTIME_API };
     case "return":
       return body.value;
     case "gw":
       return { statusCode: 200, headers: { "content-type": "application/json" }, body: JSON.stringify(event) };
   }
-  return { pid: process.pid, table: process.env.SST_Table_tableName_Notes, version: 1 };
+  return { pid: process.pid, table: process.env.SST_Table_tableName_Notes, version: 1, api: process.env.AWS_LAMBDA_RUNTIME_API };
 }
 
 export const other = async () => ({ version: 2 });
