@@ -70,9 +70,7 @@ func entryDir(root, name, version string, tarball []byte) string {
 	}
 	parts := []string{root}
 	for _, k := range []string{name, version} {
-		for _, seg := range strings.FieldsFunc(keyUnsafe.ReplaceAllString(k, "_"), func(r rune) bool { return r == '/' || r == '\\' }) {
-			parts = append(parts, seg)
-		}
+		parts = append(parts, strings.FieldsFunc(keyUnsafe.ReplaceAllString(k, "_"), func(r rune) bool { return r == '/' || r == '\\' })...)
 	}
 	return filepath.Join(append(parts, hex.EncodeToString(h.Sum(nil)))...)
 }
