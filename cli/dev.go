@@ -414,7 +414,7 @@ func (d *devServer) startGateways(m *manifest.Manifest, refs func(string) string
 				routes = ws.Routes()
 				local = "ws" + strings.TrimPrefix(slot.url, "http")
 			}
-			deployed := refs(c.Data["url"])
+			deployed := refs(c.Data[manifest.ApiURL])
 			if strings.Contains(deployed, "${") {
 				deployed = ""
 			}
@@ -595,9 +595,9 @@ func (d *devServer) startSites(ctx context.Context) {
 		return
 	}
 	for _, c := range sites {
-		dir := filepath.Join(d.s.project.Dir, filepath.FromSlash(c.Data["path"]))
+		dir := filepath.Join(d.s.project.Dir, filepath.FromSlash(c.Data[manifest.SitePath]))
 		if !d.o.runSites {
-			fmt.Fprintf(d.out, "%s run its dev server with: (cd %s && sst env -- npm run dev)\n", d.s.style.Bold("Site "+c.ID+":"), c.Data["path"])
+			fmt.Fprintf(d.out, "%s run its dev server with: (cd %s && sst env -- npm run dev)\n", d.s.style.Bold("Site "+c.ID+":"), c.Data[manifest.SitePath])
 			continue
 		}
 		env, err := dev.SiteEnv(c, outs)
@@ -616,7 +616,7 @@ func (d *devServer) startSites(ctx context.Context) {
 			fmt.Fprintf(d.out, "%s site %s: npm run dev: %v\n", d.s.style.Yellow("warning:"), c.ID, err)
 			continue
 		}
-		fmt.Fprintf(d.out, "%s npm run dev in %s\n", d.s.style.Bold("Site "+c.ID+":"), c.Data["path"])
+		fmt.Fprintf(d.out, "%s npm run dev in %s\n", d.s.style.Bold("Site "+c.ID+":"), c.Data[manifest.SitePath])
 		d.sites = append(d.sites, cmd)
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/sst-tf/sst/cli/internal/deploy"
 	"github.com/sst-tf/sst/cli/internal/dev"
+	"github.com/sst-tf/sst/internal/binding"
 	"github.com/sst-tf/sst/manifest"
 )
 
@@ -54,7 +55,7 @@ of the app, or --site.`,
 				return err
 			}
 			addStageEnv(s, m, env)
-			return runWithEnv(cmd.Context(), s, filepath.Join(s.project.Dir, filepath.FromSlash(c.Data["path"])), args, env)
+			return runWithEnv(cmd.Context(), s, filepath.Join(s.project.Dir, filepath.FromSlash(c.Data[manifest.SitePath])), args, env)
 		},
 	}
 	cmd.Flags().StringVar(&site, "site", "", "id of the site whose environment to use")
@@ -105,7 +106,7 @@ func siteAt(s *session, sites []manifest.Construct) *manifest.Construct {
 		return nil
 	}
 	for i := range sites {
-		dir := filepath.Join(s.project.Dir, filepath.FromSlash(sites[i].Data["path"]))
+		dir := filepath.Join(s.project.Dir, filepath.FromSlash(sites[i].Data[manifest.SitePath]))
 		if rel, err := filepath.Rel(dir, wd); err == nil && filepath.IsLocal(rel) || rel == "." {
 			return &sites[i]
 		}
@@ -126,8 +127,8 @@ func localize(s *session, env map[string]string) error {
 // addStageEnv adds what every sst-run command gets: app, stage, region and
 // the emulator endpoint.
 func addStageEnv(s *session, m *manifest.Manifest, env map[string]string) {
-	env["SST_APP"] = m.App
-	env["SST_STAGE"] = s.stage
+	env[binding.EnvApp] = m.App
+	env[binding.EnvStage] = s.stage
 	if r := firstNonEmpty(s.region, m.Region); r != "" {
 		env["AWS_REGION"] = r
 	}

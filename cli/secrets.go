@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/spf13/cobra"
 
+	"github.com/sst-tf/sst/internal/binding"
 	"github.com/sst-tf/sst/manifest"
 )
 
@@ -167,11 +168,11 @@ func openSecrets(ctx context.Context, f *Factory, g *Globals, o *secretsOptions)
 	return st, nil
 }
 
-func (st *secretStore) stagePrefix() string { return "/sst/" + st.app + "/" + st.s.stage + "/" }
+func (st *secretStore) stagePrefix() string { return binding.SSMPrefix(st.app, st.s.stage) }
 
 func (st *secretStore) prefix(fallback bool) string {
 	if fallback {
-		return "/sst/" + st.app + "/.fallback/Secret/"
+		return binding.FallbackPrefix(st.app) + "Secret/"
 	}
 	return st.stagePrefix() + "Secret/"
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/apigatewayv2api"
@@ -15,6 +16,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lambdapermission"
 
 	"github.com/sst-tf/sst/constructs/internal/naming"
+	"github.com/sst-tf/sst/internal/binding"
 	"github.com/sst-tf/sst/internal/route"
 	"github.com/sst-tf/sst/manifest"
 )
@@ -67,8 +69,9 @@ type ApiAuthorizer struct {
 	Function FunctionProps
 	// IdentitySource, default ["$request.header.Authorization"].
 	IdentitySource []string
-	// ResultsCacheTTL seconds for Lambda authorizers (0 = no cache).
-	ResultsCacheTTL int
+	// ResultsCacheTTL is how long API Gateway caches a Lambda authorizer's
+	// answer, in whole seconds up to 1h (0 = no cache).
+	ResultsCacheTTL time.Duration
 	// SimpleResponses: Lambda authorizers answer {"isAuthorized": bool}. Default true.
 	DisableSimpleResponses bool
 }
@@ -84,8 +87,9 @@ type ApiAccessLog struct {
 	Disabled bool
 	// Format of each line; default a JSON line with the usual request fields.
 	Format string
-	// Retention in days; default never expire.
-	Retention int
+	// Retention is how long CloudWatch keeps the log, one of its periods
+	// in days, e.g. sst.Days(30); default never expire.
+	Retention time.Duration
 }
 
 // Cors configures cross-origin requests.
@@ -96,8 +100,14 @@ type Cors struct {
 	AllowHeaders     []string
 	ExposeHeaders    []string
 	AllowCredentials bool
-	// MaxAge in seconds.
-	MaxAge int
+	// MaxAge is how long browsers may cache a preflight answer, in whole
+	// seconds up to 24h.
+	MaxAge time.Duration
+}
+
+// check reports settings the services reject; prop names where c is set.
+func (c Cors) check(prop string) error {
+	return checkDuration(prop+".MaxAge", c.MaxAge, 0, 24*time.Hour, time.Second)
 }
 
 func (c Cors) withDefaults() Cors {
@@ -170,6 +180,9 @@ func NewApi(s *Stack, id string, props ApiProps) *Api {
 	if props.Cors != nil {
 		cors = *props.Cors
 	}
+	if err := cors.check("Cors"); err != nil && !cors.Disabled {
+		a.errorf("stack %s: api %q: %v", s.name, id, err)
+	}
 	if !cors.Disabled {
 		c := cors.withDefaults()
 		cfg.CorsConfiguration = &apigatewayv2api.Apigatewayv2ApiCorsConfiguration{
@@ -182,7 +195,7 @@ func NewApi(s *Stack, id string, props ApiProps) *Api {
 			cfg.CorsConfiguration.ExposeHeaders = jsii.Strings(c.ExposeHeaders...)
 		}
 		if c.MaxAge > 0 {
-			cfg.CorsConfiguration.MaxAge = jsii.Number(float64(c.MaxAge))
+			cfg.CorsConfiguration.MaxAge = jsii.Number(seconds(c.MaxAge))
 		}
 	}
 	api.Cdk.Api = apigatewayv2api.NewApigatewayv2Api(s.tf, jsii.String(id), cfg)
@@ -193,19 +206,20 @@ func NewApi(s *Stack, id string, props ApiProps) *Api {
 		AutoDeploy: jsii.Bool(true),
 	}
 	if al := props.AccessLog; al == nil || !al.Disabled {
-		format, retention := defaultAccessLogFormat, 0
+		format, retention := defaultAccessLogFormat, time.Duration(0)
 		if al != nil {
 			if al.Format != "" {
 				format = al.Format
 			}
 			retention = al.Retention
 		}
-		if retention != 0 && !validRetention[retention] {
-			a.errorf("stack %s: api %q: AccessLog.Retention %d: not a CloudWatch retention (e.g. 1, 7, 14, 30, 90, 365)", s.name, id, retention)
+		days, err := checkRetention("AccessLog.Retention", retention)
+		if err != nil {
+			a.errorf("stack %s: api %q: %v", s.name, id, err)
 		}
 		lg := cloudwatchloggroup.NewCloudwatchLogGroup(s.tf, jsii.String(id+"_access_logs"), &cloudwatchloggroup.CloudwatchLogGroupConfig{
 			Name:            jsii.String("/aws/vendedlogs/apis/" + naming.ApiGateway(s.Stage(), a.cfg.Name, id)),
-			RetentionInDays: jsii.Number(float64(retention)),
+			RetentionInDays: jsii.Number(float64(days)),
 		})
 		stageCfg.AccessLogSettings = &apigatewayv2stage.Apigatewayv2StageAccessLogSettings{
 			DestinationArn: lg.Arn(),
@@ -248,7 +262,7 @@ func (api *Api) addAuthorizer(name string, az ApiAuthorizer) {
 	if len(sources) == 0 {
 		sources = []string{"$request.header.Authorization"}
 	}
-	rid := api.aid + "_authorizer_" + naming.EnvID(name)
+	rid := api.aid + "_authorizer_" + binding.EnvID(name)
 	switch az.Type {
 	case "jwt":
 		if az.JWT.Issuer == "" || len(az.JWT.Audience) == 0 {
@@ -269,6 +283,10 @@ func (api *Api) addAuthorizer(name string, az ApiAuthorizer) {
 			Type: "jwt", Issuer: s.resolveString(az.JWT.Issuer), Audience: resolveStrings(s, az.JWT.Audience), IdentitySource: sources,
 		}}
 	case "lambda":
+		if err := checkDuration("ResultsCacheTTL", az.ResultsCacheTTL, 0, time.Hour, time.Second); err != nil {
+			a.errorf("%s: %v", where, err)
+			return
+		}
 		// The authorizer resource takes rid; its function needs an id of
 		// its own (construct ids are unique per stack whatever the type).
 		fn := newFunction(s, api.aid, rid+"_function", az.Function)
@@ -283,7 +301,7 @@ func (api *Api) addAuthorizer(name string, az ApiAuthorizer) {
 			AuthorizerUri:                  fn.Cdk.Function.InvokeArn(),
 			AuthorizerPayloadFormatVersion: jsii.String("2.0"),
 			EnableSimpleResponses:          jsii.Bool(!az.DisableSimpleResponses),
-			AuthorizerResultTtlInSeconds:   jsii.Number(float64(az.ResultsCacheTTL)),
+			AuthorizerResultTtlInSeconds:   jsii.Number(seconds(az.ResultsCacheTTL)),
 		})
 		lambdapermission.NewLambdaPermission(s.tf, jsii.String(rid+"_permission"), &lambdapermission.LambdaPermissionConfig{
 			Action:       jsii.String("lambda:InvokeFunction"),
@@ -452,7 +470,7 @@ func (api *Api) routesManifest() []manifest.Route {
 func (api *Api) describe() manifest.Construct {
 	c := manifest.Construct{ID: api.aid, Type: "Api", Path: api.aid, Data: map[string]string{}}
 	if api.Cdk.Api != nil {
-		c.Data["url"] = api.stack.resolveString(api.URL())
+		c.Data[manifest.ApiURL] = api.stack.resolveString(api.URL())
 	}
 	dev := manifest.ApiDev{Authorizers: map[string]manifest.ApiAuthorizer{}}
 	if cors := api.props.Cors; cors == nil || !cors.Disabled {
@@ -463,7 +481,7 @@ func (api *Api) describe() manifest.Construct {
 		c = c.withDefaults()
 		dev.Cors = &manifest.ApiCors{
 			AllowOrigins: c.AllowOrigins, AllowMethods: c.AllowMethods, AllowHeaders: c.AllowHeaders,
-			ExposeHeaders: c.ExposeHeaders, AllowCredentials: c.AllowCredentials, MaxAge: c.MaxAge,
+			ExposeHeaders: c.ExposeHeaders, AllowCredentials: c.AllowCredentials, MaxAge: int(c.MaxAge / time.Second),
 		}
 	}
 	for name, az := range api.authz {

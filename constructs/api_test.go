@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sst-tf/sst/manifest"
 )
@@ -119,7 +120,7 @@ func TestApiCors(t *testing.T) {
 			AllowHeaders:     []string{"authorization"},
 			ExposeHeaders:    []string{"x-request-id"},
 			AllowCredentials: true,
-			MaxAge:           3600,
+			MaxAge:           time.Hour,
 		}})
 		NewApi(s, "NoCors", ApiProps{Routes: route, Cors: &Cors{Disabled: true}})
 		return nil
@@ -148,7 +149,7 @@ func TestApiAccessLog(t *testing.T) {
 	s := synthOK(t, Config{Name: "notes"}, opts, stacks(t, func(s *Stack) any {
 		route := map[string]ApiRoute{"GET /": {Handler: nodeHandler}}
 		NewApi(s, "Std", ApiProps{Routes: route})
-		NewApi(s, "Custom", ApiProps{Routes: route, AccessLog: &ApiAccessLog{Format: `$context.requestId`, Retention: 30}})
+		NewApi(s, "Custom", ApiProps{Routes: route, AccessLog: &ApiAccessLog{Format: `$context.requestId`, Retention: Days(30)}})
 		NewApi(s, "NoLog", ApiProps{Routes: route, AccessLog: &ApiAccessLog{Disabled: true}})
 		return nil
 	})...)
@@ -187,7 +188,7 @@ func TestApiAuthorizers(t *testing.T) {
 					Type:            "lambda",
 					Function:        FunctionProps{Handler: nodeHandler, MemorySize: 256},
 					IdentitySource:  []string{"$request.header.X-Token"},
-					ResultsCacheTTL: 300,
+					ResultsCacheTTL: 5 * time.Minute,
 				},
 			},
 			Defaults: ApiDefaults{Authorizer: "auth0", AuthorizationScopes: []string{"read"}},
@@ -302,7 +303,7 @@ func TestApiAuthorizers(t *testing.T) {
 func TestApiDefaultFunctionProps(t *testing.T) {
 	opts := testOptions(t)
 	cfg := Config{Name: "notes", Defaults: Defaults{Function: FunctionProps{
-		Timeout:     20,
+		Timeout:     20 * time.Second,
 		Environment: map[string]string{"APP": "app", "LAYER": "app"},
 	}}}
 	s := synthOK(t, cfg, opts, stacks(t, func(s *Stack) any {

@@ -48,6 +48,7 @@ import (
 
 	"github.com/sst-tf/sst/constructs/internal/jsiiload"
 	"github.com/sst-tf/sst/constructs/internal/naming"
+	"github.com/sst-tf/sst/internal/binding"
 	"github.com/sst-tf/sst/internal/stage"
 	"github.com/sst-tf/sst/manifest"
 )
@@ -77,9 +78,10 @@ type Defaults struct {
 	// Function props every function starts from; its own props win.
 	// Environment, Permissions and Bind are merged, not replaced.
 	Function FunctionProps
-	// RemovalPolicy for data stores (tables, buckets): "destroy" (default)
-	// or "retain" — retained stores stay in AWS when the stage is removed.
-	RemovalPolicy string
+	// RemovalPolicy for data stores (tables, buckets, databases, user
+	// pools): RemovalDestroy (default) or RemovalRetain — retained stores
+	// stay in AWS when the stage is removed.
+	RemovalPolicy RemovalPolicy
 }
 
 // Options tune one synthesis; Run fills them from the environment the CLI sets.
@@ -205,10 +207,8 @@ func newApp(cfg Config, opts Options) (*App, error) {
 	if cfg.MaxRetries < 0 {
 		errs = append(errs, fmt.Errorf("sst.Config: MaxRetries %d: use 0 for the default of %d, or a positive count", cfg.MaxRetries, defaultMaxRetries))
 	}
-	switch cfg.Defaults.RemovalPolicy {
-	case "", RemovalDestroy, RemovalRetain:
-	default:
-		errs = append(errs, fmt.Errorf("sst.Config: Defaults.RemovalPolicy %q: use %q or %q", cfg.Defaults.RemovalPolicy, RemovalDestroy, RemovalRetain))
+	if p := cfg.Defaults.RemovalPolicy; p != "" && !p.valid() {
+		errs = append(errs, fmt.Errorf("sst.Config: Defaults.RemovalPolicy %q: use sst.RemovalDestroy (%q) or sst.RemovalRetain (%q)", p, RemovalDestroy, RemovalRetain))
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
@@ -330,8 +330,8 @@ func (a *App) claimID(s *Stack, id, typ string) bool {
 		return false
 	}
 	for other, st := range a.ids {
-		if naming.EnvID(other) == naming.EnvID(id) {
-			a.errorf("stack %s: construct id %q (%s) collides with %q in stack %s: both become %q in binding variables — rename one", s.name, id, typ, other, st, naming.EnvID(id))
+		if binding.EnvID(other) == binding.EnvID(id) {
+			a.errorf("stack %s: construct id %q (%s) collides with %q in stack %s: both become %q in binding variables — rename one", s.name, id, typ, other, st, binding.EnvID(id))
 			return false
 		}
 	}

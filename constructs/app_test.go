@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucket"
@@ -282,7 +283,7 @@ func TestAppDefaultFunctionProps(t *testing.T) {
 	opts := testOptions(t)
 	cfg := Config{Name: "notes", Defaults: Defaults{Function: FunctionProps{
 		MemorySize:  512,
-		Timeout:     30,
+		Timeout:     30 * time.Second,
 		Environment: map[string]string{"A": "default", "B": "default"},
 		Permissions: Service("sqs"),
 	}}}

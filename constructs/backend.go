@@ -189,7 +189,7 @@ func (b CloudBackend) manifest(a *App) manifest.Backend {
 	return manifest.Backend{Kind: "cloud", Config: c}
 }
 
-func firstNonEmpty(v ...string) string {
+func firstNonEmpty[T ~string](v ...T) T {
 	for _, s := range v {
 		if s != "" {
 			return s

@@ -6,7 +6,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/sst-tf/sst/constructs/internal/naming"
+	"github.com/sst-tf/sst/internal/binding"
 )
 
 // Bindable is a construct a function can be bound to: binding gives the
@@ -32,9 +32,7 @@ type Binding struct {
 
 // EnvName is the environment variable carrying one bound property,
 // SST_{Type}_{prop}_{id}.
-func EnvName(typ, prop, id string) string {
-	return "SST_" + typ + "_" + prop + "_" + naming.EnvID(id)
-}
+func EnvName(typ, prop, id string) string { return binding.EnvName(typ, prop, id) }
 
 // Statement is one IAM policy statement.
 type Statement struct {

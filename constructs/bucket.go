@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lambdapermission"
@@ -18,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/sst-tf/sst/constructs/internal/naming"
+	"github.com/sst-tf/sst/internal/binding"
 	"github.com/sst-tf/sst/manifest"
 )
 
@@ -41,9 +43,10 @@ type BucketProps struct {
 	Notifications map[string]BucketNotification
 	// Defaults apply to every notification function.
 	Defaults BucketDefaults
-	// RemovalPolicy "destroy" (remove empties and deletes the bucket) or
-	// "retain" (it stays in AWS with its contents); default the app's.
-	RemovalPolicy string
+	// RemovalPolicy: RemovalDestroy (remove empties and deletes the
+	// bucket) or RemovalRetain (it stays in AWS with its contents); default
+	// the app's.
+	RemovalPolicy RemovalPolicy
 	// Cdk passes raw configuration through.
 	Cdk BucketCdkProps
 }
@@ -74,8 +77,9 @@ type BucketCorsRule struct {
 	AllowedHeaders []string
 	ExposedHeaders []string
 	ID             string
-	// MaxAge in seconds browsers may cache the preflight response.
-	MaxAge int
+	// MaxAge is how long browsers may cache the preflight response, in
+	// whole seconds.
+	MaxAge time.Duration
 }
 
 // BucketNotification sends bucket events to one function, queue or topic.
@@ -191,15 +195,12 @@ func NewBucket(s *Stack, id string, props BucketProps) *Bucket {
 					a.errorf("%s: Cors.Rules[%d]: method %q: S3 allows GET, PUT, HEAD, POST and DELETE", where, i, m)
 				}
 			}
-			if r.MaxAge < 0 {
-				a.errorf("%s: Cors.Rules[%d]: MaxAge %d: must not be negative", where, i, r.MaxAge)
+			if r.MaxAge < 0 || r.MaxAge%time.Second != 0 {
+				a.errorf("%s: Cors.Rules[%d]: MaxAge %s: must be whole seconds, not negative", where, i, formatDuration(r.MaxAge))
 			}
 		}
 	}
-	removal := firstNonEmpty(props.RemovalPolicy, a.defaults.RemovalPolicy, RemovalDestroy)
-	if removal != RemovalDestroy && removal != RemovalRetain {
-		a.errorf("%s: RemovalPolicy %q: use %q or %q", where, removal, RemovalDestroy, RemovalRetain)
-	}
+	removal := a.removalPolicy(where, props.RemovalPolicy)
 	if len(a.errs) > errs {
 		return b
 	}
@@ -314,7 +315,7 @@ func corsRules(c *BucketCors) []*s3bucketcorsconfiguration.S3BucketCorsConfigura
 			rule.Id = jsii.String(r.ID)
 		}
 		if r.MaxAge > 0 {
-			rule.MaxAgeSeconds = jsii.Number(float64(r.MaxAge))
+			rule.MaxAgeSeconds = jsii.Number(seconds(r.MaxAge))
 		}
 		out = append(out, rule)
 	}
@@ -431,7 +432,7 @@ func (b *Bucket) addNotification(name string, n BucketNotification) {
 		if n.Handler != "" {
 			props.Handler = n.Handler
 		}
-		fid := b.bid + "_notification_" + naming.EnvID(name)
+		fid := b.bid + "_notification_" + binding.EnvID(name)
 		fn := newFunction(s, b.bid, fid, props, b.defaults)
 		if fn.Cdk.Function == nil {
 			return
@@ -582,5 +583,5 @@ func (b *Bucket) finalize() {
 }
 
 func (b *Bucket) describe() manifest.Construct {
-	return manifest.Construct{ID: b.bid, Type: "Bucket", Path: b.bid, Data: map[string]string{"bucketName": b.name}}
+	return manifest.Construct{ID: b.bid, Type: "Bucket", Path: b.bid, Data: map[string]string{manifest.BucketName: b.name}}
 }

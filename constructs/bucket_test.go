@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucket"
@@ -106,7 +107,7 @@ func TestBucketProps(t *testing.T) {
 			KMSKeyID:        "arn:aws:kms:us-east-1:123456789012:key/abc",
 			AllowPublicACLs: true,
 			Cors: &BucketCors{Rules: []BucketCorsRule{
-				{AllowedMethods: []string{"GET"}, AllowedOrigins: []string{"https://example.com"}, AllowedHeaders: []string{"x-a"}, ExposedHeaders: []string{"etag"}, ID: "web", MaxAge: 600},
+				{AllowedMethods: []string{"GET"}, AllowedOrigins: []string{"https://example.com"}, AllowedHeaders: []string{"x-a"}, ExposedHeaders: []string{"etag"}, ID: "web", MaxAge: 10 * time.Minute},
 				{AllowedMethods: []string{"PUT", "POST"}, AllowedOrigins: []string{"*"}},
 			}},
 			Cdk: BucketCdkProps{Bucket: func(c *s3bucket.S3BucketConfig) { c.ObjectLockEnabled = jsii.Bool(true) }},
@@ -147,7 +148,7 @@ func TestBucketNotifications(t *testing.T) {
 		q := NewQueue(s, "Jobs", QueueProps{})
 		tp := NewTopic(s, "Events", TopicProps{})
 		b := NewBucket(s, "Uploads", BucketProps{
-			Defaults: BucketDefaults{Function: FunctionProps{Timeout: 30, Environment: map[string]string{"LAYER": "defaults"}}},
+			Defaults: BucketDefaults{Function: FunctionProps{Timeout: 30 * time.Second, Environment: map[string]string{"LAYER": "defaults"}}},
 			Notifications: map[string]BucketNotification{
 				"resize": {Handler: nodeHandler, Events: []string{"object_created_put", "object_created_post"}, Prefix: "images/", Suffix: ".jpg"},
 				"audit":  {Queue: q, Events: []string{"object_removed"}},
@@ -276,7 +277,8 @@ func TestBucketBadInput(t *testing.T) {
 		{"cors disabled with rules", []body{bucket(BucketProps{Cors: &BucketCors{Disabled: true, Rules: []BucketCorsRule{{AllowedMethods: []string{"GET"}, AllowedOrigins: []string{"*"}}}}})}, []string{`bucket "Uploads"`, "Cors: Disabled with Rules"}},
 		{"cors rule without origins", []body{bucket(BucketProps{Cors: &BucketCors{Rules: []BucketCorsRule{{AllowedMethods: []string{"GET"}}}}})}, []string{`Cors.Rules[0]`, "AllowedOrigins are required"}},
 		{"cors bad method", []body{bucket(BucketProps{Cors: &BucketCors{Rules: []BucketCorsRule{{AllowedMethods: []string{"PATCH"}, AllowedOrigins: []string{"*"}}}}})}, []string{`Cors.Rules[0]`, `method "PATCH"`}},
-		{"cors negative max age", []body{bucket(BucketProps{Cors: &BucketCors{Rules: []BucketCorsRule{{AllowedMethods: []string{"GET"}, AllowedOrigins: []string{"*"}, MaxAge: -1}}}})}, []string{`Cors.Rules[0]`, "MaxAge -1"}},
+		{"cors negative max age", []body{bucket(BucketProps{Cors: &BucketCors{Rules: []BucketCorsRule{{AllowedMethods: []string{"GET"}, AllowedOrigins: []string{"*"}, MaxAge: -time.Second}}}})}, []string{`Cors.Rules[0]`, "MaxAge -1s"}},
+		{"cors fractional max age", []body{bucket(BucketProps{Cors: &BucketCors{Rules: []BucketCorsRule{{AllowedMethods: []string{"GET"}, AllowedOrigins: []string{"*"}, MaxAge: 1500 * time.Millisecond}}}})}, []string{`Cors.Rules[0]`, "MaxAge 1.5s", "whole seconds"}},
 		{"bad removal policy", []body{bucket(BucketProps{RemovalPolicy: "keep"})}, []string{`bucket "Uploads"`, `RemovalPolicy "keep"`}},
 		{"notification without target", []body{bucket(BucketProps{Notifications: map[string]BucketNotification{"n": {Events: []string{"object_created"}}}})}, []string{`bucket "Uploads": notification "n"`, "exactly one of Handler/Function, Queue or Topic"}},
 		{"notification with two targets", []body{func(s *Stack) any {
@@ -300,7 +302,7 @@ func TestBucketBadInput(t *testing.T) {
 				return NewBucket(s, "Uploads", BucketProps{Notifications: map[string]BucketNotification{"n": {Queue: Use[*Queue](s, First)}}})
 			},
 		}, []string{"stack Second", `notification "n"`, `queue "Q" is declared in stack First`}},
-		{"bad notification function", []body{bucket(BucketProps{Notifications: map[string]BucketNotification{"n": {Function: FunctionProps{Handler: nodeHandler, Timeout: 1000}}}})}, []string{`function "Uploads_notification_n"`, "Timeout 1000"}},
+		{"bad notification function", []body{bucket(BucketProps{Notifications: map[string]BucketNotification{"n": {Function: FunctionProps{Handler: nodeHandler, Timeout: 1000 * time.Second}}}})}, []string{`function "Uploads_notification_n"`, "Timeout 16m40s"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -313,14 +315,14 @@ func TestBucketBadInput(t *testing.T) {
 // validateStorage uses every Bucket, Queue and Topic prop so that
 // terraform validate checks them against the real provider schema.
 func validateStorage(s *Stack) any {
-	dlq := NewQueue(s, "Failed", QueueProps{RetentionPeriod: 1209600})
+	dlq := NewQueue(s, "Failed", QueueProps{RetentionPeriod: 336 * time.Hour})
 	jobs := NewQueue(s, "Jobs", QueueProps{
-		VisibilityTimeout: 120, RetentionPeriod: 86400, DeliveryDelay: 1, ReceiveWaitTime: 10,
+		VisibilityTimeout: 2 * time.Minute, RetentionPeriod: 24 * time.Hour, DeliveryDelay: time.Second, ReceiveWaitTime: 10 * time.Second,
 		DeadLetterQueue: &QueueDeadLetter{Queue: dlq, MaxReceiveCount: 5},
-		Consumer:        &QueueConsumer{Handler: nodeHandler, BatchSize: 100, BatchingWindow: 2, ReportBatchItemFailures: true},
+		Consumer:        &QueueConsumer{Handler: nodeHandler, BatchSize: 100, BatchingWindow: 2 * time.Second, ReportBatchItemFailures: true},
 	})
 	orders := NewQueue(s, "Orders", QueueProps{FIFO: true, ContentBasedDeduplication: true, DeadLetterQueue: &QueueDeadLetter{},
-		Consumer: &QueueConsumer{Function: FunctionProps{Handler: nodeHandler, Timeout: 60}}})
+		Consumer: &QueueConsumer{Function: FunctionProps{Handler: nodeHandler, Timeout: time.Minute}}})
 	inbox := NewQueue(s, "Inbox", QueueProps{})
 	events := NewTopic(s, "Events", TopicProps{
 		Defaults: TopicDefaults{Function: FunctionProps{MemorySize: 256}},
@@ -332,8 +334,8 @@ func validateStorage(s *Stack) any {
 	NewTopic(s, "Ordered", TopicProps{FIFO: true, ContentBasedDeduplication: true, Subscribers: map[string]TopicSubscriber{"orders": {Queue: orders}}})
 	uploads := NewBucket(s, "Uploads", BucketProps{
 		Versioned: true, Encryption: "aws:kms", KMSKeyID: "arn:aws:kms:us-east-1:123456789012:key/abc", AllowPublicACLs: true,
-		Cors:     &BucketCors{Rules: []BucketCorsRule{{AllowedMethods: []string{"GET"}, AllowedOrigins: []string{"*"}, AllowedHeaders: []string{"*"}, ExposedHeaders: []string{"etag"}, ID: "r", MaxAge: 60}}},
-		Defaults: BucketDefaults{Function: FunctionProps{Timeout: 20}},
+		Cors:     &BucketCors{Rules: []BucketCorsRule{{AllowedMethods: []string{"GET"}, AllowedOrigins: []string{"*"}, AllowedHeaders: []string{"*"}, ExposedHeaders: []string{"etag"}, ID: "r", MaxAge: time.Minute}}},
+		Defaults: BucketDefaults{Function: FunctionProps{Timeout: 20 * time.Second}},
 		Notifications: map[string]BucketNotification{
 			"fn":    {Handler: nodeHandler, Events: []string{"object_created_put"}, Prefix: "in/", Suffix: ".png"},
 			"queue": {Queue: jobs, Events: []string{"object_removed"}},

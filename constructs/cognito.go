@@ -35,9 +35,9 @@ type CognitoProps struct {
 	Defaults CognitoDefaults
 	// IdentityPool: created by default (SST v2's identityPoolFederation).
 	IdentityPool CognitoIdentityPool
-	// RemovalPolicy of the user pool (it holds your users): "destroy" or
-	// "retain"; default the app's.
-	RemovalPolicy string
+	// RemovalPolicy of the user pool (it holds your users): RemovalDestroy
+	// or RemovalRetain; default the app's.
+	RemovalPolicy RemovalPolicy
 	// Cdk adjusts the raw Terraform resource configs before they are
 	// created, for what these props do not cover.
 	Cdk CognitoCdkProps
@@ -149,10 +149,7 @@ func NewCognito(s *Stack, id string, props CognitoProps) *Cognito {
 			a.errorf("%s: IdentityPool.SupportedLoginProviders[%q]: provider and app id must both be set", where, k)
 		}
 	}
-	removal := firstNonEmpty(props.RemovalPolicy, a.defaults.RemovalPolicy, RemovalDestroy)
-	if removal != RemovalDestroy && removal != RemovalRetain {
-		a.errorf("%s: RemovalPolicy %q: use %q or %q", where, removal, RemovalDestroy, RemovalRetain)
-	}
+	removal := a.removalPolicy(where, props.RemovalPolicy)
 	// Terraform ids (and role names) of the parts derive from these; a
 	// function of the same id would collide with them.
 	suffixes := []string{"_client"}
@@ -477,10 +474,10 @@ func (c *Cognito) describe() manifest.Construct {
 	data := map[string]string{}
 	var binds []Bindable
 	if c.Cdk.UserPool != nil {
-		data["userPoolId"] = c.stack.resolveString(c.UserPoolID())
-		data["userPoolClientId"] = c.stack.resolveString(c.UserPoolClientID())
+		data[manifest.CognitoUserPoolID] = c.stack.resolveString(c.UserPoolID())
+		data[manifest.CognitoUserPoolClientID] = c.stack.resolveString(c.UserPoolClientID())
 		if c.Cdk.IdentityPool != nil {
-			data["identityPoolId"] = c.stack.resolveString(c.IdentityPoolID())
+			data[manifest.CognitoIdentityPoolID] = c.stack.resolveString(c.IdentityPoolID())
 		}
 		for _, fn := range c.functions() {
 			binds = append(binds, fn.props.Bind...)

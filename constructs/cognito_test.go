@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cognitouserpool"
@@ -101,7 +102,7 @@ func TestCognitoLoginTriggersPermissionsAndApi(t *testing.T) {
 			Defaults: CognitoDefaults{Function: FunctionProps{MemorySize: 256}},
 			Triggers: map[string]FunctionProps{
 				"preSignUp":          {Handler: nodeHandler},
-				"preTokenGeneration": {Handler: nodeHandler, Timeout: 5},
+				"preTokenGeneration": {Handler: nodeHandler, Timeout: 5 * time.Second},
 			},
 			IdentityPool: CognitoIdentityPool{
 				DisableUnauthenticated:    true,

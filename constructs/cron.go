@@ -138,10 +138,10 @@ func (c *Cron) finalize() {
 }
 
 func (c *Cron) describe() manifest.Construct {
-	d := map[string]string{"schedule": c.schedule}
+	d := map[string]string{manifest.CronSchedule: c.schedule}
 	var binds []string
 	if c.job != nil {
-		d["job"] = c.job.fid
+		d[manifest.CronJob] = c.job.fid
 		binds = bindIDs(c.job.props.Bind)
 	}
 	return manifest.Construct{ID: c.cid, Type: "Cron", Path: c.cid, Data: d, Binds: binds}

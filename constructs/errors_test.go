@@ -2,6 +2,7 @@ package sst
 
 import (
 	"testing"
+	"time"
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucket"
@@ -188,23 +189,50 @@ func TestBadInput(t *testing.T) {
 		},
 		{
 			name:   "timeout too long",
-			bodies: []body{fn(FunctionProps{Handler: nodeHandler, Timeout: 901})},
-			want:   []string{"stack First", `function "Fn"`, "Timeout 901", "1–900"},
+			bodies: []body{fn(FunctionProps{Handler: nodeHandler, Timeout: 901 * time.Second})},
+			want:   []string{"stack First", `function "Fn"`, "Timeout 15m1s", "1s–15m in whole seconds"},
 		},
 		{
 			name:   "negative timeout",
-			bodies: []body{fn(FunctionProps{Handler: nodeHandler, Timeout: -1})},
-			want:   []string{`function "Fn"`, "Timeout -1"},
+			bodies: []body{fn(FunctionProps{Handler: nodeHandler, Timeout: -time.Second})},
+			want:   []string{`function "Fn"`, "Timeout -1s"},
 		},
 		{
 			name:   "bad log retention",
-			bodies: []body{fn(FunctionProps{Handler: nodeHandler, LogRetention: 10})},
-			want:   []string{"stack First", `function "Fn"`, "LogRetention 10", "14"},
+			bodies: []body{fn(FunctionProps{Handler: nodeHandler, LogRetention: Days(10)})},
+			want:   []string{"stack First", `function "Fn"`, "LogRetention 240h (10 days)", "14", "sst.Days"},
 		},
 		{
 			name:   "bad access log retention",
-			bodies: []body{api(ApiProps{Routes: routes, AccessLog: &ApiAccessLog{Retention: 2}})},
-			want:   []string{"stack First", `api "Api"`, "AccessLog.Retention 2"},
+			bodies: []body{api(ApiProps{Routes: routes, AccessLog: &ApiAccessLog{Retention: Days(2)}})},
+			want:   []string{"stack First", `api "Api"`, "AccessLog.Retention 48h (2 days)"},
+		},
+		{
+			name:   "timeout not whole seconds",
+			bodies: []body{fn(FunctionProps{Handler: nodeHandler, Timeout: 1500 * time.Millisecond})},
+			want:   []string{"stack First", `function "Fn"`, "Timeout 1.5s", "in whole seconds"},
+		},
+		{
+			name:   "log retention not whole days",
+			bodies: []body{fn(FunctionProps{Handler: nodeHandler, LogRetention: 36 * time.Hour})},
+			want:   []string{`function "Fn"`, "LogRetention 36h", "1, 3, 5, 7, 14"},
+		},
+		{
+			name:   "function url cors max age",
+			bodies: []body{fn(FunctionProps{Handler: nodeHandler, URL: &FunctionURL{Cors: &Cors{MaxAge: 48 * time.Hour}}})},
+			want:   []string{`function "Fn"`, "URL.Cors.MaxAge 48h (2 days)", "0s–24h"},
+		},
+		{
+			name:   "api cors max age",
+			bodies: []body{api(ApiProps{Routes: routes, Cors: &Cors{MaxAge: 90 * time.Millisecond}})},
+			want:   []string{"stack First", `api "Api"`, "Cors.MaxAge 90ms", "in whole seconds"},
+		},
+		{
+			name: "authorizer cache longer than an hour",
+			bodies: []body{api(ApiProps{Routes: routes, Authorizers: map[string]ApiAuthorizer{
+				"token": {Type: "lambda", Function: FunctionProps{Handler: nodeHandler}, ResultsCacheTTL: 2 * time.Hour},
+			}})},
+			want: []string{`api "Api": authorizer "token"`, "ResultsCacheTTL 2h", "0s–1h"},
 		},
 		{
 			name:   "bad url authorizer",
@@ -281,13 +309,13 @@ func TestBadInput(t *testing.T) {
 			name: "failed constructs used by later code",
 			bodies: []body{func(s *Stack) any {
 				tb := NewTable(s, "Notes", TableProps{Fields: pk})
-				fn := NewFunction(s, "Fn", FunctionProps{Handler: nodeHandler, Timeout: 1000, Bind: []Bindable{tb}})
+				fn := NewFunction(s, "Fn", FunctionProps{Handler: nodeHandler, Timeout: 1000 * time.Second, Bind: []Bindable{tb}})
 				NewFunction(s, "Other", FunctionProps{Handler: nodeHandler, Bind: []Bindable{fn, tb},
 					Permissions: []Statement{Allow([]string{"dynamodb:Query"}, tb.Arn()+"/index/*"), Allow([]string{"lambda:InvokeFunction"}, fn.InvokeArn())}})
 				s.AddOutputs(map[string]any{"Arn": tb.Arn(), "Fn": fn.Arn(), "Url": fn.URL()})
 				return nil
 			}},
-			want: []string{`table "Notes": PrimaryIndex.PartitionKey is required`, `function "Fn": Timeout 1000`},
+			want: []string{`table "Notes": PrimaryIndex.PartitionKey is required`, `function "Fn": Timeout 16m40s`},
 		},
 		{
 			name:   "undefined default authorizer",
@@ -359,7 +387,7 @@ func TestBadInputKeepsPreviousOutput(t *testing.T) {
 	synthOK(t, Config{Name: "notes"}, opts, stacks(t, func(s *Stack) any { return notesTable(s) })...)
 	before := readTree(t, opts.OutDir)
 	_, err := Synth(Config{Name: "notes"}, opts, stacks(t, func(s *Stack) any {
-		return NewFunction(s, "Fn", FunctionProps{Handler: nodeHandler, Timeout: 1000})
+		return NewFunction(s, "Fn", FunctionProps{Handler: nodeHandler, Timeout: 1000 * time.Second})
 	})...)
 	if err == nil {
 		t.Fatal("synth succeeded, want an error")

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatcheventbus"
@@ -107,17 +108,19 @@ type EventBusLogGroup struct {
 	// Name must start with "/aws/events/" (EventBridge writes only there).
 	// Default "/aws/events/{stage}-{app}-{bus}-{rule}-{target}".
 	Name string
-	// Retention in days; default never expire.
-	Retention int
+	// Retention is how long CloudWatch keeps the events, one of its
+	// periods in days, e.g. sst.Days(30); default never expire.
+	Retention time.Duration
 }
 
 // EventBusRetry is how EventBridge retries a target that fails.
 type EventBusRetry struct {
 	// Attempts after the first, 0–185. Zero means no retries.
 	Attempts int
-	// MaxEventAge in seconds (60–86400) after which an event is dropped
-	// (or sent to the dead-letter queue). Default 86400.
-	MaxEventAge int
+	// MaxEventAge is how old an event may get, in whole seconds from 1m to
+	// 24h, before it is dropped (or sent to the dead-letter queue).
+	// Default 24h.
+	MaxEventAge time.Duration
 }
 
 // SubscribeOptions tune Subscribe.
@@ -197,8 +200,10 @@ func checkRetry(a *App, where string, r *EventBusRetry) {
 	if r.Attempts < 0 || r.Attempts > 185 {
 		a.errorf("%s: Attempts %d: must be 0–185 (retries after the first delivery)", where, r.Attempts)
 	}
-	if r.MaxEventAge != 0 && (r.MaxEventAge < 60 || r.MaxEventAge > 86400) {
-		a.errorf("%s: MaxEventAge %d: must be 60–86400 seconds (or 0 for EventBridge's 24 hours)", where, r.MaxEventAge)
+	if r.MaxEventAge != 0 {
+		if err := checkDuration("MaxEventAge", r.MaxEventAge, time.Minute, 24*time.Hour, time.Second); err != nil {
+			a.errorf("%s: %v (or 0 for EventBridge's 24h)", where, err)
+		}
 	}
 }
 
@@ -427,8 +432,8 @@ func (b *EventBus) addTarget(br *busRule, name string, t EventBusTarget) {
 		if lg.Name != "" && !strings.HasPrefix(lg.Name, "/aws/events/") {
 			a.errorf("%s: LogGroup.Name %q: EventBridge writes only to log groups whose name starts with /aws/events/", where, lg.Name)
 		}
-		if lg.Retention != 0 && !validRetention[lg.Retention] {
-			a.errorf("%s: LogGroup.Retention %d: not a CloudWatch retention (e.g. 1, 7, 14, 30, 90, 365)", where, lg.Retention)
+		if _, err := checkRetention("LogGroup.Retention", lg.Retention); err != nil {
+			a.errorf("%s: %v", where, err)
 		}
 	}
 	if len(a.errs) > errs {
@@ -481,7 +486,7 @@ func (b *EventBus) addTarget(br *busRule, name string, t EventBusTarget) {
 		}
 		lg := cloudwatchloggroup.NewCloudwatchLogGroup(s.tf, jsii.String(tid+"_logs"), &cloudwatchloggroup.CloudwatchLogGroupConfig{
 			Name:            jsii.String(lgName),
-			RetentionInDays: jsii.Number(float64(t.LogGroup.Retention)),
+			RetentionInDays: jsii.Number(float64(t.LogGroup.Retention / Day)),
 		})
 		b.Cdk.LogGroups[br.key+"/"+name] = lg
 		b.logGrants = append(b.logGrants, logGrant{logArn: *lg.Arn(), ruleArn: *br.res.Arn()})
@@ -491,7 +496,7 @@ func (b *EventBus) addTarget(br *busRule, name string, t EventBusTarget) {
 	if retry != nil {
 		rp := &cloudwatcheventtarget.CloudwatchEventTargetRetryPolicy{MaximumRetryAttempts: jsii.Number(float64(retry.Attempts))}
 		if retry.MaxEventAge != 0 {
-			rp.MaximumEventAgeInSeconds = jsii.Number(float64(retry.MaxEventAge))
+			rp.MaximumEventAgeInSeconds = jsii.Number(seconds(retry.MaxEventAge))
 		}
 		cfg.RetryPolicy = rp
 	}
@@ -656,9 +661,9 @@ func logDeliveryPolicy(grants []logGrant) string {
 }
 
 func (b *EventBus) describe() manifest.Construct {
-	d := map[string]string{"eventBusName": b.name}
+	d := map[string]string{manifest.EventBusName: b.name}
 	if len(b.order) > 0 {
-		d["rules"] = strings.Join(b.order, ",")
+		d[manifest.EventBusRules] = strings.Join(b.order, ",")
 	}
 	var binds []Bindable
 	for _, fn := range b.functions() {

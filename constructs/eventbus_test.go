@@ -1,9 +1,11 @@
 package sst
 
 import (
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatcheventbus"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatcheventbus"
 )
 
 func TestEventBusSynth(t *testing.T) {
@@ -13,14 +15,14 @@ func TestEventBusSynth(t *testing.T) {
 		q := NewQueue(s, "Jobs", QueueProps{})
 		dlq := NewQueue(s, "Failed", QueueProps{})
 		bus = NewEventBus(s, "Bus", EventBusProps{
-			Defaults: EventBusDefaults{Function: FunctionProps{Timeout: 30}, Retry: &EventBusRetry{Attempts: 2}},
+			Defaults: EventBusDefaults{Function: FunctionProps{Timeout: 30 * time.Second}, Retry: &EventBusRetry{Attempts: 2}},
 			Rules: map[string]EventBusRule{
 				"orders": {
 					Pattern: EventBusPattern{Source: []string{"shop"}, DetailType: []string{"order.created"}, Detail: map[string]any{"total": []any{map[string]any{"numeric": []any{">", 100}}}}},
 					Targets: map[string]EventBusTarget{
-						"fn":    {Handler: nodeHandler, Retry: &EventBusRetry{Attempts: 0, MaxEventAge: 120}, DeadLetterQueue: dlq},
+						"fn":    {Handler: nodeHandler, Retry: &EventBusRetry{Attempts: 0, MaxEventAge: 2 * time.Minute}, DeadLetterQueue: dlq},
 						"queue": {Queue: q},
-						"log":   {LogGroup: &EventBusLogGroup{Retention: 7}},
+						"log":   {LogGroup: &EventBusLogGroup{Retention: Days(7)}},
 					},
 				},
 			},
@@ -160,8 +162,8 @@ func TestEventBusErrors(t *testing.T) {
 					"two":    {Handler: nodeHandler, Queue: std},
 					"fifo":   {Queue: q},
 					"group":  {Queue: std, MessageGroupID: "g"},
-					"retry":  {Handler: nodeHandler, Retry: &EventBusRetry{Attempts: 186, MaxEventAge: 30}},
-					"logs":   {LogGroup: &EventBusLogGroup{Name: "/custom/logs", Retention: 2}},
+					"retry":  {Handler: nodeHandler, Retry: &EventBusRetry{Attempts: 186, MaxEventAge: 30 * time.Second}},
+					"logs":   {LogGroup: &EventBusLogGroup{Name: "/custom/logs", Retention: Days(2)}},
 					"dlq":    {Handler: nodeHandler, DeadLetterQueue: q},
 					"bad id": {Handler: nodeHandler},
 				},
@@ -172,9 +174,9 @@ func TestEventBusErrors(t *testing.T) {
 			`target "fifo": queue "Fifo" is FIFO: set MessageGroupID`,
 			`target "group": MessageGroupID is only for FIFO queues`,
 			`target "retry": Retry: Attempts 186: must be 0–185`,
-			`target "retry": Retry: MaxEventAge 30: must be 60–86400 seconds`,
+			`target "retry": Retry: MaxEventAge 30s: must be 1m–24h in whole seconds`,
 			`target "logs": LogGroup.Name "/custom/logs": EventBridge writes only to log groups whose name starts with /aws/events/`,
-			`target "logs": LogGroup.Retention 2`,
+			`target "logs": LogGroup.Retention 48h (2 days)`,
 			`target "dlq": DeadLetterQueue "Fifo": EventBridge dead-letter queues must be standard queues`,
 			`rule "r": target name "bad id": use only letters, digits`,
 		}},

@@ -4,6 +4,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/sst-tf/sst/internal/testenv"
 )
@@ -16,7 +17,7 @@ func eventsEverything(s *Stack) any {
 	fifo := NewQueue(s, "Ordered", QueueProps{FIFO: true})
 	dlq := NewQueue(s, "Dead", QueueProps{})
 	bus := NewEventBus(s, "Bus", EventBusProps{
-		Defaults: EventBusDefaults{Function: FunctionProps{Timeout: 30}, Retry: &EventBusRetry{Attempts: 3, MaxEventAge: 3600}},
+		Defaults: EventBusDefaults{Function: FunctionProps{Timeout: 30 * time.Second}, Retry: &EventBusRetry{Attempts: 3, MaxEventAge: time.Hour}},
 		Rules: map[string]EventBusRule{
 			"orders": {
 				Pattern:     EventBusPattern{Source: []string{"shop"}, DetailType: []string{"order.created"}, Detail: map[string]any{"total": []any{map[string]any{"numeric": []any{">", 100}}}}},
@@ -25,7 +26,7 @@ func eventsEverything(s *Stack) any {
 					"fn":    {Handler: nodeHandler, DeadLetterQueue: dlq, Retry: &EventBusRetry{}},
 					"queue": {Queue: q},
 					"fifo":  {Queue: fifo, MessageGroupID: "orders"},
-					"log":   {LogGroup: &EventBusLogGroup{Retention: 7}},
+					"log":   {LogGroup: &EventBusLogGroup{Retention: Days(7)}},
 					"named": {LogGroup: &EventBusLogGroup{Name: "/aws/events/custom"}},
 				},
 			},
@@ -38,10 +39,10 @@ func eventsEverything(s *Stack) any {
 	clicks := NewKinesisStream(s, "Clicks", KinesisStreamProps{Consumers: map[string]KinesisStreamConsumer{
 		"counter": {Handler: nodeHandler, BatchSize: 50, StartingPosition: "TRIM_HORIZON", Filters: []string{`{"data":{"k":["v"]}}`}},
 	}})
-	NewKinesisStream(s, "Shards", KinesisStreamProps{ShardCount: 2, RetentionHours: 48})
+	NewKinesisStream(s, "Shards", KinesisStreamProps{ShardCount: 2, Retention: 48 * time.Hour})
 	ws := NewWebSocketApi(s, "Chat", WebSocketApiProps{
 		Authorizer: "iam",
-		AccessLog:  &ApiAccessLog{Retention: 14, Format: "$context.requestId"},
+		AccessLog:  &ApiAccessLog{Retention: Days(14), Format: "$context.requestId"},
 		Routes: map[string]WebSocketRoute{
 			"$connect": {Handler: nodeHandler}, "$disconnect": {Handler: nodeHandler},
 			"$default": {Handler: nodeHandler}, "send": {Handler: nodeHandler},

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchloggroup"
@@ -20,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/sst-tf/sst/constructs/internal/naming"
+	"github.com/sst-tf/sst/internal/binding"
 	"github.com/sst-tf/sst/internal/build"
 	"github.com/sst-tf/sst/manifest"
 )
@@ -33,15 +35,16 @@ type FunctionProps struct {
 	// "path/to/file.function", its source directory zipped as is. Relative
 	// to the project.
 	Handler string
-	// Runtime: "go", "nodejs18.x", "nodejs20.x", "nodejs22.x", "python3.9" …
-	// "python3.13"; default detected from Handler (Python: python3.12).
-	Runtime string
-	// Architecture: "arm64" (default) or "x86_64".
-	Architecture string
+	// Runtime: RuntimeGo, RuntimeNodejs18/20/22, RuntimePython39 …
+	// RuntimePython313; default detected from Handler (Node: nodejs20.x,
+	// Python: python3.12).
+	Runtime Runtime
+	// Architecture: ArchArm64 (default) or ArchX86_64.
+	Architecture Architecture
 	// MemorySize in MB, 128–10240. Default 1024.
 	MemorySize int
-	// Timeout in seconds, 1–900. Default 10.
-	Timeout int
+	// Timeout in whole seconds, 1s–15m. Default 10s.
+	Timeout time.Duration
 	// Environment variables; merged over the defaults'.
 	Environment map[string]string
 	// Bind gives the function these constructs' values and access.
@@ -50,8 +53,9 @@ type FunctionProps struct {
 	Permissions []Statement
 	// URL adds a Lambda function URL.
 	URL *FunctionURL
-	// LogRetention in days (CloudWatch's allowed values). Default: never expire.
-	LogRetention int
+	// LogRetention is how long CloudWatch keeps the logs: one of its
+	// periods in days, e.g. sst.Days(14). Default: never expire.
+	LogRetention time.Duration
 	Description  string
 	// Nodejs tunes bundling of Node/TS handlers.
 	Nodejs NodejsProps
@@ -103,9 +107,10 @@ type Function struct {
 	}
 }
 
-var (
-	validArch      = map[string]string{"arm64": "arm64", "x86_64": "x86_64"}
-	validRetention = map[int]bool{1: true, 3: true, 5: true, 7: true, 14: true, 30: true, 60: true, 90: true, 120: true, 150: true, 180: true, 365: true, 400: true, 545: true, 731: true, 1096: true, 1827: true, 2192: true, 2557: true, 2922: true, 3288: true, 3653: true}
+// Lambda's limits on a function's timeout.
+const (
+	minFunctionTimeout = time.Second
+	maxFunctionTimeout = 15 * time.Minute
 )
 
 // NewFunction declares a Lambda function.
@@ -157,7 +162,7 @@ func newFunctionFrom(s *Stack, owner, id string, props FunctionProps, prebuilt *
 	})
 	logs := cloudwatchloggroup.NewCloudwatchLogGroup(s.tf, jsii.String(id+"_logs"), &cloudwatchloggroup.CloudwatchLogGroupConfig{
 		Name:            jsii.String(naming.LogGroup(fn.name)),
-		RetentionInDays: jsii.Number(float64(merged.LogRetention)),
+		RetentionInDays: jsii.Number(float64(merged.LogRetention / Day)),
 	})
 	policy := iamrolepolicy.NewIamRolePolicy(s.tf, jsii.String(id+"_policy"), &iamrolepolicy.IamRolePolicyConfig{
 		Name:   jsii.String("sst-function"),
@@ -168,8 +173,8 @@ func newFunctionFrom(s *Stack, owner, id string, props FunctionProps, prebuilt *
 		FunctionName:  jsii.String(fn.name),
 		Role:          role.Arn(),
 		MemorySize:    jsii.Number(float64(merged.MemorySize)),
-		Timeout:       jsii.Number(float64(merged.Timeout)),
-		Architectures: jsii.Strings(merged.Architecture),
+		Timeout:       jsii.Number(seconds(merged.Timeout)),
+		Architectures: jsii.Strings(string(merged.Architecture)),
 		DependsOn:     &[]cdktf.ITerraformDependable{logs, policy},
 	}
 	if merged.Description != "" {
@@ -194,7 +199,7 @@ func newFunctionFrom(s *Stack, owner, id string, props FunctionProps, prebuilt *
 				AllowHeaders:     jsii.Strings(c.AllowHeaders...),
 				ExposeHeaders:    jsii.Strings(c.ExposeHeaders...),
 				AllowCredentials: jsii.Bool(c.AllowCredentials),
-				MaxAge:           jsii.Number(float64(c.MaxAge)),
+				MaxAge:           jsii.Number(seconds(c.MaxAge)),
 			}
 		}
 		fn.Cdk.URL = lambdafunctionurl.NewLambdaFunctionUrl(s.tf, jsii.String(id+"_url"), ucfg)
@@ -224,7 +229,7 @@ func (fn *Function) validate() bool {
 		fn.kind = "node"
 	} else if p.Handler == "" {
 		fail("Handler is required: a Go main package dir (e.g. \"functions/list\") or \"path/file.export\" for Node")
-	} else if rt, err := build.DetectRuntime(s.app.opts.ProjectDir, p.Handler, p.Runtime); err != nil {
+	} else if rt, err := build.DetectRuntime(s.app.opts.ProjectDir, p.Handler, string(p.Runtime)); err != nil {
 		// build.Error names the function itself, which where already does.
 		var be *build.Error
 		if errors.As(err, &be) {
@@ -239,25 +244,30 @@ func (fn *Function) validate() bool {
 		if build.IsPython(rt) {
 			fn.kind = "python"
 		}
-		p.Runtime = rt
+		p.Runtime = Runtime(rt)
 	}
-	if _, ok := validArch[p.Architecture]; !ok {
-		fail("Architecture %q: use \"arm64\" or \"x86_64\"", p.Architecture)
+	if !p.Architecture.valid() {
+		fail("Architecture %q: use sst.ArchArm64 (%q) or sst.ArchX86_64 (%q)", p.Architecture, ArchArm64, ArchX86_64)
 	}
 	if p.MemorySize < 128 || p.MemorySize > 10240 {
 		fail("MemorySize %d MB: must be 128–10240", p.MemorySize)
 	}
-	if p.Timeout < 1 || p.Timeout > 900 {
-		fail("Timeout %d s: must be 1–900", p.Timeout)
+	if err := checkDuration("Timeout", p.Timeout, minFunctionTimeout, maxFunctionTimeout, time.Second); err != nil {
+		fail("%v", err)
 	}
-	if p.LogRetention != 0 && !validRetention[p.LogRetention] {
-		fail("LogRetention %d: CloudWatch accepts 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653 days", p.LogRetention)
+	if _, err := checkRetention("LogRetention", p.LogRetention); err != nil {
+		fail("%v", err)
 	}
 	if f := p.Nodejs.Format; f != "" && f != "esm" && f != "cjs" {
 		fail("Nodejs.Format %q: use \"esm\" or \"cjs\"", f)
 	}
 	if u := p.URL; u != nil && u.Authorizer != "" && u.Authorizer != "none" && u.Authorizer != "iam" {
 		fail("URL.Authorizer %q: use \"none\" or \"iam\"", u.Authorizer)
+	}
+	if u := p.URL; u != nil && u.Cors != nil {
+		if err := u.Cors.check("URL.Cors"); err != nil {
+			fail("%v", err)
+		}
 	}
 	for i, st := range p.Permissions {
 		if len(st.Actions) == 0 || len(st.Resources) == 0 {
@@ -278,18 +288,13 @@ func (fn *Function) validate() bool {
 // mergeFunctionProps layers props: later non-zero scalars win; maps and
 // lists accumulate, so defaults never silently drop a binding.
 func mergeFunctionProps(layers ...FunctionProps) FunctionProps {
-	out := FunctionProps{Architecture: "arm64", MemorySize: 1024, Timeout: 10, Environment: map[string]string{}}
+	out := FunctionProps{Architecture: ArchArm64, MemorySize: 1024, Timeout: 10 * time.Second, Environment: map[string]string{}}
 	for _, l := range layers {
-		set := func(dst *string, v string) {
-			if v != "" {
-				*dst = v
-			}
-		}
-		set(&out.Handler, l.Handler)
-		set(&out.Runtime, l.Runtime)
-		set(&out.Architecture, l.Architecture)
-		set(&out.Description, l.Description)
-		set(&out.Nodejs.Format, l.Nodejs.Format)
+		out.Handler = firstNonEmpty(l.Handler, out.Handler)
+		out.Runtime = firstNonEmpty(l.Runtime, out.Runtime)
+		out.Architecture = firstNonEmpty(l.Architecture, out.Architecture)
+		out.Description = firstNonEmpty(l.Description, out.Description)
+		out.Nodejs.Format = firstNonEmpty(l.Nodejs.Format, out.Nodejs.Format)
 		if l.MemorySize != 0 {
 			out.MemorySize = l.MemorySize
 		}
@@ -387,7 +392,7 @@ func (fn *Function) functions() []*Function {
 }
 
 func (fn *Function) describe() manifest.Construct {
-	return manifest.Construct{ID: fn.fid, Type: "Function", Path: fn.fid, Data: map[string]string{"functionName": fn.name}, Binds: bindIDs(fn.props.Bind)}
+	return manifest.Construct{ID: fn.fid, Type: "Function", Path: fn.fid, Data: map[string]string{manifest.FunctionName: fn.name}, Binds: bindIDs(fn.props.Bind)}
 }
 
 // functionBinds lists the ids of everything the functions are bound to.
@@ -417,9 +422,9 @@ func (fn *Function) environment() (map[string]string, []Statement) {
 	for k, v := range fn.props.Environment {
 		env[k] = v
 	}
-	env["SST_APP"] = a.cfg.Name
-	env["SST_STAGE"] = a.opts.Stage
-	env["SST_SSM_PREFIX"] = fmt.Sprintf("/sst/%s/%s/", a.cfg.Name, a.opts.Stage)
+	env[binding.EnvApp] = a.cfg.Name
+	env[binding.EnvStage] = a.opts.Stage
+	env[binding.EnvSSMPrefix] = binding.SSMPrefix(a.cfg.Name, a.opts.Stage)
 	perms := append([]Statement{}, fn.props.Permissions...)
 	for _, b := range fn.props.Bind {
 		if b == nil {
@@ -467,13 +472,13 @@ func (fn *Function) describeFunction() manifest.Function {
 		Construct:   fn.owner,
 		Name:        fn.name,
 		Handler:     fn.props.Handler,
-		Arch:        fn.props.Architecture,
+		Arch:        string(fn.props.Architecture),
 		Memory:      fn.props.MemorySize,
-		Timeout:     fn.props.Timeout,
+		Timeout:     int(fn.props.Timeout / time.Second),
 		Environment: resolved,
 		Bindings:    bindIDs(fn.props.Bind),
 		Build: &manifest.FunctionBuild{
-			Runtime: fn.props.Runtime, Format: fn.props.Nodejs.Format, External: fn.props.Nodejs.External,
+			Runtime: string(fn.props.Runtime), Format: fn.props.Nodejs.Format, External: fn.props.Nodejs.External,
 			Tags: fn.props.Go.Tags, LDFlags: fn.props.Go.LDFlags,
 		},
 	}
@@ -528,8 +533,8 @@ func (a *App) buildFunctions(ctx context.Context) error {
 			res, err := build.Build(ctx, build.Request{
 				ProjectDir: a.opts.ProjectDir,
 				Handler:    p.Handler,
-				Runtime:    p.Runtime,
-				Arch:       p.Architecture,
+				Runtime:    string(p.Runtime),
+				Arch:       string(p.Architecture),
 				OutDir:     a.opts.ArtifactDir,
 				Name:       fn.fid,
 				Node:       build.NodeOptions{Format: p.Nodejs.Format, Minify: p.Nodejs.Minify, Sourcemap: p.Nodejs.Sourcemap, External: p.Nodejs.External},

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 // goFunctions declares the two Go functions of the package's tests; the
@@ -13,7 +14,7 @@ import (
 // is cross-compiled once per test binary.
 func goFunctions(s *Stack) (arm, x86 *Function) {
 	arm = NewFunction(s, "GoFn", FunctionProps{Handler: goHandler})
-	x86 = NewFunction(s, "GoX86", FunctionProps{Handler: goHandler, Architecture: "x86_64"})
+	x86 = NewFunction(s, "GoX86", FunctionProps{Handler: goHandler, Architecture: ArchX86_64})
 	return arm, x86
 }
 
@@ -43,7 +44,7 @@ func TestFunctionNodeHandler(t *testing.T) {
 	opts := testOptions(t)
 	s := synthOK(t, Config{Name: "notes"}, opts, stacks(t, func(s *Stack) any {
 		NewFunction(s, "Fn", FunctionProps{Handler: nodeHandler})
-		NewFunction(s, "Node22", FunctionProps{Handler: nodeHandler, Runtime: "nodejs22.x", Nodejs: NodejsProps{Format: "cjs"}})
+		NewFunction(s, "Node22", FunctionProps{Handler: nodeHandler, Runtime: RuntimeNodejs22, Nodejs: NodejsProps{Format: "cjs"}})
 		return nil
 	})...)
 	f := s.resource(t, "First", "aws_lambda_function", "Fn")
@@ -68,9 +69,9 @@ func TestFunctionProps(t *testing.T) {
 		fn := NewFunction(s, "Fn", FunctionProps{
 			Handler:      nodeHandler,
 			MemorySize:   256,
-			Timeout:      900,
+			Timeout:      15 * time.Minute,
 			Description:  "lists notes",
-			LogRetention: 14,
+			LogRetention: Days(14),
 			Environment:  map[string]string{"LEVEL": "debug"},
 		})
 		fn.AddEnvironment(map[string]string{"LATER": "yes"})
@@ -108,7 +109,7 @@ func TestFunctionURL(t *testing.T) {
 				AllowHeaders:     []string{"content-type"},
 				ExposeHeaders:    []string{"x-id"},
 				AllowCredentials: true,
-				MaxAge:           600,
+				MaxAge:           10 * time.Minute,
 			},
 		}})
 		s.AddOutputs(map[string]any{"Url": pub.URL()})

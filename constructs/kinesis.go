@@ -2,12 +2,14 @@ package sst
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kinesisstream"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lambdaeventsourcemapping"
 
 	"github.com/sst-tf/sst/constructs/internal/naming"
+	"github.com/sst-tf/sst/internal/binding"
 	"github.com/sst-tf/sst/manifest"
 )
 
@@ -17,8 +19,9 @@ type KinesisStreamProps struct {
 	// ShardCount switches the stream to provisioned capacity with that many
 	// shards. 0 (default) is on-demand, which scales by itself.
 	ShardCount int
-	// RetentionHours, 24–8760. Default 24.
-	RetentionHours int
+	// Retention is how long records stay readable, in whole hours from 24h
+	// to 365 days. Default 24h.
+	Retention time.Duration
 	// Consumers read the stream, each through its own event source mapping.
 	Consumers map[string]KinesisStreamConsumer
 	// Defaults apply to every consumer.
@@ -80,8 +83,10 @@ func NewKinesisStream(s *Stack, id string, props KinesisStreamProps) *KinesisStr
 	if props.ShardCount != 0 {
 		checkRange(a, where, "ShardCount", props.ShardCount, 1, 10000, "shards (0 for on-demand)")
 	}
-	if props.RetentionHours != 0 {
-		checkRange(a, where, "RetentionHours", props.RetentionHours, 24, 8760, "hours")
+	if props.Retention != 0 {
+		if err := checkDuration("Retention", props.Retention, 24*time.Hour, 365*Day, time.Hour); err != nil {
+			a.errorf("%s: %v", where, err)
+		}
 	}
 	if len(a.errs) > errs {
 		return k
@@ -94,8 +99,8 @@ func NewKinesisStream(s *Stack, id string, props KinesisStreamProps) *KinesisStr
 	} else {
 		cfg.StreamModeDetails = &kinesisstream.KinesisStreamStreamModeDetails{StreamMode: jsii.String("ON_DEMAND")}
 	}
-	if props.RetentionHours != 0 {
-		cfg.RetentionPeriod = jsii.Number(float64(props.RetentionHours))
+	if props.Retention != 0 {
+		cfg.RetentionPeriod = jsii.Number(float64(props.Retention / time.Hour))
 	}
 	// Encrypted with the AWS-managed Kinesis key, which producers and
 	// consumers use without any KMS permission.
@@ -157,7 +162,7 @@ func (k *KinesisStream) addConsumer(name string, c KinesisStreamConsumer) {
 	if c.Handler != "" {
 		props.Handler = c.Handler
 	}
-	fid := k.kid + "_consumer_" + naming.EnvID(name)
+	fid := k.kid + "_consumer_" + binding.EnvID(name)
 	fn := newFunction(s, k.kid, fid, props, k.props.Defaults.Function)
 	if fn.Cdk.Function == nil {
 		return
@@ -226,5 +231,5 @@ func (k *KinesisStream) describe() manifest.Construct {
 	for _, fn := range k.functions() {
 		binds = append(binds, fn.props.Bind...)
 	}
-	return manifest.Construct{ID: k.kid, Type: "KinesisStream", Path: k.kid, Data: map[string]string{"streamName": k.name}, Binds: bindIDs(binds)}
+	return manifest.Construct{ID: k.kid, Type: "KinesisStream", Path: k.kid, Data: map[string]string{manifest.KinesisStreamName: k.name}, Binds: bindIDs(binds)}
 }

@@ -3,6 +3,7 @@ package sst
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kinesisstream"
 )
@@ -18,7 +19,7 @@ func TestKinesisStreamSynth(t *testing.T) {
 				"audit":   {Function: FunctionProps{Handler: nodeHandler}, BatchSize: 10, StartingPosition: "TRIM_HORIZON", Filters: []string{`{"data":{"kind":["click"]}}`}},
 			},
 		})
-		NewKinesisStream(s, "Provisioned", KinesisStreamProps{ShardCount: 2, RetentionHours: 48, Cdk: KinesisStreamCdkProps{
+		NewKinesisStream(s, "Provisioned", KinesisStreamProps{ShardCount: 2, Retention: 48 * time.Hour, Cdk: KinesisStreamCdkProps{
 			Stream: func(c *kinesisstream.KinesisStreamConfig) {
 				c.EncryptionType = strp("KMS")
 				c.KmsKeyId = strp("alias/aws/kinesis")
@@ -67,7 +68,8 @@ func TestKinesisStreamSynth(t *testing.T) {
 
 func TestKinesisStreamErrors(t *testing.T) {
 	msg := synthErr(t, Config{Name: "app"}, testOptions(t), stacks(t, func(s *Stack) any {
-		NewKinesisStream(s, "Neg", KinesisStreamProps{ShardCount: -1, RetentionHours: 10})
+		NewKinesisStream(s, "Neg", KinesisStreamProps{ShardCount: -1, Retention: 10 * time.Hour})
+		NewKinesisStream(s, "Half", KinesisStreamProps{Retention: 24*time.Hour + 30*time.Minute})
 		k := NewKinesisStream(s, "S", KinesisStreamProps{Consumers: map[string]KinesisStreamConsumer{
 			"pos":   {Handler: nodeHandler, StartingPosition: "AT_TIMESTAMP"},
 			"batch": {Handler: nodeHandler, BatchSize: 10001},
@@ -80,7 +82,8 @@ func TestKinesisStreamErrors(t *testing.T) {
 	})...)
 	wantContains(t, msg,
 		`stack First: kinesis stream "Neg": ShardCount -1: must be 1–10000 shards (0 for on-demand)`,
-		`kinesis stream "Neg": RetentionHours 10: must be 24–8760 hours`,
+		`kinesis stream "Neg": Retention 10h: must be 24h–8760h (365 days) in whole hours`,
+		`kinesis stream "Half": Retention 24h30m: must be 24h–8760h (365 days) in whole hours`,
 		`kinesis stream "S": consumer "pos": StartingPosition "AT_TIMESTAMP": use "LATEST" or "TRIM_HORIZON"`,
 		`consumer "batch": BatchSize 10001: must be 1–10000 records`,
 		`consumer "both": set Handler or Function.Handler, not both`,

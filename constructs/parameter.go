@@ -6,7 +6,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/ssmparameter"
 
-	"github.com/sst-tf/sst/constructs/internal/naming"
+	"github.com/sst-tf/sst/internal/binding"
 	"github.com/sst-tf/sst/manifest"
 )
 
@@ -56,7 +56,7 @@ func NewParameter(s *Stack, name string, props ParameterProps) *Parameter {
 		return p
 	}
 	a := s.app
-	p.path = naming.SSMPath(a.cfg.Name, a.opts.Stage, "Parameter", name, "value")
+	p.path = binding.SSMPath(binding.SSMPrefix(a.cfg.Name, a.opts.Stage), "Parameter", name, "value")
 	cfg := &ssmparameter.SsmParameterConfig{
 		Name:  jsii.String(p.path),
 		Type:  jsii.String("String"),
@@ -94,6 +94,6 @@ func (p *Parameter) id() string { return p.name }
 
 func (p *Parameter) describe() manifest.Construct {
 	return manifest.Construct{ID: p.name, Type: "Parameter", Path: p.name, Data: map[string]string{
-		"name": p.name, "path": p.path, "value": p.stack.resolveString(p.value),
+		manifest.ParameterName: p.name, manifest.ParameterPath: p.path, manifest.ParameterValue: p.stack.resolveString(p.value),
 	}}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lambdaeventsourcemapping"
@@ -23,16 +24,17 @@ type QueueProps struct {
 	// ContentBasedDeduplication (FIFO only) dedupes on a hash of the body,
 	// so senders need no MessageDeduplicationId.
 	ContentBasedDeduplication bool
-	// VisibilityTimeout in seconds, 0–43200. Default 30, raised to the
-	// consumer's timeout when that is longer: Lambda refuses to poll a queue
-	// whose messages would reappear while the function still works on them.
-	VisibilityTimeout int
-	// RetentionPeriod in seconds, 60–1209600. Default 345600 (4 days).
-	RetentionPeriod int
-	// DeliveryDelay in seconds, 0–900.
-	DeliveryDelay int
-	// ReceiveWaitTime in seconds, 0–20 (long polling).
-	ReceiveWaitTime int
+	// VisibilityTimeout, in whole seconds up to 12h. Default 30s, raised to
+	// the consumer's timeout when that is longer: Lambda refuses to poll a
+	// queue whose messages would reappear while the function still works
+	// on them.
+	VisibilityTimeout time.Duration
+	// RetentionPeriod, in whole seconds from 1m to 14 days. Default 4 days.
+	RetentionPeriod time.Duration
+	// DeliveryDelay, in whole seconds up to 15m.
+	DeliveryDelay time.Duration
+	// ReceiveWaitTime, in whole seconds up to 20s (long polling).
+	ReceiveWaitTime time.Duration
 	// DeadLetterQueue moves messages that failed MaxReceiveCount times.
 	DeadLetterQueue *QueueDeadLetter
 	// Consumer is the function that processes messages. At most one.
@@ -65,9 +67,9 @@ type QueueConsumer struct {
 	// BatchSize is how many messages one invocation gets: 1–10 for FIFO
 	// queues, 1–10000 otherwise (above 10 needs a BatchingWindow). Default 10.
 	BatchSize int
-	// BatchingWindow is how long, in seconds (0–300), Lambda gathers
-	// messages before invoking. Not available on FIFO queues.
-	BatchingWindow int
+	// BatchingWindow is how long Lambda gathers messages before invoking,
+	// in whole seconds up to 5m. Not available on FIFO queues.
+	BatchingWindow time.Duration
 	// ReportBatchItemFailures lets the handler return the ids of failed
 	// messages so only those are retried (partial batch responses).
 	ReportBatchItemFailures bool
@@ -112,12 +114,19 @@ func NewQueue(s *Stack, id string, props QueueProps) *Queue {
 	if props.ContentBasedDeduplication && !props.FIFO {
 		a.errorf("%s: ContentBasedDeduplication needs FIFO: true (standard queues do not deduplicate)", where)
 	}
-	checkRange(a, where, "VisibilityTimeout", props.VisibilityTimeout, 0, 43200, "seconds")
-	if props.RetentionPeriod != 0 {
-		checkRange(a, where, "RetentionPeriod", props.RetentionPeriod, 60, 1209600, "seconds (1 minute to 14 days)")
+	durations := []error{
+		checkDuration("VisibilityTimeout", props.VisibilityTimeout, 0, maxVisibilityTimeout, time.Second),
+		checkDuration("DeliveryDelay", props.DeliveryDelay, 0, 15*time.Minute, time.Second),
+		checkDuration("ReceiveWaitTime", props.ReceiveWaitTime, 0, 20*time.Second, time.Second),
 	}
-	checkRange(a, where, "DeliveryDelay", props.DeliveryDelay, 0, 900, "seconds")
-	checkRange(a, where, "ReceiveWaitTime", props.ReceiveWaitTime, 0, 20, "seconds")
+	if props.RetentionPeriod != 0 {
+		durations = append(durations, checkDuration("RetentionPeriod", props.RetentionPeriod, time.Minute, maxQueueRetention, time.Second))
+	}
+	for _, err := range durations {
+		if err != nil {
+			a.errorf("%s: %v", where, err)
+		}
+	}
 	if d := props.DeadLetterQueue; d != nil {
 		if d.MaxReceiveCount != 0 {
 			checkRange(a, where, "DeadLetterQueue.MaxReceiveCount", d.MaxReceiveCount, 1, 1000, "")
@@ -144,16 +153,16 @@ func NewQueue(s *Stack, id string, props QueueProps) *Queue {
 		}
 	}
 	if props.VisibilityTimeout != 0 {
-		cfg.VisibilityTimeoutSeconds = jsii.Number(float64(props.VisibilityTimeout))
+		cfg.VisibilityTimeoutSeconds = jsii.Number(seconds(props.VisibilityTimeout))
 	}
 	if props.RetentionPeriod != 0 {
-		cfg.MessageRetentionSeconds = jsii.Number(float64(props.RetentionPeriod))
+		cfg.MessageRetentionSeconds = jsii.Number(seconds(props.RetentionPeriod))
 	}
 	if props.DeliveryDelay != 0 {
-		cfg.DelaySeconds = jsii.Number(float64(props.DeliveryDelay))
+		cfg.DelaySeconds = jsii.Number(seconds(props.DeliveryDelay))
 	}
 	if props.ReceiveWaitTime != 0 {
-		cfg.ReceiveWaitTimeSeconds = jsii.Number(float64(props.ReceiveWaitTime))
+		cfg.ReceiveWaitTimeSeconds = jsii.Number(seconds(props.ReceiveWaitTime))
 	}
 	if d := props.DeadLetterQueue; d != nil {
 		q.dlq = d.Queue
@@ -203,7 +212,7 @@ func (q *Queue) newDeadLetterQueue() *Queue {
 	d.name = naming.SQS(s.Stage(), a.cfg.Name, id, q.fifo)
 	cfg := &sqsqueue.SqsQueueConfig{
 		Name:                    jsii.String(d.name),
-		MessageRetentionSeconds: jsii.Number(1209600),
+		MessageRetentionSeconds: jsii.Number(seconds(maxQueueRetention)),
 		SqsManagedSseEnabled:    jsii.Bool(true),
 	}
 	if q.fifo {
@@ -213,6 +222,14 @@ func (q *Queue) newDeadLetterQueue() *Queue {
 	s.add(d)
 	return d
 }
+
+// SQS's limits.
+const (
+	maxVisibilityTimeout = 12 * time.Hour
+	maxQueueRetention    = 14 * Day
+	// defaultVisibilityTimeout is SQS's, kept unless a consumer needs more.
+	defaultVisibilityTimeout = 30 * time.Second
+)
 
 func checkRange(a *App, where, prop string, v, lo, hi int, unit string) {
 	if v < lo || v > hi {
@@ -255,7 +272,9 @@ func (q *Queue) AddConsumer(c QueueConsumer) {
 		}
 	} else {
 		checkRange(a, where, "BatchSize", batch, 1, 10000, "messages")
-		checkRange(a, where, "BatchingWindow", c.BatchingWindow, 0, 300, "seconds")
+		if err := checkDuration("BatchingWindow", c.BatchingWindow, 0, 5*time.Minute, time.Second); err != nil {
+			a.errorf("%s: %v", where, err)
+		}
 		if batch > 10 && c.BatchingWindow == 0 {
 			a.errorf("%s: BatchSize %d: above 10 messages Lambda needs a BatchingWindow of at least 1 second", where, batch)
 		}
@@ -269,7 +288,7 @@ func (q *Queue) AddConsumer(c QueueConsumer) {
 		return
 	}
 	if v := q.props.VisibilityTimeout; v != 0 && v < fn.props.Timeout {
-		a.errorf("stack %s: queue %q: VisibilityTimeout %d s is shorter than the consumer's Timeout %d s: Lambda requires it to be at least as long (raise it, or leave it 0 to follow the function)", s.name, q.qid, v, fn.props.Timeout)
+		a.errorf("stack %s: queue %q: VisibilityTimeout %s is shorter than the consumer's Timeout %s: Lambda requires it to be at least as long (raise it, or leave it 0 to follow the function)", s.name, q.qid, formatDuration(v), formatDuration(fn.props.Timeout))
 		return
 	}
 	fn.AttachPermissions(Allow([]string{"sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"}, q.Arn()))
@@ -279,7 +298,7 @@ func (q *Queue) AddConsumer(c QueueConsumer) {
 		BatchSize:      jsii.Number(float64(batch)),
 	}
 	if c.BatchingWindow != 0 {
-		cfg.MaximumBatchingWindowInSeconds = jsii.Number(float64(c.BatchingWindow))
+		cfg.MaximumBatchingWindowInSeconds = jsii.Number(seconds(c.BatchingWindow))
 	}
 	if c.ReportBatchItemFailures {
 		cfg.FunctionResponseTypes = jsii.Strings("ReportBatchItemFailures")
@@ -362,8 +381,8 @@ func (q *Queue) finalize() {
 	}
 	if c := q.consumer; c != nil {
 		c.finalize()
-		if q.props.VisibilityTimeout == 0 && c.props.Timeout > 30 {
-			q.Cdk.Queue.SetVisibilityTimeoutSeconds(jsii.Number(float64(c.props.Timeout)))
+		if q.props.VisibilityTimeout == 0 && c.props.Timeout > defaultVisibilityTimeout {
+			q.Cdk.Queue.SetVisibilityTimeoutSeconds(jsii.Number(seconds(c.props.Timeout)))
 		}
 	}
 	if len(q.sources) > 0 {
@@ -375,12 +394,12 @@ func (q *Queue) finalize() {
 }
 
 func (q *Queue) describe() manifest.Construct {
-	d := map[string]string{"queueName": q.name}
+	d := map[string]string{manifest.QueueName: q.name}
 	if q.consumer != nil {
-		d["consumer"] = q.consumer.fid
+		d[manifest.QueueConsumer] = q.consumer.fid
 	}
 	if q.dlq != nil {
-		d["deadLetterQueue"] = q.dlq.qid
+		d[manifest.QueueDeadLetterQueue] = q.dlq.qid
 	}
 	return manifest.Construct{ID: q.qid, Type: "Queue", Path: q.qid, Data: d}
 }

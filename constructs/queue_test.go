@@ -3,6 +3,7 @@ package sst
 import (
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/sqsqueue"
@@ -49,7 +50,7 @@ func TestQueueFIFOAndProps(t *testing.T) {
 	s := synthOK(t, Config{Name: "notes"}, opts, stacks(t, func(s *Stack) any {
 		NewQueue(s, "Orders", QueueProps{
 			FIFO: true, ContentBasedDeduplication: true,
-			VisibilityTimeout: 120, RetentionPeriod: 86400, DeliveryDelay: 5, ReceiveWaitTime: 20,
+			VisibilityTimeout: 2 * time.Minute, RetentionPeriod: 24 * time.Hour, DeliveryDelay: 5 * time.Second, ReceiveWaitTime: 20 * time.Second,
 			Cdk: QueueCdkProps{Queue: func(c *sqsqueue.SqsQueueConfig) { c.SqsManagedSseEnabled = jsii.Bool(true) }},
 		})
 		NewQueue(s, "Keyed", QueueProps{Cdk: QueueCdkProps{Queue: func(c *sqsqueue.SqsQueueConfig) { c.KmsMasterKeyId = jsii.String("alias/orders") }}})
@@ -107,13 +108,13 @@ func TestQueueConsumer(t *testing.T) {
 	opts := testOptions(t)
 	s := synthOK(t, Config{Name: "notes"}, opts, stacks(t, func(s *Stack) any {
 		// The consumer runs longer than SQS's 30 s default visibility.
-		NewQueue(s, "Slow", QueueProps{Consumer: &QueueConsumer{Function: FunctionProps{Handler: nodeHandler, Timeout: 120}}})
+		NewQueue(s, "Slow", QueueProps{Consumer: &QueueConsumer{Function: FunctionProps{Handler: nodeHandler, Timeout: 2 * time.Minute}}})
 		q := NewQueue(s, "Fast", QueueProps{})
-		q.AddConsumer(QueueConsumer{Handler: nodeHandler, BatchSize: 100, BatchingWindow: 5, ReportBatchItemFailures: true})
+		q.AddConsumer(QueueConsumer{Handler: nodeHandler, BatchSize: 100, BatchingWindow: 5 * time.Second, ReportBatchItemFailures: true})
 		if q.ConsumerFunction() == nil || q.ConsumerFunction().ID() != "Fast_consumer" {
 			t.Errorf("ConsumerFunction = %v", q.ConsumerFunction())
 		}
-		NewQueue(s, "Fixed", QueueProps{VisibilityTimeout: 300, Consumer: &QueueConsumer{Handler: nodeHandler}})
+		NewQueue(s, "Fixed", QueueProps{VisibilityTimeout: 5 * time.Minute, Consumer: &QueueConsumer{Handler: nodeHandler}})
 		return nil
 	})...)
 	if got := s.resource(t, "First", "aws_sqs_queue", "Slow")["visibility_timeout_seconds"]; got != 120.0 {
@@ -162,10 +163,11 @@ func TestQueueBadInput(t *testing.T) {
 		want   []string
 	}{
 		{"dedup on a standard queue", []body{queue(QueueProps{ContentBasedDeduplication: true})}, []string{"stack First", `queue "Jobs"`, "ContentBasedDeduplication needs FIFO"}},
-		{"visibility too long", []body{queue(QueueProps{VisibilityTimeout: 50000})}, []string{`queue "Jobs"`, "VisibilityTimeout 50000", "0–43200"}},
-		{"retention too short", []body{queue(QueueProps{RetentionPeriod: 30})}, []string{`queue "Jobs"`, "RetentionPeriod 30", "60–1209600"}},
-		{"delay too long", []body{queue(QueueProps{DeliveryDelay: 901})}, []string{`queue "Jobs"`, "DeliveryDelay 901"}},
-		{"wait too long", []body{queue(QueueProps{ReceiveWaitTime: 21})}, []string{`queue "Jobs"`, "ReceiveWaitTime 21"}},
+		{"visibility too long", []body{queue(QueueProps{VisibilityTimeout: 50000 * time.Second})}, []string{`queue "Jobs"`, "VisibilityTimeout 13h53m20s", "0s–12h in whole seconds"}},
+		{"retention too short", []body{queue(QueueProps{RetentionPeriod: 30 * time.Second})}, []string{`queue "Jobs"`, "RetentionPeriod 30s", "1m–336h (14 days)"}},
+		{"delay too long", []body{queue(QueueProps{DeliveryDelay: 901 * time.Second})}, []string{`queue "Jobs"`, "DeliveryDelay 15m1s", "0s–15m"}},
+		{"visibility not whole seconds", []body{queue(QueueProps{VisibilityTimeout: 2500 * time.Millisecond})}, []string{`queue "Jobs"`, "VisibilityTimeout 2.5s", "in whole seconds"}},
+		{"wait too long", []body{queue(QueueProps{ReceiveWaitTime: 21 * time.Second})}, []string{`queue "Jobs"`, "ReceiveWaitTime 21s", "0s–20s"}},
 		{"max receive count", []body{queue(QueueProps{DeadLetterQueue: &QueueDeadLetter{MaxReceiveCount: 1001}})}, []string{`queue "Jobs"`, "DeadLetterQueue.MaxReceiveCount 1001"}},
 		{"fifo queue with standard dlq", []body{func(s *Stack) any {
 			return NewQueue(s, "Jobs", QueueProps{FIFO: true, DeadLetterQueue: &QueueDeadLetter{Queue: NewQueue(s, "Dlq", QueueProps{})}})
@@ -181,10 +183,10 @@ func TestQueueBadInput(t *testing.T) {
 			return q
 		}}, []string{`queue "Jobs": Consumer`, "already has a consumer"}},
 		{"fifo batch too large", []body{queue(QueueProps{FIFO: true, Consumer: &QueueConsumer{Handler: nodeHandler, BatchSize: 11}})}, []string{`queue "Jobs": Consumer`, "BatchSize 11", "FIFO"}},
-		{"fifo batching window", []body{queue(QueueProps{FIFO: true, Consumer: &QueueConsumer{Handler: nodeHandler, BatchingWindow: 1}})}, []string{`queue "Jobs": Consumer`, "BatchingWindow", "FIFO queues do not support"}},
+		{"fifo batching window", []body{queue(QueueProps{FIFO: true, Consumer: &QueueConsumer{Handler: nodeHandler, BatchingWindow: time.Second}})}, []string{`queue "Jobs": Consumer`, "BatchingWindow", "FIFO queues do not support"}},
 		{"large batch without window", []body{queue(QueueProps{Consumer: &QueueConsumer{Handler: nodeHandler, BatchSize: 50}})}, []string{`queue "Jobs": Consumer`, "BatchSize 50", "BatchingWindow of at least 1 second"}},
-		{"batching window too long", []body{queue(QueueProps{Consumer: &QueueConsumer{Handler: nodeHandler, BatchingWindow: 301}})}, []string{`queue "Jobs": Consumer`, "BatchingWindow 301"}},
-		{"visibility shorter than consumer", []body{queue(QueueProps{VisibilityTimeout: 20, Consumer: &QueueConsumer{Function: FunctionProps{Handler: nodeHandler, Timeout: 60}}})}, []string{`queue "Jobs"`, "VisibilityTimeout 20 s is shorter than the consumer's Timeout 60 s"}},
+		{"batching window too long", []body{queue(QueueProps{Consumer: &QueueConsumer{Handler: nodeHandler, BatchingWindow: 301 * time.Second}})}, []string{`queue "Jobs": Consumer`, "BatchingWindow 5m1s", "0s–5m"}},
+		{"visibility shorter than consumer", []body{queue(QueueProps{VisibilityTimeout: 20 * time.Second, Consumer: &QueueConsumer{Function: FunctionProps{Handler: nodeHandler, Timeout: time.Minute}}})}, []string{`queue "Jobs"`, "VisibilityTimeout 20s is shorter than the consumer's Timeout 1m"}},
 		{"bad consumer function", []body{queue(QueueProps{Consumer: &QueueConsumer{Function: FunctionProps{Handler: nodeHandler, MemorySize: 64}}})}, []string{`function "Jobs_consumer"`, "MemorySize 64"}},
 	}
 	for _, tt := range tests {

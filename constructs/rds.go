@@ -46,11 +46,11 @@ type RDSProps struct {
 	// zones and a security group open to the engine's port from inside the
 	// VPC only.
 	VPC *RDSVPC
-	// RemovalPolicy "destroy" (default: the app's) deletes the cluster on
-	// `sst remove` without a final snapshot; "retain" keeps it (and its
-	// network) in AWS, and a plain `terraform destroy` takes a final
-	// snapshot.
-	RemovalPolicy string
+	// RemovalPolicy: RemovalDestroy (default: the app's) deletes the
+	// cluster on `sst remove` without a final snapshot; RemovalRetain keeps
+	// it (and its network) in AWS, and a plain `terraform destroy` takes a
+	// final snapshot.
+	RemovalPolicy RemovalPolicy
 	// Cdk passes raw Terraform arguments through to the resources, for
 	// what these props do not cover.
 	Cdk RDSCdkProps
@@ -246,10 +246,7 @@ func NewRDS(s *Stack, id string, props RDSProps) *RDS {
 		}
 	}
 
-	removal := firstNonEmpty(props.RemovalPolicy, a.defaults.RemovalPolicy, RemovalDestroy)
-	if removal != RemovalDestroy && removal != RemovalRetain {
-		a.errorf("%s: RemovalPolicy %q: use %q or %q", where, removal, RemovalDestroy, RemovalRetain)
-	}
+	removal := a.removalPolicy(where, props.RemovalPolicy)
 	for _, k := range sortedKeys(props.Cdk.Cluster) {
 		if k == "" {
 			a.errorf("%s: Cdk.Cluster has an empty key: use Terraform argument names such as \"backup_retention_period\"", where)

@@ -68,8 +68,10 @@ type Script struct {
 	}
 }
 
-var scriptPhases = []struct{ name, env string }{
-	{"create", "SST_SCRIPT_CREATE"}, {"update", "SST_SCRIPT_UPDATE"}, {"delete", "SST_SCRIPT_DELETE"},
+var scriptPhases = []struct{ name, env, data string }{
+	{"create", "SST_SCRIPT_CREATE", manifest.ScriptCreateFunction},
+	{"update", "SST_SCRIPT_UPDATE", manifest.ScriptUpdateFunction},
+	{"delete", "SST_SCRIPT_DELETE", manifest.ScriptDeleteFunction},
 }
 
 // NewScript declares functions run on deploy.
@@ -102,7 +104,7 @@ func NewScript(s *Stack, id string, props ScriptProps) *Script {
 			continue
 		}
 		fid := id + "_on" + string(p.name[0]-'a'+'A') + p.name[1:]
-		fn := newFunction(s, id, fid, fp, FunctionProps{Timeout: 900}, props.Defaults.Function)
+		fn := newFunction(s, id, fid, fp, FunctionProps{Timeout: maxFunctionTimeout}, props.Defaults.Function)
 		if fn.Cdk.Function == nil {
 			return sc
 		}
@@ -210,7 +212,7 @@ func (sc *Script) describe() manifest.Construct {
 	var binds []Bindable
 	for _, p := range scriptPhases {
 		if fn := sc.phases[p.name]; fn != nil {
-			d[p.name+"Function"] = fn.fid
+			d[p.data] = fn.fid
 			binds = append(binds, fn.props.Bind...)
 		}
 	}

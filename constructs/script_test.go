@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lambdainvocation"
 )
@@ -17,7 +18,7 @@ func TestScriptSynth(t *testing.T) {
 		notes := notesTable(s)
 		sc = NewScript(s, "Seed", ScriptProps{
 			OnCreate: FunctionProps{Handler: nodeHandler, Bind: []Bindable{notes}},
-			OnUpdate: FunctionProps{Handler: nodeHandler, Timeout: 60},
+			OnUpdate: FunctionProps{Handler: nodeHandler, Timeout: time.Minute},
 			OnDelete: FunctionProps{Handler: nodeHandler},
 			Params:   map[string]any{"rows": 3, "table": notes.TableName()},
 			Version:  "v1",

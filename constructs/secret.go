@@ -7,14 +7,14 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawscalleridentity"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawspartition"
 
-	"github.com/sst-tf/sst/constructs/internal/naming"
+	"github.com/sst-tf/sst/internal/binding"
 	"github.com/sst-tf/sst/manifest"
 )
 
 // SecretPlaceholder is the value a bound secret's environment variable
 // holds: the function reads the real value from SSM at run time (SST v2's
 // ENVIRONMENT_PLACEHOLDER, so SST's Node client understands it too).
-const SecretPlaceholder = "__FETCH_FROM_SSM__"
+const SecretPlaceholder = binding.SSMPlaceholder
 
 // Secret is a value kept out of the app's code, its Terraform JSON and its
 // state (SST v2's Config.Secret). The construct creates no resource: values
@@ -48,7 +48,7 @@ func NewSecret(s *Stack, name string) *Secret {
 		return sec
 	}
 	a := s.app
-	sec.path = naming.SSMPath(a.cfg.Name, a.opts.Stage, "Secret", name, "value")
+	sec.path = binding.SSMPath(binding.SSMPrefix(a.cfg.Name, a.opts.Stage), "Secret", name, "value")
 	sec.fall = SecretFallbackPath(a.cfg.Name, name)
 	sec.account = stackAccountID(s)
 	sec.partition = stackPartition(s)
@@ -68,7 +68,7 @@ func NewSecrets(s *Stack, names ...string) map[string]*Secret {
 // SecretFallbackPath is the parameter holding a secret's value for every
 // stage of app that has none of its own.
 func SecretFallbackPath(app, name string) string {
-	return "/sst/" + app + "/.fallback/Secret/" + name + "/value"
+	return binding.SSMPath(binding.FallbackPrefix(app), "Secret", name, "value")
 }
 
 // validateConfigName restricts secret and parameter names to what survives
@@ -78,7 +78,7 @@ func validateConfigName(name string) error {
 	for i, c := range name {
 		ok := c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && c >= '0' && c <= '9'
 		if !ok {
-			return fmt.Errorf("names may contain only letters, digits and \"_\" and must start with a letter (they become the environment variable SST_…_value_%s); try %q", naming.EnvID(name), naming.EnvID(name))
+			return fmt.Errorf("names may contain only letters, digits and \"_\" and must start with a letter (they become the environment variable SST_…_value_%s); try %q", binding.EnvID(name), binding.EnvID(name))
 		}
 	}
 	return nil
@@ -114,7 +114,7 @@ func (sec *Secret) id() string { return sec.name }
 
 func (sec *Secret) describe() manifest.Construct {
 	return manifest.Construct{ID: sec.name, Type: "Secret", Path: sec.name, Data: map[string]string{
-		"name": sec.name, "path": sec.path, "fallbackPath": sec.fall,
+		manifest.SecretName: sec.name, manifest.SecretPath: sec.path, manifest.SecretFallbackPath: sec.fall,
 	}}
 }
 

@@ -4,6 +4,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/sst-tf/sst/internal/testenv"
 )
@@ -22,7 +23,7 @@ func sitesEverything(s *Stack) any {
 	NewNextjsSite(s, "Next", NextjsSiteProps{
 		Path: "ssr/next", BuildCommand: "true", Environment: map[string]any{"API_URL": api.URL()},
 		Bind: []Bindable{api}, Permissions: []Statement{Allow([]string{"s3:GetObject"}, "arn:aws:s3:::b/*")},
-		MemorySize: 2048, Timeout: 30, Warm: 1,
+		MemorySize: 2048, Timeout: 30 * time.Second, Warm: 1,
 		CustomDomain: &CustomDomain{DomainName: "app.example.com", HostedZone: "example.com"},
 	})
 	NewAstroSite(s, "Astro", AstroSiteProps{Path: "ssr/astro", BuildCommand: "true"})

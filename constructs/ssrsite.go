@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudfrontcachepolicy"
@@ -52,9 +53,9 @@ type SsrSiteProps struct {
 	Permissions []Statement
 	// MemorySize of the server function in MB. Default 1024.
 	MemorySize int
-	// Timeout of the server function in seconds (CloudFront waits at most
-	// 60). Default 10.
-	Timeout int
+	// Timeout of the server function, in whole seconds up to 60s (as long
+	// as CloudFront waits for it). Default 10s.
+	Timeout time.Duration
 	// CustomDomain serves the site on a domain of a Route53 hosted zone.
 	CustomDomain *CustomDomain
 	// Warm keeps this many server instances warm: a warmer function
@@ -360,8 +361,8 @@ func newSsrSite(s *Stack, id, typ string, props SsrSiteProps, plan func(string) 
 	if props.Warm < 0 {
 		a.errorf("%s: Warm %d: must not be negative", where, props.Warm)
 	}
-	if props.Timeout > 60 {
-		a.errorf("%s: Timeout %d s: CloudFront waits at most 60 s for the server", where, props.Timeout)
+	if props.Timeout > maxOriginTimeout {
+		a.errorf("%s: Timeout %s: CloudFront waits at most %s for the server", where, formatDuration(props.Timeout), formatDuration(maxOriginTimeout))
 	}
 	for i, b := range props.Bind {
 		if b == nil {
@@ -514,7 +515,7 @@ func newSsrSite(s *Stack, id, typ string, props SsrSiteProps, plan func(string) 
 	if imageZip != nil {
 		site.Cdk.Image = newFunctionFrom(s, id, id+"_image", FunctionProps{
 			MemorySize:  1536,
-			Timeout:     25,
+			Timeout:     imageTimeout,
 			Environment: map[string]string{"BUCKET_NAME": *b.bucket.Bucket(), "BUCKET_KEY_PREFIX": p.originPath},
 			Permissions: []Statement{Allow([]string{"s3:GetObject"}, bucketArn+"/*")},
 			URL:         &FunctionURL{},
@@ -524,7 +525,7 @@ func newSsrSite(s *Stack, id, typ string, props SsrSiteProps, plan func(string) 
 	if revalZip != nil && site.Cdk.RevalidationQueue != nil {
 		q := site.Cdk.RevalidationQueue
 		fn := newFunctionFrom(s, id, id+"_revalidation", FunctionProps{
-			Timeout:     30,
+			Timeout:     30 * time.Second,
 			Permissions: []Statement{Allow([]string{"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"}, *q.Arn())},
 			Description: typ + " " + id + " revalidation",
 		}, revalZip)
@@ -540,7 +541,7 @@ func newSsrSite(s *Stack, id, typ string, props SsrSiteProps, plan func(string) 
 	}
 	if warmZip != nil && server.Cdk.Function != nil {
 		w := newFunctionFrom(s, id, id+"_warmer", FunctionProps{
-			Timeout:     900,
+			Timeout:     maxFunctionTimeout,
 			MemorySize:  128,
 			Environment: map[string]string{"FUNCTION_NAME": server.FunctionName(), "CONCURRENCY": fmt.Sprint(props.Warm)},
 			Permissions: []Statement{Allow([]string{"lambda:InvokeFunction"}, server.Arn())},
@@ -603,7 +604,7 @@ func newSsrSite(s *Stack, id, typ string, props SsrSiteProps, plan func(string) 
 	}
 	var ordered []*cloudfrontdistribution.CloudfrontDistributionOrderedCacheBehavior
 	if site.Cdk.Image != nil {
-		origins = append(origins, functionOrigin("image", site.Cdk.Image, 25))
+		origins = append(origins, functionOrigin("image", site.Cdk.Image, imageTimeout))
 		for _, pat := range p.imagePatterns {
 			ordered = append(ordered, fnBehavior(pat, "image"))
 		}
@@ -695,14 +696,18 @@ func s3Patterns(p *ssrPlan, dirs []assetDir) []string {
 	return out
 }
 
+// CloudFront's bounds on how long it waits for an origin to answer; the
+// lower one is also its default.
+const (
+	minOriginTimeout = 30 * time.Second
+	maxOriginTimeout = 60 * time.Second
+	// imageTimeout is the Next.js image optimizer's.
+	imageTimeout = 25 * time.Second
+)
+
 // functionOrigin is a function URL as a CloudFront origin.
-func functionOrigin(id string, fn *Function, timeout int) *cloudfrontdistribution.CloudfrontDistributionOrigin {
-	if timeout <= 0 {
-		timeout = 10
-	}
-	if timeout < 30 {
-		timeout = 30 // CloudFront's minimum read timeout is its default
-	}
+func functionOrigin(id string, fn *Function, timeout time.Duration) *cloudfrontdistribution.CloudfrontDistributionOrigin {
+	timeout = min(max(timeout, minOriginTimeout), maxOriginTimeout)
 	host := cdktf.Fn_Element(cdktf.Fn_Split(jsii.String("/"), fn.Cdk.URL.FunctionUrl()), jsii.Number(2))
 	return &cloudfrontdistribution.CloudfrontDistributionOrigin{
 		OriginId:   jsii.String(id),
@@ -712,7 +717,7 @@ func functionOrigin(id string, fn *Function, timeout int) *cloudfrontdistributio
 			HttpsPort:              jsii.Number(443),
 			OriginProtocolPolicy:   jsii.String("https-only"),
 			OriginSslProtocols:     jsii.Strings("TLSv1.2"),
-			OriginReadTimeout:      jsii.Number(float64(min(timeout, 60))),
+			OriginReadTimeout:      jsii.Number(seconds(timeout)),
 			OriginKeepaliveTimeout: jsii.Number(5),
 		},
 	}

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // behaviours maps path patterns to target origins, "*" for the default.
@@ -28,7 +29,7 @@ func TestNextjsSite(t *testing.T) {
 			Environment:  map[string]any{"NEXT_PUBLIC_TABLE": table.TableName(), "API_KEY": "k"},
 			Bind:         []Bindable{table},
 			MemorySize:   2048,
-			Timeout:      20,
+			Timeout:      20 * time.Second,
 			Warm:         3,
 		})
 	})...)

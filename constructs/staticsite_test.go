@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sst-tf/sst/manifest"
 )
@@ -226,7 +227,7 @@ func TestSiteBadInput(t *testing.T) {
 		{"ssr: no adapter output after the build", astro(AstroSiteProps{Path: "site", BuildCommand: "true"}), []string{`AstroSite "App"`, "dist/server/entry.mjs", "missing after the build"}},
 		{"ssr: custom domain without hosted zone", next(NextjsSiteProps{Path: "ssr/next", BuildCommand: "true", CustomDomain: &CustomDomain{DomainName: "app.example.com"}}), []string{`NextjsSite "App"`, "CustomDomain.HostedZone is required"}},
 		{"ssr: warm without a warmer", astro(AstroSiteProps{Path: "ssr/astro", BuildCommand: "true", Warm: 2}), []string{`AstroSite "App"`, "Warm", "no warmer"}},
-		{"ssr: timeout over CloudFront's", next(NextjsSiteProps{Path: "ssr/next", BuildCommand: "true", Timeout: 120}), []string{`NextjsSite "App"`, "Timeout 120", "60"}},
+		{"ssr: timeout over CloudFront's", next(NextjsSiteProps{Path: "ssr/next", BuildCommand: "true", Timeout: 2 * time.Minute}), []string{`NextjsSite "App"`, "Timeout 2m", "at most 1m"}},
 		{"ssr: memory out of range", next(NextjsSiteProps{Path: "ssr/next", BuildCommand: "true", MemorySize: 64}), []string{"App_server", "MemorySize 64"}},
 		{"missing path", static(StaticSiteProps{BuildCommand: "true"}), []string{`StaticSite "Web"`, "Path is required"}},
 		{"path not a directory", static(StaticSiteProps{Path: "nope"}), []string{`StaticSite "Web"`, `Path "nope"`, "no such directory"}},

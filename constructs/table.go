@@ -7,13 +7,8 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dynamodbtable"
 
 	"github.com/sst-tf/sst/constructs/internal/naming"
+	"github.com/sst-tf/sst/internal/binding"
 	"github.com/sst-tf/sst/manifest"
-)
-
-// Removal policies for data stores.
-const (
-	RemovalDestroy = "destroy"
-	RemovalRetain  = "retain"
 )
 
 // TableProps configure a DynamoDB table (on-demand billing).
@@ -36,8 +31,8 @@ type TableProps struct {
 	Consumers map[string]TableConsumer
 	// PointInTimeRecovery enables continuous backups.
 	PointInTimeRecovery bool
-	// RemovalPolicy "destroy" or "retain"; default the app's.
-	RemovalPolicy string
+	// RemovalPolicy: RemovalDestroy or RemovalRetain; default the app's.
+	RemovalPolicy RemovalPolicy
 }
 
 // TableIndex is a key: partition key and optional sort key field names.
@@ -166,10 +161,7 @@ func NewTable(s *Stack, id string, props TableProps) *Table {
 	if stream != "" && !ok {
 		a.errorf("%s: Stream %q: use \"new_image\", \"old_image\", \"new_and_old_images\" or \"keys_only\"", where, stream)
 	}
-	removal := firstNonEmpty(props.RemovalPolicy, a.defaults.RemovalPolicy, RemovalDestroy)
-	if removal != RemovalDestroy && removal != RemovalRetain {
-		a.errorf("%s: RemovalPolicy %q: use %q or %q", where, removal, RemovalDestroy, RemovalRetain)
-	}
+	removal := a.removalPolicy(where, props.RemovalPolicy)
 	if len(a.errs) > errs {
 		return t
 	}
@@ -217,7 +209,7 @@ func NewTable(s *Stack, id string, props TableProps) *Table {
 
 func (t *Table) addConsumer(name string, c TableConsumer) {
 	s := t.stack
-	fid := t.tid + "_consumer_" + naming.EnvID(name)
+	fid := t.tid + "_consumer_" + binding.EnvID(name)
 	fn := newFunction(s, t.tid, fid, c.Function)
 	if fn.Cdk.Function == nil {
 		return
@@ -282,5 +274,5 @@ func (t *Table) finalize() {
 }
 
 func (t *Table) describe() manifest.Construct {
-	return manifest.Construct{ID: t.tid, Type: "Table", Path: t.tid, Data: map[string]string{"tableName": t.name}}
+	return manifest.Construct{ID: t.tid, Type: "Table", Path: t.tid, Data: map[string]string{manifest.TableName: t.name}}
 }

@@ -3,6 +3,7 @@ package sst
 import (
 	"reflect"
 	"testing"
+	"time"
 )
 
 func TestTableKeysAndIndexes(t *testing.T) {
@@ -116,7 +117,7 @@ func TestTableConsumers(t *testing.T) {
 			Fields:       map[string]string{"pk": "string"},
 			PrimaryIndex: TableIndex{PartitionKey: "pk"},
 			Consumers: map[string]TableConsumer{
-				"indexer": {Function: FunctionProps{Handler: nodeHandler, Timeout: 60}},
+				"indexer": {Function: FunctionProps{Handler: nodeHandler, Timeout: time.Minute}},
 				"audit": {
 					Function:         FunctionProps{Handler: nodeHandler},
 					BatchSize:        10,

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/sst-tf/sst/constructs/internal/naming"
+	"github.com/sst-tf/sst/internal/binding"
 	"github.com/sst-tf/sst/manifest"
 )
 
@@ -168,7 +169,7 @@ func (t *Topic) addSubscriber(name string, sub TopicSubscriber) {
 		return
 	}
 
-	rid := t.tid + "_subscription_" + naming.EnvID(name)
+	rid := t.tid + "_subscription_" + binding.EnvID(name)
 	cfg := &snstopicsubscription.SnsTopicSubscriptionConfig{TopicArn: t.Cdk.Topic.Arn()}
 	if sub.FilterPolicy != "" {
 		cfg.FilterPolicy = jsii.String(sub.FilterPolicy)
@@ -190,7 +191,7 @@ func (t *Topic) addSubscriber(name string, sub TopicSubscriber) {
 	if sub.Handler != "" {
 		props.Handler = sub.Handler
 	}
-	fid := t.tid + "_subscriber_" + naming.EnvID(name)
+	fid := t.tid + "_subscriber_" + binding.EnvID(name)
 	fn := newFunction(s, t.tid, fid, props, t.defaults)
 	if fn.Cdk.Function == nil {
 		return
@@ -265,5 +266,5 @@ func (t *Topic) finalize() {
 }
 
 func (t *Topic) describe() manifest.Construct {
-	return manifest.Construct{ID: t.tid, Type: "Topic", Path: t.tid, Data: map[string]string{"topicName": t.name}}
+	return manifest.Construct{ID: t.tid, Type: "Topic", Path: t.tid, Data: map[string]string{manifest.TopicName: t.name}}
 }

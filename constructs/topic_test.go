@@ -3,6 +3,7 @@ package sst
 import (
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/snstopic"
@@ -21,7 +22,7 @@ func TestTopicSubscribers(t *testing.T) {
 			Cdk: TopicCdkProps{Topic: func(c *snstopic.SnsTopicConfig) { c.DisplayName = jsii.String("events") }},
 		})
 		tp.AddSubscribers(map[string]TopicSubscriber{
-			"big": {Function: FunctionProps{Handler: nodeHandler, Timeout: 30}, FilterPolicy: `{"size":[{"numeric":[">",100]}]}`, FilterPolicyScope: "MessageBody"},
+			"big": {Function: FunctionProps{Handler: nodeHandler, Timeout: 30 * time.Second}, FilterPolicy: `{"size":[{"numeric":[">",100]}]}`, FilterPolicyScope: "MessageBody"},
 		})
 		if tp.TopicName() != "test-notes-Events" || tp.ID() != "Events" || tp.FIFO() || len(tp.SubscriberFunctions()) != 2 {
 			t.Errorf("accessors: %s %s %v %d", tp.TopicName(), tp.ID(), tp.FIFO(), len(tp.SubscriberFunctions()))

@@ -51,17 +51,17 @@ func validateData(s *Stack) any {
 	x86.AttachPermissions(Allow([]string{"s3:GetObject"}, *raw.Arn()+"/*"))
 	NewFunction(s, "Fn", FunctionProps{
 		Handler:      nodeHandler,
-		Runtime:      "nodejs22.x",
+		Runtime:      RuntimeNodejs22,
 		MemorySize:   256,
-		Timeout:      900,
+		Timeout:      15 * time.Minute,
 		Description:  "every prop",
-		LogRetention: 14,
+		LogRetention: Days(14),
 		Environment:  map[string]string{"BUCKET": *raw.Bucket()},
 		Bind:         []Bindable{notes, arm},
 		Permissions:  append(Service("sqs"), Statement{Effect: "Deny", Actions: []string{"s3:DeleteBucket"}, Resources: []string{"*"}}),
 		URL: &FunctionURL{Authorizer: "iam", Cors: &Cors{
 			AllowOrigins: []string{"https://example.com"}, AllowMethods: []string{"GET"}, AllowHeaders: []string{"x"},
-			ExposeHeaders: []string{"y"}, AllowCredentials: true, MaxAge: 60,
+			ExposeHeaders: []string{"y"}, AllowCredentials: true, MaxAge: time.Minute,
 		}},
 	})
 	NewFunction(s, "Public", FunctionProps{Handler: nodeHandler, URL: &FunctionURL{}})
@@ -76,16 +76,16 @@ func validateAPI(s *Stack) any {
 	api := NewApi(s, "Api", ApiProps{
 		Authorizers: map[string]ApiAuthorizer{
 			"auth0": {Type: "jwt", JWT: JWTConfig{Issuer: "https://example.auth0.com/", Audience: []string{"notes"}}},
-			"token": {Type: "lambda", Function: FunctionProps{Handler: nodeHandler}, ResultsCacheTTL: 300, IdentitySource: []string{"$request.header.X-Token"}},
+			"token": {Type: "lambda", Function: FunctionProps{Handler: nodeHandler}, ResultsCacheTTL: 5 * time.Minute, IdentitySource: []string{"$request.header.X-Token"}},
 			"plain": {Type: "lambda", Function: FunctionProps{Handler: nodeHandler}, DisableSimpleResponses: true},
 		},
 		Defaults: ApiDefaults{
-			Function:            FunctionProps{Bind: []Bindable{notes}, Timeout: 20},
+			Function:            FunctionProps{Bind: []Bindable{notes}, Timeout: 20 * time.Second},
 			Authorizer:          "auth0",
 			AuthorizationScopes: []string{"read"},
 		},
-		Cors:      &Cors{AllowOrigins: []string{"https://example.com"}, ExposeHeaders: []string{"x-id"}, AllowCredentials: true, MaxAge: 600},
-		AccessLog: &ApiAccessLog{Format: `$context.requestId`, Retention: 30},
+		Cors:      &Cors{AllowOrigins: []string{"https://example.com"}, ExposeHeaders: []string{"x-id"}, AllowCredentials: true, MaxAge: 10 * time.Minute},
+		AccessLog: &ApiAccessLog{Format: `$context.requestId`, Retention: Days(30)},
 		Routes: map[string]ApiRoute{
 			"GET /notes":          {Handler: nodeHandler},
 			"GET /notes/{id}":     {Handler: nodeHandler, AuthorizationScopes: []string{"write"}},

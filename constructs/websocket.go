@@ -13,6 +13,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lambdapermission"
 
 	"github.com/sst-tf/sst/constructs/internal/naming"
+	"github.com/sst-tf/sst/internal/binding"
 	"github.com/sst-tf/sst/manifest"
 )
 
@@ -92,8 +93,10 @@ func NewWebSocketApi(s *Stack, id string, props WebSocketApiProps) *WebSocketApi
 	if !strings.HasPrefix(rse, "$request.body.") && !strings.HasPrefix(rse, "${request.body.") {
 		a.errorf("%s: RouteSelectionExpression %q: must select a field of the message body, e.g. \"$request.body.action\"", where, rse)
 	}
-	if al := props.AccessLog; al != nil && !al.Disabled && al.Retention != 0 && !validRetention[al.Retention] {
-		a.errorf("%s: AccessLog.Retention %d: not a CloudWatch retention (e.g. 1, 7, 14, 30, 90, 365)", where, al.Retention)
+	if al := props.AccessLog; al != nil && !al.Disabled {
+		if _, err := checkRetention("AccessLog.Retention", al.Retention); err != nil {
+			a.errorf("%s: %v", where, err)
+		}
 	}
 	if len(a.errs) > errs {
 		return w
@@ -116,7 +119,7 @@ func NewWebSocketApi(s *Stack, id string, props WebSocketApiProps) *WebSocketApi
 	if al := props.AccessLog; al != nil && !al.Disabled {
 		lg := cloudwatchloggroup.NewCloudwatchLogGroup(s.tf, jsii.String(id+"_access_logs"), &cloudwatchloggroup.CloudwatchLogGroupConfig{
 			Name:            jsii.String("/aws/vendedlogs/apis/" + name),
-			RetentionInDays: jsii.Number(float64(al.Retention)),
+			RetentionInDays: jsii.Number(float64(al.Retention / Day)),
 		})
 		scfg.AccessLogSettings = &apigatewayv2stage.Apigatewayv2StageAccessLogSettings{
 			DestinationArn: lg.Arn(),
@@ -206,7 +209,7 @@ func (w *WebSocketApi) addRoute(rawKey string, r WebSocketRoute) {
 
 // webSocketSlug turns a route key into an id part: "$connect" → "connect".
 func webSocketSlug(key string) string {
-	return naming.EnvID(strings.TrimPrefix(key, "$"))
+	return binding.EnvID(strings.TrimPrefix(key, "$"))
 }
 
 // URL is the wss:// URL of the stage (a token until deploy).
@@ -275,9 +278,9 @@ func (w *WebSocketApi) routesManifest() []manifest.Route {
 func (w *WebSocketApi) describe() manifest.Construct {
 	c := manifest.Construct{ID: w.wid, Type: "WebSocketApi", Path: w.wid, Data: map[string]string{}}
 	if w.Cdk.Stage != nil {
-		c.Data["url"] = w.stack.resolveString(w.URL())
+		c.Data[manifest.WebSocketApiURL] = w.stack.resolveString(w.URL())
 	}
-	c.Data["routeSelection"] = firstNonEmpty(w.props.RouteSelectionExpression, "$request.body.action")
+	c.Data[manifest.WebSocketApiRouteSelection] = firstNonEmpty(w.props.RouteSelectionExpression, "$request.body.action")
 	c.Binds = functionBinds(w.functions())
 	return c
 }

@@ -2,6 +2,7 @@ package sst
 
 import (
 	"testing"
+	"time"
 
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/apigatewayv2stage"
 )
@@ -12,14 +13,14 @@ func TestWebSocketApiSynth(t *testing.T) {
 	s := synthOK(t, Config{Name: "app"}, opts, stacks(t, func(s *Stack) any {
 		ws = NewWebSocketApi(s, "Chat", WebSocketApiProps{
 			Authorizer: "iam",
-			Defaults:   WebSocketApiDefaults{Function: FunctionProps{Timeout: 20}},
+			Defaults:   WebSocketApiDefaults{Function: FunctionProps{Timeout: 20 * time.Second}},
 			Routes: map[string]WebSocketRoute{
 				"$connect":    {Handler: nodeHandler},
 				"$disconnect": {Handler: nodeHandler},
 				"$default":    {Handler: nodeHandler},
 				"sendMessage": {Function: FunctionProps{Handler: nodeHandler}},
 			},
-			AccessLog: &ApiAccessLog{Retention: 14},
+			AccessLog: &ApiAccessLog{Retention: Days(14)},
 			Cdk: WebSocketApiCdkProps{Stage: func(c *apigatewayv2stage.Apigatewayv2StageConfig) {
 				c.Description = strp("chat stage")
 			}},
@@ -79,7 +80,7 @@ func TestWebSocketApiSynth(t *testing.T) {
 
 func TestWebSocketApiErrors(t *testing.T) {
 	msg := synthErr(t, Config{Name: "app"}, testOptions(t), stacks(t, func(s *Stack) any {
-		NewWebSocketApi(s, "Bad", WebSocketApiProps{Authorizer: "jwt", RouteSelectionExpression: "$request.header.x", AccessLog: &ApiAccessLog{Retention: 2}})
+		NewWebSocketApi(s, "Bad", WebSocketApiProps{Authorizer: "jwt", RouteSelectionExpression: "$request.header.x", AccessLog: &ApiAccessLog{Retention: Days(2)}})
 		w := NewWebSocketApi(s, "Chat", WebSocketApiProps{Routes: map[string]WebSocketRoute{
 			"$connected": {Handler: nodeHandler},
 			"send msg":   {Handler: nodeHandler},
@@ -93,7 +94,7 @@ func TestWebSocketApiErrors(t *testing.T) {
 	wantContains(t, msg,
 		`stack First: websocket api "Bad": Authorizer "jwt": use "none" or "iam"`,
 		`websocket api "Bad": RouteSelectionExpression "$request.header.x": must select a field of the message body`,
-		`websocket api "Bad": AccessLog.Retention 2`,
+		`websocket api "Bad": AccessLog.Retention 48h (2 days)`,
 		`websocket api "Chat": route "$connected": the only $ routes are $connect, $disconnect and $default`,
 		`route "send msg": custom route keys are the value of the message's action field`,
 		`route "": a route key is empty`,

@@ -87,7 +87,7 @@ export function handler(): string[] {
 		b, _ := os.ReadFile(filepath.Join(dir, "sst-resource.ts"))
 		t.Fatalf("generated TypeScript does not type-check: %v\n%s\n%s", err, out, b)
 	}
-	without := map[string][]binding{"F": {{"Bucket", "bucketName", "my-uploads"}}}
+	without := map[string][]bound{"F": {{"Bucket", "bucketName", "my-uploads"}}}
 	if _, err := WriteTypes(app("nodejs20.x", without), TypesOptions{ProjectDir: dir}); err != nil {
 		t.Fatal(err)
 	}

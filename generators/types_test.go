@@ -7,19 +7,20 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sst-tf/sst/internal/binding"
 	"github.com/sst-tf/sst/manifest"
 )
 
-// binding is one bound property: type, prop, construct id as written.
-type binding [3]string
+// bound is one bound property: type, prop, construct id as written.
+type bound [3]string
 
 // app is a manifest as an app with these bindings per function writes it.
-func app(runtime string, fns map[string][]binding) *manifest.Manifest {
+func app(runtime string, fns map[string][]bound) *manifest.Manifest {
 	st := manifest.Stack{Name: "API"}
 	for id, bs := range fns {
 		f := manifest.Function{ID: id, Runtime: runtime, Environment: map[string]string{"SST_APP": "notes", "SST_STAGE": "dev", "SST_SSM_PREFIX": "/sst/notes/dev/", "OTHER": "x"}}
 		for _, b := range bs {
-			f.Environment[envName(b[0], b[1], b[2])] = "value"
+			f.Environment[binding.EnvName(b[0], b[1], b[2])] = "value"
 			f.Bindings = appendUnique(f.Bindings, b[2])
 		}
 		st.Functions = append(st.Functions, f)
@@ -27,7 +28,7 @@ func app(runtime string, fns map[string][]binding) *manifest.Manifest {
 	return &manifest.Manifest{Version: manifest.Version, App: "notes", Stage: "dev", Stacks: []manifest.Stack{st}}
 }
 
-var full = map[string][]binding{
+var full = map[string][]bound{
 	"Api_GET_notes": {{"Table", "tableName", "Notes"}, {"Secret", "value", "STRIPE_KEY"}, {"Bucket", "bucketName", "my-uploads"}},
 	"Worker":        {{"Table", "tableName", "Notes"}, {"Queue", "queueUrl", "Jobs"}, {"Cognito", "userPoolId", "Auth"}, {"Cognito", "userPoolClientId", "Auth"}, {"RDS", "clusterArn", "Db"}},
 }
@@ -65,7 +66,7 @@ func TestGoIdent(t *testing.T) {
 }
 
 func TestGoAccessorsNameClash(t *testing.T) {
-	m := app("provided.al2023", map[string][]binding{"F": {{"Table", "tableName", "my-notes"}, {"Table", "tableName", "myNotes"}}})
+	m := app("provided.al2023", map[string][]bound{"F": {{"Table", "tableName", "my-notes"}, {"Table", "tableName", "myNotes"}}})
 	if _, err := GoAccessors(m, GoOptions{}); err == nil || !strings.Contains(err.Error(), `Table "myNotes" and Table "my-notes" both become the Go name TableMyNotes: rename one of them`) {
 		t.Errorf("clash: %v", err)
 	}
@@ -144,7 +145,7 @@ func main() {
 	}
 
 	// Notes is no longer bound anywhere: the handler stops compiling.
-	without := map[string][]binding{"Api_GET_notes": {{"Secret", "value", "STRIPE_KEY"}, {"Bucket", "bucketName", "my-uploads"}}}
+	without := map[string][]bound{"Api_GET_notes": {{"Secret", "value", "STRIPE_KEY"}, {"Bucket", "bucketName", "my-uploads"}}}
 	if _, err := WriteTypes(app("provided.al2023", without), TypesOptions{ProjectDir: dir}); err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +160,7 @@ func main() {
 
 func TestGoAccessorsEmpty(t *testing.T) {
 	dir := goProject(t)
-	if _, err := WriteTypes(app("provided.al2023", map[string][]binding{"F": nil}), TypesOptions{ProjectDir: dir, GoDir: "internal/sstres"}); err != nil {
+	if _, err := WriteTypes(app("provided.al2023", map[string][]bound{"F": nil}), TypesOptions{ProjectDir: dir, GoDir: "internal/sstres"}); err != nil {
 		t.Fatal(err)
 	}
 	if out, err := goBuild(t, dir, "./internal/sstres"); err != nil {

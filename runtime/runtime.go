@@ -46,20 +46,22 @@ import (
 	"os"
 	"strings"
 	"sync"
+
+	"github.com/sst-tf/sst/internal/binding"
 )
 
 // SSMPlaceholder is the binding value meaning "fetch me from SSM".
-const SSMPlaceholder = "__FETCH_FROM_SSM__"
+const SSMPlaceholder = binding.SSMPlaceholder
 
 // App is the SST app name (SST_APP).
-func App() string { return os.Getenv("SST_APP") }
+func App() string { return os.Getenv(binding.EnvApp) }
 
 // Stage is the stage the function was deployed to (SST_STAGE).
-func Stage() string { return os.Getenv("SST_STAGE") }
+func Stage() string { return os.Getenv(binding.EnvStage) }
 
 // SSMPrefix is the Parameter Store path prefix of the app's stage
 // (SST_SSM_PREFIX), ending in "/".
-func SSMPrefix() string { return os.Getenv("SST_SSM_PREFIX") }
+func SSMPrefix() string { return os.Getenv(binding.EnvSSMPrefix) }
 
 // SSMFetcher reads SSM parameters by full name, with decryption, and returns
 // the values found keyed by name; names it cannot find are simply absent.
@@ -81,24 +83,12 @@ func (e *NotBoundError) Error() string {
 }
 
 // EnvName is the variable that carries prop of the construct typ/id.
-func EnvName(typ, prop, id string) string {
-	return "SST_" + typ + "_" + prop + "_" + envID(id)
-}
-
-func envID(id string) string {
-	b := []byte(id)
-	for i, c := range b {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
-			b[i] = '_'
-		}
-	}
-	return string(b)
-}
+func EnvName(typ, prop, id string) string { return binding.EnvName(typ, prop, id) }
 
 // ssmPath is where an SSM-backed value lives; the id is the construct id as
 // written, matching the parameter the construct creates.
 func ssmPath(typ, prop, id string) string {
-	return SSMPrefix() + typ + "/" + id + "/" + prop
+	return binding.SSMPath(SSMPrefix(), typ, id, prop)
 }
 
 // cache holds SSM values for the life of the process: they are fixed for a
@@ -187,13 +177,13 @@ func Preload(ctx context.Context) error {
 		if value != SSMPlaceholder {
 			continue
 		}
-		typ, prop, id, ok := parseEnv(name)
+		v, ok := binding.Parse(name)
 		if !ok {
 			continue
 		}
 		// The variable only has the mapped id; it equals the construct id
 		// for ids without "-", which is what SST v2's client assumes too.
-		path := ssmPath(typ, prop, id)
+		path := ssmPath(v.Type, v.Prop, v.ID)
 		if _, ok := cached(path); !ok {
 			names = append(names, path)
 		}
@@ -207,20 +197,6 @@ func Preload(ctx context.Context) error {
 	return nil
 }
 
-// parseEnv splits SST_{Type}_{prop}_{id}. Type and prop never contain "_";
-// the id may.
-func parseEnv(name string) (typ, prop, id string, ok bool) {
-	rest, ok := strings.CutPrefix(name, "SST_")
-	if !ok {
-		return "", "", "", false
-	}
-	parts := strings.SplitN(rest, "_", 3)
-	if len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" {
-		return "", "", "", false
-	}
-	return parts[0], parts[1], parts[2], true
-}
-
 // Bound lists the resources of type typ bound to this function:
 // id → prop → value, where id is the env-var form (see package comment).
 // SSM-backed values appear as SSMPlaceholder unless already fetched; use Get
@@ -229,19 +205,19 @@ func Bound(typ string) map[string]map[string]string {
 	out := map[string]map[string]string{}
 	for _, kv := range os.Environ() {
 		name, value, _ := strings.Cut(kv, "=")
-		t, prop, id, ok := parseEnv(name)
-		if !ok || t != typ {
+		v, ok := binding.Parse(name)
+		if !ok || v.Type != typ {
 			continue
 		}
 		if value == SSMPlaceholder {
-			if v, ok := cached(ssmPath(t, prop, id)); ok {
-				value = v
+			if c, ok := cached(ssmPath(v.Type, v.Prop, v.ID)); ok {
+				value = c
 			}
 		}
-		if out[id] == nil {
-			out[id] = map[string]string{}
+		if out[v.ID] == nil {
+			out[v.ID] = map[string]string{}
 		}
-		out[id][prop] = value
+		out[v.ID][v.Prop] = value
 	}
 	return out
 }

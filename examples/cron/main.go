@@ -2,7 +2,11 @@
 // expired sessions from a table.
 package main
 
-import sst "github.com/sst-tf/sst/constructs"
+import (
+	"time"
+
+	sst "github.com/sst-tf/sst/constructs"
+)
 
 // Jobs holds the sessions table and the job that cleans it.
 func Jobs(s *sst.Stack) any {
@@ -15,7 +19,7 @@ func Jobs(s *sst.Stack) any {
 		Job: sst.FunctionProps{
 			Handler: "functions/cleanup",
 			Bind:    []sst.Bindable{sessions},
-			Timeout: 60,
+			Timeout: time.Minute,
 		},
 	})
 	s.AddOutputs(map[string]any{"TableName": sessions.TableName()})

@@ -3,7 +3,11 @@
 // frontend (web/) that reads the API's URL from API_URL.
 package main
 
-import sst "github.com/sst-tf/sst/constructs"
+import (
+	"time"
+
+	sst "github.com/sst-tf/sst/constructs"
+)
 
 // stacks is what main deploys; web.go adds the Next.js site.
 var stacks = []sst.StackFunc{Database, API}
@@ -22,7 +26,7 @@ func API(s *sst.Stack) any {
 	db := sst.Use[*sst.RDS](s, Database)
 	api := sst.NewApi(s, "Api", sst.ApiProps{
 		Defaults: sst.ApiDefaults{
-			Function: sst.FunctionProps{Bind: []sst.Bindable{db}, Timeout: 20},
+			Function: sst.FunctionProps{Bind: []sst.Bindable{db}, Timeout: 20 * time.Second},
 		},
 		Routes: map[string]sst.ApiRoute{
 			"GET /notes":  {Handler: "functions/list"},

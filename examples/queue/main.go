@@ -3,14 +3,18 @@
 // dead-letter queue.
 package main
 
-import sst "github.com/sst-tf/sst/constructs"
+import (
+	"time"
+
+	sst "github.com/sst-tf/sst/constructs"
+)
 
 // Work holds the queue, its consumer and the API that feeds it.
 func Work(s *sst.Stack) any {
 	jobs := sst.NewQueue(s, "Jobs", sst.QueueProps{
 		DeadLetterQueue: &sst.QueueDeadLetter{MaxReceiveCount: 3},
 		Consumer: &sst.QueueConsumer{
-			Function:                sst.FunctionProps{Handler: "functions/worker", Timeout: 30},
+			Function:                sst.FunctionProps{Handler: "functions/worker", Timeout: 30 * time.Second},
 			BatchSize:               10,
 			ReportBatchItemFailures: true,
 		},

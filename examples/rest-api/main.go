@@ -2,7 +2,11 @@
 // split into two stacks so the table's ARN crosses a stack boundary.
 package main
 
-import sst "github.com/sst-tf/sst/constructs"
+import (
+	"time"
+
+	sst "github.com/sst-tf/sst/constructs"
+)
 
 // Database holds the notes table.
 func Database(s *sst.Stack) any {
@@ -21,7 +25,7 @@ func API(s *sst.Stack) any {
 	notes := sst.Use[*sst.Table](s, Database)
 	api := sst.NewApi(s, "Api", sst.ApiProps{
 		Defaults: sst.ApiDefaults{
-			Function: sst.FunctionProps{Bind: []sst.Bindable{notes}, Timeout: 5},
+			Function: sst.FunctionProps{Bind: []sst.Bindable{notes}, Timeout: 5 * time.Second},
 		},
 		Routes: map[string]sst.ApiRoute{
 			"GET /notes":         {Handler: "functions/notes"},

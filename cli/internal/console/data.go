@@ -50,7 +50,7 @@ func (s *Server) tablesPage(w http.ResponseWriter, r *http.Request) {
 		s.render(w, "tables", "Tables", v, fmt.Errorf("no Table %q in stage %s", id, s.cur().m.Stage))
 		return
 	}
-	v.Selected, v.Name = &c, c.Data["tableName"]
+	v.Selected, v.Name = &c, c.Data[manifest.TableName]
 	err := s.readTable(r.Context(), &v)
 	s.render(w, "tables", "Tables", v, err)
 }
@@ -204,7 +204,7 @@ func (s *Server) bucketsPage(w http.ResponseWriter, r *http.Request) {
 		s.render(w, "buckets", "Buckets", v, fmt.Errorf("no Bucket %q in stage %s", id, s.cur().m.Stage))
 		return
 	}
-	v.Selected, v.Name = &c, c.Data["bucketName"]
+	v.Selected, v.Name = &c, c.Data[manifest.BucketName]
 	out, err := s3.NewFromConfig(s.cfg.AWS, pathStyle).ListObjectsV2(r.Context(), &s3.ListObjectsV2Input{
 		Bucket: aws.String(v.Name), Prefix: aws.String(v.Prefix), MaxKeys: aws.Int32(maxItems),
 	})
@@ -227,7 +227,7 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	key := r.URL.Query().Get("key")
-	bucket := c.Data["bucketName"]
+	bucket := c.Data[manifest.BucketName]
 	out, err := s3.NewFromConfig(s.cfg.AWS, pathStyle).GetObject(r.Context(), &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
 	var missing *s3types.NoSuchKey
 	switch {

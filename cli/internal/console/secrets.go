@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
+	"github.com/sst-tf/sst/manifest"
 )
 
 type secretView struct {
@@ -32,7 +34,7 @@ func (s *Server) secrets(ctx context.Context, reveal string) ([]secretView, erro
 	var out []secretView
 	for _, c := range s.constructs("Secret") {
 		v := secretView{Name: c.ID, State: "not set"}
-		for _, p := range []struct{ path, state string }{{c.Data["path"], "set"}, {c.Data["fallbackPath"], "fallback"}} {
+		for _, p := range []struct{ path, state string }{{c.Data[manifest.SecretPath], "set"}, {c.Data[manifest.SecretFallbackPath], "fallback"}} {
 			if p.path == "" {
 				continue
 			}
@@ -80,7 +82,7 @@ func (s *Server) secretSet(w http.ResponseWriter, r *http.Request) {
 	}
 	if err == nil {
 		_, err = ssm.NewFromConfig(s.cfg.AWS).PutParameter(r.Context(), &ssm.PutParameterInput{
-			Name: aws.String(c.Data["path"]), Value: aws.String(value), Type: ssmtypes.ParameterTypeSecureString, Overwrite: aws.Bool(true),
+			Name: aws.String(c.Data[manifest.SecretPath]), Value: aws.String(value), Type: ssmtypes.ParameterTypeSecureString, Overwrite: aws.Bool(true),
 		})
 		if err != nil {
 			err = fmt.Errorf("set secret %s: %w", name, err)

@@ -27,7 +27,7 @@ func Sites(m *manifest.Manifest) []manifest.Construct {
 	var out []manifest.Construct
 	for _, st := range m.Stacks {
 		for _, c := range st.Constructs {
-			if strings.HasSuffix(c.Type, "Site") && c.Data["path"] != "" {
+			if strings.HasSuffix(c.Type, "Site") && c.Data[manifest.SitePath] != "" {
 				out = append(out, c)
 			}
 		}

@@ -48,7 +48,7 @@ type wsConn struct {
 // NewWebSocketGateway builds the gateway of one WebSocketApi.
 func NewWebSocketGateway(api manifest.Construct, routes []manifest.Route, inv Invoker) (*WebSocketGateway, error) {
 	g := &WebSocketGateway{Api: api.ID, routes: map[string]string{}, inv: inv, conns: map[string]*wsConn{}, Warn: func(string) {}}
-	sel := api.Data["routeSelection"]
+	sel := api.Data[manifest.WebSocketApiRouteSelection]
 	if sel == "" {
 		sel = "$request.body.action"
 	}

@@ -240,38 +240,6 @@ func collapse(s string) string {
 	return strings.TrimRight(b.String(), "-")
 }
 
-// SSMPrefix is the Parameter Store path under which an app's stage keeps its
-// SSM-backed binding values and secrets; functions receive it as
-// SST_SSM_PREFIX.
-func SSMPrefix(app, stage string) string {
-	return "/sst/" + ssmSegment(app) + "/" + ssmSegment(stage) + "/"
-}
-
-// SSMPath is the parameter holding prop of the construct typ/id, e.g.
-// SSMPath("notes", "dev", "Secret", "StripeKey", "value") =
-// "/sst/notes/dev/Secret/StripeKey/value". Characters Parameter Store
-// rejects become "-".
-func SSMPath(app, stage, typ, id, prop string) string {
-	return SSMPrefix(app, stage) + ssmSegment(typ) + "/" + ssmSegment(id) + "/" + ssmSegment(prop)
-}
-
-func ssmSegment(s string) string {
-	return replace(s, func(c byte) bool { return wordChar(c) || c == '.' })
-}
-
-// EnvID is the id part of an SST v2 binding variable
-// (SST_{Type}_{prop}_{id}): every character outside [A-Za-z0-9_] becomes
-// "_", so "my-table" gives "my_table".
-func EnvID(id string) string {
-	b := []byte(id)
-	for i, c := range b {
-		if !isAlnum(c) && c != '_' {
-			b[i] = '_'
-		}
-	}
-	return string(b)
-}
-
 // IDMax is the longest construct id accepted.
 const IDMax = 64
 

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/sst-tf/sst/internal/binding"
 )
 
 var hashed = regexp.MustCompile(`-[0-9a-f]{8}$`)
@@ -253,34 +255,6 @@ func TestLogGroup(t *testing.T) {
 	}
 }
 
-func TestSSM(t *testing.T) {
-	if got := SSMPrefix("notes", "dev"); got != "/sst/notes/dev/" {
-		t.Errorf("SSMPrefix = %q", got)
-	}
-	if got := SSMPath("notes", "dev", "Secret", "StripeKey", "value"); got != "/sst/notes/dev/Secret/StripeKey/value" {
-		t.Errorf("SSMPath = %q", got)
-	}
-	if got := SSMPath("my app", "dev", "Table", "a/b", "tableName"); got != "/sst/my-app/dev/Table/a-b/tableName" {
-		t.Errorf("SSMPath = %q", got)
-	}
-}
-
-func TestEnvID(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"Notes", "Notes"},
-		{"my-table", "my_table"},
-		{"my_table", "my_table"},
-		{"a.b c", "a_b_c"},
-		{"é", "__"},
-		{"", ""},
-	}
-	for _, tt := range tests {
-		if got := EnvID(tt.in); got != tt.want {
-			t.Errorf("EnvID(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
 func TestValidateID(t *testing.T) {
 	tests := []struct {
 		id      string
@@ -371,9 +345,9 @@ func FuzzValidateID(f *testing.F) {
 			t.Fatalf("ValidateID(%q) = %v, regexp says %v", id, err, valid.MatchString(id))
 		}
 		if err == nil {
-			e := EnvID(id)
+			e := binding.EnvID(id)
 			if len(e) != len(id) || strings.Trim(e, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != "" {
-				t.Fatalf("EnvID(%q) = %q", id, e)
+				t.Fatalf("binding.EnvID(%q) = %q", id, e)
 			}
 		}
 	})

@@ -2,7 +2,11 @@
 // handler bound to one table behind an Api.
 package main
 
-import sst "github.com/sst-tf/sst/constructs"
+import (
+	"time"
+
+	sst "github.com/sst-tf/sst/constructs"
+)
 
 // Dev holds the table, the Api and a WebSocket chat.
 func Dev(s *sst.Stack) any {
@@ -11,7 +15,7 @@ func Dev(s *sst.Stack) any {
 		PrimaryIndex: sst.TableIndex{PartitionKey: "id"},
 	})
 	api := sst.NewApi(s, "Api", sst.ApiProps{
-		Defaults: sst.ApiDefaults{Function: sst.FunctionProps{Bind: []sst.Bindable{items}, Timeout: 10}},
+		Defaults: sst.ApiDefaults{Function: sst.FunctionProps{Bind: []sst.Bindable{items}, Timeout: 10 * time.Second}},
 		Routes: map[string]sst.ApiRoute{
 			"POST /items": {Handler: "functions/create"},
 			"GET /items":  {Handler: "functions/list.handler"},

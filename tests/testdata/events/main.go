@@ -4,7 +4,11 @@
 // script.
 package main
 
-import sst "github.com/sst-tf/sst/constructs"
+import (
+	"time"
+
+	sst "github.com/sst-tf/sst/constructs"
+)
 
 const handler = "functions/index.handler"
 
@@ -12,7 +16,7 @@ const handler = "functions/index.handler"
 func Events(s *sst.Stack) any {
 	inbox := sst.NewQueue(s, "Inbox", sst.QueueProps{})
 	bus := sst.NewEventBus(s, "Bus", sst.EventBusProps{
-		Defaults: sst.EventBusDefaults{Retry: &sst.EventBusRetry{Attempts: 4, MaxEventAge: 600}},
+		Defaults: sst.EventBusDefaults{Retry: &sst.EventBusRetry{Attempts: 4, MaxEventAge: 10 * time.Minute}},
 		Rules: map[string]sst.EventBusRule{
 			"orders": {
 				Pattern: sst.EventBusPattern{
@@ -23,7 +27,7 @@ func Events(s *sst.Stack) any {
 				Targets: map[string]sst.EventBusTarget{
 					"fn":    {Handler: handler},
 					"queue": {Queue: inbox},
-					"log":   {LogGroup: &sst.EventBusLogGroup{Retention: 1}},
+					"log":   {LogGroup: &sst.EventBusLogGroup{Retention: sst.Days(1)}},
 				},
 			},
 		},

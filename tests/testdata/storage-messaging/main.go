@@ -3,7 +3,11 @@
 // to a filtered queue.
 package main
 
-import sst "github.com/sst-tf/sst/constructs"
+import (
+	"time"
+
+	sst "github.com/sst-tf/sst/constructs"
+)
 
 // Messaging holds every construct in one stack: queue and topic policies
 // name the bucket and topic that may send to them.
@@ -11,7 +15,7 @@ func Messaging(s *sst.Stack) any {
 	jobs := sst.NewQueue(s, "Jobs", sst.QueueProps{
 		DeadLetterQueue: &sst.QueueDeadLetter{MaxReceiveCount: 4},
 		Consumer: &sst.QueueConsumer{
-			Function:                sst.FunctionProps{Handler: "functions/job.handler", Timeout: 45},
+			Function:                sst.FunctionProps{Handler: "functions/job.handler", Timeout: 45 * time.Second},
 			BatchSize:               5,
 			ReportBatchItemFailures: true,
 		},

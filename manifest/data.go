@@ -1,0 +1,75 @@
+package manifest
+
+// Keys of Construct.Data, named <ConstructType><Fact>. A value is a fact
+// known at synth (a physical name, an id) or, for what only a deploy
+// knows, the Terraform expression behind it ("${aws_…}"). Sites are in
+// site.go, RDS in rds.go, DataApiDev in manifest.go.
+const (
+	// FunctionName is a Function's physical Lambda name.
+	FunctionName = "functionName"
+
+	// ApiURL is an Api's URL: its custom domain, else the execute-api
+	// endpoint. `sst dev` maps it to the local gateway.
+	ApiURL = "url"
+
+	// TableName is a Table's physical DynamoDB name.
+	TableName = "tableName"
+
+	// BucketName is a Bucket's physical S3 name.
+	BucketName = "bucketName"
+
+	// QueueName is a Queue's physical SQS name.
+	QueueName = "queueName"
+	// QueueConsumer is the function id of a Queue's consumer, when it has one.
+	QueueConsumer = "consumer"
+	// QueueDeadLetterQueue is the construct id of a Queue's dead-letter
+	// queue, when it has one.
+	QueueDeadLetterQueue = "deadLetterQueue"
+
+	// TopicName is a Topic's physical SNS name.
+	TopicName = "topicName"
+
+	// EventBusName is an EventBus's physical name.
+	EventBusName = "eventBusName"
+	// EventBusRules lists an EventBus's rule keys, comma-separated, in the
+	// order they were added.
+	EventBusRules = "rules"
+
+	// KinesisStreamName is a KinesisStream's physical name.
+	KinesisStreamName = "streamName"
+
+	// CronSchedule is a Cron's schedule expression as written.
+	CronSchedule = "schedule"
+	// CronJob is the function id of a Cron's job.
+	CronJob = "job"
+
+	// CognitoUserPoolID, CognitoUserPoolClientID and CognitoIdentityPoolID
+	// are a Cognito's ids; the identity pool's is absent when it is disabled.
+	CognitoUserPoolID       = "userPoolId"
+	CognitoUserPoolClientID = "userPoolClientId"
+	CognitoIdentityPoolID   = "identityPoolId"
+
+	// WebSocketApiURL is a WebSocketApi's wss:// URL.
+	WebSocketApiURL = "url"
+	// WebSocketApiRouteSelection is the route selection expression `sst
+	// dev`'s gateway evaluates, e.g. "$request.body.action".
+	WebSocketApiRouteSelection = "routeSelection"
+
+	// SecretName is a Secret's name; SecretPath and SecretFallbackPath the
+	// SSM parameters holding its stage's and the app-wide fallback value.
+	SecretName         = "name"
+	SecretPath         = "path"
+	SecretFallbackPath = "fallbackPath"
+
+	// ParameterName is a Parameter's name, ParameterPath the SSM parameter
+	// holding it and ParameterValue its value.
+	ParameterName  = "name"
+	ParameterPath  = "path"
+	ParameterValue = "value"
+
+	// ScriptCreateFunction, ScriptUpdateFunction and ScriptDeleteFunction
+	// are the function ids a Script runs in each phase, when it has one.
+	ScriptCreateFunction = "createFunction"
+	ScriptUpdateFunction = "updateFunction"
+	ScriptDeleteFunction = "deleteFunction"
+)
