@@ -46,6 +46,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
+	"github.com/sst-tf/sst/constructs/internal/jsiiload"
 	"github.com/sst-tf/sst/constructs/internal/naming"
 	"github.com/sst-tf/sst/internal/binding"
 	"github.com/sst-tf/sst/internal/stage"
@@ -122,16 +123,25 @@ type App struct {
 }
 
 // Run synthesizes the app for the stage the CLI asked for and exits the
-// process: 0 on success, 1 with every configuration error printed.
+// process: 0 on success, 1 with every configuration error printed. Either
+// way it first stops the jsii Node child and removes its temporary files.
 func Run(cfg Config, stacks ...StackFunc) {
+	defer func() {
+		if r := recover(); r != nil {
+			jsiiload.CloseAndSilence()
+			panic(r) // the runtime prints it to the real stderr
+		}
+	}()
 	opts, err := OptionsFromEnv()
 	if err == nil {
 		_, err = Synth(cfg, opts, stacks...)
 	}
+	stderr := jsiiload.CloseAndSilence()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "Error:", err)
+		fmt.Fprintln(stderr, "Error:", err)
 		os.Exit(1)
 	}
+	os.Exit(0)
 }
 
 // OptionsFromEnv reads the options the `sst` CLI passes through the
@@ -360,6 +370,7 @@ func (a *App) synth(fns []StackFunc) (m *manifest.Manifest, err error) {
 			os.Remove(filepath.Join(a.opts.OutDir, "stacks")) // only if still empty
 		}
 	}()
+	jsiiload.Prepare()
 	a.tf = cdktf.NewApp(&cdktf.AppConfig{
 		Outdir:         jsii.String(a.opts.OutDir),
 		SkipValidation: jsii.Bool(false),

@@ -55,14 +55,16 @@ func TestExamplesAndTemplatesValidate(t *testing.T) {
 	}
 }
 
-// validateProject synthesizes the project in dir, audits every stack's
+// validateProject synthesizes the project in dir (with the prepared AWS
+// provider and with the whole one, which must give the same bytes), audits every stack's
 // policies, scans it with tfsec (when tfsec is not "") and runs `terraform
 // validate` on it with the real AWS provider.
 func validateProject(t *testing.T, dir, tfsec string) {
 	t.Helper()
 	tfEnv := testenv.TerraformEnv(t)
-	mustSST(t, dir, "synth", "--stage", "validate")
+	first := mustSSTEnv(t, dir, map[string]string{"JSII_DEBUG_TIMING": "1"}, "-v", "synth", "--stage", "validate")
 	out := filepath.Join(dir, ".sst", "out", "validate")
+	requireSameWithWholeProvider(t, dir, out, first)
 	m, err := manifest.Read(out)
 	if err != nil {
 		t.Fatal(err)

@@ -4,13 +4,14 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"io"
 	"os"
 	"path/filepath"
 	"runtime/debug"
 	"sort"
 	"strings"
+
+	"github.com/sst-tf/sst/internal/atomicfile"
 )
 
 // cacheVersion is bumped whenever what we build from the same inputs
@@ -98,7 +99,7 @@ func (c cache) store(rec *record) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(c.path, b, 0o644)
+	return atomicfile.Write(c.path, b, 0o644)
 }
 
 func (rec *record) result(outDir string, cached bool) *Result {
@@ -186,27 +187,6 @@ func hashDirs(dirs map[string]string) ([]dirSum, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	return out, nil
-}
-
-// writeFileAtomic makes concurrent builds and crashes leave either the old
-// file or the new one, never half of one.
-func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, werr := f.Write(data)
-	cerr := f.Close()
-	if err := errors.Join(werr, cerr, os.Chmod(tmp, mode)); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
 }
 
 // esbuildVersion ties cached Node bundles to the bundler that made them.

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"sort"
 	"time"
+
+	"github.com/sst-tf/sst/internal/atomicfile"
 )
 
 // zipEpoch is the modification time of every entry: the earliest time a
@@ -70,7 +72,7 @@ func writeArtifactWith(outDir, name string, files []zipFile, method uint16) (pat
 	if fi, err := os.Stat(path); err == nil && fi.Size() == int64(len(data)) {
 		return path, hash, nil
 	}
-	if err := writeFileAtomic(path, data, 0o644); err != nil {
+	if err := atomicfile.Write(path, data, 0o644); err != nil {
 		return "", "", err
 	}
 	return path, hash, nil

@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+
+	"github.com/sst-tf/sst/internal/atomicfile"
 )
 
 // ZipDir packs an already built Lambda bundle (a framework adapter's
@@ -78,7 +80,7 @@ func ZipDir(dir, outDir, name, handler, runtime string) (*Result, error) {
 	}
 	rec = record{Runtime: runtime, Handler: handler, Zip: filepath.Base(zipPath), Hash: hash}
 	b, _ := json.Marshal(rec)
-	if err := writeFileAtomic(recPath, b, 0o644); err != nil {
+	if err := atomicfile.Write(recPath, b, 0o644); err != nil {
 		return nil, err
 	}
 	return rec.result(outDir, false), nil

@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sst-tf/sst/internal/filelock"
+
 	"github.com/sst-tf/sst/internal/tfconfig"
 )
 
@@ -126,7 +128,7 @@ func warmPluginCache(env map[string]string, cache string) error {
 	if cached() {
 		return nil
 	}
-	unlock, err := lockFile(filepath.Join(cache, ".warm.lock"))
+	unlock, err := filelock.Lock(filepath.Join(cache, ".warm.lock"))
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,9 @@
 //go:build unix
 
-package testenv
+// Package filelock takes exclusive locks that every process on the machine
+// respects and that the kernel releases when the holder exits, however it
+// exits: they are never stale.
+package filelock
 
 import (
 	"os"
@@ -8,9 +11,9 @@ import (
 	"syscall"
 )
 
-// lockFile takes an exclusive flock on path, shared by every process on the
-// machine; the kernel releases it if the holder dies.
-func lockFile(path string) (unlock func(), err error) {
+// Lock waits for an exclusive flock on path (created with its directory if
+// missing) and returns the function that releases it.
+func Lock(path string) (unlock func(), err error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, err
 	}
