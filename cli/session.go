@@ -37,6 +37,9 @@ type session struct {
 	style    progress.Style
 	// mode is passed to the app as SST_MODE ("remove" in `sst remove`).
 	mode string
+	// rebuild makes every site build even when its last build could be
+	// reused (SST_REBUILD; --force of deploy and synth).
+	rebuild bool
 }
 
 // load validates global settings and locates the project. Everything that
@@ -175,6 +178,9 @@ func (s *session) synthEnv() []string {
 	env := s.f.Environ()
 	if s.mode != "" {
 		env = append(env, manifest.EnvMode+"="+s.mode)
+	}
+	if s.rebuild {
+		env = append(env, manifest.EnvRebuild+"=1")
 	}
 	return env
 }

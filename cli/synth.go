@@ -10,12 +10,14 @@ import (
 )
 
 func newSynthCmd(f *Factory, g *Globals) *cobra.Command {
-	return &cobra.Command{
+	var force bool
+	cmd := &cobra.Command{
 		Use:   "synth",
 		Short: "Synthesize the app into Terraform JSON for a stage",
 		Long: `Runs the app command from cdktf.json and writes each stack's Terraform JSON
 to .sst/out/<stage>/stacks/<Stack>/cdk.tf.json. The output also deploys with
-plain terraform.`,
+plain terraform. Each site runs its build command unless nothing in the
+project changed since its last build; --force rebuilds every site.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			s, release, err := loadLocked(f, g, cmd)
@@ -23,6 +25,7 @@ plain terraform.`,
 				return err
 			}
 			defer release()
+			s.rebuild = force
 			res, err := s.synth(cmd.Context())
 			if err != nil {
 				return err
@@ -44,4 +47,6 @@ plain terraform.`,
 			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&force, "force", false, "rebuild every site even when nothing changed since its last build")
+	return cmd
 }
