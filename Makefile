@@ -3,6 +3,12 @@
 
 GO      ?= go
 PKGS    := ./...
+# go test starts package binaries in the order given, -p (the core count)
+# at a time, and the end-to-end package ./tests — half the suite's time —
+# sorts last in ./...: alone at the end, it would run on one slot while
+# the other idled. Listing the longest packages first lets the short ones
+# fill the other slot meanwhile (./... after them adds the rest, once).
+TESTPKGS := ./tests ./cli ./cli/internal/tf ./cli/internal/console $(PKGS)
 # One end-to-end deploy costs minutes on the emulator; the whole suite
 # stays well inside CI's budget.
 TIMEOUT ?= 60m
@@ -47,7 +53,7 @@ fuzz:
 	./scripts/fuzz.sh 10s
 
 test: lint build
-	$(GO) test -count=1 -timeout $(TIMEOUT) $(PKGS)
+	$(GO) test -count=1 -timeout $(TIMEOUT) $(TESTPKGS)
 	./scripts/fuzz.sh 20000x
 
 bench: build
