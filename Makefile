@@ -4,11 +4,15 @@
 GO      ?= go
 PKGS    := ./...
 # go test starts package binaries in the order given, -p (the core count)
-# at a time, and the end-to-end package ./tests — half the suite's time —
-# sorts last in ./...: alone at the end, it would run on one slot while
-# the other idled. Listing the longest packages first lets the short ones
-# fill the other slot meanwhile (./... after them adds the rest, once).
-TESTPKGS := ./tests ./cli ./cli/internal/tf ./cli/internal/console $(PKGS)
+# at a time, and the end-to-end package ./tests, the suite's longest, sorts
+# last in ./...: it started only once every other package had, and ran its
+# last stretch alone. Listing the longest packages first lets the short
+# ones fill the other slot meanwhile (./... after them adds the rest once).
+ifeq ($(PKGS),./...)
+TESTPKGS := ./tests ./cli ./cli/internal/tf ./cli/internal/console ./...
+else
+TESTPKGS := $(PKGS)
+endif
 # One end-to-end deploy costs minutes on the emulator; the whole suite
 # stays well inside CI's budget.
 TIMEOUT ?= 60m
