@@ -46,13 +46,7 @@ written to .sst/outputs/<stage>.json.`,
 			if err := checkParallel(o.parallel); err != nil {
 				return err
 			}
-			s, release, err := loadLocked(f, g, cmd)
-			if err != nil {
-				return err
-			}
-			defer release()
-			s.rebuild = o.force
-			return runDeploy(cmd.Context(), s, o)
+			return runCmd(f, g, cmd, o, runDeploy)
 		},
 	}
 	cmd.Flags().BoolVar(&o.force, "force", false, "deploy stacks even when unchanged since their last deploy, and rebuild every site")
@@ -62,6 +56,7 @@ written to .sst/outputs/<stage>.json.`,
 
 func runDeploy(ctx context.Context, s *session, o *deployOptions) error {
 	start := time.Now()
+	s.rebuild = o.force
 	res, err := s.synth(ctx)
 	if err != nil {
 		return err
