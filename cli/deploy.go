@@ -67,7 +67,7 @@ func runDeploy(ctx context.Context, s *session, o *deployOptions) error {
 	f := s.f
 	names := stackNames(stacks)
 	pr := progress.New(f.IO.Out, f.IO.IsTTY, f.color(), names)
-	raw := &lockedWriter{w: f.IO.ErrOut}
+	raw := &progress.LockedWriter{W: f.IO.ErrOut}
 	fmt.Fprintf(f.IO.Out, "Deploying %d stack(s) of app %s to stage %s\n", len(stacks), s.style.Bold(m.App), s.style.Bold(s.stage))
 
 	var mu sync.Mutex

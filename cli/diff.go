@@ -42,7 +42,7 @@ func runDiff(ctx context.Context, s *session, o *diffOptions) error {
 	if err != nil {
 		return err
 	}
-	raw := &lockedWriter{w: s.f.IO.ErrOut}
+	raw := &progress.LockedWriter{W: s.f.IO.ErrOut}
 	prev, err := deploy.ReadOutputs(s.outputsPath())
 	if err != nil {
 		return err

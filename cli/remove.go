@@ -70,7 +70,7 @@ func runRemove(ctx context.Context, s *session, o *removeOptions) error {
 	}
 	hashes := deploy.Hashes{Dir: s.hashDir()}
 	pr := progress.New(f.IO.Out, f.IO.IsTTY, f.color(), stackNames(stacks))
-	raw := &lockedWriter{w: f.IO.ErrOut}
+	raw := &progress.LockedWriter{W: f.IO.ErrOut}
 	fmt.Fprintf(f.IO.Out, "Removing %d stack(s) of app %s, stage %s\n", len(stacks), s.style.Bold(m.App), s.style.Bold(s.stage))
 
 	run := func(ctx context.Context, name string) (deploy.Status, error) {

@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -240,40 +239,6 @@ func findTerraform(f *Factory) (string, error) {
 // stage when an older app left it out.
 func (s *session) workspace(st *manifest.Stack) string {
 	return firstNonEmpty(st.Workspace, s.stage)
-}
-
-// lockedWriter serializes writes from goroutines.
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
-}
-
-// prefixWriter prefixes every complete line, buffering partial ones.
-type prefixWriter struct {
-	w      io.Writer
-	prefix string
-	buf    []byte
-}
-
-func (p *prefixWriter) Write(b []byte) (int, error) {
-	p.buf = append(p.buf, b...)
-	for {
-		i := strings.IndexByte(string(p.buf), '\n')
-		if i < 0 {
-			break
-		}
-		if _, err := io.WriteString(p.w, p.prefix+string(p.buf[:i+1])); err != nil {
-			return 0, err
-		}
-		p.buf = p.buf[i+1:]
-	}
-	return len(b), nil
 }
 
 // confirm asks a yes/no question on the terminal; anything but y/yes is no.

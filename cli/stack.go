@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/sst-tf/sst/cli/internal/deploy"
+	"github.com/sst-tf/sst/cli/internal/progress"
 	"github.com/sst-tf/sst/cli/internal/tf"
 	"github.com/sst-tf/sst/cli/internal/tfenv"
 	"github.com/sst-tf/sst/manifest"
@@ -69,12 +70,12 @@ type stackRunner struct {
 	// dir is the stack's synthesized directory.
 	dir string
 	// raw receives terraform's own output with --verbose.
-	raw *lockedWriter
+	raw *progress.LockedWriter
 	// printf reports progress (the command's progress printer).
 	printf func(string, ...any)
 }
 
-func (s *session) stack(m *manifest.Manifest, st *manifest.Stack, raw *lockedWriter, printf func(string, ...any)) *stackRunner {
+func (s *session) stack(m *manifest.Manifest, st *manifest.Stack, raw *progress.LockedWriter, printf func(string, ...any)) *stackRunner {
 	return &stackRunner{s: s, m: m, st: st, dir: filepath.Join(s.outDir(), filepath.FromSlash(st.Dir)), raw: raw, printf: printf}
 }
 
@@ -94,7 +95,7 @@ func (r *stackRunner) open(ctx context.Context) (*tf.Terraform, error) {
 	}
 	opts := tf.Options{Dir: r.dir, Binary: setup.bin, Env: setup.env}
 	if r.s.g.Verbose {
-		opts.Log = &prefixWriter{w: r.raw, prefix: r.st.Name + " | "}
+		opts.Log = &progress.PrefixWriter{W: r.raw, Prefix: r.st.Name + " | "}
 	}
 	t, err := tf.New(opts)
 	if err != nil {

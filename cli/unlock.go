@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sst-tf/sst/cli/internal/locks"
+	"github.com/sst-tf/sst/cli/internal/progress"
 	"github.com/sst-tf/sst/manifest"
 )
 
@@ -70,7 +71,7 @@ func unlockOne(ctx context.Context, s *session, stack, id string) error {
 }
 
 func (s *session) forceUnlock(ctx context.Context, m *manifest.Manifest, st *manifest.Stack, id string) error {
-	t, err := s.stack(m, st, &lockedWriter{w: s.f.IO.ErrOut}, nil).open(ctx)
+	t, err := s.stack(m, st, &progress.LockedWriter{W: s.f.IO.ErrOut}, nil).open(ctx)
 	if err != nil {
 		return err
 	}
