@@ -1,0 +1,203 @@
+package tests
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sst-tf/sst/internal/testenv"
+)
+
+// The front door: a new user's first steps, run exactly as README writes
+// them, with the CLI installed outside the checkout and nothing of the
+// suite's own set-up (no SST_SOURCE, no GOFLAGS) to hide what they miss.
+
+// readmeBlock returns the command lines of the first ```sh block under the
+// README heading, comments stripped.
+func readmeBlock(t *testing.T, heading string) []string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(repo, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(string(b), "\n"+heading+"\n")
+	if !ok {
+		t.Fatalf("README has no heading %q", heading)
+	}
+	_, after, ok = strings.Cut(after, "```sh\n")
+	block, _, ok2 := strings.Cut(after, "```")
+	if !ok || !ok2 {
+		t.Fatalf("README: no sh block under %q", heading)
+	}
+	return commandLines(block)
+}
+
+// commandLines are the non-empty lines of text without their # comments.
+func commandLines(text string) []string {
+	var lines []string
+	for _, l := range strings.Split(text, "\n") {
+		l, _, _ = strings.Cut(l, "#")
+		if l = strings.TrimSpace(l); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	return lines
+}
+
+// newUser is a shell of a user who installed sst into their own bin
+// directory, with the emulator credentials but none of the suite's hints.
+type newUser struct {
+	t   *testing.T
+	bin string
+	env map[string]string
+}
+
+func newNewUser(t *testing.T) *newUser {
+	bin := filepath.Join(t.TempDir(), "bin")
+	env := map[string]string{}
+	for k, v := range baseEnv {
+		env[k] = v
+	}
+	env["SST_SOURCE"] = ""
+	env["GOFLAGS"] = ""
+	env["GOBIN"] = bin
+	env["PATH"] = bin + string(os.PathListSeparator) + os.Getenv("PATH")
+	return &newUser{t: t, bin: bin, env: env}
+}
+
+// sh runs script with sh -e in dir.
+func (u *newUser) sh(dir, script string) result {
+	u.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "sh", "-ec", script)
+	cmd.Dir = dir
+	cmd.Env = testenv.Environ(u.env)
+	return runResult(u.t, cmd)
+}
+
+func (u *newUser) mustSh(dir, script string) result {
+	u.t.Helper()
+	r := u.sh(dir, script)
+	if r.code != 0 {
+		u.t.Fatalf("%s failed:\n%s", script, r)
+	}
+	return r
+}
+
+// nextSteps returns the command lines sst init printed under "Next:".
+func nextSteps(out string) []string {
+	_, after, _ := strings.Cut(out, "\nNext:\n")
+	return commandLines(after)
+}
+
+// TestFrontDoorQuickstart installs the CLI with README's install block,
+// checks what `sst version` says, scaffolds an app with README's "Start
+// your own app" block and runs the line init prints under "Next:" — the
+// same line README shows. It stops before the deploy (the lifecycle test
+// deploys this template).
+func TestFrontDoorQuickstart(t *testing.T) {
+	u := newNewUser(t)
+	install := readmeBlock(t, "### Install the CLI")
+	if install[0] != "make install" || install[1] != "sst version" {
+		t.Fatalf("README's install block changed, update this test: %q", install)
+	}
+	u.mustSh(repo, install[0])
+	if _, err := os.Stat(filepath.Join(u.bin, "sst")); err != nil {
+		t.Fatalf("make install did not install into $GOBIN: %v", err)
+	}
+
+	// `sst version`: the module version of this checkout and its commit.
+	want := strings.TrimSpace(u.mustSh(repo, "./scripts/version.sh").stdout)
+	commit := strings.TrimSpace(u.mustSh(repo, "git rev-parse HEAD").stdout)
+	home := t.TempDir()
+	v := u.mustSh(home, install[1]).stdout
+	if !strings.HasPrefix(v, "sst "+want+" (commit "+commit) || !strings.Contains(v, "\nsource "+repo+"\n") {
+		t.Errorf("sst version: want version %s, commit %s, source %s; got:\n%s", want, commit, repo, v)
+	}
+
+	start := readmeBlock(t, "### Start your own app")
+	if len(start) != 3 || !strings.HasPrefix(start[0], "sst init ") || !strings.HasPrefix(start[2], "sst deploy") {
+		t.Fatalf("README's start block changed, update this test: %q", start)
+	}
+	r := u.mustSh(home, start[0])
+	app := filepath.Join(home, strings.Fields(start[0])[2])
+	next := nextSteps(r.stdout)
+	if len(next) == 0 || next[0] != start[1] {
+		t.Fatalf("sst init's Next: line is not README's %q:\n%s", start[1], r)
+	}
+	gomod, _ := os.ReadFile(filepath.Join(app, "go.mod"))
+	for _, line := range []string{
+		"github.com/sst-tf/sst " + strings.TrimSuffix(want, "+dirty"),
+		"replace github.com/sst-tf/sst => " + repo,
+	} {
+		if !bytes.Contains(gomod, []byte(line)) {
+			t.Errorf("go.mod lacks %q:\n%s", line, gomod)
+		}
+	}
+	// Tidy already: the user's own `go mod tidy` changes nothing and fails on nothing.
+	u.mustSh(app, "go mod tidy -diff")
+
+	u.mustSh(home, next[0])
+	for _, st := range []string{"Storage", "API"} {
+		// The stage is the user's name: whatever it is here.
+		if m, _ := filepath.Glob(filepath.Join(app, ".sst", "out", "*", "stacks", st, "cdk.tf.json")); len(m) != 1 {
+			t.Errorf("the Next: line did not synthesize stack %s: %v", st, m)
+		}
+	}
+}
+
+// TestFrontDoorNodeTemplate: `sst init -t node` installs what the handlers
+// import when `sst dev` runs them, unless --no-install, which lists the
+// skipped steps in a Next: line that works as typed.
+func TestFrontDoorNodeTemplate(t *testing.T) {
+	u := newNewUser(t)
+	u.env["PATH"] = os.Getenv("PATH") // sst by its full path: not on PATH
+	home := t.TempDir()
+	r := u.mustSh(home, sstBin+" init notes -t node")
+	app := filepath.Join(home, "notes")
+	u.mustSh(app, `node --input-type=module -e "await import('@aws-sdk/client-dynamodb')"`)
+	u.mustSh(app, "go mod tidy -diff")
+	if next := nextSteps(r.stdout); len(next) == 0 || next[0] != "cd notes && "+sstBin+" synth" {
+		t.Errorf("Next: must name the binary PATH does not find:\n%s", r.stdout)
+	}
+
+	r = u.mustSh(home, sstBin+" init bare -t node --no-install")
+	if _, err := os.Stat(filepath.Join(home, "bare", "node_modules")); err == nil {
+		t.Error("--no-install ran npm install")
+	}
+	next := nextSteps(r.stdout)
+	if len(next) == 0 || next[0] != "cd bare && go mod tidy && npm install && "+sstBin+" synth" {
+		t.Fatalf("--no-install's Next: line must list the skipped steps:\n%s", r.stdout)
+	}
+	// Run the set-up part of it as printed; the synth is the quickstart's.
+	setup := strings.TrimSuffix(next[0], " && "+sstBin+" synth")
+	u.mustSh(home, setup+" && go mod tidy -diff && test -d node_modules/@aws-sdk/client-dynamodb")
+}
+
+// TestFrontDoorUnknownSource: a binary built outside make with -trimpath
+// knows neither a release nor its checkout. init refuses before writing
+// anything, and says how to get one that works; version says it is
+// unstamped.
+func TestFrontDoorUnknownSource(t *testing.T) {
+	u := newNewUser(t)
+	u.mustSh(repo, "go build -trimpath -o "+filepath.Join(u.bin, "sst")+" ./cli/sst")
+	home := t.TempDir()
+	r := u.sh(home, "sst init app")
+	if r.code == 0 || !strings.Contains(r.stderr, "run `make install` in your sst checkout, or pass --sst-source") {
+		t.Errorf("init with an unstamped -trimpath binary:\n%s", r)
+	}
+	if _, err := os.Stat(filepath.Join(home, "app")); err == nil {
+		t.Error("a refused init created the app directory")
+	}
+	if v := u.mustSh(home, "sst version").stdout; !strings.Contains(v, "commit unknown: build with `make install`") {
+		t.Errorf("sst version of an unstamped build:\n%s", v)
+	}
+	// --sst-source is the way out it names.
+	u.mustSh(home, "sst init app --no-install --sst-source "+repo)
+}
