@@ -76,7 +76,7 @@ func runInit(f *Factory, o *initOptions) error {
 	if err != nil {
 		return err
 	}
-	mod, err := resolveModule(f, o.source, readBuild())
+	mod, err := resolveModule(f, o.source, currentBuild())
 	if err != nil {
 		return err
 	}
@@ -109,7 +109,7 @@ func runDropIn(f *Factory, o *initOptions) error {
 	if err != nil {
 		return err
 	}
-	mod, err := resolveModule(f, o.source, readBuild())
+	mod, err := resolveModule(f, o.source, currentBuild())
 	if err != nil {
 		return err
 	}
@@ -141,6 +141,9 @@ func finishInit(f *Factory, o *initOptions, dir, source string, npm bool) ([]str
 	if source != "" {
 		fmt.Fprintf(f.IO.Out, "  using the local sst checkout at %s\n", source)
 	}
+	if err := generators.SeedSum(dir, source); err != nil {
+		return nil, err
+	}
 	_, statErr := os.Stat(filepath.Join(dir, "package.json"))
 	hasNpm := npm && statErr == nil
 	if o.noInstall {
@@ -151,7 +154,7 @@ func finishInit(f *Factory, o *initOptions, dir, source string, npm bool) ([]str
 		return skipped, nil
 	}
 	fmt.Fprintln(f.IO.ErrOut, "Running go mod tidy…")
-	if err := generators.Tidy(dir, source, f.Environ()); err != nil {
+	if err := generators.Tidy(dir, f.Environ()); err != nil {
 		return nil, err
 	}
 	if hasNpm {

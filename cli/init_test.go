@@ -156,3 +156,29 @@ func TestInitStepFailures(t *testing.T) {
 		t.Errorf("stderr does not say what to run:\n%s", h.err.String())
 	}
 }
+
+// A binary built with -trimpath outside make knows neither a release nor
+// its checkout: init refuses before writing anything and says how to get
+// one that works; version says it is unstamped.
+func TestInitUnknownSource(t *testing.T) {
+	saved := currentBuild
+	currentBuild = func() Build { return Build{Version: "(devel)"} }
+	t.Cleanup(func() { currentBuild = saved })
+	wd := t.TempDir()
+	h := newHarness(t, wd)
+	h.mustFail("this sst ((devel)) is not a published release and does not know the checkout it was built from", "init", "app")
+	if !strings.Contains(h.err.String(), "run `make install` in your sst checkout, or pass --sst-source <checkout> (or set $SST_SOURCE)") {
+		t.Errorf("no way out named:\n%s", h.err.String())
+	}
+	if _, err := os.Stat(filepath.Join(wd, "app")); err == nil {
+		t.Error("a refused init created the app directory")
+	}
+	h.mustFail("does not know the checkout", "init")
+	h.mustRun("version")
+	if !strings.HasPrefix(h.out.String(), "sst (devel) (commit unknown: build with `make install` in the checkout to stamp it)\n") {
+		t.Errorf("version:\n%s", h.out.String())
+	}
+	// --sst-source is the way out it names.
+	root, _ := filepath.Abs("..")
+	h.mustRun("init", "app", "--no-install", "--sst-source", root)
+}

@@ -42,6 +42,10 @@ type Build struct {
 	Sources []string
 }
 
+// currentBuild is readBuild; tests replace it to be a binary built some
+// other way than the test binary was.
+var currentBuild = readBuild
+
 // readBuild combines the -ldflags stamps with what the go tool recorded.
 // Stamps win: only `make` knows the checkout, and it computes the version
 // even where the go tool's VCS stamping is off (-buildvcs=false).
@@ -108,7 +112,7 @@ func newVersionCmd(f *Factory) *cobra.Command {
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			w := f.IO.Out
-			b := readBuild()
+			b := currentBuild()
 			fmt.Fprintln(w, b)
 			if src := generators.FirstCheckout(b.Sources...); src != "" {
 				fmt.Fprintf(w, "source %s\n", src)

@@ -296,19 +296,29 @@ func CheckoutAt(dir string) string {
 	return abs
 }
 
-// Tidy resolves the new app's dependencies with `go mod tidy`. With a local
-// checkout, go.sum is seeded from the checkout's first: with the replace
-// it covers every module the app can need, so no download is required.
-func Tidy(dir, source string, env []string) error {
+// SeedSum copies the checkout's go.sum into a new app using it: with the
+// replace directive it covers every module the app can need, so neither
+// `go mod tidy` nor a build has to reach the checksum database.
+func SeedSum(dir, source string) error {
+	if source == "" {
+		return nil
+	}
 	if _, err := os.Stat(filepath.Join(dir, "go.mod")); err != nil {
 		return nil
 	}
-	if source != "" {
-		if sum, err := os.ReadFile(filepath.Join(source, "go.sum")); err == nil {
-			if err := os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o644); err != nil {
-				return err
-			}
-		}
+	sum, err := os.ReadFile(filepath.Join(source, "go.sum"))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o644)
+}
+
+// Tidy resolves the new app's dependencies with `go mod tidy`.
+func Tidy(dir string, env []string) error {
+	if _, err := os.Stat(filepath.Join(dir, "go.mod")); err != nil {
+		return nil
 	}
 	return runStep(dir, env, "go", "mod", "tidy")
 }

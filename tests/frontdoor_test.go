@@ -180,24 +180,31 @@ func TestFrontDoorNodeTemplate(t *testing.T) {
 	u.mustSh(home, setup+" && go mod tidy -diff && test -d node_modules/@aws-sdk/client-dynamodb")
 }
 
-// TestFrontDoorUnknownSource: a binary built outside make with -trimpath
-// knows neither a release nor its checkout. init refuses before writing
-// anything, and says how to get one that works; version says it is
-// unstamped.
-func TestFrontDoorUnknownSource(t *testing.T) {
+// TestFrontDoorDemo runs README's first command, `make demo`, as written:
+// it must deploy, print the outputs and the table it made, and remove the
+// stage, all with exit 0. It starts its own emulator and finds the
+// provider mirror itself.
+func TestFrontDoorDemo(t *testing.T) {
+	quick := readmeBlock(t, "## Quickstart: the two commands")
+	if quick[0] != "make demo" {
+		t.Fatalf("README's quickstart changed, update this test: %q", quick)
+	}
 	u := newNewUser(t)
-	u.mustSh(repo, "go build -trimpath -o "+filepath.Join(u.bin, "sst")+" ./cli/sst")
-	home := t.TempDir()
-	r := u.sh(home, "sst init app")
-	if r.code == 0 || !strings.Contains(r.stderr, "run `make install` in your sst checkout, or pass --sst-source") {
-		t.Errorf("init with an unstamped -trimpath binary:\n%s", r)
+	for _, k := range []string{"SST_PROVIDER_MIRROR", "SST_ENDPOINT", "SST_STAGE"} {
+		u.env[k] = ""
 	}
-	if _, err := os.Stat(filepath.Join(home, "app")); err == nil {
-		t.Error("a refused init created the app directory")
+	r := u.mustSh(repo, quick[0])
+	for _, want := range []string{
+		"==> outputs\n",
+		"==> the table demo-rest-api-Notes in the emulator:\n",
+		`"status": "ACTIVE"`,
+		"==> removing stage demo\n",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("make demo did not print %q:\n%s", want, r)
+		}
 	}
-	if v := u.mustSh(home, "sst version").stdout; !strings.Contains(v, "commit unknown: build with `make install`") {
-		t.Errorf("sst version of an unstamped build:\n%s", v)
+	if strings.Contains(r.stderr, "FAILED") {
+		t.Errorf("make demo reported a failed step:\n%s", r)
 	}
-	// --sst-source is the way out it names.
-	u.mustSh(home, "sst init app --no-install --sst-source "+repo)
 }
