@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -10,8 +11,14 @@ import (
 	"github.com/sst-tf/sst/manifest"
 )
 
+type bindOptions struct {
+	function string
+	// args is the command to run.
+	args []string
+}
+
 func newBindCmd(f *Factory, g *Globals) *cobra.Command {
-	var function string
+	o := &bindOptions{}
 	cmd := &cobra.Command{
 		Use:   "bind [--function ID] -- <command> [args...]",
 		Short: "Run a command with the app's bindings (a script, a test, a REPL)",
@@ -22,53 +29,54 @@ runtime package reach the stage's resources. With --function, exactly that
 function's deployed environment; without, the bindings of every function.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := load(f, g)
-			if err != nil {
-				return err
-			}
-			m, err := deployedManifest(s)
-			if err != nil {
-				return err
-			}
-			fns := map[string]manifest.Function{}
-			var ids []string
-			for _, st := range m.Stacks {
-				for _, fn := range st.Functions {
-					fns[fn.ID] = fn
-					ids = append(ids, fn.ID)
-				}
-			}
-			sort.Strings(ids)
-			if function != "" {
-				fn, ok := fns[function]
-				if !ok {
-					return fmt.Errorf("--function %s: no such function in app %s; functions are %s", function, m.App, strings.Join(ids, ", "))
-				}
-				fns = map[string]manifest.Function{function: fn}
-			}
-			cfg, err := s.awsConfig(cmd.Context(), m)
-			if err != nil {
-				return err
-			}
-			warn := func(msg string) { fmt.Fprintf(s.f.IO.ErrOut, "%s %s\n", s.style.Yellow("warning:"), msg) }
-			deployed := deployedEnv(cmd.Context(), cfg, fns, warn)
-			env := map[string]string{}
-			for _, id := range sortedMapKeys(deployed) {
-				for k, v := range deployed[id] {
-					// Without --function only bindings are shared: one
-					// function's own settings are not every script's.
-					if function != "" || strings.HasPrefix(k, "SST_") {
-						env[k] = v
-					}
-				}
-			}
-			addStageEnv(s, m, env)
-			if err := localize(s, env); err != nil {
-				return err
-			}
-			return runWithEnv(cmd.Context(), s, "", args, env)
+			o.args = args
+			return runCmd(f, g, cmd, o, runBind)
 		},
 	}
-	cmd.Flags().StringVar(&function, "function", "", "use exactly this function's environment (ids as in the manifest, e.g. Api_GET_notes)")
+	cmd.Flags().StringVar(&o.function, "function", "", "use exactly this function's environment (ids as in the manifest, e.g. Api_GET_notes)")
 	return cmd
+}
+
+func runBind(ctx context.Context, s *session, o *bindOptions) error {
+	m, err := deployedManifest(s)
+	if err != nil {
+		return err
+	}
+	fns := map[string]manifest.Function{}
+	var ids []string
+	for _, st := range m.Stacks {
+		for _, fn := range st.Functions {
+			fns[fn.ID] = fn
+			ids = append(ids, fn.ID)
+		}
+	}
+	sort.Strings(ids)
+	if o.function != "" {
+		fn, ok := fns[o.function]
+		if !ok {
+			return fmt.Errorf("--function %s: no such function in app %s; functions are %s", o.function, m.App, strings.Join(ids, ", "))
+		}
+		fns = map[string]manifest.Function{o.function: fn}
+	}
+	cfg, err := s.awsConfig(ctx, m)
+	if err != nil {
+		return err
+	}
+	warn := func(msg string) { fmt.Fprintf(s.f.IO.ErrOut, "%s %s\n", s.style.Yellow("warning:"), msg) }
+	deployed := deployedEnv(ctx, cfg, fns, warn)
+	env := map[string]string{}
+	for _, id := range sortedMapKeys(deployed) {
+		for k, v := range deployed[id] {
+			// Without --function only bindings are shared: one
+			// function's own settings are not every script's.
+			if o.function != "" || strings.HasPrefix(k, "SST_") {
+				env[k] = v
+			}
+		}
+	}
+	addStageEnv(s, m, env)
+	if err := localize(s, env); err != nil {
+		return err
+	}
+	return runWithEnv(ctx, s, "", o.args, env)
 }

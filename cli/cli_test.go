@@ -33,6 +33,12 @@ func newHarness(t *testing.T, dir string, env ...string) *harness {
 
 func (h *harness) run(args ...string) int {
 	h.t.Helper()
+	return h.runContext(context.Background(), args...)
+}
+
+// runContext is run with a context the test cancels, for commands that
+// run until stopped (sst dev) or are stopped part-way.
+func (h *harness) runContext(ctx context.Context, args ...string) int {
 	h.out.Reset()
 	h.err.Reset()
 	f := &Factory{
@@ -40,7 +46,7 @@ func (h *harness) run(args ...string) int {
 		Getwd:   func() (string, error) { return h.dir, nil },
 		Environ: func() []string { return h.env },
 	}
-	return Execute(context.Background(), f, args)
+	return Execute(ctx, f, args)
 }
 
 // mustFail runs a command that must fail with a message containing want.

@@ -42,11 +42,7 @@ or $DATABASE_URL), else through the Data API, like sst migrate.`,
 			if err := checkConsolePort("--port", o.port); err != nil {
 				return err
 			}
-			s, err := load(f, g)
-			if err != nil {
-				return err
-			}
-			return runConsole(cmd.Context(), s, o)
+			return runCmd(f, g, cmd, o, runConsole)
 		},
 	}
 	cmd.Flags().IntVar(&o.port, "port", 0, "port to listen on (default: a free one)")

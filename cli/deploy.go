@@ -45,12 +45,7 @@ is skipped; --force applies it anyway. Outputs are written to
 			if err := checkParallel(o.parallel); err != nil {
 				return err
 			}
-			s, release, err := loadLocked(f, g, cmd)
-			if err != nil {
-				return err
-			}
-			defer release()
-			return runDeploy(cmd.Context(), s, o)
+			return runCmd(f, g, cmd, o, runDeploy)
 		},
 	}
 	cmd.Flags().BoolVar(&o.force, "force", false, "deploy stacks even when unchanged since their last deploy")

@@ -63,11 +63,7 @@ whose URL it prints (invoke, replay, logs, data). Ctrl-C stops everything.`,
 			if o.port < 0 || o.port > 65535 {
 				return fmt.Errorf("--port %d: use a TCP port between 1 and 65535 (0 picks a free one)", o.port)
 			}
-			s, err := load(f, g)
-			if err != nil {
-				return err
-			}
-			return runDev(cmd.Context(), s, o)
+			return runCmd(f, g, cmd, o, runDev)
 		},
 	}
 	cmd.Flags().IntVar(&o.port, "port", defaultDevPort, "port of the first Api's local server; later Apis take the next ones (a default port in use is skipped, an explicit one is an error)")
@@ -127,6 +123,11 @@ func runDev(ctx context.Context, s *session, o *devOptions) error {
 		inputs:   map[string][]string{},
 		gws:      map[string]*gatewaySlot{},
 		nextPort: o.port,
+	}
+	// For the whole session: its redeploys re-synthesize, and a deploy
+	// from another terminal would change what its workers run against.
+	if err := s.lockStage(); err != nil {
+		return err
 	}
 	// Ports first: a taken explicit port should fail before a deploy.
 	if o.portExplicit && o.port != 0 {

@@ -14,36 +14,37 @@ import (
 	"github.com/sst-tf/sst/cli/internal/tf"
 )
 
+type diffOptions struct {
+	parallel int
+	stacks   []string
+}
+
 func newDiffCmd(f *Factory, g *Globals) *cobra.Command {
-	var parallel int
+	o := &diffOptions{}
 	cmd := &cobra.Command{
 		Use:   "diff [stack...]",
 		Short: "Show what a deploy would change",
 		Long: `Synthesizes the app and runs terraform plan for each stack, printing the
 planned changes: + create, ~ update, - delete, -/+ replace. Nothing is changed.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkParallel(parallel); err != nil {
+			o.stacks = args
+			if err := checkParallel(o.parallel); err != nil {
 				return err
 			}
-			s, release, err := loadLocked(f, g, cmd)
-			if err != nil {
-				return err
-			}
-			defer release()
-			return runDiff(cmd.Context(), s, args, parallel)
+			return runCmd(f, g, cmd, o, runDiff)
 		},
 	}
-	cmd.Flags().IntVar(&parallel, "parallel", defaultParallel, "how many stacks to plan at once")
+	cmd.Flags().IntVar(&o.parallel, "parallel", defaultParallel, "how many stacks to plan at once")
 	return cmd
 }
 
-func runDiff(ctx context.Context, s *session, names []string, parallel int) error {
+func runDiff(ctx context.Context, s *session, o *diffOptions) error {
 	res, err := s.synth(ctx)
 	if err != nil {
 		return err
 	}
 	m := res.Manifest
-	stacks, err := selectStacks(m, names)
+	stacks, err := selectStacks(m, o.stacks)
 	if err != nil {
 		return err
 	}
@@ -71,7 +72,7 @@ func runDiff(ctx context.Context, s *session, names []string, parallel int) erro
 	for i := range nodes {
 		nodes[i].DependsOn = nil
 	}
-	results, err := deploy.Schedule(ctx, nodes, parallel, false, func(ctx context.Context, name string) (deploy.Status, error) {
+	results, err := deploy.Schedule(ctx, nodes, o.parallel, false, func(ctx context.Context, name string) (deploy.Status, error) {
 		st, _ := m.Stack(name)
 		t, err := s.openStack(ctx, bin, env, st, raw)
 		if err != nil {

@@ -17,8 +17,14 @@ import (
 	"github.com/sst-tf/sst/manifest"
 )
 
+type envOptions struct {
+	site string
+	// args is the command to run.
+	args []string
+}
+
 func newEnvCmd(f *Factory, g *Globals) *cobra.Command {
-	var site string
+	o := &envOptions{}
 	cmd := &cobra.Command{
 		Use:   "env [--site ID] -- <command> [args...]",
 		Short: "Run a frontend's dev command with its site's environment",
@@ -31,35 +37,36 @@ The site is the one whose path holds the current directory, the only site
 of the app, or --site.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := load(f, g)
-			if err != nil {
-				return err
-			}
-			m, err := deployedManifest(s)
-			if err != nil {
-				return err
-			}
-			c, err := pickSite(s, m, site)
-			if err != nil {
-				return err
-			}
-			outs, err := deploy.ReadOutputs(s.outputsPath())
-			if err != nil {
-				return err
-			}
-			env, err := dev.SiteEnv(*c, outs)
-			if err != nil {
-				return err
-			}
-			if err := localize(s, env); err != nil {
-				return err
-			}
-			addStageEnv(s, m, env)
-			return runWithEnv(cmd.Context(), s, filepath.Join(s.project.Dir, filepath.FromSlash(c.Data[manifest.SitePath])), args, env)
+			o.args = args
+			return runCmd(f, g, cmd, o, runEnv)
 		},
 	}
-	cmd.Flags().StringVar(&site, "site", "", "id of the site whose environment to use")
+	cmd.Flags().StringVar(&o.site, "site", "", "id of the site whose environment to use")
 	return cmd
+}
+
+func runEnv(ctx context.Context, s *session, o *envOptions) error {
+	m, err := deployedManifest(s)
+	if err != nil {
+		return err
+	}
+	c, err := pickSite(s, m, o.site)
+	if err != nil {
+		return err
+	}
+	outs, err := deploy.ReadOutputs(s.outputsPath())
+	if err != nil {
+		return err
+	}
+	env, err := dev.SiteEnv(*c, outs)
+	if err != nil {
+		return err
+	}
+	if err := localize(s, env); err != nil {
+		return err
+	}
+	addStageEnv(s, m, env)
+	return runWithEnv(ctx, s, filepath.Join(s.project.Dir, filepath.FromSlash(c.Data[manifest.SitePath])), o.args, env)
 }
 
 // deployedManifest is the stage's last synthesized manifest: env and bind

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/mattn/go-isatty"
+	"github.com/spf13/cobra"
 )
 
 // Version is the CLI version, set at build time with
@@ -38,6 +39,10 @@ type Factory struct {
 	// Executable is the running binary's path, used by `sst init` to find a
 	// local checkout of this module; empty means os.Executable.
 	Executable string
+	// runF, when set (by flag tests), receives a project command's parsed
+	// and checked options in place of running it: nothing is loaded,
+	// locked, synthesized or deployed.
+	runF func(cmd *cobra.Command, opts any) error
 }
 
 // NewFactory returns a factory wired to the real process.

@@ -3,9 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -51,11 +49,7 @@ It reads the manifest of the last synth or deploy of the stage and runs the
 app only when there is none.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.ids = args
-			s, err := load(f, g)
-			if err != nil {
-				return err
-			}
-			return runMigrate(cmd.Context(), s, o)
+			return runCmd(f, g, cmd, o, runMigrate)
 		},
 	}
 	cmd.Flags().StringVar(&o.connection, "connection", "", "connect directly with this database URL instead of the Data API (default: $SST_RDS_CONNECTION, then $DATABASE_URL)")
@@ -82,16 +76,9 @@ func rdsTargets(m *manifest.Manifest) []rdsTarget {
 }
 
 func runMigrate(ctx context.Context, s *session, o *migrateOptions) error {
-	m, err := manifest.Read(s.outDir())
+	m, err := s.manifest(ctx)
 	if err != nil {
-		if !errors.Is(err, os.ErrNotExist) {
-			return err
-		}
-		res, err := s.synth(ctx)
-		if err != nil {
-			return err
-		}
-		m = res.Manifest
+		return err
 	}
 	all := rdsTargets(m)
 	if len(all) == 0 {

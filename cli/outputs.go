@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,8 +16,12 @@ import (
 	"github.com/sst-tf/sst/cli/internal/progress"
 )
 
+type outputsOptions struct {
+	asJSON bool
+}
+
 func newOutputsCmd(f *Factory, g *Globals) *cobra.Command {
-	var asJSON bool
+	o := &outputsOptions{}
 	cmd := &cobra.Command{
 		Use:   "outputs",
 		Short: "Print the outputs of the last deploy of a stage",
@@ -24,32 +29,33 @@ func newOutputsCmd(f *Factory, g *Globals) *cobra.Command {
 neither the app nor terraform, so it is instant and works offline.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := load(f, g)
-			if err != nil {
-				return err
-			}
-			path := s.outputsPath()
-			if _, err := os.Stat(path); err != nil {
-				return fmt.Errorf("no outputs for stage %q (%s): run \"sst deploy --stage %s\" first", s.stage, path, s.stage)
-			}
-			outs, err := deploy.ReadOutputs(path)
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				b, err := json.MarshalIndent(outs, "", "  ")
-				if err != nil {
-					return err
-				}
-				_, err = fmt.Fprintf(f.IO.Out, "%s\n", b)
-				return err
-			}
-			printOutputs(f.IO.Out, s.style, outs, nil)
-			return nil
+			return runCmd(f, g, cmd, o, runOutputs)
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the outputs file as JSON")
+	cmd.Flags().BoolVar(&o.asJSON, "json", false, "print the outputs file as JSON")
 	return cmd
+}
+
+func runOutputs(_ context.Context, s *session, o *outputsOptions) error {
+	path := s.outputsPath()
+	if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("no outputs for stage %q (%s): run \"sst deploy --stage %s\" first", s.stage, path, s.stage)
+	}
+	outs, err := deploy.ReadOutputs(path)
+	if err != nil {
+		return err
+	}
+	w := s.f.IO.Out
+	if o.asJSON {
+		b, err := json.MarshalIndent(outs, "", "  ")
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(w, "%s\n", b)
+		return err
+	}
+	printOutputs(w, s.style, outs, nil)
+	return nil
 }
 
 // printOutputs prints stacks' outputs, sorted, with URLs highlighted since

@@ -34,12 +34,7 @@ in AWS. Asks for confirmation unless --yes is given.`,
 			if err := checkParallel(o.parallel); err != nil {
 				return err
 			}
-			s, release, err := loadLocked(f, g, cmd)
-			if err != nil {
-				return err
-			}
-			defer release()
-			return runRemove(cmd.Context(), s, o)
+			return runCmd(f, g, cmd, o, runRemove)
 		},
 	}
 	cmd.Flags().BoolVarP(&o.yes, "yes", "y", false, "do not ask for confirmation")

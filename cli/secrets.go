@@ -19,13 +19,17 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sst-tf/sst/internal/binding"
-	"github.com/sst-tf/sst/manifest"
 )
 
 type secretsOptions struct {
 	fallback bool
 	show     bool
 	force    bool
+	// name is the secret of get and remove; values (in order) what set
+	// and load write.
+	name   string
+	values map[string]string
+	order  []string
 }
 
 func newSecretsCmd(f *Factory, g *Globals) *cobra.Command {
@@ -51,11 +55,8 @@ running keep the value they read.`,
 		Short: "Set a secret's value",
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := openSecrets(cmd.Context(), f, g, o)
-			if err != nil {
-				return err
-			}
-			return st.set(cmd.Context(), map[string]string{args[0]: args[1]}, []string{args[0]})
+			o.values, o.order = map[string]string{args[0]: args[1]}, []string{args[0]}
+			return runCmd(f, g, cmd, o, runSecretsSet)
 		},
 	}
 	set.Flags().BoolVar(&o.force, "force", false, "set it even though the stage has never been deployed")
@@ -67,11 +68,8 @@ running keep the value they read.`,
 the fallback (said on stderr). With --fallback, only the fallback.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := openSecrets(cmd.Context(), f, g, o)
-			if err != nil {
-				return err
-			}
-			return st.get(cmd.Context(), args[0])
+			o.name = args[0]
+			return runCmd(f, g, cmd, o, runSecretsGet)
 		},
 	}
 
@@ -80,11 +78,7 @@ the fallback (said on stderr). With --fallback, only the fallback.`,
 		Short: "List the secrets of the stage (values only with --show)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := openSecrets(cmd.Context(), f, g, o)
-			if err != nil {
-				return err
-			}
-			return st.list(cmd.Context())
+			return runCmd(f, g, cmd, o, runSecretsList)
 		},
 	}
 	list.Flags().BoolVar(&o.show, "show", false, "print the values too")
@@ -94,11 +88,8 @@ the fallback (said on stderr). With --fallback, only the fallback.`,
 		Short: "Remove a secret's value",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := openSecrets(cmd.Context(), f, g, o)
-			if err != nil {
-				return err
-			}
-			return st.remove(cmd.Context(), args[0])
+			o.name = args[0]
+			return runCmd(f, g, cmd, o, runSecretsRemove)
 		},
 	}
 
@@ -110,15 +101,11 @@ double-quoted values are understood) and sets each secret. Every line is
 checked before anything is written.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			values, order, err := parseDotenv(args[0])
-			if err != nil {
+			var err error
+			if o.values, o.order, err = parseDotenv(args[0]); err != nil {
 				return err
 			}
-			st, err := openSecrets(cmd.Context(), f, g, o)
-			if err != nil {
-				return err
-			}
-			return st.set(cmd.Context(), values, order)
+			return runCmd(f, g, cmd, o, runSecretsSet)
 		},
 	}
 	load.Flags().BoolVar(&o.force, "force", false, "set them even though the stage has never been deployed")
@@ -136,21 +123,45 @@ type secretStore struct {
 	declared []string // secrets the app declares, from its manifest
 }
 
+func runSecretsSet(ctx context.Context, s *session, o *secretsOptions) error {
+	st, err := openSecrets(ctx, s, o)
+	if err != nil {
+		return err
+	}
+	return st.set(ctx, o.values, o.order)
+}
+
+func runSecretsGet(ctx context.Context, s *session, o *secretsOptions) error {
+	st, err := openSecrets(ctx, s, o)
+	if err != nil {
+		return err
+	}
+	return st.get(ctx, o.name)
+}
+
+func runSecretsList(ctx context.Context, s *session, o *secretsOptions) error {
+	st, err := openSecrets(ctx, s, o)
+	if err != nil {
+		return err
+	}
+	return st.list(ctx)
+}
+
+func runSecretsRemove(ctx context.Context, s *session, o *secretsOptions) error {
+	st, err := openSecrets(ctx, s, o)
+	if err != nil {
+		return err
+	}
+	return st.remove(ctx, o.name)
+}
+
 // openSecrets resolves the app and its AWS configuration: the app name comes
 // from the stage's synthesized manifest, or from synthesizing when there is
 // none yet.
-func openSecrets(ctx context.Context, f *Factory, g *Globals, o *secretsOptions) (*secretStore, error) {
-	s, err := load(f, g)
+func openSecrets(ctx context.Context, s *session, o *secretsOptions) (*secretStore, error) {
+	m, err := s.manifest(ctx)
 	if err != nil {
 		return nil, err
-	}
-	m, err := manifest.Read(s.outDir())
-	if err != nil {
-		res, serr := s.synth(ctx)
-		if serr != nil {
-			return nil, serr
-		}
-		m = res.Manifest
 	}
 	cfg, err := s.awsConfig(ctx, m)
 	if err != nil {

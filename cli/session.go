@@ -3,8 +3,10 @@ package cli
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -37,6 +39,12 @@ type session struct {
 	style    progress.Style
 	// mode is passed to the app as SST_MODE ("remove" in `sst remove`).
 	mode string
+	// command names this command ("sst deploy") to whoever finds the
+	// stage lock held.
+	command string
+	// lock is the stage lock, taken by the first synth (or lockStage) and
+	// held until close.
+	lock *stagelock.Lock
 }
 
 // load validates global settings and locates the project. Everything that
@@ -107,27 +115,43 @@ func firstNonEmpty(v ...string) string {
 	return ""
 }
 
-// loadLocked is load plus the stage lock, for commands that synthesize:
-// the caller defers release.
-func loadLocked(f *Factory, g *Globals, cmd *cobra.Command) (s *session, release func(), err error) {
-	if s, err = load(f, g); err != nil {
-		return nil, nil, err
+// runCmd is the end of every project command's RunE: the runF hook for
+// flag tests, then the session, and the stage lock released however run
+// ends.
+func runCmd[O any](f *Factory, g *Globals, cmd *cobra.Command, o *O, run func(context.Context, *session, *O) error) error {
+	if f.runF != nil {
+		return f.runF(cmd, o)
 	}
-	if release, err = s.lockStage(cmd.CommandPath()); err != nil {
-		return nil, nil, err
+	s, err := load(f, g)
+	if err != nil {
+		return err
 	}
-	return s, release, nil
+	s.command = cmd.CommandPath()
+	defer s.close()
+	return run(cmd.Context(), s, o)
 }
 
 // lockStage keeps other sst commands of this checkout off the stage until
-// release: they would re-synthesize the output directory this command's
-// terraform runs in. command names the holder in their error.
-func (s *session) lockStage(command string) (release func(), err error) {
-	l, err := stagelock.Acquire(s.project.Path(manifest.SSTDir), s.stage, command+" --stage "+s.stage)
-	if err != nil {
-		return nil, err
+// close: they would re-synthesize the output directory this command's
+// terraform runs in. Every synth takes it, so nothing synthesizes or
+// deploys without it; commands that only need the stage quiet (unlock)
+// take it directly. Taking it again is a no-op.
+func (s *session) lockStage() error {
+	if s.lock != nil {
+		return nil
 	}
-	return l.Release, nil
+	l, err := stagelock.Acquire(s.project.Path(manifest.SSTDir), s.stage, firstNonEmpty(s.command, "sst")+" --stage "+s.stage)
+	if err != nil {
+		return err
+	}
+	s.lock = l
+	return nil
+}
+
+// close releases what the session holds.
+func (s *session) close() {
+	s.lock.Release()
+	s.lock = nil
 }
 
 // outDir is the stage's synthesized output directory.
@@ -143,8 +167,12 @@ func (s *session) hashDir() string {
 	return filepath.Join(s.project.Path(manifest.SSTDir), "deploys", s.stage)
 }
 
-// synth runs the app and reports what it wrote.
+// synth runs the app and reports what it wrote. It is the one way into
+// synth.Run, and it holds the stage lock first.
 func (s *session) synth(ctx context.Context) (*synth.Result, error) {
+	if err := s.lockStage(); err != nil {
+		return nil, err
+	}
 	out := s.f.IO.ErrOut
 	fmt.Fprintf(out, "Synthesizing (%s)…\n", s.project.Config.App)
 	var log io.Writer
@@ -177,6 +205,23 @@ func (s *session) synthEnv() []string {
 		env = append(env, manifest.EnvMode+"="+s.mode)
 	}
 	return env
+}
+
+// manifest is the stage's last synthesis, or a new one when there is none
+// yet: for commands that need the app's shape but not a fresh build.
+func (s *session) manifest(ctx context.Context) (*manifest.Manifest, error) {
+	m, err := manifest.Read(s.outDir())
+	if err == nil {
+		return m, nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%w: run `sst synth --stage %s` to write it again", err, s.stage)
+	}
+	res, err := s.synth(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return res.Manifest, nil
 }
 
 // terraformEnv builds terraform's environment once per command.

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 
@@ -8,6 +9,9 @@ import (
 
 	"github.com/sst-tf/sst/cli/internal/progress"
 )
+
+// synthOptions is empty: synth takes only the global flags.
+type synthOptions struct{}
 
 func newSynthCmd(f *Factory, g *Globals) *cobra.Command {
 	return &cobra.Command{
@@ -18,30 +22,30 @@ to .sst/out/<stage>/stacks/<Stack>/cdk.tf.json. The output also deploys with
 plain terraform.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, release, err := loadLocked(f, g, cmd)
-			if err != nil {
-				return err
-			}
-			defer release()
-			res, err := s.synth(cmd.Context())
-			if err != nil {
-				return err
-			}
-			m := res.Manifest
-			fmt.Fprintf(f.IO.Out, "%s Synthesized %d stack(s) of app %s, stage %s in %s\n",
-				s.style.Green("✓"), len(m.Stacks), s.style.Bold(m.App), s.style.Bold(s.stage), progress.FormatDuration(res.Duration))
-			width := 0
-			for _, st := range m.Stacks {
-				width = max(width, len(st.Name))
-			}
-			for _, st := range m.Stacks {
-				dir := filepath.Join(res.OutDir, filepath.FromSlash(st.Dir))
-				if rel, err := filepath.Rel(s.project.Dir, dir); err == nil {
-					dir = rel
-				}
-				fmt.Fprintf(f.IO.Out, "  %-*s  %s\n", width, st.Name, dir)
-			}
-			return nil
+			return runCmd(f, g, cmd, &synthOptions{}, runSynth)
 		},
 	}
+}
+
+func runSynth(ctx context.Context, s *session, _ *synthOptions) error {
+	res, err := s.synth(ctx)
+	if err != nil {
+		return err
+	}
+	m := res.Manifest
+	out := s.f.IO.Out
+	fmt.Fprintf(out, "%s Synthesized %d stack(s) of app %s, stage %s in %s\n",
+		s.style.Green("✓"), len(m.Stacks), s.style.Bold(m.App), s.style.Bold(s.stage), progress.FormatDuration(res.Duration))
+	width := 0
+	for _, st := range m.Stacks {
+		width = max(width, len(st.Name))
+	}
+	for _, st := range m.Stacks {
+		dir := filepath.Join(res.OutDir, filepath.FromSlash(st.Dir))
+		if rel, err := filepath.Rel(s.project.Dir, dir); err == nil {
+			dir = rel
+		}
+		fmt.Fprintf(out, "  %-*s  %s\n", width, st.Name, dir)
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -11,6 +12,8 @@ import (
 type typesOptions struct {
 	goOut, tsOut string
 	lang         []string
+	// gen is what the flags ask of the generator.
+	gen generators.TypesOptions
 }
 
 func newTypesCmd(f *Factory, g *Globals) *cobra.Command {
@@ -27,39 +30,22 @@ then fails to compile. Run it again whenever bindings change, and commit the
 output: handlers that import it need it to build.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			topts := generators.TypesOptions{GoDir: o.goOut, TSDir: o.tsOut}
+			o.gen = generators.TypesOptions{GoDir: o.goOut, TSDir: o.tsOut}
 			if cmd.Flags().Changed("lang") {
 				on, off := true, false
-				topts.Go, topts.TS = &off, &off
+				o.gen.Go, o.gen.TS = &off, &off
 				for _, l := range o.lang {
 					switch l {
 					case "go":
-						topts.Go = &on
+						o.gen.Go = &on
 					case "ts":
-						topts.TS = &on
+						o.gen.TS = &on
 					default:
 						return fmt.Errorf("--lang %q: use go, ts or both (go,ts)", l)
 					}
 				}
 			}
-			s, err := load(f, g)
-			if err != nil {
-				return err
-			}
-			res, err := s.synth(cmd.Context())
-			if err != nil {
-				return err
-			}
-			topts.ProjectDir = s.project.Dir
-			files, err := generators.WriteTypes(res.Manifest, topts)
-			if err != nil {
-				return err
-			}
-			n := len(generators.Resources(res.Manifest))
-			for _, file := range files {
-				fmt.Fprintf(f.IO.Out, "%s Wrote %s (%d bound resource(s))\n", s.style.Green("✓"), file, n)
-			}
-			return nil
+			return runCmd(f, g, cmd, o, runTypes)
 		},
 	}
 	fl := cmd.Flags()
@@ -67,4 +53,22 @@ output: handlers that import it need it to build.`,
 	fl.StringVar(&o.tsOut, "ts-out", ".", "directory of sst-env.d.ts and sst-resource.ts, relative to the project")
 	fl.StringSliceVar(&o.lang, "lang", nil, "languages to generate, go and/or ts (default: those of the app's functions)")
 	return cmd
+}
+
+func runTypes(ctx context.Context, s *session, o *typesOptions) error {
+	res, err := s.synth(ctx)
+	if err != nil {
+		return err
+	}
+	gen := o.gen
+	gen.ProjectDir = s.project.Dir
+	files, err := generators.WriteTypes(res.Manifest, gen)
+	if err != nil {
+		return err
+	}
+	n := len(generators.Resources(res.Manifest))
+	for _, file := range files {
+		fmt.Fprintf(s.f.IO.Out, "%s Wrote %s (%d bound resource(s))\n", s.style.Green("✓"), file, n)
+	}
+	return nil
 }

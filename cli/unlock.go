@@ -14,6 +14,8 @@ import (
 
 type unlockOptions struct {
 	yes bool
+	// stack and id name one lock to release; empty: find the stage's.
+	stack, id string
 }
 
 func newUnlockCmd(f *Factory, g *Globals) *cobra.Command {
@@ -30,39 +32,30 @@ just that one. Use it only when no deploy of the stage is running anywhere.`,
 			if len(args) != 0 && len(args) != 2 {
 				return errors.New(`pass nothing (find the stage's locks) or the stack and the lock ID printed by the failed command: sst unlock <stack> <lock-id>`)
 			}
-			// Held so that no deploy from this checkout starts meanwhile,
-			// and refused while one runs: its lock is not stale.
-			s, release, err := loadLocked(f, g, cmd)
-			if err != nil {
-				return err
-			}
-			defer release()
 			if len(args) == 2 {
-				return unlockOne(cmd.Context(), s, args[0], args[1])
+				o.stack, o.id = args[0], args[1]
 			}
-			return unlockStage(cmd.Context(), s, o)
+			return runCmd(f, g, cmd, o, runUnlock)
 		},
 	}
 	cmd.Flags().BoolVarP(&o.yes, "yes", "y", false, "release without asking for confirmation")
 	return cmd
 }
 
-// unlockManifest is the last synthesis of the stage: what holds the locks.
-// Re-running the app is only needed when there is none.
-func unlockManifest(ctx context.Context, s *session) (*manifest.Manifest, error) {
-	m, err := manifest.Read(s.outDir())
-	if err == nil {
-		return m, nil
+func runUnlock(ctx context.Context, s *session, o *unlockOptions) error {
+	// Held so that no deploy from this checkout starts meanwhile, and
+	// refused while one runs: its lock is not stale.
+	if err := s.lockStage(); err != nil {
+		return err
 	}
-	res, err := s.synth(ctx)
-	if err != nil {
-		return nil, err
+	if o.stack != "" {
+		return unlockOne(ctx, s, o.stack, o.id)
 	}
-	return res.Manifest, nil
+	return unlockStage(ctx, s, o)
 }
 
 func unlockOne(ctx context.Context, s *session, stack, id string) error {
-	m, err := unlockManifest(ctx, s)
+	m, err := s.manifest(ctx)
 	if err != nil {
 		return err
 	}
@@ -98,7 +91,7 @@ func unlockStage(ctx context.Context, s *session, o *unlockOptions) error {
 	if !o.yes && !f.IO.IsTTY {
 		return fmt.Errorf("refusing to release locks of stage %q without confirmation: not running in a terminal, pass --yes", s.stage)
 	}
-	m, err := unlockManifest(ctx, s)
+	m, err := s.manifest(ctx)
 	if err != nil {
 		return err
 	}

@@ -172,8 +172,9 @@ func NewApi(s *Stack, id string, props ApiProps) *Api {
 	}
 	s.add(api)
 	a := s.app
+	name := a.names.ApiGateway(a.owner(id), id)
 	cfg := &apigatewayv2api.Apigatewayv2ApiConfig{
-		Name:         jsii.String(naming.ApiGateway(s.Stage(), a.cfg.Name, id)),
+		Name:         jsii.String(name),
 		ProtocolType: jsii.String("HTTP"),
 	}
 	cors := Cors{}
@@ -218,7 +219,7 @@ func NewApi(s *Stack, id string, props ApiProps) *Api {
 			a.errorf("stack %s: api %q: %v", s.name, id, err)
 		}
 		lg := cloudwatchloggroup.NewCloudwatchLogGroup(s.tf, jsii.String(id+"_access_logs"), &cloudwatchloggroup.CloudwatchLogGroupConfig{
-			Name:            jsii.String("/aws/vendedlogs/apis/" + naming.ApiGateway(s.Stage(), a.cfg.Name, id)),
+			Name:            jsii.String(a.names.Claim(naming.KindLogGroup, "/aws/vendedlogs/apis/"+name, a.owner(id))),
 			RetentionInDays: jsii.Number(float64(days)),
 		})
 		stageCfg.AccessLogSettings = &apigatewayv2stage.Apigatewayv2StageAccessLogSettings{

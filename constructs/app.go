@@ -109,12 +109,18 @@ type StackFunc func(s *Stack) any
 
 // App is one synthesis of an app for one stage.
 type App struct {
-	cfg      Config
-	opts     Options
-	tf       cdktf.App
-	stacks   []*Stack
-	byFunc   map[uintptr]*Stack
-	ids      map[string]string // construct id -> stack name, app-wide
+	cfg    Config
+	opts   Options
+	tf     cdktf.App
+	stacks []*Stack
+	byFunc map[uintptr]*Stack
+	ids    map[string]string // construct id -> stack name, app-wide
+	// owners describes each construct id for errors that name two
+	// constructs: type, id, stack and where the user's code created it.
+	owners map[string]string
+	// names hands out every physical name, so two constructs never
+	// manage one AWS resource.
+	names    *naming.Registry
 	errs     []error
 	defaults Defaults
 	// extra defaults added while stacks run (SST's addDefaultFunction*).
@@ -260,13 +266,16 @@ func newApp(cfg Config, opts Options) (*App, error) {
 	defaults.Function.Environment = maps.Clone(defaults.Function.Environment)
 	defaults.Function.Permissions = slices.Clone(defaults.Function.Permissions)
 	defaults.Function.Bind = slices.Clone(defaults.Function.Bind)
-	return &App{
+	a := &App{
 		cfg:      cfg,
 		opts:     opts,
 		byFunc:   map[uintptr]*Stack{},
 		ids:      map[string]string{},
+		owners:   map[string]string{},
 		defaults: defaults,
-	}, nil
+	}
+	a.names = naming.NewRegistry(opts.Stage, cfg.Name, func(err error) { a.errs = append(a.errs, err) })
+	return a, nil
 }
 
 func validateEndpoint(u string) error {
@@ -336,6 +345,7 @@ func (a *App) claimID(s *Stack, id, typ string) bool {
 		}
 	}
 	a.ids[id] = s.name
+	a.owners[id] = describeOwner(s, typ, id)
 	return true
 }
 

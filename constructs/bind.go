@@ -3,6 +3,8 @@ package sst
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -28,6 +30,27 @@ type Binding struct {
 	Variables map[string]string
 	// Permissions are granted to the bound function's role.
 	Permissions []Statement
+}
+
+// checkBindable is what is wrong with one entry of a Bind list, "" when
+// nothing is. A nil pointer to a construct is one that is not built yet:
+// calling its Binding would panic when the app is finalized.
+func checkBindable(s *Stack, b Bindable) string {
+	if b == nil {
+		return "is nil"
+	}
+	if v := reflect.ValueOf(b); v.Kind() == reflect.Pointer && v.IsNil() {
+		return fmt.Sprintf("is a nil %s: %s", v.Type(), notBuilt(s, v.Type().String()))
+	}
+	return ""
+}
+
+// notBuilt explains a nil construct: stacks run in the order sst.Run lists
+// them, so a construct a later stack creates does not exist yet, and a Go
+// variable holding it is still nil.
+func notBuilt(s *Stack, typ string) string {
+	return fmt.Sprintf("the construct is not built yet — stacks run in the order sst.Run lists them, so one created by a stack listed after %s does not exist while %s runs; "+
+		"list the stack that creates it before %s and get the construct with sst.Use[%s](s, ThatStack) instead of a shared variable", s.name, s.name, s.name, typ)
 }
 
 // EnvName is the environment variable carrying one bound property,

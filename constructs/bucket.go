@@ -241,9 +241,8 @@ func checkBucketCors(a *App, where string, c *BucketCors) {
 
 func (b *Bucket) createBucket(removal RemovalPolicy, hook func(*s3bucket.S3BucketConfig)) {
 	s := b.stack
-	b.name = naming.Bucket(s.Stage(), s.app.cfg.Name, b.bid)
 	cfg := &s3bucket.S3BucketConfig{
-		Bucket: jsii.String(b.name),
+		Bucket: jsii.String(naming.Bucket(s.Stage(), s.app.cfg.Name, b.bid)),
 		// Destroy means what it says: `sst remove` empties the bucket (all
 		// versions) instead of failing on BucketNotEmpty.
 		ForceDestroy: jsii.Bool(removal == RemovalDestroy),
@@ -251,6 +250,7 @@ func (b *Bucket) createBucket(removal RemovalPolicy, hook func(*s3bucket.S3Bucke
 	if hook != nil {
 		hook(cfg)
 	}
+	b.name = s.app.claim(naming.KindBucket, cfg.Bucket, b.bid)
 	b.Cdk.Bucket = s3bucket.NewS3Bucket(s.tf, jsii.String(b.bid), cfg)
 }
 

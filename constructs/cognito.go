@@ -237,6 +237,7 @@ func (c *Cognito) createUserPool(login map[string]bool, removal RemovalPolicy, h
 	if hook != nil {
 		hook(cfg)
 	}
+	s.app.claim(naming.KindUserPool, cfg.Name, c.cid)
 	c.Cdk.UserPool = cognitouserpool.NewCognitoUserPool(s.tf, jsii.String(c.cid), cfg)
 	if removal == RemovalRetain {
 		s.retain(c.Cdk.UserPool)
@@ -301,6 +302,7 @@ func (c *Cognito) createClient(hook func(*cognitouserpoolclient.CognitoUserPoolC
 	if hook != nil {
 		hook(cfg)
 	}
+	s.app.claim(naming.KindUserPoolClient, cfg.Name, c.cid)
 	c.Cdk.UserPoolClient = cognitouserpoolclient.NewCognitoUserPoolClient(s.tf, jsii.String(c.cid+"_client"), cfg)
 }
 
@@ -328,11 +330,12 @@ func (c *Cognito) createIdentityPool(ip CognitoIdentityPool, hook func(*cognitoi
 	if hook != nil {
 		hook(cfg)
 	}
+	a.claim(naming.KindIdentityPool, cfg.IdentityPoolName, id)
 	pool := cognitoidentitypool.NewCognitoIdentityPool(s.tf, jsii.String(id+"_identity_pool"), cfg)
 	c.Cdk.IdentityPool = pool
 	role := func(kind string) iamrole.IamRole {
 		return iamrole.NewIamRole(s.tf, jsii.String(id+"_"+kind+"_role"), &iamrole.IamRoleConfig{
-			Name:             jsii.String(naming.IAMRole(s.Stage(), a.cfg.Name, id+"_"+kind)),
+			Name:             jsii.String(a.names.IAMRole(a.owner(id), id+"_"+kind)),
 			AssumeRolePolicy: jsii.String(identityTrustPolicy(s.Region(), *pool.Id(), kind)),
 		})
 	}

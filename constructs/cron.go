@@ -92,6 +92,7 @@ func NewCron(s *Stack, id string, props CronProps) *Cron {
 	if props.Cdk.Rule != nil {
 		props.Cdk.Rule(rcfg)
 	}
+	a.claim(naming.KindEventRule, rcfg.Name, id)
 	c.Cdk.Rule = cloudwatcheventrule.NewCloudwatchEventRule(s.tf, jsii.String(id), rcfg)
 	perm := lambdapermission.NewLambdaPermission(s.tf, jsii.String(id+"_job_permission"), &lambdapermission.LambdaPermissionConfig{
 		Action:       jsii.String("lambda:InvokeFunction"),

@@ -12,6 +12,8 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawsroute53zone"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/route53record"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/sst-tf/sst/constructs/internal/naming"
 )
 
 // domain is a custom domain: a Route53 zone lookup, an ACM certificate
@@ -45,6 +47,9 @@ func newDomainIn(s *Stack, id string, cd CustomDomain, p cdktf.TerraformProvider
 		s.app.errorf("%s: DomainName %q is not inside HostedZone %q", where, name, zoneName)
 		return nil
 	}
+	// Two constructs on one domain would each point its DNS record
+	// elsewhere, the last apply winning.
+	s.app.names.Claim(naming.KindDomain, name, s.app.owner(id))
 	d := &domain{name: name}
 	d.zone = dataawsroute53zone.NewDataAwsRoute53Zone(s.tf, jsii.String(id+"_zone"), &dataawsroute53zone.DataAwsRoute53ZoneConfig{
 		Name:        jsii.String(zoneName),

@@ -182,11 +182,11 @@ func NewEventBus(s *Stack, id string, props EventBusProps) *EventBus {
 	if len(a.errs) > errs {
 		return b
 	}
-	b.name = naming.EventBus(s.Stage(), a.cfg.Name, id)
-	cfg := &cloudwatcheventbus.CloudwatchEventBusConfig{Name: jsii.String(b.name)}
+	cfg := &cloudwatcheventbus.CloudwatchEventBusConfig{Name: jsii.String(naming.EventBus(s.Stage(), a.cfg.Name, id))}
 	if props.Cdk.Bus != nil {
 		props.Cdk.Bus(cfg)
 	}
+	b.name = a.claim(naming.KindEventBus, cfg.Name, id)
 	b.Cdk.Bus = cloudwatcheventbus.NewCloudwatchEventBus(s.tf, jsii.String(id), cfg)
 	s.add(b)
 	b.AddRules(props.Rules)
@@ -261,6 +261,7 @@ func (b *EventBus) addRule(key string, r EventBusRule) *busRule {
 	if r.Cdk != nil {
 		r.Cdk(cfg)
 	}
+	a.claim(naming.EventRuleOn(b.name), cfg.Name, b.bid)
 	br := &busRule{key: key, targets: map[string]*busTarget{}}
 	br.res = cloudwatcheventrule.NewCloudwatchEventRule(s.tf, jsii.String(rid+"_rule"), cfg)
 	b.rules[key] = br
@@ -534,7 +535,7 @@ func (b *EventBus) logTarget(br *busRule, name, tid string, lg *EventBusLogGroup
 		lgName = "/aws/events/" + naming.Physical(s.Stage(), s.app.cfg.Name, b.bid+"-"+br.key+"-"+name, 400)
 	}
 	group := cloudwatchloggroup.NewCloudwatchLogGroup(s.tf, jsii.String(tid+"_logs"), &cloudwatchloggroup.CloudwatchLogGroupConfig{
-		Name:            jsii.String(lgName),
+		Name:            jsii.String(s.app.names.Claim(naming.KindLogGroup, lgName, s.app.owner(b.bid))),
 		RetentionInDays: jsii.Number(float64(lg.Retention / Day)),
 	})
 	b.Cdk.LogGroups[br.key+"/"+name] = group
@@ -656,7 +657,7 @@ func (b *EventBus) functions() []*Function {
 func (b *EventBus) finalize() {
 	if len(b.logGrants) > 0 {
 		b.Cdk.LogPolicy = cloudwatchlogresourcepolicy.NewCloudwatchLogResourcePolicy(b.stack.tf, jsii.String(b.bid+"_log_policy"), &cloudwatchlogresourcepolicy.CloudwatchLogResourcePolicyConfig{
-			PolicyName:     jsii.String(naming.Physical(b.stack.Stage(), b.stack.app.cfg.Name, b.bid+"-events", 255)),
+			PolicyName:     jsii.String(b.stack.app.names.Physical(naming.KindLogResourcePolicy, b.stack.app.owner(b.bid), b.bid+"-events", 255)),
 			PolicyDocument: jsii.String(logDeliveryPolicy(b.logGrants)),
 		})
 	}

@@ -148,6 +148,7 @@ func newFunctionFrom(s *Stack, owner, id string, props FunctionProps, prebuilt *
 			return fn
 		}
 		a.ids[id] = s.name
+		a.owners[id] = fmt.Sprintf("function %q of %s", id, a.owner(owner))
 	}
 	if !fn.validate() {
 		return fn
@@ -156,8 +157,9 @@ func newFunctionFrom(s *Stack, owner, id string, props FunctionProps, prebuilt *
 		a.functions = append(a.functions, fn)
 	}
 
+	a.names.Lambda(a.owner(id), id)
 	role := iamrole.NewIamRole(s.tf, jsii.String(id+"_role"), &iamrole.IamRoleConfig{
-		Name:             jsii.String(naming.IAMRole(s.Stage(), a.cfg.Name, id)),
+		Name:             jsii.String(a.names.IAMRole(a.owner(id), id)),
 		AssumeRolePolicy: jsii.String(assumeRolePolicy("lambda.amazonaws.com")),
 	})
 	logs := cloudwatchloggroup.NewCloudwatchLogGroup(s.tf, jsii.String(id+"_logs"), &cloudwatchloggroup.CloudwatchLogGroupConfig{
@@ -285,8 +287,8 @@ func (fn *Function) validate() bool {
 		}
 	}
 	for i, b := range p.Bind {
-		if b == nil {
-			fail("Bind[%d] is nil", i)
+		if problem := checkBindable(fn.stack, b); problem != "" {
+			fail("Bind[%d] %s", i, problem)
 		}
 	}
 	return ok

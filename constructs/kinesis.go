@@ -91,8 +91,7 @@ func NewKinesisStream(s *Stack, id string, props KinesisStreamProps) *KinesisStr
 	if len(a.errs) > errs {
 		return k
 	}
-	k.name = naming.Kinesis(s.Stage(), a.cfg.Name, id)
-	cfg := &kinesisstream.KinesisStreamConfig{Name: jsii.String(k.name)}
+	cfg := &kinesisstream.KinesisStreamConfig{Name: jsii.String(naming.Kinesis(s.Stage(), a.cfg.Name, id))}
 	if props.ShardCount > 0 {
 		cfg.ShardCount = jsii.Number(float64(props.ShardCount))
 		cfg.StreamModeDetails = &kinesisstream.KinesisStreamStreamModeDetails{StreamMode: jsii.String("PROVISIONED")}
@@ -109,6 +108,7 @@ func NewKinesisStream(s *Stack, id string, props KinesisStreamProps) *KinesisStr
 	if props.Cdk.Stream != nil {
 		props.Cdk.Stream(cfg)
 	}
+	k.name = a.claim(naming.KindKinesis, cfg.Name, id)
 	k.Cdk.Stream = kinesisstream.NewKinesisStream(s.tf, jsii.String(id), cfg)
 	s.add(k)
 	k.AddConsumers(props.Consumers)

@@ -6,6 +6,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/ssmparameter"
 
+	"github.com/sst-tf/sst/constructs/internal/naming"
 	"github.com/sst-tf/sst/internal/binding"
 	"github.com/sst-tf/sst/manifest"
 )
@@ -56,7 +57,7 @@ func NewParameter(s *Stack, name string, props ParameterProps) *Parameter {
 		return p
 	}
 	a := s.app
-	p.path = binding.SSMPath(binding.SSMPrefix(a.cfg.Name, a.opts.Stage), "Parameter", name, "value")
+	p.path = a.names.Claim(naming.KindSSMParameter, binding.SSMPath(binding.SSMPrefix(a.cfg.Name, a.opts.Stage), "Parameter", name, "value"), a.owner(name))
 	cfg := &ssmparameter.SsmParameterConfig{
 		Name:  jsii.String(p.path),
 		Type:  jsii.String("String"),

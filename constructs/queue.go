@@ -142,10 +142,9 @@ func NewQueue(s *Stack, id string, props QueueProps) *Queue {
 		return q
 	}
 
-	q.name = naming.SQS(s.Stage(), a.cfg.Name, id, props.FIFO)
 	// Encrypted at rest with SQS-owned keys: free, and transparent to
 	// every producer and consumer (a KMS key set through Cdk replaces it).
-	cfg := &sqsqueue.SqsQueueConfig{Name: jsii.String(q.name), SqsManagedSseEnabled: jsii.Bool(true)}
+	cfg := &sqsqueue.SqsQueueConfig{Name: jsii.String(naming.SQS(s.Stage(), a.cfg.Name, id, props.FIFO)), SqsManagedSseEnabled: jsii.Bool(true)}
 	if props.FIFO {
 		cfg.FifoQueue = jsii.Bool(true)
 		if props.ContentBasedDeduplication {
@@ -180,6 +179,7 @@ func NewQueue(s *Stack, id string, props QueueProps) *Queue {
 	if props.Cdk.Queue != nil {
 		props.Cdk.Queue(cfg)
 	}
+	q.name = a.claim(naming.KindSQS, cfg.Name, id)
 	if cfg.KmsMasterKeyId != nil {
 		cfg.SqsManagedSseEnabled = nil // the provider refuses both
 	}
@@ -208,8 +208,9 @@ func (q *Queue) newDeadLetterQueue() *Queue {
 		return nil
 	}
 	a.ids[id] = s.name
+	a.owners[id] = "the dead-letter queue of " + a.owner(q.qid)
 	d := &Queue{stack: s, qid: id, fifo: q.fifo}
-	d.name = naming.SQS(s.Stage(), a.cfg.Name, id, q.fifo)
+	d.name = a.names.SQS(a.owner(id), id, q.fifo)
 	cfg := &sqsqueue.SqsQueueConfig{
 		Name:                    jsii.String(d.name),
 		MessageRetentionSeconds: jsii.Number(seconds(maxQueueRetention)),

@@ -185,7 +185,7 @@ func NewRDS(s *Stack, id string, props RDSProps) *RDS {
 		return r
 	}
 
-	r.identifier = naming.RDSCluster(s.Stage(), a.cfg.Name, id)
+	r.identifier = a.names.RDSCluster(naming.KindRDSCluster, a.owner(id), id)
 	var networkRes []cdktf.TerraformResource
 	subnetGroup, securityGroups := r.network(props.VPC, &networkRes)
 	r.createCluster(scaling, removal, subnetGroup, securityGroups)
@@ -340,7 +340,7 @@ func (r *RDS) createCluster(scaling RDSScaling, removal RemovalPolicy, subnetGro
 		cfg.SkipFinalSnapshot = jsii.Bool(true)
 	} else {
 		cfg.SkipFinalSnapshot = jsii.Bool(false)
-		cfg.FinalSnapshotIdentifier = jsii.String(naming.RDSCluster(s.Stage(), s.app.cfg.Name, r.rid+"-final"))
+		cfg.FinalSnapshotIdentifier = jsii.String(s.app.names.RDSCluster(naming.KindRDSSnapshot, s.app.owner(r.rid), r.rid+"-final"))
 	}
 	r.Cdk.Cluster = rdscluster.NewRdsCluster(s.tf, jsii.String(r.rid), cfg)
 }
@@ -349,7 +349,7 @@ func (r *RDS) createCluster(scaling RDSScaling, removal RemovalPolicy, subnetGro
 func (r *RDS) createWriter() {
 	s := r.stack
 	r.Cdk.Instance = rdsclusterinstance.NewRdsClusterInstance(s.tf, jsii.String(r.rid+"_instance"), &rdsclusterinstance.RdsClusterInstanceConfig{
-		Identifier:         jsii.String(naming.RDSCluster(s.Stage(), s.app.cfg.Name, r.rid+"-writer")),
+		Identifier:         jsii.String(s.app.names.RDSCluster(naming.KindRDSInstance, s.app.owner(r.rid), r.rid+"-writer")),
 		ClusterIdentifier:  r.Cdk.Cluster.Id(),
 		InstanceClass:      jsii.String("db.serverless"),
 		Engine:             r.Cdk.Cluster.Engine(),

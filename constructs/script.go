@@ -113,9 +113,9 @@ func NewScript(s *Stack, id string, props ScriptProps) *Script {
 	a.ids[dispID] = s.name
 
 	// The dispatcher is our code, not the user's: packed as is, no build.
-	name := naming.Lambda(s.Stage(), a.cfg.Name, dispID)
+	name := a.names.Lambda(a.owner(id), dispID)
 	sc.Cdk.Role = iamrole.NewIamRole(s.tf, jsii.String(dispID+"_role"), &iamrole.IamRoleConfig{
-		Name:             jsii.String(naming.IAMRole(s.Stage(), a.cfg.Name, dispID)),
+		Name:             jsii.String(a.names.IAMRole(a.owner(id), dispID)),
 		AssumeRolePolicy: jsii.String(assumeRolePolicy("lambda.amazonaws.com")),
 	})
 	sc.Cdk.LogGroup = cloudwatchloggroup.NewCloudwatchLogGroup(s.tf, jsii.String(dispID+"_logs"), &cloudwatchloggroup.CloudwatchLogGroupConfig{

@@ -7,6 +7,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawscalleridentity"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawspartition"
 
+	"github.com/sst-tf/sst/constructs/internal/naming"
 	"github.com/sst-tf/sst/internal/binding"
 	"github.com/sst-tf/sst/manifest"
 )
@@ -48,7 +49,7 @@ func NewSecret(s *Stack, name string) *Secret {
 		return sec
 	}
 	a := s.app
-	sec.path = binding.SSMPath(binding.SSMPrefix(a.cfg.Name, a.opts.Stage), "Secret", name, "value")
+	sec.path = a.names.Claim(naming.KindSSMParameter, binding.SSMPath(binding.SSMPrefix(a.cfg.Name, a.opts.Stage), "Secret", name, "value"), a.owner(name))
 	sec.fall = SecretFallbackPath(a.cfg.Name, name)
 	sec.account = stackAccountID(s)
 	sec.partition = stackPartition(s)

@@ -434,8 +434,8 @@ func (b *ssrBuild) checkProps() bool {
 		a.errorf("%s: Timeout %s: CloudFront waits at most %s for the server", b.where, formatDuration(props.Timeout), formatDuration(maxOriginTimeout))
 	}
 	for i, bound := range props.Bind {
-		if bound == nil {
-			a.errorf("%s: Bind[%d] is nil", b.where, i)
+		if problem := checkBindable(s, bound); problem != "" {
+			a.errorf("%s: Bind[%d] %s", b.where, i, problem)
 		}
 	}
 	site.dir = dir
@@ -540,6 +540,7 @@ func (b *ssrBuild) pack(name string, f ssrFunction) (*build.Result, error) {
 func (b *ssrBuild) createBucket() {
 	site := b.site
 	b.bucket = newSiteBucket(site.stack, site.sid)
+	b.bucket.claimNames(site.stack.app, site.sid)
 	site.Cdk.Bucket = b.bucket
 	b.serverEnv = map[string]string{}
 	for _, m := range []map[string]string{site.env.literal, site.env.tokens} {
@@ -574,7 +575,7 @@ func (b *ssrBuild) createRevalidationQueue() {
 	}
 	s, id := b.site.stack, b.site.sid
 	q := sqsqueue.NewSqsQueue(s.tf, jsii.String(id+"_revalidation_queue"), &sqsqueue.SqsQueueConfig{
-		Name:                      jsii.String(naming.SQS(s.Stage(), s.app.cfg.Name, id+"-revalidation", true)),
+		Name:                      jsii.String(s.app.names.SQS(s.app.owner(id), id+"-revalidation", true)),
 		FifoQueue:                 jsii.Bool(true),
 		ContentBasedDeduplication: jsii.Bool(true),
 		ReceiveWaitTimeSeconds:    jsii.Number(20),
@@ -595,7 +596,7 @@ func (b *ssrBuild) createTagCache() error {
 	}
 	s, id := b.site.stack, b.site.sid
 	t := dynamodbtable.NewDynamodbTable(s.tf, jsii.String(id+"_revalidation_table"), &dynamodbtable.DynamodbTableConfig{
-		Name:        jsii.String(naming.DynamoDB(s.Stage(), s.app.cfg.Name, id+"-revalidation")),
+		Name:        jsii.String(s.app.names.DynamoDB(s.app.owner(id), id+"-revalidation")),
 		BillingMode: jsii.String("PAY_PER_REQUEST"),
 		HashKey:     jsii.String("tag"),
 		RangeKey:    jsii.String("path"),
@@ -698,7 +699,7 @@ func (b *ssrBuild) createWarmer() {
 		return
 	}
 	rule := cloudwatcheventrule.NewCloudwatchEventRule(s.tf, jsii.String(id+"_warmer_schedule"), &cloudwatcheventrule.CloudwatchEventRuleConfig{
-		Name:               jsii.String(naming.Physical(s.Stage(), s.app.cfg.Name, id+"-warmer", 64)),
+		Name:               jsii.String(s.app.names.Physical(naming.KindEventRule, s.app.owner(id), id+"-warmer", 64)),
 		ScheduleExpression: jsii.String("rate(5 minutes)"),
 	})
 	cloudwatcheventtarget.NewCloudwatchEventTarget(s.tf, jsii.String(id+"_warmer_target"), &cloudwatcheventtarget.CloudwatchEventTargetConfig{
@@ -741,6 +742,7 @@ func (b *ssrBuild) createDistribution() {
 		WaitForDeployment: jsii.Bool(false),
 	}
 	site.Cdk.Distribution, site.url, site.outputs = distribute(s, site.sid, cfg, b.props.Cdk.Distribution, b.bucket, site.env, b.domain)
+	checkOriginIDs(s.app, b.where, cfg.Origin)
 }
 
 // toFunction routes pattern to a function origin: every method, the
@@ -788,7 +790,7 @@ func (b *ssrBuild) serverCaching() (cachePolicy, viewerFn string) {
 	viewerFn = b.props.Cdk.ViewerRequestFunctionARN
 	if viewerFn == "" {
 		site.Cdk.ViewerRequest = cloudfrontfunction.NewCloudfrontFunction(s.tf, jsii.String(site.sid+"_viewer_request"), &cloudfrontfunction.CloudfrontFunctionConfig{
-			Name:    jsii.String(naming.Physical(s.Stage(), s.app.cfg.Name, site.sid+"-host", 64)),
+			Name:    jsii.String(s.app.names.Physical(naming.KindCloudFrontFunction, s.app.owner(site.sid), site.sid+"-host", 64)),
 			Runtime: jsii.String("cloudfront-js-2.0"),
 			Code:    jsii.String(forwardedHostCode),
 			Publish: jsii.Bool(true),
@@ -903,7 +905,7 @@ func functionOrigin(id string, fn *Function, timeout time.Duration) *cloudfrontd
 // keyed on what Next.js (and the others) vary on.
 func serverCachePolicy(s *Stack, id string) cloudfrontcachepolicy.CloudfrontCachePolicy {
 	return cloudfrontcachepolicy.NewCloudfrontCachePolicy(s.tf, jsii.String(id+"_server_cache"), &cloudfrontcachepolicy.CloudfrontCachePolicyConfig{
-		Name:       jsii.String(naming.Physical(s.Stage(), s.app.cfg.Name, id+"-server", 128)),
+		Name:       jsii.String(s.app.names.Physical(naming.KindCloudFrontCachePolicy, s.app.owner(id), id+"-server", 128)),
 		Comment:    jsii.String("server responses of " + id),
 		MinTtl:     jsii.Number(0),
 		DefaultTtl: jsii.Number(0),

@@ -23,6 +23,9 @@ type Stack struct {
 	tf     cdktf.TerraformStack
 	result any
 	done   bool
+	// useFailed is set when a Use in this stack failed: a nil construct
+	// used afterwards is that error's consequence, not a second one.
+	useFailed bool
 
 	dependsOn  map[string]bool
 	outputs    []manifest.Output
@@ -64,7 +67,13 @@ func (s *Stack) run() (result any) {
 		// with one a construct generated) panics inside jsii; report it as a
 		// configuration error of this stack instead of a Go stack trace.
 		if r := recover(); r != nil {
-			s.app.errorf("stack %s: %v", s.name, r)
+			if msg, ok := s.nilConstruct(r); ok {
+				if !s.useFailed {
+					s.app.errorf("%s", msg)
+				}
+			} else {
+				s.app.errorf("stack %s: %v", s.name, r)
+			}
 			result = nil
 		}
 	}()
@@ -118,6 +127,7 @@ func Use[T any](s *Stack, fn StackFunc) T {
 	other, ok := s.app.byFunc[reflect.ValueOf(fn).Pointer()]
 	name, _ := stackName(fn)
 	if !ok || !other.done {
+		s.useFailed = true
 		s.app.errorf("stack %s: Use(%s): that stack is not defined yet — list %s before %s in sst.Run", s.name, name, name, s.name)
 		return zero
 	}

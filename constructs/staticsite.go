@@ -97,8 +97,11 @@ func NewStaticSite(s *Stack, id string, props StaticSiteProps) *StaticSite {
 	}
 
 	b := newSiteBucket(s, id)
+	b.claimNames(a, id)
 	site.Cdk.Bucket = b
-	dist, url, outputs := distribute(s, id, site.distribution(b, d, index, props), props.Cdk.Distribution, b, site.env, d)
+	cfg := site.distribution(b, d, index, props)
+	dist, url, outputs := distribute(s, id, cfg, props.Cdk.Distribution, b, site.env, d)
+	checkOriginIDs(a, where, cfg.Origin)
 	site.Cdk.Distribution, site.url, site.outputs = dist, url, outputs
 	s.add(site)
 	return site

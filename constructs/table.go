@@ -6,7 +6,6 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dynamodbtable"
 
-	"github.com/sst-tf/sst/constructs/internal/naming"
 	"github.com/sst-tf/sst/internal/binding"
 	"github.com/sst-tf/sst/manifest"
 )
@@ -110,7 +109,7 @@ func NewTable(s *Stack, id string, props TableProps) *Table {
 		return t
 	}
 
-	t.name = naming.DynamoDB(s.Stage(), a.cfg.Name, id)
+	t.name = a.names.DynamoDB(a.owner(id), id)
 	cfg := &dynamodbtable.DynamodbTableConfig{
 		Name:        jsii.String(t.name),
 		BillingMode: jsii.String("PAY_PER_REQUEST"),

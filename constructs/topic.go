@@ -90,8 +90,7 @@ func NewTopic(s *Stack, id string, props TopicProps) *Topic {
 		a.errorf("stack %s: topic %q: ContentBasedDeduplication needs FIFO: true", s.name, id)
 		return t
 	}
-	t.name = naming.SNS(s.Stage(), a.cfg.Name, id, props.FIFO)
-	cfg := &snstopic.SnsTopicConfig{Name: jsii.String(t.name)}
+	cfg := &snstopic.SnsTopicConfig{Name: jsii.String(naming.SNS(s.Stage(), a.cfg.Name, id, props.FIFO))}
 	if props.FIFO {
 		cfg.FifoTopic = jsii.Bool(true)
 		if props.ContentBasedDeduplication {
@@ -101,6 +100,7 @@ func NewTopic(s *Stack, id string, props TopicProps) *Topic {
 	if props.Cdk.Topic != nil {
 		props.Cdk.Topic(cfg)
 	}
+	t.name = a.claim(naming.KindSNS, cfg.Name, id)
 	t.Cdk.Topic = snstopic.NewSnsTopic(s.tf, jsii.String(id), cfg)
 	s.add(t)
 	t.AddSubscribers(props.Subscribers)

@@ -110,6 +110,7 @@ func NewWebSocketApi(s *Stack, id string, props WebSocketApiProps) *WebSocketApi
 	if props.Cdk.Api != nil {
 		props.Cdk.Api(cfg)
 	}
+	a.claim(naming.KindApiGateway, cfg.Name, id)
 	w.Cdk.Api = apigatewayv2api.NewApigatewayv2Api(s.tf, jsii.String(id), cfg)
 	scfg := &apigatewayv2stage.Apigatewayv2StageConfig{
 		ApiId:      w.Cdk.Api.Id(),
@@ -118,7 +119,7 @@ func NewWebSocketApi(s *Stack, id string, props WebSocketApiProps) *WebSocketApi
 	}
 	if al := props.AccessLog; al != nil && !al.Disabled {
 		lg := cloudwatchloggroup.NewCloudwatchLogGroup(s.tf, jsii.String(id+"_access_logs"), &cloudwatchloggroup.CloudwatchLogGroupConfig{
-			Name:            jsii.String("/aws/vendedlogs/apis/" + name),
+			Name:            jsii.String(a.names.Claim(naming.KindLogGroup, "/aws/vendedlogs/apis/"+name, a.owner(id))),
 			RetentionInDays: jsii.Number(float64(al.Retention / Day)),
 		})
 		scfg.AccessLogSettings = &apigatewayv2stage.Apigatewayv2StageAccessLogSettings{
