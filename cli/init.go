@@ -33,11 +33,21 @@ func newInitCmd(f *Factory) *cobra.Command {
 		Use:   "init [<dir>] | init --list",
 		Short: "Create a new app from a template, or add sst to a web project",
 		Long: `With <dir>: writes a new app into <dir> (created if missing) from an
-embedded template, then runs "go mod tidy" in it.
+embedded template, then runs "go mod tidy" in it, and "npm install" for a
+template with a package.json (node). A failing step exits non-zero with its
+output and the command to run again.
+
+The app's go.mod requires this sst's module version and, when it knows its
+checkout (--sst-source, $SST_SOURCE, or where it was built: "make install"
+stamps it), replaces it with that checkout.
 
 Without <dir>, inside an existing Next.js, Astro, Remix, SvelteKit, SolidStart
 or Vite project: adds the infrastructure files (cdktf.json, go.mod, an
 infra/main.go deploying the project with the matching site construct).`,
+		Example: `  sst init my-app                 # Go handlers, an Api and a DynamoDB table
+  sst init my-app -t node         # TypeScript handlers; runs npm install
+  sst init my-app --no-install    # write the files only
+  sst init                        # inside a Next.js/Astro/… project: add sst to it`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if o.list {
 				return cobra.NoArgs(cmd, args)
@@ -66,7 +76,7 @@ infra/main.go deploying the project with the matching site construct).`,
 	fl.StringVar(&o.module, "module", "", "Go module path of the new app (default: the app name)")
 	fl.StringVar(&o.source, "sst-source", "", "local checkout of "+generators.ModulePath+" to use via a replace directive (default: $"+EnvSource+", or the checkout this binary was built in)")
 	fl.BoolVar(&o.force, "force", false, "write into a non-empty directory, overwriting files the template also has")
-	fl.BoolVar(&o.noInstall, "no-install", false, `skip "go mod tidy"`)
+	fl.BoolVar(&o.noInstall, "no-install", false, `skip "go mod tidy" and "npm install" (the Next: line lists them)`)
 	fl.BoolVar(&o.list, "list", false, "list the available templates")
 	return cmd
 }

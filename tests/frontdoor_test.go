@@ -3,6 +3,7 @@ package tests
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -150,6 +151,23 @@ func TestFrontDoorQuickstart(t *testing.T) {
 			t.Errorf("the Next: line did not synthesize stack %s: %v", st, m)
 		}
 	}
+
+	// README's deploy line, where neither the registry (a proxy refusing
+	// every connection) nor a mirror (a CLI configuration of the user's
+	// own, which sst leaves alone) is there: it fails at terraform init and
+	// says what to set.
+	rc := filepath.Join(t.TempDir(), "terraformrc")
+	if err := os.WriteFile(rc, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range map[string]string{"SST_PROVIDER_MIRROR": "", "TF_CLI_CONFIG_FILE": rc, "HTTPS_PROXY": "http://127.0.0.1:1", "NO_PROXY": ""} {
+		u.env[k] = v
+	}
+	deploy := strings.Replace(start[2], "http://127.0.0.1:5000", moto.URL(), 1)
+	r = u.sh(app, deploy)
+	if r.code == 0 || !strings.Contains(r.stderr, "the Terraform registry is unreachable from here: set SST_PROVIDER_MIRROR") {
+		t.Errorf("%s without registry or mirror must fail saying what to set:\n%s", deploy, r)
+	}
 }
 
 // TestFrontDoorNodeTemplate: `sst init -t node` installs what the handlers
@@ -206,5 +224,36 @@ func TestFrontDoorDemo(t *testing.T) {
 	}
 	if strings.Contains(r.stderr, "FAILED") {
 		t.Errorf("make demo reported a failed step:\n%s", r)
+	}
+}
+
+// TestFrontDoorRootApp: the repository root is an sst project whose
+// cdktf.json runs the demo app, so `sst synth` works from the root as
+// README says, with the state and bundles where the example keeps them.
+func TestFrontDoorRootApp(t *testing.T) {
+	t.Parallel()
+	stage := "root-app"
+	t.Cleanup(func() { os.RemoveAll(filepath.Join(repo, ".sst", "out", stage)) })
+	r := mustSST(t, repo, "synth", "--stage", stage)
+	if !strings.Contains(r.stdout, "of app rest-api, stage "+stage) {
+		t.Errorf("synth from the root:\n%s", r)
+	}
+	b, err := os.ReadFile(filepath.Join(repo, ".sst", "out", stage, "stacks", "Database", "cdk.tf.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stack struct {
+		Terraform struct {
+			Backend struct {
+				Local struct{ Path string } `json:"local"`
+			} `json:"backend"`
+		} `json:"terraform"`
+	}
+	if err := json.Unmarshal(b, &stack); err != nil {
+		t.Fatal(err)
+	}
+	state := filepath.Join(repo, ".sst", "out", stage, "stacks", "Database", stack.Terraform.Backend.Local.Path)
+	if want := filepath.Join(repo, "examples", "rest-api", ".sst", "state", "Database", "terraform.tfstate"); state != want {
+		t.Errorf("state of the root app at %s, want %s", state, want)
 	}
 }

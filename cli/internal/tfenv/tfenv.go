@@ -40,14 +40,21 @@ type Options struct {
 // (ours would replace it, credentials and all), nor without a project to
 // write ours into.
 func autoMirror(env map[string]string, projectDir string) bool {
-	if projectDir == "" || env["TF_CLI_CONFIG_FILE"] != "" {
+	if projectDir == "" {
 		return false
 	}
+	// A TF_CLI_CONFIG_FILE naming no file configures nothing (terraform
+	// then uses its defaults), so it does not count.
+	rcs := []string{env["TF_CLI_CONFIG_FILE"]}
 	if home := env["HOME"]; home != "" {
-		for _, rc := range []string{".terraformrc", "terraform.rc"} {
-			if _, err := os.Stat(filepath.Join(home, rc)); err == nil {
-				return false
-			}
+		rcs = append(rcs, filepath.Join(home, ".terraformrc"), filepath.Join(home, "terraform.rc"))
+	}
+	for _, rc := range rcs {
+		if rc == "" {
+			continue
+		}
+		if _, err := os.Stat(rc); err == nil {
+			return false
 		}
 	}
 	return true

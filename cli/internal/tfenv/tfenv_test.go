@@ -76,7 +76,8 @@ func TestBuildMirror(t *testing.T) {
 	}
 	home := t.TempDir()
 	project := t.TempDir()
-	env, err := Build(Options{Base: []string{"HOME=" + home}, ProjectDir: project})
+	// A TF_CLI_CONFIG_FILE naming no file is no configuration.
+	env, err := Build(Options{Base: []string{"HOME=" + home, "TF_CLI_CONFIG_FILE=" + filepath.Join(home, ".terraformrc")}, ProjectDir: project})
 	if err != nil {
 		t.Fatal(err)
 	}
