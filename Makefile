@@ -3,6 +3,16 @@
 
 GO      ?= go
 PKGS    := ./...
+# go test starts package binaries in the order given, -p (the core count)
+# at a time, and the end-to-end package ./tests, the suite's longest, sorts
+# last in ./...: it started only once every other package had, and ran its
+# last stretch alone. Listing the longest packages first lets the short
+# ones fill the other slot meanwhile (./... after them adds the rest once).
+ifeq ($(PKGS),./...)
+TESTPKGS := ./tests ./cli ./cli/internal/tf ./cli/internal/console ./...
+else
+TESTPKGS := $(PKGS)
+endif
 # One end-to-end deploy costs minutes on the emulator; the whole suite
 # stays well inside CI's budget.
 TIMEOUT ?= 60m
@@ -61,7 +71,7 @@ fuzz:
 	./scripts/fuzz.sh 10s
 
 test: lint build
-	$(GO) test -count=1 -timeout $(TIMEOUT) $(PKGS)
+	$(GO) test -count=1 -timeout $(TIMEOUT) $(TESTPKGS)
 	./scripts/fuzz.sh 20000x
 
 bench: build

@@ -259,6 +259,26 @@ func TestSynthPassesEnvironment(t *testing.T) {
 	}
 }
 
+// --force rebuilds every site: the app learns it from SST_REBUILD.
+func TestSynthForcePassesRebuild(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "cdktf.json"), `{"app":"sh app.sh"}`)
+	writeFile(t, filepath.Join(dir, "app.sh"), miniApp+`echo "rebuild=$SST_REBUILD" > "$SST_PROJECT_DIR/env.txt"`)
+	h := newHarness(t, dir)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"synth", "--stage", "ci"}, "rebuild=\n"},
+		{[]string{"synth", "--stage", "ci", "--force"}, "rebuild=1\n"},
+	} {
+		h.mustRun(c.args...)
+		if b, _ := os.ReadFile(filepath.Join(dir, "env.txt")); string(b) != c.want {
+			t.Errorf("sst %v: app saw %q, want %q", c.args, b, c.want)
+		}
+	}
+}
+
 func TestRemoveNonInteractiveNeedsYes(t *testing.T) {
 	dir := miniProject(t)
 	h := newHarness(t, dir)

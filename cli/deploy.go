@@ -38,8 +38,9 @@ func newDeployCmd(f *Factory, g *Globals) *cobra.Command {
 		Long: `Synthesizes the app and applies each stack with terraform, in dependency
 order, independent stacks in parallel. A stack whose Terraform JSON and
 function artifacts are unchanged since its last successful deploy of the stage
-is skipped; --force applies it anyway. Outputs are written to
-.sst/outputs/<stage>.json.`,
+is skipped; --force applies it anyway. A site whose project tree is unchanged
+since its last build reuses that build; --force rebuilds it too. Outputs are
+written to .sst/outputs/<stage>.json.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.stacks = args
 			if err := checkParallel(o.parallel); err != nil {
@@ -48,13 +49,14 @@ is skipped; --force applies it anyway. Outputs are written to
 			return runCmd(f, g, cmd, o, runDeploy)
 		},
 	}
-	cmd.Flags().BoolVar(&o.force, "force", false, "deploy stacks even when unchanged since their last deploy")
+	cmd.Flags().BoolVar(&o.force, "force", false, "deploy stacks even when unchanged since their last deploy, and rebuild every site")
 	cmd.Flags().IntVar(&o.parallel, "parallel", defaultParallel, "how many stacks to deploy at once")
 	return cmd
 }
 
 func runDeploy(ctx context.Context, s *session, o *deployOptions) error {
 	start := time.Now()
+	s.rebuild = o.force
 	res, err := s.synth(ctx)
 	if err != nil {
 		return err

@@ -45,6 +45,9 @@ type session struct {
 	// lock is the stage lock, taken by the first synth (or lockStage) and
 	// held until close.
 	lock *stagelock.Lock
+	// rebuild makes every site build even when its last build could be
+	// reused (SST_REBUILD; --force of deploy and synth).
+	rebuild bool
 }
 
 // load validates global settings and locates the project. Everything that
@@ -203,6 +206,9 @@ func (s *session) synthEnv() []string {
 	env := s.f.Environ()
 	if s.mode != "" {
 		env = append(env, manifest.EnvMode+"="+s.mode)
+	}
+	if s.rebuild {
+		env = append(env, manifest.EnvRebuild+"=1")
 	}
 	return env
 }

@@ -10,24 +10,30 @@ import (
 	"github.com/sst-tf/sst/cli/internal/progress"
 )
 
-// synthOptions is empty: synth takes only the global flags.
-type synthOptions struct{}
+type synthOptions struct {
+	force bool
+}
 
 func newSynthCmd(f *Factory, g *Globals) *cobra.Command {
-	return &cobra.Command{
+	o := &synthOptions{}
+	cmd := &cobra.Command{
 		Use:   "synth",
 		Short: "Synthesize the app into Terraform JSON for a stage",
 		Long: `Runs the app command from cdktf.json and writes each stack's Terraform JSON
 to .sst/out/<stage>/stacks/<Stack>/cdk.tf.json. The output also deploys with
-plain terraform.`,
+plain terraform. Each site runs its build command unless nothing in the
+project changed since its last build; --force rebuilds every site.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runCmd(f, g, cmd, &synthOptions{}, runSynth)
+			return runCmd(f, g, cmd, o, runSynth)
 		},
 	}
+	cmd.Flags().BoolVar(&o.force, "force", false, "rebuild every site even when nothing changed since its last build")
+	return cmd
 }
 
-func runSynth(ctx context.Context, s *session, _ *synthOptions) error {
+func runSynth(ctx context.Context, s *session, o *synthOptions) error {
+	s.rebuild = o.force
 	res, err := s.synth(ctx)
 	if err != nil {
 		return err

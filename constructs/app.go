@@ -101,6 +101,9 @@ type Options struct {
 	// Mode is "remove" when synthesizing for `sst remove`: sites do not
 	// build and upload nothing new.
 	Mode string
+	// Rebuild runs every site's build command even when the last build
+	// could be reused (nothing changed since it).
+	Rebuild bool
 }
 
 // StackFunc declares one stack. Its name (the Go function name) is the
@@ -126,6 +129,9 @@ type App struct {
 	// extra defaults added while stacks run (SST's addDefaultFunction*).
 	defaultBind []Bindable
 	functions   []*Function
+	// siteBuilds are the sites built or reused, recorded once the synth
+	// succeeds.
+	siteBuilds []*siteBuildJob
 }
 
 // Run synthesizes the app for the stage the CLI asked for and exits the
@@ -167,6 +173,13 @@ func OptionsFromEnv() (Options, error) {
 		ProjectDir:  os.Getenv(manifest.EnvProjectDir),
 		ArtifactDir: os.Getenv(manifest.EnvArtifactDir),
 		Mode:        os.Getenv(manifest.EnvMode),
+	}
+	switch v := os.Getenv(manifest.EnvRebuild); strings.ToLower(v) {
+	case "", "0", "false":
+	case "1", "true":
+		o.Rebuild = true
+	default:
+		return Options{}, fmt.Errorf("%s=%q: use 1 (rebuild every site) or leave it unset", manifest.EnvRebuild, v)
 	}
 	if o.ProjectDir == "" {
 		o.ProjectDir = wd
@@ -416,6 +429,9 @@ func (a *App) synth(fns []StackFunc) (m *manifest.Manifest, err error) {
 	}
 	if len(a.errs) > 0 {
 		return nil, errors.Join(a.errs...)
+	}
+	if err := a.recordSiteBuilds(); err != nil {
+		return nil, err
 	}
 	if err := os.MkdirAll(a.opts.OutDir, 0o755); err != nil {
 		return nil, err

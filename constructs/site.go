@@ -127,10 +127,7 @@ func runSiteBuild(dir, command string, env map[string]string) error {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "sh", "-c", command)
 	cmd.Dir = dir
-	cmd.Env = os.Environ()
-	for _, k := range sortedKeys(env) {
-		cmd.Env = append(cmd.Env, k+"="+env[k])
-	}
+	cmd.Env = buildEnviron(env)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {

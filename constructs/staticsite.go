@@ -120,7 +120,9 @@ func (site *StaticSite) build(props StaticSiteProps) (string, error) {
 	outDir := filepath.Join(site.dir, out)
 	removing := site.stack.app.opts.Mode == manifest.ModeRemove
 	if props.BuildCommand != "" && !removing {
-		if err := runSiteBuild(site.dir, props.BuildCommand, site.env.build); err != nil {
+		// BuildOutput may lie outside the project ("../dist"): its files
+		// are part of what the build is judged unchanged by.
+		if err := site.stack.buildSite(site.sid, site.dir, props.BuildCommand, site.env.build, outDir); err != nil {
 			return "", err
 		}
 	}

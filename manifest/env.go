@@ -21,6 +21,10 @@ const (
 	// EnvMode is "remove" when the synthesis is for `sst remove`: sites
 	// skip their builds (a broken build must not block removal).
 	EnvMode = "SST_MODE"
+	// EnvRebuild, when "1" or "true", makes every site run its build
+	// command even when nothing changed since its last build (`sst deploy
+	// --force`, `sst synth --force`).
+	EnvRebuild = "SST_REBUILD"
 )
 
 // ModeRemove is EnvMode's value during `sst remove`.

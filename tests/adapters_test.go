@@ -72,9 +72,11 @@ func TestSsrAdapterSites(t *testing.T) {
 
 	const stage, prefix = "adapters", "adapters-adapters-"
 	dir := copyProject(t, filepath.Join(repo, "tests", "testdata", "sites", "adapters"))
+	var sites []string
 	for _, site := range adapterSites {
-		npmInstall(t, filepath.Join(dir, site.dir))
+		sites = append(sites, filepath.Join(dir, site.dir))
 	}
+	npmInstall(t, sites...)
 	mustSST(t, dir, "deploy", "--stage", stage)
 	out := readOutputs(t, dir, stage)["Web"]
 

@@ -9,8 +9,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
-
-	"github.com/sst-tf/sst/internal/testenv"
 )
 
 // TestBackendExample deploys examples/backend — every backend construct in
@@ -18,18 +16,13 @@ import (
 // checks the API function's bindings, and removes it. The per-construct
 // tests read each resource back in detail; this one proves they compose.
 //
-// It has its own moto in Lambda echo mode, which the deploy script's
-// invocation needs (see TestEvents).
+// It runs on the suite's moto in Lambda echo mode, which the deploy
+// script's invocation needs (see TestEvents).
 func TestBackendExample(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	cfg, env := startEchoMoto(t)
-	pg, err := testenv.StartPostgres()
-	if err != nil {
-		t.Fatalf("this test needs PostgreSQL (initdb, postgres): %v", err)
-	}
-	t.Cleanup(pg.Stop)
-	dbURL := pg.Database(t)
+	dbURL := postgresDatabase(t)
 
 	env["SST_RDS_CONNECTION"] = dbURL
 

@@ -23,10 +23,11 @@ import (
 // TestEvents deploys one app with an EventBus, a Cron, a KinesisStream, a
 // WebSocketApi and a Script, reads every resource back, and removes it.
 //
-// It runs against a moto of its own: the deploy script needs Lambda invoke,
-// which moto answers only in its "use_docker: false" echo mode, and that
-// mode switches moto to a separate Lambda store — flipping it on the shared
-// emulator would hide the other tests' functions from them.
+// It runs against the suite's second moto (startEchoMoto, shared with
+// TestBackendExample): the deploy script needs Lambda invoke, which moto
+// answers only in its "use_docker: false" echo mode, and that mode switches
+// moto to a separate Lambda store — flipping it on the main emulator would
+// hide the other tests' functions from them.
 func TestEvents(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()

@@ -6,6 +6,7 @@ package tests
 import (
 	"bytes"
 	"context"
+	"flag"
 	"fmt"
 	"net/http"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -29,7 +31,26 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	defaultParallel()
 	os.Exit(run(m))
+}
+
+// e2eParallel is how many tests of this package run at once unless
+// -parallel says otherwise. go test's default, GOMAXPROCS, keeps two of
+// them running on a 2-core machine, yet an end-to-end test spends much of
+// its time waiting rather than computing: on the AWS provider's fixed
+// waits (an SQS queue ~25 s, a CloudFront distribution or an RDS cluster
+// ~30 s, a Kinesis stream ~20 s), on the emulator, on a child process.
+const e2eParallel = 4
+
+// defaultParallel raises -parallel to e2eParallel when it was not given.
+func defaultParallel() {
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
+	if p := runtime.GOMAXPROCS(0); !given && p < e2eParallel {
+		flag.Set("test.parallel", fmt.Sprint(e2eParallel))
+	}
 }
 
 func run(m *testing.M) int {
@@ -83,6 +104,7 @@ func run(m *testing.M) int {
 	baseEnv["GOFLAGS"] = "-mod=mod"
 	// Site builds run Next.js, which would otherwise phone home.
 	baseEnv["NEXT_TELEMETRY_DISABLED"] = "1"
+	defer stopShared()
 	return m.Run()
 }
 
@@ -105,7 +127,10 @@ func sst(t *testing.T, dir string, args ...string) result {
 // sstEnv runs the CLI with extra environment variables.
 func sstEnv(t *testing.T, dir string, extra map[string]string, args ...string) result {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	// A guard against a hung command, not a speed check. The longest one, a
+	// deploy building four SSR sites, takes minutes alone and several times
+	// that on a loaded 2-core machine running four tests at once.
+	ctx, cancel := context.WithTimeout(context.Background(), 25*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, sstBin, args...)
 	cmd.Dir = dir
@@ -205,26 +230,80 @@ func editFile(t *testing.T, path, old, new string) {
 	}
 }
 
-// startEchoMoto starts a moto of the test's own in Lambda echo mode
-// (invocations return their input), which deploy-time invocations need.
-// The mode swaps moto's Lambda store, so it never runs on the shared
-// emulator. It returns an SDK config and a CLI environment pointing at it.
+// The second emulator and the PostgreSQL server are started by the first
+// test that asks and shared by the rest, one each per test binary: every
+// test keeps to its own stage and app names (and its own database), and
+// what one starts, run stops after the last test.
+var (
+	echoOnce  sync.Once
+	echoMoto  *testenv.Moto
+	echoErr   error
+	pgOnce    sync.Once
+	pgServer  *testenv.Postgres
+	pgErr     error
+	stopShare []func()
+	shareMu   sync.Mutex
+)
+
+func onStop(f func()) {
+	shareMu.Lock()
+	defer shareMu.Unlock()
+	stopShare = append(stopShare, f)
+}
+
+func stopShared() {
+	shareMu.Lock()
+	defer shareMu.Unlock()
+	for _, f := range stopShare {
+		f()
+	}
+}
+
+// startEchoMoto returns the suite's moto in Lambda echo mode (invocations
+// return their input), which deploy-time invocations need. The mode swaps
+// moto's Lambda store, so it never runs on the shared emulator. It returns
+// an SDK config and a CLI environment pointing at it.
 func startEchoMoto(t *testing.T) (aws.Config, map[string]string) {
 	t.Helper()
-	m, err := testenv.StartMoto()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Stop() })
-	resp, err := http.Post(m.URL()+"/moto-api/config", "application/json", strings.NewReader(`{"lambda":{"use_docker":false}}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusCreated {
-		t.Fatalf("moto config: %s", resp.Status)
+	echoOnce.Do(func() {
+		m, err := testenv.StartMoto()
+		if err != nil {
+			echoErr = err
+			return
+		}
+		onStop(func() { m.Stop() })
+		resp, err := http.Post(m.URL()+"/moto-api/config", "application/json", strings.NewReader(`{"lambda":{"use_docker":false}}`))
+		if err != nil {
+			echoErr = err
+			return
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusCreated {
+			echoErr = fmt.Errorf("moto config: %s", resp.Status)
+			return
+		}
+		echoMoto = m
+	})
+	if echoErr != nil {
+		t.Fatalf("moto in Lambda echo mode: %v", echoErr)
 	}
 	cfg := awsConfig()
-	cfg.BaseEndpoint = aws.String(m.URL())
-	return cfg, testenv.AWSEnv(m)
+	cfg.BaseEndpoint = aws.String(echoMoto.URL())
+	return cfg, testenv.AWSEnv(echoMoto)
+}
+
+// postgresDatabase returns a fresh database of the suite's PostgreSQL
+// server, starting the server on first use.
+func postgresDatabase(t *testing.T) string {
+	t.Helper()
+	pgOnce.Do(func() {
+		pgServer, pgErr = testenv.StartPostgres()
+		if pgErr == nil {
+			onStop(pgServer.Stop)
+		}
+	})
+	if pgErr != nil {
+		t.Fatalf("this test needs PostgreSQL (initdb, postgres): %v", pgErr)
+	}
+	return pgServer.Database(t)
 }

@@ -15,8 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 	_ "github.com/jackc/pgx/v5/stdlib"
-
-	"github.com/sst-tf/sst/internal/testenv"
 )
 
 // TestRDS deploys an Aurora Serverless v2 cluster in its own VPC to moto
@@ -31,12 +29,7 @@ import (
 func TestRDS(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	pg, err := testenv.StartPostgres()
-	if err != nil {
-		t.Fatalf("this test needs PostgreSQL (initdb, postgres): %v", err)
-	}
-	t.Cleanup(pg.Stop)
-	dbURL := pg.Database(t)
+	dbURL := postgresDatabase(t)
 	db, err := sql.Open("pgx", dbURL)
 	if err != nil {
 		t.Fatal(err)

@@ -3,6 +3,8 @@ package tests
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"maps"
 	"os"
@@ -11,6 +13,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -26,11 +29,25 @@ import (
 	"github.com/sst-tf/sst/internal/testenv"
 )
 
-// npmInstall installs a fixture's dependencies from the registry through
+// npmInstall installs fixtures' dependencies from the registry through
 // npm's shared cache (quick once the cache is warm): exactly the locked
-// versions when the fixture has a package-lock.json.
-func npmInstall(t *testing.T, dir string) {
+// versions when a fixture has a package-lock.json. Several directories
+// install at once (npm's cache is safe for concurrent use), and every
+// failure is reported.
+func npmInstall(t *testing.T, dirs ...string) {
 	t.Helper()
+	errs := make([]error, len(dirs))
+	var wg sync.WaitGroup
+	for i, dir := range dirs {
+		wg.Go(func() { errs[i] = npmInstallDir(dir) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func npmInstallDir(dir string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	verb := "install"
@@ -41,8 +58,9 @@ func npmInstall(t *testing.T, dir string) {
 	cmd.Dir = dir
 	cmd.Env = testenv.Environ(baseEnv)
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("npm ci in %s: %v\n%s", dir, err, out)
+		return fmt.Errorf("npm %s in %s: %v\n%s", verb, dir, err, out)
 	}
+	return nil
 }
 
 // siteObjects reads every object of a bucket with its headers.
