@@ -2,11 +2,9 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -57,20 +55,7 @@ written to .sst/outputs/<stage>.json.`,
 func runDeploy(ctx context.Context, s *session, o *deployOptions) error {
 	start := time.Now()
 	s.rebuild = o.force
-	res, err := s.synth(ctx)
-	if err != nil {
-		return err
-	}
-	m := res.Manifest
-	stacks, err := selectStacks(m, o.stacks)
-	if err != nil {
-		return err
-	}
-	bin, err := s.terraformBinary()
-	if err != nil {
-		return err
-	}
-	env, err := s.terraformEnv()
+	m, stacks, err := s.synthStacks(ctx, o.stacks)
 	if err != nil {
 		return err
 	}
@@ -92,8 +77,8 @@ func runDeploy(ctx context.Context, s *session, o *deployOptions) error {
 	applied := map[string]bool{} // stacks applied in this run
 	run := func(ctx context.Context, name string) (deploy.Status, error) {
 		st, _ := m.Stack(name)
-		dir := filepath.Join(res.OutDir, filepath.FromSlash(st.Dir))
-		hash, err := deploy.Hash(dir, st.Artifacts)
+		r := s.stack(m, st, raw, pr.Printf)
+		hash, err := deploy.Hash(r.dir, st.Artifacts)
 		if err != nil {
 			return deploy.Failed, err
 		}
@@ -104,12 +89,12 @@ func runDeploy(ctx context.Context, s *session, o *deployOptions) error {
 		if unchanged && havePrev {
 			pr.Printf("Stack %s: unchanged, skipped (use --force to deploy anyway)\n", s.style.Bold(name))
 			// New migration files do not change the stack: still apply them.
-			if err := s.deployMigrations(ctx, m, st, prev[name], pr.Printf); err != nil {
+			if err := r.afterApply(ctx, prev[name], false); err != nil {
 				return deploy.Failed, err
 			}
 			return deploy.Unchanged, nil
 		}
-		t, err := s.openStack(ctx, bin, env, st, raw)
+		t, err := r.open(ctx)
 		if err != nil {
 			return deploy.Failed, err
 		}
@@ -127,26 +112,15 @@ func runDeploy(ctx context.Context, s *session, o *deployOptions) error {
 			}
 			pr.Printf("Stack %s: %s (%s) in %s\n", s.style.Bold(name), s.style.Green("deployed"), changeCounts(sum), progress.FormatDuration(sum.Duration))
 		}
-		outs, err := t.Outputs(ctx)
+		vals, err := r.outputs(ctx, t)
 		if err != nil {
 			return deploy.Failed, err
-		}
-		vals := map[string]json.RawMessage{}
-		for k, v := range outs {
-			if deploy.Visible(k, v.Sensitive) {
-				vals[k] = v.Value
-			}
 		}
 		mu.Lock()
 		fresh[name] = vals
 		mu.Unlock()
-		if err := s.deployMigrations(ctx, m, st, vals, pr.Printf); err != nil {
+		if err := r.afterApply(ctx, vals, status == deploy.Done); err != nil {
 			return deploy.Failed, err
-		}
-		if status == deploy.Done {
-			if err := s.deploySites(ctx, m, st, dir, vals, pr.Printf); err != nil {
-				return deploy.Failed, err
-			}
 		}
 		// Recorded last: a stack whose outputs could not be read deploys
 		// again next time rather than being skipped with stale outputs.

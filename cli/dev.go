@@ -473,21 +473,13 @@ func (d *devServer) stopGateways() {
 func (d *devServer) stateRefs(ctx context.Context, m *manifest.Manifest) (func(string) string, error) {
 	s := d.s
 	var lookups []func(typ, name, attr string) (string, bool)
-	bin, err := s.terraformBinary()
-	if err != nil {
-		return nil, err
-	}
-	env, err := s.terraformEnv()
-	if err != nil {
-		return nil, err
-	}
 	raw := &lockedWriter{w: io.Discard}
 	for i := range m.Stacks {
 		st := &m.Stacks[i]
 		if !slices.ContainsFunc(st.Constructs, func(c manifest.Construct) bool { return c.Type == "Api" || c.Type == "WebSocketApi" }) {
 			continue
 		}
-		t, err := s.openStack(ctx, bin, env, st, raw)
+		t, err := s.stack(m, st, raw, nil).open(ctx)
 		if err != nil {
 			return nil, err
 		}

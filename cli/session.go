@@ -18,8 +18,6 @@ import (
 	"github.com/sst-tf/sst/cli/internal/project"
 	"github.com/sst-tf/sst/cli/internal/stagelock"
 	"github.com/sst-tf/sst/cli/internal/synth"
-	"github.com/sst-tf/sst/cli/internal/tf"
-	"github.com/sst-tf/sst/cli/internal/tfenv"
 	"github.com/sst-tf/sst/internal/stage"
 	"github.com/sst-tf/sst/manifest"
 )
@@ -45,6 +43,9 @@ type session struct {
 	// lock is the stage lock, taken by the first synth (or lockStage) and
 	// held until close.
 	lock *stagelock.Lock
+	// tf is the terraform binary and environment, resolved once by the
+	// first stack opened.
+	tf *terraformSetup
 	// rebuild makes every site build even when its last build could be
 	// reused (SST_REBUILD; --force of deploy and synth).
 	rebuild bool
@@ -230,21 +231,6 @@ func (s *session) manifest(ctx context.Context) (*manifest.Manifest, error) {
 	return res.Manifest, nil
 }
 
-// terraformEnv builds terraform's environment once per command.
-func (s *session) terraformEnv() (map[string]string, error) {
-	return tfenv.Build(tfenv.Options{
-		Base:       s.f.Environ(),
-		ProjectDir: s.project.Dir,
-		Endpoint:   s.endpoint,
-		Profile:    s.profile,
-	})
-}
-
-// terraformBinary finds terraform once, with an error that says what to do.
-func (s *session) terraformBinary() (string, error) {
-	return findTerraform(s.f)
-}
-
 func findTerraform(f *Factory) (string, error) {
 	if f.Terraform != "" {
 		return f.Terraform, nil
@@ -254,21 +240,6 @@ func findTerraform(f *Factory) (string, error) {
 		return "", fmt.Errorf("terraform not found on PATH: install Terraform 1.5 or later (https://developer.hashicorp.com/terraform/install)")
 	}
 	return p, nil
-}
-
-// stackTerraform opens the driver on one synthesized stack. With --verbose,
-// terraform's raw output goes to stderr, each line prefixed with the stack
-// so parallel stacks stay readable.
-func (s *session) stackTerraform(bin string, env map[string]string, st *manifest.Stack, w *lockedWriter) (*tf.Terraform, error) {
-	opts := tf.Options{
-		Dir:    filepath.Join(s.outDir(), filepath.FromSlash(st.Dir)),
-		Binary: bin,
-		Env:    env,
-	}
-	if s.g.Verbose {
-		opts.Log = &prefixWriter{w: w, prefix: st.Name + " | "}
-	}
-	return tf.New(opts)
 }
 
 // workspace is the terraform workspace for a stack: the manifest's, or the
@@ -356,30 +327,3 @@ func selectStacks(m *manifest.Manifest, names []string) ([]*manifest.Stack, erro
 }
 
 func styleFor(f *Factory) progress.Style { return progress.Style{Color: f.color()} }
-
-// initMu serializes `terraform init` across the stacks of one command:
-// terraform's plugin cache is not safe for concurrent first installs, and
-// with a warm cache an init is cheap, so applies stay parallel.
-var initMu sync.Mutex
-
-func (s *session) init(ctx context.Context, t *tf.Terraform) error {
-	initMu.Lock()
-	defer initMu.Unlock()
-	return t.Init(ctx)
-}
-
-// openStack is terraform for one stack, initialized and switched to the
-// stage's workspace: the start of every command that touches state.
-func (s *session) openStack(ctx context.Context, bin string, env map[string]string, st *manifest.Stack, raw *lockedWriter) (*tf.Terraform, error) {
-	t, err := s.stackTerraform(bin, env, st, raw)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.init(ctx, t); err != nil {
-		return nil, err
-	}
-	if err := t.Workspace(ctx, s.workspace(st)); err != nil {
-		return nil, err
-	}
-	return t, nil
-}
