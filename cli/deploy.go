@@ -274,7 +274,9 @@ func describeError(err error) string {
 			b.WriteString("\n    ")
 			b.WriteString(formatDiagnostic(d))
 		}
-		if host := unreachable(te.Diagnostics); host != "" {
+		if te.Hint != "" {
+			b.WriteString("\n    " + te.Hint)
+		} else if host := unreachable(te.Diagnostics); host != "" {
 			fmt.Fprintf(&b, "\n    AWS (%s) could not be reached. What was created before that is in the state; fix the connection (or the endpoint) and run the command again to continue from there", host)
 		}
 		return b.String()
