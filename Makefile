@@ -24,7 +24,7 @@ TIMEOUT ?= 60m
 # outside (the sst CLI does the same for the apps it runs).
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION ?= $(shell node -p 'process.versions.node.split(".")[0]' 2>/dev/null)
 
-.PHONY: build demo test lint tools fuzz bench bench-sites
+.PHONY: build install demo test lint tools fuzz bench bench-sites
 
 # Pinned tools, built from source into the ignored bin/tools once per
 # checkout: staticcheck for `make lint`, tfsec for the audit in tests/.
@@ -40,8 +40,22 @@ $(TFSEC):
 
 tools: $(STATICCHECK) $(TFSEC)
 
+# What the binary knows about its source: `sst version` prints the module
+# version and commit, and `sst init` makes new apps require that version with
+# a replace directive to this checkout (so they build wherever sst is
+# installed). Recursive variables: git runs only for build and install.
+SST_VERSION = $(shell ./scripts/version.sh)
+SST_COMMIT  = $(shell git rev-parse HEAD 2>/dev/null)
+SST_LDFLAGS = -X 'github.com/sst-tf/sst/cli.Version=$(SST_VERSION)' \
+              -X 'github.com/sst-tf/sst/cli.Commit=$(SST_COMMIT)' \
+              -X 'github.com/sst-tf/sst/cli.SourceDir=$(CURDIR)'
+
 build:
-	$(GO) build -o bin/sst ./cli/sst
+	$(GO) build -ldflags "$(SST_LDFLAGS)" -o bin/sst ./cli/sst
+
+# Into $GOBIN, else $(go env GOPATH)/bin, like any `go install`.
+install:
+	$(GO) install -ldflags "$(SST_LDFLAGS)" ./cli/sst
 
 demo:
 	./scripts/demo.sh

@@ -3,11 +3,14 @@ package cli
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/sst-tf/sst/cli/internal/stageenv"
 	"github.com/sst-tf/sst/manifest"
 )
 
@@ -63,9 +66,9 @@ func runBind(ctx context.Context, s *session, o *bindOptions) error {
 		return err
 	}
 	warn := func(msg string) { fmt.Fprintf(s.f.IO.ErrOut, "%s %s\n", s.style.Yellow("warning:"), msg) }
-	deployed := deployedEnv(ctx, cfg, fns, warn)
+	deployed := stageenv.Deployed(ctx, cfg, fns, warn)
 	env := map[string]string{}
-	for _, id := range sortedMapKeys(deployed) {
+	for _, id := range slices.Sorted(maps.Keys(deployed)) {
 		for k, v := range deployed[id] {
 			// Without --function only bindings are shared: one
 			// function's own settings are not every script's.

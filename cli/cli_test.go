@@ -333,11 +333,3 @@ func TestOutputs(t *testing.T) {
 		t.Errorf("--json: %v %v\n%s", got, err, h.out.String())
 	}
 }
-
-func TestVersion(t *testing.T) {
-	h := newHarness(t, t.TempDir())
-	h.mustRun("version")
-	if !strings.HasPrefix(h.out.String(), "sst dev\ngo go1.") {
-		t.Errorf("version:\n%s", h.out.String())
-	}
-}

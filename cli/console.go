@@ -13,6 +13,7 @@ import (
 
 	"github.com/sst-tf/sst/cli/internal/console"
 	"github.com/sst-tf/sst/cli/internal/deploy"
+	"github.com/sst-tf/sst/cli/internal/dev"
 	"github.com/sst-tf/sst/manifest"
 )
 
@@ -131,30 +132,30 @@ func printConsoleURL(s *session, w io.Writer, srv *console.Server) {
 }
 
 // refreshConsole shows a redeployed stage in sst dev's console.
-func (d *devServer) refreshConsole(m *manifest.Manifest) {
-	if d.console == nil {
+func refreshConsole(s *session, srv *dev.Server, con *console.Server, m *manifest.Manifest) {
+	if con == nil {
 		return
 	}
-	outs, err := deploy.ReadOutputs(d.s.outputsPath())
+	outs, err := deploy.ReadOutputs(s.outputsPath())
 	if err != nil {
-		fmt.Fprintf(d.out, "%s console: %v\n", d.s.style.Yellow("warning:"), err)
+		srv.Printf("%s console: %v\n", s.style.Yellow("warning:"), err)
 		return
 	}
-	d.console.Update(m, outs)
+	con.Update(m, outs)
 }
 
-// startConsole serves the console with invocations going through the
+// startDevConsole serves the console with invocations going through the
 // local runtime, so they show in its live feed and can be replayed.
-func (d *devServer) startConsole(ctx context.Context) (*console.Server, error) {
-	cfg, err := d.s.consoleConfig(ctx, d.m, "")
+func startDevConsole(ctx context.Context, s *session, srv *dev.Server, port int) (*console.Server, error) {
+	cfg, err := s.consoleConfig(ctx, srv.Manifest(), "")
 	if err != nil {
 		return nil, err
 	}
-	cfg.Port, cfg.Invoke, cfg.History = d.o.consolePort, d.Invoke, d.hist
+	cfg.Port, cfg.Invoke, cfg.History = port, srv.Invoke, srv.History()
 	con, err := console.Start(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("--console-port: %w", err)
 	}
-	printConsoleURL(d.s, d.out, con)
+	srv.Printf("%s %s\n", s.style.Bold("Console:"), con.URL())
 	return con, nil
 }

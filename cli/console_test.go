@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sst-tf/sst/cli/internal/progress"
 	"github.com/sst-tf/sst/manifest"
 )
 
@@ -41,8 +42,8 @@ func TestConsoleServesTheDeployedStage(t *testing.T) {
 	writeFile(t, filepath.Join(dir, manifest.OutputsDir, "dev.json"), `{"Config":{"Region":"us-east-1"}}`)
 
 	var buf bytes.Buffer
-	out := &lockedWriter{w: &buf}
-	printed := func() string { out.mu.Lock(); defer out.mu.Unlock(); return buf.String() }
+	out := &progress.LockedWriter{W: &buf}
+	printed := func() (s string) { out.Do(func() { s = buf.String() }); return s }
 	f := &Factory{
 		IO:      &IOStreams{In: strings.NewReader(""), Out: out, ErrOut: io.Discard},
 		Getwd:   func() (string, error) { return dir, nil },

@@ -2,11 +2,9 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -57,20 +55,7 @@ written to .sst/outputs/<stage>.json.`,
 func runDeploy(ctx context.Context, s *session, o *deployOptions) error {
 	start := time.Now()
 	s.rebuild = o.force
-	res, err := s.synth(ctx)
-	if err != nil {
-		return err
-	}
-	m := res.Manifest
-	stacks, err := selectStacks(m, o.stacks)
-	if err != nil {
-		return err
-	}
-	bin, err := s.terraformBinary()
-	if err != nil {
-		return err
-	}
-	env, err := s.terraformEnv()
+	m, stacks, err := s.synthStacks(ctx, o.stacks)
 	if err != nil {
 		return err
 	}
@@ -84,7 +69,7 @@ func runDeploy(ctx context.Context, s *session, o *deployOptions) error {
 	f := s.f
 	names := stackNames(stacks)
 	pr := progress.New(f.IO.Out, f.IO.IsTTY, f.color(), names)
-	raw := &lockedWriter{w: f.IO.ErrOut}
+	raw := &progress.LockedWriter{W: f.IO.ErrOut}
 	fmt.Fprintf(f.IO.Out, "Deploying %d stack(s) of app %s to stage %s\n", len(stacks), s.style.Bold(m.App), s.style.Bold(s.stage))
 
 	var mu sync.Mutex
@@ -92,8 +77,8 @@ func runDeploy(ctx context.Context, s *session, o *deployOptions) error {
 	applied := map[string]bool{} // stacks applied in this run
 	run := func(ctx context.Context, name string) (deploy.Status, error) {
 		st, _ := m.Stack(name)
-		dir := filepath.Join(res.OutDir, filepath.FromSlash(st.Dir))
-		hash, err := deploy.Hash(dir, st.Artifacts)
+		r := s.stack(m, st, raw, pr.Printf)
+		hash, err := deploy.Hash(r.dir, st.Artifacts)
 		if err != nil {
 			return deploy.Failed, err
 		}
@@ -104,12 +89,12 @@ func runDeploy(ctx context.Context, s *session, o *deployOptions) error {
 		if unchanged && havePrev {
 			pr.Printf("Stack %s: unchanged, skipped (use --force to deploy anyway)\n", s.style.Bold(name))
 			// New migration files do not change the stack: still apply them.
-			if err := s.deployMigrations(ctx, m, st, prev[name], pr.Printf); err != nil {
+			if err := r.afterApply(ctx, prev[name], false); err != nil {
 				return deploy.Failed, err
 			}
 			return deploy.Unchanged, nil
 		}
-		t, err := s.openStack(ctx, bin, env, st, raw)
+		t, err := r.open(ctx)
 		if err != nil {
 			return deploy.Failed, err
 		}
@@ -127,26 +112,15 @@ func runDeploy(ctx context.Context, s *session, o *deployOptions) error {
 			}
 			pr.Printf("Stack %s: %s (%s) in %s\n", s.style.Bold(name), s.style.Green("deployed"), changeCounts(sum), progress.FormatDuration(sum.Duration))
 		}
-		outs, err := t.Outputs(ctx)
+		vals, err := r.outputs(ctx, t)
 		if err != nil {
 			return deploy.Failed, err
-		}
-		vals := map[string]json.RawMessage{}
-		for k, v := range outs {
-			if deploy.Visible(k, v.Sensitive) {
-				vals[k] = v.Value
-			}
 		}
 		mu.Lock()
 		fresh[name] = vals
 		mu.Unlock()
-		if err := s.deployMigrations(ctx, m, st, vals, pr.Printf); err != nil {
+		if err := r.afterApply(ctx, vals, status == deploy.Done); err != nil {
 			return deploy.Failed, err
-		}
-		if status == deploy.Done {
-			if err := s.deploySites(ctx, m, st, dir, vals, pr.Printf); err != nil {
-				return deploy.Failed, err
-			}
 		}
 		// Recorded last: a stack whose outputs could not be read deploys
 		// again next time rather than being skipped with stale outputs.
@@ -300,7 +274,9 @@ func describeError(err error) string {
 			b.WriteString("\n    ")
 			b.WriteString(formatDiagnostic(d))
 		}
-		if host := unreachable(te.Diagnostics); host != "" {
+		if te.Hint != "" {
+			b.WriteString("\n    " + te.Hint)
+		} else if host := unreachable(te.Diagnostics); host != "" {
 			fmt.Fprintf(&b, "\n    AWS (%s) could not be reached. What was created before that is in the state; fix the connection (or the endpoint) and run the command again to continue from there", host)
 		}
 		return b.String()

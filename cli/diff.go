@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"path/filepath"
 	"sync"
 
 	"github.com/spf13/cobra"
@@ -39,24 +38,11 @@ planned changes: + create, ~ update, - delete, -/+ replace. Nothing is changed.`
 }
 
 func runDiff(ctx context.Context, s *session, o *diffOptions) error {
-	res, err := s.synth(ctx)
+	m, stacks, err := s.synthStacks(ctx, o.stacks)
 	if err != nil {
 		return err
 	}
-	m := res.Manifest
-	stacks, err := selectStacks(m, o.stacks)
-	if err != nil {
-		return err
-	}
-	bin, err := s.terraformBinary()
-	if err != nil {
-		return err
-	}
-	env, err := s.terraformEnv()
-	if err != nil {
-		return err
-	}
-	raw := &lockedWriter{w: s.f.IO.ErrOut}
+	raw := &progress.LockedWriter{W: s.f.IO.ErrOut}
 	prev, err := deploy.ReadOutputs(s.outputsPath())
 	if err != nil {
 		return err
@@ -74,7 +60,8 @@ func runDiff(ctx context.Context, s *session, o *diffOptions) error {
 	}
 	results, err := deploy.Schedule(ctx, nodes, o.parallel, false, func(ctx context.Context, name string) (deploy.Status, error) {
 		st, _ := m.Stack(name)
-		t, err := s.openStack(ctx, bin, env, st, raw)
+		r := s.stack(m, st, raw, nil)
+		t, err := r.open(ctx)
 		if err != nil {
 			return deploy.Failed, err
 		}
@@ -84,7 +71,7 @@ func runDiff(ctx context.Context, s *session, o *diffOptions) error {
 		}
 		// Site files are uploaded by the deploy, not Terraform: compare
 		// the build with the bucket.
-		lines, err := s.diffSites(ctx, m, st, filepath.Join(res.OutDir, filepath.FromSlash(st.Dir)), prev[name])
+		lines, err := r.diffSites(ctx, prev[name])
 		if err != nil {
 			return deploy.Failed, err
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/sst-tf/sst/cli/internal/deploy"
 	"github.com/sst-tf/sst/cli/internal/dev"
+	"github.com/sst-tf/sst/cli/internal/stageenv"
 	"github.com/sst-tf/sst/internal/binding"
 	"github.com/sst-tf/sst/manifest"
 )
@@ -169,7 +170,7 @@ func runWithEnv(ctx context.Context, s *session, dir string, args []string, env 
 		return fmt.Errorf("directory %s: %w", dir, err)
 	}
 	cmd.Dir = dir
-	cmd.Env = mergeEnv(s.f.Environ(), env)
+	cmd.Env = stageenv.Merge(s.f.Environ(), env)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = s.f.IO.In, s.f.IO.Out, s.f.IO.ErrOut
 	// Ctrl-C reaches the child through the terminal's process group; sst
 	// waits for it to finish rather than killing it.

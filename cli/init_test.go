@@ -2,9 +2,12 @@ package cli
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/sst-tf/sst/generators"
 )
 
 func TestInit(t *testing.T) {
@@ -19,7 +22,7 @@ func TestInit(t *testing.T) {
 	if !strings.HasPrefix(string(b), "# my-app\n") {
 		t.Errorf("README not rendered with the sanitized name:\n%s", b)
 	}
-	if !strings.Contains(h.out.String(), "cd My App && sst deploy") {
+	if !strings.Contains(h.out.String(), "cd 'My App' && go mod tidy && ") {
 		t.Errorf("next steps missing:\n%s", h.out.String())
 	}
 	if !strings.Contains(h.out.String(), "local sst checkout at "+abs) {
@@ -81,21 +84,101 @@ func TestInitDropIn(t *testing.T) {
 	empty.mustFail("no supported web project found", "init", "--no-install")
 }
 
-func TestInitFindsCheckoutFromExecutable(t *testing.T) {
+func TestInitResolveModule(t *testing.T) {
 	root, _ := filepath.Abs("..")
+	elsewhere := t.TempDir()
 	f := &Factory{Executable: filepath.Join(root, "bin", "sst"), Environ: func() []string { return nil }, Getwd: os.Getwd}
-	if got, err := resolveSource(f, ""); err != nil || got != root {
-		t.Errorf("resolveSource = %q, %v; want %q", got, err, root)
+	devel := Build{Version: "(devel)"}
+	if got, err := resolveModule(f, "", devel); err != nil || got != (sstModule{"v0.0.0", root}) {
+		t.Errorf("from the executable's checkout: %+v, %v", got, err)
 	}
-	f.Executable = filepath.Join(t.TempDir(), "sst")
-	if got, _ := resolveSource(f, ""); got != "" {
-		t.Errorf("resolveSource outside a checkout = %q", got)
+
+	// Installed elsewhere: where it was built (a stamp, or the compiler's
+	// path of its source) still finds the checkout.
+	f.Executable = filepath.Join(elsewhere, "sst")
+	built := Build{Version: "v0.0.0-20261202105700-3c8c218dc9bb+dirty", Sources: []string{root}}
+	if got, err := resolveModule(f, "", built); err != nil || got != (sstModule{"v0.0.0-20261202105700-3c8c218dc9bb", root}) {
+		t.Errorf("installed outside the checkout: %+v, %v", got, err)
 	}
+	// This test binary itself was compiled from this checkout.
+	if b := readBuild(); generators.FirstCheckout(b.Sources...) != root {
+		t.Errorf("readBuild().Sources = %v, want %s among them", b.Sources, root)
+	}
+
+	// A release needs no checkout: the app requires the published version.
+	if got, err := resolveModule(f, "", Build{Version: "v0.4.0", Release: true}); err != nil || got != (sstModule{"v0.4.0", ""}) {
+		t.Errorf("release: %+v, %v", got, err)
+	}
+	// Neither a release nor a known checkout: refused with what to do.
+	if _, err := resolveModule(f, "", devel); err == nil || !strings.Contains(err.Error(), "run `make install` in your sst checkout, or pass --sst-source") {
+		t.Errorf("no version, no checkout: %v", err)
+	}
+
 	f.Environ = func() []string { return []string{EnvSource + "=" + root} }
-	if got, _ := resolveSource(f, ""); got != root {
-		t.Errorf("$SST_SOURCE: %q", got)
+	if got, _ := resolveModule(f, "", devel); got.source != root {
+		t.Errorf("$SST_SOURCE: %+v", got)
 	}
-	if _, err := resolveSource(f, t.TempDir()); err == nil || !strings.Contains(err.Error(), "no go.mod of module github.com/sst-tf/sst there") {
+	if _, err := resolveModule(f, elsewhere, devel); err == nil || !strings.Contains(err.Error(), "--sst-source "+elsewhere+": no go.mod of module github.com/sst-tf/sst there") {
 		t.Errorf("--sst-source to a non-checkout: %v", err)
 	}
+	f.Environ = func() []string { return []string{EnvSource + "=" + elsewhere} }
+	if _, err := resolveModule(f, "", built); err == nil || !strings.Contains(err.Error(), "$SST_SOURCE="+elsewhere+": no go.mod") {
+		t.Errorf("$SST_SOURCE to a non-checkout: %v", err)
+	}
+}
+
+// A set-up step that fails exits non-zero with its output and the command
+// to run again; the written files stay.
+func TestInitStepFailures(t *testing.T) {
+	root, _ := filepath.Abs("..")
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go on PATH")
+	}
+	// Offline with an empty module cache: go mod tidy cannot load anything.
+	wd := t.TempDir()
+	h := newHarness(t, wd, "GOPROXY=off", "GOMODCACHE="+filepath.Join(t.TempDir(), "mod"), "GOFLAGS=-modcacherw")
+	h.mustFail("`go mod tidy` in "+filepath.Join(wd, "app")+" failed", "init", "app", "--sst-source", root)
+	for _, want := range []string{"module lookup disabled by GOPROXY=off", "The app's files are written: fix the problem above, then run `cd " + filepath.Join(wd, "app") + " && go mod tidy`"} {
+		if !strings.Contains(h.err.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, h.err.String())
+		}
+	}
+	if _, err := os.Stat(filepath.Join(wd, "app", "main.go")); err != nil {
+		t.Errorf("the app's files: %v", err)
+	}
+
+	// No npm on PATH: the node template's npm install fails after a good tidy.
+	h = newHarness(t, wd)
+	h.env = append(h.env, "PATH="+filepath.Dir(goBin))
+	h.mustFail("`npm install --no-audit --no-fund` in "+filepath.Join(wd, "web")+" failed", "init", "web", "-t", "node", "--sst-source", root)
+	if !strings.Contains(h.err.String(), "then run `cd "+filepath.Join(wd, "web")+" && npm install") {
+		t.Errorf("stderr does not say what to run:\n%s", h.err.String())
+	}
+}
+
+// A binary built with -trimpath outside make knows neither a release nor
+// its checkout: init refuses before writing anything and says how to get
+// one that works; version says it is unstamped.
+func TestInitUnknownSource(t *testing.T) {
+	saved := currentBuild
+	currentBuild = func() Build { return Build{Version: "(devel)"} }
+	t.Cleanup(func() { currentBuild = saved })
+	wd := t.TempDir()
+	h := newHarness(t, wd)
+	h.mustFail("this sst ((devel)) is not a published release and does not know the checkout it was built from", "init", "app")
+	if !strings.Contains(h.err.String(), "run `make install` in your sst checkout, or pass --sst-source <checkout> (or set $SST_SOURCE)") {
+		t.Errorf("no way out named:\n%s", h.err.String())
+	}
+	if _, err := os.Stat(filepath.Join(wd, "app")); err == nil {
+		t.Error("a refused init created the app directory")
+	}
+	h.mustFail("does not know the checkout", "init")
+	h.mustRun("version")
+	if !strings.HasPrefix(h.out.String(), "sst (devel) (commit unknown: build with `make install` in the checkout to stamp it)\n") {
+		t.Errorf("version:\n%s", h.out.String())
+	}
+	// --sst-source is the way out it names.
+	root, _ := filepath.Abs("..")
+	h.mustRun("init", "app", "--no-install", "--sst-source", root)
 }

@@ -113,37 +113,52 @@ func runMigrate(ctx context.Context, s *session, o *migrateOptions) error {
 		return err
 	}
 	w := s.f.IO.Out
-	printf := func(format string, a ...any) { fmt.Fprintf(w, format, a...) }
+	mg := &migrator{s: s, m: m, conn: conn, source: source, dryRun: o.dryRun,
+		printf: func(format string, a ...any) { fmt.Fprintf(w, format, a...) }}
 	for _, t := range targets {
-		if err := s.migrateRDS(ctx, m, t, conn, source, outs[t.stack], o.dryRun, printf); err != nil {
+		if err := mg.run(ctx, t, outs[t.stack]); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// deployMigrations runs the pending migrations of the RDS constructs of
-// one stack, right after that stack was deployed (or found unchanged):
-// through the Data API with the stack's fresh outputs, or through
-// $SST_RDS_CONNECTION when it is set.
-func (s *session) deployMigrations(ctx context.Context, m *manifest.Manifest, st *manifest.Stack, outs map[string]json.RawMessage, printf func(string, ...any)) error {
-	conn := s.f.Getenv(EnvRDSConnection)
-	for _, t := range rdsTargets(m) {
-		if t.stack != st.Name {
+// migrate runs the pending migrations of the RDS constructs of the stack,
+// right after it was deployed (or found unchanged): through the Data API
+// with the stack's fresh outputs, or through $SST_RDS_CONNECTION when it
+// is set.
+func (r *stackRunner) migrate(ctx context.Context, outs map[string]json.RawMessage) error {
+	all := rdsTargets(r.m)
+	mg := &migrator{s: r.s, m: r.m, conn: r.s.f.Getenv(EnvRDSConnection), source: "$" + EnvRDSConnection, printf: r.printf}
+	for _, t := range all {
+		if t.stack != r.st.Name {
 			continue
 		}
-		if conn != "" && len(rdsTargets(m)) > 1 {
-			return fmt.Errorf("$%s names one database but the app has %d RDS constructs with migrations: unset it to migrate through the Data API", EnvRDSConnection, len(rdsTargets(m)))
+		if mg.conn != "" && len(all) > 1 {
+			return fmt.Errorf("$%s names one database but the app has %d RDS constructs with migrations: unset it to migrate through the Data API", EnvRDSConnection, len(all))
 		}
-		if err := s.migrateRDS(ctx, m, t, conn, "$"+EnvRDSConnection, outs, false, printf); err != nil {
+		if err := mg.run(ctx, t, outs); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// migrateRDS applies (or, dry, lists) one construct's pending migrations.
-func (s *session) migrateRDS(ctx context.Context, m *manifest.Manifest, t rdsTarget, connURL, source string, outs map[string]json.RawMessage, dryRun bool, printf func(string, ...any)) error {
+// migrator applies the migrations of an app's RDS constructs: through a
+// direct connection (conn, named by source in messages) or, without one,
+// through the Data API with the ARNs in the stack's outputs.
+type migrator struct {
+	s            *session
+	m            *manifest.Manifest
+	conn, source string
+	// dryRun lists pending migrations and applies none.
+	dryRun bool
+	printf func(string, ...any)
+}
+
+// run applies (or, dry, lists) one construct's pending migrations.
+func (mg *migrator) run(ctx context.Context, t rdsTarget, outs map[string]json.RawMessage) error {
+	s, m, connURL, source, dryRun, printf := mg.s, mg.m, mg.conn, mg.source, mg.dryRun, mg.printf
 	id := t.c.ID
 	fail := func(err error) error { return fmt.Errorf("RDS %s migrations: %w", id, err) }
 	dialect, err := migrate.ParseDialect(t.c.Data[manifest.RDSEngine])

@@ -51,12 +51,7 @@ func runRemove(ctx context.Context, s *session, o *removeOptions) error {
 	}
 	start := time.Now()
 	s.mode = manifest.ModeRemove
-	res, err := s.synth(ctx)
-	if err != nil {
-		return err
-	}
-	m := res.Manifest
-	stacks, err := selectStacks(m, o.stacks)
+	m, stacks, err := s.synthStacks(ctx, o.stacks)
 	if err != nil {
 		return err
 	}
@@ -73,22 +68,15 @@ func runRemove(ctx context.Context, s *session, o *removeOptions) error {
 			return errors.New("cancelled, nothing was removed")
 		}
 	}
-	bin, err := s.terraformBinary()
-	if err != nil {
-		return err
-	}
-	env, err := s.terraformEnv()
-	if err != nil {
-		return err
-	}
 	hashes := deploy.Hashes{Dir: s.hashDir()}
 	pr := progress.New(f.IO.Out, f.IO.IsTTY, f.color(), stackNames(stacks))
-	raw := &lockedWriter{w: f.IO.ErrOut}
+	raw := &progress.LockedWriter{W: f.IO.ErrOut}
 	fmt.Fprintf(f.IO.Out, "Removing %d stack(s) of app %s, stage %s\n", len(stacks), s.style.Bold(m.App), s.style.Bold(s.stage))
 
 	run := func(ctx context.Context, name string) (deploy.Status, error) {
 		st, _ := m.Stack(name)
-		t, err := s.openStack(ctx, bin, env, st, raw)
+		r := s.stack(m, st, raw, pr.Printf)
+		t, err := r.open(ctx)
 		if err != nil {
 			return deploy.Failed, err
 		}
@@ -136,7 +124,7 @@ func runRemove(ctx context.Context, s *session, o *removeOptions) error {
 		if err := hashes.Delete(name); err != nil {
 			return deploy.Failed, err
 		}
-		if err := s.forgetSites(st); err != nil {
+		if err := r.forgetSites(); err != nil {
 			return deploy.Failed, err
 		}
 		removed := 0

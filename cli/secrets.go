@@ -123,37 +123,23 @@ type secretStore struct {
 	declared []string // secrets the app declares, from its manifest
 }
 
-func runSecretsSet(ctx context.Context, s *session, o *secretsOptions) error {
-	st, err := openSecrets(ctx, s, o)
-	if err != nil {
-		return err
+// secretsRun is a secrets subcommand's runX: the store opened, then op.
+func secretsRun(op func(context.Context, *secretStore) error) func(context.Context, *session, *secretsOptions) error {
+	return func(ctx context.Context, s *session, o *secretsOptions) error {
+		st, err := openSecrets(ctx, s, o)
+		if err != nil {
+			return err
+		}
+		return op(ctx, st)
 	}
-	return st.set(ctx, o.values, o.order)
 }
 
-func runSecretsGet(ctx context.Context, s *session, o *secretsOptions) error {
-	st, err := openSecrets(ctx, s, o)
-	if err != nil {
-		return err
-	}
-	return st.get(ctx, o.name)
-}
-
-func runSecretsList(ctx context.Context, s *session, o *secretsOptions) error {
-	st, err := openSecrets(ctx, s, o)
-	if err != nil {
-		return err
-	}
-	return st.list(ctx)
-}
-
-func runSecretsRemove(ctx context.Context, s *session, o *secretsOptions) error {
-	st, err := openSecrets(ctx, s, o)
-	if err != nil {
-		return err
-	}
-	return st.remove(ctx, o.name)
-}
+var (
+	runSecretsSet    = secretsRun(func(ctx context.Context, st *secretStore) error { return st.set(ctx, st.o.values, st.o.order) })
+	runSecretsGet    = secretsRun(func(ctx context.Context, st *secretStore) error { return st.get(ctx, st.o.name) })
+	runSecretsList   = secretsRun(func(ctx context.Context, st *secretStore) error { return st.list(ctx) })
+	runSecretsRemove = secretsRun(func(ctx context.Context, st *secretStore) error { return st.remove(ctx, st.o.name) })
+)
 
 // openSecrets resolves the app and its AWS configuration: the app name comes
 // from the stage's synthesized manifest, or from synthesizing when there is

@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -18,8 +17,6 @@ import (
 	"github.com/sst-tf/sst/cli/internal/project"
 	"github.com/sst-tf/sst/cli/internal/stagelock"
 	"github.com/sst-tf/sst/cli/internal/synth"
-	"github.com/sst-tf/sst/cli/internal/tf"
-	"github.com/sst-tf/sst/cli/internal/tfenv"
 	"github.com/sst-tf/sst/internal/stage"
 	"github.com/sst-tf/sst/manifest"
 )
@@ -45,6 +42,9 @@ type session struct {
 	// lock is the stage lock, taken by the first synth (or lockStage) and
 	// held until close.
 	lock *stagelock.Lock
+	// tf is the terraform binary and environment, resolved once by the
+	// first stack opened.
+	tf *terraformSetup
 	// rebuild makes every site build even when its last build could be
 	// reused (SST_REBUILD; --force of deploy and synth).
 	rebuild bool
@@ -230,21 +230,6 @@ func (s *session) manifest(ctx context.Context) (*manifest.Manifest, error) {
 	return res.Manifest, nil
 }
 
-// terraformEnv builds terraform's environment once per command.
-func (s *session) terraformEnv() (map[string]string, error) {
-	return tfenv.Build(tfenv.Options{
-		Base:       s.f.Environ(),
-		ProjectDir: s.project.Dir,
-		Endpoint:   s.endpoint,
-		Profile:    s.profile,
-	})
-}
-
-// terraformBinary finds terraform once, with an error that says what to do.
-func (s *session) terraformBinary() (string, error) {
-	return findTerraform(s.f)
-}
-
 func findTerraform(f *Factory) (string, error) {
 	if f.Terraform != "" {
 		return f.Terraform, nil
@@ -256,59 +241,10 @@ func findTerraform(f *Factory) (string, error) {
 	return p, nil
 }
 
-// stackTerraform opens the driver on one synthesized stack. With --verbose,
-// terraform's raw output goes to stderr, each line prefixed with the stack
-// so parallel stacks stay readable.
-func (s *session) stackTerraform(bin string, env map[string]string, st *manifest.Stack, w *lockedWriter) (*tf.Terraform, error) {
-	opts := tf.Options{
-		Dir:    filepath.Join(s.outDir(), filepath.FromSlash(st.Dir)),
-		Binary: bin,
-		Env:    env,
-	}
-	if s.g.Verbose {
-		opts.Log = &prefixWriter{w: w, prefix: st.Name + " | "}
-	}
-	return tf.New(opts)
-}
-
 // workspace is the terraform workspace for a stack: the manifest's, or the
 // stage when an older app left it out.
 func (s *session) workspace(st *manifest.Stack) string {
 	return firstNonEmpty(st.Workspace, s.stage)
-}
-
-// lockedWriter serializes writes from goroutines.
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
-}
-
-// prefixWriter prefixes every complete line, buffering partial ones.
-type prefixWriter struct {
-	w      io.Writer
-	prefix string
-	buf    []byte
-}
-
-func (p *prefixWriter) Write(b []byte) (int, error) {
-	p.buf = append(p.buf, b...)
-	for {
-		i := strings.IndexByte(string(p.buf), '\n')
-		if i < 0 {
-			break
-		}
-		if _, err := io.WriteString(p.w, p.prefix+string(p.buf[:i+1])); err != nil {
-			return 0, err
-		}
-		p.buf = p.buf[i+1:]
-	}
-	return len(b), nil
 }
 
 // confirm asks a yes/no question on the terminal; anything but y/yes is no.
@@ -356,30 +292,3 @@ func selectStacks(m *manifest.Manifest, names []string) ([]*manifest.Stack, erro
 }
 
 func styleFor(f *Factory) progress.Style { return progress.Style{Color: f.color()} }
-
-// initMu serializes `terraform init` across the stacks of one command:
-// terraform's plugin cache is not safe for concurrent first installs, and
-// with a warm cache an init is cheap, so applies stay parallel.
-var initMu sync.Mutex
-
-func (s *session) init(ctx context.Context, t *tf.Terraform) error {
-	initMu.Lock()
-	defer initMu.Unlock()
-	return t.Init(ctx)
-}
-
-// openStack is terraform for one stack, initialized and switched to the
-// stage's workspace: the start of every command that touches state.
-func (s *session) openStack(ctx context.Context, bin string, env map[string]string, st *manifest.Stack, raw *lockedWriter) (*tf.Terraform, error) {
-	t, err := s.stackTerraform(bin, env, st, raw)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.init(ctx, t); err != nil {
-		return nil, err
-	}
-	if err := t.Workspace(ctx, s.workspace(st)); err != nil {
-		return nil, err
-	}
-	return t, nil
-}

@@ -20,18 +20,18 @@ import (
 	"github.com/sst-tf/sst/manifest"
 )
 
-// deploySites is the deploy step Terraform does not do: after a stack
+// uploadSites is the deploy step Terraform does not do: after a stack
 // with sites was applied, put each site's build into its bucket (changed
 // files only, stale ones deleted, placeholders filled with the deployed
 // values) and tell CloudFront to drop exactly the paths that changed. The
 // record of the sync is written only once CloudFront accepted, so an
 // interrupted step is redone in full by the next deploy.
-func (s *session) deploySites(ctx context.Context, m *manifest.Manifest, st *manifest.Stack, stackDir string, outs map[string]json.RawMessage, printf func(string, ...any)) error {
-	for _, c := range st.Constructs {
+func (r *stackRunner) uploadSites(ctx context.Context, outs map[string]json.RawMessage) error {
+	for _, c := range r.st.Constructs {
 		if !slices.Contains(manifest.SiteTypes, c.Type) || c.Data[manifest.SiteAssets] == "" {
 			continue
 		}
-		if err := s.deploySite(ctx, m, st, c, stackDir, outs, printf); err != nil {
+		if err := r.uploadSite(ctx, c, outs); err != nil {
 			return fmt.Errorf("%s %s: upload: %w", c.Type, c.ID, err)
 		}
 	}
@@ -49,8 +49,8 @@ type siteTarget struct {
 
 // siteTarget reads a site's plan and the outputs it names. With dryRun
 // (`sst diff`) outputs that do not exist yet are left empty.
-func (s *session) siteTarget(st *manifest.Stack, c manifest.Construct, stackDir string, outs map[string]json.RawMessage, dryRun bool) (*siteTarget, error) {
-	b, err := os.ReadFile(filepath.Join(stackDir, filepath.FromSlash(c.Data[manifest.SiteAssets])))
+func (r *stackRunner) siteTarget(c manifest.Construct, outs map[string]json.RawMessage, dryRun bool) (*siteTarget, error) {
+	b, err := os.ReadFile(filepath.Join(r.dir, filepath.FromSlash(c.Data[manifest.SiteAssets])))
 	if err != nil {
 		return nil, err
 	}
@@ -64,7 +64,7 @@ func (s *session) siteTarget(st *manifest.Stack, c manifest.Construct, stackDir 
 			if dryRun {
 				return "", false, nil
 			}
-			return "", false, fmt.Errorf("stack %s has no output %s", st.Name, name)
+			return "", false, fmt.Errorf("stack %s has no output %s", r.st.Name, name)
 		}
 		return v, true, nil
 	}
@@ -83,7 +83,7 @@ func (s *session) siteTarget(st *manifest.Stack, c manifest.Construct, stackDir 
 			t.values[ph] = v
 		}
 	}
-	if b, err := os.ReadFile(s.siteRecord(c.ID)); err == nil {
+	if b, err := os.ReadFile(r.s.siteRecord(c.ID)); err == nil {
 		t.prev = &sitesync.Record{}
 		if err := json.Unmarshal(b, t.prev); err != nil {
 			// A damaged record only costs a full comparison.
@@ -95,17 +95,18 @@ func (s *session) siteTarget(st *manifest.Stack, c manifest.Construct, stackDir 
 	return t, nil
 }
 
-func (s *session) deploySite(ctx context.Context, m *manifest.Manifest, st *manifest.Stack, c manifest.Construct, stackDir string, outs map[string]json.RawMessage, printf func(string, ...any)) error {
+func (r *stackRunner) uploadSite(ctx context.Context, c manifest.Construct, outs map[string]json.RawMessage) error {
 	start := time.Now()
-	t, err := s.siteTarget(st, c, stackDir, outs, false)
+	s, printf := r.s, r.printf
+	t, err := r.siteTarget(c, outs, false)
 	if err != nil {
 		return err
 	}
-	cfg, err := s.awsConfig(ctx, m)
+	cfg, err := s.awsConfig(ctx, r.m)
 	if err != nil {
 		return err
 	}
-	res, err := sitesync.Sync(ctx, siteS3(cfg), sitesync.Options{Bucket: t.bucket, Plan: t.plan, StackDir: stackDir, Values: t.values, Previous: t.prev})
+	res, err := sitesync.Sync(ctx, siteS3(cfg), sitesync.Options{Bucket: t.bucket, Plan: t.plan, StackDir: r.dir, Values: t.values, Previous: t.prev})
 	if err != nil {
 		return err
 	}
@@ -145,14 +146,14 @@ func siteS3(cfg aws.Config) *s3.Client {
 
 // diffSites prints, per site of a stack, what the next deploy would upload
 // and delete, comparing the build with the bucket the last deploy wrote.
-func (s *session) diffSites(ctx context.Context, m *manifest.Manifest, st *manifest.Stack, stackDir string, outs map[string]json.RawMessage) ([]string, error) {
+func (r *stackRunner) diffSites(ctx context.Context, outs map[string]json.RawMessage) ([]string, error) {
 	var lines []string
 	var client *s3.Client // made once, for the first deployed site
-	for _, c := range st.Constructs {
+	for _, c := range r.st.Constructs {
 		if !slices.Contains(manifest.SiteTypes, c.Type) || c.Data[manifest.SiteAssets] == "" {
 			continue
 		}
-		t, err := s.siteTarget(st, c, stackDir, outs, true)
+		t, err := r.siteTarget(c, outs, true)
 		if err != nil {
 			return nil, fmt.Errorf("%s %s: %w", c.Type, c.ID, err)
 		}
@@ -161,13 +162,13 @@ func (s *session) diffSites(ctx context.Context, m *manifest.Manifest, st *manif
 			continue
 		}
 		if client == nil {
-			cfg, err := s.awsConfig(ctx, m)
+			cfg, err := r.s.awsConfig(ctx, r.m)
 			if err != nil {
 				return nil, err
 			}
 			client = siteS3(cfg)
 		}
-		ch, err := sitesync.Compare(ctx, client, sitesync.Options{Bucket: t.bucket, Plan: t.plan, StackDir: stackDir, Values: t.values, Previous: t.prev, DryRun: true})
+		ch, err := sitesync.Compare(ctx, client, sitesync.Options{Bucket: t.bucket, Plan: t.plan, StackDir: r.dir, Values: t.values, Previous: t.prev, DryRun: true})
 		if err != nil {
 			return nil, fmt.Errorf("%s %s: %w", c.Type, c.ID, err)
 		}
@@ -196,10 +197,10 @@ func (s *session) siteRecord(id string) string {
 
 // forgetSites drops the upload records of a removed stack's sites: their
 // buckets are gone.
-func (s *session) forgetSites(st *manifest.Stack) error {
-	for _, c := range st.Constructs {
+func (r *stackRunner) forgetSites() error {
+	for _, c := range r.st.Constructs {
 		if slices.Contains(manifest.SiteTypes, c.Type) {
-			if err := os.Remove(s.siteRecord(c.ID)); err != nil && !os.IsNotExist(err) {
+			if err := os.Remove(r.s.siteRecord(c.ID)); err != nil && !os.IsNotExist(err) {
 				return err
 			}
 		}

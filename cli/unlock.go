@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
 	"github.com/sst-tf/sst/cli/internal/locks"
+	"github.com/sst-tf/sst/cli/internal/progress"
 	"github.com/sst-tf/sst/manifest"
 )
 
@@ -63,23 +63,15 @@ func unlockOne(ctx context.Context, s *session, stack, id string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.forceUnlock(ctx, stacks[0], id); err != nil {
+	if err := s.forceUnlock(ctx, m, stacks[0], id); err != nil {
 		return err
 	}
 	fmt.Fprintf(s.f.IO.Out, "%s Released lock %s of stack %s, stage %s\n", s.style.Green("✓"), id, stacks[0].Name, s.stage)
 	return nil
 }
 
-func (s *session) forceUnlock(ctx context.Context, st *manifest.Stack, id string) error {
-	bin, err := s.terraformBinary()
-	if err != nil {
-		return err
-	}
-	env, err := s.terraformEnv()
-	if err != nil {
-		return err
-	}
-	t, err := s.openStack(ctx, bin, env, st, &lockedWriter{w: s.f.IO.ErrOut})
+func (s *session) forceUnlock(ctx context.Context, m *manifest.Manifest, st *manifest.Stack, id string) error {
+	t, err := s.stack(m, st, &progress.LockedWriter{W: s.f.IO.ErrOut}, nil).open(ctx)
 	if err != nil {
 		return err
 	}
@@ -104,7 +96,7 @@ func unlockStage(ctx context.Context, s *session, o *unlockOptions) error {
 		st := &m.Stacks[i]
 		l, err := locks.Find(ctx, cfg, locks.Stack{
 			Name:      st.Name,
-			Dir:       filepath.Join(s.outDir(), filepath.FromSlash(st.Dir)),
+			Dir:       s.stack(m, st, nil, nil).dir,
 			Workspace: s.workspace(st),
 		})
 		if err != nil {
@@ -146,7 +138,7 @@ func unlockStage(ctx context.Context, s *session, o *unlockOptions) error {
 			err = l.RemoveRecord()
 		} else {
 			st, _ := m.Stack(l.Stack)
-			err = s.forceUnlock(ctx, st, l.Info.ID)
+			err = s.forceUnlock(ctx, m, st, l.Info.ID)
 		}
 		if err != nil {
 			return fmt.Errorf("release lock of stack %s: %w", l.Stack, err)

@@ -18,6 +18,7 @@ import (
 	"text/template"
 
 	"golang.org/x/mod/modfile"
+	"golang.org/x/mod/semver"
 
 	"github.com/sst-tf/sst/internal/stage"
 	"github.com/sst-tf/sst/templates"
@@ -208,33 +209,52 @@ func IsTemplate(name string) bool {
 	return false
 }
 
-// RequireVersion is the version a new go.mod requires. A development build
-// has no published version; with a replace directive any version resolves,
-// so v0.0.0 stands in.
+// RequireVersion is the version a new go.mod requires: v itself when it is
+// a module version, without build metadata ("+dirty" marks a build from a
+// modified tree, which go.mod does not accept). A development build has no
+// module version; with a replace directive any version resolves, so v0.0.0
+// stands in.
 func RequireVersion(v string) string {
-	if strings.HasPrefix(v, "v") && strings.Count(v, ".") >= 2 {
-		return v
+	if strings.Count(v, ".") >= 2 {
+		if c := semver.Canonical(v); c != "" {
+			return c
+		}
 	}
 	return "v0.0.0"
 }
 
-// FindSource resolves the local checkout of this module: flag, then env
-// ($SST_SOURCE), then the directories above the running binary exe (a
-// `go build -o bin/sst` in a checkout finds that checkout). Relative paths
-// are taken from wd. "" means use the published module.
-func FindSource(flag, env, wd, exe string) string {
+// SourceHints are the places a local checkout of this module may be named.
+type SourceHints struct {
+	// Flag and Env are --sst-source and $SST_SOURCE; relative to WD.
+	Flag, Env, WD string
+	// Built are the directories the running binary was built from.
+	Built []string
+	// Executable is the running binary: a `go build -o bin/sst` in a
+	// checkout finds that checkout above it.
+	Executable string
+}
+
+// FindSource resolves the local checkout of this module: the flag, else
+// the environment, else where the binary was built, else the directories
+// above the binary. A flag or variable that names no checkout does not fall
+// back. "" means use the published module.
+func FindSource(h SourceHints) string {
 	rel := func(p string) string {
-		if !filepath.IsAbs(p) && wd != "" {
-			return filepath.Join(wd, p)
+		if !filepath.IsAbs(p) && h.WD != "" {
+			return filepath.Join(h.WD, p)
 		}
 		return p
 	}
-	if flag != "" {
-		return CheckoutAt(rel(flag))
+	if h.Flag != "" {
+		return CheckoutAt(rel(h.Flag))
 	}
-	if env != "" {
-		return CheckoutAt(rel(env))
+	if h.Env != "" {
+		return CheckoutAt(rel(h.Env))
 	}
+	if src := FirstCheckout(h.Built...); src != "" {
+		return src
+	}
+	exe := h.Executable
 	if exe == "" {
 		return ""
 	}
@@ -253,6 +273,16 @@ func FindSource(flag, env, wd, exe string) string {
 	}
 }
 
+// FirstCheckout returns the first of dirs that holds this module, or "".
+func FirstCheckout(dirs ...string) string {
+	for _, d := range dirs {
+		if src := CheckoutAt(d); src != "" {
+			return src
+		}
+	}
+	return ""
+}
+
 // CheckoutAt returns dir made absolute if it holds this module's go.mod.
 func CheckoutAt(dir string) string {
 	abs, err := filepath.Abs(dir)
@@ -266,27 +296,65 @@ func CheckoutAt(dir string) string {
 	return abs
 }
 
-// Tidy resolves the new app's dependencies with `go mod tidy`. With a local
-// checkout, go.sum is seeded from the checkout's first: with the replace
-// it covers every module the app can need, so no download is required.
-func Tidy(dir, source string, env []string) error {
+// SeedSum copies the checkout's go.sum into a new app using it: with the
+// replace directive it covers every module the app can need, so neither
+// `go mod tidy` nor a build has to reach the checksum database.
+func SeedSum(dir, source string) error {
+	if source == "" {
+		return nil
+	}
 	if _, err := os.Stat(filepath.Join(dir, "go.mod")); err != nil {
 		return nil
 	}
-	if source != "" {
-		if sum, err := os.ReadFile(filepath.Join(source, "go.sum")); err == nil {
-			if err := os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o644); err != nil {
-				return err
-			}
-		}
+	sum, err := os.ReadFile(filepath.Join(source, "go.sum"))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	} else if err != nil {
+		return err
 	}
-	// -e: jsii-runtime-go's tool imports (build tag "tools") name packages
-	// that no longer exist; they are never built, so tidy must not stop on them.
-	cmd := exec.Command("go", "mod", "tidy", "-e")
+	return os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o644)
+}
+
+// Tidy resolves the new app's dependencies with `go mod tidy`.
+func Tidy(dir string, env []string) error {
+	if _, err := os.Stat(filepath.Join(dir, "go.mod")); err != nil {
+		return nil
+	}
+	return runStep(dir, env, "go", "mod", "tidy")
+}
+
+// NpmInstall installs the Node dependencies of a template that has a
+// package.json at its root (handlers import what it lists when they run
+// locally under `sst dev`). It reports whether there was anything to do.
+func NpmInstall(dir string, env []string) (bool, error) {
+	if _, err := os.Stat(filepath.Join(dir, "package.json")); err != nil {
+		return false, nil
+	}
+	return true, runStep(dir, env, "npm", "install", "--no-audit", "--no-fund")
+}
+
+// StepError is a set-up command of a new app that failed; the files are
+// written, so the fix is to run the command again in Dir.
+type StepError struct {
+	Dir     string
+	Command string
+	Err     error
+	Output  string
+}
+
+func (e *StepError) Error() string {
+	return fmt.Sprintf("`%s` in %s failed: %v\n%s\nThe app's files are written: fix the problem above, then run `cd %s && %s`",
+		e.Command, e.Dir, e.Err, strings.TrimRight(e.Output, "\n"), e.Dir, e.Command)
+}
+
+func (e *StepError) Unwrap() error { return e.Err }
+
+func runStep(dir string, env []string, name string, args ...string) error {
+	cmd := exec.Command(name, args...)
 	cmd.Dir = dir
 	cmd.Env = env
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("go mod tidy in %s failed: %w (the files are written; fix the problem below and run it again)\n%s", dir, err, out)
+		return &StepError{Dir: dir, Command: strings.Join(append([]string{name}, args...), " "), Err: err, Output: string(out)}
 	}
 	return nil
 }

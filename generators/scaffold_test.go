@@ -85,7 +85,12 @@ func TestDefaultModule(t *testing.T) {
 }
 
 func TestRequireVersion(t *testing.T) {
-	for in, want := range map[string]string{"dev": "v0.0.0", "v0.3.1": "v0.3.1", "v1": "v0.0.0", "": "v0.0.0"} {
+	for in, want := range map[string]string{
+		"dev": "v0.0.0", "(devel)": "v0.0.0", "v0.3.1": "v0.3.1", "v1": "v0.0.0", "": "v0.0.0",
+		// A build from a modified tree: go.mod takes no build metadata.
+		"v0.0.0-20261202105700-3c8c218dc9bb+dirty": "v0.0.0-20261202105700-3c8c218dc9bb",
+		"v1.2.3-rc.1": "v1.2.3-rc.1",
+	} {
 		if got := RequireVersion(in); got != want {
 			t.Errorf("RequireVersion(%q) = %q, want %q", in, got, want)
 		}
@@ -94,16 +99,22 @@ func TestRequireVersion(t *testing.T) {
 
 func TestFindSource(t *testing.T) {
 	root, _ := filepath.Abs("..")
-	if got := FindSource("", "", "", filepath.Join(root, "bin", "sst")); got != root {
-		t.Errorf("from executable: %q", got)
-	}
-	if got := FindSource("", "", "", filepath.Join(t.TempDir(), "sst")); got != "" {
-		t.Errorf("outside a checkout: %q", got)
-	}
-	if got := FindSource("", "..", filepath.Join(root, "generators"), ""); got != root {
-		t.Errorf("relative $SST_SOURCE: %q", got)
-	}
-	if got := FindSource(t.TempDir(), root, "", ""); got != "" {
-		t.Errorf("a flag that is not a checkout must not fall back: %q", got)
+	elsewhere := t.TempDir()
+	for _, c := range []struct {
+		name  string
+		hints SourceHints
+		want  string
+	}{
+		{"from executable", SourceHints{Executable: filepath.Join(root, "bin", "sst")}, root},
+		{"outside a checkout", SourceHints{Executable: filepath.Join(elsewhere, "sst")}, ""},
+		{"where it was built", SourceHints{Built: []string{elsewhere, root}, Executable: filepath.Join(elsewhere, "sst")}, root},
+		{"relative $SST_SOURCE", SourceHints{Env: "..", WD: filepath.Join(root, "generators")}, root},
+		{"$SST_SOURCE before the build's", SourceHints{Env: root, Built: []string{elsewhere}}, root},
+		{"a flag that is not a checkout must not fall back", SourceHints{Flag: elsewhere, Env: root, Built: []string{root}}, ""},
+		{"a variable that is not a checkout must not fall back", SourceHints{Env: elsewhere, Built: []string{root}}, ""},
+	} {
+		if got := FindSource(c.hints); got != c.want {
+			t.Errorf("%s: FindSource = %q, want %q", c.name, got, c.want)
+		}
 	}
 }

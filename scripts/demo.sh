@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # The main job: deploy the example app to a local AWS emulator this script
-# starts itself, print its outputs, show a request's effect in DynamoDB,
-# then remove the stage and stop the emulator.
+# starts itself, print its outputs and the DynamoDB table it made, then
+# remove the stage and stop the emulator. Every step it promises either
+# happens or fails the demo (non-zero exit, saying which step).
 set -euo pipefail
+step="checking the tools it needs"
+trap 'echo "demo: FAILED while $step (exit $?)" >&2' ERR
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 example="${EXAMPLE:-rest-api}"
@@ -14,27 +17,27 @@ need terraform "Terraform >= 1.10"
 need moto_server "pip install 'moto[server]'"
 need node "Node.js 18+ (CDKTF's jsii runtime)"
 
-if [[ -z "${SST_PROVIDER_MIRROR:-}" ]]; then
-  # A provider mirror avoids the Terraform registry (machines without internet).
-  for d in /opt/* /usr/share/terraform/plugins /usr/local/share/terraform/plugins "$HOME/.terraform.d/plugins"; do
-    if [[ -d "$d/registry.terraform.io/hashicorp/aws" ]]; then export SST_PROVIDER_MIRROR="$d"; break; fi
-  done
-fi
+# Without SST_PROVIDER_MIRROR, sst itself looks for a provider mirror in the
+# usual places (/opt/*, terraform's plugin directories) before the registry.
 
-echo "==> building sst"
-(cd "$root" && go build -o bin/sst ./cli/sst)
+step="building sst"
+echo "==> $step"
+make -C "$root" --no-print-directory build
 
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 log="$(mktemp -t moto.XXXXXX.log)"
+step="starting moto_server"
 echo "==> starting moto_server on 127.0.0.1:$port (log: $log)"
 moto_server -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
 moto_pid=$!
 cleanup() { kill "$moto_pid" 2>/dev/null || true; wait "$moto_pid" 2>/dev/null || true; }
 trap cleanup EXIT
+up=""
 for _ in $(seq 1 100); do
-  curl -sf "http://127.0.0.1:$port/moto-api/" >/dev/null 2>&1 && break
+  curl -sf "http://127.0.0.1:$port/moto-api/" >/dev/null 2>&1 && { up=1; break; }
   sleep 0.1
 done
+[[ -n "$up" ]] || { echo "demo: moto_server did not answer within 10s; its log:" >&2; cat "$log" >&2; exit 1; }
 
 export SST_ENDPOINT="http://127.0.0.1:$port"
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
@@ -44,19 +47,31 @@ cd "$root/examples/$example"
 # moto keeps everything in memory: a fresh emulator means a fresh account,
 # so start from fresh local state too.
 rm -rf .sst
+step="deploying examples/$example to stage $stage"
 "$root/bin/sst" deploy --stage "$stage"
 
+step="printing the outputs"
 echo "==> outputs"
 "$root/bin/sst" outputs --stage "$stage"
 
-table="$(python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); print(o["Database"]["TableName"])' ".sst/outputs/$stage.json" 2>/dev/null || true)"
-if [[ -n "$table" ]]; then
-  echo "==> the table exists in the emulator:"
-  aws --endpoint-url "$SST_ENDPOINT" dynamodb describe-table --table-name "$table" \
-    --query 'Table.{name:TableName,status:TableStatus,keys:KeySchema}' --output json
-fi
+step="showing the table the deploy made"
+# The table's name is an output of whichever stack declares it (the API
+# stack, next to the URL): find it by output name, not by stack.
+table="$(python3 - ".sst/outputs/$stage.json" <<'PY'
+import json, sys
+outputs = json.load(open(sys.argv[1]))
+names = [o["TableName"] for o in outputs.values() if isinstance(o, dict) and "TableName" in o]
+if len(names) != 1:
+    sys.exit("demo: expected one TableName output in %s, found %d (stacks: %s)" % (sys.argv[1], len(names), ", ".join(outputs)))
+print(names[0])
+PY
+)"
+echo "==> the table $table in the emulator:"
+aws --endpoint-url "$SST_ENDPOINT" dynamodb describe-table --table-name "$table" \
+  --query 'Table.{name:TableName,status:TableStatus,keys:KeySchema}' --output json
 
 if [[ "${KEEP:-}" != "1" ]]; then
-  echo "==> removing stage $stage"
+  step="removing stage $stage"
+  echo "==> $step"
   "$root/bin/sst" remove --stage "$stage" --yes
 fi

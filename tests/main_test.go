@@ -142,6 +142,13 @@ func sstEnv(t *testing.T, dir string, extra map[string]string, args ...string) r
 		env[k] = v
 	}
 	cmd.Env = testenv.Environ(env)
+	return runResult(t, cmd)
+}
+
+// runResult runs cmd to its end; only a command that could not start at
+// all fails the test.
+func runResult(t *testing.T, cmd *exec.Cmd) result {
+	t.Helper()
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
@@ -149,7 +156,7 @@ func sstEnv(t *testing.T, dir string, extra map[string]string, args ...string) r
 	if ee, ok := err.(*exec.ExitError); ok {
 		r.code = ee.ExitCode()
 	} else if err != nil {
-		t.Fatalf("sst %s: %v", strings.Join(args, " "), err)
+		t.Fatalf("%s: %v", strings.Join(cmd.Args, " "), err)
 	}
 	return r
 }

@@ -25,45 +25,17 @@ import (
 
 // MirrorEnv names the variable that points at a terraform filesystem
 // mirror (the parent of a registry.terraform.io directory).
-const MirrorEnv = "SST_PROVIDER_MIRROR"
-
-// mirrorRoots are where provider mirrors are commonly installed, beyond the
-// directories directly under /opt. The ones terraform itself searches by
-// default on Linux come last.
-func mirrorRoots() []string {
-	roots, _ := filepath.Glob("/opt/*")
-	roots = append([]string{"/opt"}, roots...)
-	roots = append(roots, "/usr/share/terraform/plugins", "/usr/local/share/terraform/plugins")
-	if home, err := os.UserHomeDir(); err == nil {
-		roots = append(roots,
-			filepath.Join(home, ".terraform.d", "plugins"),
-			filepath.Join(home, ".local", "share", "terraform", "plugins"))
-	}
-	return roots
-}
+const MirrorEnv = tfconfig.MirrorEnv
 
 // ProviderMirror returns the root of a filesystem mirror that holds the
-// hashicorp/aws provider: $SST_PROVIDER_MIRROR when set, otherwise the first
-// common location that has registry.terraform.io/hashicorp/aws.
+// hashicorp/aws provider, found as the CLI finds it: $SST_PROVIDER_MIRROR
+// when set, otherwise the first common location that has one.
 func ProviderMirror() (string, error) {
-	if dir := os.Getenv(MirrorEnv); dir != "" {
-		if !hasAWSProvider(dir) {
-			return "", fmt.Errorf("%s=%s has no registry.terraform.io/hashicorp/aws directory; point it at the parent of registry.terraform.io", MirrorEnv, dir)
-		}
-		return filepath.Abs(dir)
+	dir, err := tfconfig.FindMirror(os.Getenv(MirrorEnv))
+	if err == nil && dir == "" {
+		err = fmt.Errorf("no terraform provider mirror found: %s", tfconfig.NoMirrorHint())
 	}
-	roots := mirrorRoots()
-	for _, dir := range roots {
-		if hasAWSProvider(dir) {
-			return dir, nil
-		}
-	}
-	return "", fmt.Errorf("no terraform provider mirror with hashicorp/aws found (looked in %s); set %s to the directory that contains registry.terraform.io", strings.Join(roots, ", "), MirrorEnv)
-}
-
-func hasAWSProvider(root string) bool {
-	fi, err := os.Stat(filepath.Join(root, "registry.terraform.io", "hashicorp", "aws"))
-	return err == nil && fi.IsDir()
+	return dir, err
 }
 
 // PluginCacheDir is the terraform plugin cache shared by all test runs on

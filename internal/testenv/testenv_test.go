@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sst-tf/sst/internal/tfconfig"
 )
 
 func TestProviderMirror(t *testing.T) {
@@ -16,7 +18,7 @@ func TestProviderMirror(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !hasAWSProvider(dir) {
+	if !tfconfig.HasAWSProvider(dir) {
 		t.Fatalf("ProviderMirror() = %s, which has no registry.terraform.io/hashicorp/aws", dir)
 	}
 

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/sst-tf/sst/internal/tfconfig"
 )
 
 // Diagnostic is an error or warning terraform reported.
@@ -33,6 +35,8 @@ type Error struct {
 	Dir         string
 	Diagnostics []Diagnostic
 	Err         error // the process error; errors.Is(err, context.Canceled) after cancellation
+	// Hint says what to do, when the failure is one we recognize.
+	Hint string
 }
 
 // Error reads "apply failed: aws_lambda_function.x: <summary>: <first line of detail>".
@@ -59,7 +63,21 @@ func (e *Error) Error() string {
 	} else if n > 1 {
 		msg += fmt.Sprintf(" (and %d more errors)", n)
 	}
+	if e.Hint != "" {
+		msg += "\n  " + e.Hint
+	}
 	return msg
+}
+
+// registryHint is what to do when terraform init cannot reach the provider
+// registry (no internet, a proxy, DNS): install providers from a mirror.
+func registryHint(diags []Diagnostic) string {
+	for _, d := range errorDiagnostics(diags) {
+		if strings.Contains(d.Detail, "could not connect to registry.terraform.io") {
+			return "the Terraform registry is unreachable from here: " + tfconfig.NoMirrorHint()
+		}
+	}
+	return ""
 }
 
 func (e *Error) Unwrap() error { return e.Err }

@@ -402,7 +402,7 @@ func (t *Terraform) fail(ctx context.Context, op string, err error, p *parser, s
 	if !hasError(diags) {
 		diags = append(diags, parseHuman(stderr)...)
 	}
-	e := &Error{Op: op, Dir: t.dir, Diagnostics: diags, Err: err}
+	e := &Error{Op: op, Dir: t.dir, Diagnostics: diags, Err: err, Hint: registryHint(diags)}
 	if le := lockError(diags); le != nil {
 		le.Workspace = t.currentWorkspace()
 		le.Err = e

@@ -532,6 +532,28 @@ func TestInitError(t *testing.T) {
 	}
 }
 
+// TestInitRegistryUnreachable: without a mirror and without a reachable
+// registry (here a proxy that refuses every connection), init says what to set.
+func TestInitRegistryUnreachable(t *testing.T) {
+	dir := t.TempDir()
+	writeJSON(t, filepath.Join(dir, "cdk.tf.json"), map[string]any{"terraform": map[string]any{
+		"required_providers": map[string]any{"aws": map[string]any{"source": "hashicorp/aws", "version": "~> 5.84"}},
+	}})
+	rc := filepath.Join(t.TempDir(), "empty.tfrc") // terraform's default installation: the registry
+	if err := os.WriteFile(rc, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	x, err := New(Options{Dir: dir, Env: map[string]string{"TF_CLI_CONFIG_FILE": rc, "HTTPS_PROXY": "http://127.0.0.1:1", "NO_PROXY": ""}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = x.Init(ctx(t))
+	if err == nil || !strings.Contains(err.Error(), "could not connect to registry.terraform.io") ||
+		!strings.Contains(err.Error(), "\n  the Terraform registry is unreachable from here: set SST_PROVIDER_MIRROR to a filesystem mirror") {
+		t.Errorf("init without registry or mirror: %v", err)
+	}
+}
+
 func TestNewErrors(t *testing.T) {
 	if _, err := New(Options{}); err == nil {
 		t.Error("New without Dir succeeded")

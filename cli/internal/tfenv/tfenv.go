@@ -15,8 +15,9 @@ import (
 // Environment variables the CLI reads to configure terraform.
 const (
 	// EnvProviderMirror is a filesystem provider mirror (a directory holding
-	// registry.terraform.io/…). Set it where no registry is reachable.
-	EnvProviderMirror = "SST_PROVIDER_MIRROR"
+	// registry.terraform.io/…). Set it where no registry is reachable;
+	// unset, the usual mirror locations are searched.
+	EnvProviderMirror = tfconfig.MirrorEnv
 	// EnvPluginCacheDir overrides where providers are cached (linked, not
 	// copied, into each stack's .terraform).
 	EnvPluginCacheDir = "SST_PLUGIN_CACHE_DIR"
@@ -32,6 +33,31 @@ type Options struct {
 	// Endpoint is the AWS endpoint override, if any.
 	Endpoint string
 	Profile  string
+}
+
+// autoMirror says whether a mirror found in the usual places may be used
+// unasked: not when the user has a terraform CLI configuration of their own
+// (ours would replace it, credentials and all), nor without a project to
+// write ours into.
+func autoMirror(env map[string]string, projectDir string) bool {
+	if projectDir == "" {
+		return false
+	}
+	// A TF_CLI_CONFIG_FILE naming no file configures nothing (terraform
+	// then uses its defaults), so it does not count.
+	rcs := []string{env["TF_CLI_CONFIG_FILE"]}
+	if home := env["HOME"]; home != "" {
+		rcs = append(rcs, filepath.Join(home, ".terraformrc"), filepath.Join(home, "terraform.rc"))
+	}
+	for _, rc := range rcs {
+		if rc == "" {
+			continue
+		}
+		if _, err := os.Stat(rc); err == nil {
+			return false
+		}
+	}
+	return true
 }
 
 // Build returns the environment for terraform as a map.
@@ -51,10 +77,14 @@ func Build(o Options) (map[string]string, error) {
 	env = tfexec.CleanEnv(env)
 	env["CHECKPOINT_DISABLE"] = "1"
 
-	if mirror := env[EnvProviderMirror]; mirror != "" {
-		if fi, err := os.Stat(mirror); err != nil || !fi.IsDir() {
-			return nil, fmt.Errorf("%s=%s: not a directory", EnvProviderMirror, mirror)
-		}
+	mirror, err := tfconfig.FindMirror(env[EnvProviderMirror])
+	if err != nil {
+		return nil, err
+	}
+	if env[EnvProviderMirror] == "" && !autoMirror(env, o.ProjectDir) {
+		mirror = ""
+	}
+	if mirror != "" {
 		cache := env[EnvPluginCacheDir]
 		if cache == "" {
 			dir, err := os.UserCacheDir()

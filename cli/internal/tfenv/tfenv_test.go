@@ -5,11 +5,16 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/sst-tf/sst/internal/tfconfig"
 )
 
 func TestBuild(t *testing.T) {
 	project := t.TempDir()
 	mirror := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(mirror, "registry.terraform.io", "hashicorp", "aws"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	cache := filepath.Join(t.TempDir(), "cache")
 	env, err := Build(Options{
 		Base:       []string{"PATH=/bin", "TF_LOG=debug", "TF_VAR_x=1", EnvProviderMirror + "=" + mirror, EnvPluginCacheDir + "=" + cache},
@@ -52,5 +57,40 @@ func TestBuildPassThrough(t *testing.T) {
 	env, _ = Build(Options{Base: nil})
 	if _, ok := env["AWS_ACCESS_KEY_ID"]; ok {
 		t.Error("test credentials without an endpoint")
+	}
+}
+
+func TestBuildMirror(t *testing.T) {
+	// A mirror without the AWS provider is refused, naming the variable.
+	empty := t.TempDir()
+	_, err := Build(Options{Base: []string{EnvProviderMirror + "=" + empty}, ProjectDir: t.TempDir()})
+	if err == nil || !strings.Contains(err.Error(), EnvProviderMirror+"="+empty+" has no registry.terraform.io/hashicorp/aws") {
+		t.Errorf("mirror without aws: %v", err)
+	}
+
+	// Unset: a mirror in the usual places is used, as the tests' and CI's
+	// own set-up would find it.
+	found, _ := tfconfig.FindMirror("")
+	if found == "" {
+		t.Skip("no provider mirror in the usual places on this machine")
+	}
+	home := t.TempDir()
+	project := t.TempDir()
+	// A TF_CLI_CONFIG_FILE naming no file is no configuration.
+	env, err := Build(Options{Base: []string{"HOME=" + home, "TF_CLI_CONFIG_FILE=" + filepath.Join(home, ".terraformrc")}, ProjectDir: project})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(env["TF_CLI_CONFIG_FILE"])
+	if err != nil || !strings.Contains(string(b), found) {
+		t.Errorf("auto-detected mirror %s not configured: %v\n%s", found, err, b)
+	}
+	// Not over a CLI configuration of the user's own.
+	if err := os.WriteFile(filepath.Join(home, ".terraformrc"), []byte("credentials \"app.terraform.io\" {}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env, err = Build(Options{Base: []string{"HOME=" + home}, ProjectDir: project})
+	if err != nil || env["TF_CLI_CONFIG_FILE"] != "" {
+		t.Errorf("a user's ~/.terraformrc was replaced: %q, %v", env["TF_CLI_CONFIG_FILE"], err)
 	}
 }

@@ -1,0 +1,259 @@
+package tests
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sst-tf/sst/internal/testenv"
+)
+
+// The front door: a new user's first steps, run exactly as README writes
+// them, with the CLI installed outside the checkout and nothing of the
+// suite's own set-up (no SST_SOURCE, no GOFLAGS) to hide what they miss.
+
+// readmeBlock returns the command lines of the first ```sh block under the
+// README heading, comments stripped.
+func readmeBlock(t *testing.T, heading string) []string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(repo, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(string(b), "\n"+heading+"\n")
+	if !ok {
+		t.Fatalf("README has no heading %q", heading)
+	}
+	_, after, ok = strings.Cut(after, "```sh\n")
+	block, _, ok2 := strings.Cut(after, "```")
+	if !ok || !ok2 {
+		t.Fatalf("README: no sh block under %q", heading)
+	}
+	return commandLines(block)
+}
+
+// commandLines are the non-empty lines of text without their # comments.
+func commandLines(text string) []string {
+	var lines []string
+	for _, l := range strings.Split(text, "\n") {
+		l, _, _ = strings.Cut(l, "#")
+		if l = strings.TrimSpace(l); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	return lines
+}
+
+// newUser is a shell of a user who installed sst into their own bin
+// directory, with the emulator credentials but none of the suite's hints.
+type newUser struct {
+	t   *testing.T
+	bin string
+	env map[string]string
+}
+
+func newNewUser(t *testing.T) *newUser {
+	bin := filepath.Join(t.TempDir(), "bin")
+	env := map[string]string{}
+	for k, v := range baseEnv {
+		env[k] = v
+	}
+	env["SST_SOURCE"] = ""
+	env["GOFLAGS"] = ""
+	env["GOBIN"] = bin
+	env["PATH"] = bin + string(os.PathListSeparator) + os.Getenv("PATH")
+	return &newUser{t: t, bin: bin, env: env}
+}
+
+// sh runs script with sh -e in dir.
+func (u *newUser) sh(dir, script string) result {
+	u.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "sh", "-ec", script)
+	cmd.Dir = dir
+	cmd.Env = testenv.Environ(u.env)
+	return runResult(u.t, cmd)
+}
+
+func (u *newUser) mustSh(dir, script string) result {
+	u.t.Helper()
+	r := u.sh(dir, script)
+	if r.code != 0 {
+		u.t.Fatalf("%s failed:\n%s", script, r)
+	}
+	return r
+}
+
+// nextSteps returns the command lines sst init printed under "Next:".
+func nextSteps(out string) []string {
+	_, after, _ := strings.Cut(out, "\nNext:\n")
+	return commandLines(after)
+}
+
+// TestFrontDoorQuickstart installs the CLI with README's install block,
+// checks what `sst version` says, scaffolds an app with README's "Start
+// your own app" block and runs the line init prints under "Next:" — the
+// same line README shows. It stops before the deploy (the lifecycle test
+// deploys this template).
+func TestFrontDoorQuickstart(t *testing.T) {
+	u := newNewUser(t)
+	install := readmeBlock(t, "### Install the CLI")
+	if install[0] != "make install" || install[1] != "sst version" {
+		t.Fatalf("README's install block changed, update this test: %q", install)
+	}
+	u.mustSh(repo, install[0])
+	if _, err := os.Stat(filepath.Join(u.bin, "sst")); err != nil {
+		t.Fatalf("make install did not install into $GOBIN: %v", err)
+	}
+
+	// `sst version`: the module version of this checkout and its commit.
+	want := strings.TrimSpace(u.mustSh(repo, "./scripts/version.sh").stdout)
+	commit := strings.TrimSpace(u.mustSh(repo, "git rev-parse HEAD").stdout)
+	home := t.TempDir()
+	v := u.mustSh(home, install[1]).stdout
+	if !strings.HasPrefix(v, "sst "+want+" (commit "+commit) || !strings.Contains(v, "\nsource "+repo+"\n") {
+		t.Errorf("sst version: want version %s, commit %s, source %s; got:\n%s", want, commit, repo, v)
+	}
+
+	start := readmeBlock(t, "### Start your own app")
+	if len(start) != 3 || !strings.HasPrefix(start[0], "sst init ") || !strings.HasPrefix(start[2], "sst deploy") {
+		t.Fatalf("README's start block changed, update this test: %q", start)
+	}
+	r := u.mustSh(home, start[0])
+	app := filepath.Join(home, strings.Fields(start[0])[2])
+	next := nextSteps(r.stdout)
+	if len(next) == 0 || next[0] != start[1] {
+		t.Fatalf("sst init's Next: line is not README's %q:\n%s", start[1], r)
+	}
+	gomod, _ := os.ReadFile(filepath.Join(app, "go.mod"))
+	for _, line := range []string{
+		"github.com/sst-tf/sst " + strings.TrimSuffix(want, "+dirty"),
+		"replace github.com/sst-tf/sst => " + repo,
+	} {
+		if !bytes.Contains(gomod, []byte(line)) {
+			t.Errorf("go.mod lacks %q:\n%s", line, gomod)
+		}
+	}
+	// Tidy already: the user's own `go mod tidy` changes nothing and fails on nothing.
+	u.mustSh(app, "go mod tidy -diff")
+
+	u.mustSh(home, next[0])
+	for _, st := range []string{"Storage", "API"} {
+		// The stage is the user's name: whatever it is here.
+		if m, _ := filepath.Glob(filepath.Join(app, ".sst", "out", "*", "stacks", st, "cdk.tf.json")); len(m) != 1 {
+			t.Errorf("the Next: line did not synthesize stack %s: %v", st, m)
+		}
+	}
+
+	// README's deploy line, where neither the registry (a proxy refusing
+	// every connection) nor a mirror (a CLI configuration of the user's
+	// own, which sst leaves alone) is there: it fails at terraform init and
+	// says what to set.
+	rc := filepath.Join(t.TempDir(), "terraformrc")
+	if err := os.WriteFile(rc, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range map[string]string{"SST_PROVIDER_MIRROR": "", "TF_CLI_CONFIG_FILE": rc, "HTTPS_PROXY": "http://127.0.0.1:1", "NO_PROXY": ""} {
+		u.env[k] = v
+	}
+	deploy := strings.Replace(start[2], "http://127.0.0.1:5000", moto.URL(), 1)
+	r = u.sh(app, deploy)
+	if r.code == 0 || !strings.Contains(r.stderr, "the Terraform registry is unreachable from here: set SST_PROVIDER_MIRROR") {
+		t.Errorf("%s without registry or mirror must fail saying what to set:\n%s", deploy, r)
+	}
+}
+
+// TestFrontDoorNodeTemplate: `sst init -t node` installs what the handlers
+// import when `sst dev` runs them, unless --no-install, which lists the
+// skipped steps in a Next: line that works as typed.
+func TestFrontDoorNodeTemplate(t *testing.T) {
+	u := newNewUser(t)
+	u.env["PATH"] = os.Getenv("PATH") // sst by its full path: not on PATH
+	home := t.TempDir()
+	r := u.mustSh(home, sstBin+" init notes -t node")
+	app := filepath.Join(home, "notes")
+	u.mustSh(app, `node --input-type=module -e "await import('@aws-sdk/client-dynamodb')"`)
+	u.mustSh(app, "go mod tidy -diff")
+	if next := nextSteps(r.stdout); len(next) == 0 || next[0] != "cd notes && "+sstBin+" synth" {
+		t.Errorf("Next: must name the binary PATH does not find:\n%s", r.stdout)
+	}
+
+	r = u.mustSh(home, sstBin+" init bare -t node --no-install")
+	if _, err := os.Stat(filepath.Join(home, "bare", "node_modules")); err == nil {
+		t.Error("--no-install ran npm install")
+	}
+	next := nextSteps(r.stdout)
+	if len(next) == 0 || next[0] != "cd bare && go mod tidy && npm install && "+sstBin+" synth" {
+		t.Fatalf("--no-install's Next: line must list the skipped steps:\n%s", r.stdout)
+	}
+	// Run the set-up part of it as printed; the synth is the quickstart's.
+	setup := strings.TrimSuffix(next[0], " && "+sstBin+" synth")
+	u.mustSh(home, setup+" && go mod tidy -diff && test -d node_modules/@aws-sdk/client-dynamodb")
+}
+
+// TestFrontDoorDemo runs README's first command, `make demo`, as written:
+// it must deploy, print the outputs and the table it made, and remove the
+// stage, all with exit 0. It starts its own emulator and finds the
+// provider mirror itself.
+func TestFrontDoorDemo(t *testing.T) {
+	quick := readmeBlock(t, "## Quickstart: the two commands")
+	if quick[0] != "make demo" {
+		t.Fatalf("README's quickstart changed, update this test: %q", quick)
+	}
+	u := newNewUser(t)
+	for _, k := range []string{"SST_PROVIDER_MIRROR", "SST_ENDPOINT", "SST_STAGE"} {
+		u.env[k] = ""
+	}
+	r := u.mustSh(repo, quick[0])
+	for _, want := range []string{
+		"==> outputs\n",
+		"==> the table demo-rest-api-Notes in the emulator:\n",
+		`"status": "ACTIVE"`,
+		"==> removing stage demo\n",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("make demo did not print %q:\n%s", want, r)
+		}
+	}
+	if strings.Contains(r.stderr, "FAILED") {
+		t.Errorf("make demo reported a failed step:\n%s", r)
+	}
+}
+
+// TestFrontDoorRootApp: the repository root is an sst project whose
+// cdktf.json runs the demo app, so `sst synth` works from the root as
+// README says, with the state and bundles where the example keeps them.
+func TestFrontDoorRootApp(t *testing.T) {
+	t.Parallel()
+	stage := "root-app"
+	t.Cleanup(func() { os.RemoveAll(filepath.Join(repo, ".sst", "out", stage)) })
+	r := mustSST(t, repo, "synth", "--stage", stage)
+	if !strings.Contains(r.stdout, "of app rest-api, stage "+stage) {
+		t.Errorf("synth from the root:\n%s", r)
+	}
+	b, err := os.ReadFile(filepath.Join(repo, ".sst", "out", stage, "stacks", "Database", "cdk.tf.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stack struct {
+		Terraform struct {
+			Backend struct {
+				Local struct{ Path string } `json:"local"`
+			} `json:"backend"`
+		} `json:"terraform"`
+	}
+	if err := json.Unmarshal(b, &stack); err != nil {
+		t.Fatal(err)
+	}
+	state := filepath.Join(repo, ".sst", "out", stage, "stacks", "Database", stack.Terraform.Backend.Local.Path)
+	if want := filepath.Join(repo, "examples", "rest-api", ".sst", "state", "Database", "terraform.tfstate"); state != want {
+		t.Errorf("state of the root app at %s, want %s", state, want)
+	}
+}
