@@ -235,12 +235,6 @@ func editFile(t *testing.T, path, old, new string) {
 // test keeps to its own stage and app names (and its own database), and
 // what one starts, run stops after the last test.
 var (
-	echoOnce  sync.Once
-	echoMoto  *testenv.Moto
-	echoErr   error
-	pgOnce    sync.Once
-	pgServer  *testenv.Postgres
-	pgErr     error
 	stopShare []func()
 	shareMu   sync.Mutex
 )
@@ -259,51 +253,56 @@ func stopShared() {
 	}
 }
 
+// sharedEchoMoto starts the suite's moto in Lambda echo mode on first use.
+var sharedEchoMoto = sync.OnceValues(func() (*testenv.Moto, error) {
+	m, err := testenv.StartMoto()
+	if err != nil {
+		return nil, err
+	}
+	onStop(func() { m.Stop() })
+	resp, err := http.Post(m.URL()+"/moto-api/config", "application/json", strings.NewReader(`{"lambda":{"use_docker":false}}`))
+	if err != nil {
+		return nil, err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusCreated {
+		return nil, fmt.Errorf("moto config: %s", resp.Status)
+	}
+	return m, nil
+})
+
+// sharedPostgres starts the suite's PostgreSQL server on first use.
+var sharedPostgres = sync.OnceValues(func() (*testenv.Postgres, error) {
+	pg, err := testenv.StartPostgres()
+	if err != nil {
+		return nil, err
+	}
+	onStop(pg.Stop)
+	return pg, nil
+})
+
 // startEchoMoto returns the suite's moto in Lambda echo mode (invocations
 // return their input), which deploy-time invocations need. The mode swaps
 // moto's Lambda store, so it never runs on the shared emulator. It returns
 // an SDK config and a CLI environment pointing at it.
 func startEchoMoto(t *testing.T) (aws.Config, map[string]string) {
 	t.Helper()
-	echoOnce.Do(func() {
-		m, err := testenv.StartMoto()
-		if err != nil {
-			echoErr = err
-			return
-		}
-		onStop(func() { m.Stop() })
-		resp, err := http.Post(m.URL()+"/moto-api/config", "application/json", strings.NewReader(`{"lambda":{"use_docker":false}}`))
-		if err != nil {
-			echoErr = err
-			return
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusCreated {
-			echoErr = fmt.Errorf("moto config: %s", resp.Status)
-			return
-		}
-		echoMoto = m
-	})
-	if echoErr != nil {
-		t.Fatalf("moto in Lambda echo mode: %v", echoErr)
+	m, err := sharedEchoMoto()
+	if err != nil {
+		t.Fatalf("moto in Lambda echo mode: %v", err)
 	}
 	cfg := awsConfig()
-	cfg.BaseEndpoint = aws.String(echoMoto.URL())
-	return cfg, testenv.AWSEnv(echoMoto)
+	cfg.BaseEndpoint = aws.String(m.URL())
+	return cfg, testenv.AWSEnv(m)
 }
 
 // postgresDatabase returns a fresh database of the suite's PostgreSQL
 // server, starting the server on first use.
 func postgresDatabase(t *testing.T) string {
 	t.Helper()
-	pgOnce.Do(func() {
-		pgServer, pgErr = testenv.StartPostgres()
-		if pgErr == nil {
-			onStop(pgServer.Stop)
-		}
-	})
-	if pgErr != nil {
-		t.Fatalf("this test needs PostgreSQL (initdb, postgres): %v", pgErr)
+	pg, err := sharedPostgres()
+	if err != nil {
+		t.Fatalf("this test needs PostgreSQL (initdb, postgres): %v", err)
 	}
-	return pgServer.Database(t)
+	return pg.Database(t)
 }
