@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -55,12 +56,12 @@ type session struct {
 // terraform runs.
 func load(f *Factory, g *Globals) (*session, error) {
 	s := &session{f: f, g: g, style: styleFor(f)}
-	s.endpoint = firstNonEmpty(g.Endpoint, f.Getenv(manifest.EnvEndpoint))
+	s.endpoint = cmp.Or(g.Endpoint, f.Getenv(manifest.EnvEndpoint))
 	if err := project.ValidateEndpoint(s.endpoint); err != nil {
 		return nil, err
 	}
-	s.region = firstNonEmpty(g.Region, f.Getenv(manifest.EnvRegion))
-	s.profile = firstNonEmpty(g.Profile, f.Getenv(manifest.EnvProfile))
+	s.region = cmp.Or(g.Region, f.Getenv(manifest.EnvRegion))
+	s.profile = cmp.Or(g.Profile, f.Getenv(manifest.EnvProfile))
 
 	var err error
 	if g.Project != "" {
@@ -109,15 +110,6 @@ func describeSource(source string) string {
 	return source
 }
 
-func firstNonEmpty(v ...string) string {
-	for _, s := range v {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
-}
-
 // runCmd is the end of every project command's RunE: the runF hook for
 // flag tests, then the session, and the stage lock released however run
 // ends.
@@ -143,7 +135,7 @@ func (s *session) lockStage() error {
 	if s.lock != nil {
 		return nil
 	}
-	l, err := stagelock.Acquire(s.project.Path(manifest.SSTDir), s.stage, firstNonEmpty(s.command, "sst")+" --stage "+s.stage)
+	l, err := stagelock.Acquire(s.project.Path(manifest.SSTDir), s.stage, cmp.Or(s.command, "sst")+" --stage "+s.stage)
 	if err != nil {
 		return err
 	}
@@ -244,7 +236,7 @@ func findTerraform(f *Factory) (string, error) {
 // workspace is the terraform workspace for a stack: the manifest's, or the
 // stage when an older app left it out.
 func (s *session) workspace(st *manifest.Stack) string {
-	return firstNonEmpty(st.Workspace, s.stage)
+	return cmp.Or(st.Workspace, s.stage)
 }
 
 // confirm asks a yes/no question on the terminal; anything but y/yes is no.
