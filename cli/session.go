@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -167,15 +168,6 @@ func describeSource(source string) string {
 	return source
 }
 
-func firstNonEmpty(v ...string) string {
-	for _, s := range v {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
-}
-
 // runCmd is the end of every project command's RunE: the runF hook for
 // flag tests, then the session, and the stage lock released however run
 // ends.
@@ -201,7 +193,7 @@ func (s *session) lockStage() error {
 	if s.lock != nil {
 		return nil
 	}
-	l, err := stagelock.Acquire(s.project.Path(manifest.SSTDir), s.stage, firstNonEmpty(s.command, "sst")+" --stage "+s.stage)
+	l, err := stagelock.Acquire(s.project.Path(manifest.SSTDir), s.stage, cmp.Or(s.command, "sst")+" --stage "+s.stage)
 	if err != nil {
 		return err
 	}
@@ -302,7 +294,7 @@ func findTerraform(f *Factory) (string, error) {
 // workspace is the terraform workspace for a stack: the manifest's, or the
 // stage when an older app left it out.
 func (s *session) workspace(st *manifest.Stack) string {
-	return firstNonEmpty(st.Workspace, s.stage)
+	return cmp.Or(st.Workspace, s.stage)
 }
 
 // confirm asks a yes/no question on the terminal; anything but y/yes is no.
