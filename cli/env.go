@@ -37,6 +37,8 @@ stage, Api URLs point at its local gateways instead of the deployed Apis.
 
 The site is the one whose path holds the current directory, the only site
 of the app, or --site.`,
+		Example: `  sst env -- npm run dev
+  sst env --site Web "next dev"`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.args = args

@@ -47,13 +47,19 @@ without its own uses.
 Functions bound to a secret read it at cold start (runtime.Secret in Go,
 after importing github.com/sst-tf/sst/runtime/ssm); functions already
 running keep the value they read.`,
+		Example: `  sst secrets set STRIPE_KEY sk_test_123
+  sst secrets list --show
+  sst secrets set STRIPE_KEY sk_live_456 --stage prod
+  sst secrets load .env.prod --fallback`,
 	}
 	cmd.PersistentFlags().BoolVar(&o.fallback, "fallback", false, "use the app-wide fallback value instead of the stage's")
 
 	set := &cobra.Command{
 		Use:   "set NAME VALUE",
 		Short: "Set a secret's value",
-		Args:  cobra.ExactArgs(2),
+		Example: `  sst secrets set STRIPE_KEY sk_test_123
+  sst secrets set STRIPE_KEY sk_test_123 --fallback   # every stage without its own`,
+		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.values, o.order = map[string]string{args[0]: args[1]}, []string{args[0]}
 			return runCmd(f, g, cmd, o, runSecretsSet)
@@ -66,7 +72,8 @@ running keep the value they read.`,
 		Short: "Print a secret's value",
 		Long: `Prints the value a function of the stage would read: the stage's own, else
 the fallback (said on stderr). With --fallback, only the fallback.`,
-		Args: cobra.ExactArgs(1),
+		Example: `  sst secrets get STRIPE_KEY --stage prod`,
+		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.name = args[0]
 			return runCmd(f, g, cmd, o, runSecretsGet)
@@ -76,7 +83,9 @@ the fallback (said on stderr). With --fallback, only the fallback.`,
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List the secrets of the stage (values only with --show)",
-		Args:  cobra.NoArgs,
+		Example: `  sst secrets list
+  sst secrets list --show`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runCmd(f, g, cmd, o, runSecretsList)
 		},
@@ -84,9 +93,10 @@ the fallback (said on stderr). With --fallback, only the fallback.`,
 	list.Flags().BoolVar(&o.show, "show", false, "print the values too")
 
 	remove := &cobra.Command{
-		Use:   "remove NAME",
-		Short: "Remove a secret's value",
-		Args:  cobra.ExactArgs(1),
+		Use:     "remove NAME",
+		Short:   "Remove a secret's value",
+		Example: `  sst secrets remove STRIPE_KEY`,
+		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.name = args[0]
 			return runCmd(f, g, cmd, o, runSecretsRemove)
@@ -99,7 +109,8 @@ the fallback (said on stderr). With --fallback, only the fallback.`,
 		Long: `Reads NAME=value lines ("export " prefixes, # comments, and single- or
 double-quoted values are understood) and sets each secret. Every line is
 checked before anything is written.`,
-		Args: cobra.ExactArgs(1),
+		Example: `  sst secrets load .env.dev`,
+		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
 			if o.values, o.order, err = parseDotenv(args[0]); err != nil {
