@@ -19,6 +19,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sst-tf/sst/internal/binding"
+	"github.com/sst-tf/sst/manifest"
 )
 
 type secretsOptions struct {
@@ -137,11 +138,18 @@ type secretStore struct {
 // secretsRun is a secrets subcommand's runX: the store opened, then op.
 func secretsRun(op func(context.Context, *secretStore) error) func(context.Context, *session, *secretsOptions) error {
 	return func(ctx context.Context, s *session, o *secretsOptions) error {
+		_, statErr := os.Stat(manifest.Path(s.outDir()))
+		synthesized := errors.Is(statErr, os.ErrNotExist)
 		st, err := openSecrets(ctx, s, o)
-		if err != nil {
-			return err
+		if err == nil {
+			err = op(ctx, st)
 		}
-		return op(ctx, st)
+		if err != nil && synthesized {
+			// The synth only served to learn the app's name: a refused
+			// command leaves no stage output behind, as if it never ran.
+			_ = os.RemoveAll(s.outDir())
+		}
+		return err
 	}
 }
 
@@ -262,9 +270,13 @@ func (st *secretStore) set(ctx context.Context, values map[string]string, order 
 			return fmt.Errorf("set secret %s for %s: %w", name, st.where(st.o.fallback), err)
 		}
 		fmt.Fprintf(w, "Set %s for %s\n", name, st.where(st.o.fallback))
-		if len(st.declared) > 0 && !slices.Contains(st.declared, name) {
-			fmt.Fprintf(st.s.f.IO.ErrOut, "%s the app declares no secret %s (it has %s); no function can read it until one binds sst.NewSecret(s, %q)\n",
-				st.s.style.Yellow("warning:"), name, strings.Join(st.declared, ", "), name)
+		if !slices.Contains(st.declared, name) {
+			has := "it declares none"
+			if len(st.declared) > 0 {
+				has = "it has " + strings.Join(st.declared, ", ")
+			}
+			fmt.Fprintf(st.s.f.IO.ErrOut, "%s the app declares no secret %s (%s); no function can read it until one binds sst.NewSecret(s, %q)\n",
+				st.s.style.Yellow("warning:"), name, has, name)
 		}
 	}
 	return nil
