@@ -25,6 +25,7 @@ const defaultParallel = 4
 type deployOptions struct {
 	force    bool
 	refresh  bool
+	all      bool
 	parallel int
 	stacks   []string
 }
@@ -40,8 +41,14 @@ function artifacts are unchanged since its last successful deploy of the stage
 is skipped without asking AWS; --refresh applies it anyway, which puts back
 what was changed or deleted outside Terraform (drift; ` + "`sst diff`" + ` shows it),
 and --force applies it anyway too. A site whose project tree is unchanged
-since its last build reuses that build; --force rebuilds it too. Outputs are
-written to .sst/outputs/<stage>.json.`,
+since its last build reuses that build; --force rebuilds it too. All outputs
+are written to .sst/outputs/<stage>.json; the app's own (AddOutputs) are
+printed, --all prints those constructs add for sst itself too.`,
+		Example: `  sst deploy --stage prod
+  sst deploy --endpoint http://127.0.0.1:5000      # to moto_server (then remembered by the stage)
+  sst deploy API --force                           # one stack, even if unchanged
+  sst deploy --refresh                             # also put back what was changed in AWS by hand
+  SST_PROVIDER_MIRROR=/opt/tf-plugins sst deploy   # providers from a local mirror`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.stacks = args
 			if err := checkParallel(o.parallel); err != nil {
@@ -53,6 +60,7 @@ written to .sst/outputs/<stage>.json.`,
 	cmd.Flags().BoolVar(&o.force, "force", false, "deploy stacks even when unchanged since their last deploy, and rebuild every site")
 	cmd.Flags().BoolVar(&o.refresh, "refresh", false, "check unchanged stacks against AWS and fix what was changed or deleted outside Terraform")
 	cmd.Flags().IntVar(&o.parallel, "parallel", defaultParallel, "how many stacks to deploy at once")
+	cmd.Flags().BoolVar(&o.all, "all", false, "print every output, including those constructs add for sst itself (a site's bucket, an RDS cluster's ARNs)")
 	return cmd
 }
 
@@ -131,6 +139,12 @@ func runDeploy(ctx context.Context, s *session, o *deployOptions) error {
 			if err != nil {
 				return deploy.Failed, err
 			}
+			mu.Lock()
+			err = s.recordTarget()
+			mu.Unlock()
+			if err != nil {
+				return deploy.Failed, err
+			}
 			pr.Printf("Stack %s: %s (%s) in %s\n", s.style.Bold(name), s.style.Green("deployed"), changeCounts(sum), progress.FormatDuration(sum.Duration))
 		}
 		vals, err := r.outputs(ctx, t)
@@ -179,7 +193,9 @@ func runDeploy(ctx context.Context, s *session, o *deployOptions) error {
 	failed := printSummary(s, results, "deployed")
 	if failed == 0 {
 		fmt.Fprintln(f.IO.Out)
-		printOutputs(f.IO.Out, s.style, all, names)
+		shown := appOutputs(all, m, o.all)
+		printOutputs(f.IO.Out, s.style, shown, names)
+		printHidden(f.IO.Out, all, shown)
 	}
 	fmt.Fprintln(f.IO.Out)
 	if failed > 0 {
