@@ -14,8 +14,8 @@ import (
 
 	"github.com/sst-tf/sst/cli/internal/deploy"
 	"github.com/sst-tf/sst/cli/internal/progress"
-	"github.com/sst-tf/sst/cli/internal/tf"
 	"github.com/sst-tf/sst/cli/internal/stagetarget"
+	"github.com/sst-tf/sst/cli/internal/tf"
 	"github.com/sst-tf/sst/manifest"
 )
 
