@@ -23,9 +23,12 @@ import (
 const defaultParallel = 4
 
 type deployOptions struct {
-	force    bool
-	parallel int
-	stacks   []string
+	// connection migrates RDS databases directly instead of through the
+	// Data API (needed on an emulator).
+	connection string
+	force      bool
+	parallel   int
+	stacks     []string
 }
 
 func newDeployCmd(f *Factory, g *Globals) *cobra.Command {
@@ -49,12 +52,14 @@ written to .sst/outputs/<stage>.json.`,
 	}
 	cmd.Flags().BoolVar(&o.force, "force", false, "deploy stacks even when unchanged since their last deploy, and rebuild every site")
 	cmd.Flags().IntVar(&o.parallel, "parallel", defaultParallel, "how many stacks to deploy at once")
+	cmd.Flags().StringVar(&o.connection, "connection", "", "apply RDS migrations through this database URL instead of the Data API (default: $"+EnvRDSConnection+"; required to migrate on an emulator)")
 	return cmd
 }
 
 func runDeploy(ctx context.Context, s *session, o *deployOptions) error {
 	start := time.Now()
 	s.rebuild = o.force
+	s.connection = o.connection
 	m, stacks, err := s.synthStacks(ctx, o.stacks)
 	if err != nil {
 		return err

@@ -123,8 +123,10 @@ type App struct {
 	owners map[string]string
 	// names hands out every physical name, so two constructs never
 	// manage one AWS resource.
-	names    *naming.Registry
-	errs     []error
+	names *naming.Registry
+	errs  []error
+	// warnings are printed by the CLI after synthesis (manifest.Warnings).
+	warnings []string
 	defaults Defaults
 	// extra defaults added while stacks run (SST's addDefaultFunction*).
 	defaultBind []Bindable
@@ -467,6 +469,7 @@ func (a *App) manifest() (*manifest.Manifest, error) {
 		Profile:  a.opts.Profile,
 		Endpoint: a.opts.Endpoint,
 		Backend:  a.cfg.Backend.manifest(a),
+		Warnings: a.warnings,
 	}
 	for _, s := range a.stacks {
 		ms := s.manifest()
