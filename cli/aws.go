@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 
@@ -19,10 +20,10 @@ import (
 func (s *session) awsConfig(ctx context.Context, m *manifest.Manifest) (aws.Config, error) {
 	region, profile := s.region, s.profile
 	if m != nil {
-		region = firstNonEmpty(region, m.Region)
-		profile = firstNonEmpty(profile, m.Profile)
+		region = cmp.Or(region, m.Region)
+		profile = cmp.Or(profile, m.Profile)
 	}
-	region = firstNonEmpty(region, s.f.Getenv("AWS_REGION"), s.f.Getenv("AWS_DEFAULT_REGION"), "us-east-1")
+	region = cmp.Or(region, s.f.Getenv("AWS_REGION"), s.f.Getenv("AWS_DEFAULT_REGION"), "us-east-1")
 	opts := []func(*config.LoadOptions) error{config.WithRegion(region)}
 	if s.endpoint != "" {
 		profile = ""

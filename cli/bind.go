@@ -30,6 +30,8 @@ func newBindCmd(f *Factory, g *Globals) *cobra.Command {
 plus SST_APP, SST_STAGE and the region, so scripts and tests that use the
 runtime package reach the stage's resources. With --function, exactly that
 function's deployed environment; without, the bindings of every function.`,
+		Example: `  sst bind -- go test ./...                 # tests against the deployed table, queue, …
+  sst bind --function Api_GET_notes -- node  # a REPL with exactly that function's environment`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.args = args

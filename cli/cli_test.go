@@ -333,3 +333,32 @@ func TestOutputs(t *testing.T) {
 		t.Errorf("--json: %v %v\n%s", got, err, h.out.String())
 	}
 }
+
+// Outputs constructs add for sst itself (a site's URL and bucket) are left
+// out unless --all; the app's own and outputs the manifest does not know
+// are printed.
+func TestOutputsAppOwnByDefault(t *testing.T) {
+	dir := miniProject(t)
+	writeFile(t, filepath.Join(dir, ".sst", "outputs", "dev.json"),
+		`{"Web":{"SiteUrl":"https://d1.cloudfront.net","Web_url":"https://d1.cloudfront.net","Web_bucket":"dev-app-web"},"Old":{"x":"1"}}`)
+	writeFile(t, filepath.Join(dir, ".sst", "out", "dev", "manifest.json"),
+		`{"version":1,"app":"mini","stage":"dev","region":"us-east-1","backend":{"kind":"local"},"stacks":[{"name":"Web","dir":"stacks/Web","workspace":"dev","constructs":[],
+		"outputs":[{"name":"SiteUrl"},{"name":"Web_url","internal":true},{"name":"Web_bucket","internal":true}]}]}`)
+	h := newHarness(t, dir)
+	h.mustRun("outputs", "--stage", "dev")
+	want := "Outputs:\n  Old\n    x:  1\n  Web\n    SiteUrl:  https://d1.cloudfront.net\n(2 output(s) sst uses itself not shown: --all shows them)\n"
+	if h.out.String() != want {
+		t.Errorf("outputs:\n%q\nwant\n%q", h.out.String(), want)
+	}
+	h.mustRun("outputs", "--stage", "dev", "--all")
+	for _, w := range []string{"Web_url:", "Web_bucket:", "SiteUrl:"} {
+		if !strings.Contains(h.out.String(), w) || strings.Contains(h.out.String(), "not shown") {
+			t.Errorf("--all lacks %s:\n%s", w, h.out.String())
+		}
+	}
+	h.mustRun("outputs", "--stage", "dev", "--json")
+	var got map[string]map[string]any
+	if err := json.Unmarshal(h.out.Bytes(), &got); err != nil || len(got["Web"]) != 1 || got["Web"]["SiteUrl"] == nil {
+		t.Errorf("--json: %v %v\n%s", got, err, h.out.String())
+	}
+}

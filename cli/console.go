@@ -38,6 +38,9 @@ where functions run locally and invocations show up live.
 
 The RDS page connects directly with --connection (or $SST_RDS_CONNECTION,
 or $DATABASE_URL), else through the Data API, like sst migrate.`,
+		Example: `  sst console --stage dev
+  sst console --port 4000 --connection postgres://localhost/app  # RDS page without the Data API
+  SST_RDS_CONNECTION=postgres://localhost/app sst console`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkConsolePort("--port", o.port); err != nil {

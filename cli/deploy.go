@@ -27,6 +27,7 @@ type deployOptions struct {
 	// Data API (needed on an emulator).
 	connection string
 	force      bool
+	all        bool
 	parallel   int
 	stacks     []string
 }
@@ -40,8 +41,14 @@ func newDeployCmd(f *Factory, g *Globals) *cobra.Command {
 order, independent stacks in parallel. A stack whose Terraform JSON and
 function artifacts are unchanged since its last successful deploy of the stage
 is skipped; --force applies it anyway. A site whose project tree is unchanged
-since its last build reuses that build; --force rebuilds it too. Outputs are
-written to .sst/outputs/<stage>.json.`,
+since its last build reuses that build; --force rebuilds it too. All outputs
+are written to .sst/outputs/<stage>.json; the app's own (AddOutputs) are
+printed, --all prints those constructs add for sst itself too.`,
+		Example: `  sst deploy --stage prod
+  sst deploy --endpoint http://127.0.0.1:5000      # to moto_server (then remembered by the stage)
+  sst deploy API --force                           # one stack, even if unchanged
+  sst deploy --connection postgres://u:pw@localhost/app   # RDS migrations straight to a database (needed on an emulator)
+  SST_PROVIDER_MIRROR=/opt/tf-plugins sst deploy   # providers from a local mirror`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.stacks = args
 			if err := checkParallel(o.parallel); err != nil {
@@ -53,6 +60,7 @@ written to .sst/outputs/<stage>.json.`,
 	cmd.Flags().BoolVar(&o.force, "force", false, "deploy stacks even when unchanged since their last deploy, and rebuild every site")
 	cmd.Flags().IntVar(&o.parallel, "parallel", defaultParallel, "how many stacks to deploy at once")
 	cmd.Flags().StringVar(&o.connection, "connection", "", "apply RDS migrations through this database URL instead of the Data API (default: $"+EnvRDSConnection+"; required to migrate on an emulator)")
+	cmd.Flags().BoolVar(&o.all, "all", false, "print every output, including those constructs add for sst itself (a site's bucket, an RDS cluster's ARNs)")
 	return cmd
 }
 
@@ -115,6 +123,12 @@ func runDeploy(ctx context.Context, s *session, o *deployOptions) error {
 			if err != nil {
 				return deploy.Failed, err
 			}
+			mu.Lock()
+			err = s.recordTarget()
+			mu.Unlock()
+			if err != nil {
+				return deploy.Failed, err
+			}
 			pr.Printf("Stack %s: %s (%s) in %s\n", s.style.Bold(name), s.style.Green("deployed"), changeCounts(sum), progress.FormatDuration(sum.Duration))
 		}
 		vals, err := r.outputs(ctx, t)
@@ -163,7 +177,9 @@ func runDeploy(ctx context.Context, s *session, o *deployOptions) error {
 	failed := printSummary(s, results, "deployed")
 	if failed == 0 {
 		fmt.Fprintln(f.IO.Out)
-		printOutputs(f.IO.Out, s.style, all, names)
+		shown := appOutputs(all, m, o.all)
+		printOutputs(f.IO.Out, s.style, shown, names)
+		printHidden(f.IO.Out, all, shown)
 	}
 	fmt.Fprintln(f.IO.Out)
 	if failed > 0 {

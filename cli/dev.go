@@ -42,6 +42,9 @@ runs the new code; edited stacks are synthesized and deployed again (only
 the stacks that changed). Every invocation is logged with its output and
 kept in .sst/dev/<stage>/invocations.jsonl and shown live in the console
 whose URL it prints (invoke, replay, logs, data). Ctrl-C stops everything.`,
+		Example: `  sst dev --stage dev
+  sst dev --endpoint http://127.0.0.1:5000   # against moto_server, no AWS account
+  sst dev --port 4000 --run-sites`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.portExplicit = cmd.Flags().Changed("port")

@@ -25,6 +25,9 @@ func newDiffCmd(f *Factory, g *Globals) *cobra.Command {
 		Short: "Show what a deploy would change",
 		Long: `Synthesizes the app and runs terraform plan for each stack, printing the
 planned changes: + create, ~ update, - delete, -/+ replace. Nothing is changed.`,
+		Example: `  sst diff --stage prod
+  sst diff API Web                          # only these stacks
+  SST_PROVIDER_MIRROR=/opt/tf-plugins sst diff   # no registry.terraform.io access`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.stacks = args
 			if err := checkParallel(o.parallel); err != nil {
@@ -101,12 +104,26 @@ func runDiff(ctx context.Context, s *session, o *diffOptions) error {
 		}
 		add, change, remove = add+sum.Add, change+sum.Change, remove+sum.Remove
 	}
-	fmt.Fprintf(w, "\nTotal: %d to add, %d to change, %d to destroy\n", add, change, remove)
+	fmt.Fprintln(w, "\n"+diffTotal(add, change, remove, failed, len(results)))
 	if failed > 0 {
 		printFailures(s, results)
 		return fmt.Errorf("diff of stage %q: %d of %d stack(s) could not be planned", s.stage, failed, len(results))
 	}
 	return nil
+}
+
+// diffTotal is the last line of a diff. A stack whose plan failed has
+// unknown changes, not zero: with any failure the total says so instead
+// of a sum that reads as "nothing to do".
+func diffTotal(add, change, remove, failed, stacks int) string {
+	counts := fmt.Sprintf("%d to add, %d to change, %d to destroy", add, change, remove)
+	switch {
+	case failed == 0:
+		return "Total: " + counts
+	case failed == stacks:
+		return fmt.Sprintf("Total: unknown: the plan failed for every stack (%d)", stacks)
+	}
+	return fmt.Sprintf("Total: unknown: the plan failed for %d of %d stack(s); the others: %s", failed, stacks, counts)
 }
 
 func planCounts(sum *tf.Summary) string {

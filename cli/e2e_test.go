@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/sst-tf/sst/cli/internal/stagetarget"
 	"github.com/sst-tf/sst/internal/testenv"
 )
 
@@ -133,10 +135,19 @@ func TestDeployE2E(t *testing.T) {
 		}
 	}
 
-	// 2. Nothing changed: both stacks are skipped without terraform.
-	h = newHarness(t, dir, env...)
+	// The first apply recorded the stage's endpoint.
+	if rec, err := stagetarget.Read(dir, "e2e"); err != nil || rec == nil || rec.Endpoint != moto.URL() {
+		t.Errorf("stage target record = %+v, %v; want endpoint %s", rec, err, moto.URL())
+	}
+
+	// 2. Nothing changed: both stacks are skipped without terraform. The
+	// endpoint is left out: the stage remembers it.
+	h = newHarness(t, dir, slices.DeleteFunc(slices.Clone(env), func(v string) bool { return strings.HasPrefix(v, "SST_ENDPOINT=") })...)
 	h.mustRun("deploy")
 	out = h.out.String()
+	if !strings.Contains(h.err.String(), "Using endpoint "+moto.URL()+" (recorded for stage e2e") {
+		t.Errorf("second deploy does not say it uses the recorded endpoint:\n%s", h.err.String())
+	}
 	t.Logf("second deploy:\n%s", out)
 	for _, want := range []string{
 		"Stack Data: unchanged, skipped (use --force to deploy anyway)",
@@ -169,6 +180,9 @@ func TestDeployE2E(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, ".sst", "deploys", "e2e")); err == nil {
 		t.Error("deploy hashes survived remove")
+	}
+	if rec, _ := stagetarget.Read(dir, "e2e"); rec != nil {
+		t.Errorf("the stage's target record survived remove: %+v", rec)
 	}
 }
 

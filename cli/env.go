@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -36,6 +37,8 @@ stage, Api URLs point at its local gateways instead of the deployed Apis.
 
 The site is the one whose path holds the current directory, the only site
 of the app, or --site.`,
+		Example: `  sst env -- npm run dev
+  sst env --site Web "next dev"`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.args = args
@@ -137,14 +140,14 @@ func localize(s *session, env map[string]string) error {
 func addStageEnv(s *session, m *manifest.Manifest, env map[string]string) {
 	env[binding.EnvApp] = m.App
 	env[binding.EnvStage] = s.stage
-	if r := firstNonEmpty(s.region, m.Region); r != "" {
+	if r := cmp.Or(s.region, m.Region); r != "" {
 		env["AWS_REGION"] = r
 	}
 	if s.endpoint != "" {
 		env["AWS_ENDPOINT_URL"] = s.endpoint
 		env[manifest.EnvEndpoint] = s.endpoint
 	}
-	if p := firstNonEmpty(s.profile, m.Profile); p != "" && s.endpoint == "" {
+	if p := cmp.Or(s.profile, m.Profile); p != "" && s.endpoint == "" {
 		env["AWS_PROFILE"] = p
 	}
 }

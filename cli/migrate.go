@@ -48,6 +48,9 @@ from the stage's last deploy (.sst/outputs/<stage>.json). With --connection
 postgres://user:password@host:5432/db or mysql://user:password@host:3306/db.
 It reads the manifest of the last synth or deploy of the stage and runs the
 app only when there is none.`,
+		Example: `  sst migrate --dry-run                     # what is pending, nothing changed
+  sst migrate Db --stage prod
+  SST_RDS_CONNECTION=postgres://user:pw@localhost/app sst migrate   # straight to the database`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.ids = args
 			return runCmd(f, g, cmd, o, runMigrate)

@@ -14,10 +14,12 @@ import (
 
 	"github.com/sst-tf/sst/cli/internal/deploy"
 	"github.com/sst-tf/sst/cli/internal/progress"
+	"github.com/sst-tf/sst/manifest"
 )
 
 type outputsOptions struct {
 	asJSON bool
+	all    bool
 }
 
 func newOutputsCmd(f *Factory, g *Globals) *cobra.Command {
@@ -25,14 +27,19 @@ func newOutputsCmd(f *Factory, g *Globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "outputs",
 		Short: "Print the outputs of the last deploy of a stage",
-		Long: `Prints .sst/outputs/<stage>.json, written by the last "sst deploy". It runs
-neither the app nor terraform, so it is instant and works offline.`,
+		Long: `Prints .sst/outputs/<stage>.json, written by the last "sst deploy": the
+outputs the app declared (AddOutputs), and with --all also those constructs
+add for sst itself. It runs neither the app nor terraform, so it is instant
+and works offline.`,
+		Example: `  sst outputs --stage prod
+  sst outputs --all --json | jq .API`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runCmd(f, g, cmd, o, runOutputs)
 		},
 	}
 	cmd.Flags().BoolVar(&o.asJSON, "json", false, "print the outputs file as JSON")
+	cmd.Flags().BoolVar(&o.all, "all", false, "include the outputs constructs add for sst itself (a site's bucket, an RDS cluster's ARNs)")
 	return cmd
 }
 
@@ -46,16 +53,54 @@ func runOutputs(_ context.Context, s *session, o *outputsOptions) error {
 		return err
 	}
 	w := s.f.IO.Out
+	// The last synth's manifest says which outputs are the app's own; with
+	// none (never synthesized here, or unreadable) everything is shown.
+	m, _ := manifest.Read(s.outDir())
+	shown := appOutputs(outs, m, o.all)
 	if o.asJSON {
-		b, err := json.MarshalIndent(outs, "", "  ")
+		b, err := json.MarshalIndent(shown, "", "  ")
 		if err != nil {
 			return err
 		}
 		_, err = fmt.Fprintf(w, "%s\n", b)
 		return err
 	}
-	printOutputs(w, s.style, outs, nil)
+	printOutputs(w, s.style, shown, nil)
+	printHidden(w, outs, shown)
 	return nil
+}
+
+// appOutputs is what a person is shown of outs by default: the app's own
+// outputs (manifest Stack.AppOutput), or everything with all.
+func appOutputs(outs deploy.Outputs, m *manifest.Manifest, all bool) deploy.Outputs {
+	if all || m == nil {
+		return outs
+	}
+	shown := deploy.Outputs{}
+	for stack, vals := range outs {
+		st, ok := m.Stack(stack)
+		for n, v := range vals {
+			if ok && !st.AppOutput(n) {
+				continue
+			}
+			if shown[stack] == nil {
+				shown[stack] = map[string]json.RawMessage{}
+			}
+			shown[stack][n] = v
+		}
+	}
+	return shown
+}
+
+// printHidden says how many outputs appOutputs left out, and how to see them.
+func printHidden(w io.Writer, outs, shown deploy.Outputs) {
+	hidden := 0
+	for stack, vals := range outs {
+		hidden += len(vals) - len(shown[stack])
+	}
+	if hidden > 0 {
+		fmt.Fprintf(w, "(%d output(s) sst uses itself not shown: --all shows them)\n", hidden)
+	}
 }
 
 // printOutputs prints stacks' outputs, sorted, with URLs highlighted since

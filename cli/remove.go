@@ -12,6 +12,7 @@ import (
 
 	"github.com/sst-tf/sst/cli/internal/deploy"
 	"github.com/sst-tf/sst/cli/internal/progress"
+	"github.com/sst-tf/sst/cli/internal/stagetarget"
 	"github.com/sst-tf/sst/manifest"
 )
 
@@ -29,6 +30,8 @@ func newRemoveCmd(f *Factory, g *Globals) *cobra.Command {
 		Long: `Destroys every resource of the stage, dependents before what they depend on.
 Resources the app marks as retained are dropped from Terraform state and kept
 in AWS. Asks for confirmation unless --yes is given.`,
+		Example: `  sst remove --stage pr-123 --yes           # in CI, no terminal to confirm on
+  sst remove Web                            # one stack (and nothing that depends on it)`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.stacks = args
 			if err := checkParallel(o.parallel); err != nil {
@@ -173,7 +176,8 @@ func forgetRemoved(s *session, results []deploy.Result) error {
 		// otherwise.
 		_ = os.Remove(s.hashDir())
 		_ = os.Remove(filepath.Dir(s.hashDir()))
-		return nil
+		// The stage is gone: its next first deploy may go anywhere.
+		return stagetarget.Forget(s.project.Dir, s.stage)
 	}
 	return outs.Write(s.outputsPath())
 }

@@ -31,7 +31,23 @@ func NewRootCmd(f *Factory) *cobra.Command {
 		Use:   "sst",
 		Short: "Build and ship serverless apps on AWS with CDK for Terraform",
 		Long: `sst synthesizes your app (the "app" command in cdktf.json) into Terraform
-JSON per stage and deploys it with terraform.`,
+JSON per stage and deploys it with terraform.
+
+Environment:
+  SST_STAGE, SST_REGION, SST_PROFILE  defaults of --stage, --region, --profile
+  SST_ENDPOINT         default of --endpoint: an emulator such as moto_server
+                       (a stage remembers the endpoint of its first deploy)
+  SST_PROVIDER_MIRROR  a local Terraform provider mirror, for machines that
+                       cannot reach registry.terraform.io (the usual mirror
+                       locations are found without it)
+  SST_RDS_CONNECTION   a direct database URL for RDS migrations (sst migrate,
+                       sst console) instead of the Data API`,
+		Example: `  sst init my-app && cd my-app
+  sst deploy --stage dev --endpoint http://127.0.0.1:5000   # to a local moto_server
+  sst deploy --stage prod
+  sst dev
+  sst outputs
+  sst remove --stage dev --yes`,
 		// Errors are printed once by Main; usage on every failed deploy
 		// would bury the message.
 		SilenceUsage:  true,

@@ -19,6 +19,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sst-tf/sst/internal/binding"
+	"github.com/sst-tf/sst/manifest"
 )
 
 type secretsOptions struct {
@@ -47,13 +48,19 @@ without its own uses.
 Functions bound to a secret read it at cold start (runtime.Secret in Go,
 after importing github.com/sst-tf/sst/runtime/ssm); functions already
 running keep the value they read.`,
+		Example: `  sst secrets set STRIPE_KEY sk_test_123
+  sst secrets list --show
+  sst secrets set STRIPE_KEY sk_live_456 --stage prod
+  sst secrets load .env.prod --fallback`,
 	}
 	cmd.PersistentFlags().BoolVar(&o.fallback, "fallback", false, "use the app-wide fallback value instead of the stage's")
 
 	set := &cobra.Command{
 		Use:   "set NAME VALUE",
 		Short: "Set a secret's value",
-		Args:  cobra.ExactArgs(2),
+		Example: `  sst secrets set STRIPE_KEY sk_test_123
+  sst secrets set STRIPE_KEY sk_test_123 --fallback   # every stage without its own`,
+		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.values, o.order = map[string]string{args[0]: args[1]}, []string{args[0]}
 			return runCmd(f, g, cmd, o, runSecretsSet)
@@ -66,7 +73,8 @@ running keep the value they read.`,
 		Short: "Print a secret's value",
 		Long: `Prints the value a function of the stage would read: the stage's own, else
 the fallback (said on stderr). With --fallback, only the fallback.`,
-		Args: cobra.ExactArgs(1),
+		Example: `  sst secrets get STRIPE_KEY --stage prod`,
+		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.name = args[0]
 			return runCmd(f, g, cmd, o, runSecretsGet)
@@ -76,7 +84,9 @@ the fallback (said on stderr). With --fallback, only the fallback.`,
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List the secrets of the stage (values only with --show)",
-		Args:  cobra.NoArgs,
+		Example: `  sst secrets list
+  sst secrets list --show`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runCmd(f, g, cmd, o, runSecretsList)
 		},
@@ -84,9 +94,10 @@ the fallback (said on stderr). With --fallback, only the fallback.`,
 	list.Flags().BoolVar(&o.show, "show", false, "print the values too")
 
 	remove := &cobra.Command{
-		Use:   "remove NAME",
-		Short: "Remove a secret's value",
-		Args:  cobra.ExactArgs(1),
+		Use:     "remove NAME",
+		Short:   "Remove a secret's value",
+		Example: `  sst secrets remove STRIPE_KEY`,
+		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.name = args[0]
 			return runCmd(f, g, cmd, o, runSecretsRemove)
@@ -99,7 +110,8 @@ the fallback (said on stderr). With --fallback, only the fallback.`,
 		Long: `Reads NAME=value lines ("export " prefixes, # comments, and single- or
 double-quoted values are understood) and sets each secret. Every line is
 checked before anything is written.`,
-		Args: cobra.ExactArgs(1),
+		Example: `  sst secrets load .env.dev`,
+		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
 			if o.values, o.order, err = parseDotenv(args[0]); err != nil {
@@ -126,11 +138,18 @@ type secretStore struct {
 // secretsRun is a secrets subcommand's runX: the store opened, then op.
 func secretsRun(op func(context.Context, *secretStore) error) func(context.Context, *session, *secretsOptions) error {
 	return func(ctx context.Context, s *session, o *secretsOptions) error {
+		_, statErr := os.Stat(manifest.Path(s.outDir()))
+		synthesized := errors.Is(statErr, os.ErrNotExist)
 		st, err := openSecrets(ctx, s, o)
-		if err != nil {
-			return err
+		if err == nil {
+			err = op(ctx, st)
 		}
-		return op(ctx, st)
+		if err != nil && synthesized {
+			// The synth only served to learn the app's name: a refused
+			// command leaves no stage output behind, as if it never ran.
+			_ = os.RemoveAll(s.outDir())
+		}
+		return err
 	}
 }
 
@@ -251,9 +270,13 @@ func (st *secretStore) set(ctx context.Context, values map[string]string, order 
 			return fmt.Errorf("set secret %s for %s: %w", name, st.where(st.o.fallback), err)
 		}
 		fmt.Fprintf(w, "Set %s for %s\n", name, st.where(st.o.fallback))
-		if len(st.declared) > 0 && !slices.Contains(st.declared, name) {
-			fmt.Fprintf(st.s.f.IO.ErrOut, "%s the app declares no secret %s (it has %s); no function can read it until one binds sst.NewSecret(s, %q)\n",
-				st.s.style.Yellow("warning:"), name, strings.Join(st.declared, ", "), name)
+		if !slices.Contains(st.declared, name) {
+			has := "it declares none"
+			if len(st.declared) > 0 {
+				has = "it has " + strings.Join(st.declared, ", ")
+			}
+			fmt.Fprintf(st.s.f.IO.ErrOut, "%s the app declares no secret %s (%s); no function can read it until one binds sst.NewSecret(s, %q)\n",
+				st.s.style.Yellow("warning:"), name, has, name)
 		}
 	}
 	return nil

@@ -104,6 +104,23 @@ func TestSecretsCommand(t *testing.T) {
 	if n := stageParams(); n != 0 {
 		t.Fatalf("a refused set wrote %d parameters", n)
 	}
+	// The same for a stage never synthesized here: the synth that named
+	// the app leaves no .sst/out/<stage> behind. Once set (--force), a
+	// secret the app never declares is warned about, naming that it has
+	// none.
+	fresh := miniProject(t)
+	r := runIn(t, fresh, env, "secrets", "set", "STRIPE_KEY", "sk_1", "--stage", "fresh")
+	if r.code == 0 || !strings.Contains(r.errOut, `stage "fresh" of app "mini" has never been deployed`) {
+		t.Errorf("set for a fresh stage: exit %d\n%s", r.code, r.errOut)
+	}
+	if _, err := os.Stat(filepath.Join(fresh, manifest.OutDir, "fresh")); !os.IsNotExist(err) {
+		t.Errorf("a refused set left .sst/out/fresh behind (%v)", err)
+	}
+	r = runIn(t, fresh, env, "secrets", "set", "STRIPE_KEY", "sk_1", "--stage", "fresh", "--force")
+	if r.code != 0 || !strings.Contains(r.errOut, "the app declares no secret STRIPE_KEY (it declares none)") {
+		t.Errorf("set of an undeclared secret in an app without secrets: exit %d\n%s", r.code, r.errOut)
+	}
+
 	fail([]string{"set", "bad-name", "x", "--force"}, `invalid secret name "bad-name"`)
 	fail([]string{"set", "STRIPE_KEY", "", "--force"}, "the value is empty", "sst secrets remove STRIPE_KEY")
 

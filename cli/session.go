@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -16,7 +17,9 @@ import (
 	"github.com/sst-tf/sst/cli/internal/progress"
 	"github.com/sst-tf/sst/cli/internal/project"
 	"github.com/sst-tf/sst/cli/internal/stagelock"
+	"github.com/sst-tf/sst/cli/internal/stagetarget"
 	"github.com/sst-tf/sst/cli/internal/synth"
+	"github.com/sst-tf/sst/internal/awsregion"
 	"github.com/sst-tf/sst/internal/stage"
 	"github.com/sst-tf/sst/manifest"
 )
@@ -51,6 +54,8 @@ type session struct {
 	// connection is `sst deploy --connection`: the database URL migrations
 	// go through instead of the Data API.
 	connection string
+	// recorded says the stage has a target record (package stagetarget).
+	recorded bool
 }
 
 // load validates global settings and locates the project. Everything that
@@ -58,12 +63,19 @@ type session struct {
 // terraform runs.
 func load(f *Factory, g *Globals) (*session, error) {
 	s := &session{f: f, g: g, style: styleFor(f)}
-	s.endpoint = firstNonEmpty(g.Endpoint, f.Getenv(manifest.EnvEndpoint))
-	if err := project.ValidateEndpoint(s.endpoint); err != nil {
-		return nil, err
+	given := stagetarget.Given{
+		Endpoint: setting(g.Endpoint, "--endpoint", f.Getenv(manifest.EnvEndpoint), "$"+manifest.EnvEndpoint),
+		Region:   setting(g.Region, "--region", f.Getenv(manifest.EnvRegion), "$"+manifest.EnvRegion),
+		Profile:  setting(g.Profile, "--profile", f.Getenv(manifest.EnvProfile), "$"+manifest.EnvProfile),
 	}
-	s.region = firstNonEmpty(g.Region, f.Getenv(manifest.EnvRegion))
-	s.profile = firstNonEmpty(g.Profile, f.Getenv(manifest.EnvProfile))
+	if err := project.ValidateEndpoint(given.Endpoint.Value); err != nil {
+		return nil, fmt.Errorf("%s: %w", given.Endpoint.Source, err)
+	}
+	if r := given.Region; r.Value != "" {
+		if err := awsregion.Check(r.Value, r.Source); err != nil {
+			return nil, err
+		}
+	}
 
 	var err error
 	if g.Project != "" {
@@ -86,6 +98,9 @@ func load(f *Factory, g *Globals) (*session, error) {
 		return nil, err
 	}
 	s.stage = st
+	if err := s.resolveTarget(given); err != nil {
+		return nil, err
+	}
 	switch source {
 	case stage.SourceUser, stage.SourceDefault:
 		// Pin the derived stage so a later change of user name or machine
@@ -100,6 +115,50 @@ func load(f *Factory, g *Globals) (*session, error) {
 	return s, nil
 }
 
+// setting is the flag's value when given, else the variable's, with where
+// it came from.
+func setting(flag, flagName, env, envName string) stagetarget.Setting {
+	if flag != "" {
+		return stagetarget.Setting{Value: flag, Source: flagName}
+	}
+	if env != "" {
+		return stagetarget.Setting{Value: env, Source: envName}
+	}
+	return stagetarget.Setting{}
+}
+
+// resolveTarget applies the stage's recorded endpoint, region and profile
+// (see package stagetarget) to what this command was given.
+func (s *session) resolveTarget(given stagetarget.Given) error {
+	rec, err := stagetarget.Read(s.project.Dir, s.stage)
+	if err != nil {
+		return err
+	}
+	t, notes, err := stagetarget.Resolve(s.stage, rec, given)
+	if err != nil {
+		return err
+	}
+	for _, n := range notes {
+		fmt.Fprintln(s.f.IO.ErrOut, n)
+	}
+	s.recorded = rec != nil
+	s.endpoint, s.region, s.profile = t.Endpoint, t.Region, t.Profile
+	return nil
+}
+
+// recordTarget remembers the stage's endpoint, region and profile after its
+// first successful apply; later commands use them.
+func (s *session) recordTarget() error {
+	if s.recorded {
+		return nil
+	}
+	if err := stagetarget.Write(s.project.Dir, s.stage, stagetarget.Target{Endpoint: s.endpoint, Region: s.region, Profile: s.profile}); err != nil {
+		return fmt.Errorf("record the stage's endpoint: %w", err)
+	}
+	s.recorded = true
+	return nil
+}
+
 func describeSource(source string) string {
 	switch source {
 	case stage.SourceFlag:
@@ -110,15 +169,6 @@ func describeSource(source string) string {
 		return stage.File
 	}
 	return source
-}
-
-func firstNonEmpty(v ...string) string {
-	for _, s := range v {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
 }
 
 // runCmd is the end of every project command's RunE: the runF hook for
@@ -146,7 +196,7 @@ func (s *session) lockStage() error {
 	if s.lock != nil {
 		return nil
 	}
-	l, err := stagelock.Acquire(s.project.Path(manifest.SSTDir), s.stage, firstNonEmpty(s.command, "sst")+" --stage "+s.stage)
+	l, err := stagelock.Acquire(s.project.Path(manifest.SSTDir), s.stage, cmp.Or(s.command, "sst")+" --stage "+s.stage)
 	if err != nil {
 		return err
 	}
@@ -190,8 +240,8 @@ func (s *session) synth(ctx context.Context) (*synth.Result, error) {
 		App:        s.project.Config.App,
 		OutDir:     s.outDir(),
 		Stage:      s.stage,
-		Region:     s.g.Region,
-		Profile:    s.g.Profile,
+		Region:     s.region,
+		Profile:    s.profile,
 		Endpoint:   s.endpoint,
 		Env:        s.synthEnv(),
 		Log:        log,
@@ -247,7 +297,7 @@ func findTerraform(f *Factory) (string, error) {
 // workspace is the terraform workspace for a stack: the manifest's, or the
 // stage when an older app left it out.
 func (s *session) workspace(st *manifest.Stack) string {
-	return firstNonEmpty(st.Workspace, s.stage)
+	return cmp.Or(st.Workspace, s.stage)
 }
 
 // confirm asks a yes/no question on the terminal; anything but y/yes is no.

@@ -81,7 +81,9 @@ func (s *session) stack(m *manifest.Manifest, st *manifest.Stack, raw *progress.
 
 // initMu serializes `terraform init` across the stacks of one command:
 // terraform's plugin cache is not safe for concurrent first installs, and
-// with a warm cache an init is cheap, so applies stay parallel.
+// with a warm cache an init is cheap, so applies stay parallel. A stack
+// initialized by an earlier command for the same configuration is not
+// initialized again (tf.EnsureInit).
 var initMu sync.Mutex
 
 // open is terraform for the stack, initialized and switched to the stage's
@@ -102,7 +104,7 @@ func (r *stackRunner) open(ctx context.Context) (*tf.Terraform, error) {
 		return nil, err
 	}
 	initMu.Lock()
-	err = t.Init(ctx)
+	err = t.EnsureInit(ctx)
 	initMu.Unlock()
 	if err != nil {
 		return nil, err

@@ -23,6 +23,8 @@ func newSynthCmd(f *Factory, g *Globals) *cobra.Command {
 to .sst/out/<stage>/stacks/<Stack>/cdk.tf.json. The output also deploys with
 plain terraform. Each site runs its build command unless nothing in the
 project changed since its last build; --force rebuilds every site.`,
+		Example: `  sst synth --stage prod
+  sst synth --force                         # rebuild every site`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runCmd(f, g, cmd, o, runSynth)

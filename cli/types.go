@@ -28,6 +28,8 @@ built on github.com/sst-tf/sst/runtime, and for Node handlers sst-env.d.ts
 object). A handler using a resource that is no longer bound, or was renamed,
 then fails to compile. Run it again whenever bindings change, and commit the
 output: handlers that import it need it to build.`,
+		Example: `  sst types
+  sst types --lang ts --ts-out web/src`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.gen = generators.TypesOptions{GoDir: o.goOut, TSDir: o.tsOut}

@@ -28,6 +28,8 @@ func newUnlockCmd(f *Factory, g *Globals) *cobra.Command {
 holds each, and releases them after confirmation (--yes skips it). With a
 stack and the lock ID printed by the command that found the lock, releases
 just that one. Use it only when no deploy of the stage is running anywhere.`,
+		Example: `  sst unlock --stage dev                    # show the stage's locks, release after confirming
+  sst unlock API 1c7f3a52-…                 # the stack and lock ID a lock error printed`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 0 && len(args) != 2 {
 				return errors.New(`pass nothing (find the stage's locks) or the stack and the lock ID printed by the failed command: sst unlock <stack> <lock-id>`)

@@ -1,6 +1,7 @@
 package sst
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -354,7 +355,7 @@ func (api *Api) addRoute(rawKey string, r ApiRoute) {
 	if fn.Cdk.Function == nil {
 		return
 	}
-	auth := firstNonEmpty(r.Authorizer, api.props.Defaults.Authorizer, "none")
+	auth := cmp.Or(r.Authorizer, api.props.Defaults.Authorizer, "none")
 	scopes := r.AuthorizationScopes
 	if len(scopes) == 0 {
 		scopes = api.props.Defaults.AuthorizationScopes

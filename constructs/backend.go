@@ -1,6 +1,7 @@
 package sst
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -98,13 +99,13 @@ func (b S3Backend) configure(s *Stack) {
 	cfg := &cdktf.S3BackendConfig{
 		Bucket:  jsii.String(b.Bucket),
 		Key:     jsii.String(b.key(s)),
-		Region:  jsii.String(firstNonEmpty(b.Region, o.Region)),
+		Region:  jsii.String(cmp.Or(b.Region, o.Region)),
 		Encrypt: jsii.Bool(!b.DisableEncryption),
 	}
 	if b.DynamoDBTable != "" {
 		cfg.DynamodbTable = jsii.String(b.DynamoDBTable)
 	}
-	if p := firstNonEmpty(b.Profile, o.Profile); p != "" && o.Endpoint == "" {
+	if p := cmp.Or(b.Profile, o.Profile); p != "" && o.Endpoint == "" {
 		cfg.Profile = jsii.String(p)
 	}
 	if b.RoleArn != "" {
@@ -133,7 +134,7 @@ func (b S3Backend) configure(s *Stack) {
 func (b S3Backend) workspace(s *Stack) string { return s.Stage() }
 
 func (b S3Backend) manifest(a *App) manifest.Backend {
-	c := map[string]any{"bucket": b.Bucket, "region": firstNonEmpty(b.Region, a.opts.Region)}
+	c := map[string]any{"bucket": b.Bucket, "region": cmp.Or(b.Region, a.opts.Region)}
 	if b.DynamoDBTable != "" {
 		c["dynamodbTable"] = b.DynamoDBTable
 	}
@@ -187,13 +188,4 @@ func (b CloudBackend) manifest(a *App) manifest.Backend {
 		c["hostname"] = b.Hostname
 	}
 	return manifest.Backend{Kind: "cloud", Config: c}
-}
-
-func firstNonEmpty[T ~string](v ...T) T {
-	for _, s := range v {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
 }

@@ -1,6 +1,7 @@
 package sst
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -208,7 +209,7 @@ func NewBucket(s *Stack, id string, props BucketProps) *Bucket {
 
 // checkEncryption returns the algorithm, AES256 unless props say otherwise.
 func checkEncryption(a *App, where, encryption, kmsKey string) string {
-	enc := firstNonEmpty(encryption, "AES256")
+	enc := cmp.Or(encryption, "AES256")
 	if !bucketEncryptions[enc] {
 		a.errorf("%s: Encryption %q: use \"AES256\", \"aws:kms\" or \"aws:kms:dsse\"", where, encryption)
 	} else if kmsKey != "" && enc == "AES256" {

@@ -1,6 +1,7 @@
 package sst
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -299,11 +300,11 @@ func (fn *Function) validate() bool {
 func mergeFunctionProps(layers ...FunctionProps) FunctionProps {
 	out := FunctionProps{Architecture: ArchArm64, MemorySize: 1024, Timeout: 10 * time.Second, Environment: map[string]string{}}
 	for _, l := range layers {
-		out.Handler = firstNonEmpty(l.Handler, out.Handler)
-		out.Runtime = firstNonEmpty(l.Runtime, out.Runtime)
-		out.Architecture = firstNonEmpty(l.Architecture, out.Architecture)
-		out.Description = firstNonEmpty(l.Description, out.Description)
-		out.Nodejs.Format = firstNonEmpty(l.Nodejs.Format, out.Nodejs.Format)
+		out.Handler = cmp.Or(l.Handler, out.Handler)
+		out.Runtime = cmp.Or(l.Runtime, out.Runtime)
+		out.Architecture = cmp.Or(l.Architecture, out.Architecture)
+		out.Description = cmp.Or(l.Description, out.Description)
+		out.Nodejs.Format = cmp.Or(l.Nodejs.Format, out.Nodejs.Format)
 		if l.MemorySize != 0 {
 			out.MemorySize = l.MemorySize
 		}

@@ -1,6 +1,7 @@
 package sst
 
 import (
+	"cmp"
 	"fmt"
 	"time"
 
@@ -146,7 +147,7 @@ func (k *KinesisStream) addConsumer(name string, c KinesisStreamConsumer) {
 	if c.Handler != "" && c.Function.Handler != "" {
 		a.errorf("%s: set Handler or Function.Handler, not both", where)
 	}
-	start := firstNonEmpty(c.StartingPosition, "LATEST")
+	start := cmp.Or(c.StartingPosition, "LATEST")
 	if start != "LATEST" && start != "TRIM_HORIZON" {
 		a.errorf("%s: StartingPosition %q: use \"LATEST\" or \"TRIM_HORIZON\"", where, start)
 	}

@@ -97,7 +97,7 @@ var accessor = regexp.MustCompile(`^\(\*([A-Z]\w*)\)\.([A-Z]\w*)$`)
 // It must run in the deferred function that recovered r, whose stack still
 // holds the panicking frames.
 func (s *Stack) nilConstruct(r any) (msg string, ok bool) {
-	if err, isErr := r.(goruntime.Error); !isErr || !strings.Contains(err.Error(), "nil pointer dereference") {
+	if !isNilPointer(r) {
 		return "", false
 	}
 	pcs := make([]uintptr, 64)
@@ -144,4 +144,11 @@ func checkOriginIDs(a *App, where string, origin any) {
 			seen[id] = true
 		}
 	}
+}
+
+// isNilPointer reports whether a recovered panic is a nil pointer
+// dereference.
+func isNilPointer(r any) bool {
+	err, isErr := r.(goruntime.Error)
+	return isErr && strings.Contains(err.Error(), "nil pointer dereference")
 }

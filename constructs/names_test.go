@@ -164,6 +164,25 @@ func TestConstructFromALaterStack(t *testing.T) {
 			want:  []string{"Use(Second): that stack is not defined yet — list Second before First"},
 			count: 1,
 		},
+		{
+			name: "accessor after a Use of the wrong type",
+			bodies: []body{func(s *Stack) any { return notesTable(s) }, func(s *Stack) any {
+				api := Use[*Api](s, First)
+				s.AddOutputs(map[string]any{"Url": api.URL()})
+				return nil
+			}},
+			want:  []string{"stack Second: Use(First): it returned *sst.Table, not *sst.Api"},
+			count: 1,
+		},
+		{
+			name: "field of a Use of the wrong type",
+			bodies: []body{func(s *Stack) any { return notesTable(s) }, func(s *Stack) any {
+				api := Use[*Api](s, First)
+				return api.Cdk.Api
+			}},
+			want:  []string{"stack Second: Use(First): it returned *sst.Table, not *sst.Api"},
+			count: 1,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

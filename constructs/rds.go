@@ -389,9 +389,9 @@ func (r *RDS) addOutputs() {
 		manifest.RDSSecretArnOutput:  EnvName("RDS", "secretArn", id),
 		manifest.RDSDatabaseOutput:   EnvName("RDS", "defaultDatabaseName", id),
 	}
-	s.AddOutput(r.outputs[manifest.RDSClusterArnOutput], r.ClusterArn(), OutputOptions{Description: "RDS " + id + " cluster ARN"})
-	s.AddOutput(r.outputs[manifest.RDSSecretArnOutput], r.SecretArn(), OutputOptions{Description: "RDS " + id + " master secret ARN"})
-	s.AddOutput(r.outputs[manifest.RDSDatabaseOutput], *r.Cdk.Cluster.DatabaseName(), OutputOptions{Description: "RDS " + id + " default database"})
+	s.AddOutput(r.outputs[manifest.RDSClusterArnOutput], r.ClusterArn(), OutputOptions{Description: "RDS " + id + " cluster ARN", internal: true})
+	s.AddOutput(r.outputs[manifest.RDSSecretArnOutput], r.SecretArn(), OutputOptions{Description: "RDS " + id + " master secret ARN", internal: true})
+	s.AddOutput(r.outputs[manifest.RDSDatabaseOutput], *r.Cdk.Cluster.DatabaseName(), OutputOptions{Description: "RDS " + id + " default database", internal: true})
 }
 
 // network returns the subnet group name and security groups for the

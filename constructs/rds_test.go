@@ -98,6 +98,12 @@ func TestRDSPostgresDefaults(t *testing.T) {
 			t.Errorf("output %s = %v, want %s", name, got, want)
 		}
 	}
+	// They are sst's, not the app's: printed only with --all.
+	for _, o := range s.manifestStack(t, "First").Outputs {
+		if strings.HasPrefix(o.Name, "SST_RDS_") != o.Internal {
+			t.Errorf("manifest output %+v: internal should be %v", o, !o.Internal)
+		}
+	}
 	var c manifest.Construct
 	for _, mc := range s.manifestStack(t, "First").Constructs {
 		if mc.ID == "Db" {

@@ -467,12 +467,12 @@ type siteOutputs struct {
 
 func addSiteOutputs(s *Stack, id, url string, dist cloudfrontdistribution.CloudfrontDistribution, b *siteBucket, env siteEnv) siteOutputs {
 	o := siteOutputs{url: id + "_url", distribution: id + "_distribution_id", bucket: id + "_bucket", env: map[string]string{}}
-	s.AddOutput(o.url, url, OutputOptions{Description: id + " URL"})
-	s.AddOutput(o.distribution, *dist.Id(), OutputOptions{Description: id + " CloudFront distribution"})
-	s.AddOutput(o.bucket, *b.bucket.Bucket(), OutputOptions{Description: id + " assets bucket"})
+	s.AddOutput(o.url, url, OutputOptions{Description: id + " URL", internal: true})
+	s.AddOutput(o.distribution, *dist.Id(), OutputOptions{Description: id + " CloudFront distribution", internal: true})
+	s.AddOutput(o.bucket, *b.bucket.Bucket(), OutputOptions{Description: id + " assets bucket", internal: true})
 	for _, k := range sortedKeys(env.tokens) {
 		name := id + "_env_" + k
-		s.AddOutput(name, env.tokens[k], OutputOptions{Description: id + " environment " + k})
+		s.AddOutput(name, env.tokens[k], OutputOptions{Description: id + " environment " + k, internal: true})
 		o.env[k] = name
 	}
 	return o

@@ -1,6 +1,7 @@
 package sst
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -448,7 +449,7 @@ func (b *ssrBuild) buildApp(defaultBuild string, plan func(string) (*ssrPlan, er
 	site, a := b.site, b.site.stack.app
 	removing := a.opts.Mode == manifest.ModeRemove
 	if !removing {
-		if err := site.stack.buildSite(site.sid, site.dir, firstNonEmpty(b.props.BuildCommand, defaultBuild), site.env.build); err != nil {
+		if err := site.stack.buildSite(site.sid, site.dir, cmp.Or(b.props.BuildCommand, defaultBuild), site.env.build); err != nil {
 			return err
 		}
 	}

@@ -67,11 +67,14 @@ func (s *Stack) run() (result any) {
 		// with one a construct generated) panics inside jsii; report it as a
 		// configuration error of this stack instead of a Go stack trace.
 		if r := recover(); r != nil {
-			if msg, ok := s.nilConstruct(r); ok {
-				if !s.useFailed {
-					s.app.errorf("%s", msg)
-				}
-			} else {
+			msg, onConstruct := s.nilConstruct(r)
+			switch {
+			case s.useFailed && isNilPointer(r):
+				// The zero value a failed Use returned, used: its error
+				// is already reported and says what to do.
+			case onConstruct:
+				s.app.errorf("%s", msg)
+			default:
 				s.app.errorf("stack %s: %v", s.name, r)
 			}
 			result = nil
@@ -133,6 +136,7 @@ func Use[T any](s *Stack, fn StackFunc) T {
 	}
 	v, ok := other.result.(T)
 	if !ok {
+		s.useFailed = true
 		s.app.errorf("stack %s: Use(%s): it returned %T, not %T", s.name, name, other.result, zero)
 		return zero
 	}
@@ -156,6 +160,9 @@ type OutputOptions struct {
 	Description string
 	// Sensitive outputs are stored by Terraform but not printed.
 	Sensitive bool
+	// internal marks outputs constructs add for the CLI (manifest
+	// Output.Internal): printed only with --all.
+	internal bool
 }
 
 // AddOutput declares one stack output.
@@ -179,7 +186,7 @@ func (s *Stack) AddOutput(name string, value any, o OutputOptions) {
 	}
 	out := cdktf.NewTerraformOutput(s.tf, jsii.String(name), cfg)
 	out.OverrideLogicalId(jsii.String(name))
-	s.outputs = append(s.outputs, manifest.Output{Name: name, Description: o.Description, Sensitive: o.Sensitive})
+	s.outputs = append(s.outputs, manifest.Output{Name: name, Description: o.Description, Sensitive: o.Sensitive, Internal: o.internal})
 }
 
 func validateOutputName(name string) error {

@@ -1,6 +1,7 @@
 package sst
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -79,7 +80,7 @@ func NewStaticSite(s *Stack, id string, props StaticSiteProps) *StaticSite {
 	dir, ok := sitePath(s, where, props.Path)
 	site.env = newSiteEnv(s, where, props.Environment)
 	d := siteDomain(s, where, id, props.CustomDomain)
-	index := firstNonEmpty(props.IndexPage, "index.html")
+	index := cmp.Or(props.IndexPage, "index.html")
 	if strings.HasPrefix(index, "/") || strings.HasPrefix(props.ErrorPage, "/") {
 		a.errorf("%s: IndexPage and ErrorPage are paths inside BuildOutput without a leading /, e.g. \"404.html\"", where)
 	}
@@ -130,7 +131,7 @@ func (site *StaticSite) build(props StaticSiteProps) (string, error) {
 		// Removal destroys what the state holds; the files do not matter.
 		return "", nil
 	} else if err != nil || !fi.IsDir() {
-		return "", fmt.Errorf("BuildOutput %q: %s is not a directory after the build: set BuildOutput to where %q writes its files", out, outDir, firstNonEmpty(props.BuildCommand, "(no build command)"))
+		return "", fmt.Errorf("BuildOutput %q: %s is not a directory after the build: set BuildOutput to where %q writes its files", out, outDir, cmp.Or(props.BuildCommand, "(no build command)"))
 	}
 	return outDir, nil
 }

@@ -31,8 +31,16 @@ func TestStaticSite(t *testing.T) {
 			})
 			siteURL = site.URL()
 			NewFunction(s, "Fn", FunctionProps{Handler: nodeHandler, Bind: []Bindable{site}})
+			s.AddOutputs(map[string]any{"SiteUrl": site.URL()})
 			return site
 		})...)
+
+	// The app's SiteUrl is its own; the site's outputs for sst are not.
+	for _, o := range s.manifestStack(t, "Second").Outputs {
+		if (o.Name == "SiteUrl") == o.Internal || (o.Name != "SiteUrl" && !strings.HasPrefix(o.Name, "Web_")) {
+			t.Errorf("manifest output %+v", o)
+		}
+	}
 
 	if !strings.HasPrefix(siteURL, "https://") {
 		t.Errorf("URL() = %q", siteURL)

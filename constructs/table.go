@@ -1,6 +1,7 @@
 package sst
 
 import (
+	"cmp"
 	"fmt"
 
 	"github.com/aws/jsii-runtime-go"
@@ -253,7 +254,7 @@ func (t *Table) addConsumer(name string, c TableConsumer) {
 	if fn.Cdk.Function == nil {
 		return
 	}
-	start := firstNonEmpty(c.StartingPosition, "LATEST")
+	start := cmp.Or(c.StartingPosition, "LATEST")
 	if start != "LATEST" && start != "TRIM_HORIZON" {
 		s.app.errorf("stack %s: table %q: consumer %q: StartingPosition %q: use \"LATEST\" or \"TRIM_HORIZON\"", s.name, t.tid, name, start)
 		return

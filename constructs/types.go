@@ -1,6 +1,7 @@
 package sst
 
 import (
+	"cmp"
 	"fmt"
 	"strconv"
 	"strings"
@@ -61,7 +62,7 @@ func (p RemovalPolicy) valid() bool { return p == RemovalDestroy || p == Removal
 // removalPolicy resolves a construct's RemovalPolicy against the app's
 // default, reporting a value that is neither policy.
 func (a *App) removalPolicy(where string, p RemovalPolicy) RemovalPolicy {
-	p = firstNonEmpty(p, a.defaults.RemovalPolicy, RemovalDestroy)
+	p = cmp.Or(p, a.defaults.RemovalPolicy, RemovalDestroy)
 	if !p.valid() {
 		a.errorf("%s: RemovalPolicy %q: use sst.RemovalDestroy (%q) or sst.RemovalRetain (%q)", where, p, RemovalDestroy, RemovalRetain)
 	}

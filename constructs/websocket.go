@@ -1,6 +1,7 @@
 package sst
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 
@@ -89,7 +90,7 @@ func NewWebSocketApi(s *Stack, id string, props WebSocketApiProps) *WebSocketApi
 	default:
 		a.errorf("%s: Authorizer %q: use \"none\" or \"iam\"", where, props.Authorizer)
 	}
-	rse := firstNonEmpty(props.RouteSelectionExpression, "$request.body.action")
+	rse := cmp.Or(props.RouteSelectionExpression, "$request.body.action")
 	if !strings.HasPrefix(rse, "$request.body.") && !strings.HasPrefix(rse, "${request.body.") {
 		a.errorf("%s: RouteSelectionExpression %q: must select a field of the message body, e.g. \"$request.body.action\"", where, rse)
 	}
@@ -124,7 +125,7 @@ func NewWebSocketApi(s *Stack, id string, props WebSocketApiProps) *WebSocketApi
 		})
 		scfg.AccessLogSettings = &apigatewayv2stage.Apigatewayv2StageAccessLogSettings{
 			DestinationArn: lg.Arn(),
-			Format:         jsii.String(firstNonEmpty(al.Format, webSocketAccessLogFormat)),
+			Format:         jsii.String(cmp.Or(al.Format, webSocketAccessLogFormat)),
 		}
 	}
 	if props.Cdk.Stage != nil {
@@ -275,7 +276,7 @@ func (w *WebSocketApi) describe() manifest.Construct {
 	if w.Cdk.Stage != nil {
 		c.Data[manifest.WebSocketApiURL] = w.stack.resolveString(w.URL())
 	}
-	c.Data[manifest.WebSocketApiRouteSelection] = firstNonEmpty(w.props.RouteSelectionExpression, "$request.body.action")
+	c.Data[manifest.WebSocketApiRouteSelection] = cmp.Or(w.props.RouteSelectionExpression, "$request.body.action")
 	c.Binds = functionBinds(w.functions())
 	return c
 }

@@ -46,4 +46,5 @@ const (
 	StateDir    = ".sst/state"     // local backend state, one folder per stack
 	OutputsDir  = ".sst/outputs"   // OutputsDir/<stage>.json after deploy
 	StageFile   = ".sst/stage"     // the personal default stage
+	TargetsDir  = ".sst/stages"    // TargetsDir/<stage>.json: the endpoint, region and profile a stage was first deployed with
 )

@@ -158,6 +158,24 @@ type Output struct {
 	Name        string `json:"name"`
 	Description string `json:"description,omitempty"`
 	Sensitive   bool   `json:"sensitive,omitempty"`
+	// Internal outputs are added by constructs for the CLI's own use (a
+	// site's URL, bucket and distribution, an RDS cluster's ARNs), not
+	// declared by the app.
+	Internal bool `json:"internal,omitempty"`
+}
+
+// AppOutput reports whether the stack's output name is the app's own: one
+// it declared with AddOutput(s), shown to people by default. Internal
+// outputs are shown only on request (--all). An output the manifest does
+// not list (one from an app built before outputs were marked) counts as
+// the app's own, so nothing disappears silently.
+func (st *Stack) AppOutput(name string) bool {
+	for _, o := range st.Outputs {
+		if o.Name == name {
+			return !o.Internal
+		}
+	}
+	return true
 }
 
 // Path returns the manifest path for a stage output directory.

@@ -4,11 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"maps"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -25,8 +23,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
-
-	"github.com/sst-tf/sst/internal/testenv"
 )
 
 // npmInstall installs fixtures' dependencies from the registry through
@@ -45,22 +41,6 @@ func npmInstall(t *testing.T, dirs ...string) {
 	if err := errors.Join(errs...); err != nil {
 		t.Fatal(err)
 	}
-}
-
-func npmInstallDir(dir string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	verb := "install"
-	if _, err := os.Stat(filepath.Join(dir, "package-lock.json")); err == nil {
-		verb = "ci"
-	}
-	cmd := exec.CommandContext(ctx, "npm", verb, "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error")
-	cmd.Dir = dir
-	cmd.Env = testenv.Environ(baseEnv)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("npm %s in %s: %v\n%s", verb, dir, err, out)
-	}
-	return nil
 }
 
 // siteObjects reads every object of a bucket with its headers.

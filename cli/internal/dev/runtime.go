@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -391,6 +392,11 @@ func workerEnv(fn *Function, api string) []string {
 			env[k] = v
 		}
 	}
+	// The AWS SDK for JavaScript warns about the Node version on every cold
+	// start, and sst dev cold-starts a worker per edit: the warning is for
+	// the deployed runtime, which the function's own settings decide. A
+	// function that sets the variable itself keeps its value.
+	env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] = "true"
 	for k, v := range fn.Env {
 		env[k] = v
 	}
@@ -479,6 +485,9 @@ func (w *worker) scan(rd io.Reader, wg *sync.WaitGroup) {
 	sc.Buffer(make([]byte, 64*1024), 1024*1024)
 	for sc.Scan() {
 		line := sc.Text()
+		if lambdaGoErrorLine.MatchString(line) {
+			continue
+		}
 		w.mu.Lock()
 		inv := w.cur
 		if inv == nil {
@@ -678,8 +687,22 @@ func (w *worker) next(rw http.ResponseWriter, req *http.Request) {
 	}
 }
 
+// lambdaGoErrorLine is the line aws-lambda-go logs for every failed
+// invocation: the error payload it also posts to the runtime API, whose
+// message and trace sst dev prints itself, readably.
+var lambdaGoErrorLine = regexp.MustCompile(`^(\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2} )?\{"errorMessage":".*"errorType":`)
+
+// runtimeFrame reports whether a Go stack frame (path as aws-lambda-go
+// trims it) is the Go runtime's, reflection's or aws-lambda-go's own: a
+// panic's trace starts with several and ends with a dozen, around the
+// user's few.
+func runtimeFrame(path string) bool {
+	return strings.HasPrefix(path, "runtime/") || strings.HasPrefix(path, "reflect/") || strings.Contains(path, "github.com/aws/aws-lambda-go")
+}
+
 // readError decodes an error body from either runtime: aws-lambda-go sends
-// stack frames as objects, Node as strings.
+// stack frames as objects, Node as strings. Go traces keep the user's
+// frames, with one line counting the runtime's.
 func readError(body io.Reader) *FunctionError {
 	var raw struct {
 		Type    string            `json:"errorType"`
@@ -691,6 +714,7 @@ func readError(body io.Reader) *FunctionError {
 		return &FunctionError{Type: "Runtime.UnknownError", Message: strings.TrimSpace(string(b))}
 	}
 	e := &FunctionError{Type: raw.Type, Message: raw.Message}
+	var hidden []string
 	for _, f := range raw.Trace {
 		var s string
 		if json.Unmarshal(f, &s) == nil {
@@ -703,8 +727,20 @@ func readError(body io.Reader) *FunctionError {
 			Label string `json:"label"`
 		}
 		if json.Unmarshal(f, &frame) == nil {
-			e.Trace = append(e.Trace, fmt.Sprintf("%s (%s:%d)", frame.Label, frame.Path, frame.Line))
+			line := fmt.Sprintf("%s (%s:%d)", frame.Label, frame.Path, frame.Line)
+			if runtimeFrame(frame.Path) {
+				hidden = append(hidden, line)
+				continue
+			}
+			e.Trace = append(e.Trace, line)
 		}
+	}
+	switch {
+	case len(e.Trace) == 0:
+		// Nothing of the user's: the runtime's frames are all there is.
+		e.Trace = hidden
+	case len(hidden) > 0:
+		e.Trace = append(e.Trace, fmt.Sprintf("(%d frames of the Go runtime and aws-lambda-go not shown)", len(hidden)))
 	}
 	return e
 }

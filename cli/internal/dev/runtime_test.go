@@ -130,6 +130,10 @@ func TestRuntimeRunsHandlersWithTheirEnvironmentAndLogs(t *testing.T) {
 			if out["table"] != "dev-app-Notes" {
 				t.Errorf("handler saw table %v, want the bound name", out["table"])
 			}
+			// The AWS SDK's Node-version warning is off in workers.
+			if fn == "node" && out["sdkWarningDisabled"] != "true" {
+				t.Errorf("node worker: AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = %v, want true", out["sdkWarningDisabled"])
+			}
 			logs := res.SettledLogs()
 			if !contains(logs, "hello from "+fn) {
 				t.Errorf("logs %q lack the handler's line", logs)
@@ -172,6 +176,22 @@ func TestRuntimeReportsPanicsAndThrowsWithTracesAndKeepsServing(t *testing.T) {
 		}
 		if c.wantTrace != "" && !contains(res.Err.Trace, c.wantTrace) {
 			t.Errorf("%s %s: trace %q does not point at %s", c.fn, c.payload, res.Err.Trace, c.wantTrace)
+		}
+		if c.fn == "go" && c.wantTrace != "" {
+			// The user's frames first; the runtime's and aws-lambda-go's
+			// (a dozen and more) counted on one line.
+			tr := res.Err.Trace
+			if !strings.Contains(tr[0], c.wantTrace) || !strings.Contains(tr[len(tr)-1], "frames of the Go runtime and aws-lambda-go not shown") {
+				t.Errorf("go panic trace does not start with the handler's frame and end with the count:\n%s", strings.Join(tr, "\n"))
+			}
+			for _, l := range tr[:len(tr)-1] {
+				if strings.Contains(l, "aws-lambda-go") || strings.Contains(l, "runtime/panic.go") {
+					t.Errorf("runtime frame %q shown", l)
+				}
+			}
+		}
+		if contains(res.SettledLogs(), `{"errorMessage":`) {
+			t.Errorf("%s %s: aws-lambda-go's raw JSON error line reached the logs: %q", c.fn, c.payload, res.SettledLogs())
 		}
 		// The function still answers: a crashed worker is replaced.
 		decode(t, invoke(t, rt, c.fn, `{}`))

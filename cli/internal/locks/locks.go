@@ -5,6 +5,7 @@
 package locks
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -130,9 +131,9 @@ type localConfig struct {
 }
 
 func findLocal(st Stack, c localConfig) (*Lock, error) {
-	state := filepath.Join(st.Dir, firstNonEmpty(c.Path, "terraform.tfstate"))
+	state := filepath.Join(st.Dir, cmp.Or(c.Path, "terraform.tfstate"))
 	if st.Workspace != "" && st.Workspace != "default" {
-		state = filepath.Join(st.Dir, firstNonEmpty(c.WorkspaceDir, "terraform.tfstate.d"), st.Workspace, "terraform.tfstate")
+		state = filepath.Join(st.Dir, cmp.Or(c.WorkspaceDir, "terraform.tfstate.d"), st.Workspace, "terraform.tfstate")
 	}
 	if !filepath.IsAbs(c.Path) && !filepath.IsAbs(c.WorkspaceDir) {
 		state = filepath.Clean(state)
@@ -188,7 +189,7 @@ func (c s3Config) stateKey(workspace string) string {
 	if workspace == "" || workspace == "default" {
 		return c.Key
 	}
-	return firstNonEmpty(c.WorkspaceKeyPrefix, "env:") + "/" + workspace + "/" + c.Key
+	return cmp.Or(c.WorkspaceKeyPrefix, "env:") + "/" + workspace + "/" + c.Key
 }
 
 func findS3(ctx context.Context, cfg aws.Config, st Stack, c s3Config) (*Lock, error) {
@@ -242,13 +243,4 @@ func findS3(ctx context.Context, cfg aws.Config, st Stack, c s3Config) (*Lock, e
 		return l, nil
 	}
 	return nil, nil
-}
-
-func firstNonEmpty(v ...string) string {
-	for _, s := range v {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
 }

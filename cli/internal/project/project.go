@@ -135,6 +135,12 @@ func ValidateEndpoint(s string) error {
 	if u.Host == "" {
 		return fmt.Errorf("invalid endpoint %q: missing host, e.g. http://127.0.0.1:5000", s)
 	}
+	// Every service's SDK client and the provider append their own paths:
+	// a path, query or credentials here would be silently mangled or
+	// dropped.
+	if strings.Trim(u.Path, "/") != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return fmt.Errorf("invalid endpoint %q: only http(s)://host[:port] is allowed, without a path, query or user; try %q", s, u.Scheme+"://"+u.Host)
+	}
 	return nil
 }
 

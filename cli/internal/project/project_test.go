@@ -56,13 +56,17 @@ func TestLoadErrors(t *testing.T) {
 
 func TestValidateEndpoint(t *testing.T) {
 	for s, ok := range map[string]bool{
-		"":                         true,
-		"http://127.0.0.1:5000":    true,
-		"https://localstack:4566/": true,
-		"ftp://x":                  false,
-		"http://":                  false,
-		"127.0.0.1:5000":           false,
-		"localhost":                false,
+		"":                          true,
+		"http://127.0.0.1:5000":     true,
+		"https://localstack:4566/":  true,
+		"ftp://x":                   false,
+		"http://":                   false,
+		"127.0.0.1:5000":            false,
+		"localhost":                 false,
+		"http://127.0.0.1:5000/x":   false,
+		"http://127.0.0.1:5000?a=1": false,
+		"http://u:p@127.0.0.1:5000": false,
+		"http://127.0.0.1:5000#f":   false,
 	} {
 		if err := ValidateEndpoint(s); (err == nil) != ok {
 			t.Errorf("ValidateEndpoint(%q) = %v", s, err)

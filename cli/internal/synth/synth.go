@@ -107,6 +107,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	cmd := exec.CommandContext(ctx, "sh", "-c", o.App)
 	cmd.Dir = o.ProjectDir
 	cmd.Env = Env(o.Env, o, tmp)
+	killGroupOnCancel(cmd)
+	// A descendant that left the group may still hold the pipes open.
+	cmd.WaitDelay = 2 * time.Second
 	// exec copies stdout and stderr in separate goroutines; the writers
 	// they share must be serialized.
 	var mu sync.Mutex

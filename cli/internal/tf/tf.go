@@ -29,6 +29,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -159,6 +161,94 @@ func (t *Terraform) Init(ctx context.Context) error {
 	p, w, stderr := t.stream(nil)
 	err := t.tf.InitJSON(ctx, w, tfexec.Upgrade(false), tfexec.Reconfigure(true))
 	return t.check(ctx, "init", err, p, stderr)
+}
+
+// initStamp names the file, inside terraform's data directory, recording
+// what the last successful Init initialized the directory for.
+const initStamp = "sst-init.sha256"
+
+// EnsureInit is Init unless the directory is already initialized for the
+// same configuration: the same terraform binary and CLI configuration (the
+// provider mirror and cache), the same terraform and module blocks of
+// cdk.tf.json (backend, required providers, module sources) and the same
+// dependency lock file. Every command touching a stack starts with it, and
+// an init of an initialized directory still costs a terraform start and a
+// checksum of the provider package (≈1.5 CPU s for the AWS provider). The
+// stamp lives in the data directory, so deleting .terraform forgets it.
+func (t *Terraform) EnsureInit(ctx context.Context) error {
+	want, ok := t.initKey()
+	if ok {
+		if got, err := os.ReadFile(t.stampPath()); err == nil && string(got) == want {
+			return nil
+		}
+	}
+	// A failed or interrupted init must not leave an old stamp behind.
+	os.Remove(t.stampPath())
+	if err := t.Init(ctx); err != nil {
+		return err
+	}
+	// Init writes the lock file on first use: the key is taken again.
+	if want, ok := t.initKey(); ok {
+		// The stamp only saves time; failing to write it changes nothing.
+		_ = os.WriteFile(t.stampPath(), []byte(want), 0o644)
+	}
+	return nil
+}
+
+func (t *Terraform) dataDir() string {
+	data := valueOr(t.env["TF_DATA_DIR"], ".terraform")
+	if !filepath.IsAbs(data) {
+		data = filepath.Join(t.dir, data)
+	}
+	return data
+}
+
+func (t *Terraform) stampPath() string { return filepath.Join(t.dataDir(), initStamp) }
+
+// initKey is the hash of everything `terraform init` acts on; ok is false
+// when any of it cannot be read, and then Init always runs.
+func (t *Terraform) initKey() (key string, ok bool) {
+	h := sha256.New()
+	part := func(name string, b []byte) {
+		fmt.Fprintf(h, "%s %d\n", name, len(b))
+		h.Write(b)
+	}
+	bin, err := os.Stat(t.bin)
+	if err != nil {
+		return "", false
+	}
+	part("binary", []byte(fmt.Sprintf("%s %d %d", t.bin, bin.Size(), bin.ModTime().UnixNano())))
+	part("plugin cache", []byte(t.env["TF_PLUGIN_CACHE_DIR"]))
+	if rc := t.env["TF_CLI_CONFIG_FILE"]; rc != "" {
+		b, err := os.ReadFile(rc)
+		if err != nil {
+			return "", false
+		}
+		part("cli config "+rc, b)
+	}
+	raw, err := os.ReadFile(filepath.Join(t.dir, "cdk.tf.json"))
+	if err != nil {
+		return "", false
+	}
+	var cfg map[string]json.RawMessage
+	if json.Unmarshal(raw, &cfg) != nil {
+		return "", false
+	}
+	part("terraform", cfg["terraform"])
+	part("module", cfg["module"])
+	lock, err := os.ReadFile(filepath.Join(t.dir, ".terraform.lock.hcl"))
+	if err != nil {
+		return "", false
+	}
+	part("lock", lock)
+	// Init also records the backend and the providers in the data
+	// directory; without them it is not initialized, whatever the stamp.
+	for _, p := range []string{"terraform.tfstate", "providers"} {
+		if _, err := os.Stat(filepath.Join(t.dataDir(), p)); err != nil {
+			return "", false
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)), true
 }
 
 // Workspace selects the named workspace, creating it when missing. Each SST
@@ -421,11 +511,7 @@ func (t *Terraform) currentWorkspace() string {
 	if t.workspace != "" {
 		return t.workspace
 	}
-	data := valueOr(t.env["TF_DATA_DIR"], ".terraform")
-	if !filepath.IsAbs(data) {
-		data = filepath.Join(t.dir, data)
-	}
-	b, err := os.ReadFile(filepath.Join(data, "environment"))
+	b, err := os.ReadFile(filepath.Join(t.dataDir(), "environment"))
 	if err != nil {
 		return ""
 	}

@@ -608,3 +608,69 @@ func hasEvent(events []Event, want Event) bool {
 	}
 	return false
 }
+
+// TestEnsureInit: an initialized directory is not initialized again until
+// something init acts on changes (the terraform block, the lock file) or
+// the data directory is gone.
+func TestEnsureInit(t *testing.T) {
+	dir := t.TempDir()
+	cfg := map[string]any{"terraform": map[string]any{
+		"required_providers": map[string]any{"aws": map[string]any{"source": "hashicorp/aws", "version": "~> 5.84"}},
+		"backend":            map[string]any{"local": map[string]any{"path": "state/terraform.tfstate"}},
+	}}
+	writeJSON(t, filepath.Join(dir, "cdk.tf.json"), cfg)
+	var log bytes.Buffer
+	x, err := New(Options{Dir: dir, Env: env, Log: &log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inits := 0
+	ensure := func(why string, want int) {
+		t.Helper()
+		if err := x.EnsureInit(ctx(t)); err != nil {
+			t.Fatalf("%s: %v", why, err)
+		}
+		inits += want
+		if got := strings.Count(log.String(), "Terraform has been successfully initialized"); got != inits {
+			t.Fatalf("%s: %d inits in all, want %d", why, got, inits)
+		}
+	}
+	ensure("first use", 1)
+	assertProviderLinked(t, dir)
+	ensure("unchanged", 0)
+
+	// Outputs and resources are not init's business.
+	cfg["output"] = map[string]any{"x": map[string]any{"value": "y"}}
+	writeJSON(t, filepath.Join(dir, "cdk.tf.json"), cfg)
+	ensure("an output added", 0)
+
+	cfg["terraform"].(map[string]any)["backend"] = map[string]any{"local": map[string]any{"path": "other/terraform.tfstate"}}
+	writeJSON(t, filepath.Join(dir, "cdk.tf.json"), cfg)
+	ensure("the backend changed", 1)
+	ensure("unchanged again", 0)
+
+	lock := filepath.Join(dir, ".terraform.lock.hcl")
+	if err := os.Remove(lock); err != nil {
+		t.Fatal(err)
+	}
+	ensure("the lock file deleted", 1)
+	if _, err := os.Stat(lock); err != nil {
+		t.Errorf("init did not write the lock file again: %v", err)
+	}
+
+	if err := os.RemoveAll(filepath.Join(dir, ".terraform")); err != nil {
+		t.Fatal(err)
+	}
+	ensure("the data directory deleted", 1)
+	assertProviderLinked(t, dir)
+
+	// A failing init leaves no stamp: the next call tries again.
+	cfg["terraform"].(map[string]any)["required_providers"] = map[string]any{"aws": map[string]any{"source": "hashicorp/aws", "version": "99.0.0"}}
+	writeJSON(t, filepath.Join(dir, "cdk.tf.json"), cfg)
+	if err := x.EnsureInit(ctx(t)); err == nil {
+		t.Fatal("init of an unsatisfiable provider version succeeded")
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".terraform", initStamp)); !os.IsNotExist(err) {
+		t.Errorf("a failed init left its stamp: %v", err)
+	}
+}

@@ -31,7 +31,13 @@ export async function handler(event: Event) {
     case "gw":
       return { statusCode: 200, headers: { "content-type": "application/json" }, body: JSON.stringify(event) };
   }
-  return { pid: process.pid, table: process.env.SST_Table_tableName_Notes, version: 1, api: process.env.AWS_LAMBDA_RUNTIME_API };
+  return {
+    pid: process.pid,
+    table: process.env.SST_Table_tableName_Notes,
+    version: 1,
+    api: process.env.AWS_LAMBDA_RUNTIME_API,
+    sdkWarningDisabled: process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED,
+  };
 }
 
 export const other = async () => ({ version: 2 });
