@@ -66,7 +66,8 @@ type Config struct {
 	// MaxRetries is how often the AWS provider retries a throttled or
 	// transiently failed API call, with exponential backoff. Default 25
 	// (the provider's own default, written out so it is visible and
-	// tunable); a negative value is an error.
+	// tunable), 5 on an emulator (see emulator.go); a negative value is an
+	// error.
 	MaxRetries int
 	// Defaults apply to every construct of the app.
 	Defaults Defaults
