@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -210,6 +211,13 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 	payload, _ := json.Marshal(ev)
 	res, err := g.inv.Invoke(req.Context(), r.fn, payload, "api "+g.Api+" "+r.key.String())
+	var building *BuildingError
+	if errors.As(err, &building) {
+		// Not API Gateway's answer, but the truth: nothing failed yet.
+		w.Header().Set("Retry-After", "5")
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"message": "Service Unavailable: sst dev is still building this route's handler (" + building.Handler + "); retry in a few seconds"})
+		return
+	}
 	if err != nil || res.Err != nil {
 		// What API Gateway answers when the integration fails; the details
 		// are in the terminal, not in the client's response.

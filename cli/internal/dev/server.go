@@ -80,8 +80,12 @@ type Server struct {
 	baseEnv  map[string]string            // AWS credentials, region, endpoint
 	built    map[string]*Built            // by build key
 	buildErr map[string]error             // by build key, when no good build exists
-	inputs   map[string][]string          // source file or Go package dir → build keys
-	appDirs  map[string]bool              // directories of the app's own Go packages
+	// pending holds a channel per build key being built with no good
+	// build to serve meanwhile, closed when the build ends; requests
+	// for its functions wait on it (see Invoke).
+	pending  map[string]chan struct{}
+	inputs   map[string][]string // source file or Go package dir → build keys
+	appDirs  map[string]bool     // directories of the app's own Go packages
 	gws      map[string]*gatewaySlot
 	state    State
 	nextPort int
@@ -97,6 +101,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		o: o, out: &progress.LockedWriter{W: o.Out}, style: o.Style,
 		built:    map[string]*Built{},
 		buildErr: map[string]error{},
+		pending:  map[string]chan struct{}{},
 		inputs:   map[string][]string{},
 		gws:      map[string]*gatewaySlot{},
 		nextPort: o.Port,
@@ -218,11 +223,16 @@ func (d *Server) load(ctx context.Context, m *manifest.Manifest, first bool) err
 		}
 	}
 	// Gateways first: their local URLs replace the deployed ones in the
-	// environment of the functions built next.
+	// environment of the functions built next. Requests they take before
+	// a handler's first build wait for it.
+	d.markPending(keys)
 	if err := d.startGateways(m, refs); err != nil {
 		return err
 	}
 	start := time.Now()
+	if first {
+		fmt.Fprintf(d.out, "Building %d function(s) for this machine… (requests wait for their handler)\n", len(fns))
+	}
 	d.buildKeys(ctx, keys, !first)
 	if first {
 		fmt.Fprintf(d.out, "Built %d function(s) for this machine in %s\n", len(fns), progress.FormatDuration(time.Since(start)))
@@ -235,15 +245,35 @@ func (d *Server) load(ctx context.Context, m *manifest.Manifest, first bool) err
 // builder) and points its functions at the result. A failed build keeps
 // the last good one running.
 func (d *Server) buildKeys(ctx context.Context, keys []string, fresh bool) {
+	d.markPending(keys)
 	var wg sync.WaitGroup
 	for _, k := range keys {
 		wg.Add(1)
 		go func(k string) {
 			defer wg.Done()
 			d.buildKey(ctx, k, fresh)
+			d.mu.Lock()
+			ch := d.pending[k]
+			delete(d.pending, k)
+			d.mu.Unlock()
+			if ch != nil {
+				close(ch)
+			}
 		}(k)
 	}
 	wg.Wait()
+}
+
+// markPending makes requests for the keys' functions that have never
+// built wait for their build (Invoke) rather than fail.
+func (d *Server) markPending(keys []string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, k := range keys {
+		if _, ok := d.built[k]; !ok && d.pending[k] == nil {
+			d.pending[k] = make(chan struct{})
+		}
+	}
 }
 
 func (d *Server) buildKey(ctx context.Context, key string, fresh bool) bool {
@@ -308,9 +338,11 @@ func (d *Server) buildKey(ctx context.Context, key string, fresh bool) bool {
 	for _, fn := range fnsOf {
 		d.rt.Set(fn)
 	}
+	verb := st.Green("✓ Built")
 	if fresh {
-		fmt.Fprintf(d.out, "%s %s (%s) in %s\n", st.Green("↻ Rebuilt"), first.Handler, strings.Join(ids, ", "), progress.FormatDuration(time.Since(start)))
+		verb = st.Green("↻ Rebuilt")
 	}
+	fmt.Fprintf(d.out, "%s %s (%s) in %s\n", verb, first.Handler, strings.Join(ids, ", "), progress.FormatDuration(time.Since(start)))
 	return true
 }
 
@@ -329,11 +361,47 @@ func indent(s, prefix string) string {
 	return strings.Join(lines, "\n")
 }
 
-// Invoke is what the gateways call: a function whose handler never built
-// answers with the build error instead of a hang or a bare 500.
+// BuildWait is how long a request waits for its handler's first build
+// before it is answered 503: API Gateway's own integration limit.
+var BuildWait = 30 * time.Second
+
+// BuildingError is Invoke's answer for a handler still building after
+// BuildWait; the gateways turn it into a 503 that says so.
+type BuildingError struct {
+	Function, Handler string
+	Waited            time.Duration
+}
+
+func (e *BuildingError) Error() string {
+	return fmt.Sprintf("function %s (%s) is still building after %s: retry once the terminal shows it built", e.Function, e.Handler, progress.FormatDuration(e.Waited))
+}
+
+// Invoke is what the gateways call. A request for a handler that is still
+// building for the first time waits for it (saying so in the terminal),
+// up to BuildWait; a function whose handler never built answers with the
+// build error instead of a hang or a bare 500.
 func (d *Server) Invoke(ctx context.Context, fnID string, payload []byte, source string) (*Result, error) {
 	d.mu.Lock()
 	fn, ok := d.fns[fnID]
+	var wait chan struct{}
+	if ok {
+		wait = d.pending[Key(fn)]
+	}
+	d.mu.Unlock()
+	if wait != nil {
+		fmt.Fprintf(d.out, "%s %s waits: %s is building…\n", d.style.Dim("⧗"), source, fn.Handler)
+		start := time.Now()
+		timer := time.NewTimer(BuildWait)
+		defer timer.Stop()
+		select {
+		case <-wait:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-timer.C:
+			return nil, &BuildingError{Function: fnID, Handler: fn.Handler, Waited: time.Since(start)}
+		}
+	}
+	d.mu.Lock()
 	var berr error
 	if ok {
 		berr = d.buildErr[Key(fn)]

@@ -519,7 +519,11 @@ func (t *Terraform) fail(ctx context.Context, op string, err error, p *parser, s
 	if !hasError(diags) {
 		diags = append(diags, parseHuman(stderr)...)
 	}
-	e := &Error{Op: op, Dir: t.dir, Diagnostics: diags, Err: err, Hint: registryHint(diags)}
+	hint := registryHint(diags)
+	if hint == "" {
+		hint = emulatorHint(diags)
+	}
+	e := &Error{Op: op, Dir: t.dir, Diagnostics: diags, Err: err, Hint: hint}
 	if le := lockError(diags); le != nil {
 		le.Workspace = t.currentWorkspace()
 		le.Err = e
