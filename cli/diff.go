@@ -56,6 +56,7 @@ func runDiff(ctx context.Context, s *session, o *diffOptions) error {
 	// so it does not interleave.
 	var mu sync.Mutex
 	sums := map[string]*tf.Summary{}
+	details := map[string][]tf.ResourceDiff{}
 	sites := map[string][]string{}
 	nodes := stackNodes(stacks)
 	for i := range nodes {
@@ -68,7 +69,7 @@ func runDiff(ctx context.Context, s *session, o *diffOptions) error {
 		if err != nil {
 			return deploy.Failed, err
 		}
-		sum, err := t.Plan(ctx, nil)
+		sum, detail, err := t.PlanDetail(ctx, nil)
 		if err != nil {
 			return deploy.Failed, err
 		}
@@ -80,6 +81,7 @@ func runDiff(ctx context.Context, s *session, o *diffOptions) error {
 		}
 		mu.Lock()
 		sums[name] = sum
+		details[name] = detail
 		sites[name] = lines
 		mu.Unlock()
 		return deploy.Done, nil
@@ -99,7 +101,7 @@ func runDiff(ctx context.Context, s *session, o *diffOptions) error {
 		sum := sums[r.Name]
 		fmt.Fprintf(w, "%s %s\n", s.style.Bold("Stack "+r.Name+":"), planCounts(sum))
 		fmt.Fprint(w, formatDrift(s.style, sum))
-		fmt.Fprint(w, formatChanges(s.style, sum))
+		fmt.Fprint(w, formatChanges(s.style, sum, details[r.Name], s.g.Verbose))
 		for _, l := range sites[r.Name] {
 			fmt.Fprintln(w, "  "+l)
 		}
@@ -158,8 +160,15 @@ func formatDrift(style progress.Style, sum *tf.Summary) string {
 }
 
 // formatChanges lists planned resource changes with terraform's symbols,
-// colored the way terraform colors them.
-func formatChanges(style progress.Style, sum *tf.Summary) string {
+// colored the way terraform colors them. Under each update and replace
+// go the attributes that change (old → new); with verbose, a create's and
+// a delete's attributes too. Sensitive values are masked and unknown ones
+// read "(known after apply)" (package tf renders both).
+func formatChanges(style progress.Style, sum *tf.Summary, detail []tf.ResourceDiff, verbose bool) string {
+	attrs := map[string][]tf.AttrChange{}
+	for _, d := range detail {
+		attrs[d.Address] = d.Attrs
+	}
 	var b bytes.Buffer
 	for _, c := range sum.Changes {
 		sym := progress.Symbol(c.Action)
@@ -173,6 +182,20 @@ func formatChanges(style progress.Style, sum *tf.Summary) string {
 			padded = style.Red(padded)
 		}
 		fmt.Fprintf(&b, "  %s %s\n", padded, c.Address)
+		show := verbose || c.Action == "update" || c.Action == "replace"
+		for _, a := range attrs[c.Address] {
+			if !show {
+				break
+			}
+			switch {
+			case a.Old == "":
+				fmt.Fprintf(&b, "        %s = %s\n", a.Path, a.New)
+			case a.New == "":
+				fmt.Fprintf(&b, "        %s = %s %s\n", a.Path, a.Old, style.Dim("(removed)"))
+			default:
+				fmt.Fprintf(&b, "        %s: %s → %s\n", a.Path, a.Old, a.New)
+			}
+		}
 	}
 	return b.String()
 }

@@ -189,11 +189,17 @@ func TestDeployE2E(t *testing.T) {
 	for _, want := range []string{
 		"Changed outside Terraform (drift):", "! aws_ssm_parameter.p deleted", "! aws_ssm_parameter.keep updated",
 		"Planned:", "+ aws_ssm_parameter.p", "~ aws_ssm_parameter.keep",
+		// The attribute that changes, its value masked: SSM values are
+		// sensitive in the AWS provider.
+		"        value: (sensitive value) → (sensitive value)\n",
 		"Drift: 2 resource(s) changed or deleted outside Terraform: `sst deploy --refresh --stage e2e` puts them back",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("diff lacks %q:\n%s", want, out)
 		}
+	}
+	if strings.Contains(out, "edited by hand") {
+		t.Errorf("diff shows a sensitive value:\n%s", out)
 	}
 	h.mustRun("deploy", "Data")
 	if out = h.out.String(); !strings.Contains(out, "Stack Data: "+skippedLine) {

@@ -342,6 +342,34 @@ func (t *Terraform) Plan(ctx context.Context, on func(Event)) (*Summary, error) 
 	return p.finish(start), t.check(ctx, "plan", err, p, stderr)
 }
 
+// PlanDetail is Plan that also returns each planned resource change with
+// its attributes (old → new, sensitive values masked), read back from the
+// saved plan with `terraform show -json`. The plan file, which may hold
+// secrets, is deleted before PlanDetail returns.
+func (t *Terraform) PlanDetail(ctx context.Context, on func(Event)) (*Summary, []ResourceDiff, error) {
+	tmp, err := os.MkdirTemp("", "sst-plan-")
+	if err != nil {
+		return nil, nil, err
+	}
+	defer os.RemoveAll(tmp)
+	file := filepath.Join(tmp, "plan")
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	start := time.Now()
+	p, w, stderr := t.stream(on)
+	_, err = t.tf.PlanJSON(ctx, w, tfexec.LockTimeout("0s"), tfexec.Out(file))
+	sum := p.finish(start)
+	if err := t.check(ctx, "plan", err, p, stderr); err != nil {
+		return sum, nil, err
+	}
+	out, errs, err := t.runLogged(ctx, false, "show", "-json", "-no-color", file)
+	if err != nil {
+		return sum, nil, t.fail(ctx, "show", err, nil, errs)
+	}
+	diffs, err := ParsePlan([]byte(out))
+	return sum, diffs, err
+}
+
 // Destroy runs terraform destroy -auto-approve.
 func (t *Terraform) Destroy(ctx context.Context, on func(Event)) (*Summary, error) {
 	t.mu.Lock()
@@ -492,6 +520,12 @@ func (t *Terraform) logged(w io.Writer) io.Writer {
 // addresses at once), with the graceful-cancellation setup terraform-exec
 // uses.
 func (t *Terraform) run(ctx context.Context, args ...string) (stdout, stderr string, err error) {
+	return t.runLogged(ctx, true, args...)
+}
+
+// runLogged is run, with stdout copied to Log only when logStdout is set:
+// `show -json` of a plan holds sensitive values in clear.
+func (t *Terraform) runLogged(ctx context.Context, logStdout bool, args ...string) (stdout, stderr string, err error) {
 	if err := ctx.Err(); err != nil {
 		return "", "", err
 	}
@@ -506,7 +540,10 @@ func (t *Terraform) run(ctx context.Context, args ...string) (stdout, stderr str
 	cmd.WaitDelay = t.grace
 	setProcAttr(cmd)
 	var out, errb bytes.Buffer
-	cmd.Stdout = t.logged(&out)
+	cmd.Stdout = &out
+	if logStdout {
+		cmd.Stdout = t.logged(&out)
+	}
 	cmd.Stderr = t.logged(&errb)
 	err = cmd.Run()
 	if ctx.Err() != nil {
