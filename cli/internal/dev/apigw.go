@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -210,6 +211,13 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 	payload, _ := json.Marshal(ev)
 	res, err := g.inv.Invoke(req.Context(), r.fn, payload, "api "+g.Api+" "+r.key.String())
+	var unavailable *UnavailableError
+	if errors.As(err, &unavailable) {
+		// Not the handler failing: there is no handler to run yet. Saying
+		// so in the body saves a trip to the terminal.
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"message": unavailable.Error()})
+		return
+	}
 	if err != nil || res.Err != nil {
 		// What API Gateway answers when the integration fails; the details
 		// are in the terminal, not in the client's response.

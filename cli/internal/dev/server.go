@@ -80,6 +80,7 @@ type Server struct {
 	baseEnv  map[string]string            // AWS credentials, region, endpoint
 	built    map[string]*Built            // by build key
 	buildErr map[string]error             // by build key, when no good build exists
+	pending  map[string]*pendingBuild     // by build key, while it builds
 	inputs   map[string][]string          // source file or Go package dir → build keys
 	appDirs  map[string]bool              // directories of the app's own Go packages
 	gws      map[string]*gatewaySlot
@@ -87,20 +88,29 @@ type Server struct {
 	nextPort int
 	sites    []*exec.Cmd
 	closers  []func()
+
+	// build is the builder's Build; tests hold it back to see requests wait.
+	build func(ctx context.Context, fn manifest.Function, fresh bool) (*Built, error)
+	// buildWait bounds how long a request waits for its handler's build.
+	buildWait time.Duration
 }
+
+// pendingBuild is a build in progress that requests may wait for.
+type pendingBuild struct {
+	done    chan struct{}
+	waiting int // requests that waited: the end of the build says so
+}
+
+// maxBuildWait is how long a request waits for a handler still building:
+// API Gateway's own limit on an integration, so a client never waits
+// longer than the deployed Api would let it.
+const maxBuildWait = 30 * time.Second
 
 // Start deploys the stage, builds every function, opens the gateways,
 // records the session for sst env and sst bind, and starts the sites.
 // Close undoes it, also after a failed Start.
 func Start(ctx context.Context, o Options) (*Server, error) {
-	d := &Server{
-		o: o, out: &progress.LockedWriter{W: o.Out}, style: o.Style,
-		built:    map[string]*Built{},
-		buildErr: map[string]error{},
-		inputs:   map[string][]string{},
-		gws:      map[string]*gatewaySlot{},
-		nextPort: o.Port,
-	}
+	d := newServer(o)
 	m, err := o.Deploy(ctx)
 	if err != nil {
 		return d, err
@@ -115,6 +125,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	d.closers = append(d.closers, func() { d.hist.Close() })
 	d.hist.OnRecord = d.printRecord
 	d.builder = NewBuilder(o.ProjectDir, o.Dir)
+	d.build = d.builder.Build
 	d.jwt = NewJWTVerifier(o.Endpoint)
 
 	d.closers = append(d.closers, d.stopGateways)
@@ -131,6 +142,19 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	d.startSites(ctx)
 	d.closers = append(d.closers, d.stopSites)
 	return d, nil
+}
+
+func newServer(o Options) *Server {
+	return &Server{
+		o: o, out: &progress.LockedWriter{W: o.Out}, style: o.Style,
+		built:     map[string]*Built{},
+		buildErr:  map[string]error{},
+		pending:   map[string]*pendingBuild{},
+		inputs:    map[string][]string{},
+		gws:       map[string]*gatewaySlot{},
+		nextPort:  o.Port,
+		buildWait: maxBuildWait,
+	}
 }
 
 // Run rebuilds and redeploys as files change, until ctx is done.
@@ -217,12 +241,19 @@ func (d *Server) load(ctx context.Context, m *manifest.Manifest, first bool) err
 			keys = append(keys, k)
 		}
 	}
+	// Requests that arrive before their handler is built wait for it,
+	// from the moment the gateways listen.
+	d.markPending(keys)
 	// Gateways first: their local URLs replace the deployed ones in the
 	// environment of the functions built next.
 	if err := d.startGateways(m, refs); err != nil {
+		d.finishPending(keys)
 		return err
 	}
 	start := time.Now()
+	if first && len(keys) > 0 {
+		fmt.Fprintf(d.out, "Building %d handler(s) for this machine…\n", len(keys))
+	}
 	d.buildKeys(ctx, keys, !first)
 	if first {
 		fmt.Fprintf(d.out, "Built %d function(s) for this machine in %s\n", len(fns), progress.FormatDuration(time.Since(start)))
@@ -235,15 +266,68 @@ func (d *Server) load(ctx context.Context, m *manifest.Manifest, first bool) err
 // builder) and points its functions at the result. A failed build keeps
 // the last good one running.
 func (d *Server) buildKeys(ctx context.Context, keys []string, fresh bool) {
+	d.markPending(keys)
 	var wg sync.WaitGroup
+	var done atomic.Int32
 	for _, k := range keys {
 		wg.Add(1)
 		go func(k string) {
 			defer wg.Done()
-			d.buildKey(ctx, k, fresh)
+			start := time.Now()
+			ok := d.buildKey(ctx, k, fresh)
+			n := done.Add(1)
+			waited := d.finishPending([]string{k})
+			switch {
+			case ok && !fresh:
+				fmt.Fprintf(d.out, "%s %s in %s (%d/%d)%s\n", d.style.Green("✓ built"), handlerOf(k), progress.FormatDuration(time.Since(start)), n, len(keys), answering(waited))
+			case ok && waited > 0:
+				fmt.Fprintf(d.out, "  %s\n", answering(waited)[2:])
+			}
 		}(k)
 	}
 	wg.Wait()
+}
+
+func answering(waited int) string {
+	if waited == 0 {
+		return ""
+	}
+	return fmt.Sprintf(": answering the %d request(s) that waited", waited)
+}
+
+// handlerOf is the handler a build key names.
+func handlerOf(key string) string {
+	var k struct{ H string }
+	_ = json.Unmarshal([]byte(key), &k)
+	return k.H
+}
+
+// markPending records that keys are about to build, so requests for them
+// wait instead of finding no worker.
+func (d *Server) markPending(keys []string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, k := range keys {
+		if d.pending[k] == nil {
+			d.pending[k] = &pendingBuild{done: make(chan struct{})}
+		}
+	}
+}
+
+// finishPending releases the requests waiting for keys' builds and says
+// how many there were.
+func (d *Server) finishPending(keys []string) int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	n := 0
+	for _, k := range keys {
+		if p := d.pending[k]; p != nil {
+			n += p.waiting
+			close(p.done)
+			delete(d.pending, k)
+		}
+	}
+	return n
 }
 
 func (d *Server) buildKey(ctx context.Context, key string, fresh bool) bool {
@@ -263,7 +347,7 @@ func (d *Server) buildKey(ctx context.Context, key string, fresh bool) bool {
 	d.mu.Unlock()
 	st := d.style
 	start := time.Now()
-	b, err := d.builder.Build(ctx, first, fresh)
+	b, err := d.build(ctx, first, fresh)
 	if err != nil && ctx.Err() != nil {
 		return false // stopping: a killed compiler is not news
 	}
@@ -274,7 +358,7 @@ func (d *Server) buildKey(ctx context.Context, key string, fresh bool) bool {
 			d.buildErr[key] = err
 		}
 		d.mu.Unlock()
-		keep := "no earlier build to fall back to: its requests fail until it builds"
+		keep := "no earlier build to fall back to: its requests get a 503 with this error until it builds"
 		if haveGood {
 			keep = "still serving the last good build"
 		}
@@ -329,20 +413,79 @@ func indent(s, prefix string) string {
 	return strings.Join(lines, "\n")
 }
 
-// Invoke is what the gateways call: a function whose handler never built
-// answers with the build error instead of a hang or a bare 500.
+// Invoke is what the gateways call. A request whose handler is still
+// building waits for the build (up to buildWait); one whose handler has
+// no good build gets an *UnavailableError naming the build's error,
+// instead of a hang or a bare 500.
 func (d *Server) Invoke(ctx context.Context, fnID string, payload []byte, source string) (*Result, error) {
 	d.mu.Lock()
 	fn, ok := d.fns[fnID]
+	key := Key(fn)
+	_, haveGood := d.built[key]
+	p := d.pending[key]
+	if ok && !haveGood && p != nil {
+		p.waiting++
+		if p.waiting == 1 {
+			fmt.Fprintf(d.out, "%s %s (%s): %s waits for it\n", d.style.Yellow("… building"), fn.Handler, fnID, source)
+		}
+	}
+	d.mu.Unlock()
+	if ok && !haveGood && p != nil {
+		timer := time.NewTimer(d.buildWait)
+		defer timer.Stop()
+		select {
+		case <-p.done:
+		case <-timer.C:
+			fmt.Fprintf(d.out, "%s %s %s: 503, still building after %s\n", d.style.Red("✗"), d.style.Bold(fnID), source, progress.FormatDuration(d.buildWait))
+			return nil, &UnavailableError{Function: fnID, Reason: fmt.Sprintf("its handler %s is still building after %s; retry once the sst dev terminal shows it built", fn.Handler, progress.FormatDuration(d.buildWait))}
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	d.mu.Lock()
 	var berr error
 	if ok {
-		berr = d.buildErr[Key(fn)]
+		berr = d.buildErr[key]
 	}
 	d.mu.Unlock()
 	if berr != nil {
-		return &Result{Err: &FunctionError{Type: "Build.Failed", Message: berr.Error()}}, nil
+		fmt.Fprintf(d.out, "%s %s %s: 503, its handler did not build (error above)\n", d.style.Red("✗"), d.style.Bold(fnID), source)
+		return nil, &UnavailableError{Function: fnID, Reason: fmt.Sprintf("its handler %s did not build: %s", fn.Handler, shortError(berr))}
 	}
 	return d.hist.Invoke(ctx, fnID, payload, source)
+}
+
+// UnavailableError is a request refused because its function has no
+// build to run: the gateway answers 503 with it.
+type UnavailableError struct {
+	Function string
+	Reason   string
+}
+
+func (e *UnavailableError) Error() string {
+	return fmt.Sprintf("function %s is unavailable: %s", e.Function, e.Reason)
+}
+
+// shortError is the start of a build error, for a response body: the
+// whole compiler output is in the terminal.
+func shortError(err error) string {
+	var lines []string
+	for l := range strings.SplitSeq(err.Error(), "\n") {
+		// "# pkg" is go build's header before the package's errors.
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "# ") {
+			lines = append(lines, l)
+		}
+	}
+	more := len(lines) > 4
+	lines = lines[:min(len(lines), 4)]
+	s := strings.Join(lines, "; ")
+	if len(s) > 400 {
+		s, more = s[:400], true
+	}
+	if more {
+		s += " … (the full error is in the sst dev terminal)"
+	}
+	return s
 }
 
 // startGateways gives every Api and WebSocketApi a local server (new ones
