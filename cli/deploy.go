@@ -23,10 +23,13 @@ import (
 const defaultParallel = 4
 
 type deployOptions struct {
-	force    bool
-	all      bool
-	parallel int
-	stacks   []string
+	// connection migrates RDS databases directly instead of through the
+	// Data API (needed on an emulator).
+	connection string
+	force      bool
+	all        bool
+	parallel   int
+	stacks     []string
 }
 
 func newDeployCmd(f *Factory, g *Globals) *cobra.Command {
@@ -44,6 +47,7 @@ printed, --all prints those constructs add for sst itself too.`,
 		Example: `  sst deploy --stage prod
   sst deploy --endpoint http://127.0.0.1:5000      # to moto_server (then remembered by the stage)
   sst deploy API --force                           # one stack, even if unchanged
+  sst deploy --connection postgres://u:pw@localhost/app   # RDS migrations straight to a database (needed on an emulator)
   SST_PROVIDER_MIRROR=/opt/tf-plugins sst deploy   # providers from a local mirror`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.stacks = args
@@ -55,6 +59,7 @@ printed, --all prints those constructs add for sst itself too.`,
 	}
 	cmd.Flags().BoolVar(&o.force, "force", false, "deploy stacks even when unchanged since their last deploy, and rebuild every site")
 	cmd.Flags().IntVar(&o.parallel, "parallel", defaultParallel, "how many stacks to deploy at once")
+	cmd.Flags().StringVar(&o.connection, "connection", "", "apply RDS migrations through this database URL instead of the Data API (default: $"+EnvRDSConnection+"; required to migrate on an emulator)")
 	cmd.Flags().BoolVar(&o.all, "all", false, "print every output, including those constructs add for sst itself (a site's bucket, an RDS cluster's ARNs)")
 	return cmd
 }
@@ -62,6 +67,7 @@ printed, --all prints those constructs add for sst itself too.`,
 func runDeploy(ctx context.Context, s *session, o *deployOptions) error {
 	start := time.Now()
 	s.rebuild = o.force
+	s.connection = o.connection
 	m, stacks, err := s.synthStacks(ctx, o.stacks)
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -128,23 +129,44 @@ func runMigrate(ctx context.Context, s *session, o *migrateOptions) error {
 
 // migrate runs the pending migrations of the RDS constructs of the stack,
 // right after it was deployed (or found unchanged): through the Data API
-// with the stack's fresh outputs, or through $SST_RDS_CONNECTION when it
-// is set.
+// with the stack's fresh outputs, or through a direct connection when
+// `sst deploy --connection` or $SST_RDS_CONNECTION names one.
 func (r *stackRunner) migrate(ctx context.Context, outs map[string]json.RawMessage) error {
 	all := rdsTargets(r.m)
-	mg := &migrator{s: r.s, m: r.m, conn: r.s.f.Getenv(EnvRDSConnection), source: "$" + EnvRDSConnection, printf: r.printf}
+	mg := &migrator{s: r.s, m: r.m, printf: r.printf, skipEmulated: true}
+	mg.conn, mg.source = r.s.deployConnection()
 	for _, t := range all {
 		if t.stack != r.st.Name {
 			continue
 		}
 		if mg.conn != "" && len(all) > 1 {
-			return fmt.Errorf("$%s names one database but the app has %d RDS constructs with migrations: unset it to migrate through the Data API", EnvRDSConnection, len(all))
+			return fmt.Errorf("%s names one database but the app has %d RDS constructs with migrations: unset it to migrate through the Data API, and use `sst migrate <rds-id> --connection URL` for each", mg.source, len(all))
 		}
 		if err := mg.run(ctx, t, outs); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// deployConnection is the direct database connection a deploy migrates
+// through: --connection, then $SST_RDS_CONNECTION (never $DATABASE_URL,
+// which often names a development database).
+func (s *session) deployConnection() (conn, source string) {
+	if s.connection != "" {
+		return s.connection, "--connection"
+	}
+	if v := s.f.Getenv(EnvRDSConnection); v != "" {
+		return v, "$" + EnvRDSConnection
+	}
+	return "", ""
+}
+
+// emulatorDataAPI says why migrations cannot go through an emulator's Data
+// API: moto's executes no SQL and has no transactions (BeginTransaction
+// answers 404), so nothing could be applied or recorded.
+func emulatorDataAPI(id, endpoint string) string {
+	return fmt.Sprintf("RDS %s migrations: the emulator at %s has no working Data API (no SQL is executed, no transactions); pass --connection postgres://… (or set $%s) to migrate a database you run, e.g. a local PostgreSQL", id, endpoint, EnvRDSConnection)
 }
 
 // migrator applies the migrations of an app's RDS constructs: through a
@@ -156,7 +178,11 @@ type migrator struct {
 	conn, source string
 	// dryRun lists pending migrations and applies none.
 	dryRun bool
-	printf func(string, ...any)
+	// skipEmulated skips (with a warning) rather than fails migrations that
+	// would go through an emulator's Data API: a deploy to the emulator
+	// must not fail for what the emulator cannot do.
+	skipEmulated bool
+	printf       func(string, ...any)
 }
 
 // run applies (or, dry, lists) one construct's pending migrations.
@@ -186,6 +212,12 @@ func (mg *migrator) run(ctx context.Context, t rdsTarget, outs map[string]json.R
 			return fail(fmt.Errorf("%s is a %s database but RDS %s is %s (%s)", source, d, id, dialect, t.c.Data[manifest.RDSEngine]))
 		}
 		conn, via = migrate.SQL(db, d), migrate.Redact(connURL)+" ("+source+")"
+	} else if manifest.Emulated(m.Endpoint) {
+		if mg.skipEmulated {
+			printf("  %s %s; skipped\n", s.style.Yellow("warning:"), emulatorDataAPI(id, m.Endpoint))
+			return nil
+		}
+		return errors.New(emulatorDataAPI(id, m.Endpoint))
 	} else {
 		value := func(key string) (string, error) {
 			name := t.c.Data[key]
@@ -222,11 +254,6 @@ func (mg *migrator) run(ctx context.Context, t rdsTarget, outs map[string]json.R
 		verb = "Checking"
 	}
 	printf("%s RDS %s through %s: %d migration file(s) in %s\n", verb, style.Bold(id), via, len(ms), t.c.Data[manifest.RDSMigrations])
-	if connURL == "" && s.endpoint != "" {
-		// moto's Data API answers every statement with success and no rows:
-		// say so rather than let "applied" read as proof.
-		printf("  %s the Data API of an emulator (%s) may execute nothing (moto's does not); pass --connection to migrate a real database\n", style.Yellow("warning:"), s.endpoint)
-	}
 	res, err := migrate.Run(ctx, conn, ms, migrate.Options{
 		Dialect: dialect,
 		DryRun:  dryRun,

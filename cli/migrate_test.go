@@ -56,6 +56,21 @@ func TestMigrateErrors(t *testing.T) {
 	t.Run("not deployed", func(t *testing.T) {
 		newHarness(t, migrateProject(t, "Db")).mustFail(`RDS Db migrations: stage "dev" has no deployed output SST_RDS_clusterArn_Db`, "migrate", "--stage", "dev")
 	})
+	t.Run("emulator without a connection", func(t *testing.T) {
+		// moto's Data API executes nothing: `sst migrate` must not report
+		// migrations as applied, and says how to migrate instead.
+		dir := migrateProject(t, "Db")
+		out := filepath.Join(dir, ".sst", "out", "dev")
+		m, err := manifest.Read(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.Endpoint = "http://127.0.0.1:5000"
+		if err := m.Write(out); err != nil {
+			t.Fatal(err)
+		}
+		newHarness(t, dir).mustFail("RDS Db migrations: the emulator at http://127.0.0.1:5000 has no working Data API (no SQL is executed, no transactions); pass --connection postgres://", "migrate", "--stage", "dev")
+	})
 	t.Run("bad connection URL", func(t *testing.T) {
 		newHarness(t, migrateProject(t, "Db")).mustFail("--connection: connection", "migrate", "--stage", "dev", "--connection", "localhost:5432")
 	})

@@ -51,6 +51,9 @@ type session struct {
 	// rebuild makes every site build even when its last build could be
 	// reused (SST_REBUILD; --force of deploy and synth).
 	rebuild bool
+	// connection is `sst deploy --connection`: the database URL migrations
+	// go through instead of the Data API.
+	connection string
 	// recorded says the stage has a target record (package stagetarget).
 	recorded bool
 }

@@ -66,7 +66,8 @@ type Config struct {
 	// MaxRetries is how often the AWS provider retries a throttled or
 	// transiently failed API call, with exponential backoff. Default 25
 	// (the provider's own default, written out so it is visible and
-	// tunable); a negative value is an error.
+	// tunable), 5 on an emulator (see emulator.go); a negative value is an
+	// error.
 	MaxRetries int
 	// Defaults apply to every construct of the app.
 	Defaults Defaults
@@ -123,8 +124,10 @@ type App struct {
 	owners map[string]string
 	// names hands out every physical name, so two constructs never
 	// manage one AWS resource.
-	names    *naming.Registry
-	errs     []error
+	names *naming.Registry
+	errs  []error
+	// warnings are printed by the CLI after synthesis (manifest.Warnings).
+	warnings []string
 	defaults Defaults
 	// extra defaults added while stacks run (SST's addDefaultFunction*).
 	defaultBind []Bindable
@@ -467,6 +470,7 @@ func (a *App) manifest() (*manifest.Manifest, error) {
 		Profile:  a.opts.Profile,
 		Endpoint: a.opts.Endpoint,
 		Backend:  a.cfg.Backend.manifest(a),
+		Warnings: a.warnings,
 	}
 	for _, s := range a.stacks {
 		ms := s.manifest()

@@ -343,6 +343,14 @@ func (r *RDS) createCluster(scaling RDSScaling, removal RemovalPolicy, subnetGro
 		cfg.FinalSnapshotIdentifier = jsii.String(s.app.names.RDSCluster(naming.KindRDSSnapshot, s.app.owner(r.rid), r.rid+"-final"))
 	}
 	r.Cdk.Cluster = rdscluster.NewRdsCluster(s.tf, jsii.String(r.rid), cfg)
+	if s.app.emulated() {
+		// moto keeps the Data API only for Serverless v1 clusters and has no
+		// EnableHttpEndpoint: every later plan would try to turn it on and
+		// the update would wait for it until the provider's 120-minute timeout.
+		emulatorIgnoreChanges(r.Cdk.Cluster, "enable_http_endpoint")
+		emulatorTimeouts(r.Cdk.Cluster)
+		s.app.emulatorWarn("RDS %q (aws_rds_cluster.%s): changes to enable_http_endpoint are ignored and waits are cut to %s: the emulator cannot enable the Data API on Serverless v2", r.rid, r.rid, emulatorTimeout)
+	}
 }
 
 // createWriter is the cluster's one db.serverless instance.
@@ -357,6 +365,9 @@ func (r *RDS) createWriter() {
 		PubliclyAccessible: jsii.Bool(false),
 		ApplyImmediately:   jsii.Bool(true),
 	})
+	if s.app.emulated() {
+		emulatorTimeouts(r.Cdk.Instance)
+	}
 }
 
 // applyRawArguments sets the Cdk props' Terraform arguments over ours.

@@ -307,6 +307,9 @@ func (s *Stack) configureProvider() {
 	retries := s.app.cfg.MaxRetries
 	if retries == 0 {
 		retries = defaultMaxRetries
+		if s.app.emulated() {
+			retries = emulatorMaxRetries
+		}
 	}
 	cfg.MaxRetries = jsii.Number(float64(retries))
 	p := provider.NewAwsProvider(s.tf, jsii.String("aws"), cfg)

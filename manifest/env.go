@@ -27,6 +27,14 @@ const (
 	EnvRebuild = "SST_REBUILD"
 )
 
+// Emulated reports whether a stage synthesized for endpoint targets an
+// emulator (moto_server, LocalStack) rather than real AWS. This is the one
+// rule for it: SST overrides AWS endpoints for nothing but emulators
+// (`--endpoint`, `--local`, SST_ENDPOINT), so an override means an emulator.
+// Emulator-aware defaults (short timeouts, skipped calls the emulator does
+// not implement) and the CLI's emulator handling both ask this.
+func Emulated(endpoint string) bool { return endpoint != "" }
+
 // ModeRemove is EnvMode's value during `sst remove`.
 const ModeRemove = "remove"
 

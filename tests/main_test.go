@@ -130,7 +130,15 @@ func sstEnv(t *testing.T, dir string, extra map[string]string, args ...string) r
 	// A guard against a hung command, not a speed check. The longest one, a
 	// deploy building four SSR sites, takes minutes alone and several times
 	// that on a loaded 2-core machine running four tests at once.
-	ctx, cancel := context.WithTimeout(context.Background(), 25*time.Minute)
+	return sstWithin(t, 25*time.Minute, dir, extra, args...)
+}
+
+// sstWithin runs the CLI, killed after limit: for commands whose known
+// failure mode is a hang, so that it fails the test long before the
+// suite's timeout (a guard, not a speed check).
+func sstWithin(t *testing.T, limit time.Duration, dir string, extra map[string]string, args ...string) result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, sstBin, args...)
 	cmd.Dir = dir
@@ -142,7 +150,11 @@ func sstEnv(t *testing.T, dir string, extra map[string]string, args ...string) r
 		env[k] = v
 	}
 	cmd.Env = testenv.Environ(env)
-	return runResult(t, cmd)
+	r := runResult(t, cmd)
+	if ctx.Err() != nil {
+		t.Errorf("sst %s did not finish within %s (killed): a hang\n%s", strings.Join(args, " "), limit, r)
+	}
+	return r
 }
 
 // runResult runs cmd to its end; only a command that could not start at

@@ -17,15 +17,18 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib"
 )
 
-// TestRDS deploys an Aurora Serverless v2 cluster in its own VPC to moto
-// and reads it back, then runs its migrations for real against a local
-// PostgreSQL: on deploy (through SST_RDS_CONNECTION), after a failing file,
-// and with `sst migrate --connection`, with and without --dry-run.
+// TestRDS deploys an Aurora Serverless v2 cluster in its own VPC and a
+// Cognito user pool with its identity pool to moto and reads them back;
+// changes the cluster and deploys again (the re-apply that hung on the
+// emulator for 15+ minutes); and runs its migrations for real against a
+// local PostgreSQL: on deploy (--connection, then SST_RDS_CONNECTION),
+// after a failing file, and with `sst migrate --connection`, with and
+// without --dry-run.
 //
-// moto's RDS Data API executes no SQL (every statement "succeeds" with no
-// rows), so this test never migrates through it: the Data API adapter is
-// tested against a Data API server backed by PostgreSQL in
-// internal/migrate instead.
+// moto's RDS Data API executes no SQL and has no transactions, so the
+// first deploy, without a connection, must skip the migrations and say so;
+// the Data API adapter is tested against a Data API server backed by
+// PostgreSQL in internal/migrate instead.
 func TestRDS(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -57,14 +60,38 @@ func TestRDS(t *testing.T) {
 	const stage = "rds"
 	withDB := map[string]string{"SST_RDS_CONNECTION": dbURL}
 
+	// Each deploy is bounded below the RDS re-apply hang it guards against
+	// (15+ minutes), with room for a synth on a loaded 2-core machine.
+	const bound = 12 * time.Minute
 	start := time.Now()
-	r := sstEnv(t, dir, withDB, "deploy", "--stage", stage)
+	r := sstWithin(t, bound, dir, nil, "deploy", "--stage", stage)
 	if r.code != 0 {
 		t.Fatalf("deploy failed:\n%s", r)
 	}
 	t.Logf("deploy took %s", time.Since(start).Round(time.Second))
-	if !strings.Contains(r.stdout, "0001_init.sql") || !strings.Contains(r.stdout, "0002_seed.sql") {
-		t.Errorf("deploy did not report the migrations it applied:\n%s", r.stdout)
+	for _, want := range []string{
+		"RDS Db migrations: the emulator at " + moto.URL() + " has no working Data API", "; skipped",
+		`emulator: RDS "Db" (aws_rds_cluster.Db): changes to enable_http_endpoint are ignored`,
+		"aws_cognito_identity_pool_roles_attachment.Auth_roles): not created",
+	} {
+		if !strings.Contains(r.stdout+r.stderr, want) {
+			t.Errorf("first deploy does not say %q:\n%s", want, r)
+		}
+	}
+	if got := query("SELECT count(*)::text FROM pg_tables WHERE tablename = 'sst_migrations'"); got[0] != "0" {
+		t.Errorf("the first deploy, without a connection, migrated something")
+	}
+
+	// A change to the cluster re-applies the stack; --connection migrates.
+	editFile(t, filepath.Join(dir, "main.go"), "Max: 2}", "Max: 4}")
+	start = time.Now()
+	r = sstWithin(t, bound, dir, nil, "deploy", "--stage", stage, "--connection", dbURL)
+	if r.code != 0 {
+		t.Fatalf("second deploy failed:\n%s", r)
+	}
+	t.Logf("second deploy took %s", time.Since(start).Round(time.Second))
+	if !strings.Contains(r.stdout, "Stack Database: deployed") || !strings.Contains(r.stdout, "0001_init.sql") || !strings.Contains(r.stdout, "0002_seed.sql") || !strings.Contains(r.stdout, "(--connection)") {
+		t.Errorf("second deploy did not re-apply the stack and apply the migrations through --connection:\n%s", r.stdout)
 	}
 	if got := strings.Join(query("SELECT name FROM sst_migrations ORDER BY name"), ","); got != "0001_init.sql,0002_seed.sql" {
 		t.Errorf("recorded migrations = %s", got)
@@ -90,7 +117,7 @@ func TestRDS(t *testing.T) {
 		// it is checked in the synthesized JSON (constructs/rds_test.go).
 		t.Log("moto reports HttpEndpointEnabled=false for Serverless v2 clusters (emulator limitation)")
 	}
-	if sc := c.ServerlessV2ScalingConfiguration; sc == nil || aws.ToFloat64(sc.MinCapacity) != 0.5 || aws.ToFloat64(sc.MaxCapacity) != 2 {
+	if sc := c.ServerlessV2ScalingConfiguration; sc == nil || aws.ToFloat64(sc.MinCapacity) != 0.5 || aws.ToFloat64(sc.MaxCapacity) != 4 {
 		t.Errorf("serverless v2 scaling = %+v", sc)
 	}
 	if c.MasterUserSecret == nil || aws.ToString(c.MasterUserSecret.SecretArn) == "" {

@@ -211,11 +211,18 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 	payload, _ := json.Marshal(ev)
 	res, err := g.inv.Invoke(req.Context(), r.fn, payload, "api "+g.Api+" "+r.key.String())
-	var unavailable *UnavailableError
-	if errors.As(err, &unavailable) {
-		// Not the handler failing: there is no handler to run yet. Saying
-		// so in the body saves a trip to the terminal.
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"message": unavailable.Error()})
+	var building *BuildingError
+	if errors.As(err, &building) {
+		// Not API Gateway's answer, but the truth: nothing failed yet.
+		w.Header().Set("Retry-After", "5")
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"message": "Service Unavailable: sst dev is still building this route's handler (" + building.Handler + "); retry in a few seconds"})
+		return
+	}
+	var failed *BuildFailedError
+	if errors.As(err, &failed) {
+		// No handler to run until it builds: the body says why, so the
+		// client need not find the terminal.
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"message": "Service Unavailable: " + failed.Error()})
 		return
 	}
 	if err != nil || res.Err != nil {

@@ -80,37 +80,32 @@ type Server struct {
 	baseEnv  map[string]string            // AWS credentials, region, endpoint
 	built    map[string]*Built            // by build key
 	buildErr map[string]error             // by build key, when no good build exists
-	pending  map[string]*pendingBuild     // by build key, while it builds
-	inputs   map[string][]string          // source file or Go package dir → build keys
-	appDirs  map[string]bool              // directories of the app's own Go packages
+	// pending holds a channel per build key being built with no good
+	// build to serve meanwhile, closed when the build ends; requests
+	// for its functions wait on it (see Invoke).
+	pending  map[string]chan struct{}
+	inputs   map[string][]string // source file or Go package dir → build keys
+	appDirs  map[string]bool     // directories of the app's own Go packages
 	gws      map[string]*gatewaySlot
 	state    State
 	nextPort int
 	sites    []*exec.Cmd
 	closers  []func()
-
-	// build is the builder's Build; tests hold it back to see requests wait.
-	build func(ctx context.Context, fn manifest.Function, fresh bool) (*Built, error)
-	// buildWait bounds how long a request waits for its handler's build.
-	buildWait time.Duration
 }
-
-// pendingBuild is a build in progress that requests may wait for.
-type pendingBuild struct {
-	done    chan struct{}
-	waiting int // requests that waited: the end of the build says so
-}
-
-// maxBuildWait is how long a request waits for a handler still building:
-// API Gateway's own limit on an integration, so a client never waits
-// longer than the deployed Api would let it.
-const maxBuildWait = 30 * time.Second
 
 // Start deploys the stage, builds every function, opens the gateways,
 // records the session for sst env and sst bind, and starts the sites.
 // Close undoes it, also after a failed Start.
 func Start(ctx context.Context, o Options) (*Server, error) {
-	d := newServer(o)
+	d := &Server{
+		o: o, out: &progress.LockedWriter{W: o.Out}, style: o.Style,
+		built:    map[string]*Built{},
+		buildErr: map[string]error{},
+		pending:  map[string]chan struct{}{},
+		inputs:   map[string][]string{},
+		gws:      map[string]*gatewaySlot{},
+		nextPort: o.Port,
+	}
 	m, err := o.Deploy(ctx)
 	if err != nil {
 		return d, err
@@ -125,7 +120,6 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	d.closers = append(d.closers, func() { d.hist.Close() })
 	d.hist.OnRecord = d.printRecord
 	d.builder = NewBuilder(o.ProjectDir, o.Dir)
-	d.build = d.builder.Build
 	d.jwt = NewJWTVerifier(o.Endpoint)
 
 	d.closers = append(d.closers, d.stopGateways)
@@ -142,19 +136,6 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	d.startSites(ctx)
 	d.closers = append(d.closers, d.stopSites)
 	return d, nil
-}
-
-func newServer(o Options) *Server {
-	return &Server{
-		o: o, out: &progress.LockedWriter{W: o.Out}, style: o.Style,
-		built:     map[string]*Built{},
-		buildErr:  map[string]error{},
-		pending:   map[string]*pendingBuild{},
-		inputs:    map[string][]string{},
-		gws:       map[string]*gatewaySlot{},
-		nextPort:  o.Port,
-		buildWait: maxBuildWait,
-	}
 }
 
 // Run rebuilds and redeploys as files change, until ctx is done.
@@ -241,18 +222,16 @@ func (d *Server) load(ctx context.Context, m *manifest.Manifest, first bool) err
 			keys = append(keys, k)
 		}
 	}
-	// Requests that arrive before their handler is built wait for it,
-	// from the moment the gateways listen.
-	d.markPending(keys)
 	// Gateways first: their local URLs replace the deployed ones in the
-	// environment of the functions built next.
+	// environment of the functions built next. Requests they take before
+	// a handler's first build wait for it.
+	d.markPending(keys)
 	if err := d.startGateways(m, refs); err != nil {
-		d.finishPending(keys)
 		return err
 	}
 	start := time.Now()
-	if first && len(keys) > 0 {
-		fmt.Fprintf(d.out, "Building %d handler(s) for this machine…\n", len(keys))
+	if first {
+		fmt.Fprintf(d.out, "Building %d function(s) for this machine… (requests wait for their handler)\n", len(fns))
 	}
 	d.buildKeys(ctx, keys, !first)
 	if first {
@@ -268,66 +247,33 @@ func (d *Server) load(ctx context.Context, m *manifest.Manifest, first bool) err
 func (d *Server) buildKeys(ctx context.Context, keys []string, fresh bool) {
 	d.markPending(keys)
 	var wg sync.WaitGroup
-	var done atomic.Int32
 	for _, k := range keys {
 		wg.Add(1)
 		go func(k string) {
 			defer wg.Done()
-			start := time.Now()
-			ok := d.buildKey(ctx, k, fresh)
-			n := done.Add(1)
-			waited := d.finishPending([]string{k})
-			switch {
-			case ok && !fresh:
-				fmt.Fprintf(d.out, "%s %s in %s (%d/%d)%s\n", d.style.Green("✓ built"), handlerOf(k), progress.FormatDuration(time.Since(start)), n, len(keys), answering(waited))
-			case ok && waited > 0:
-				fmt.Fprintf(d.out, "  %s\n", answering(waited)[2:])
+			d.buildKey(ctx, k, fresh)
+			d.mu.Lock()
+			ch := d.pending[k]
+			delete(d.pending, k)
+			d.mu.Unlock()
+			if ch != nil {
+				close(ch)
 			}
 		}(k)
 	}
 	wg.Wait()
 }
 
-func answering(waited int) string {
-	if waited == 0 {
-		return ""
-	}
-	return fmt.Sprintf(": answering the %d request(s) that waited", waited)
-}
-
-// handlerOf is the handler a build key names.
-func handlerOf(key string) string {
-	var k struct{ H string }
-	_ = json.Unmarshal([]byte(key), &k)
-	return k.H
-}
-
-// markPending records that keys are about to build, so requests for them
-// wait instead of finding no worker.
+// markPending makes requests for the keys' functions that have never
+// built wait for their build (Invoke) rather than fail.
 func (d *Server) markPending(keys []string) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	for _, k := range keys {
-		if d.pending[k] == nil {
-			d.pending[k] = &pendingBuild{done: make(chan struct{})}
+		if _, ok := d.built[k]; !ok && d.pending[k] == nil {
+			d.pending[k] = make(chan struct{})
 		}
 	}
-}
-
-// finishPending releases the requests waiting for keys' builds and says
-// how many there were.
-func (d *Server) finishPending(keys []string) int {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	n := 0
-	for _, k := range keys {
-		if p := d.pending[k]; p != nil {
-			n += p.waiting
-			close(p.done)
-			delete(d.pending, k)
-		}
-	}
-	return n
 }
 
 func (d *Server) buildKey(ctx context.Context, key string, fresh bool) bool {
@@ -347,7 +293,7 @@ func (d *Server) buildKey(ctx context.Context, key string, fresh bool) bool {
 	d.mu.Unlock()
 	st := d.style
 	start := time.Now()
-	b, err := d.build(ctx, first, fresh)
+	b, err := d.builder.Build(ctx, first, fresh)
 	if err != nil && ctx.Err() != nil {
 		return false // stopping: a killed compiler is not news
 	}
@@ -392,9 +338,11 @@ func (d *Server) buildKey(ctx context.Context, key string, fresh bool) bool {
 	for _, fn := range fnsOf {
 		d.rt.Set(fn)
 	}
+	verb := st.Green("✓ Built")
 	if fresh {
-		fmt.Fprintf(d.out, "%s %s (%s) in %s\n", st.Green("↻ Rebuilt"), first.Handler, strings.Join(ids, ", "), progress.FormatDuration(time.Since(start)))
+		verb = st.Green("↻ Rebuilt")
 	}
+	fmt.Fprintf(d.out, "%s %s (%s) in %s\n", verb, first.Handler, strings.Join(ids, ", "), progress.FormatDuration(time.Since(start)))
 	return true
 }
 
@@ -413,57 +361,68 @@ func indent(s, prefix string) string {
 	return strings.Join(lines, "\n")
 }
 
-// Invoke is what the gateways call. A request whose handler is still
-// building waits for the build (up to buildWait); one whose handler has
-// no good build gets an *UnavailableError naming the build's error,
-// instead of a hang or a bare 500.
+// BuildWait is how long a request waits for its handler's first build
+// before it is answered 503: API Gateway's own integration limit.
+var BuildWait = 30 * time.Second
+
+// BuildingError is Invoke's answer for a handler still building after
+// BuildWait; the gateways turn it into a 503 that says so.
+type BuildingError struct {
+	Function, Handler string
+	Waited            time.Duration
+}
+
+func (e *BuildingError) Error() string {
+	return fmt.Sprintf("function %s (%s) is still building after %s: retry once the terminal shows it built", e.Function, e.Handler, progress.FormatDuration(e.Waited))
+}
+
+// Invoke is what the gateways call. A request for a handler that is still
+// building for the first time waits for it (saying so in the terminal),
+// up to BuildWait; a function whose handler never built answers with the
+// build error instead of a hang or a bare 500.
 func (d *Server) Invoke(ctx context.Context, fnID string, payload []byte, source string) (*Result, error) {
 	d.mu.Lock()
 	fn, ok := d.fns[fnID]
-	key := Key(fn)
-	_, haveGood := d.built[key]
-	p := d.pending[key]
-	if ok && !haveGood && p != nil {
-		p.waiting++
-		if p.waiting == 1 {
-			fmt.Fprintf(d.out, "%s %s (%s): %s waits for it\n", d.style.Yellow("… building"), fn.Handler, fnID, source)
-		}
+	var wait chan struct{}
+	if ok {
+		wait = d.pending[Key(fn)]
 	}
 	d.mu.Unlock()
-	if ok && !haveGood && p != nil {
-		timer := time.NewTimer(d.buildWait)
+	if wait != nil {
+		fmt.Fprintf(d.out, "%s %s waits: %s is building…\n", d.style.Dim("⧗"), source, fn.Handler)
+		start := time.Now()
+		timer := time.NewTimer(BuildWait)
 		defer timer.Stop()
 		select {
-		case <-p.done:
-		case <-timer.C:
-			fmt.Fprintf(d.out, "%s %s %s: 503, still building after %s\n", d.style.Red("✗"), d.style.Bold(fnID), source, progress.FormatDuration(d.buildWait))
-			return nil, &UnavailableError{Function: fnID, Reason: fmt.Sprintf("its handler %s is still building after %s; retry once the sst dev terminal shows it built", fn.Handler, progress.FormatDuration(d.buildWait))}
+		case <-wait:
 		case <-ctx.Done():
 			return nil, ctx.Err()
+		case <-timer.C:
+			return nil, &BuildingError{Function: fnID, Handler: fn.Handler, Waited: time.Since(start)}
 		}
 	}
 	d.mu.Lock()
 	var berr error
 	if ok {
-		berr = d.buildErr[key]
+		berr = d.buildErr[Key(fn)]
 	}
 	d.mu.Unlock()
 	if berr != nil {
-		fmt.Fprintf(d.out, "%s %s %s: 503, its handler did not build (error above)\n", d.style.Red("✗"), d.style.Bold(fnID), source)
-		return nil, &UnavailableError{Function: fnID, Reason: fmt.Sprintf("its handler %s did not build: %s", fn.Handler, shortError(berr))}
+		fmt.Fprintf(d.out, "%s %s %s: 503, its handler %s did not build (error above)\n", d.style.Red("✗"), d.style.Bold(fnID), source, fn.Handler)
+		return nil, &BuildFailedError{Function: fnID, Handler: fn.Handler, Err: berr}
 	}
 	return d.hist.Invoke(ctx, fnID, payload, source)
 }
 
-// UnavailableError is a request refused because its function has no
-// build to run: the gateway answers 503 with it.
-type UnavailableError struct {
-	Function string
-	Reason   string
+// BuildFailedError is Invoke's answer for a function whose handler has no
+// good build; the gateways turn it into a 503 naming the error.
+type BuildFailedError struct {
+	Function, Handler string
+	Err               error
 }
 
-func (e *UnavailableError) Error() string {
-	return fmt.Sprintf("function %s is unavailable: %s", e.Function, e.Reason)
+func (e *BuildFailedError) Error() string {
+	return fmt.Sprintf("function %s (%s) did not build: %s", e.Function, e.Handler, shortError(e.Err))
 }
 
 // shortError is the start of a build error, for a response body: the
@@ -477,8 +436,7 @@ func shortError(err error) string {
 		}
 	}
 	more := len(lines) > 4
-	lines = lines[:min(len(lines), 4)]
-	s := strings.Join(lines, "; ")
+	s := strings.Join(lines[:min(len(lines), 4)], "; ")
 	if len(s) > 400 {
 		s, more = s[:400], true
 	}

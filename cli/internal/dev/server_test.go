@@ -1,8 +1,8 @@
 package dev
 
 import (
+	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -15,155 +15,113 @@ import (
 	"github.com/sst-tf/sst/manifest"
 )
 
-// terminal is what the server prints, read while it prints.
-type terminal struct {
-	lw progress.LockedWriter
-	b  strings.Builder
-}
-
-func newTerminal() *terminal {
-	t := &terminal{}
-	t.lw.W = &t.b
-	return t
-}
-
-func (l *terminal) String() (s string) {
-	l.lw.Do(func() { s = l.b.String() })
-	return s
-}
-
-// waitFor polls the terminal until it shows want.
-func (l *terminal) waitFor(t *testing.T, want string) {
-	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for !strings.Contains(l.String(), want) {
-		if time.Now().After(deadline) {
-			t.Fatalf("the terminal never showed %q:\n%s", want, l.String())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-type answer struct {
-	status int
-	body   string
-}
-
-func get(url string) <-chan answer {
-	ch := make(chan answer, 1)
-	go func() {
-		resp, err := http.Get(url)
-		if err != nil {
-			ch <- answer{0, err.Error()}
-			return
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		ch <- answer{resp.StatusCode, string(b)}
-	}()
-	return ch
-}
-
-// Requests that reach the local Api before their handler is built wait for
-// the (real, held back) Go build and get the handler's answer; a handler
-// that fails to compile answers 503 naming the function and the compiler's
-// error; a build that outlasts the wait answers 503 instead of hanging.
-func TestRequestsWaitForTheirHandlersBuild(t *testing.T) {
+// TestRequestsWaitForTheFirstBuild sends a request through the local API
+// Gateway to a Go handler before its first build: the request waits (the
+// terminal says so) and gets the handler's answer once it is built. A
+// handler still building after BuildWait is answered 503, saying so.
+func TestRequestsWaitForTheFirstBuild(t *testing.T) {
+	rt := newRuntime(t, 10*time.Second) // also warms Go's build cache
 	project, err := filepath.Abs("testdata")
 	if err != nil {
 		t.Fatal(err)
 	}
-	rt := newRuntime(t, 10*time.Second)
-	out := newTerminal()
-	d := newServer(Options{ProjectDir: project, Out: &out.lw})
-	d.rt = rt
-	if d.hist, err = NewHistory(rt, filepath.Join(t.TempDir(), "h.jsonl")); err != nil {
+	h, err := NewHistory(rt, filepath.Join(t.TempDir(), "h.jsonl"))
+	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { d.hist.Close() })
-	d.builder = NewBuilder(project, t.TempDir())
-
-	// Each build waits for the test to release it.
-	release := map[string]chan struct{}{"Hello": make(chan struct{}), "Broken": make(chan struct{}), "Slow": make(chan struct{})}
-	d.build = func(ctx context.Context, fn manifest.Function, fresh bool) (*Built, error) {
-		<-release[fn.ID]
-		return d.builder.Build(ctx, fn, fresh)
+	t.Cleanup(func() { h.Close() })
+	var buf bytes.Buffer
+	term := &progress.LockedWriter{W: &buf}
+	terminal := func() (out string) {
+		term.Do(func() { out = buf.String() })
+		return out
 	}
-	d.fns = map[string]manifest.Function{
-		"Hello":  {ID: "Hello", Name: "app-Hello", Handler: "gohandler", Timeout: 10},
-		"Broken": {ID: "Broken", Name: "app-Broken", Handler: "broken", Timeout: 10},
-		"Slow":   {ID: "Slow", Name: "app-Slow", Handler: "gohandler", Timeout: 10, Build: &manifest.FunctionBuild{Tags: []string{"slow"}}},
+	d := &Server{
+		out: term, rt: rt, hist: h, builder: NewBuilder(project, t.TempDir()),
+		fns: map[string]manifest.Function{
+			"late":   {ID: "late", Name: "dev-app-late", Handler: "gohandler", Timeout: 10},
+			"never":  {ID: "never", Name: "dev-app-never", Handler: "node/handler.handler", Timeout: 10},
+			"broken": {ID: "broken", Name: "dev-app-broken", Handler: "broken", Timeout: 10},
+		},
+		env: map[string]map[string]string{}, built: map[string]*Built{}, buildErr: map[string]error{},
+		pending: map[string]chan struct{}{}, inputs: map[string][]string{},
 	}
-	var keys []string
-	var routes []manifest.Route
-	for id, fn := range d.fns {
-		keys = append(keys, Key(fn))
-		routes = append(routes, manifest.Route{Api: "Api", Key: "GET /" + strings.ToLower(id), Function: id})
-	}
-	raw, _ := json.Marshal(manifest.ApiDev{})
-	gw, err := NewGateway(manifest.Construct{ID: "Api", Type: "Api", Data: map[string]string{manifest.DataApiDev: string(raw)}}, routes, d, nil)
+	gw, err := NewGateway(manifest.Construct{ID: "Api", Type: "Api"}, []manifest.Route{
+		{Api: "Api", Key: "GET /late", Function: "late"},
+		{Api: "Api", Key: "GET /never", Function: "never"},
+		{Api: "Api", Key: "GET /broken", Function: "broken"},
+	}, d, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(gw)
 	t.Cleanup(srv.Close)
+	late, never, broken := Key(d.fns["late"]), Key(d.fns["never"]), Key(d.fns["broken"])
+	d.markPending([]string{late, never, broken}) // as load does before the gateways open
 
-	d.markPending(keys)
-	built := make(chan struct{})
-	go func() {
-		d.buildKeys(context.Background(), keys, false)
-		close(built)
-	}()
-	t.Cleanup(func() {
-		for _, ch := range release {
-			select {
-			case <-ch:
-			default:
-				close(ch)
+	type answer struct {
+		status int
+		body   string
+		err    error
+	}
+	get := func(path string) <-chan answer {
+		ch := make(chan answer, 1)
+		go func() {
+			resp, err := http.Get(srv.URL + path)
+			if err != nil {
+				ch <- answer{err: err}
+				return
 			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			ch <- answer{status: resp.StatusCode, body: string(b)}
+		}()
+		return ch
+	}
+	waitFor := func(want string) {
+		t.Helper()
+		for deadline := time.Now().Add(time.Minute); !strings.Contains(terminal(), want); {
+			if time.Now().After(deadline) {
+				t.Fatalf("the terminal never said %q:\n%s", want, terminal())
+			}
+			time.Sleep(10 * time.Millisecond)
 		}
-		<-built
-	})
+	}
 
-	hello := get(srv.URL + "/hello")
-	broken := get(srv.URL + "/broken")
-	out.waitFor(t, "building gohandler (Hello): api Api GET /hello waits for it")
-	out.waitFor(t, "building broken (Broken): api Api GET /broken waits for it")
+	res := get("/late")
+	waitFor("api Api GET /late waits: gohandler is building…")
 	select {
-	case a := <-hello:
-		t.Fatalf("the request was answered before its handler was built: %d %s", a.status, a.body)
-	case <-time.After(200 * time.Millisecond):
+	case a := <-res:
+		t.Fatalf("answered before its handler was built: %d %s %v", a.status, a.body, a.err)
+	default:
+	}
+	d.buildKeys(context.Background(), []string{late}, false)
+	a := <-res
+	if a.err != nil || a.status != http.StatusOK || !strings.Contains(a.body, `"pid"`) {
+		t.Errorf("after the build: %d %s %v; want the handler's 200", a.status, a.body, a.err)
+	}
+	if !strings.Contains(terminal(), "✓ Built gohandler (late) in ") {
+		t.Errorf("the terminal does not show the build:\n%s", terminal())
 	}
 
-	close(release["Hello"])
-	a := <-hello
-	var got map[string]any
-	if a.status != 200 || json.Unmarshal([]byte(a.body), &got) != nil || got["pid"] == nil {
-		t.Errorf("GET /hello after its build: %d %s, want 200 with the handler's answer", a.status, a.body)
+	// A handler that does not compile (testdata/broken): the waiting
+	// request, and every later one, gets a 503 naming the function and the
+	// compiler's error; the terminal shows the whole error.
+	res = get("/broken")
+	waitFor("api Api GET /broken waits: broken is building…")
+	d.buildKeys(context.Background(), []string{broken}, false)
+	for _, a := range []answer{<-res, <-get("/broken")} {
+		if a.err != nil || a.status != http.StatusServiceUnavailable || !strings.Contains(a.body, "function broken (broken) did not build") || !strings.Contains(a.body, "undefined: notDefinedAnywhere") {
+			t.Errorf("a handler that failed to build: %d %s %v; want a 503 naming it and the error", a.status, a.body, a.err)
+		}
 	}
-	out.waitFor(t, "✓ built gohandler in ")
-	out.waitFor(t, "answering the 1 request(s) that waited")
+	waitFor("✗ Build failed: broken")
+	waitFor("undefined: notDefinedAnywhere")
 
-	close(release["Broken"])
-	a = <-broken
-	var body struct{ Message string }
-	_ = json.Unmarshal([]byte(a.body), &body)
-	if a.status != http.StatusServiceUnavailable || !strings.Contains(body.Message, "function Broken") ||
-		!strings.Contains(body.Message, "did not build") || !strings.Contains(body.Message, "notDefinedAnywhere") {
-		t.Errorf("GET /broken: %d %s, want 503 naming Broken and the compiler's error", a.status, a.body)
-	}
-	out.waitFor(t, "✗ Build failed: broken")
-	// Later requests get the same answer at once.
-	if a := <-get(srv.URL + "/broken"); a.status != http.StatusServiceUnavailable || !strings.Contains(a.body, "notDefinedAnywhere") {
-		t.Errorf("GET /broken again: %d %s, want the same 503", a.status, a.body)
-	}
-
-	d.buildWait = 300 * time.Millisecond
-	a = <-get(srv.URL + "/slow")
-	if a.status != http.StatusServiceUnavailable || !strings.Contains(a.body, "function Slow") || !strings.Contains(a.body, "still building") {
-		t.Errorf("GET /slow while its build is held: %d %s, want 503 saying it is still building", a.status, a.body)
-	}
-	if t.Failed() || testing.Verbose() {
-		t.Logf("terminal:\n%s", out.String())
+	defer func(w time.Duration) { BuildWait = w }(BuildWait)
+	BuildWait = 100 * time.Millisecond
+	a = <-get("/never")
+	if a.err != nil || a.status != http.StatusServiceUnavailable || !strings.Contains(a.body, "sst dev is still building this route's handler (node/handler.handler)") {
+		t.Errorf("a handler still building: %d %s %v; want a 503 that says so", a.status, a.body, a.err)
 	}
 }

@@ -80,6 +80,36 @@ func registryHint(diags []Diagnostic) string {
 	return ""
 }
 
+// emulatorGap matches what the AWS SDK reports when moto_server lacks an
+// action: after its retries, a 500 whose body is moto's HTML error page,
+// which neither the JSON nor the XML protocols' decoders can read (real
+// AWS errors always decode), or moto's own "not implemented" text.
+var (
+	emulatorGap    = regexp.MustCompile(`operation error [^:]+: (\w+), exceeded maximum number of attempts, \d+, https response error StatusCode: 500.*(invalid character '<'|error while deserializing xml error response)`)
+	notImplemented = regexp.MustCompile(`The (\w+) action has not been implemented`)
+)
+
+// emulatorHint names the resource and the action the emulator lacks, so a
+// gap in the emulator is not mistaken for a bug in the app.
+func emulatorHint(diags []Diagnostic) string {
+	for _, d := range errorDiagnostics(diags) {
+		text := d.Summary + " " + d.Detail
+		m := emulatorGap.FindStringSubmatch(text)
+		if m == nil {
+			m = notImplemented.FindStringSubmatch(text)
+		}
+		if m == nil {
+			continue
+		}
+		what := "this resource"
+		if d.Address != "" {
+			what = d.Address
+		}
+		return fmt.Sprintf("the emulator does not implement %s, which %s needs: leave that resource out on the emulator (README: \"Known emulator differences\") or deploy it to real AWS", m[1], what)
+	}
+	return ""
+}
+
 func (e *Error) Unwrap() error { return e.Err }
 
 // LockError means another terraform run holds the state lock of the stack,

@@ -674,3 +674,66 @@ func TestEnsureInit(t *testing.T) {
 		t.Errorf("a failed init left its stamp: %v", err)
 	}
 }
+
+// TestWorkspaceAlreadySelected: on the local backend, selecting the
+// workspace terraform already has selected runs no terraform, and the next
+// command still works in that workspace; switching still runs select.
+func TestWorkspaceAlreadySelected(t *testing.T) {
+	dir := t.TempDir()
+	cfg := provider()
+	cfg["terraform"].(map[string]any)["backend"] = map[string]any{"local": map[string]any{"path": "state/terraform.tfstate", "workspace_dir": "state"}}
+	cfg["output"] = map[string]any{"ws": map[string]any{"value": "${terraform.workspace}"}}
+	writeJSON(t, filepath.Join(dir, "cdk.tf.json"), cfg)
+	var log bytes.Buffer
+	x, err := New(Options{Dir: dir, Env: env, Log: &log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := x.EnsureInit(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	selects := 0
+	sel := func(name string, want int) {
+		t.Helper()
+		if err := x.Workspace(ctx(t), name); err != nil {
+			t.Fatal(err)
+		}
+		selects += want
+		if got := strings.Count(strings.ToLower(log.String()), "switched to workspace"); got != selects {
+			t.Fatalf("select %s: %d selects in all, want %d:\n%s", name, got, selects, log.String())
+		}
+		if x.currentWorkspace() != name {
+			t.Errorf("current workspace = %q, want %q", x.currentWorkspace(), name)
+		}
+	}
+	sel("a", 1)
+	sel("a", 0)
+	sel("b", 1)
+	sel("a", 1)
+
+	// A new Terraform (the next command) skips the select, and terraform
+	// runs in the selected workspace.
+	y, err := New(Options{Dir: dir, Env: env, Log: &log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := y.Workspace(ctx(t), "a"); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Count(strings.ToLower(log.String()), "switched to workspace"); got != selects {
+		t.Errorf("the next command selected again: %d selects, want %d", got, selects)
+	}
+	if _, err := y.Apply(ctx(t), nil); err != nil {
+		t.Fatal(err)
+	}
+	out, err := y.Outputs(ctx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := string(out["ws"].Value); got != `"a"` {
+		t.Errorf("terraform.workspace = %s, want \"a\"", got)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "state", "a", "terraform.tfstate")); err != nil {
+		t.Errorf("state of workspace a: %v", err)
+	}
+}

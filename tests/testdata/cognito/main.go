@@ -3,11 +3,7 @@
 // guarded by the pool's JWTs.
 package main
 
-import (
-	"github.com/aws/jsii-runtime-go"
-
-	sst "github.com/sst-tf/sst/constructs"
-)
+import sst "github.com/sst-tf/sst/constructs"
 
 // Auth declares the Cognito construct and the Api it guards.
 func Auth(s *sst.Stack) any {
@@ -15,11 +11,6 @@ func Auth(s *sst.Stack) any {
 		Login:    []string{"email"},
 		Triggers: map[string]sst.FunctionProps{"preSignUp": {Handler: "functions/trigger/index.handler"}},
 	})
-	// moto 5 does not implement SetIdentityPoolRoles (the provider retries
-	// its 500s for minutes), so against the emulator the attachment is
-	// dropped through the escape hatch; real AWS gets it, and the unit
-	// tests and terraform validate check it.
-	auth.Cdk.RolesAttachment.SetCount(jsii.Number(0))
 	auth.AttachPermissionsForAuthUsers(sst.Allow([]string{"s3:GetObject"}, "arn:aws:s3:::authapp-uploads/private/*"))
 	api := sst.NewApi(s, "Api", sst.ApiProps{
 		Authorizers: map[string]sst.ApiAuthorizer{"cognito": auth.JWTAuthorizer()},
