@@ -88,10 +88,13 @@ echo '{}' > "$SST_OUT_DIR/stacks/Api/cdk.tf.json"
 printf '{"version":1,"app":"mini","stage":"%s","region":"us-east-1","backend":{"kind":"local"},"stacks":[{"name":"Api","dir":"stacks/Api","workspace":"%s","constructs":[]}]}' "$SST_STAGE" "$SST_STAGE" > "$SST_OUT_DIR/manifest.json"
 `
 
-func miniProject(t *testing.T) string {
+func miniProject(t *testing.T) string { return shellProject(t, miniApp) }
+
+// shellProject is a project whose app is the shell script app.
+func shellProject(t *testing.T, app string) string {
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "cdktf.json"), `{"language":"go","app":"sh app.sh"}`)
-	writeFile(t, filepath.Join(dir, "app.sh"), miniApp)
+	writeFile(t, filepath.Join(dir, "app.sh"), app)
 	return dir
 }
 
@@ -289,8 +292,9 @@ func TestRemoveNonInteractiveNeedsYes(t *testing.T) {
 }
 
 func TestRemoveDeclined(t *testing.T) {
-	dir := miniProject(t)
+	dir := stateProject(t)
 	h := newHarness(t, dir)
+	h.mustRun("deploy", "--stage", "dev")
 	h.tty, h.in = true, "n\n"
 	h.mustFail("cancelled, nothing was removed", "remove", "--stage", "dev")
 	if !strings.Contains(h.err.String(), `Remove stage "dev" of app "mini"? This destroys all its resources. [y/N]`) {

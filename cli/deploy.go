@@ -27,6 +27,7 @@ type deployOptions struct {
 	// Data API (needed on an emulator).
 	connection string
 	force      bool
+	refresh    bool
 	all        bool
 	parallel   int
 	stacks     []string
@@ -40,13 +41,16 @@ func newDeployCmd(f *Factory, g *Globals) *cobra.Command {
 		Long: `Synthesizes the app and applies each stack with terraform, in dependency
 order, independent stacks in parallel. A stack whose Terraform JSON and
 function artifacts are unchanged since its last successful deploy of the stage
-is skipped; --force applies it anyway. A site whose project tree is unchanged
+is skipped without asking AWS; --refresh applies it anyway, which puts back
+what was changed or deleted outside Terraform (drift; ` + "`sst diff`" + ` shows it),
+and --force applies it anyway too. A site whose project tree is unchanged
 since its last build reuses that build; --force rebuilds it too. All outputs
 are written to .sst/outputs/<stage>.json; the app's own (AddOutputs) are
 printed, --all prints those constructs add for sst itself too.`,
 		Example: `  sst deploy --stage prod
   sst deploy --endpoint http://127.0.0.1:5000      # to moto_server (then remembered by the stage)
   sst deploy API --force                           # one stack, even if unchanged
+  sst deploy --refresh                             # also put back what was changed in AWS by hand
   sst deploy --connection postgres://u:pw@localhost/app   # RDS migrations straight to a database (needed on an emulator)
   SST_PROVIDER_MIRROR=/opt/tf-plugins sst deploy   # providers from a local mirror`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -58,6 +62,7 @@ printed, --all prints those constructs add for sst itself too.`,
 		},
 	}
 	cmd.Flags().BoolVar(&o.force, "force", false, "deploy stacks even when unchanged since their last deploy, and rebuild every site")
+	cmd.Flags().BoolVar(&o.refresh, "refresh", false, "check unchanged stacks against AWS and fix what was changed or deleted outside Terraform")
 	cmd.Flags().IntVar(&o.parallel, "parallel", defaultParallel, "how many stacks to deploy at once")
 	cmd.Flags().StringVar(&o.connection, "connection", "", "apply RDS migrations through this database URL instead of the Data API (default: $"+EnvRDSConnection+"; required to migrate on an emulator)")
 	cmd.Flags().BoolVar(&o.all, "all", false, "print every output, including those constructs add for sst itself (a site's bucket, an RDS cluster's ARNs)")
@@ -99,8 +104,8 @@ func runDeploy(ctx context.Context, s *session, o *deployOptions) error {
 		mu.Lock()
 		unchanged := canSkip(o.force, hash, hashes.Get(name), st.DependsOn, applied)
 		mu.Unlock()
-		if unchanged && havePrev {
-			pr.Printf("Stack %s: unchanged, skipped (use --force to deploy anyway)\n", s.style.Bold(name))
+		if unchanged && havePrev && !o.refresh {
+			pr.Printf("Stack %s: %s\n", s.style.Bold(name), skippedLine)
 			// New migration files do not change the stack: still apply them.
 			if err := r.afterApply(ctx, prev[name], false); err != nil {
 				return deploy.Failed, err
@@ -112,12 +117,29 @@ func runDeploy(ctx context.Context, s *session, o *deployOptions) error {
 			return deploy.Failed, err
 		}
 		status := deploy.Done
-		if unchanged {
+		// A refresh that found nothing leaves the sites as they are.
+		sites := true
+		switch {
+		case unchanged && !o.refresh:
 			// The hash matches but the outputs file lost the stack (deleted
 			// by hand): read outputs back instead of re-applying.
-			pr.Printf("Stack %s: unchanged, skipped (use --force to deploy anyway)\n", s.style.Bold(name))
+			pr.Printf("Stack %s: %s\n", s.style.Bold(name), skippedLine)
 			status = deploy.Unchanged
-		} else {
+		case unchanged:
+			// apply refreshes state from AWS first, so it plans exactly
+			// the drift, and puts it back.
+			pr.Printf("Stack %s: no local changes, checking AWS for drift…\n", s.style.Bold(name))
+			sum, err := t.Apply(ctx, pr.Handler(name))
+			if err != nil {
+				return deploy.Failed, err
+			}
+			if len(sum.Drift) == 0 && sum.Add+sum.Change+sum.Remove == 0 {
+				pr.Printf("Stack %s: %s in %s\n", s.style.Bold(name), s.style.Green("no drift"), progress.FormatDuration(sum.Duration))
+				sites = false
+			} else {
+				pr.Printf("Stack %s: %s, %d drifted (%s) in %s\n", s.style.Bold(name), s.style.Green("drift fixed"), len(sum.Drift), changeCounts(sum), progress.FormatDuration(sum.Duration))
+			}
+		default:
 			pr.Printf("Stack %s: deploying…\n", s.style.Bold(name))
 			sum, err := t.Apply(ctx, pr.Handler(name))
 			if err != nil {
@@ -138,7 +160,7 @@ func runDeploy(ctx context.Context, s *session, o *deployOptions) error {
 		mu.Lock()
 		fresh[name] = vals
 		mu.Unlock()
-		if err := r.afterApply(ctx, vals, status == deploy.Done); err != nil {
+		if err := r.afterApply(ctx, vals, status == deploy.Done && sites); err != nil {
 			return deploy.Failed, err
 		}
 		// Recorded last: a stack whose outputs could not be read deploys
@@ -192,6 +214,10 @@ func runDeploy(ctx context.Context, s *session, o *deployOptions) error {
 	fmt.Fprintf(f.IO.Out, "%s Deployed stage %s in %s\n", s.style.Green("✓"), s.style.Bold(s.stage), progress.FormatDuration(time.Since(start)))
 	return nil
 }
+
+// skippedLine says what a skip by deploy hash checked, and what it did not:
+// AWS is not asked, so something deleted there by hand stays deleted.
+const skippedLine = "unchanged, skipped (no local changes since the last deploy; AWS not checked: `sst diff` shows drift, `sst deploy --refresh` fixes it, --force redeploys)"
 
 // checkParallel refuses a --parallel that would quietly mean something else.
 func checkParallel(n int) error {

@@ -89,7 +89,7 @@ func runDiff(ctx context.Context, s *session, o *diffOptions) error {
 	}
 
 	w := s.f.IO.Out
-	var add, change, remove, failed int
+	var add, change, remove, drifted, failed int
 	for _, r := range results {
 		if r.Status == deploy.Failed {
 			failed++
@@ -98,13 +98,19 @@ func runDiff(ctx context.Context, s *session, o *diffOptions) error {
 		}
 		sum := sums[r.Name]
 		fmt.Fprintf(w, "%s %s\n", s.style.Bold("Stack "+r.Name+":"), planCounts(sum))
+		fmt.Fprint(w, formatDrift(s.style, sum))
 		fmt.Fprint(w, formatChanges(s.style, sum))
 		for _, l := range sites[r.Name] {
 			fmt.Fprintln(w, "  "+l)
 		}
 		add, change, remove = add+sum.Add, change+sum.Change, remove+sum.Remove
+		drifted += len(sum.Drift)
 	}
 	fmt.Fprintln(w, "\n"+diffTotal(add, change, remove, failed, len(results)))
+	if drifted > 0 {
+		// A plain deploy skips stacks without local changes, drift or not.
+		fmt.Fprintf(w, "%s %d resource(s) changed or deleted outside Terraform: `sst deploy --refresh --stage %s` puts them back\n", s.style.Yellow("Drift:"), drifted, s.stage)
+	}
 	if failed > 0 {
 		printFailures(s, results)
 		return fmt.Errorf("diff of stage %q: %d of %d stack(s) could not be planned", s.stage, failed, len(results))
@@ -131,6 +137,24 @@ func planCounts(sum *tf.Summary) string {
 		return "no changes"
 	}
 	return fmt.Sprintf("%d to add, %d to change, %d to destroy", sum.Add, sum.Change, sum.Remove)
+}
+
+// formatDrift lists what the refresh before the plan found changed or
+// deleted outside Terraform, apart from the planned changes: those are what
+// a deploy would do, drift is why some of them are planned at all.
+func formatDrift(style progress.Style, sum *tf.Summary) string {
+	if len(sum.Drift) == 0 {
+		return ""
+	}
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "  %s\n", style.Yellow("Changed outside Terraform (drift):"))
+	for _, c := range sum.Drift {
+		fmt.Fprintf(&b, "    %s %s %s\n", style.Yellow("!"), c.Address, progress.PastTense(c.Action))
+	}
+	if len(sum.Changes) > 0 {
+		fmt.Fprintf(&b, "  %s\n", "Planned:")
+	}
+	return b.String()
 }
 
 // formatChanges lists planned resource changes with terraform's symbols,

@@ -1,12 +1,17 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/sst-tf/sst/cli/internal/stagetarget"
 	"github.com/sst-tf/sst/internal/testenv"
@@ -150,7 +155,7 @@ func TestDeployE2E(t *testing.T) {
 	}
 	t.Logf("second deploy:\n%s", out)
 	for _, want := range []string{
-		"Stack Data: unchanged, skipped (use --force to deploy anyway)",
+		"Stack Data: " + skippedLine,
 		"Stack Api: unchanged, skipped",
 		"url:   https://example.com/e2e", "Deployed stage",
 	} {
@@ -160,6 +165,53 @@ func TestDeployE2E(t *testing.T) {
 	}
 	if strings.Contains(out, "cross-stack") {
 		t.Errorf("cross-stack output printed:\n%s", out)
+	}
+
+	// 2b. Drift: a parameter deleted and another changed by hand. diff
+	// shows both apart from the planned changes; a plain deploy still
+	// skips, and says it did not ask AWS; --refresh puts both back.
+	ctx := context.Background()
+	ssmc := ssm.NewFromConfig(aws.Config{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String(moto.URL()),
+		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
+	})
+	if _, err := ssmc.DeleteParameter(ctx, &ssm.DeleteParameterInput{Name: aws.String("/e2e/e2e/data")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ssmc.PutParameter(ctx, &ssm.PutParameterInput{Name: aws.String("/e2e/e2e/keep"), Value: aws.String("edited by hand"), Overwrite: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	h = newHarness(t, dir, env...)
+	h.mustRun("diff", "Data")
+	out = h.out.String()
+	t.Logf("diff after drift:\n%s", out)
+	for _, want := range []string{
+		"Changed outside Terraform (drift):", "! aws_ssm_parameter.p deleted", "! aws_ssm_parameter.keep updated",
+		"Planned:", "+ aws_ssm_parameter.p", "~ aws_ssm_parameter.keep",
+		"Drift: 2 resource(s) changed or deleted outside Terraform: `sst deploy --refresh --stage e2e` puts them back",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("diff lacks %q:\n%s", want, out)
+		}
+	}
+	h.mustRun("deploy", "Data")
+	if out = h.out.String(); !strings.Contains(out, "Stack Data: "+skippedLine) {
+		t.Errorf("deploy without --refresh:\n%s", out)
+	}
+	h.mustRun("deploy", "--refresh", "Data")
+	out = h.out.String()
+	t.Logf("deploy --refresh:\n%s", out)
+	for _, want := range []string{"Stack Data: no local changes, checking AWS for drift…", "Data | aws_ssm_parameter.p deleted outside Terraform", "Stack Data: drift fixed, 2 drifted (1 added, 1 changed, 0 destroyed)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("deploy --refresh lacks %q:\n%s", want, out)
+		}
+	}
+	for name, want := range map[string]string{"/e2e/e2e/data": "hello", "/e2e/e2e/keep": "kept"} {
+		p, err := ssmc.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(name)})
+		if err != nil || aws.ToString(p.Parameter.Value) != want {
+			t.Errorf("after deploy --refresh, %s: %v %v, want %q", name, p, err, want)
+		}
 	}
 
 	// 3. Remove: the retained parameter leaves state, the rest is destroyed.

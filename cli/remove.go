@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -13,6 +15,7 @@ import (
 	"github.com/sst-tf/sst/cli/internal/deploy"
 	"github.com/sst-tf/sst/cli/internal/progress"
 	"github.com/sst-tf/sst/cli/internal/stagetarget"
+	"github.com/sst-tf/sst/cli/internal/tf"
 	"github.com/sst-tf/sst/manifest"
 )
 
@@ -54,9 +57,39 @@ func runRemove(ctx context.Context, s *session, o *removeOptions) error {
 	}
 	start := time.Now()
 	s.mode = manifest.ModeRemove
+	_, statErr := os.Stat(s.outDir())
+	hadOut := statErr == nil
 	m, stacks, err := s.synthStacks(ctx, o.stacks)
 	if err != nil {
 		return err
+	}
+	// Every stack's workspace is looked up before anything is asked or
+	// destroyed: a mistyped stage must not get a destructive prompt, nor
+	// leave an empty workspace behind (selecting one creates it).
+	raw := &progress.LockedWriter{W: f.IO.ErrOut}
+	opened, others, err := openDeployed(ctx, s, m, stacks, raw)
+	if err != nil {
+		return err
+	}
+	if len(opened) == 0 {
+		if !hadOut {
+			// The synthesis was only for this check; leave no trace of a typo.
+			_ = os.RemoveAll(s.outDir())
+			_ = os.Remove(filepath.Dir(s.outDir())) // only if empty
+		}
+		return noStateError(s, m, stacks, others)
+	}
+	var missing []*manifest.Stack
+	for _, st := range stacks {
+		if opened[st.Name] == nil {
+			missing = append(missing, st)
+		}
+	}
+	if len(missing) > 0 {
+		for _, st := range missing {
+			fmt.Fprintf(f.IO.ErrOut, "Stack %s: no state for stage %s (workspace %s), nothing to remove\n", s.style.Bold(st.Name), s.stage, s.workspace(st))
+		}
+		stacks = slices.DeleteFunc(stacks, func(st *manifest.Stack) bool { return opened[st.Name] == nil })
 	}
 	if !o.yes {
 		what := fmt.Sprintf("Remove stage %q of app %q? This destroys all its resources.", s.stage, m.App)
@@ -73,16 +106,12 @@ func runRemove(ctx context.Context, s *session, o *removeOptions) error {
 	}
 	hashes := deploy.Hashes{Dir: s.hashDir()}
 	pr := progress.New(f.IO.Out, f.IO.IsTTY, f.color(), stackNames(stacks))
-	raw := &progress.LockedWriter{W: f.IO.ErrOut}
 	fmt.Fprintf(f.IO.Out, "Removing %d stack(s) of app %s, stage %s\n", len(stacks), s.style.Bold(m.App), s.style.Bold(s.stage))
 
 	run := func(ctx context.Context, name string) (deploy.Status, error) {
 		st, _ := m.Stack(name)
 		r := s.stack(m, st, raw, pr.Printf)
-		t, err := r.open(ctx)
-		if err != nil {
-			return deploy.Failed, err
-		}
+		t := opened[name]
 		// Retained resources leave state first, so destroy cannot touch
 		// them: the data (tables, buckets) outlives the stage by design.
 		if len(st.Retained) > 0 {
@@ -154,6 +183,52 @@ func runRemove(ctx context.Context, s *session, o *removeOptions) error {
 	}
 	fmt.Fprintf(f.IO.Out, "%s Removed stage %s in %s\n", s.style.Green("✓"), s.style.Bold(s.stage), progress.FormatDuration(time.Since(start)))
 	return nil
+}
+
+// openDeployed opens the stacks whose stage workspace exists, keyed by
+// name; the others are left out, and nothing is created for them. The
+// workspaces found, other than the stage's, are the other stages.
+func openDeployed(ctx context.Context, s *session, m *manifest.Manifest, stacks []*manifest.Stack, raw *progress.LockedWriter) (map[string]*tf.Terraform, []string, error) {
+	opened := map[string]*tf.Terraform{}
+	others := map[string]bool{}
+	for _, st := range stacks {
+		r := s.stack(m, st, raw, nil)
+		t, have, err := r.openExisting(ctx)
+		if err != nil {
+			return nil, nil, fmt.Errorf("stack %s: %w", st.Name, err)
+		}
+		if t != nil {
+			opened[st.Name] = t
+		}
+		for _, w := range have {
+			others[w] = w != "default" && w != s.workspace(st)
+		}
+	}
+	var names []string
+	for w, ok := range others {
+		if ok {
+			names = append(names, w)
+		}
+	}
+	slices.Sort(names)
+	return opened, names, nil
+}
+
+// noStateError says that none of the stacks has state for the stage, and
+// where that was looked up, so a typo in --stage is seen at once.
+func noStateError(s *session, m *manifest.Manifest, stacks []*manifest.Stack, others []string) error {
+	var names []string
+	for _, st := range stacks {
+		if w := s.workspace(st); !slices.Contains(names, w) {
+			names = append(names, w)
+		}
+	}
+	msg := fmt.Sprintf("stage %q of app %q has no state here: no workspace %s in %s; nothing was removed", s.stage, m.App, strings.Join(names, ", "), m.Backend.Describe())
+	if len(others) > 0 && m.Backend.Kind != "cloud" {
+		// Outside HCP, workspaces are stage names: a typo is seen at once.
+		msg += fmt.Sprintf(" (stages with state there: %s)", strings.Join(others, ", "))
+	}
+	return errors.New(msg)
 }
 
 // forgetRemoved drops removed stacks from the outputs file, deleting the

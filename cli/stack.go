@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
+	"slices"
 	"sync"
 
 	"github.com/sst-tf/sst/cli/internal/deploy"
@@ -91,6 +92,19 @@ var initMu sync.Mutex
 // terraform's raw output goes to stderr, each line prefixed with the stack
 // so parallel stacks stay readable.
 func (r *stackRunner) open(ctx context.Context) (*tf.Terraform, error) {
+	t, err := r.init(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.Workspace(ctx, r.s.workspace(r.st)); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// init is terraform for the stack, initialized, on whatever workspace it
+// last had.
+func (r *stackRunner) init(ctx context.Context) (*tf.Terraform, error) {
 	setup, err := r.s.terraform()
 	if err != nil {
 		return nil, err
@@ -109,10 +123,30 @@ func (r *stackRunner) open(ctx context.Context) (*tf.Terraform, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := t.Workspace(ctx, r.s.workspace(r.st)); err != nil {
-		return nil, err
-	}
 	return t, nil
+}
+
+// openExisting is open for commands that must not create a stage: it
+// returns no Terraform, having created nothing, when the backend has no
+// workspace for the stage.
+// The backend's workspaces are returned either way.
+func (r *stackRunner) openExisting(ctx context.Context) (*tf.Terraform, []string, error) {
+	t, err := r.init(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	have, err := t.Workspaces(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	ws := r.s.workspace(r.st)
+	if !slices.Contains(have, ws) {
+		return nil, have, nil
+	}
+	if err := t.Workspace(ctx, ws); err != nil {
+		return nil, nil, err
+	}
+	return t, have, nil
 }
 
 // outputs are the stack's outputs a person may see: sensitive and

@@ -40,6 +40,32 @@ type Backend struct {
 	Config map[string]any `json:"config,omitempty"`
 }
 
+// Describe says where the backend keeps state, for messages such as "no
+// state here": the local directory, the S3 bucket or the HCP organization.
+func (b Backend) Describe() string {
+	str := func(k string) string { v, _ := b.Config[k].(string); return v }
+	switch b.Kind {
+	case "local":
+		if d := str("dir"); d != "" {
+			return "local state in " + d
+		}
+		return "local state"
+	case "s3":
+		d := "S3 bucket " + str("bucket")
+		if r := str("region"); r != "" {
+			d += " (" + r + ")"
+		}
+		return d
+	case "cloud":
+		d := "HCP Terraform organization " + str("organization")
+		if h := str("hostname"); h != "" {
+			d += " on " + h
+		}
+		return d
+	}
+	return b.Kind + " backend"
+}
+
 // Stack is one Terraform root module.
 type Stack struct {
 	// Name is the stack's id, e.g. "API".

@@ -15,7 +15,8 @@ import (
 
 // TestS3Backend deploys a two-stack app whose state lives in S3 with a
 // DynamoDB lock table: each stack's state lands at env:/<stage>/<key>, the
-// cross-stack value is read from the producer's S3 state, and remove
+// cross-stack value is read from the producer's S3 state, a remove of a
+// stage the bucket has no state for fails and writes nothing, and remove
 // empties both states.
 func TestS3Backend(t *testing.T) {
 	t.Parallel()
@@ -62,6 +63,20 @@ func TestS3Backend(t *testing.T) {
 	}
 	if doc := aws.ToString(pol.PolicyDocument); !strings.Contains(doc, "table%2Fs3e2e-s3state-Items") && !strings.Contains(doc, "table/s3e2e-s3state-Items") {
 		t.Errorf("policy does not name the table: %s", doc)
+	}
+	// A mistyped stage finds no workspace in the bucket, says so, and
+	// writes nothing there.
+	r := sstEnv(t, dir, env, "remove", "--stage", "s3e2e-typo", "--yes")
+	if r.code == 0 || !strings.Contains(r.stderr, `stage "s3e2e-typo" of app "s3state" has no state here: no workspace s3e2e-typo in S3 bucket `+bucket) ||
+		!strings.Contains(r.stderr, "stages with state there: s3e2e") {
+		t.Errorf("remove of a stage without state:\n%s", r)
+	}
+	typo, err := s3c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String("env:/s3e2e-typo/")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(typo.Contents) > 0 {
+		t.Errorf("remove of a stage without state wrote %s", aws.ToString(typo.Contents[0].Key))
 	}
 	mustSSTEnv(t, dir, env, "remove", "--stage", "s3e2e", "--yes")
 	if left := inventory(t, "s3e2e-s3state-"); len(left) > 0 {

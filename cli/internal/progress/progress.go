@@ -111,6 +111,12 @@ func (p *Printer) Format(stack string, e tf.Event) string {
 			return join("  "+s.Dim("…"), s.Bold(name), e.Address, s.Dim(still), s.Dim(elapsed))
 		}
 		return plain(stack, e.Address, still, elapsed)
+	case "drift":
+		what := PastTense(e.Action) + " outside Terraform"
+		if p.tty {
+			return join("  "+s.Yellow("!"), s.Bold(name), e.Address, s.Yellow(what))
+		}
+		return plain(stack, e.Address, what, "")
 	case "diagnostic":
 		if e.Severity != "warning" || e.Message == "" {
 			// Errors come back in tf.Error and are printed once, in full.

@@ -12,7 +12,7 @@ import (
 // Event is one step of a plan, apply or destroy, from terraform's
 // machine-readable UI (https://developer.hashicorp.com/terraform/internals/machine-readable-ui).
 type Event struct {
-	// Kind is "planned", "start", "progress", "complete", "errored",
+	// Kind is "planned", "drift", "start", "progress", "complete", "errored",
 	// "summary", "diagnostic" or "output".
 	Kind string
 	// Address is the resource address (aws_lambda_function.Api_GET_notes_fn),
@@ -38,7 +38,12 @@ type Change struct {
 type Summary struct {
 	Add, Change, Remove int
 	Changes             []Change // planned changes, in terraform's order
-	Duration            time.Duration
+	// Drift lists resources changed (Action "update") or deleted
+	// ("delete") outside Terraform since the last apply, as the refresh
+	// before the plan found them: why a stack with no local changes can
+	// still have changes planned.
+	Drift    []Change
+	Duration time.Duration
 }
 
 // uiMessage is the subset of a -json UI line this package reads.
@@ -128,6 +133,7 @@ type parser struct {
 	partial []byte
 	diags   []Diagnostic
 	changes []Change
+	drift   []Change
 	summary Summary
 }
 
@@ -172,13 +178,19 @@ func (p *parser) line(b []byte) {
 		return
 	}
 	switch m.Type {
-	case "planned_change":
+	case "planned_change", "resource_drift":
 		if m.Change == nil {
 			return
 		}
 		c := Change{Address: m.Change.Resource.Addr, Action: m.Change.Action}
-		p.changes = append(p.changes, c)
-		p.on(Event{Kind: "planned", Address: c.Address, Action: c.Action, Message: m.Message})
+		kind := "planned"
+		if m.Type == "resource_drift" {
+			kind = "drift"
+			p.drift = append(p.drift, c)
+		} else {
+			p.changes = append(p.changes, c)
+		}
+		p.on(Event{Kind: kind, Address: c.Address, Action: c.Action, Message: m.Message})
 	case "apply_start", "apply_progress", "apply_complete", "apply_errored":
 		if m.Hook == nil {
 			return
@@ -238,6 +250,7 @@ func (p *parser) finish(start time.Time) *Summary {
 	}
 	s := p.summary
 	s.Changes = append([]Change(nil), p.changes...)
+	s.Drift = append([]Change(nil), p.drift...)
 	s.Duration = time.Since(start)
 	return &s
 }

@@ -35,6 +35,7 @@ func TestParserEvents(t *testing.T) {
 	sum := p.finish(time.Now())
 
 	want := []Event{
+		{Kind: "drift", Address: "aws_s3_bucket.b", Action: "update", Message: "aws_s3_bucket.b: Drift detected (update)"},
 		{Kind: "planned", Address: "aws_s3_bucket.b", Action: "replace", Message: "aws_s3_bucket.b: Plan to replace"},
 		{Kind: "planned", Address: "aws_sqs_queue.q", Action: "create", Message: "aws_sqs_queue.q: Plan to create"},
 		{Kind: "summary", Message: "Plan: 2 to add, 0 to change, 1 to destroy."},
@@ -55,6 +56,9 @@ func TestParserEvents(t *testing.T) {
 	}
 	if len(sum.Changes) != 2 || sum.Changes[0] != (Change{"aws_s3_bucket.b", "replace"}) {
 		t.Errorf("changes = %+v (drift is not a change)", sum.Changes)
+	}
+	if len(sum.Drift) != 1 || sum.Drift[0] != (Change{"aws_s3_bucket.b", "update"}) {
+		t.Errorf("drift = %+v", sum.Drift)
 	}
 
 	e := &Error{Op: "apply", Diagnostics: p.diagnostics()}

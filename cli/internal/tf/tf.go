@@ -274,6 +274,27 @@ func (t *Terraform) Workspace(ctx context.Context, name string) error {
 	return nil
 }
 
+// Workspaces lists the backend's workspaces, sorted, "default" included.
+// It creates nothing, unlike Workspace: a command that only reads or
+// destroys state looks first, so a mistyped stage leaves no empty
+// workspace behind.
+func (t *Terraform) Workspaces(ctx context.Context) ([]string, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out, stderr, err := t.run(ctx, "workspace", "list", "-no-color")
+	if err != nil {
+		return nil, t.fail(ctx, "workspace", err, nil, stderr)
+	}
+	var names []string
+	for _, l := range strings.Split(out, "\n") {
+		if n := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(l), "*")); n != "" {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
 // selected reports whether name is already the current workspace of a
 // directory on the local backend, so that `workspace select` (a terraform
 // start and a provider checksum, ≈0.9 CPU s) can be skipped. The local
