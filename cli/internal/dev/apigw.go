@@ -218,6 +218,13 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"message": "Service Unavailable: sst dev is still building this route's handler (" + building.Handler + "); retry in a few seconds"})
 		return
 	}
+	var failed *BuildFailedError
+	if errors.As(err, &failed) {
+		// No handler to run until it builds: the body says why, so the
+		// client need not find the terminal.
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"message": "Service Unavailable: " + failed.Error()})
+		return
+	}
 	if err != nil || res.Err != nil {
 		// What API Gateway answers when the integration fails; the details
 		// are in the terminal, not in the client's response.

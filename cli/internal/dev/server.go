@@ -304,7 +304,7 @@ func (d *Server) buildKey(ctx context.Context, key string, fresh bool) bool {
 			d.buildErr[key] = err
 		}
 		d.mu.Unlock()
-		keep := "no earlier build to fall back to: its requests fail until it builds"
+		keep := "no earlier build to fall back to: its requests get a 503 with this error until it builds"
 		if haveGood {
 			keep = "still serving the last good build"
 		}
@@ -408,9 +408,42 @@ func (d *Server) Invoke(ctx context.Context, fnID string, payload []byte, source
 	}
 	d.mu.Unlock()
 	if berr != nil {
-		return &Result{Err: &FunctionError{Type: "Build.Failed", Message: berr.Error()}}, nil
+		fmt.Fprintf(d.out, "%s %s %s: 503, its handler %s did not build (error above)\n", d.style.Red("✗"), d.style.Bold(fnID), source, fn.Handler)
+		return nil, &BuildFailedError{Function: fnID, Handler: fn.Handler, Err: berr}
 	}
 	return d.hist.Invoke(ctx, fnID, payload, source)
+}
+
+// BuildFailedError is Invoke's answer for a function whose handler has no
+// good build; the gateways turn it into a 503 naming the error.
+type BuildFailedError struct {
+	Function, Handler string
+	Err               error
+}
+
+func (e *BuildFailedError) Error() string {
+	return fmt.Sprintf("function %s (%s) did not build: %s", e.Function, e.Handler, shortError(e.Err))
+}
+
+// shortError is the start of a build error, for a response body: the
+// whole compiler output is in the terminal.
+func shortError(err error) string {
+	var lines []string
+	for l := range strings.SplitSeq(err.Error(), "\n") {
+		// "# pkg" is go build's header before the package's errors.
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "# ") {
+			lines = append(lines, l)
+		}
+	}
+	more := len(lines) > 4
+	s := strings.Join(lines[:min(len(lines), 4)], "; ")
+	if len(s) > 400 {
+		s, more = s[:400], true
+	}
+	if more {
+		s += " … (the full error is in the sst dev terminal)"
+	}
+	return s
 }
 
 // startGateways gives every Api and WebSocketApi a local server (new ones

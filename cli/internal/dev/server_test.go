@@ -39,8 +39,9 @@ func TestRequestsWaitForTheFirstBuild(t *testing.T) {
 	d := &Server{
 		out: term, rt: rt, hist: h, builder: NewBuilder(project, t.TempDir()),
 		fns: map[string]manifest.Function{
-			"late":  {ID: "late", Name: "dev-app-late", Handler: "gohandler", Timeout: 10},
-			"never": {ID: "never", Name: "dev-app-never", Handler: "node/handler.handler", Timeout: 10},
+			"late":   {ID: "late", Name: "dev-app-late", Handler: "gohandler", Timeout: 10},
+			"never":  {ID: "never", Name: "dev-app-never", Handler: "node/handler.handler", Timeout: 10},
+			"broken": {ID: "broken", Name: "dev-app-broken", Handler: "broken", Timeout: 10},
 		},
 		env: map[string]map[string]string{}, built: map[string]*Built{}, buildErr: map[string]error{},
 		pending: map[string]chan struct{}{}, inputs: map[string][]string{},
@@ -48,14 +49,15 @@ func TestRequestsWaitForTheFirstBuild(t *testing.T) {
 	gw, err := NewGateway(manifest.Construct{ID: "Api", Type: "Api"}, []manifest.Route{
 		{Api: "Api", Key: "GET /late", Function: "late"},
 		{Api: "Api", Key: "GET /never", Function: "never"},
+		{Api: "Api", Key: "GET /broken", Function: "broken"},
 	}, d, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(gw)
 	t.Cleanup(srv.Close)
-	late, never := Key(d.fns["late"]), Key(d.fns["never"])
-	d.markPending([]string{late, never}) // as load does before the gateways open
+	late, never, broken := Key(d.fns["late"]), Key(d.fns["never"]), Key(d.fns["broken"])
+	d.markPending([]string{late, never, broken}) // as load does before the gateways open
 
 	type answer struct {
 		status int
@@ -101,6 +103,20 @@ func TestRequestsWaitForTheFirstBuild(t *testing.T) {
 	if !strings.Contains(terminal(), "✓ Built gohandler (late) in ") {
 		t.Errorf("the terminal does not show the build:\n%s", terminal())
 	}
+
+	// A handler that does not compile (testdata/broken): the waiting
+	// request, and every later one, gets a 503 naming the function and the
+	// compiler's error; the terminal shows the whole error.
+	res = get("/broken")
+	waitFor("api Api GET /broken waits: broken is building…")
+	d.buildKeys(context.Background(), []string{broken}, false)
+	for _, a := range []answer{<-res, <-get("/broken")} {
+		if a.err != nil || a.status != http.StatusServiceUnavailable || !strings.Contains(a.body, "function broken (broken) did not build") || !strings.Contains(a.body, "undefined: notDefinedAnywhere") {
+			t.Errorf("a handler that failed to build: %d %s %v; want a 503 naming it and the error", a.status, a.body, a.err)
+		}
+	}
+	waitFor("✗ Build failed: broken")
+	waitFor("undefined: notDefinedAnywhere")
 
 	defer func(w time.Duration) { BuildWait = w }(BuildWait)
 	BuildWait = 100 * time.Millisecond
