@@ -171,19 +171,22 @@ func TestFrontDoorQuickstart(t *testing.T) {
 }
 
 // TestFrontDoorNodeTemplate: `sst init -t node` installs what the handlers
-// import when `sst dev` runs them, unless --no-install, which lists the
-// skipped steps in a Next: line that works as typed.
+// import when `sst dev` runs them, the app's README works as written,
+// and --no-install lists the skipped steps in a Next: line that works as
+// typed.
 func TestFrontDoorNodeTemplate(t *testing.T) {
 	u := newNewUser(t)
 	u.env["PATH"] = os.Getenv("PATH") // sst by its full path: not on PATH
 	home := t.TempDir()
-	r := u.mustSh(home, sstBin+" init notes -t node")
-	app := filepath.Join(home, "notes")
+	r := u.mustSh(home, sstBin+" init nodetpl -t node")
+	app := filepath.Join(home, "nodetpl")
 	u.mustSh(app, `node --input-type=module -e "await import('@aws-sdk/client-dynamodb')"`)
 	u.mustSh(app, "go mod tidy -diff")
-	if next := nextSteps(r.stdout); len(next) == 0 || next[0] != "cd notes && "+sstBin+" synth" {
+	if next := nextSteps(r.stdout); len(next) == 0 || next[0] != "cd nodetpl && "+sstBin+" synth" {
 		t.Errorf("Next: must name the binary PATH does not find:\n%s", r.stdout)
 	}
+	// The app's own README, as written: deploy, types, typecheck, remove.
+	u.walkAppReadme(app, "ApiUrl", "sst-env.d.ts", "sst-resource.ts")
 
 	r = u.mustSh(home, sstBin+" init bare -t node --no-install")
 	if _, err := os.Stat(filepath.Join(home, "bare", "node_modules")); err == nil {
@@ -255,5 +258,78 @@ func TestFrontDoorRootApp(t *testing.T) {
 	state := filepath.Join(repo, ".sst", "out", stage, "stacks", "Database", stack.Terraform.Backend.Local.Path)
 	if want := filepath.Join(repo, "examples", "rest-api", ".sst", "state", "Database", "terraform.tfstate"); state != want {
 		t.Errorf("state of the root app at %s, want %s", state, want)
+	}
+}
+
+// TestFrontDoorPythonTemplate: `sst init -t python` and the app's README
+// as written, with the CLI outside the checkout. (The handlers' behaviour
+// is TestTemplatePythonHandlers': moto cannot run Lambda code.)
+func TestFrontDoorPythonTemplate(t *testing.T) {
+	t.Parallel()
+	u := newNewUser(t)
+	home := t.TempDir()
+	u.mustSh(home, sstBin+" init pytpl -t python")
+	u.walkAppReadme(filepath.Join(home, "pytpl"), "ApiUrl")
+}
+
+// walkAppReadme runs the sh block of a scaffolded app's README line by
+// line with the CLI under test, as its user would type them against the
+// emulator (SST_ENDPOINT is in the user's environment). Lines calling the
+// deployed Api are left out: moto stores Lambda functions but cannot run
+// them. After the deploy, the emulator holds the app's functions, table
+// and Api and the deploy printed output; after the remove, none of them is
+// left; files the README's commands write must exist.
+func (u *newUser) walkAppReadme(app, output string, files ...string) {
+	t := u.t
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(app, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(string(b), "```sh\n")
+	block, _, ok2 := strings.Cut(after, "```")
+	if !ok || !ok2 {
+		t.Fatalf("%s/README.md has no sh block", app)
+	}
+	var ran []string
+	for _, line := range commandLines(block) {
+		if strings.HasPrefix(line, "curl ") {
+			continue
+		}
+		cmd := line
+		if rest, ok := strings.CutPrefix(line, "sst "); ok {
+			cmd = sstBin + " " + rest
+		}
+		r := u.mustSh(app, cmd)
+		ran = append(ran, line)
+		args := strings.Fields(line)
+		if len(args) < 2 || args[0] != "sst" || (args[1] != "deploy" && args[1] != "remove") {
+			continue
+		}
+		stage := ""
+		for i, a := range args {
+			if a == "--stage" && i+1 < len(args) {
+				stage = args[i+1]
+			}
+		}
+		if stage == "" {
+			t.Fatalf("README line %q names no --stage", line)
+		}
+		left := inventory(t, stage+"-"+filepath.Base(app)+"-")
+		if args[1] == "deploy" {
+			if len(left) < 3 || !strings.Contains(r.stdout, output) {
+				t.Errorf("%s: the emulator holds %q and the deploy printed:\n%s", line, left, r)
+			}
+		} else if len(left) > 0 {
+			t.Errorf("%s left %q", line, left)
+		}
+	}
+	if len(ran) < 2 || !strings.HasPrefix(ran[0], "sst deploy") || !strings.HasPrefix(ran[len(ran)-1], "sst remove") {
+		t.Fatalf("the README's block must deploy first and remove last; ran %q", ran)
+	}
+	for _, f := range files {
+		if _, err := os.Stat(filepath.Join(app, f)); err != nil {
+			t.Errorf("after the README's commands: %v", err)
+		}
 	}
 }
