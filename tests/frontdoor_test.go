@@ -300,6 +300,10 @@ func (u *newUser) walkAppReadme(app, output string, files ...string) {
 		if rest, ok := strings.CutPrefix(line, "sst "); ok {
 			cmd = sstBin + " " + rest
 		}
+		if strings.HasPrefix(line, "sst remove") && !strings.Contains(line, "--yes") {
+			// The user answers remove's prompt at a terminal; the test has none.
+			cmd += " --yes"
+		}
 		r := u.mustSh(app, cmd)
 		ran = append(ran, line)
 		args := strings.Fields(line)
