@@ -272,10 +272,10 @@ func (r *RDS) resolveMigrations(where, migrations string) {
 	case !fi.IsDir():
 		a.errorf("%s: Migrations %q is a file: point it at a directory of .sql files", where, migrations)
 	default:
-		rel, err := filepath.Rel(a.opts.ProjectDir, dir)
-		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		if !within(a.opts.ProjectDir, dir) {
 			a.errorf("%s: Migrations %q is outside the project %s: keep migrations in the project so every checkout finds them", where, migrations, a.opts.ProjectDir)
 		} else {
+			rel, _ := filepath.Rel(a.opts.ProjectDir, dir)
 			r.migrations = filepath.ToSlash(rel)
 		}
 	}
