@@ -103,6 +103,7 @@ func nextSteps(out string) []string {
 // same line README shows. It stops before the deploy (the lifecycle test
 // deploys this template).
 func TestFrontDoorQuickstart(t *testing.T) {
+	t.Parallel()
 	u := newNewUser(t)
 	install := readmeBlock(t, "### Install the CLI")
 	if install[0] != "make install" || install[1] != "sst version" {
@@ -175,6 +176,7 @@ func TestFrontDoorQuickstart(t *testing.T) {
 // and --no-install lists the skipped steps in a Next: line that works as
 // typed.
 func TestFrontDoorNodeTemplate(t *testing.T) {
+	t.Parallel()
 	u := newNewUser(t)
 	u.env["PATH"] = os.Getenv("PATH") // sst by its full path: not on PATH
 	home := t.TempDir()
@@ -204,7 +206,9 @@ func TestFrontDoorNodeTemplate(t *testing.T) {
 // TestFrontDoorDemo runs README's first command, `make demo`, as written:
 // it must deploy, print the outputs and the table it made, and remove the
 // stage, all with exit 0. It starts its own emulator and finds the
-// provider mirror itself.
+// provider mirror itself. Not parallel: the demo starts from a fresh
+// examples/rest-api/.sst (it deletes it), which TestFrontDoorRootApp's
+// synth of the same app from the root points its state into.
 func TestFrontDoorDemo(t *testing.T) {
 	quick := readmeBlock(t, "## Quickstart: the two commands")
 	if quick[0] != "make demo" {
