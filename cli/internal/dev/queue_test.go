@@ -226,3 +226,30 @@ func TestQueueSourcesFromTheManifest(t *testing.T) {
 		t.Errorf("bad batch size: %v", err)
 	}
 }
+
+// TestBatchItemFailures: Lambda's reading of a partial batch response.
+func TestBatchItemFailures(t *testing.T) {
+	msgs := []types.Message{{MessageId: aws.String("a")}, {MessageId: aws.String("b")}}
+	tests := []struct {
+		payload string
+		want    []string
+		err     string
+	}{
+		{``, nil, ""},
+		{`null`, nil, ""},
+		{`"done"`, nil, ""},
+		{`{}`, nil, ""},
+		{`{"batchItemFailures":[]}`, nil, ""},
+		{`{"batchItemFailures":[{"itemIdentifier":"b"}]}`, []string{"b"}, ""},
+		{`{"batchItemFailures":[{"itemIdentifier":"zzz"}]}`, nil, `itemIdentifier "zzz", which is not a message of this batch`},
+		{`{"batchItemFailures":[{"itemIdentifier":""}]}`, nil, `itemIdentifier ""`},
+		{`{"batchItemFailures":[{}]}`, nil, `itemIdentifier ""`},
+		{`{"batchItemFailures":"b"}`, nil, "batchItemFailures is malformed"},
+	}
+	for _, tc := range tests {
+		got, err := batchItemFailures([]byte(tc.payload), msgs)
+		if !slices.Equal(got, tc.want) || (err == nil) != (tc.err == "") || (err != nil && !strings.Contains(err.Error(), tc.err)) {
+			t.Errorf("%s: %v, %v; want %v, %q", tc.payload, got, err, tc.want, tc.err)
+		}
+	}
+}
