@@ -19,7 +19,7 @@ grep -q "Queue Jobs: polled here" "$work/dev.log" || { echo "sst dev did not pol
 # start-up: t0 is just before SendMessage, t1 when the line is in the log.
 RUNS="$runs" LOG="$work/dev.log" python3 - <<'PY'
 import os, statistics, time, boto3
-sqs = boto3.client("sqs", endpoint_url=os.environ["SST_ENDPOINT"])
+sqs = boto3.client("sqs", endpoint_url=os.environ["SST_ENDPOINT"], region_name=os.environ["AWS_REGION"])
 url = sqs.get_queue_url(QueueName="bench-queue-Jobs")["QueueUrl"]
 log = os.environ["LOG"]
 # A first message warms the worker (the first invocation starts it).
