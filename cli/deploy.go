@@ -44,7 +44,11 @@ function artifacts are unchanged since its last successful deploy of the stage
 is skipped without asking AWS; --refresh applies it anyway, which puts back
 what was changed or deleted outside Terraform (drift; ` + "`sst diff`" + ` shows it),
 and --force applies it anyway too. A site whose project tree is unchanged
-since its last build reuses that build; --force rebuilds it too. All outputs
+since its last build reuses that build; --force rebuilds it too. The app
+itself runs only when something its last synthesis of the stage read changed
+(its Go packages, go.mod/go.sum, cdktf.json, handlers, migrations, site
+trees, SST_* and the region, profile and endpoint); --force runs it anyway.
+All outputs
 are written to .sst/outputs/<stage>.json; the app's own (AddOutputs) are
 printed, --all prints those constructs add for sst itself too.`,
 		Example: `  sst deploy --stage prod
@@ -61,7 +65,7 @@ printed, --all prints those constructs add for sst itself too.`,
 			return runCmd(f, g, cmd, o, runDeploy)
 		},
 	}
-	cmd.Flags().BoolVar(&o.force, "force", false, "deploy stacks even when unchanged since their last deploy, and rebuild every site")
+	cmd.Flags().BoolVar(&o.force, "force", false, "run the app, rebuild every site and deploy every stack even when unchanged")
 	cmd.Flags().BoolVar(&o.refresh, "refresh", false, "check unchanged stacks against AWS and fix what was changed or deleted outside Terraform")
 	cmd.Flags().IntVar(&o.parallel, "parallel", defaultParallel, "how many stacks to deploy at once")
 	cmd.Flags().StringVar(&o.connection, "connection", "", "apply RDS migrations through this database URL instead of the Data API (default: $"+EnvRDSConnection+"; required to migrate on an emulator)")
@@ -72,6 +76,7 @@ printed, --all prints those constructs add for sst itself too.`,
 func runDeploy(ctx context.Context, s *session, o *deployOptions) error {
 	start := time.Now()
 	s.rebuild = o.force
+	s.resynth = s.resynth || o.force
 	s.connection = o.connection
 	m, stacks, err := s.synthStacks(ctx, o.stacks)
 	if err != nil {
