@@ -222,7 +222,7 @@ func runDeploy(ctx context.Context, s *session, o *deployOptions) error {
 
 // skippedLine says what a skip by deploy hash checked, and what it did not:
 // AWS is not asked, so something deleted there by hand stays deleted.
-const skippedLine = "unchanged, skipped (no local changes since the last deploy; AWS not checked: `sst diff` shows drift, `sst deploy --refresh` fixes it, --force redeploys)"
+const skippedLine = "unchanged, skipped (no local changes since the last deploy; AWS not checked: `sst diff --refresh` shows drift, `sst deploy --refresh` fixes it, --force redeploys)"
 
 // checkParallel refuses a --parallel that would quietly mean something else.
 func checkParallel(n int) error {

@@ -17,6 +17,7 @@ import (
 
 type diffOptions struct {
 	force    bool
+	refresh  bool
 	parallel int
 	stacks   []string
 }
@@ -31,10 +32,11 @@ planned changes: + create, ~ update, - delete, -/+ replace. Nothing is changed.
 Like deploy, it runs the app only when something its last synthesis read
 changed, and it plans only stacks whose Terraform JSON or artifacts differ
 from their last deploy (or whose dependencies do): the others are reported
-as unchanged without asking AWS. --force runs the app and plans every stack,
-which also shows drift.`,
+as unchanged without asking AWS. --refresh plans them too, which shows what
+was changed in AWS by hand (drift); --force also runs the app.`,
 		Example: `  sst diff --stage prod
   sst diff API Web                          # only these stacks
+  sst diff --refresh                        # also plan unchanged stacks: shows drift
   SST_PROVIDER_MIRROR=/opt/tf-plugins sst diff   # no registry.terraform.io access`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.stacks = args
@@ -45,6 +47,7 @@ which also shows drift.`,
 		},
 	}
 	cmd.Flags().IntVar(&o.parallel, "parallel", defaultParallel, "how many stacks to plan at once")
+	cmd.Flags().BoolVar(&o.refresh, "refresh", false, "plan every stack, also those unchanged since the last deploy, to show drift")
 	cmd.Flags().BoolVar(&o.force, "force", false, "run the app and plan every stack even when nothing changed since the last synthesis and deploy")
 	return cmd
 }
@@ -72,7 +75,7 @@ func runDiff(ctx context.Context, s *session, o *diffOptions) error {
 	for i := range nodes {
 		nodes[i].DependsOn = nil
 	}
-	unchanged, err := unchangedStacks(s, m, prev, o.force)
+	unchanged, err := unchangedStacks(s, m, prev, o.force || o.refresh)
 	if err != nil {
 		return err
 	}
@@ -142,7 +145,7 @@ func runDiff(ctx context.Context, s *session, o *diffOptions) error {
 	}
 	fmt.Fprintln(w, "\n"+diffTotal(add, change, remove, failed, len(results)))
 	if n := countTrue(unchanged, results); n > 0 {
-		fmt.Fprintf(w, "%d of %d stack(s) unchanged since the last deploy, not planned (terraform not run for them; --force plans them)\n", n, len(results))
+		fmt.Fprintf(w, "%d of %d stack(s) unchanged since the last deploy, not planned (terraform not run for them; --refresh plans them)\n", n, len(results))
 	}
 	if drifted > 0 {
 		// A plain deploy skips stacks without local changes, drift or not.
@@ -156,7 +159,7 @@ func runDiff(ctx context.Context, s *session, o *diffOptions) error {
 }
 
 // unplannedLine is what diff says of a stack it did not plan.
-const unplannedLine = "no changes: unchanged since the last deploy, not planned (no local changes; AWS not checked: `sst diff --force` plans it and shows drift)"
+const unplannedLine = "no changes: unchanged since the last deploy, not planned (no local changes; AWS not checked: `sst diff --refresh` plans it and shows drift)"
 
 // unchangedStacks are the stacks diff need not plan: the same deploy hash
 // as their last deploy, outputs recorded, and every stack they depend on
