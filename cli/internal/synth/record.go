@@ -2,6 +2,7 @@ package synth
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -21,16 +22,16 @@ import (
 // as changed next time. What cannot be listed makes the record Unknown:
 // never reused.
 func appInputs(ctx context.Context, o Options, env []string) inputs.Set {
+	pkgs, ok := goRunPackages(o.App)
+	if !ok {
+		return inputs.Set{Unknown: fmt.Sprintf("the app command %q is not `go run <packages>`, so the files it reads cannot be listed", o.App)}
+	}
 	var set inputs.Set
 	cfg, err := inputs.HashFiles([]string{filepath.Join(o.ProjectDir, "cdktf.json")})
 	if err != nil {
 		return inputs.Set{Unknown: fmt.Sprintf("cdktf.json could not be recorded: %v", err)}
 	}
 	set.Files = cfg
-	pkgs, ok := goRunPackages(o.App)
-	if !ok {
-		return inputs.Set{Unknown: fmt.Sprintf("the app command %q is not `go run <packages>`, so the files it reads cannot be listed", o.App)}
-	}
 	goSet, err := build.GoPackageInputs(ctx, o.ProjectDir, env, pkgs...)
 	if err != nil {
 		return inputs.Set{Unknown: fmt.Sprintf("the app's Go packages could not be listed: %v", err)}
@@ -133,7 +134,9 @@ func Reusable(o Options) (*manifest.Manifest, int, string) {
 }
 
 // record completes the manifest the app wrote in dir with what the app
-// itself read (taken before it ran) and the environment it ran with.
+// itself read (taken before it ran) and the environment it ran with. Only
+// the "inputs" key is rewritten: an app built with another sst version
+// may write fields this CLI does not know, and they must survive.
 func record(dir string, m *manifest.Manifest, app inputs.Set, env []string) error {
 	set := inputs.Set{}
 	if m.Inputs != nil {
@@ -142,7 +145,25 @@ func record(dir string, m *manifest.Manifest, app inputs.Set, env []string) erro
 		set.Unknown = "the app recorded no inputs (built with an older sst)"
 	}
 	set.Add(app)
+	if app.Unknown != "" {
+		set.Unknown = app.Unknown // the CLI's own reason says more
+	}
 	set.Env = inputs.EnvDigest(env, set.EnvAll, set.EnvNames)
 	m.Inputs = &set
-	return m.Write(dir)
+
+	b, err := os.ReadFile(manifest.Path(dir))
+	if err != nil {
+		return err
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	if raw["inputs"], err = json.Marshal(set); err != nil {
+		return err
+	}
+	if b, err = json.MarshalIndent(raw, "", "  "); err != nil {
+		return err
+	}
+	return os.WriteFile(manifest.Path(dir), append(b, '\n'), 0o644)
 }

@@ -94,6 +94,9 @@ func recordReuseProject(t *testing.T, o Options) {
 		t.Fatal(err)
 	}
 	m := &manifest.Manifest{App: "app", Stage: o.Stage, Inputs: &steps}
+	if err := m.Write(o.OutDir); err != nil {
+		t.Fatal(err)
+	}
 	if err := record(o.OutDir, m, app, env); err != nil {
 		t.Fatal(err)
 	}
@@ -182,5 +185,46 @@ func TestReuseInvalidation(t *testing.T) {
 				t.Errorf("reason %q does not name %q", why, tc.want)
 			}
 		})
+	}
+}
+
+// An app of another sst version may write manifest fields this CLI does
+// not know: recording the inputs keeps them.
+func TestRecordKeepsUnknownManifestFields(t *testing.T) {
+	dir := t.TempDir()
+	body := `{"version":1,"app":"a","stage":"dev","backend":{"kind":"local"},"stacks":[],"future":{"x":1}}`
+	if err := os.WriteFile(manifest.Path(dir), []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m, err := manifest.Read(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := record(dir, m, inputs.Set{Unknown: "test"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(manifest.Path(dir))
+	if !strings.Contains(string(b), `"future": {`) || !strings.Contains(string(b), `"unknown": "test"`) {
+		t.Errorf("manifest after record:\n%s", b)
+	}
+}
+
+// What cannot be listed is never reused: an app command that is not plain
+// `go run`, and a stack whose artifact is gone.
+func TestReuseRefused(t *testing.T) {
+	o, _ := setup(t)
+	if _, err := Run(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, why := Reusable(o); !strings.Contains(why, "is not `go run <packages>`") {
+		t.Errorf("reason = %q", why)
+	}
+	for _, app := range []string{"go run -tags x .", "cd sub && go run .", "go run $PKG", "go build ."} {
+		if _, ok := goRunPackages(app); ok {
+			t.Errorf("%q taken for a plain go run", app)
+		}
+	}
+	if p, ok := goRunPackages("go run ./cmd/app ./lib"); !ok || strings.Join(p, " ") != "./cmd/app ./lib" {
+		t.Errorf("go run ./cmd/app ./lib → %v %v", p, ok)
 	}
 }
