@@ -118,6 +118,8 @@ func (r *stackRunner) init(ctx context.Context) (*tf.Terraform, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Import blocks are only ever meant for the run that wrote them.
+	t.ClearImports()
 	initMu.Lock()
 	err = t.EnsureInit(ctx)
 	initMu.Unlock()
