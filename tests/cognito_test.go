@@ -3,7 +3,6 @@ package tests
 import (
 	"context"
 	"net/url"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -16,23 +15,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 )
 
-// TestCognito deploys a user pool with a trigger, its client, an identity
-// pool with both roles, and an Api using the pool as JWT authorizer; reads
-// them back; and removes the stage. moto cannot attach the roles to the
-// identity pool: the emulator-aware defaults leave the attachment out, and
-// the deploy says so.
-func TestCognito(t *testing.T) {
-	t.Parallel()
+// checkCognito reads back the user pool with its trigger, the client, the
+// identity pool with both roles and the Api using the pool as JWT
+// authorizer that the stack's outputs name; prefix is "<stage>-<app>-".
+// moto cannot attach the roles to the identity pool: the emulator-aware
+// defaults leave the attachment out (the deploy says so; TestRDS checks
+// that line).
+func checkCognito(t *testing.T, prefix string, out map[string]string) {
+	t.Helper()
 	ctx := context.Background()
 	cfg := awsConfig()
 	idp, ids, roles := cognitoidentityprovider.NewFromConfig(cfg), cognitoidentity.NewFromConfig(cfg), iam.NewFromConfig(cfg)
-	dir := copyProject(t, filepath.Join("testdata", "cognito"))
-	const stage = "e2e-cog"
-	r := mustSST(t, dir, "deploy", "--stage", stage)
-	if want := "aws_cognito_identity_pool_roles_attachment.Auth_roles): not created: the emulator does not implement SetIdentityPoolRoles"; !strings.Contains(r.stdout+r.stderr, want) {
-		t.Errorf("deploy does not say what it left out on the emulator (%q):\n%s", want, r)
-	}
-	out := readOutputs(t, dir, stage)["Auth"]
 	poolID, clientID, identityPoolID := out["UserPoolId"], out["UserPoolClientId"], out["IdentityPoolId"]
 	if poolID == "" || clientID == "" || identityPoolID == "" {
 		t.Fatalf("outputs = %v", out)
@@ -43,7 +36,7 @@ func TestCognito(t *testing.T) {
 		t.Fatal(err)
 	}
 	up := pool.UserPool
-	if aws.ToString(up.Name) != stage+"-authapp-Auth" {
+	if aws.ToString(up.Name) != prefix+"Auth" {
 		t.Errorf("pool name = %s", aws.ToString(up.Name))
 	}
 	if len(up.UsernameAttributes) != 1 || up.UsernameAttributes[0] != "email" || len(up.AutoVerifiedAttributes) != 1 {
@@ -52,7 +45,7 @@ func TestCognito(t *testing.T) {
 	if pp := up.Policies.PasswordPolicy; aws.ToInt32(pp.MinimumLength) != 8 || !pp.RequireSymbols || !pp.RequireUppercase {
 		t.Errorf("password policy = %+v", pp)
 	}
-	trigger, err := lambda.NewFromConfig(cfg).GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(stage + "-authapp-Auth_trigger_preSignUp")})
+	trigger, err := lambda.NewFromConfig(cfg).GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(prefix + "Auth_trigger_preSignUp")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +68,7 @@ func TestCognito(t *testing.T) {
 		t.Errorf("identity pool = %+v", ip)
 	}
 	for _, kind := range []string{"authenticated", "unauthenticated"} {
-		name := stage + "-authapp-Auth_" + kind
+		name := prefix + "Auth_" + kind
 		role, err := roles.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
 		if err != nil {
 			t.Fatalf("role %s: %v", name, err)
@@ -87,7 +80,7 @@ func TestCognito(t *testing.T) {
 			}
 		}
 	}
-	pol, err := roles.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(stage + "-authapp-Auth_authenticated"), PolicyName: aws.String("sst-authenticated-users")})
+	pol, err := roles.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(prefix + "Auth_authenticated"), PolicyName: aws.String("sst-authenticated-users")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,18 +105,23 @@ func TestCognito(t *testing.T) {
 		!slices.Equal(az.JwtConfiguration.Audience, []string{clientID}) {
 		t.Errorf("authorizer = %+v", az)
 	}
-	me, err := lambda.NewFromConfig(cfg).GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(stage + "-authapp-Api_GET_me")})
+	me, err := lambda.NewFromConfig(cfg).GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(prefix + "Api_GET_me")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if env := me.Configuration.Environment.Variables; env["SST_Cognito_userPoolId_Auth"] != poolID || env["SST_Cognito_userPoolClientId_Auth"] != clientID || env["SST_Cognito_identityPoolId_Auth"] != identityPoolID {
 		t.Errorf("bound env = %v", env)
 	}
+}
 
-	mustSST(t, dir, "remove", "--stage", stage, "--yes")
-	if left := inventory(t, stage+"-authapp-"); len(left) > 0 {
-		t.Errorf("left behind after remove: %v", left)
-	}
+// checkCognitoRemoved: after remove, neither the user pool nor the
+// identity pool the outputs named is left.
+func checkCognitoRemoved(t *testing.T, out map[string]string) {
+	t.Helper()
+	ctx := context.Background()
+	cfg := awsConfig()
+	idp, ids := cognitoidentityprovider.NewFromConfig(cfg), cognitoidentity.NewFromConfig(cfg)
+	poolID, identityPoolID := out["UserPoolId"], out["IdentityPoolId"]
 	pools, err := idp.ListUserPools(ctx, &cognitoidentityprovider.ListUserPoolsInput{MaxResults: aws.Int32(60)})
 	if err != nil {
 		t.Fatal(err)

@@ -2,7 +2,6 @@ package tests
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -46,30 +45,4 @@ func TestExampleRestAPI(t *testing.T) {
 	if left := inventory(t, "ex-rest-api-"); len(left) > 0 {
 		t.Errorf("left behind: %v", left)
 	}
-}
-
-// TestRetainedStoresSurviveRemove: a table with removal policy "retain"
-// stays in AWS after `sst remove`, and leaves the state cleanly.
-func TestRetainedStoresSurviveRemove(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	ddb := dynamodb.NewFromConfig(awsConfig())
-	dir := copyProject(t, filepath.Join(repo, "tests", "testdata", "retain"))
-	mustSST(t, dir, "deploy", "--stage", "keep")
-	r := mustSST(t, dir, "remove", "--stage", "keep", "--yes")
-	if _, err := ddb.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String("keep-retain-Kept")}); err != nil {
-		t.Errorf("retained table is gone: %v\n%s", err, r.stdout)
-	}
-	if _, err := ddb.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String("keep-retain-Scratch")}); err == nil {
-		t.Errorf("the destroy-policy table survived remove")
-	}
-	state, err := os.ReadFile(filepath.Join(dir, ".sst", "state", "Data", "keep", "terraform.tfstate"))
-	if err != nil {
-		t.Fatalf("state: %v", err)
-	}
-	if strings.Contains(string(state), "aws_dynamodb_table") {
-		t.Errorf("state still tracks a table after remove:\n%s", state)
-	}
-	// The emulator is shared by the suite: clean up what was kept.
-	ddb.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String("keep-retain-Kept")})
 }

@@ -18,7 +18,8 @@ import (
 )
 
 // TestRDS deploys an Aurora Serverless v2 cluster in its own VPC and a
-// Cognito user pool with its identity pool to moto and reads them back;
+// Cognito user pool with its trigger, client and identity pool, guarding an
+// Api, to moto and reads them back (checkCognito);
 // changes the cluster and deploys again (the re-apply that hung on the
 // emulator for 15+ minutes); and runs its migrations for real against a
 // local PostgreSQL: on deploy (--connection, then SST_RDS_CONNECTION),
@@ -72,12 +73,15 @@ func TestRDS(t *testing.T) {
 	for _, want := range []string{
 		"RDS Db migrations: the emulator at " + moto.URL() + " has no working Data API", "; skipped",
 		`emulator: RDS "Db" (aws_rds_cluster.Db): changes to enable_http_endpoint are ignored`,
-		"aws_cognito_identity_pool_roles_attachment.Auth_roles): not created",
+		"aws_cognito_identity_pool_roles_attachment.Auth_roles): not created: the emulator does not implement SetIdentityPoolRoles",
 	} {
 		if !strings.Contains(r.stdout+r.stderr, want) {
 			t.Errorf("first deploy does not say %q:\n%s", want, r)
 		}
 	}
+	const prefix = stage + "-rdsapp-"
+	auth := readOutputs(t, dir, stage)["Database"]
+	t.Run("Cognito and the Api it guards", func(t *testing.T) { checkCognito(t, prefix, auth) })
 	if got := query("SELECT count(*)::text FROM pg_tables WHERE tablename = 'sst_migrations'"); got[0] != "0" {
 		t.Errorf("the first deploy, without a connection, migrated something")
 	}
@@ -224,4 +228,8 @@ func TestRDS(t *testing.T) {
 	if len(left) > 0 {
 		t.Errorf("subnet groups left after remove: %v", left)
 	}
+	if left := inventory(t, prefix); len(left) > 0 {
+		t.Errorf("left behind after remove: %v", left)
+	}
+	checkCognitoRemoved(t, auth)
 }

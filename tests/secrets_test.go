@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
@@ -24,7 +25,10 @@ import (
 // plans, and proves the values appear in no file the project holds — no
 // cdk.tf.json, no terraform state, no manifest, no outputs file — and in
 // no CLI output of deploy (with --verbose: every app and terraform line)
-// or diff.
+// or diff. The same app holds two tables: after `sst remove`, the one kept
+// by the app's default removal policy "retain" is still in AWS (and the
+// only thing left), the one with policy "destroy" is gone, and the state
+// tracks neither.
 func TestSecrets(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -150,9 +154,26 @@ func TestSecrets(t *testing.T) {
 		t.Errorf("parameter = %s %q", p.Parameter.Type, aws.ToString(p.Parameter.Value))
 	}
 
-	mustSST(t, dir, "remove", "--stage", stage, "--yes")
-	if left := inventory(t, stage+"-secrets-"); len(left) > 0 {
-		t.Errorf("left behind after remove: %v", left)
+	r = mustSST(t, dir, "remove", "--stage", stage, "--yes")
+	ddb := dynamodb.NewFromConfig(cfg)
+	const kept = stage + "-secrets-Kept"
+	// The emulator is shared by the suite: clean up what was kept.
+	defer ddb.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String(kept)})
+	if left := inventory(t, stage+"-secrets-"); !slices.Equal(left, []string{"table " + kept}) {
+		t.Errorf("after remove the emulator holds %v, want only the retained table %s:\n%s", left, kept, r.stdout)
+	}
+	if _, err := ddb.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(kept)}); err != nil {
+		t.Errorf("retained table is gone: %v\n%s", err, r.stdout)
+	}
+	if _, err := ddb.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(stage + "-secrets-Scratch")}); err == nil {
+		t.Errorf("the destroy-policy table survived remove")
+	}
+	state, err := os.ReadFile(filepath.Join(dir, ".sst", "state", "Config", stage, "terraform.tfstate"))
+	if err != nil {
+		t.Fatalf("state: %v", err)
+	}
+	if strings.Contains(string(state), "aws_dynamodb_table") {
+		t.Errorf("state still tracks a table after remove:\n%s", state)
 	}
 	if _, err := params.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String("/sst/secrets/e2e-sec/Parameter/API_VERSION/value")}); err == nil {
 		t.Error("the Parameter's SSM parameter survived remove")

@@ -1,10 +1,12 @@
 // Command secrets is a test app binding a secret and a parameter to a
-// function.
+// function. It also holds the retained-store fixture (a table kept by the
+// app's default removal policy, one destroyed by its own), so that one
+// deploy and one remove cover both.
 package main
 
 import sst "github.com/sst-tf/sst/constructs"
 
-// Config declares the secrets and the function reading them.
+// Config declares the secrets, the function reading them and the tables.
 func Config(s *sst.Stack) any {
 	key := sst.NewSecret(s, "STRIPE_KEY")
 	shared := sst.NewSecret(s, "SHARED")
@@ -13,7 +15,18 @@ func Config(s *sst.Stack) any {
 		Handler: "functions/reader/index.handler",
 		Bind:    []sst.Bindable{key, shared, version},
 	})
+	sst.NewTable(s, "Kept", sst.TableProps{
+		Fields:       map[string]string{"id": "string"},
+		PrimaryIndex: sst.TableIndex{PartitionKey: "id"},
+	})
+	sst.NewTable(s, "Scratch", sst.TableProps{
+		Fields:        map[string]string{"id": "string"},
+		PrimaryIndex:  sst.TableIndex{PartitionKey: "id"},
+		RemovalPolicy: sst.RemovalDestroy,
+	})
 	return nil
 }
 
-func main() { sst.Run(sst.Config{Name: "secrets"}, Config) }
+func main() {
+	sst.Run(sst.Config{Name: "secrets", Defaults: sst.Defaults{RemovalPolicy: sst.RemovalRetain}}, Config)
+}
