@@ -209,6 +209,7 @@ func TestQueueAndCronDevMode(t *testing.T) {
 		q.AddConsumer(QueueConsumer{Handler: nodeHandler, BatchSize: 20, BatchingWindow: 2 * time.Second, ReportBatchItemFailures: true})
 		NewCron(s, "Tick", CronProps{Schedule: "rate(1 minute)", Handler: nodeHandler})
 		NewCron(s, "Off", CronProps{Schedule: "rate(1 minute)", Handler: nodeHandler, Disabled: true})
+		NewTopic(s, "Events", TopicProps{Subscribers: map[string]TopicSubscriber{"audit": {Handler: nodeHandler, FilterPolicy: `{"kind":["order"]}`}}})
 		return nil
 	})
 	opts := testOptions(t)
@@ -220,6 +221,12 @@ func TestQueueAndCronDevMode(t *testing.T) {
 	if got := s.resource(t, "First", "aws_cloudwatch_event_rule", "Tick")["state"]; got != "DISABLED" {
 		t.Errorf("dev cron rule state = %v, want DISABLED", got)
 	}
+	sub := s.resource(t, "First", "aws_sns_topic_subscription", "Events_subscription_audit")
+	if sub["protocol"] != "sqs" || sub["endpoint"] != "${aws_sqs_queue.Events_subscriber_audit_dev.arn}" || sub["filter_policy"] != `{"kind":["order"]}` {
+		t.Errorf("dev subscription = %v", jsonString(t, sub))
+	}
+	wantContains(t, jsonString(t, s.resource(t, "First", "aws_sqs_queue_policy", "Events_subscriber_audit_dev_policy")),
+		`sns.amazonaws.com`, `sqs:SendMessage`, `${aws_sns_topic.Events.arn}`)
 	data := map[string]map[string]string{}
 	for _, c := range s.manifestStack(t, "First").Constructs {
 		data[c.ID] = c.Data
@@ -235,6 +242,9 @@ func TestQueueAndCronDevMode(t *testing.T) {
 	if data["Off"][manifest.CronDisabled] != "true" {
 		t.Errorf("a disabled cron's manifest data = %v", data["Off"])
 	}
+	if got := data["Events"][manifest.TopicDevQueues]; got != `{"Events_subscriber_audit":"test-notes-Events_subscriber_audit_dev"}` {
+		t.Errorf("topic dev queues = %s", got)
+	}
 
 	s = synthOK(t, Config{Name: "notes"}, testOptions(t), body...)
 	if got, ok := s.resource(t, "First", "aws_lambda_event_source_mapping", "Jobs_consumer_mapping")["enabled"]; ok {
@@ -242,5 +252,11 @@ func TestQueueAndCronDevMode(t *testing.T) {
 	}
 	if got := s.resource(t, "First", "aws_cloudwatch_event_rule", "Tick")["state"]; got != "ENABLED" {
 		t.Errorf("deploy cron rule state = %v", got)
+	}
+	if got := s.resource(t, "First", "aws_sns_topic_subscription", "Events_subscription_audit")["protocol"]; got != "lambda" {
+		t.Errorf("deploy subscription protocol = %v", got)
+	}
+	if got := s.resources("First", "aws_sqs_queue"); len(got) != 1 {
+		t.Errorf("a deploy has queues %v, want only Jobs", keys(got))
 	}
 }

@@ -34,6 +34,10 @@ const (
 
 	// TopicName is a Topic's physical SNS name.
 	TopicName = "topicName"
+	// TopicDevQueues, under `sst dev` only, maps each subscriber function id
+	// to the physical name of the dev-only queue its subscription delivers
+	// to (a JSON object).
+	TopicDevQueues = "devQueues"
 
 	// EventBusName is an EventBus's physical name.
 	EventBusName = "eventBusName"

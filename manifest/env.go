@@ -39,9 +39,10 @@ func Emulated(endpoint string) bool { return endpoint != "" }
 const ModeRemove = "remove"
 
 // ModeDev is EnvMode's value during `sst dev`: the stage's queue event
-// source mappings are synthesized disabled and its cron rules DISABLED, so
-// the deployed functions do not consume the events the CLI delivers to the
-// local handlers. The next `sst deploy` synthesizes them enabled again.
+// source mappings are synthesized disabled, its cron rules DISABLED and its
+// topic subscriptions pointed at dev-only queues, so the deployed functions
+// do not consume the events the CLI delivers to the local handlers. The
+// next `sst deploy` synthesizes the normal wiring again.
 const ModeDev = "dev"
 
 // Layout of the .sst directory, relative to the project root.

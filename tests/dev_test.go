@@ -25,6 +25,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/coder/websocket"
 
@@ -32,11 +34,12 @@ import (
 )
 
 // TestDev runs `sst dev` on a Go and a Node handler bound to a table, a
-// queue consumer and a cron job: requests to the local Api reach the
-// emulator's DynamoDB, queue messages reach the local consumer and the
-// schedule the local job, edits change the next response, failures are
-// logged while the server keeps serving, Ctrl-C stops everything, and a
-// deploy afterwards restores the queue's mapping and the cron's rule.
+// queue consumer, a cron job and a topic subscriber: requests to the local
+// Api reach the emulator's DynamoDB, queue messages, schedules and topic
+// notifications reach the local handlers, edits change the next response,
+// failures are logged while the server keeps serving, Ctrl-C stops
+// everything, and a deploy afterwards restores the queue's mapping, the
+// cron's rule and the topic's subscription.
 func TestDev(t *testing.T) {
 	t.Parallel()
 	const stage = "devtest"
@@ -149,6 +152,33 @@ func TestDev(t *testing.T) {
 		waitOutput(t, out, "Tick_job cron Tick")
 		editFile(t, filepath.Join(dir, "functions", "job.ts"), "tick-v1", "tick-v2")
 		waitOutput(t, out, "tick-v2 Scheduled Event from aws.events at ")
+	})
+
+	var devSub snstypes.Subscription
+	t.Run("a topic notification passing the filter reaches the local subscriber", func(t *testing.T) {
+		ctx := context.Background()
+		snsc := sns.NewFromConfig(awsConfig())
+		topic := "arn:aws:sns:us-east-1:123456789012:" + stage + "-devapp-Events"
+		devSub = topicSubscription(t, topic)
+		if aws.ToString(devSub.Protocol) != "sqs" {
+			t.Errorf("while sst dev runs the subscription is %s → %s, want the dev-only queue", aws.ToString(devSub.Protocol), aws.ToString(devSub.Endpoint))
+		}
+		publish := func(msg, kind string) {
+			if _, err := snsc.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String(msg),
+				MessageAttributes: map[string]snstypes.MessageAttributeValue{"kind": {DataType: aws.String("String"), StringValue: aws.String(kind)}}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		publish("audit-filtered", "other")
+		publish("order-1", "order")
+		waitOutput(t, out, "audit-v1 got order-1 (aws:sns)")
+		editFile(t, filepath.Join(dir, "functions", "job.ts"), "audit-v1", "audit-v2")
+		waitOutput(t, out, "↻ Rebuilt functions/job.audit")
+		publish("order-2", "order")
+		waitOutput(t, out, "audit-v2 got order-2 (aws:sns)")
+		if strings.Contains(out.String(), "audit-filtered") {
+			t.Error("a notification the filter policy rejects reached the subscriber")
+		}
 	})
 
 	t.Run("the console it prints shows gateway requests and invokes locally", func(t *testing.T) {
@@ -318,19 +348,30 @@ func TestDev(t *testing.T) {
 		if _, err := c.Get(url + "/items"); err == nil {
 			t.Error("the local Api still answers after Ctrl-C")
 		}
-		if !strings.Contains(out.String(), "the deployed wiring of cron Tick, queue Jobs stays paused until `sst deploy --stage "+stage+"`") {
+		if !strings.Contains(out.String(), "the deployed wiring of cron Tick, queue Jobs, topic Events → Events_subscriber_audit stays paused until `sst deploy --stage "+stage+"`") {
 			t.Error("sst dev did not say the queue's mapping stays paused")
 		}
 	})
 
-	t.Run("sst deploy after sst dev restores the queue's mapping and the cron's rule as they were", func(t *testing.T) {
-		if devMapping == nil || devRule == nil {
-			t.Skip("the queue or cron subtest failed")
+	t.Run("sst deploy after sst dev restores the queue's mapping, the cron's rule and the topic's subscription", func(t *testing.T) {
+		if devMapping == nil || devRule == nil || devSub.Protocol == nil {
+			t.Skip("the queue, cron or topic subtest failed")
 		}
 		mustSST(t, dir, "deploy", "--stage", stage)
 		rule := describeRule(t, stage+"-devapp-Tick")
 		if rule.State != "ENABLED" || aws.ToString(rule.Arn) != aws.ToString(devRule.Arn) || aws.ToString(rule.ScheduleExpression) != "rate(1 minute)" {
 			t.Errorf("rule after sst deploy: %s %s %s", rule.State, aws.ToString(rule.Arn), aws.ToString(rule.ScheduleExpression))
+		}
+		sub := topicSubscription(t, "arn:aws:sns:us-east-1:123456789012:"+stage+"-devapp-Events")
+		if aws.ToString(sub.Protocol) != "lambda" || !strings.HasSuffix(aws.ToString(sub.Endpoint), ":function:"+stage+"-devapp-Events_subscriber_audit") {
+			t.Errorf("subscription after sst deploy: %s → %s", aws.ToString(sub.Protocol), aws.ToString(sub.Endpoint))
+		}
+		attrs, err := sns.NewFromConfig(awsConfig()).GetSubscriptionAttributes(context.Background(), &sns.GetSubscriptionAttributesInput{SubscriptionArn: sub.SubscriptionArn})
+		if err != nil || attrs.Attributes["FilterPolicy"] != `{"kind":["order"]}` {
+			t.Errorf("subscription filter policy after sst deploy: %v %v", attrs, err)
+		}
+		if _, err := sqs.NewFromConfig(awsConfig()).GetQueueUrl(context.Background(), &sqs.GetQueueUrlInput{QueueName: aws.String(stage + "-devapp-Events_subscriber_audit_dev")}); err == nil {
+			t.Error("the dev-only queue is still there after sst deploy")
 		}
 		targets, err := eventbridge.NewFromConfig(awsConfig()).ListTargetsByRule(context.Background(), &eventbridge.ListTargetsByRuleInput{Rule: aws.String(stage + "-devapp-Tick")})
 		if err != nil || len(targets.Targets) != 1 || !strings.HasSuffix(aws.ToString(targets.Targets[0].Arn), ":function:"+stage+"-devapp-Tick_job") {
@@ -348,6 +389,19 @@ func TestDev(t *testing.T) {
 			t.Errorf("mapping after sst deploy:\n%+v\nduring sst dev:\n%+v", *got, *devMapping)
 		}
 	})
+}
+
+// topicSubscription reads back the one subscription of a topic.
+func topicSubscription(t *testing.T, topic string) snstypes.Subscription {
+	t.Helper()
+	out, err := sns.NewFromConfig(awsConfig()).ListSubscriptionsByTopic(context.Background(), &sns.ListSubscriptionsByTopicInput{TopicArn: aws.String(topic)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Subscriptions) != 1 {
+		t.Fatalf("topic %s has %d subscriptions, want 1: %+v", topic, len(out.Subscriptions), out.Subscriptions)
+	}
+	return out.Subscriptions[0]
 }
 
 // describeRule reads back an EventBridge rule.

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"net/url"
 	"slices"
 	"strconv"
 	"time"
@@ -30,10 +32,19 @@ type QueueSource struct {
 	// ReportFailures is ReportBatchItemFailures: the handler names the
 	// messages that failed and only those are retried.
 	ReportFailures bool
+	// Topic, when set, makes this the dev-only queue of a subscriber of
+	// that topic: each message is an SNS notification, unwrapped into the
+	// SNS event and delivered alone, as SNS invokes Lambda.
+	Topic string
 }
 
 // Label is how the terminal, the history and the console name the source.
-func (q QueueSource) Label() string { return "queue " + q.Queue }
+func (q QueueSource) Label() string {
+	if q.Topic != "" {
+		return "topic " + q.Topic + " → " + q.Function
+	}
+	return "queue " + q.Queue
+}
 
 // QueueSources lists the manifest's queues that have a consumer.
 func QueueSources(m *manifest.Manifest) ([]QueueSource, error) {
@@ -60,6 +71,19 @@ func QueueSources(m *manifest.Manifest) ([]QueueSource, error) {
 			}
 			q.ReportFailures = c.Data[manifest.QueueReportFailures] == "true"
 			out = append(out, q)
+		}
+		for _, c := range st.Constructs {
+			raw := c.Data[manifest.TopicDevQueues]
+			if c.Type != "Topic" || raw == "" {
+				continue
+			}
+			var queues map[string]string
+			if err := json.Unmarshal([]byte(raw), &queues); err != nil {
+				return nil, fmt.Errorf("topic %s: manifest %s: %w (synthesize the app again: sst deploy)", c.ID, manifest.TopicDevQueues, err)
+			}
+			for _, fn := range slices.Sorted(maps.Keys(queues)) {
+				out = append(out, QueueSource{Queue: c.ID, Topic: c.ID, Name: queues[fn], Function: fn, BatchSize: 10})
+			}
 		}
 	}
 	return out, nil
@@ -203,8 +227,47 @@ func (p *QueuePoller) receive(ctx context.Context, url string, max int, wait tim
 	return out.Messages, nil
 }
 
+// asyncAttempts is how often Lambda tries an asynchronous invocation (SNS,
+// EventBridge, S3): once and two retries, then it drops the event.
+const asyncAttempts = 3
+
+// deliverEach invokes the subscriber once per SNS notification, deleting
+// the handled ones and, like Lambda's async invoke, dropping one that has
+// failed asyncAttempts times.
+func (p *QueuePoller) deliverEach(ctx context.Context, url string, msgs []types.Message) {
+	var del []types.Message
+	for _, m := range msgs {
+		ev, err := SNSEvent(aws.ToString(m.Body))
+		if err != nil {
+			p.Log(fmt.Sprintf("message %s is not an SNS notification (%v): dropped", aws.ToString(m.MessageId), err))
+			del = append(del, m)
+			continue
+		}
+		res, err := p.Inv.Invoke(ctx, p.Src.Function, ev, p.Src.Label())
+		if ctx.Err() != nil {
+			return
+		}
+		if err == nil && res.Err == nil {
+			del = append(del, m)
+			continue
+		}
+		n, _ := strconv.Atoi(m.Attributes[string(types.MessageSystemAttributeNameApproximateReceiveCount)])
+		if n >= asyncAttempts {
+			p.Log(fmt.Sprintf("message %s failed %d times: dropped, as Lambda drops an async event after two retries", aws.ToString(m.MessageId), n))
+			del = append(del, m)
+			continue
+		}
+		p.Log(fmt.Sprintf("message %s failed (attempt %d of %d): retried after the queue's visibility timeout", aws.ToString(m.MessageId), n, asyncAttempts))
+	}
+	p.delete(ctx, url, del)
+}
+
 // deliver invokes the consumer with one batch and deletes what it handled.
 func (p *QueuePoller) deliver(ctx context.Context, url, arn string, msgs []types.Message) {
+	if p.Src.Topic != "" {
+		p.deliverEach(ctx, url, msgs)
+		return
+	}
 	payload, err := json.Marshal(SQSEvent(msgs, arn, p.Region))
 	if err != nil {
 		p.Log(fmt.Sprintf("encoding the event: %v", err))
@@ -230,15 +293,23 @@ func (p *QueuePoller) deliver(ctx context.Context, url, arn string, msgs []types
 			return
 		}
 	}
-	var del []types.DeleteMessageBatchRequestEntry
-	for i, m := range msgs {
-		if slices.Contains(failed, aws.ToString(m.MessageId)) {
-			continue
+	var handled []types.Message
+	for _, m := range msgs {
+		if !slices.Contains(failed, aws.ToString(m.MessageId)) {
+			handled = append(handled, m)
 		}
-		del = append(del, types.DeleteMessageBatchRequestEntry{Id: aws.String(strconv.Itoa(i)), ReceiptHandle: m.ReceiptHandle})
 	}
 	if len(failed) > 0 {
 		p.Log(fmt.Sprintf("%d of %d message(s) reported failed: left on the queue for retry (the dead-letter queue after maxReceiveCount)", len(failed), len(msgs)))
+	}
+	p.delete(ctx, url, handled)
+}
+
+// delete deletes handled messages, even while stopping.
+func (p *QueuePoller) delete(ctx context.Context, url string, msgs []types.Message) {
+	var del []types.DeleteMessageBatchRequestEntry
+	for i, m := range msgs {
+		del = append(del, types.DeleteMessageBatchRequestEntry{Id: aws.String(strconv.Itoa(i)), ReceiptHandle: m.ReceiptHandle})
 	}
 	for start := 0; start < len(del); start += 10 {
 		chunk := del[start:min(start+10, len(del))]
@@ -282,6 +353,43 @@ func batchItemFailures(payload []byte, msgs []types.Message) ([]string, error) {
 		ids = append(ids, id)
 	}
 	return ids, nil
+}
+
+// SNSEvent is the event SNS delivers to a Lambda subscriber, made from the
+// notification SNS wrote to the dev-only queue.
+func SNSEvent(body string) ([]byte, error) {
+	var n struct {
+		Type, MessageID, TopicArn, Subject, Message, Timestamp string
+		SignatureVersion, Signature, SigningCertURL, UnsubscribeURL string
+		MessageAttributes map[string]struct{ Type, Value string }
+	}
+	if err := json.Unmarshal([]byte(body), &n); err != nil {
+		return nil, err
+	}
+	if n.Type != "Notification" || n.TopicArn == "" {
+		return nil, fmt.Errorf("type %q, topic %q", n.Type, n.TopicArn)
+	}
+	attrs := map[string]any{}
+	for k, v := range n.MessageAttributes {
+		attrs[k] = map[string]string{"Type": v.Type, "Value": v.Value}
+	}
+	sub := n.TopicArn
+	if u, err := url.Parse(n.UnsubscribeURL); err == nil && u.Query().Get("SubscriptionArn") != "" {
+		sub = u.Query().Get("SubscriptionArn")
+	}
+	var subject any
+	if n.Subject != "" {
+		subject = n.Subject
+	}
+	return json.Marshal(map[string]any{"Records": []any{map[string]any{
+		"EventVersion": "1.0", "EventSubscriptionArn": sub, "EventSource": "aws:sns",
+		"Sns": map[string]any{
+			"Type": n.Type, "MessageId": n.MessageID, "TopicArn": n.TopicArn, "Subject": subject,
+			"Message": n.Message, "Timestamp": n.Timestamp, "SignatureVersion": n.SignatureVersion,
+			"Signature": n.Signature, "SigningCertUrl": n.SigningCertURL, "UnsubscribeUrl": n.UnsubscribeURL,
+			"MessageAttributes": attrs,
+		},
+	}}})
 }
 
 // SQSEvent is the event Lambda delivers for a batch of SQS messages.

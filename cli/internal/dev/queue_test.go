@@ -12,6 +12,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
@@ -251,5 +253,65 @@ func TestBatchItemFailures(t *testing.T) {
 		if !slices.Equal(got, tc.want) || (err == nil) != (tc.err == "") || (err != nil && !strings.Contains(err.Error(), tc.err)) {
 			t.Errorf("%s: %v, %v; want %v, %q", tc.payload, got, err, tc.want, tc.err)
 		}
+	}
+}
+
+// TestTopicSubscriberViaDevQueue: under `sst dev` a topic's subscription
+// delivers to a dev-only queue (SNS still applies the filter policy); the
+// poller hands each notification to the subscriber as the SNS event, one
+// per invocation, deletes it when handled and drops one that failed three
+// times, as Lambda's async invoke does.
+func TestTopicSubscriberViaDevQueue(t *testing.T) {
+	api := motoSQS(t)
+	ctx := context.Background()
+	snsc := sns.NewFromConfig(aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""), BaseEndpoint: aws.String(moto.URL())})
+	topic, err := snsc.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("events")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := api.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("events-dev"), Attributes: map[string]string{"VisibilityTimeout": "1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := snsc.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"),
+		Endpoint:   aws.String("arn:aws:sqs:us-east-1:123456789012:events-dev"),
+		Attributes: map[string]string{"FilterPolicy": `{"kind":["order"]}`}}); err != nil {
+		t.Fatal(err)
+	}
+	publish := func(msg, kind string) {
+		if _, err := snsc.Publish(ctx, &sns.PublishInput{TopicArn: topic.TopicArn, Message: aws.String(msg), Subject: aws.String("s"),
+			MessageAttributes: map[string]snstypes.MessageAttributeValue{"kind": {DataType: aws.String("String"), StringValue: aws.String(kind)}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	publish("filtered out", "audit")
+	publish("hello", "order")
+	publish("throw", "order")
+	h, logs := runPoller(t, api, QueueSource{Queue: "Events", Topic: "Events", Name: "events-dev", Function: "node", BatchSize: 10})
+	waitFor(t, "the failing notification to be dropped", func() bool {
+		return slices.ContainsFunc(logs(), func(s string) bool { return strings.Contains(s, "failed 3 times: dropped") })
+	})
+	var hello, throws int
+	for _, r := range h.Records() {
+		req := string(r.Request)
+		if strings.Contains(req, "filtered out") {
+			t.Errorf("SNS's filter policy let through %s", req)
+		}
+		if r.Source != "topic Events → node" || strings.Count(req, `"EventSource":"aws:sns"`) != 1 || !strings.Contains(req, `"TopicArn":"`+*topic.TopicArn+`"`) ||
+			!strings.Contains(req, `"MessageAttributes":{"kind":{"Type":"String","Value":"order"}}`) || !strings.Contains(req, `"Subject":"s"`) {
+			t.Errorf("event %s from %q", req, r.Source)
+		}
+		if strings.Contains(req, `"Message":"hello"`) {
+			hello++
+		}
+		if strings.Contains(req, `"Message":"throw"`) {
+			throws++
+		}
+	}
+	if hello != 1 || throws != 3 {
+		t.Errorf("hello handled %d times (want 1), throw tried %d times (want 3)", hello, throws)
+	}
+	if got := bodies(t, api, *q.QueueUrl); len(got) != 0 {
+		t.Errorf("the dev queue still holds %v", got)
 	}
 }

@@ -1,6 +1,6 @@
 // Command devapp is the `sst dev` end-to-end fixture: a Go and a Node
 // handler bound to one table behind an Api, a WebSocket chat, a queue
-// consumer and a cron job.
+// consumer, a cron job and a topic subscriber.
 package main
 
 import (
@@ -40,6 +40,10 @@ func Dev(s *sst.Stack) any {
 	})
 	// ...and fires the cron here (the test speeds its clock up).
 	sst.NewCron(s, "Tick", sst.CronProps{Schedule: "rate(1 minute)", Handler: "functions/job.tick"})
+	// ...and runs the topic's subscriber here (SNS still filters).
+	sst.NewTopic(s, "Events", sst.TopicProps{Subscribers: map[string]sst.TopicSubscriber{
+		"audit": {Handler: "functions/job.audit", FilterPolicy: `{"kind":["order"]}`},
+	}})
 	s.AddOutputs(map[string]any{"ApiUrl": api.URL()})
 	return api
 }

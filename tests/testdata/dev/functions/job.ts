@@ -15,3 +15,8 @@ export async function handler(event: { Records: Record[] }) {
 export async function tick(event: { source: string; "detail-type": string; time: string }) {
   console.log(`tick-v1 ${event["detail-type"]} from ${event.source} at ${event.time}`);
 }
+
+// The topic subscriber of the fixture: logs each notification's message.
+export async function audit(event: { Records: { EventSource: string; Sns: { Message: string } }[] }) {
+  for (const r of event.Records) console.log(`audit-v1 got ${r.Sns.Message} (${r.EventSource})`);
+}

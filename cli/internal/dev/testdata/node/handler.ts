@@ -3,7 +3,13 @@
 // chose, an SQS batch is consumed (for the queue poller tests), the rest
 // mirror the Go handler.
 type Event = {
-  Records?: { messageId: string; body: string; eventSource: string; eventSourceARN: string }[];
+  Records?: {
+    messageId: string;
+    body: string;
+    eventSource: string;
+    eventSourceARN: string;
+    Sns?: { Message: string; TopicArn: string };
+  }[];
   action?: string;
   ms?: number;
   log?: string;
@@ -20,6 +26,13 @@ function parse(body?: string): { action?: string; value?: unknown } {
 }
 
 export async function handler(event: Event) {
+  const sns = event.Records?.[0]?.Sns;
+  if (sns) {
+    // An SNS notification: logged; "throw" fails it.
+    console.log(`sns ${sns.Message} from ${sns.TopicArn}`);
+    if (sns.Message === "throw") throw new Error("notification failed on purpose");
+    return null;
+  }
   if (event.Records) {
     // An SQS batch: each record is logged; "fail…" bodies are reported
     // failed, a "throw" body fails the whole batch.
