@@ -359,9 +359,9 @@ func batchItemFailures(payload []byte, msgs []types.Message) ([]string, error) {
 // notification SNS wrote to the dev-only queue.
 func SNSEvent(body string) ([]byte, error) {
 	var n struct {
-		Type, MessageID, TopicArn, Subject, Message, Timestamp string
+		Type, MessageID, TopicArn, Subject, Message, Timestamp      string
 		SignatureVersion, Signature, SigningCertURL, UnsubscribeURL string
-		MessageAttributes map[string]struct{ Type, Value string }
+		MessageAttributes                                           map[string]struct{ Type, Value string }
 	}
 	if err := json.Unmarshal([]byte(body), &n); err != nil {
 		return nil, err
