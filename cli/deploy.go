@@ -43,13 +43,17 @@ func newDeployCmd(f *Factory, g *Globals) *cobra.Command {
 order, independent stacks in parallel. A stack whose Terraform JSON and
 function artifacts are unchanged since its last successful deploy of the stage
 is skipped without asking AWS; --refresh applies it anyway, which puts back
-what was changed or deleted outside Terraform (drift; ` + "`sst diff`" + ` shows it),
+what was changed or deleted outside Terraform (drift; ` + "`sst diff --refresh`" + ` shows it),
 and --force applies it anyway too. A create that fails because AWS already
 has the resource under the name this stage gives it (a deploy killed before
 it saved the state) is recovered by adopting it: import blocks for exactly
 those resources, shown in the plan, applied with --adopt or after
 confirmation at a terminal. A site whose project tree is unchanged
-since its last build reuses that build; --force rebuilds it too. All outputs
+since its last build reuses that build; --force rebuilds it too. The app
+itself runs only when something its last synthesis of the stage read changed
+(its Go packages, go.mod/go.sum, cdktf.json, handlers, migrations, site
+trees, SST_* and the region, profile and endpoint); --force runs it anyway.
+All outputs
 are written to .sst/outputs/<stage>.json; the app's own (AddOutputs) are
 printed, --all prints those constructs add for sst itself too.`,
 		Example: `  sst deploy --stage prod
@@ -67,7 +71,7 @@ printed, --all prints those constructs add for sst itself too.`,
 			return runCmd(f, g, cmd, o, runDeploy)
 		},
 	}
-	cmd.Flags().BoolVar(&o.force, "force", false, "deploy stacks even when unchanged since their last deploy, and rebuild every site")
+	cmd.Flags().BoolVar(&o.force, "force", false, "run the app, rebuild every site and deploy every stack even when unchanged")
 	cmd.Flags().BoolVar(&o.refresh, "refresh", false, "check unchanged stacks against AWS and fix what was changed or deleted outside Terraform")
 	cmd.Flags().BoolVar(&o.adopt, "adopt", false, "adopt resources that already exist in AWS under the names this stage gives them (left by a deploy that died) into the state instead of failing")
 	cmd.Flags().IntVar(&o.parallel, "parallel", defaultParallel, "how many stacks to deploy at once")
@@ -79,6 +83,7 @@ printed, --all prints those constructs add for sst itself too.`,
 func runDeploy(ctx context.Context, s *session, o *deployOptions) error {
 	start := time.Now()
 	s.rebuild = o.force
+	s.resynth = s.resynth || o.force
 	s.connection = o.connection
 	m, stacks, err := s.synthStacks(ctx, o.stacks)
 	if err != nil {
@@ -225,7 +230,7 @@ func runDeploy(ctx context.Context, s *session, o *deployOptions) error {
 
 // skippedLine says what a skip by deploy hash checked, and what it did not:
 // AWS is not asked, so something deleted there by hand stays deleted.
-const skippedLine = "unchanged, skipped (no local changes since the last deploy; AWS not checked: `sst diff` shows drift, `sst deploy --refresh` fixes it, --force redeploys)"
+const skippedLine = "unchanged, skipped (no local changes since the last deploy; AWS not checked: `sst diff --refresh` shows drift, `sst deploy --refresh` fixes it, --force redeploys)"
 
 // checkParallel refuses a --parallel that would quietly mean something else.
 func checkParallel(n int) error {

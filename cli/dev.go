@@ -24,6 +24,7 @@ type devOptions struct {
 	portExplicit bool
 	runSites     bool
 	consolePort  int
+	force        bool
 }
 
 func newDevCmd(f *Factory, g *Globals) *cobra.Command {
@@ -39,7 +40,8 @@ Each Api gets a local HTTP server that plays API Gateway (payload format
 2.0: routes, path parameters, query strings, cookies, base64 bodies, CORS,
 JWT and Lambda authorizers). Edited handlers are rebuilt and the next request
 runs the new code; edited stacks are synthesized and deployed again (only
-the stacks that changed). Every invocation is logged with its output and
+the stacks that changed; the app itself runs only when something its last
+synthesis read changed, --force always runs it). Every invocation is logged with its output and
 kept in .sst/dev/<stage>/invocations.jsonl and shown live in the console
 whose URL it prints (invoke, replay, logs, data). Ctrl-C stops everything.`,
 		Example: `  sst dev --stage dev
@@ -56,11 +58,13 @@ whose URL it prints (invoke, replay, logs, data). Ctrl-C stops everything.`,
 	}
 	cmd.Flags().IntVar(&o.port, "port", defaultDevPort, "port of the first Api's local server; later Apis take the next ones (a default port in use is skipped, an explicit one is an error)")
 	cmd.Flags().IntVar(&o.consolePort, "console-port", 0, "port of the local console (default: a free one)")
+	cmd.Flags().BoolVar(&o.force, "force", false, "run the app before each deploy even when nothing it read changed since its last synthesis")
 	cmd.Flags().BoolVar(&o.runSites, "run-sites", false, "also run each site's `npm run dev` with its environment (local Api URLs)")
 	return cmd
 }
 
 func runDev(ctx context.Context, s *session, o *devOptions) error {
+	s.resynth = o.force
 	// For the whole session: its redeploys re-synthesize, and a deploy
 	// from another terminal would change what its workers run against.
 	if err := s.lockStage(); err != nil {
