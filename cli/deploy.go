@@ -28,6 +28,7 @@ type deployOptions struct {
 	connection string
 	force      bool
 	refresh    bool
+	adopt      bool
 	all        bool
 	parallel   int
 	stacks     []string
@@ -42,15 +43,24 @@ func newDeployCmd(f *Factory, g *Globals) *cobra.Command {
 order, independent stacks in parallel. A stack whose Terraform JSON and
 function artifacts are unchanged since its last successful deploy of the stage
 is skipped without asking AWS; --refresh applies it anyway, which puts back
-what was changed or deleted outside Terraform (drift; ` + "`sst diff`" + ` shows it),
-and --force applies it anyway too. A site whose project tree is unchanged
-since its last build reuses that build; --force rebuilds it too. All outputs
+what was changed or deleted outside Terraform (drift; ` + "`sst diff --refresh`" + ` shows it),
+and --force applies it anyway too. A create that fails because AWS already
+has the resource under the name this stage gives it (a deploy killed before
+it saved the state) is recovered by adopting it: import blocks for exactly
+those resources, shown in the plan, applied with --adopt or after
+confirmation at a terminal. A site whose project tree is unchanged
+since its last build reuses that build; --force rebuilds it too. The app
+itself runs only when something its last synthesis of the stage read changed
+(its Go packages, go.mod/go.sum, cdktf.json, handlers, migrations, site
+trees, SST_* and the region, profile and endpoint); --force runs it anyway.
+All outputs
 are written to .sst/outputs/<stage>.json; the app's own (AddOutputs) are
 printed, --all prints those constructs add for sst itself too.`,
 		Example: `  sst deploy --stage prod
   sst deploy --endpoint http://127.0.0.1:5000      # to moto_server (then remembered by the stage)
   sst deploy API --force                           # one stack, even if unchanged
   sst deploy --refresh                             # also put back what was changed in AWS by hand
+  sst deploy --adopt                               # import what a deploy that died left in AWS, shown in the plan
   sst deploy --connection postgres://u:pw@localhost/app   # RDS migrations straight to a database (needed on an emulator)
   SST_PROVIDER_MIRROR=/opt/tf-plugins sst deploy   # providers from a local mirror`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -61,8 +71,9 @@ printed, --all prints those constructs add for sst itself too.`,
 			return runCmd(f, g, cmd, o, runDeploy)
 		},
 	}
-	cmd.Flags().BoolVar(&o.force, "force", false, "deploy stacks even when unchanged since their last deploy, and rebuild every site")
+	cmd.Flags().BoolVar(&o.force, "force", false, "run the app, rebuild every site and deploy every stack even when unchanged")
 	cmd.Flags().BoolVar(&o.refresh, "refresh", false, "check unchanged stacks against AWS and fix what was changed or deleted outside Terraform")
+	cmd.Flags().BoolVar(&o.adopt, "adopt", false, "adopt resources that already exist in AWS under the names this stage gives them (left by a deploy that died) into the state instead of failing")
 	cmd.Flags().IntVar(&o.parallel, "parallel", defaultParallel, "how many stacks to deploy at once")
 	cmd.Flags().StringVar(&o.connection, "connection", "", "apply RDS migrations through this database URL instead of the Data API (default: $"+EnvRDSConnection+"; required to migrate on an emulator)")
 	cmd.Flags().BoolVar(&o.all, "all", false, "print every output, including those constructs add for sst itself (a site's bucket, an RDS cluster's ARNs)")
@@ -72,6 +83,7 @@ printed, --all prints those constructs add for sst itself too.`,
 func runDeploy(ctx context.Context, s *session, o *deployOptions) error {
 	start := time.Now()
 	s.rebuild = o.force
+	s.resynth = s.resynth || o.force
 	s.connection = o.connection
 	m, stacks, err := s.synthStacks(ctx, o.stacks)
 	if err != nil {
@@ -91,6 +103,15 @@ func runDeploy(ctx context.Context, s *session, o *deployOptions) error {
 	fmt.Fprintf(f.IO.Out, "Deploying %d stack(s) of app %s to stage %s\n", len(stacks), s.style.Bold(m.App), s.style.Bold(s.stage))
 
 	var mu sync.Mutex
+	mode := adoptMode{yes: o.adopt}
+	if f.IO.IsTTY {
+		var askMu sync.Mutex
+		mode.ask = func(q string) (bool, error) {
+			askMu.Lock()
+			defer askMu.Unlock()
+			return confirm(f, q)
+		}
+	}
 	fresh := deploy.Outputs{}
 	applied := map[string]bool{} // stacks applied in this run
 	run := func(ctx context.Context, name string) (deploy.Status, error) {
@@ -129,7 +150,7 @@ func runDeploy(ctx context.Context, s *session, o *deployOptions) error {
 			// apply refreshes state from AWS first, so it plans exactly
 			// the drift, and puts it back.
 			pr.Printf("Stack %s: no local changes, checking AWS for drift…\n", s.style.Bold(name))
-			sum, err := t.Apply(ctx, pr.Handler(name))
+			sum, err := r.apply(ctx, t, pr.Handler(name), mode)
 			if err != nil {
 				return deploy.Failed, err
 			}
@@ -141,7 +162,7 @@ func runDeploy(ctx context.Context, s *session, o *deployOptions) error {
 			}
 		default:
 			pr.Printf("Stack %s: deploying…\n", s.style.Bold(name))
-			sum, err := t.Apply(ctx, pr.Handler(name))
+			sum, err := r.apply(ctx, t, pr.Handler(name), mode)
 			if err != nil {
 				return deploy.Failed, err
 			}
@@ -217,7 +238,7 @@ func runDeploy(ctx context.Context, s *session, o *deployOptions) error {
 
 // skippedLine says what a skip by deploy hash checked, and what it did not:
 // AWS is not asked, so something deleted there by hand stays deleted.
-const skippedLine = "unchanged, skipped (no local changes since the last deploy; AWS not checked: `sst diff` shows drift, `sst deploy --refresh` fixes it, --force redeploys)"
+const skippedLine = "unchanged, skipped (no local changes since the last deploy; AWS not checked: `sst diff --refresh` shows drift, `sst deploy --refresh` fixes it, --force redeploys)"
 
 // checkParallel refuses a --parallel that would quietly mean something else.
 func checkParallel(n int) error {

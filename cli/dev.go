@@ -6,6 +6,9 @@ import (
 	"io"
 	"net"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -24,6 +27,7 @@ type devOptions struct {
 	portExplicit bool
 	runSites     bool
 	consolePort  int
+	force        bool
 }
 
 func newDevCmd(f *Factory, g *Globals) *cobra.Command {
@@ -39,7 +43,8 @@ Each Api gets a local HTTP server that plays API Gateway (payload format
 2.0: routes, path parameters, query strings, cookies, base64 bodies, CORS,
 JWT and Lambda authorizers). Edited handlers are rebuilt and the next request
 runs the new code; edited stacks are synthesized and deployed again (only
-the stacks that changed). Every invocation is logged with its output and
+the stacks that changed; the app itself runs only when something its last
+synthesis read changed, --force always runs it). Every invocation is logged with its output and
 kept in .sst/dev/<stage>/invocations.jsonl and shown live in the console
 whose URL it prints (invoke, replay, logs, data). Ctrl-C stops everything.`,
 		Example: `  sst dev --stage dev
@@ -56,16 +61,21 @@ whose URL it prints (invoke, replay, logs, data). Ctrl-C stops everything.`,
 	}
 	cmd.Flags().IntVar(&o.port, "port", defaultDevPort, "port of the first Api's local server; later Apis take the next ones (a default port in use is skipped, an explicit one is an error)")
 	cmd.Flags().IntVar(&o.consolePort, "console-port", 0, "port of the local console (default: a free one)")
+	cmd.Flags().BoolVar(&o.force, "force", false, "run the app before each deploy even when nothing it read changed since its last synthesis")
 	cmd.Flags().BoolVar(&o.runSites, "run-sites", false, "also run each site's `npm run dev` with its environment (local Api URLs)")
 	return cmd
 }
 
 func runDev(ctx context.Context, s *session, o *devOptions) error {
+	s.resynth = o.force
 	// For the whole session: its redeploys re-synthesize, and a deploy
 	// from another terminal would change what its workers run against.
 	if err := s.lockStage(); err != nil {
 		return err
 	}
+	// Its deploys pause the deployed queue mappings and cron rules: the
+	// CLI delivers their events to the local handlers instead.
+	s.mode = manifest.ModeDev
 	// Ports first: a taken explicit port should fail before a deploy.
 	if o.portExplicit && o.port != 0 {
 		if err := checkPort(o.port); err != nil {
@@ -75,10 +85,13 @@ func runDev(ctx context.Context, s *session, o *devOptions) error {
 	if err := checkConsolePort("--console-port", o.consolePort); err != nil {
 		return err
 	}
+	clock, err := devClock(s.f.Getenv(timeScaleEnv))
+	if err != nil {
+		return err
+	}
 	var (
 		srv *dev.Server
 		con *console.Server
-		err error
 	)
 	srv, err = dev.Start(ctx, dev.Options{
 		ProjectDir:   s.project.Dir,
@@ -107,6 +120,7 @@ func runDev(ctx context.Context, s *session, o *devOptions) error {
 			return t.StatePull(ctx)
 		},
 		Reloaded: func(m *manifest.Manifest) { refreshConsole(s, srv, con, m) },
+		Clock:    clock,
 	})
 	if err != nil {
 		srv.Close() // what started before the failure
@@ -122,7 +136,26 @@ func runDev(ctx context.Context, s *session, o *devOptions) error {
 	srv.Printf("\n%s sst dev is running stage %s. Edit a handler or a stack and save; Ctrl-C stops.\n", st.Green("✓"), st.Bold(s.stage))
 	srv.Run(ctx)
 	srv.Printf("\nStopping…\n")
+	if paused := srv.Paused(); len(paused) > 0 {
+		srv.Printf("%s the deployed wiring of %s stays paused until `sst deploy --stage %s` (or the next sst dev)\n", st.Yellow("note:"), strings.Join(paused, ", "), s.stage)
+	}
 	return nil
+}
+
+// timeScaleEnv speeds up the clock cron schedules fire by (60: a
+// rate(1 minute) job fires every second), to watch a schedule without
+// waiting for it; the end-to-end tests use it.
+const timeScaleEnv = "SST_DEV_TIME_SCALE"
+
+func devClock(v string) (dev.Clock, error) {
+	if v == "" {
+		return nil, nil
+	}
+	scale, err := strconv.ParseFloat(v, 64)
+	if err != nil || scale < 1 || scale > 3600 {
+		return nil, fmt.Errorf("%s=%q: use a speed-up factor from 1 to 3600 (60 fires a rate(1 minute) cron every second), or unset it", timeScaleEnv, v)
+	}
+	return dev.ScaledClock{Start: time.Now(), Scale: scale}, nil
 }
 
 func checkPort(port int) error {

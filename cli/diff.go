@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"path/filepath"
 	"sync"
 
 	"github.com/spf13/cobra"
@@ -11,9 +12,12 @@ import (
 	"github.com/sst-tf/sst/cli/internal/deploy"
 	"github.com/sst-tf/sst/cli/internal/progress"
 	"github.com/sst-tf/sst/cli/internal/tf"
+	"github.com/sst-tf/sst/manifest"
 )
 
 type diffOptions struct {
+	force    bool
+	refresh  bool
 	parallel int
 	stacks   []string
 }
@@ -24,9 +28,15 @@ func newDiffCmd(f *Factory, g *Globals) *cobra.Command {
 		Use:   "diff [stack...]",
 		Short: "Show what a deploy would change",
 		Long: `Synthesizes the app and runs terraform plan for each stack, printing the
-planned changes: + create, ~ update, - delete, -/+ replace. Nothing is changed.`,
+planned changes: + create, ~ update, - delete, -/+ replace. Nothing is changed.
+Like deploy, it runs the app only when something its last synthesis read
+changed, and it plans only stacks whose Terraform JSON or artifacts differ
+from their last deploy (or whose dependencies do): the others are reported
+as unchanged without asking AWS. --refresh plans them too, which shows what
+was changed in AWS by hand (drift); --force also runs the app.`,
 		Example: `  sst diff --stage prod
   sst diff API Web                          # only these stacks
+  sst diff --refresh                        # also plan unchanged stacks: shows drift
   SST_PROVIDER_MIRROR=/opt/tf-plugins sst diff   # no registry.terraform.io access`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.stacks = args
@@ -37,10 +47,13 @@ planned changes: + create, ~ update, - delete, -/+ replace. Nothing is changed.`
 		},
 	}
 	cmd.Flags().IntVar(&o.parallel, "parallel", defaultParallel, "how many stacks to plan at once")
+	cmd.Flags().BoolVar(&o.refresh, "refresh", false, "plan every stack, also those unchanged since the last deploy, to show drift")
+	cmd.Flags().BoolVar(&o.force, "force", false, "run the app and plan every stack even when nothing changed since the last synthesis and deploy")
 	return cmd
 }
 
 func runDiff(ctx context.Context, s *session, o *diffOptions) error {
+	s.resynth = o.force
 	m, stacks, err := s.synthStacks(ctx, o.stacks)
 	if err != nil {
 		return err
@@ -62,9 +75,24 @@ func runDiff(ctx context.Context, s *session, o *diffOptions) error {
 	for i := range nodes {
 		nodes[i].DependsOn = nil
 	}
+	unchanged, err := unchangedStacks(s, m, prev, o.force || o.refresh)
+	if err != nil {
+		return err
+	}
 	results, err := deploy.Schedule(ctx, nodes, o.parallel, false, func(ctx context.Context, name string) (deploy.Status, error) {
 		st, _ := m.Stack(name)
 		r := s.stack(m, st, raw, nil)
+		if unchanged[name] {
+			// Site files are synced by the deploy whatever the hash.
+			lines, err := r.diffSites(ctx, prev[name])
+			if err != nil {
+				return deploy.Failed, err
+			}
+			mu.Lock()
+			sites[name] = lines
+			mu.Unlock()
+			return deploy.Unchanged, nil
+		}
 		t, err := r.open(ctx)
 		if err != nil {
 			return deploy.Failed, err
@@ -98,6 +126,13 @@ func runDiff(ctx context.Context, s *session, o *diffOptions) error {
 			fmt.Fprintf(w, "%s %s\n", s.style.Bold("Stack "+r.Name+":"), s.style.Red("plan failed"))
 			continue
 		}
+		if unchanged[r.Name] {
+			fmt.Fprintf(w, "%s %s\n", s.style.Bold("Stack "+r.Name+":"), unplannedLine)
+			for _, l := range sites[r.Name] {
+				fmt.Fprintln(w, "  "+l)
+			}
+			continue
+		}
 		sum := sums[r.Name]
 		fmt.Fprintf(w, "%s %s\n", s.style.Bold("Stack "+r.Name+":"), planCounts(sum))
 		fmt.Fprint(w, formatDrift(s.style, sum))
@@ -109,6 +144,9 @@ func runDiff(ctx context.Context, s *session, o *diffOptions) error {
 		drifted += len(sum.Drift)
 	}
 	fmt.Fprintln(w, "\n"+diffTotal(add, change, remove, failed, len(results)))
+	if n := countTrue(unchanged, results); n > 0 {
+		fmt.Fprintf(w, "%d of %d stack(s) unchanged since the last deploy, not planned (terraform not run for them; --refresh plans them)\n", n, len(results))
+	}
 	if drifted > 0 {
 		// A plain deploy skips stacks without local changes, drift or not.
 		fmt.Fprintf(w, "%s %d resource(s) changed or deleted outside Terraform: `sst deploy --refresh --stage %s` puts them back\n", s.style.Yellow("Drift:"), drifted, s.stage)
@@ -118,6 +156,73 @@ func runDiff(ctx context.Context, s *session, o *diffOptions) error {
 		return fmt.Errorf("diff of stage %q: %d of %d stack(s) could not be planned", s.stage, failed, len(results))
 	}
 	return nil
+}
+
+// unplannedLine is what diff says of a stack it did not plan.
+const unplannedLine = "no changes: unchanged since the last deploy, not planned (no local changes; AWS not checked: `sst diff --refresh` plans it and shows drift)"
+
+// unchangedStacks are the stacks diff need not plan: the same deploy hash
+// as their last deploy, outputs recorded, and every stack they depend on
+// (selected or not) unchanged too, as a dependency's new outputs would
+// reach them through terraform_remote_state.
+func unchangedStacks(s *session, m *manifest.Manifest, prev deploy.Outputs, force bool) (map[string]bool, error) {
+	out := map[string]bool{}
+	if force {
+		return out, nil
+	}
+	hashes := deploy.Hashes{Dir: s.hashDir()}
+	memo := map[string]*bool{}
+	var same func(name string) (bool, error)
+	same = func(name string) (bool, error) {
+		if v, ok := memo[name]; ok {
+			if v == nil {
+				return false, nil // a cycle: terraform would refuse it anyway
+			}
+			return *v, nil
+		}
+		memo[name] = nil
+		st, ok := m.Stack(name)
+		result := false
+		if ok {
+			if _, have := prev[name]; have {
+				hash, err := deploy.Hash(filepath.Join(s.outDir(), filepath.FromSlash(st.Dir)), st.Artifacts)
+				if err != nil {
+					return false, err
+				}
+				result = canSkip(false, hash, hashes.Get(name), nil, nil)
+			}
+			for _, d := range st.DependsOn {
+				if !result {
+					break
+				}
+				dep, err := same(d)
+				if err != nil {
+					return false, err
+				}
+				result = dep
+			}
+		}
+		memo[name] = &result
+		return result, nil
+	}
+	for _, st := range m.Stacks {
+		ok, err := same(st.Name)
+		if err != nil {
+			return nil, err
+		}
+		out[st.Name] = ok
+	}
+	return out, nil
+}
+
+func countTrue(set map[string]bool, results []deploy.Result) int {
+	n := 0
+	for _, r := range results {
+		if set[r.Name] {
+			n++
+		}
+	}
+	return n
 }
 
 // diffTotal is the last line of a diff. A stack whose plan failed has

@@ -184,6 +184,11 @@ func TestDeployE2E(t *testing.T) {
 	}
 	h = newHarness(t, dir, env...)
 	h.mustRun("diff", "Data")
+	if out = h.out.String(); !strings.Contains(out, "Stack Data: "+unplannedLine) || strings.Contains(out, "Changed outside Terraform") {
+		t.Errorf("a plain diff of an unchanged stack should not plan it:\n%s", out)
+	}
+	h = newHarness(t, dir, env...)
+	h.mustRun("diff", "Data", "--refresh")
 	out = h.out.String()
 	t.Logf("diff after drift:\n%s", out)
 	for _, want := range []string{

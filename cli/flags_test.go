@@ -39,7 +39,7 @@ func TestFlagsReachOptions(t *testing.T) {
 		cmd  string
 		want any
 	}{
-		{[]string{"deploy", "--force", "--parallel", "2", "--connection", "postgres://u@h/db", "Api", "Web"}, "sst deploy", &deployOptions{force: true, parallel: 2, connection: "postgres://u@h/db", stacks: []string{"Api", "Web"}}},
+		{[]string{"deploy", "--force", "--adopt", "--parallel", "2", "--connection", "postgres://u@h/db", "Api", "Web"}, "sst deploy", &deployOptions{force: true, adopt: true, parallel: 2, connection: "postgres://u@h/db", stacks: []string{"Api", "Web"}}},
 		{[]string{"deploy"}, "sst deploy", &deployOptions{parallel: defaultParallel, stacks: []string{}}},
 		{[]string{"diff", "--parallel", "1", "Api"}, "sst diff", &diffOptions{parallel: 1, stacks: []string{"Api"}}},
 		{[]string{"remove", "-y", "Api"}, "sst remove", &removeOptions{yes: true, parallel: defaultParallel, stacks: []string{"Api"}}},

@@ -6,11 +6,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -56,6 +56,9 @@ type session struct {
 	connection string
 	// recorded says the stage has a target record (package stagetarget).
 	recorded bool
+	// resynth runs the app even when its last synthesis could be reused
+	// (--force of deploy, diff and dev).
+	resynth bool
 }
 
 // load validates global settings and locates the project. Everything that
@@ -226,16 +229,61 @@ func (s *session) hashDir() string {
 // synth runs the app and reports what it wrote. It is the one way into
 // synth.Run, and it holds the stage lock first.
 func (s *session) synth(ctx context.Context) (*synth.Result, error) {
+	return s.runSynth(ctx, "")
+}
+
+// synthOrReuse is synth for commands that need the app's current output
+// but not a new run of it (deploy, diff, dev): the stage's last synthesis
+// is reused when nothing it read changed (see synth.Reusable), unless
+// resynth is set. The stage lock is taken before the check, so no other
+// command rewrites the output between the check and its use.
+func (s *session) synthOrReuse(ctx context.Context) (*synth.Result, error) {
+	if err := s.lockStage(); err != nil {
+		return nil, err
+	}
+	if s.resynth {
+		return s.runSynth(ctx, "--force")
+	}
+	start := time.Now()
+	m, n, why := synth.Reusable(s.synthOptions())
+	if why != "" {
+		return s.runSynth(ctx, why)
+	}
+	fmt.Fprintf(s.f.IO.ErrOut, "Reusing the last synthesis of stage %s: none of the %d files and directories it read, nor its settings and environment, changed (checked in %s; --force runs the app)\n",
+		s.stage, n, time.Since(start).Round(time.Millisecond))
+	for _, w := range m.Warnings {
+		fmt.Fprintf(s.f.IO.ErrOut, "%s %s\n", s.style.Yellow("warning:"), w)
+	}
+	return &synth.Result{OutDir: s.outDir(), Manifest: m, Reused: true}, nil
+}
+
+// runSynth runs the app; why, when set, says why it must.
+func (s *session) runSynth(ctx context.Context, why string) (*synth.Result, error) {
 	if err := s.lockStage(); err != nil {
 		return nil, err
 	}
 	out := s.f.IO.ErrOut
-	fmt.Fprintf(out, "Synthesizing (%s)…\n", s.project.Config.App)
-	var log io.Writer
-	if s.g.Verbose {
-		log = out
+	if why != "" {
+		fmt.Fprintf(out, "Synthesizing (%s): %s…\n", s.project.Config.App, why)
+	} else {
+		fmt.Fprintf(out, "Synthesizing (%s)…\n", s.project.Config.App)
 	}
-	res, err := synth.Run(ctx, synth.Options{
+	o := s.synthOptions()
+	if s.g.Verbose {
+		o.Log = out
+	}
+	res, err := synth.Run(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range res.Manifest.Warnings {
+		fmt.Fprintf(out, "%s %s\n", s.style.Yellow("warning:"), w)
+	}
+	return res, nil
+}
+
+func (s *session) synthOptions() synth.Options {
+	return synth.Options{
 		ProjectDir: s.project.Dir,
 		App:        s.project.Config.App,
 		OutDir:     s.outDir(),
@@ -244,15 +292,7 @@ func (s *session) synth(ctx context.Context) (*synth.Result, error) {
 		Profile:    s.profile,
 		Endpoint:   s.endpoint,
 		Env:        s.synthEnv(),
-		Log:        log,
-	})
-	if err != nil {
-		return nil, err
 	}
-	for _, w := range res.Manifest.Warnings {
-		fmt.Fprintf(out, "%s %s\n", s.style.Yellow("warning:"), w)
-	}
-	return res, nil
 }
 
 func (s *session) synthEnv() []string {

@@ -44,10 +44,11 @@ func (s *session) terraform() (*terraformSetup, error) {
 }
 
 // synthStacks is the start of every command that runs terraform on the
-// app: a fresh synth (under the stage lock), the stacks named (all when
-// none are), and terraform found.
+// app: a current synthesis (under the stage lock; reused when nothing it
+// read changed), the stacks named (all when none are), and terraform
+// found.
 func (s *session) synthStacks(ctx context.Context, names []string) (*manifest.Manifest, []*manifest.Stack, error) {
-	res, err := s.synth(ctx)
+	res, err := s.synthOrReuse(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -117,6 +118,8 @@ func (r *stackRunner) init(ctx context.Context) (*tf.Terraform, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Import blocks are only ever meant for the run that wrote them.
+	t.ClearImports()
 	initMu.Lock()
 	err = t.EnsureInit(ctx)
 	initMu.Unlock()

@@ -49,6 +49,7 @@ import (
 	"github.com/sst-tf/sst/constructs/internal/jsiiload"
 	"github.com/sst-tf/sst/constructs/internal/naming"
 	"github.com/sst-tf/sst/internal/binding"
+	"github.com/sst-tf/sst/internal/inputs"
 	"github.com/sst-tf/sst/internal/stage"
 	"github.com/sst-tf/sst/manifest"
 )
@@ -135,6 +136,10 @@ type App struct {
 	// siteBuilds are the sites built or reused, recorded once the synth
 	// succeeds.
 	siteBuilds []*siteBuildJob
+	// read is every file the synth's build steps read (function handlers,
+	// migrations, site trees), for the manifest: the CLI reuses this
+	// synthesis while none of it changes.
+	read inputs.Set
 }
 
 // Run synthesizes the app for the stage the CLI asked for and exits the
@@ -427,6 +432,11 @@ func (a *App) synth(fns []StackFunc) (m *manifest.Manifest, err error) {
 	if err := a.buildFunctions(context.Background()); err != nil {
 		return nil, err
 	}
+	for _, fn := range a.functions {
+		if fn.result != nil {
+			a.read.Add(fn.result.Read)
+		}
+	}
 	for _, s := range a.stacks {
 		s.finalize()
 	}
@@ -471,6 +481,7 @@ func (a *App) manifest() (*manifest.Manifest, error) {
 		Endpoint: a.opts.Endpoint,
 		Backend:  a.cfg.Backend.manifest(a),
 		Warnings: a.warnings,
+		Inputs:   &a.read,
 	}
 	for _, s := range a.stacks {
 		ms := s.manifest()
@@ -485,6 +496,16 @@ func (a *App) manifest() (*manifest.Manifest, error) {
 		m.Stacks = append(m.Stacks, ms)
 	}
 	return m, nil
+}
+
+// readDir records a directory the synth read whole; one it cannot record
+// makes the synthesis never reused.
+func (a *App) readDir(dir string) {
+	set, err := inputs.DirContents(dir)
+	if err != nil {
+		set = inputs.Set{Unknown: fmt.Sprintf("%s could not be recorded: %v", dir, err)}
+	}
+	a.read.Add(set)
 }
 
 func sortedKeys[V any](m map[string]V) []string {

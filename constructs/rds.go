@@ -22,6 +22,7 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/sst-tf/sst/constructs/internal/naming"
+	"github.com/sst-tf/sst/internal/inputs"
 	"github.com/sst-tf/sst/manifest"
 )
 
@@ -272,11 +273,14 @@ func (r *RDS) resolveMigrations(where, migrations string) {
 	case !fi.IsDir():
 		a.errorf("%s: Migrations %q is a file: point it at a directory of .sql files", where, migrations)
 	default:
-		if !within(a.opts.ProjectDir, dir) {
+		if !inputs.Within(a.opts.ProjectDir, dir) {
 			a.errorf("%s: Migrations %q is outside the project %s: keep migrations in the project so every checkout finds them", where, migrations, a.opts.ProjectDir)
 		} else {
 			rel, _ := filepath.Rel(a.opts.ProjectDir, dir)
 			r.migrations = filepath.ToSlash(rel)
+			// The CLI reads the files at deploy time, but a synth that
+			// saw a different directory is not trusted to be current.
+			a.readDir(dir)
 		}
 	}
 }

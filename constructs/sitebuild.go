@@ -9,12 +9,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/sst-tf/sst/internal/atomicfile"
-	"github.com/sst-tf/sst/manifest"
+	"github.com/sst-tf/sst/internal/inputs"
 )
 
 // A site's build is reused when nothing it could depend on changed since
@@ -56,28 +55,6 @@ type siteBuildJob struct {
 	record string // the record's path
 }
 
-// buildEnvIgnored are variables in the synth's environment that steer only
-// the synth itself, or change on every run without a build being able to
-// depend on them, so they are left out of the fingerprint.
-var buildEnvIgnored = map[string]bool{
-	manifest.EnvOutDir: true, // a fresh temporary directory every synth
-	// Knobs of how this process loads the AWS provider and its jsii runtime.
-	"SST_FULL_PROVIDER":   true,
-	"SST_PROVIDER_MIRROR": true,
-	manifest.EnvRebuild:   true,
-	// Shell bookkeeping; `sh -c` sets its own.
-	"PWD": true, "OLDPWD": true, "SHLVL": true, "_": true,
-	// Short-lived credentials rotate hourly (or per command under
-	// aws-vault); whatever a build reads from AWS is outside the
-	// fingerprint anyway.
-	"AWS_ACCESS_KEY_ID": true, "AWS_SECRET_ACCESS_KEY": true, "AWS_SESSION_TOKEN": true,
-	"AWS_SECURITY_TOKEN": true, "AWS_CREDENTIAL_EXPIRATION": true,
-}
-
-func buildEnvIgnore(name string) bool {
-	return buildEnvIgnored[name] || strings.HasPrefix(name, "JSII_")
-}
-
 // buildEnviron is the environment the build command runs with: the synth's
 // own, then the site's Environment on top.
 func buildEnviron(env map[string]string) []string {
@@ -94,7 +71,7 @@ func (j *siteBuildJob) inputsDigest() string {
 	vars := map[string]string{}
 	for _, kv := range buildEnviron(j.env) {
 		k, v, _ := strings.Cut(kv, "=")
-		if !buildEnvIgnore(k) {
+		if !inputs.EnvIgnored(k) {
 			vars[k] = v
 		}
 	}
@@ -104,107 +81,6 @@ func (j *siteBuildJob) inputsDigest() string {
 		fmt.Fprintf(h, "env %q=%q\n", k, vars[k])
 	}
 	return hex.EncodeToString(h.Sum(nil))
-}
-
-// treeWalker fingerprints trees by metadata, skipping what the synth
-// itself writes.
-type treeWalker struct {
-	// skip are absolute directories left out (output, artifacts, state).
-	skip map[string]bool
-}
-
-func newTreeWalker(o Options) *treeWalker {
-	w := &treeWalker{skip: map[string]bool{}}
-	for _, d := range []string{o.OutDir, o.ArtifactDir, o.StateDir} {
-		if d != "" {
-			w.skip[filepath.Clean(d)] = true
-		}
-	}
-	return w
-}
-
-// walk hashes every entry under roots (each once: a root inside another is
-// dropped) and counts the files.
-func (w *treeWalker) walk(roots []string) (string, int, error) {
-	h := sha256.New()
-	n := 0
-	// One line an entry, the path ended by NUL (no path holds one); built
-	// by hand, as fmt costs more than the stat on a 20,000-file tree.
-	var line []byte
-	entry := func(path string, fields ...int64) {
-		line = append(append(line[:0], path...), 0)
-		for _, f := range fields {
-			line = strconv.AppendInt(append(line, ' '), f, 10)
-		}
-		h.Write(append(line, '\n'))
-	}
-	for _, root := range outermost(roots) {
-		entry("root " + root)
-		err := filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {
-			rel := filepath.ToSlash(strings.TrimPrefix(p, root))
-			if err != nil {
-				// An unreadable directory (or a root not built yet) is part
-				// of the state, not a reason to fail the synth.
-				entry(rel + " unreadable")
-				if e != nil && e.IsDir() && p != root {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			if e.IsDir() && p != root && (e.Name() == ".git" || e.Name() == manifest.SSTDir || w.skip[p]) {
-				return filepath.SkipDir
-			}
-			fi, err := e.Info()
-			if err != nil {
-				if errors.Is(err, fs.ErrNotExist) {
-					return nil // removed under us: absent, like in the next walk
-				}
-				return err
-			}
-			if e.IsDir() {
-				// A directory's times change with its entries, which are
-				// walked themselves, and with those skipped (.sst, .git).
-				entry(rel, int64(fi.Mode()))
-				return nil
-			}
-			ctime, ino := statIdentity(fi)
-			if fi.Mode()&fs.ModeSymlink != 0 {
-				target, _ := os.Readlink(p)
-				rel += "\x00-> " + target
-			}
-			entry(rel, int64(fi.Mode()), fi.Size(), fi.ModTime().UnixNano(), ctime, int64(ino))
-			n++
-			return nil
-		})
-		if err != nil {
-			return "", 0, err
-		}
-	}
-	return hex.EncodeToString(h.Sum(nil)), n, nil
-}
-
-// outermost drops roots that lie inside another root, keeping order.
-func outermost(roots []string) []string {
-	var out []string
-	for i, r := range roots {
-		inside := false
-		for j, o := range roots {
-			if i != j && (within(o, r) && (o != r || j < i)) {
-				inside = true
-				break
-			}
-		}
-		if !inside {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-// within reports whether p is dir or below it.
-func within(dir, p string) bool {
-	rel, err := filepath.Rel(dir, p)
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 func fingerprint(inputs, tree string) string {
@@ -235,7 +111,7 @@ func (s *Stack) buildSite(id, dir, command string, env map[string]string, extra 
 	if !a.opts.Rebuild {
 		start := time.Now()
 		if prev, ok := readSiteBuildRecord(j.record); ok {
-			tree, n, err := a.walker().walk(j.roots)
+			tree, n, err := a.walk(j.roots)
 			if err == nil && fingerprint(j.inputsDigest(), tree) == prev.Fingerprint {
 				a.progressf("%s: build reused, no file changed since the last build (%d files checked in %s)", id, n, time.Since(start).Round(time.Millisecond))
 				a.siteBuilds = append(a.siteBuilds, j)
@@ -268,13 +144,15 @@ func (a *App) recordSiteBuilds() error {
 		key := strings.Join(j.roots, "\x00")
 		t, ok := trees[key]
 		if !ok {
-			sum, n, err := a.walker().walk(j.roots)
+			sum, n, err := a.walk(j.roots)
 			if err != nil {
 				return fmt.Errorf("site %s: recording its build: %w", j.name, err)
 			}
 			t.sum, t.n = sum, n
 			trees[key] = t
 		}
+		// The site's build command sees the whole environment.
+		a.read.Add(inputs.Set{Trees: []inputs.Tree{{Roots: j.roots, Skip: a.treeSkip(), Sum: t.sum}}, EnvAll: true})
 		b, err := json.MarshalIndent(siteBuildRecord{
 			Fingerprint: fingerprint(j.inputsDigest(), t.sum),
 			Command:     j.command, Dir: j.dir, Files: t.n, Recorded: time.Now().UTC(),
@@ -292,7 +170,23 @@ func (a *App) recordSiteBuilds() error {
 	return nil
 }
 
-func (a *App) walker() *treeWalker { return newTreeWalker(a.opts) }
+// walk fingerprints roots (see inputs.Walk), skipping what the synth
+// itself writes.
+func (a *App) walk(roots []string) (string, int, error) {
+	return inputs.Walk(roots, a.treeSkip())
+}
+
+// treeSkip are the absolute directories the synth writes (output,
+// artifacts, state): never part of what a build read.
+func (a *App) treeSkip() []string {
+	var out []string
+	for _, d := range []string{a.opts.OutDir, a.opts.ArtifactDir, a.opts.StateDir} {
+		if d != "" {
+			out = append(out, d)
+		}
+	}
+	return out
+}
 
 // progressf tells what the synth is doing on stderr, which the CLI shows
 // with --verbose.

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sst-tf/sst/internal/inputs"
 	"github.com/sst-tf/sst/manifest"
 )
 
@@ -157,7 +158,7 @@ func statIdentityKnown(t *testing.T) bool {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, ino := statIdentity(fi)
+	c, ino := inputs.StatIdentity(fi)
 	return c != 0 || ino != 0
 }
 
@@ -295,11 +296,10 @@ func BenchmarkSiteTreeWalk(b *testing.B) {
 	if root == "" {
 		root = testProject(b)
 	}
-	w := newTreeWalker(Options{})
 	var n int
 	for b.Loop() {
 		var err error
-		if _, n, err = w.walk([]string{root}); err != nil {
+		if _, n, err = inputs.Walk([]string{root}, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/sst-tf/sst/internal/inputs"
 )
 
 // FileName is the manifest's name inside a stage's output directory.
@@ -30,6 +32,12 @@ type Manifest struct {
 	Backend  Backend  `json:"backend"`
 	Stacks   []Stack  `json:"stacks"`
 	Warnings []string `json:"warnings,omitempty"`
+	// Inputs is everything the synthesis read: the app's build steps
+	// record what they read, the CLI adds the app's own Go packages,
+	// go.mod, cdktf.json and the environment. The CLI reuses the stage's
+	// output instead of running the app while none of it changed; nil
+	// (an app of an older sst) means never.
+	Inputs *inputs.Set `json:"inputs,omitempty"`
 }
 
 // Backend says where a stage's state lives.

@@ -96,8 +96,22 @@ func TestLifecycle(t *testing.T) {
 		if n := strings.Count(r.stdout, "unchanged, skipped"); n != 2 {
 			t.Errorf("want both stacks skipped, got:\n%s", r.stdout)
 		}
+		// Nothing the synthesis read changed: the app does not run.
+		if !strings.Contains(r.stderr, "Reusing the last synthesis of stage e2e") || strings.Contains(r.stderr, "Synthesizing") {
+			t.Errorf("a no-op deploy ran the app:\n%s", r.stderr)
+		}
+		// Nor does diff, which runs no terraform either, and says so.
+		d := mustSST(t, dir, "diff", "--stage", stage)
+		if !strings.Contains(d.stderr, "Reusing the last synthesis") || strings.Contains(d.stderr, "Synthesizing") ||
+			!strings.Contains(d.stdout, "Stack API: no changes: unchanged since the last deploy, not planned") ||
+			!strings.Contains(d.stdout, "2 of 2 stack(s) unchanged since the last deploy, not planned") {
+			t.Errorf("a no-op diff should neither run the app nor plan:\n%s", d)
+		}
 		// Forced, terraform itself must find nothing to change.
 		r = mustSST(t, dir, "deploy", "--stage", stage, "--force")
+		if !strings.Contains(r.stderr, "Synthesizing (go run .): --force") {
+			t.Errorf("--force did not run the app:\n%s", r.stderr)
+		}
 		fn, err := lam.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(fnName)})
 		if err != nil {
 			t.Fatal(err)
@@ -115,7 +129,14 @@ func TestLifecycle(t *testing.T) {
 		if !strings.Contains(d.stdout, "aws_apigatewayv2_route.Api_GET_notes_id_route") || strings.Contains(d.stdout, "aws_lambda_function.Api_GET_notes ") {
 			t.Errorf("diff should list only the new route's resources:\n%s", d.stdout)
 		}
+		if !strings.Contains(d.stderr, "Synthesizing (go run .): main.go changed") {
+			t.Errorf("diff after editing main.go should say it reran the app for it:\n%s", d.stderr)
+		}
 		r := mustSST(t, dir, "deploy", "--stage", stage)
+		// The diff's synthesis already saw the edit.
+		if !strings.Contains(r.stderr, "Reusing the last synthesis") {
+			t.Errorf("deploy after diff should reuse the diff's synthesis:\n%s", r.stderr)
+		}
 		if !strings.Contains(r.stdout, "Stack Storage: unchanged, skipped") {
 			t.Errorf("Storage should be skipped:\n%s", r.stdout)
 		}
@@ -132,6 +153,24 @@ func TestLifecycle(t *testing.T) {
 		}
 		if _, err := lam.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(stage + "-life-Api_GET_notes_id")}); err != nil {
 			t.Errorf("new route's function: %v", err)
+		}
+	})
+
+	t.Run("an edited handler reruns the app and deploys the new code", func(t *testing.T) {
+		editFile(t, filepath.Join(dir, "functions", "notes", "main.go"), `"content"`, `"content" `)
+		r := mustSST(t, dir, "deploy", "--stage", stage)
+		if !strings.Contains(r.stderr, "Synthesizing (go run .): functions/notes/main.go changed") {
+			t.Errorf("deploy after a handler edit should rerun the app naming the handler:\n%s", r.stderr)
+		}
+		if !strings.Contains(r.stdout, "Stack Storage: unchanged, skipped") || strings.Contains(r.stdout, "Stack API: unchanged") {
+			t.Errorf("only API should deploy:\n%s", r.stdout)
+		}
+		fn, err := lam.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(fnName)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if aws.ToString(fn.Configuration.CodeSha256) == aws.ToString(c.CodeSha256) {
+			t.Errorf("the edited handler was not deployed (code sha %s unchanged)", aws.ToString(c.CodeSha256))
 		}
 	})
 

@@ -142,15 +142,25 @@ func TestInterruptedDeploys(t *testing.T) {
 		name, stage string
 		dynamo      bool
 		where       string // how `sst unlock` names the lock
+		// table adds the fixture's table, killed after it was created and
+		// before the state was saved: an orphan the next deploy adopts.
+		table bool
 	}{
-		{"SIGKILL, S3 with DynamoDB lock", "rl-kill-ddb", true, "DynamoDB table"},
-		{"SIGKILL, S3 lock file", "rl-kill-lf", false, "S3 lock file s3://"},
+		{"SIGKILL, S3 with DynamoDB lock", "rl-kill-ddb", true, "DynamoDB table", true},
+		{"SIGKILL, S3 lock file", "rl-kill-lf", false, "S3 lock file s3://", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			env := s3State(t, awsConfig(), "sst-"+tc.stage, tc.dynamo)
 			dir := copyProject(t, relFixture)
-			killMidApply(t, dir, env, tc.stage)
+			after, want := applying, relResources(tc.stage)
+			if tc.table {
+				env["WITH_TABLE"] = "1"
+				after = "aws_dynamodb_table."
+				want = append(want, tc.stage+"-rel-Items")
+				slices.Sort(want)
+			}
+			killMidApply(t, dir, env, tc.stage, after)
 
 			r := sstEnv(t, dir, env, "deploy", "--stage", tc.stage)
 			wantFailure(t, r, "the state is locked by", "running apply", "sst unlock --stage "+tc.stage)
@@ -166,9 +176,13 @@ func TestInterruptedDeploys(t *testing.T) {
 				t.Errorf("a second unlock found locks:\n%s", u)
 			}
 
-			mustSSTEnv(t, dir, env, "deploy", "--stage", tc.stage)
-			checkState(t, s3Object(t, awsConfig(), env["STATE_BUCKET"], "env:/"+tc.stage+"/rel/Work/terraform.tfstate"), relResources(tc.stage))
-			checkInventory(t, awsConfig(), tc.stage, relResources(tc.stage))
+			if tc.table {
+				adoptOrphan(t, dir, env, tc.stage)
+			} else {
+				mustSSTEnv(t, dir, env, "deploy", "--stage", tc.stage)
+			}
+			checkState(t, s3Object(t, awsConfig(), env["STATE_BUCKET"], "env:/"+tc.stage+"/rel/Work/terraform.tfstate"), want)
+			checkInventory(t, awsConfig(), tc.stage, want)
 		})
 	}
 	// Local state needs no unlock: terraform locks it with fcntl, which
@@ -180,7 +194,7 @@ func TestInterruptedDeploys(t *testing.T) {
 		t.Parallel()
 		const stage = "rl-kill-loc"
 		dir := copyProject(t, relFixture)
-		killMidApply(t, dir, nil, stage)
+		killMidApply(t, dir, nil, stage, applying)
 		stateDir := filepath.Join(dir, ".sst", "state", "Work", stage)
 		record := filepath.Join(stateDir, ".terraform.tfstate.lock.info")
 		if _, err := os.Stat(record); err != nil {
@@ -239,12 +253,46 @@ func TestEndpointGoesAway(t *testing.T) {
 	checkInventory(t, cfg, stage, relResources(stage))
 }
 
+// adoptOrphan: the table a killed deploy created, before the state that
+// would have recorded it was saved, blocks the next deploy, which fails
+// naming it and the command that adopts it; `sst deploy --adopt` imports it
+// (shown in the plan) and converges without recreating it.
+func adoptOrphan(t *testing.T, dir string, env map[string]string, stage string) {
+	t.Helper()
+	table := stage + "-rel-Items"
+	r := sstEnv(t, dir, env, "deploy", "--stage", stage)
+	wantFailure(t, r, "Table already exists", "under the names stage "+stage+" gives them", "("+table+")", "`sst deploy --stage "+stage+" --adopt`")
+	ddb := dynamodb.NewFromConfig(awsConfig())
+	describe := func() *types.TableDescription {
+		t.Helper()
+		out, err := ddb.DescribeTable(context.Background(), &dynamodb.DescribeTableInput{TableName: aws.String(table)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.Table
+	}
+	before := describe()
+	a := mustSSTEnv(t, dir, env, "deploy", "--stage", stage, "--adopt")
+	for _, w := range []string{"the plan with them adopted", "(import " + table + ")", "1 to import", "adopting 1 resource(s)"} {
+		if !strings.Contains(a.stdout, w) {
+			t.Errorf("deploy --adopt output lacks %q:\n%s", w, a)
+		}
+	}
+	after := describe()
+	if aws.ToString(after.TableArn) != aws.ToString(before.TableArn) || !aws.ToTime(after.CreationDateTime).Equal(aws.ToTime(before.CreationDateTime)) {
+		t.Errorf("the table was recreated: %s created %v, now %s created %v", aws.ToString(before.TableArn), before.CreationDateTime, aws.ToString(after.TableArn), after.CreationDateTime)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".sst", "out", stage, "stacks", "Work", "sst-import.tf.json")); err == nil {
+		t.Error("the import blocks outlived the deploy that adopted")
+	}
+}
+
 // killMidApply starts a deploy and SIGKILLs the CLI while terraform is
-// creating the queues.
-func killMidApply(t *testing.T, dir string, env map[string]string, stage string) {
+// creating the queues, once the run printed after.
+func killMidApply(t *testing.T, dir string, env map[string]string, stage, after string) {
 	t.Helper()
 	run := startSST(t, dir, env, "deploy", "--stage", stage)
-	run.waitFor(t, applying)
+	run.waitFor(t, after)
 	if err := run.cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
@@ -350,7 +398,7 @@ func checkInventory(t *testing.T, cfg aws.Config, stage string, names []string) 
 	prefix := stage + "-rel-"
 	var got []string
 	for _, item := range append(inventoryAt(t, cfg, prefix), messagingInventoryAt(t, cfg, prefix)...) {
-		i := strings.LastIndexAny(item, "/:")
+		i := strings.LastIndexAny(item, "/: ")
 		got = append(got, item[i+1:])
 	}
 	slices.Sort(got)

@@ -15,6 +15,8 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+
+	"github.com/sst-tf/sst/internal/inputs"
 )
 
 // Runtimes accepted in Request.Runtime ("" means detect).
@@ -91,6 +93,9 @@ type Result struct {
 	Hash    string   // base64(sha256(zip bytes)), Terraform's source_code_hash format
 	Cached  bool     // true when nothing was rebuilt
 	Inputs  []string // absolute paths of the source files that went in, for watching
+	// Read is what the build read, as recorded for its cache: a synth
+	// that built this artifact is stale when any of it changes.
+	Read inputs.Set
 }
 
 // Sentinel kinds carried by *Error, so callers can tell a user's mistake
@@ -212,8 +217,8 @@ type output struct {
 	runtime string
 	handler string
 	files   []zipFile
-	inputs  []fileSum // hashed before (Go) or right after (Node) reading them
-	dirs    []dirSum
+	inputs  []inputs.File // hashed before (Go) or right after (Node) reading them
+	dirs    []inputs.Dir
 }
 
 func normalize(r Request) (Request, error) {

@@ -4,14 +4,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"io"
 	"os"
 	"path/filepath"
 	"runtime/debug"
-	"sort"
-	"strings"
 
 	"github.com/sst-tf/sst/internal/atomicfile"
+	"github.com/sst-tf/sst/internal/inputs"
 )
 
 // cacheVersion is bumped whenever what we build from the same inputs
@@ -22,27 +20,13 @@ const cacheVersion = 1
 // record is what one successful build leaves in OutDir: enough to decide
 // next time, without running any tool, that nothing changed.
 type record struct {
-	Version int       `json:"version"`
-	Runtime string    `json:"runtime"`
-	Handler string    `json:"handler"`
-	Zip     string    `json:"zip"` // file name inside OutDir, so the record survives a moved OutDir
-	Hash    string    `json:"hash"`
-	Files   []fileSum `json:"files"`
-	Dirs    []dirSum  `json:"dirs,omitempty"`
-}
-
-type fileSum struct {
-	Path   string `json:"path"`
-	SHA256 string `json:"sha256"`
-}
-
-// dirSum catches files that change a build without any recorded file
-// changing: a new .go file in a package directory, a new file under an
-// embedded directory.
-type dirSum struct {
-	Path   string `json:"path"`
-	Filter string `json:"filter"` // "go": .go files only; "all": every visible entry
-	SHA256 string `json:"sha256"`
+	Version int           `json:"version"`
+	Runtime string        `json:"runtime"`
+	Handler string        `json:"handler"`
+	Zip     string        `json:"zip"` // file name inside OutDir, so the record survives a moved OutDir
+	Hash    string        `json:"hash"`
+	Files   []inputs.File `json:"files"`
+	Dirs    []inputs.Dir  `json:"dirs,omitempty"`
 }
 
 type cache struct {
@@ -81,12 +65,12 @@ func (c cache) lookup() (*Result, bool) {
 		return nil, false
 	}
 	for _, f := range rec.Files {
-		if sum, err := hashFile(f.Path); err != nil || sum != f.SHA256 {
+		if !f.Unchanged() {
 			return nil, false
 		}
 	}
 	for _, d := range rec.Dirs {
-		if sum, err := hashDir(d.Path, d.Filter); err != nil || sum != d.SHA256 {
+		if !d.Unchanged() {
 			return nil, false
 		}
 	}
@@ -114,79 +98,8 @@ func (rec *record) result(outDir string, cached bool) *Result {
 		Hash:    rec.Hash,
 		Cached:  cached,
 		Inputs:  in,
+		Read:    inputs.Set{Files: rec.Files, Dirs: rec.Dirs},
 	}
-}
-
-func hashFile(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
-func hashDir(dir, filter string) (string, error) {
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		return "", err
-	}
-	var names []string
-	for _, e := range ents {
-		n := e.Name()
-		// The go tool and go:embed both skip names starting with . or _,
-		// so editor droppings there must not force a rebuild.
-		if strings.HasPrefix(n, ".") || strings.HasPrefix(n, "_") {
-			continue
-		}
-		if filter == "go" && (e.IsDir() || !strings.HasSuffix(n, ".go")) {
-			continue
-		}
-		if e.IsDir() {
-			n += "/"
-		}
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	sum := sha256.Sum256([]byte(strings.Join(names, "\n")))
-	return hex.EncodeToString(sum[:]), nil
-}
-
-// hashFiles records paths' contents, sorted and de-duplicated so the
-// record is stable.
-func hashFiles(paths []string) ([]fileSum, error) {
-	seen := map[string]bool{}
-	var out []fileSum
-	for _, p := range paths {
-		if seen[p] {
-			continue
-		}
-		seen[p] = true
-		sum, err := hashFile(p)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, fileSum{Path: p, SHA256: sum})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
-	return out, nil
-}
-
-func hashDirs(dirs map[string]string) ([]dirSum, error) {
-	var out []dirSum
-	for d, filter := range dirs {
-		sum, err := hashDir(d, filter)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, dirSum{Path: d, Filter: filter, SHA256: sum})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
-	return out, nil
 }
 
 // esbuildVersion ties cached Node bundles to the bundler that made them.

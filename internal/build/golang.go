@@ -11,6 +11,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/sst-tf/sst/internal/inputs"
 )
 
 type goBuilder struct {
@@ -128,11 +130,11 @@ func (b *goBuilder) build(ctx context.Context) (*output, error) {
 	// Hash the inputs before compiling: an edit made while the compiler
 	// runs then shows up as a change next time instead of being lost.
 	files, dirs := goInputs(pkgs, modDir)
-	inputs, err := hashFiles(files)
+	read, err := inputs.HashFiles(files)
 	if err != nil {
 		return nil, fmt.Errorf("function %q: hash inputs: %w", r.Name, err)
 	}
-	dirSums, err := hashDirs(dirs)
+	dirSums, err := inputs.HashDirs(dirs)
 	if err != nil {
 		return nil, fmt.Errorf("function %q: hash inputs: %w", r.Name, err)
 	}
@@ -159,9 +161,39 @@ func (b *goBuilder) build(ctx context.Context) (*output, error) {
 		runtime: goLambdaRuntime,
 		handler: "bootstrap",
 		files:   []zipFile{{name: "bootstrap", mode: 0o755, data: data}},
-		inputs:  inputs,
+		inputs:  read,
 		dirs:    dirSums,
 	}, nil
+}
+
+// GoPackageInputs records what compiling pkgs in dir for this machine reads
+// (as `go run` does): the files of every package of the main module or of
+// a module replaced by a local directory, the listings of their
+// directories, and the go.mod, go.sum and go.work files. Packages of
+// versioned modules are left out: they change only with go.mod/go.sum.
+func GoPackageInputs(ctx context.Context, dir string, env []string, pkgs ...string) (inputs.Set, error) {
+	modDir, ok := findUp(dir, "go.mod")
+	if !ok {
+		return inputs.Set{}, fmt.Errorf("no go.mod in %s or any parent", dir)
+	}
+	stdout, stderr, err := runGo(ctx, dir, env, append([]string{"list", "-deps", "-json"}, pkgs...)...)
+	if err != nil {
+		return inputs.Set{}, fmt.Errorf("go list -deps %s (in %s): %s", strings.Join(pkgs, " "), dir, strings.TrimSpace(stderr))
+	}
+	listed, err := decodePackages(stdout)
+	if err != nil {
+		return inputs.Set{}, fmt.Errorf("read go list output: %w", err)
+	}
+	files, dirs := goInputs(listed, modDir)
+	fs, err := inputs.HashFiles(files)
+	if err != nil {
+		return inputs.Set{}, err
+	}
+	ds, err := inputs.HashDirs(dirs)
+	if err != nil {
+		return inputs.Set{}, err
+	}
+	return inputs.Set{Files: fs, Dirs: ds}, nil
 }
 
 // goInputs lists the local files a build read, and the directories in

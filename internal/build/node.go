@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/evanw/esbuild/pkg/api"
+	"github.com/sst-tf/sst/internal/inputs"
 )
 
 // awsSDK is in every Node Lambda runtime we support; bundling it would
@@ -184,7 +185,7 @@ func (b *nodeBuilder) build(ctx context.Context) (*output, error) {
 		}
 	}
 	paths = append(paths, b.configFiles()...)
-	inputs, err := hashFiles(paths)
+	read, err := inputs.HashFiles(paths)
 	if err != nil {
 		return nil, fmt.Errorf("function %q: hash inputs: %w", r.Name, err)
 	}
@@ -192,7 +193,7 @@ func (b *nodeBuilder) build(ctx context.Context) (*output, error) {
 		runtime: r.Runtime,
 		handler: strings.TrimSuffix(outName, filepath.Ext(outName)) + "." + b.export,
 		files:   files,
-		inputs:  inputs,
+		inputs:  read,
 	}, nil
 }
 
@@ -224,12 +225,14 @@ func (b *nodeBuilder) checkExport(meta metafile) error {
 
 // configFiles are files esbuild reads that do not show up as inputs but
 // change the output: tsconfig paths and JSX settings, package.json "type"
-// and "sideEffects".
+// and "sideEffects"; and the lockfiles, whose change means installed
+// modules are about to change (a rebuild costs less than shipping the
+// old ones).
 func (b *nodeBuilder) configFiles() []string {
 	var out []string
 	dir := filepath.Dir(b.entry)
 	for {
-		for _, n := range []string{"package.json", "tsconfig.json", "jsconfig.json"} {
+		for _, n := range []string{"package.json", "tsconfig.json", "jsconfig.json", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lock"} {
 			p := filepath.Join(dir, n)
 			if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
 				out = append(out, p)

@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/sst-tf/sst/internal/inputs"
 )
 
 // pythonRootMarkers mark the directory a Python function's zip is made
@@ -126,15 +128,15 @@ func (b *pythonBuilder) build(ctx context.Context) (*output, error) {
 	if err != nil {
 		return nil, &Error{Function: b.r.Name, Handler: b.r.Handler, Kind: ErrBundle, Detail: fmt.Sprintf("reading %s: %v", b.root, err)}
 	}
-	inputs, err := hashFiles(paths)
+	read, err := inputs.HashFiles(paths)
 	if err != nil {
 		return nil, err
 	}
-	dsums, err := hashDirs(dirs)
+	dsums, err := inputs.HashDirs(dirs)
 	if err != nil {
 		return nil, err
 	}
-	return &output{runtime: b.r.Runtime, handler: b.module + "." + b.fn, files: files, inputs: inputs, dirs: dsums}, nil
+	return &output{runtime: b.r.Runtime, handler: b.module + "." + b.fn, files: files, inputs: read, dirs: dsums}, nil
 }
 
 // checkRequirements refuses third-party dependencies: installing them

@@ -175,6 +175,8 @@ func PastTense(action string) string {
 		return "replaced"
 	case "read":
 		return "read"
+	case "import":
+		return "imported"
 	case "", "noop":
 		return "done"
 	}
@@ -194,6 +196,8 @@ func Progressive(action string) string {
 		return "replacing"
 	case "read":
 		return "reading"
+	case "import":
+		return "importing"
 	}
 	return "working"
 }
@@ -211,6 +215,8 @@ func Symbol(action string) string {
 		return "-/+"
 	case "read":
 		return "<="
+	case "import":
+		return "<-"
 	}
 	return " "
 }

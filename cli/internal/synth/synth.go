@@ -49,6 +49,9 @@ type Result struct {
 	// Output is what the app printed (stdout and stderr interleaved); apps
 	// print warnings worth showing even on success.
 	Output string
+	// Reused says the app did not run: the stage's last synthesis was
+	// still current (Reusable).
+	Reused bool
 }
 
 // Error is a failed app run. Its message carries the tail of the app's
@@ -103,10 +106,13 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		}
 	}()
 
+	env := Env(o.Env, o, tmp)
+	read := appInputs(ctx, o, env)
+
 	var combined, stderr bytes.Buffer
 	cmd := exec.CommandContext(ctx, "sh", "-c", o.App)
 	cmd.Dir = o.ProjectDir
-	cmd.Env = Env(o.Env, o, tmp)
+	cmd.Env = env
 	killGroupOnCancel(cmd)
 	// A descendant that left the group may still hold the pipes open.
 	cmd.WaitDelay = 2 * time.Second
@@ -143,6 +149,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		if _, err := os.Stat(filepath.Join(tmp, filepath.FromSlash(s.Dir), "cdk.tf.json")); err != nil {
 			return nil, fmt.Errorf("manifest lists stack %s but %s/cdk.tf.json is missing", s.Name, s.Dir)
 		}
+	}
+	if err := record(tmp, m, read, env); err != nil {
+		return nil, fmt.Errorf("record what the synthesis read: %w", err)
 	}
 	carryTerraformDirs(o.OutDir, tmp, m)
 	if err := swap(o.OutDir, tmp); err != nil {

@@ -30,6 +30,9 @@ type Event struct {
 type Change struct {
 	Address string
 	Action  string
+	// Importing is the import id when the change adopts an existing
+	// resource into the state (an import block), "" otherwise.
+	Importing string
 }
 
 // Summary is the outcome of a plan, apply or destroy. Add, Change and Remove
@@ -37,7 +40,9 @@ type Change struct {
 // done, for Plan what would be.
 type Summary struct {
 	Add, Change, Remove int
-	Changes             []Change // planned changes, in terraform's order
+	// Import counts resources adopted into the state by import blocks.
+	Import  int
+	Changes []Change // planned changes, in terraform's order
 	// Drift lists resources changed (Action "update") or deleted
 	// ("delete") outside Terraform since the last apply, as the refresh
 	// before the plan found them: why a stack with no local changes can
@@ -52,8 +57,11 @@ type uiMessage struct {
 	Message string `json:"@message"`
 	Type    string `json:"type"`
 	Change  *struct {
-		Resource resourceAddr `json:"resource"`
-		Action   string       `json:"action"`
+		Resource  resourceAddr `json:"resource"`
+		Action    string       `json:"action"`
+		Importing *struct {
+			ID string `json:"id"`
+		} `json:"importing"`
 	} `json:"change"`
 	Hook *struct {
 		Resource resourceAddr `json:"resource"`
@@ -64,6 +72,7 @@ type uiMessage struct {
 		Add       int    `json:"add"`
 		Change    int    `json:"change"`
 		Remove    int    `json:"remove"`
+		Import    int    `json:"import"`
 		Operation string `json:"operation"`
 	} `json:"changes"`
 	Diagnostic *jsonDiagnostic `json:"diagnostic"`
@@ -183,6 +192,9 @@ func (p *parser) line(b []byte) {
 			return
 		}
 		c := Change{Address: m.Change.Resource.Addr, Action: m.Change.Action}
+		if m.Change.Importing != nil {
+			c.Importing = m.Change.Importing.ID
+		}
 		kind := "planned"
 		if m.Type == "resource_drift" {
 			kind = "drift"
@@ -215,6 +227,7 @@ func (p *parser) line(b []byte) {
 		p.summary.Add = m.Changes.Add
 		p.summary.Change = m.Changes.Change
 		p.summary.Remove = m.Changes.Remove
+		p.summary.Import = m.Changes.Import
 		p.on(Event{Kind: "summary", Message: m.Message})
 	case "diagnostic":
 		if m.Diagnostic == nil {

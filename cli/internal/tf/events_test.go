@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -54,10 +55,10 @@ func TestParserEvents(t *testing.T) {
 	if sum.Add != 0 || sum.Remove != 0 {
 		t.Errorf("summary counts must come from the last change summary: %+v", sum)
 	}
-	if len(sum.Changes) != 2 || sum.Changes[0] != (Change{"aws_s3_bucket.b", "replace"}) {
+	if len(sum.Changes) != 2 || sum.Changes[0] != (Change{Address: "aws_s3_bucket.b", Action: "replace"}) {
 		t.Errorf("changes = %+v (drift is not a change)", sum.Changes)
 	}
-	if len(sum.Drift) != 1 || sum.Drift[0] != (Change{"aws_s3_bucket.b", "update"}) {
+	if len(sum.Drift) != 1 || sum.Drift[0] != (Change{Address: "aws_s3_bucket.b", Action: "update"}) {
 		t.Errorf("drift = %+v", sum.Drift)
 	}
 
@@ -196,4 +197,24 @@ func FuzzLockError(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestParserImports: a plan with import blocks (terraform 1.11's lines)
+// reports the import id of each adopted resource and the import count.
+func TestParserImports(t *testing.T) {
+	p := newParser(nil)
+	p.Write([]byte(`{"@message":"aws_dynamodb_table.T: Plan to import","type":"planned_change","change":{"resource":{"addr":"aws_dynamodb_table.T"},"action":"import","importing":{"id":"dev-app-T"}}}
+{"@message":"aws_sqs_queue.Q: Plan to update","type":"planned_change","change":{"resource":{"addr":"aws_sqs_queue.Q"},"action":"update","importing":{"id":"http://127.0.0.1:45123/123456789012/dev-app-Q"}}}
+{"@message":"aws_sns_topic.N: Plan to create","type":"planned_change","change":{"resource":{"addr":"aws_sns_topic.N"},"action":"create"}}
+{"@message":"Plan: 2 to import, 1 to add, 1 to change, 0 to destroy.","type":"change_summary","changes":{"add":1,"change":1,"import":2,"remove":0,"operation":"plan"}}
+`))
+	sum := p.finish(time.Now())
+	want := []Change{
+		{Address: "aws_dynamodb_table.T", Action: "import", Importing: "dev-app-T"},
+		{Address: "aws_sqs_queue.Q", Action: "update", Importing: "http://127.0.0.1:45123/123456789012/dev-app-Q"},
+		{Address: "aws_sns_topic.N", Action: "create"},
+	}
+	if !reflect.DeepEqual(sum.Changes, want) || sum.Import != 2 || sum.Add != 1 || sum.Change != 1 {
+		t.Errorf("summary = %+v", sum)
+	}
 }

@@ -152,7 +152,7 @@ func TestLifecycle(t *testing.T) {
 		if sum.Add != 1 || sum.Change != 0 || sum.Remove != 0 {
 			t.Errorf("summary = %+v, want 1 added", sum)
 		}
-		if len(sum.Changes) != 1 || sum.Changes[0] != (Change{addr, "create"}) {
+		if len(sum.Changes) != 1 || sum.Changes[0] != (Change{Address: addr, Action: "create"}) {
 			t.Errorf("changes = %+v", sum.Changes)
 		}
 		if sum.Duration <= 0 {

@@ -5,6 +5,9 @@
 // that died before it wrote state is adopted, not duplicated. Its backend
 // comes from the environment: BACKEND=s3 (STATE_BUCKET + LOCK_TABLE),
 // BACKEND=s3lockfile (STATE_BUCKET), else local (STATE_DIR, optional).
+// WITH_TABLE=1 adds a DynamoDB table, whose create is not idempotent: a
+// run killed after creating it, before the state was saved, leaves an
+// orphan the next deploy must adopt.
 package main
 
 import (
@@ -18,6 +21,9 @@ func Work(s *sst.Stack) any {
 	jobs := sst.NewQueue(s, "Jobs", sst.QueueProps{})
 	sst.NewQueue(s, "Retry", sst.QueueProps{})
 	sst.NewTopic(s, "Events", sst.TopicProps{})
+	if os.Getenv("WITH_TABLE") != "" {
+		sst.NewTable(s, "Items", sst.TableProps{Fields: map[string]string{"pk": "string"}, PrimaryIndex: sst.TableIndex{PartitionKey: "pk"}})
+	}
 	s.AddOutputs(map[string]any{"JobsUrl": jobs.URL()})
 	return jobs
 }

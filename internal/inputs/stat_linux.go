@@ -1,14 +1,14 @@
-package sst
+package inputs
 
 import (
 	"io/fs"
 	"syscall"
 )
 
-// statIdentity is a file's change time and inode: unlike mtime, no tool
+// StatIdentity is a file's change time and inode: unlike mtime, no tool
 // sets them back, so a file replaced or restored with its old mtime still
 // counts as touched.
-func statIdentity(fi fs.FileInfo) (ctime int64, ino uint64) {
+func StatIdentity(fi fs.FileInfo) (ctime int64, ino uint64) {
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
 		return st.Ctim.Nano(), st.Ino
 	}

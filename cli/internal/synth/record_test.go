@@ -1,0 +1,230 @@
+package synth
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sst-tf/sst/internal/build"
+	"github.com/sst-tf/sst/internal/inputs"
+	"github.com/sst-tf/sst/manifest"
+)
+
+// reuseProject is a Go app (main package importing a package of its
+// module) with a Go handler (importing another), a Node handler (importing
+// a local file and a node_modules package), a Python handler, migrations
+// and a site: every kind of input a synthesis reads.
+var reuseProject = map[string]string{
+	"go.mod":                            "module example.com/app\n\ngo 1.22\n",
+	"go.sum":                            "",
+	"cdktf.json":                        `{"language":"go","app":"go run ."}`,
+	"README.md":                         "not read by the synth\n",
+	"main.go":                           "package main\n\nimport (\n\t\"os\"\n\n\t\"example.com/app/infra\"\n)\n\nfunc main() { infra.Stacks(os.Getenv(\"APP_TIER\")) }\n",
+	"infra/infra.go":                    "package infra\n\nfunc Stacks(tier string) {}\n",
+	"functions/goh/main.go":             "package main\n\nimport \"example.com/app/hlib\"\n\nfunc main() { hlib.Serve() }\n",
+	"hlib/hlib.go":                      "package hlib\n\nfunc Serve() {}\n",
+	"functions/node/list.ts":            "import { pad } from \"leftpad\";\nimport { greet } from \"./util\";\nexport const handler = async () => pad(greet());\n",
+	"functions/node/util.ts":            "export const greet = () => \"hi\";\n",
+	"node_modules/leftpad/package.json": `{"name":"leftpad","main":"index.js"}`,
+	"node_modules/leftpad/index.js":     "exports.pad = (s) => ' ' + s;\n",
+	"package.json":                      `{"name":"app","private":true}`,
+	"package-lock.json":                 `{"name":"app","lockfileVersion":3}`,
+	"functions/py/handler.py":           "def main(event, context):\n    return {}\n",
+	"migrations/001_init.sql":           "create table notes (id int);\n",
+	"web/index.html":                    "<h1>hi</h1>\n",
+}
+
+// recordReuseProject writes the project with old mtimes (so the size+mtime
+// fast path is what the check uses), records what a synthesis of it reads
+// the way Run and the app's build steps do, and writes the manifest a
+// later Reusable reads.
+func recordReuseProject(t *testing.T, o Options) {
+	t.Helper()
+	ctx := context.Background()
+	old := time.Now().Add(-time.Hour)
+	for name, body := range reuseProject {
+		p := filepath.Join(o.ProjectDir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env := Env(o.Env, o, o.OutDir)
+	app := appInputs(ctx, o, env)
+	if app.Unknown != "" {
+		t.Fatalf("app inputs unknown: %s", app.Unknown)
+	}
+	// What the app's build steps report in the manifest.
+	var steps inputs.Set
+	for _, r := range []build.Request{
+		{Name: "GoFn", Handler: "functions/goh", Target: "host"},
+		{Name: "NodeFn", Handler: "functions/node/list.handler"},
+		{Name: "PyFn", Handler: "functions/py/handler.main", Runtime: build.RuntimePython312},
+	} {
+		r.ProjectDir = o.ProjectDir
+		res, err := build.Build(ctx, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		steps.Add(res.Read)
+	}
+	mig, err := inputs.DirContents(filepath.Join(o.ProjectDir, "migrations"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps.Add(mig)
+	// A site's tree (the app walks the project root too; here only the
+	// site, so that the rows below can show a touch elsewhere is no change).
+	web := filepath.Join(o.ProjectDir, "web")
+	sum, _, err := inputs.Walk([]string{web}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps.Add(inputs.Set{Trees: []inputs.Tree{{Roots: []string{web}, Sum: sum}}})
+
+	if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	m := &manifest.Manifest{App: "app", Stage: o.Stage, Inputs: &steps}
+	if err := m.Write(o.OutDir); err != nil {
+		t.Fatal(err)
+	}
+	if err := record(o.OutDir, m, app, env); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestReuseInvalidation proves each kind of input invalidates the recorded
+// synthesis, and that touching a file without changing it, an unrelated
+// file or variable, or nothing at all does not.
+func TestReuseInvalidation(t *testing.T) {
+	write := func(name, body string) func(*testing.T, *Options) {
+		return func(t *testing.T, o *Options) {
+			p := filepath.Join(o.ProjectDir, filepath.FromSlash(name))
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	edit := func(name string) func(*testing.T, *Options) {
+		return write(name, reuseProject[name]+"// edited\n")
+	}
+	touch := func(name string) func(*testing.T, *Options) {
+		return func(t *testing.T, o *Options) {
+			now := time.Now()
+			if err := os.Chtimes(filepath.Join(o.ProjectDir, filepath.FromSlash(name)), now, now); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	setenv := func(kv string) func(*testing.T, *Options) {
+		return func(t *testing.T, o *Options) { o.Env = append(o.Env, kv) }
+	}
+	cases := []struct {
+		name   string
+		change func(*testing.T, *Options)
+		want   string // part of the reason; "" = reused
+	}{
+		{"nothing changed", func(*testing.T, *Options) {}, ""},
+		{"app main package edited", edit("main.go"), "main.go changed"},
+		{"package the app imports edited", edit("infra/infra.go"), "infra/infra.go changed"},
+		{"file added to an imported package", write("infra/more.go", "package infra\n"), "infra"},
+		{"go.mod edited", write("go.mod", "module example.com/app\n\ngo 1.23\n"), "go.mod changed"},
+		{"go.sum edited", write("go.sum", "example.com/x v1.0.0 h1:abc=\n"), "go.sum changed"},
+		{"cdktf.json edited", write("cdktf.json", `{"language":"go","app":"go run .","context":{}}`), "cdktf.json changed"},
+		{"SST_ variable set", setenv("SST_FEATURE=on"), "$SST_FEATURE"},
+		{"variable the app reads by name", setenv("APP_TIER=gold"), "$APP_TIER"},
+		{"--region", func(_ *testing.T, o *Options) { o.Region = "eu-west-1" }, "$SST_REGION"},
+		{"--endpoint", func(_ *testing.T, o *Options) { o.Endpoint = "http://127.0.0.1:5000" }, "$SST_ENDPOINT"},
+		{"--profile", func(_ *testing.T, o *Options) { o.Profile = "ci" }, "$SST_PROFILE"},
+		{"Go handler edited", edit("functions/goh/main.go"), "functions/goh/main.go changed"},
+		{"package the Go handler imports edited", edit("hlib/hlib.go"), "hlib/hlib.go changed"},
+		{"Node handler edited", edit("functions/node/list.ts"), "functions/node/list.ts changed"},
+		{"file the Node handler imports edited", edit("functions/node/util.ts"), "functions/node/util.ts changed"},
+		{"node module the handler imports edited", edit("node_modules/leftpad/index.js"), "node_modules/leftpad/index.js changed"},
+		{"package-lock.json changed", write("package-lock.json", `{"name":"app","lockfileVersion":3,"packages":{}}`), "package-lock.json changed"},
+		{"Python handler edited", edit("functions/py/handler.py"), "functions/py/handler.py changed"},
+		{"Python module added", write("functions/py/util.py", "x = 1\n"), "functions/py"},
+		{"migration edited", edit("migrations/001_init.sql"), "migrations/001_init.sql changed"},
+		{"migration added", write("migrations/002_more.sql", "select 1;\n"), "migrations"},
+		{"site file edited", edit("web/index.html"), "web"},
+		{"site file added", write("web/app.js", "1\n"), "web"},
+		{"Go file touched, not changed", touch("main.go"), ""},
+		{"handler touched, not changed", touch("functions/node/list.ts"), ""},
+		{"go.mod touched, not changed", touch("go.mod"), ""},
+		{"unrelated file edited", edit("README.md"), ""},
+		{"unrelated file added", write("notes.txt", "x\n"), ""},
+		{"unrelated variable set", setenv("EDITOR=vi"), ""},
+		{"--force's SST_REBUILD", setenv("SST_REBUILD=1"), ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			o := Options{ProjectDir: dir, App: "go run .", OutDir: filepath.Join(dir, ".sst", "out", "dev"), Stage: "dev", Env: os.Environ()}
+			recordReuseProject(t, o)
+			tc.change(t, &o)
+			_, _, why := Reusable(o)
+			switch {
+			case tc.want == "" && why != "":
+				t.Errorf("reran for: %s", why)
+			case tc.want != "" && why == "":
+				t.Errorf("reused a stale synthesis (want a rerun naming %q)", tc.want)
+			case tc.want != "" && !strings.Contains(why, tc.want):
+				t.Errorf("reason %q does not name %q", why, tc.want)
+			}
+		})
+	}
+}
+
+// An app of another sst version may write manifest fields this CLI does
+// not know: recording the inputs keeps them.
+func TestRecordKeepsUnknownManifestFields(t *testing.T) {
+	dir := t.TempDir()
+	body := `{"version":1,"app":"a","stage":"dev","backend":{"kind":"local"},"stacks":[],"future":{"x":1}}`
+	if err := os.WriteFile(manifest.Path(dir), []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m, err := manifest.Read(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := record(dir, m, inputs.Set{Unknown: "test"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(manifest.Path(dir))
+	if !strings.Contains(string(b), `"future": {`) || !strings.Contains(string(b), `"unknown": "test"`) {
+		t.Errorf("manifest after record:\n%s", b)
+	}
+}
+
+// What cannot be listed is never reused: an app command that is not plain
+// `go run`, and a stack whose artifact is gone.
+func TestReuseRefused(t *testing.T) {
+	o, _ := setup(t)
+	if _, err := Run(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, why := Reusable(o); !strings.Contains(why, "is not `go run <packages>`") {
+		t.Errorf("reason = %q", why)
+	}
+	for _, app := range []string{"go run -tags x .", "cd sub && go run .", "go run $PKG", "go build ."} {
+		if _, ok := goRunPackages(app); ok {
+			t.Errorf("%q taken for a plain go run", app)
+		}
+	}
+	if p, ok := goRunPackages("go run ./cmd/app ./lib"); !ok || strings.Join(p, " ") != "./cmd/app ./lib" {
+		t.Errorf("go run ./cmd/app ./lib → %v %v", p, ok)
+	}
+}
