@@ -80,6 +80,7 @@ test: lint build
 bench: build
 	./scripts/bench.sh
 	./scripts/bench-dev.sh
+	./scripts/bench-dev-queue.sh
 
 bench-sites: build
 	./scripts/bench-sites.sh

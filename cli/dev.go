@@ -6,6 +6,9 @@ import (
 	"io"
 	"net"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -70,6 +73,9 @@ func runDev(ctx context.Context, s *session, o *devOptions) error {
 	if err := s.lockStage(); err != nil {
 		return err
 	}
+	// Its deploys pause the deployed queue mappings and cron rules: the
+	// CLI delivers their events to the local handlers instead.
+	s.mode = manifest.ModeDev
 	// Ports first: a taken explicit port should fail before a deploy.
 	if o.portExplicit && o.port != 0 {
 		if err := checkPort(o.port); err != nil {
@@ -79,10 +85,13 @@ func runDev(ctx context.Context, s *session, o *devOptions) error {
 	if err := checkConsolePort("--console-port", o.consolePort); err != nil {
 		return err
 	}
+	clock, err := devClock(s.f.Getenv(timeScaleEnv))
+	if err != nil {
+		return err
+	}
 	var (
 		srv *dev.Server
 		con *console.Server
-		err error
 	)
 	srv, err = dev.Start(ctx, dev.Options{
 		ProjectDir:   s.project.Dir,
@@ -111,6 +120,7 @@ func runDev(ctx context.Context, s *session, o *devOptions) error {
 			return t.StatePull(ctx)
 		},
 		Reloaded: func(m *manifest.Manifest) { refreshConsole(s, srv, con, m) },
+		Clock:    clock,
 	})
 	if err != nil {
 		srv.Close() // what started before the failure
@@ -126,7 +136,26 @@ func runDev(ctx context.Context, s *session, o *devOptions) error {
 	srv.Printf("\n%s sst dev is running stage %s. Edit a handler or a stack and save; Ctrl-C stops.\n", st.Green("✓"), st.Bold(s.stage))
 	srv.Run(ctx)
 	srv.Printf("\nStopping…\n")
+	if paused := srv.Paused(); len(paused) > 0 {
+		srv.Printf("%s the deployed wiring of %s stays paused until `sst deploy --stage %s` (or the next sst dev)\n", st.Yellow("note:"), strings.Join(paused, ", "), s.stage)
+	}
 	return nil
+}
+
+// timeScaleEnv speeds up the clock cron schedules fire by (60: a
+// rate(1 minute) job fires every second), to watch a schedule without
+// waiting for it; the end-to-end tests use it.
+const timeScaleEnv = "SST_DEV_TIME_SCALE"
+
+func devClock(v string) (dev.Clock, error) {
+	if v == "" {
+		return nil, nil
+	}
+	scale, err := strconv.ParseFloat(v, 64)
+	if err != nil || scale < 1 || scale > 3600 {
+		return nil, fmt.Errorf("%s=%q: use a speed-up factor from 1 to 3600 (60 fires a rate(1 minute) cron every second), or unset it", timeScaleEnv, v)
+	}
+	return dev.ScaledClock{Start: time.Now(), Scale: scale}, nil
 }
 
 func checkPort(port int) error {

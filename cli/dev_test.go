@@ -103,3 +103,18 @@ func TestDevAndDeployExcludeEachOther(t *testing.T) {
 		})
 	}
 }
+
+// TestDevRefusesABadTimeScale: a SST_DEV_TIME_SCALE that is not a factor
+// from 1 to 3600 fails before the app runs, naming the variable.
+func TestDevRefusesABadTimeScale(t *testing.T) {
+	for _, v := range []string{"fast", "0.5", "100000"} {
+		dir := miniProject(t)
+		h := newHarness(t, dir, "SST_STAGE=ts", "SST_DEV_TIME_SCALE="+v)
+		if code := h.run("dev"); code == 0 || !strings.Contains(h.err.String(), fmt.Sprintf("SST_DEV_TIME_SCALE=%q: use a speed-up factor from 1 to 3600", v)) {
+			t.Errorf("SST_DEV_TIME_SCALE=%s: exit %d\n%s", v, code, h.err.String())
+		}
+		if _, err := os.Stat(filepath.Join(dir, "ran")); err == nil {
+			t.Errorf("SST_DEV_TIME_SCALE=%s: the app ran", v)
+		}
+	}
+}

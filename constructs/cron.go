@@ -10,7 +10,7 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/sst-tf/sst/constructs/internal/naming"
-	"github.com/sst-tf/sst/constructs/internal/schedule"
+	"github.com/sst-tf/sst/internal/schedule"
 	"github.com/sst-tf/sst/manifest"
 )
 
@@ -43,6 +43,8 @@ type Cron struct {
 	stack    *Stack
 	cid      string
 	schedule string
+	rule     string // physical rule name
+	disabled bool
 	job      *Function
 	Cdk      struct {
 		Rule   cloudwatcheventrule.CloudwatchEventRule
@@ -83,16 +85,19 @@ func NewCron(s *Stack, id string, props CronProps) *Cron {
 	if fn.Cdk.Function == nil {
 		return c
 	}
-	c.job, c.schedule = fn, sched.String()
+	c.job, c.schedule, c.disabled = fn, sched.String(), props.Disabled
+	// In `sst dev` the CLI fires the schedule on the local handler; the
+	// deployed rule would run the job a second time.
+	enabled := !props.Disabled && a.opts.Mode != manifest.ModeDev
 	rcfg := &cloudwatcheventrule.CloudwatchEventRuleConfig{
 		Name:               jsii.String(naming.Physical(s.Stage(), a.cfg.Name, id, 64)),
 		ScheduleExpression: jsii.String(c.schedule),
-		State:              jsii.String(ruleState(!props.Disabled)),
+		State:              jsii.String(ruleState(enabled)),
 	}
 	if props.Cdk.Rule != nil {
 		props.Cdk.Rule(rcfg)
 	}
-	a.claim(naming.KindEventRule, rcfg.Name, id)
+	c.rule = a.claim(naming.KindEventRule, rcfg.Name, id)
 	c.Cdk.Rule = cloudwatcheventrule.NewCloudwatchEventRule(s.tf, jsii.String(id), rcfg)
 	perm := lambdapermission.NewLambdaPermission(s.tf, jsii.String(id+"_job_permission"), &lambdapermission.LambdaPermissionConfig{
 		Action:       jsii.String("lambda:InvokeFunction"),
@@ -133,7 +138,10 @@ func (c *Cron) functions() []*Function {
 }
 
 func (c *Cron) describe() manifest.Construct {
-	d := map[string]string{manifest.CronSchedule: c.schedule}
+	d := map[string]string{manifest.CronSchedule: c.schedule, manifest.CronRuleName: c.rule}
+	if c.disabled {
+		d[manifest.CronDisabled] = "true"
+	}
 	var binds []string
 	if c.job != nil {
 		d[manifest.CronJob] = c.job.fid

@@ -83,6 +83,8 @@ type Queue struct {
 	fifo     bool
 	props    QueueProps
 	consumer *Function
+	// consumed is the consumer's mapping settings, for the manifest.
+	consumed QueueConsumer
 	dlq      *Queue
 	// sources are services allowed to send to the queue (bucket
 	// notifications, topic subscriptions), collected into one policy: SQS
@@ -304,11 +306,18 @@ func (q *Queue) AddConsumer(c QueueConsumer) {
 	if c.ReportBatchItemFailures {
 		cfg.FunctionResponseTypes = jsii.Strings("ReportBatchItemFailures")
 	}
+	if a.opts.Mode == manifest.ModeDev {
+		// `sst dev` polls the queue itself and runs the local handler; a
+		// mapping left enabled would race it for every message.
+		cfg.Enabled = jsii.Bool(false)
+	}
 	// Lambda checks the role can read the queue when the mapping is created.
 	m := lambdaeventsourcemapping.NewLambdaEventSourceMapping(s.tf, jsii.String(fid+"_mapping"), cfg)
 	m.AddOverride(jsii.String("depends_on"), []string{"aws_iam_role_policy." + fid + "_policy"})
 	q.Cdk.Mapping = m
 	q.consumer = fn
+	c.BatchSize = batch
+	q.consumed = c
 }
 
 // allow lets an AWS service send to the queue on behalf of sourceArn.
@@ -397,6 +406,13 @@ func (q *Queue) describe() manifest.Construct {
 	d := map[string]string{manifest.QueueName: q.name}
 	if q.consumer != nil {
 		d[manifest.QueueConsumer] = q.consumer.fid
+		d[manifest.QueueBatchSize] = fmt.Sprint(q.consumed.BatchSize)
+		if w := q.consumed.BatchingWindow; w != 0 {
+			d[manifest.QueueBatchWindow] = fmt.Sprint(int(seconds(w)))
+		}
+		if q.consumed.ReportBatchItemFailures {
+			d[manifest.QueueReportFailures] = "true"
+		}
 	}
 	if q.dlq != nil {
 		d[manifest.QueueDeadLetterQueue] = q.dlq.qid

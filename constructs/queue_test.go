@@ -7,6 +7,8 @@ import (
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/sqsqueue"
+
+	"github.com/sst-tf/sst/manifest"
 )
 
 func TestQueueDefaults(t *testing.T) {
@@ -194,5 +196,51 @@ func TestQueueBadInput(t *testing.T) {
 			msg := synthErr(t, Config{Name: "notes"}, testOptions(t), stacks(t, tt.bodies...)...)
 			wantContains(t, msg, tt.want...)
 		})
+	}
+}
+
+// TestQueueAndCronDevMode: `sst dev` synthesizes the stage's queue
+// mappings disabled and its cron rules DISABLED (the CLI delivers their
+// events to the local handlers), and the manifest carries what the CLI
+// polls and fires by. A normal synth of the same app enables them.
+func TestQueueAndCronDevMode(t *testing.T) {
+	body := stacks(t, func(s *Stack) any {
+		q := NewQueue(s, "Jobs", QueueProps{})
+		q.AddConsumer(QueueConsumer{Handler: nodeHandler, BatchSize: 20, BatchingWindow: 2 * time.Second, ReportBatchItemFailures: true})
+		NewCron(s, "Tick", CronProps{Schedule: "rate(1 minute)", Handler: nodeHandler})
+		NewCron(s, "Off", CronProps{Schedule: "rate(1 minute)", Handler: nodeHandler, Disabled: true})
+		return nil
+	})
+	opts := testOptions(t)
+	opts.Mode = manifest.ModeDev
+	s := synthOK(t, Config{Name: "notes"}, opts, body...)
+	if got := s.resource(t, "First", "aws_lambda_event_source_mapping", "Jobs_consumer_mapping")["enabled"]; got != false {
+		t.Errorf("dev mapping enabled = %v, want false", got)
+	}
+	if got := s.resource(t, "First", "aws_cloudwatch_event_rule", "Tick")["state"]; got != "DISABLED" {
+		t.Errorf("dev cron rule state = %v, want DISABLED", got)
+	}
+	data := map[string]map[string]string{}
+	for _, c := range s.manifestStack(t, "First").Constructs {
+		data[c.ID] = c.Data
+	}
+	want := map[string]string{manifest.QueueName: "test-notes-Jobs", manifest.QueueConsumer: "Jobs_consumer", manifest.QueueBatchSize: "20", manifest.QueueBatchWindow: "2", manifest.QueueReportFailures: "true"}
+	if !reflect.DeepEqual(data["Jobs"], want) {
+		t.Errorf("queue manifest data = %v, want %v", data["Jobs"], want)
+	}
+	want = map[string]string{manifest.CronSchedule: "rate(1 minute)", manifest.CronJob: "Tick_job", manifest.CronRuleName: "test-notes-Tick"}
+	if !reflect.DeepEqual(data["Tick"], want) {
+		t.Errorf("cron manifest data = %v, want %v", data["Tick"], want)
+	}
+	if data["Off"][manifest.CronDisabled] != "true" {
+		t.Errorf("a disabled cron's manifest data = %v", data["Off"])
+	}
+
+	s = synthOK(t, Config{Name: "notes"}, testOptions(t), body...)
+	if got, ok := s.resource(t, "First", "aws_lambda_event_source_mapping", "Jobs_consumer_mapping")["enabled"]; ok {
+		t.Errorf("deploy mapping sets enabled = %v, want it left to Lambda's default (true)", got)
+	}
+	if got := s.resource(t, "First", "aws_cloudwatch_event_rule", "Tick")["state"]; got != "ENABLED" {
+		t.Errorf("deploy cron rule state = %v", got)
 	}
 }

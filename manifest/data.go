@@ -25,6 +25,12 @@ const (
 	// QueueDeadLetterQueue is the construct id of a Queue's dead-letter
 	// queue, when it has one.
 	QueueDeadLetterQueue = "deadLetterQueue"
+	// QueueBatchSize, QueueBatchWindow (whole seconds) and
+	// QueueReportFailures ("true" for ReportBatchItemFailures) are a
+	// consumer's event source mapping settings, which `sst dev` polls by.
+	QueueBatchSize      = "batchSize"
+	QueueBatchWindow    = "batchWindow"
+	QueueReportFailures = "reportBatchItemFailures"
 
 	// TopicName is a Topic's physical SNS name.
 	TopicName = "topicName"
@@ -42,6 +48,10 @@ const (
 	CronSchedule = "schedule"
 	// CronJob is the function id of a Cron's job.
 	CronJob = "job"
+	// CronRuleName is a Cron's physical EventBridge rule name.
+	CronRuleName = "ruleName"
+	// CronDisabled is "true" for a Cron created switched off.
+	CronDisabled = "disabled"
 
 	// CognitoUserPoolID, CognitoUserPoolClientID and CognitoIdentityPoolID
 	// are a Cognito's ids; the identity pool's is absent when it is disabled.

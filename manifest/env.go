@@ -38,6 +38,12 @@ func Emulated(endpoint string) bool { return endpoint != "" }
 // ModeRemove is EnvMode's value during `sst remove`.
 const ModeRemove = "remove"
 
+// ModeDev is EnvMode's value during `sst dev`: the stage's queue event
+// source mappings are synthesized disabled and its cron rules DISABLED, so
+// the deployed functions do not consume the events the CLI delivers to the
+// local handlers. The next `sst deploy` synthesizes them enabled again.
+const ModeDev = "dev"
+
 // Layout of the .sst directory, relative to the project root.
 const (
 	SSTDir      = ".sst"

@@ -1,12 +1,12 @@
-# Shared by the benchmarks of examples/rest-api (sourced; expects $root):
-# the emulator environment of bench-env.sh, then a copy of the example in
-# $work as a module of its own (the shell is left in it), and the timing
-# helpers now, secs and median.
+# Shared by the benchmarks of an example (sourced; expects $root, and
+# $example, default rest-api): the emulator environment of bench-env.sh,
+# then a copy of the example in $work as a module of its own (the shell is
+# left in it), and the timing helpers now, secs and median.
 # shellcheck source=scripts/bench-env.sh
 source "$root/scripts/bench-env.sh"
 
 work="$(mktemp -d)"
-cp -r "$root/examples/rest-api/." "$work/"
+cp -r "$root/examples/${example:-rest-api}/." "$work/"
 # The copy is outside the module; point it back at this checkout.
 cat > "$work/go.mod" <<MOD
 module bench

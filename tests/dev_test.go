@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	neturl "net/url"
@@ -21,15 +22,21 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/coder/websocket"
 
 	"github.com/sst-tf/sst/internal/testenv"
 )
 
-// TestDev runs `sst dev` on a Go and a Node handler bound to a table:
-// requests to the local Api reach the emulator's DynamoDB, edits change the
-// next response, failures are logged while the server keeps serving, and
-// Ctrl-C stops everything.
+// TestDev runs `sst dev` on a Go and a Node handler bound to a table, a
+// queue consumer and a cron job: requests to the local Api reach the
+// emulator's DynamoDB, queue messages reach the local consumer and the
+// schedule the local job, edits change the next response, failures are
+// logged while the server keeps serving, Ctrl-C stops everything, and a
+// deploy afterwards restores the queue's mapping and the cron's rule.
 func TestDev(t *testing.T) {
 	t.Parallel()
 	const stage = "devtest"
@@ -55,7 +62,10 @@ func TestDev(t *testing.T) {
 	out := &syncBuffer{}
 	cmd := exec.Command(sstBin, "dev", "--stage", stage, "--port", "0")
 	cmd.Dir = dir
-	cmd.Env = testenv.Environ(baseEnv)
+	env := maps.Clone(baseEnv)
+	// The cron's rate(1 minute) fires every 3 s of the wall clock.
+	env["SST_DEV_TIME_SCALE"] = "20"
+	cmd.Env = testenv.Environ(env)
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -80,6 +90,36 @@ func TestDev(t *testing.T) {
 	url := waitDevURL(t, dir, stage, exited)
 	c := &http.Client{Timeout: 30 * time.Second}
 
+	// The queue's deployed mapping as sst dev left it (disabled); after
+	// Ctrl-C a normal deploy must restore it.
+	var devMapping *lambdatypes.EventSourceMappingConfiguration
+	t.Run("a queue message is handled by the local consumer, and an edit by the next one", func(t *testing.T) {
+		q := sqs.NewFromConfig(awsConfig())
+		ctx := context.Background()
+		qurl, err := q.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(stage + "-devapp-Jobs")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		devMapping = queueMapping(t, stage+"-devapp-Jobs")
+		if aws.ToString(devMapping.State) != "Disabled" {
+			t.Errorf("while sst dev runs the deployed mapping is %s, want Disabled (it would race the local consumer)", aws.ToString(devMapping.State))
+		}
+		sendJob := func(body string) {
+			if _, err := q.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: qurl.QueueUrl, MessageBody: aws.String(body)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sendJob("first")
+		waitOutput(t, out, "job-v1 handled first (aws:sqs)")
+		waitOutput(t, out, "Jobs_consumer queue Jobs")
+		sendJob("fail-once")
+		waitOutput(t, out, "queue Jobs: 1 of 1 message(s) reported failed: left on the queue for retry")
+		editFile(t, filepath.Join(dir, "functions", "job.ts"), "job-v1", "job-v2")
+		waitOutput(t, out, "↻ Rebuilt functions/job.handler")
+		sendJob("second")
+		waitOutput(t, out, "job-v2 handled second (aws:sqs)")
+	})
+
 	var created map[string]any
 	t.Run("Go creates and Node lists items in the emulator's table", func(t *testing.T) {
 		status, body := call(t, c, "POST", url+"/items", `{"name":"alpha"}`)
@@ -99,6 +139,18 @@ func TestDev(t *testing.T) {
 		}
 	})
 
+	var devRule *eventbridge.DescribeRuleOutput
+	t.Run("the cron fires on the local job, and an edit is picked up by the next firing", func(t *testing.T) {
+		devRule = describeRule(t, stage+"-devapp-Tick")
+		if devRule.State != "DISABLED" {
+			t.Errorf("while sst dev runs the deployed rule is %s, want DISABLED (it would run the job a second time)", devRule.State)
+		}
+		waitOutput(t, out, "tick-v1 Scheduled Event from aws.events at ")
+		waitOutput(t, out, "Tick_job cron Tick")
+		editFile(t, filepath.Join(dir, "functions", "job.ts"), "tick-v1", "tick-v2")
+		waitOutput(t, out, "tick-v2 Scheduled Event from aws.events at ")
+	})
+
 	t.Run("the console it prints shows gateway requests and invokes locally", func(t *testing.T) {
 		m := regexp.MustCompile(`Console: (http://127\.0\.0\.1:\d+)/\?token=([0-9a-f]+)`).FindStringSubmatch(out.String())
 		if m == nil {
@@ -116,8 +168,8 @@ func TestDev(t *testing.T) {
 			b, _ := io.ReadAll(res.Body)
 			return res.StatusCode, html.UnescapeString(string(b))
 		}
-		if status, body := get("GET", "/functions", nil); status != 200 || !strings.Contains(body, "api Api GET /items") {
-			t.Errorf("the console's feed lacks the gateway request: %d\n%s", status, body)
+		if status, body := get("GET", "/functions", nil); status != 200 || !strings.Contains(body, "api Api GET /items") || !strings.Contains(body, "queue Jobs") {
+			t.Errorf("the console's feed lacks the gateway request or the queue batch: %d\n%s", status, body)
 		}
 		status, body := get("POST", "/functions/invoke", neturl.Values{"fn": {"Api_GET_items"}, "payload": {`{"rawPath":"/items"}`}})
 		if status != 200 || !strings.Contains(body, "Succeeded") || !strings.Contains(body, "node-v1") {
@@ -266,7 +318,61 @@ func TestDev(t *testing.T) {
 		if _, err := c.Get(url + "/items"); err == nil {
 			t.Error("the local Api still answers after Ctrl-C")
 		}
+		if !strings.Contains(out.String(), "the deployed wiring of cron Tick, queue Jobs stays paused until `sst deploy --stage "+stage+"`") {
+			t.Error("sst dev did not say the queue's mapping stays paused")
+		}
 	})
+
+	t.Run("sst deploy after sst dev restores the queue's mapping and the cron's rule as they were", func(t *testing.T) {
+		if devMapping == nil || devRule == nil {
+			t.Skip("the queue or cron subtest failed")
+		}
+		mustSST(t, dir, "deploy", "--stage", stage)
+		rule := describeRule(t, stage+"-devapp-Tick")
+		if rule.State != "ENABLED" || aws.ToString(rule.Arn) != aws.ToString(devRule.Arn) || aws.ToString(rule.ScheduleExpression) != "rate(1 minute)" {
+			t.Errorf("rule after sst deploy: %s %s %s", rule.State, aws.ToString(rule.Arn), aws.ToString(rule.ScheduleExpression))
+		}
+		targets, err := eventbridge.NewFromConfig(awsConfig()).ListTargetsByRule(context.Background(), &eventbridge.ListTargetsByRuleInput{Rule: aws.String(stage + "-devapp-Tick")})
+		if err != nil || len(targets.Targets) != 1 || !strings.HasSuffix(aws.ToString(targets.Targets[0].Arn), ":function:"+stage+"-devapp-Tick_job") {
+			t.Errorf("rule targets after sst deploy: %+v %v", targets, err)
+		}
+		got := queueMapping(t, stage+"-devapp-Jobs")
+		if aws.ToString(got.State) != "Enabled" {
+			t.Errorf("after sst deploy the mapping is %s, want Enabled", aws.ToString(got.State))
+		}
+		// The same mapping (not a replacement), with the settings the app
+		// declares.
+		if aws.ToString(got.UUID) != aws.ToString(devMapping.UUID) || aws.ToString(got.FunctionArn) != aws.ToString(devMapping.FunctionArn) ||
+			aws.ToInt32(got.BatchSize) != 5 || aws.ToInt32(got.MaximumBatchingWindowInSeconds) != 1 ||
+			fmt.Sprint(got.FunctionResponseTypes) != "[ReportBatchItemFailures]" || !strings.HasSuffix(aws.ToString(got.FunctionArn), stage+"-devapp-Jobs_consumer") {
+			t.Errorf("mapping after sst deploy:\n%+v\nduring sst dev:\n%+v", *got, *devMapping)
+		}
+	})
+}
+
+// describeRule reads back an EventBridge rule.
+func describeRule(t *testing.T, name string) *eventbridge.DescribeRuleOutput {
+	t.Helper()
+	out, err := eventbridge.NewFromConfig(awsConfig()).DescribeRule(context.Background(), &eventbridge.DescribeRuleInput{Name: aws.String(name)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// queueMapping reads back the event source mapping of the named queue.
+func queueMapping(t *testing.T, queue string) *lambdatypes.EventSourceMappingConfiguration {
+	t.Helper()
+	out, err := lambda.NewFromConfig(awsConfig()).ListEventSourceMappings(context.Background(), &lambda.ListEventSourceMappingsInput{
+		EventSourceArn: aws.String("arn:aws:sqs:us-east-1:123456789012:" + queue),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.EventSourceMappings) != 1 {
+		t.Fatalf("queue %s has %d event source mappings, want 1", queue, len(out.EventSourceMappings))
+	}
+	return &out.EventSourceMappings[0]
 }
 
 // devURL reads an Api's local URL from a running sst dev's dev.json.

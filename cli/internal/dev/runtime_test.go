@@ -35,6 +35,9 @@ func TestMain(m *testing.M) {
 	}
 	workDir = dir
 	code := m.Run()
+	if moto != nil {
+		moto.Stop()
+	}
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

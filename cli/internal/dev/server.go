@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/sst-tf/sst/cli/internal/deploy"
 	"github.com/sst-tf/sst/cli/internal/progress"
@@ -59,6 +61,8 @@ type Options struct {
 	StackState func(ctx context.Context, m *manifest.Manifest, st *manifest.Stack) ([]byte, error)
 	// Reloaded, when set, hears of every redeploy the server has loaded.
 	Reloaded func(m *manifest.Manifest)
+	// Clock is what cron schedules fire by; nil is the wall clock.
+	Clock Clock
 }
 
 // Server is one `sst dev` session: the stage's functions running on this
@@ -90,7 +94,17 @@ type Server struct {
 	state    State
 	nextPort int
 	sites    []*exec.Cmd
-	closers  []func()
+	// pollers are the running event sources by label, with what they
+	// run by (restarted when a redeploy changes it).
+	pollers map[string]*poller
+	account string // for event fields, read once
+	closers []func()
+}
+
+type poller struct {
+	conf   any // QueueSource or CronSource
+	cancel context.CancelFunc
+	done   chan struct{}
 }
 
 // Start deploys the stage, builds every function, opens the gateways,
@@ -104,7 +118,11 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		pending:  map[string]chan struct{}{},
 		inputs:   map[string][]string{},
 		gws:      map[string]*gatewaySlot{},
+		pollers:  map[string]*poller{},
 		nextPort: o.Port,
+	}
+	if d.o.Clock == nil {
+		d.o.Clock = ScaledClock{Start: time.Now()}
 	}
 	m, err := o.Deploy(ctx)
 	if err != nil {
@@ -118,6 +136,8 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		return d, err
 	}
 	d.closers = append(d.closers, func() { d.hist.Close() })
+	// Pollers stop before the history and the runtime they invoke through.
+	d.closers = append(d.closers, d.stopPollers)
 	d.hist.OnRecord = d.printRecord
 	d.builder = NewBuilder(o.ProjectDir, o.Dir)
 	d.jwt = NewJWTVerifier(o.Endpoint)
@@ -238,7 +258,91 @@ func (d *Server) load(ctx context.Context, m *manifest.Manifest, first bool) err
 		fmt.Fprintf(d.out, "Built %d function(s) for this machine in %s\n", len(fns), progress.FormatDuration(time.Since(start)))
 	}
 	d.appDirs = appPackageDirs(ctx, d.o.ProjectDir)
+	return d.startPollers(ctx, cfg, m)
+}
+
+// startPollers delivers each event source's events to its local function:
+// each consumed queue gets a poller, each enabled cron a scheduler; a
+// redeploy restarts those whose settings changed and stops removed ones.
+func (d *Server) startPollers(ctx context.Context, cfg aws.Config, m *manifest.Manifest) error {
+	queues, err := QueueSources(m)
+	if err != nil {
+		return err
+	}
+	crons, err := CronSources(m)
+	if err != nil {
+		return err
+	}
+	want := map[string]bool{}
+	// start runs fn for label unless it already runs with conf.
+	start := func(label string, conf any, fn func(ctx context.Context, log func(string))) bool {
+		want[label] = true
+		if p := d.pollers[label]; p != nil {
+			if p.conf == conf {
+				return false
+			}
+			p.stop()
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		p := &poller{conf: conf, cancel: cancel, done: make(chan struct{})}
+		d.pollers[label] = p
+		log := func(msg string) { fmt.Fprintf(d.out, "%s %s\n", d.style.Yellow(label+":"), msg) }
+		go func() { defer close(p.done); fn(ctx, log) }()
+		return true
+	}
+	api := sqs.NewFromConfig(cfg)
+	for _, src := range queues {
+		if start(src.Label(), src, func(ctx context.Context, log func(string)) {
+			(&QueuePoller{Src: src, API: api, Inv: d, Region: cfg.Region, Log: log}).Run(ctx)
+		}) {
+			fmt.Fprintf(d.out, "%s polled here → %s %s\n", d.style.Bold("Queue "+src.Queue+":"), src.Function, d.style.Dim(fmt.Sprintf("(batch %d, window %s; its deployed mapping is disabled while sst dev runs)", src.BatchSize, src.Window)))
+		}
+	}
+	if len(crons) > 0 && d.account == "" {
+		d.account = accountID(ctx, cfg)
+	}
+	for _, src := range crons {
+		if start(src.Label(), src, func(ctx context.Context, log func(string)) {
+			(&CronRunner{Src: src, Inv: d, Region: cfg.Region, Account: d.account, Clock: d.o.Clock, Log: log}).Run(ctx)
+		}) {
+			fmt.Fprintf(d.out, "%s fired here → %s %s\n", d.style.Bold("Cron "+src.Cron+":"), src.Function, d.style.Dim(src.Schedule+" (UTC; its deployed rule is disabled while sst dev runs)"))
+		}
+	}
+	for label, p := range d.pollers {
+		if !want[label] {
+			p.stop()
+			delete(d.pollers, label)
+		}
+	}
 	return nil
+}
+
+// accountID is the account the credentials belong to, for the events'
+// account fields and ARNs ("" when STS cannot tell).
+func accountID(ctx context.Context, cfg aws.Config) string {
+	out, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return ""
+	}
+	return aws.ToString(out.Account)
+}
+
+func (p *poller) stop() {
+	p.cancel()
+	<-p.done
+}
+
+func (d *Server) stopPollers() {
+	for _, p := range d.pollers {
+		p.stop()
+	}
+}
+
+// Paused lists the event sources whose deployed wiring `sst dev`
+// disabled (queue mappings, cron rules): they stay paused after it stops,
+// until the next `sst deploy`.
+func (d *Server) Paused() []string {
+	return slices.Sorted(maps.Keys(d.pollers))
 }
 
 // buildKeys builds each key's handler (in parallel, bounded by the

@@ -1,5 +1,6 @@
 // Command devapp is the `sst dev` end-to-end fixture: a Go and a Node
-// handler bound to one table behind an Api.
+// handler bound to one table behind an Api, a WebSocket chat, a queue
+// consumer and a cron job.
 package main
 
 import (
@@ -32,6 +33,13 @@ func Dev(s *sst.Stack) any {
 	})
 	// The handler answers through the Api's own management endpoint.
 	chat.Function("$default").Bind(chat)
+	// sst dev polls the queue and runs its consumer here.
+	sst.NewQueue(s, "Jobs", sst.QueueProps{
+		DeadLetterQueue: &sst.QueueDeadLetter{MaxReceiveCount: 2},
+		Consumer:        &sst.QueueConsumer{Handler: "functions/job.handler", BatchSize: 5, BatchingWindow: time.Second, ReportBatchItemFailures: true},
+	})
+	// ...and fires the cron here (the test speeds its clock up).
+	sst.NewCron(s, "Tick", sst.CronProps{Schedule: "rate(1 minute)", Handler: "functions/job.tick"})
 	s.AddOutputs(map[string]any{"ApiUrl": api.URL()})
 	return api
 }

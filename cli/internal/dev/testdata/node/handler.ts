@@ -1,7 +1,9 @@
 // The dev runtime's Node test handler: "gw" answers with the event it got
 // (for the API Gateway tests), "return" answers with a value the test
-// chose, the rest mirror the Go handler.
+// chose, an SQS batch is consumed (for the queue poller tests), the rest
+// mirror the Go handler.
 type Event = {
+  Records?: { messageId: string; body: string; eventSource: string; eventSourceARN: string }[];
   action?: string;
   ms?: number;
   log?: string;
@@ -18,6 +20,17 @@ function parse(body?: string): { action?: string; value?: unknown } {
 }
 
 export async function handler(event: Event) {
+  if (event.Records) {
+    // An SQS batch: each record is logged; "fail…" bodies are reported
+    // failed, a "throw" body fails the whole batch.
+    const failed: { itemIdentifier: string }[] = [];
+    for (const r of event.Records) {
+      console.log(`got ${r.body} from ${r.eventSource} ${r.eventSourceARN}`);
+      if (r.body === "throw") throw new Error("batch failed on purpose");
+      if (r.body.startsWith("fail")) failed.push({ itemIdentifier: r.messageId });
+    }
+    return { batchItemFailures: failed };
+  }
   if (event.log) console.log(event.log);
   const body = parse(event.body);
   switch (event.action ?? event.queryStringParameters?.action ?? body.action) {

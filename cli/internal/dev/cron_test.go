@@ -1,0 +1,83 @@
+package dev
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sst-tf/sst/manifest"
+)
+
+// TestCronRunnerFiresOnSchedule: a rate(1 minute) job fires once a minute
+// of its clock (here 600 times faster than the wall clock, the way
+// SST_DEV_TIME_SCALE speeds it up), each time with EventBridge's scheduled
+// event, recorded with its source.
+func TestCronRunnerFiresOnSchedule(t *testing.T) {
+	h, err := NewHistory(newRuntime(t, 10*time.Second), filepath.Join(t.TempDir(), "invocations.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	var logs []string
+	r := &CronRunner{Src: CronSource{Cron: "Tick", Rule: "dev-app-Tick", Function: "node", Schedule: "rate(1 minute)"}, Inv: h,
+		Region: "us-east-1", Account: "123456789012", Clock: ScaledClock{Start: time.Now(), Scale: 600}, Log: func(s string) { logs = append(logs, s) }}
+	go func() { defer close(done); r.Run(ctx) }()
+	waitFor(t, "three firings", func() bool { return len(h.Records()) >= 3 })
+	cancel()
+	<-done
+	var times []time.Time
+	// Jobs run concurrently, as EventBridge's async invokes do: records
+	// come in the order they finish.
+	for _, rec := range h.Records() {
+		if rec.Source != "cron Tick" || rec.Error != nil {
+			t.Errorf("record %s: source %q, error %v", rec.ID, rec.Source, rec.Error)
+		}
+		var ev struct {
+			DetailType string          `json:"detail-type"`
+			Source     string          `json:"source"`
+			Account    string          `json:"account"`
+			Region     string          `json:"region"`
+			Time       time.Time       `json:"time"`
+			Resources  []string        `json:"resources"`
+			Detail     json.RawMessage `json:"detail"`
+		}
+		if err := json.Unmarshal(rec.Request, &ev); err != nil {
+			t.Fatal(err)
+		}
+		if ev.DetailType != "Scheduled Event" || ev.Source != "aws.events" || ev.Account != "123456789012" || ev.Region != "us-east-1" ||
+			strings.Join(ev.Resources, ",") != "arn:aws:events:us-east-1:123456789012:rule/dev-app-Tick" || string(ev.Detail) != "{}" {
+			t.Errorf("event %s", rec.Request)
+		}
+		times = append(times, ev.Time)
+	}
+	slices.SortFunc(times, time.Time.Compare)
+	for i := 1; i < len(times); i++ {
+		if d := times[i].Sub(times[i-1]); d != time.Minute {
+			t.Errorf("firings %s apart, want 1m: %v", d, times)
+		}
+	}
+	if len(logs) > 0 {
+		t.Errorf("unexpected log: %v", logs)
+	}
+}
+
+func TestCronSourcesFromTheManifest(t *testing.T) {
+	m := &manifest.Manifest{Stacks: []manifest.Stack{{Constructs: []manifest.Construct{
+		{ID: "Tick", Type: "Cron", Data: map[string]string{manifest.CronSchedule: "rate(1 minute)", manifest.CronJob: "Tick_job", manifest.CronRuleName: "dev-app-Tick"}},
+		{ID: "Off", Type: "Cron", Data: map[string]string{manifest.CronSchedule: "rate(1 minute)", manifest.CronJob: "Off_job", manifest.CronDisabled: "true"}},
+	}}}}
+	got, err := CronSources(m)
+	if err != nil || len(got) != 1 || got[0] != (CronSource{Cron: "Tick", Rule: "dev-app-Tick", Function: "Tick_job", Schedule: "rate(1 minute)"}) {
+		t.Errorf("got %+v, %v", got, err)
+	}
+	m.Stacks[0].Constructs[0].Data[manifest.CronSchedule] = "every minute"
+	if _, err := CronSources(m); err == nil || !strings.Contains(err.Error(), "cron Tick: manifest") {
+		t.Errorf("bad schedule: %v", err)
+	}
+}

@@ -1,0 +1,255 @@
+package dev
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/sst-tf/sst/internal/testenv"
+	"github.com/sst-tf/sst/manifest"
+)
+
+var (
+	motoOnce sync.Once
+	moto     *testenv.Moto
+	motoErr  error
+)
+
+// motoSQS is an SQS client on this test binary's emulator, started by the
+// first test that needs it (TestMain stops it).
+func motoSQS(t *testing.T) *sqs.Client {
+	t.Helper()
+	motoOnce.Do(func() { moto, motoErr = testenv.StartMoto() })
+	if motoErr != nil {
+		t.Fatalf("moto_server: %v", motoErr)
+	}
+	return sqs.NewFromConfig(aws.Config{
+		Region:       "us-east-1",
+		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
+		BaseEndpoint: aws.String(moto.URL()),
+	})
+}
+
+// queueWithDLQ creates a queue whose messages come back after 2 s and go
+// to a dead-letter queue after two receives.
+func queueWithDLQ(t *testing.T, api *sqs.Client, name string) (url, dlqURL string) {
+	t.Helper()
+	ctx := context.Background()
+	dlq, err := api.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name + "_dlq")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	attrs, err := api.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: dlq.QueueUrl, AttributeNames: []types.QueueAttributeName{types.QueueAttributeNameQueueArn}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := api.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name), Attributes: map[string]string{
+		"VisibilityTimeout": "2",
+		"RedrivePolicy":     fmt.Sprintf(`{"deadLetterTargetArn":%q,"maxReceiveCount":2}`, attrs.Attributes["QueueArn"]),
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return *q.QueueUrl, *dlq.QueueUrl
+}
+
+func send(t *testing.T, api *sqs.Client, url string, bodies ...string) {
+	t.Helper()
+	for _, b := range bodies {
+		if _, err := api.SendMessage(context.Background(), &sqs.SendMessageInput{QueueUrl: aws.String(url), MessageBody: aws.String(b),
+			MessageAttributes: map[string]types.MessageAttributeValue{"kind": {DataType: aws.String("String"), StringValue: aws.String("test")}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// bodies drains a queue (messages stay, invisible for its timeout) and
+// returns what it held.
+func bodies(t *testing.T, api *sqs.Client, url string) []string {
+	t.Helper()
+	out, err := api.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, m := range out.Messages {
+		got = append(got, *m.Body)
+	}
+	slices.Sort(got)
+	return got
+}
+
+// runPoller polls name with the Node test handler as its consumer and
+// returns the history it records into and the poller's log.
+func runPoller(t *testing.T, api *sqs.Client, src QueueSource) (*History, func() []string) {
+	t.Helper()
+	h, err := NewHistory(newRuntime(t, 10*time.Second), filepath.Join(t.TempDir(), "invocations.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var logs []string
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	p := &QueuePoller{Src: src, API: api, Inv: h, Region: "us-east-1", Wait: time.Second,
+		Log: func(s string) { mu.Lock(); logs = append(logs, s); mu.Unlock() }}
+	go func() { defer close(done); p.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done; h.Close() })
+	return h, func() []string { mu.Lock(); defer mu.Unlock(); return slices.Clone(logs) }
+}
+
+func waitFor(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestQueuePollerPartialBatchFailures: handled messages are deleted, the
+// one the handler reports failed comes back after the visibility timeout
+// and, after maxReceiveCount receives, SQS moves it to the dead-letter
+// queue, as the event source mapping would leave it to.
+func TestQueuePollerPartialBatchFailures(t *testing.T) {
+	api := motoSQS(t)
+	url, dlq := queueWithDLQ(t, api, "partial")
+	send(t, api, url, "one", "fail-two", "three")
+	h, logs := runPoller(t, api, QueueSource{Queue: "Jobs", Name: "partial", Function: "node", BatchSize: 10, Window: time.Second, ReportFailures: true})
+
+	waitFor(t, "the failed message to reach the dead-letter queue", func() bool {
+		return slices.Equal(bodies(t, api, dlq), []string{"fail-two"})
+	})
+	if got := bodies(t, api, url); len(got) != 0 {
+		t.Errorf("the queue still holds %v: handled messages were not deleted", got)
+	}
+	recs := h.Records()
+	if len(recs) < 2 {
+		t.Fatalf("%d invocations, want the batch and the retry", len(recs))
+	}
+	first := string(recs[0].Request)
+	for _, want := range []string{`"eventSource":"aws:sqs"`, `"eventSourceARN":"arn:aws:sqs:us-east-1:123456789012:partial"`, `"body":"one"`, `"body":"fail-two"`, `"body":"three"`, `"receiptHandle"`, `"ApproximateReceiveCount":"1"`, `"messageAttributes":{"kind":{"binaryListValues":[],"dataType":"String","stringListValues":[],"stringValue":"test"}}`, `"awsRegion":"us-east-1"`} {
+		if !strings.Contains(first, want) {
+			t.Errorf("the first batch's event lacks %s:\n%s", want, first)
+		}
+	}
+	if recs[0].Source != "queue Jobs" {
+		t.Errorf("source %q, want queue Jobs", recs[0].Source)
+	}
+	retry := string(recs[1].Request)
+	if !strings.Contains(retry, `"body":"fail-two"`) || strings.Contains(retry, `"body":"one"`) || !strings.Contains(retry, `"ApproximateReceiveCount":"2"`) {
+		t.Errorf("the retry should hold only the failed message, received twice:\n%s", retry)
+	}
+	if !slices.ContainsFunc(logs(), func(s string) bool { return strings.Contains(s, "1 of 3 message(s) reported failed") }) {
+		t.Errorf("the failure was not reported: %v", logs())
+	}
+}
+
+// TestQueuePollerHandlerErrorRetriesTheBatch: a handler that throws
+// deletes nothing; the batch comes back and, a replay aside, ends in the
+// dead-letter queue whole.
+func TestQueuePollerHandlerErrorRetriesTheBatch(t *testing.T) {
+	api := motoSQS(t)
+	url, dlq := queueWithDLQ(t, api, "throwing")
+	send(t, api, url, "throw", "ok")
+	h, logs := runPoller(t, api, QueueSource{Queue: "Jobs", Name: "throwing", Function: "node", BatchSize: 10, Window: time.Second})
+	waitFor(t, "the batch to reach the dead-letter queue", func() bool {
+		return slices.Equal(bodies(t, api, dlq), []string{"ok", "throw"})
+	})
+	if !slices.ContainsFunc(logs(), func(s string) bool { return strings.Contains(s, "the handler failed: 2 message(s) left on the queue") }) {
+		t.Errorf("the failure was not reported: %v", logs())
+	}
+	// A recorded batch replays against the handler (its receipt handles
+	// are stale: a replay deletes nothing).
+	res, err := h.Replay(context.Background(), h.Records()[0].ID)
+	if err != nil || res.Err == nil || !strings.Contains(res.Err.Message, "batch failed on purpose") {
+		t.Errorf("replay: %v %v", err, res)
+	}
+	_ = url
+}
+
+// TestQueuePollerBatchSize: a batch never holds more than BatchSize
+// messages.
+func TestQueuePollerBatchSize(t *testing.T) {
+	api := motoSQS(t)
+	url, _ := queueWithDLQ(t, api, "sized")
+	send(t, api, url, "a", "b", "c", "d", "e")
+	h, _ := runPoller(t, api, QueueSource{Queue: "Jobs", Name: "sized", Function: "node", BatchSize: 2})
+	waitFor(t, "all five messages to be handled", func() bool {
+		n := 0
+		for _, r := range h.Records() {
+			n += strings.Count(string(r.Request), `"eventSource":"aws:sqs"`)
+		}
+		return n == 5
+	})
+	for _, r := range h.Records() {
+		if n := strings.Count(string(r.Request), `"eventSource":"aws:sqs"`); n > 2 {
+			t.Errorf("a batch of %d, want at most 2", n)
+		}
+	}
+	if got := bodies(t, api, url); len(got) != 0 {
+		t.Errorf("the queue still holds %v", got)
+	}
+}
+
+func TestQueueSourcesFromTheManifest(t *testing.T) {
+	m := &manifest.Manifest{Stacks: []manifest.Stack{{Constructs: []manifest.Construct{
+		{ID: "Jobs", Type: "Queue", Data: map[string]string{manifest.QueueName: "dev-app-Jobs", manifest.QueueConsumer: "Jobs_consumer", manifest.QueueBatchSize: "20", manifest.QueueBatchWindow: "3", manifest.QueueReportFailures: "true"}},
+		{ID: "Plain", Type: "Queue", Data: map[string]string{manifest.QueueName: "dev-app-Plain"}},
+		{ID: "Old", Type: "Queue", Data: map[string]string{manifest.QueueName: "dev-app-Old", manifest.QueueConsumer: "Old_consumer"}},
+	}}}}
+	got, err := QueueSources(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []QueueSource{
+		{Queue: "Jobs", Name: "dev-app-Jobs", Function: "Jobs_consumer", BatchSize: 20, Window: 3 * time.Second, ReportFailures: true},
+		{Queue: "Old", Name: "dev-app-Old", Function: "Old_consumer", BatchSize: 10},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %+v\nwant %+v", got, want)
+	}
+	m.Stacks[0].Constructs[0].Data[manifest.QueueBatchSize] = "many"
+	if _, err := QueueSources(m); err == nil || !strings.Contains(err.Error(), `queue Jobs: manifest batchSize "many"`) {
+		t.Errorf("bad batch size: %v", err)
+	}
+}
+
+// TestBatchItemFailures: Lambda's reading of a partial batch response.
+func TestBatchItemFailures(t *testing.T) {
+	msgs := []types.Message{{MessageId: aws.String("a")}, {MessageId: aws.String("b")}}
+	tests := []struct {
+		payload string
+		want    []string
+		err     string
+	}{
+		{``, nil, ""},
+		{`null`, nil, ""},
+		{`"done"`, nil, ""},
+		{`{}`, nil, ""},
+		{`{"batchItemFailures":[]}`, nil, ""},
+		{`{"batchItemFailures":[{"itemIdentifier":"b"}]}`, []string{"b"}, ""},
+		{`{"batchItemFailures":[{"itemIdentifier":"zzz"}]}`, nil, `itemIdentifier "zzz", which is not a message of this batch`},
+		{`{"batchItemFailures":[{"itemIdentifier":""}]}`, nil, `itemIdentifier ""`},
+		{`{"batchItemFailures":[{}]}`, nil, `itemIdentifier ""`},
+		{`{"batchItemFailures":"b"}`, nil, "batchItemFailures is malformed"},
+	}
+	for _, tc := range tests {
+		got, err := batchItemFailures([]byte(tc.payload), msgs)
+		if !slices.Equal(got, tc.want) || (err == nil) != (tc.err == "") || (err != nil && !strings.Contains(err.Error(), tc.err)) {
+			t.Errorf("%s: %v, %v; want %v, %q", tc.payload, got, err, tc.want, tc.err)
+		}
+	}
+}
