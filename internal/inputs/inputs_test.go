@@ -89,3 +89,35 @@ func TestChangedEnv(t *testing.T) {
 		t.Errorf("with every variable compared: %q", got)
 	}
 }
+
+// A file saved while a bundler read it is recorded as unknown: the next
+// check counts it as changed whatever it holds.
+func TestForgetWrittenSince(t *testing.T) {
+	dir := t.TempDir()
+	before, during := filepath.Join(dir, "before.ts"), filepath.Join(dir, "during.ts")
+	old := time.Now().Add(-time.Hour)
+	for _, p := range []string{before, during} {
+		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	started := time.Now()
+	now := time.Now().Add(time.Millisecond)
+	if err := os.Chtimes(during, now, now); err != nil {
+		t.Fatal(err)
+	}
+	files, err := HashFiles([]string{before, during})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ForgetWrittenSince(files, started)
+	if !files[0].Unchanged() {
+		t.Error("a file untouched since the start was forgotten")
+	}
+	if files[1].Unchanged() {
+		t.Error("a file written during the run still counts as unchanged")
+	}
+}
