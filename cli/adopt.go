@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
@@ -29,6 +30,20 @@ type adoptMode struct {
 	ask func(question string) (bool, error)
 }
 
+// askAtTerminal is adoptMode.ask for the person at the terminal, one
+// question at a time (stacks deploy in parallel); nil without a terminal.
+func askAtTerminal(f *Factory) func(string) (bool, error) {
+	if !f.IO.IsTTY {
+		return nil
+	}
+	var mu sync.Mutex
+	return func(q string) (bool, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return confirm(f, q)
+	}
+}
+
 // apply is terraform apply for the stack, recovering from creates that
 // failed because AWS already has the resource under the name this stage
 // gives it (a deploy that died before it saved the state): those are
@@ -45,7 +60,17 @@ func (r *stackRunner) apply(ctx context.Context, t *tf.Terraform, on func(tf.Eve
 		if aerr != nil {
 			return sum, aerr
 		}
-		sum, err = r.adopt(ctx, t, imports, on, mode, err)
+		what := orphans(imports, r.s.stage)
+		if !mode.yes && mode.ask == nil {
+			setHint(err, what+". `sst deploy --stage "+r.s.stage+" --adopt` imports them into the state (nothing is recreated); or delete them in AWS")
+			return nil, err
+		}
+		applyErr := err
+		sum, err = r.adopt(ctx, t, imports, on, mode, what)
+		if errors.Is(err, errDeclined) {
+			setHint(applyErr, what+"; not adopted (declined)")
+			return nil, applyErr
+		}
 		if sum == nil {
 			return nil, err
 		}
@@ -136,20 +161,24 @@ func (r *stackRunner) importID(ctx context.Context, typ, name string) (string, e
 	return "", fmt.Errorf("no SNS topic named %s", name)
 }
 
-// adopt plans the apply with import blocks for imports, shows the plan,
-// and applies it with --adopt or after confirmation. Refused, it returns
-// a nil Summary and applyErr with a hint naming the command that adopts.
-func (r *stackRunner) adopt(ctx context.Context, t *tf.Terraform, imports []tf.Import, on func(tf.Event), mode adoptMode, applyErr error) (*tf.Summary, error) {
-	stage, name := r.s.stage, r.st.Name
+// orphans describes resources found existing under the stage's names.
+func orphans(imports []tf.Import, stage string) string {
 	var list []string
 	for _, im := range imports {
 		list = append(list, fmt.Sprintf("%s (%s)", im.To, im.ID))
 	}
-	what := fmt.Sprintf("%d resource(s) already exist in AWS under the names stage %s gives them but are not in its state (left by a deploy that died before saving them?): %s", len(imports), stage, strings.Join(list, ", "))
-	if !mode.yes && mode.ask == nil {
-		setHint(applyErr, what+". `sst deploy --stage "+stage+" --adopt` imports them into the state (nothing is recreated); or delete them in AWS")
-		return nil, applyErr
-	}
+	return fmt.Sprintf("%d resource(s) already exist in AWS under the names stage %s gives them but are not in its state (left by a deploy that died before saving them?): %s", len(imports), stage, strings.Join(list, ", "))
+}
+
+// errDeclined is a "no" to adopt's question.
+var errDeclined = errors.New("declined")
+
+// adopt plans the stack with import blocks for imports, prints the plan
+// under what, and applies it when mode.yes or after mode.ask's yes
+// (errDeclined otherwise). A plan that imports anything else, or would
+// replace or delete what it imports, applies nothing.
+func (r *stackRunner) adopt(ctx context.Context, t *tf.Terraform, imports []tf.Import, on func(tf.Event), mode adoptMode, what string) (*tf.Summary, error) {
+	stage, name := r.s.stage, r.st.Name
 	remove, err := t.SetImports(imports)
 	if err != nil {
 		return nil, err
@@ -175,7 +204,7 @@ func (r *stackRunner) adopt(ctx context.Context, t *tf.Terraform, imports []tf.I
 	}
 	for _, c := range plan.Changes {
 		if c.Importing != "" && c.Action != "import" && c.Action != "update" {
-			return nil, fmt.Errorf("stack %s: adopting %s would %s it (its settings differ from the app's in a way AWS cannot change in place): nothing adopted; delete it in AWS or change the app to match", name, c.Address, c.Action)
+			return nil, fmt.Errorf("stack %s: adopting %s would %s it (its settings differ from the app's in a way AWS cannot change in place, such as its name or keys): nothing adopted; change the app to match, or delete it in AWS", name, c.Address, c.Action)
 		}
 	}
 	if !mode.yes {
@@ -184,8 +213,7 @@ func (r *stackRunner) adopt(ctx context.Context, t *tf.Terraform, imports []tf.I
 			return nil, err
 		}
 		if !ok {
-			setHint(applyErr, what+"; not adopted (declined)")
-			return nil, applyErr
+			return nil, errDeclined
 		}
 	}
 	r.printf("Stack %s: adopting %d resource(s)…\n", name, len(imports))

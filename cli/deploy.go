@@ -103,15 +103,7 @@ func runDeploy(ctx context.Context, s *session, o *deployOptions) error {
 	fmt.Fprintf(f.IO.Out, "Deploying %d stack(s) of app %s to stage %s\n", len(stacks), s.style.Bold(m.App), s.style.Bold(s.stage))
 
 	var mu sync.Mutex
-	mode := adoptMode{yes: o.adopt}
-	if f.IO.IsTTY {
-		var askMu sync.Mutex
-		mode.ask = func(q string) (bool, error) {
-			askMu.Lock()
-			defer askMu.Unlock()
-			return confirm(f, q)
-		}
-	}
+	mode := adoptMode{yes: o.adopt, ask: askAtTerminal(f)}
 	fresh := deploy.Outputs{}
 	applied := map[string]bool{} // stacks applied in this run
 	run := func(ctx context.Context, name string) (deploy.Status, error) {

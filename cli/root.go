@@ -74,6 +74,7 @@ Environment:
 		newDiffCmd(f, g),
 		newDeployCmd(f, g),
 		newRemoveCmd(f, g),
+		newImportCmd(f, g),
 		newOutputsCmd(f, g),
 		newMigrateCmd(f, g),
 		newUnlockCmd(f, g),

@@ -62,7 +62,9 @@ var adapterSites = []adapterSite{{
 // Lambda, so the deployed server directory, copied away from
 // node_modules, is called with node and a function-URL event instead. The
 // Astro and SvelteKit builds are the adapters' stock output, whose entries
-// import the framework from node_modules: the site bundles them.
+// import the framework from node_modules: the site bundles them. The same
+// stack holds a Next.js app built with OpenNext (checkNextjs), so that one
+// apply and one destroy cover all five sites.
 func TestSsrAdapterSites(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -76,9 +78,10 @@ func TestSsrAdapterSites(t *testing.T) {
 	for _, site := range adapterSites {
 		sites = append(sites, filepath.Join(dir, site.dir))
 	}
-	npmInstall(t, sites...)
-	mustSST(t, dir, "deploy", "--stage", stage)
+	npmInstall(t, append(sites, filepath.Join(dir, "next"))...)
+	mustSSTEnv(t, dir, map[string]string{"NEXT_TELEMETRY_DISABLED": "1"}, "deploy", "--stage", stage)
 	out := readOutputs(t, dir, stage)["Web"]
+	t.Run("Next", func(t *testing.T) { checkNextjs(t, dir, stage, prefix, out) })
 
 	for _, site := range adapterSites {
 		t.Run(site.id, func(t *testing.T) {

@@ -41,7 +41,7 @@ func TestDropInVite(t *testing.T) {
 // generated props and calls (site.URL(), Path, BuildCommand, …) match the
 // real API. Building each framework's app would cost minutes apiece; the
 // Vite one is synthesized by TestDropInVite and the Next.js construct by
-// TestNextjsSiteOpenNext.
+// TestSsrAdapterSites.
 func TestDropInCompiles(t *testing.T) {
 	t.Parallel()
 	// A dependency that identifies each framework in package.json.

@@ -183,6 +183,10 @@ func TestInterruptedDeploys(t *testing.T) {
 			}
 			checkState(t, s3Object(t, awsConfig(), env["STATE_BUCKET"], "env:/"+tc.stage+"/rel/Work/terraform.tfstate"), want)
 			checkInventory(t, awsConfig(), tc.stage, want)
+			if !tc.table {
+				// The converged stage then takes a table made by hand.
+				importTable(t, dir, env, tc.stage)
+			}
 		})
 	}
 	// Local state needs no unlock: terraform locks it with fcntl, which
@@ -285,6 +289,57 @@ func adoptOrphan(t *testing.T, dir string, env map[string]string, stage string) 
 	if _, err := os.Stat(filepath.Join(dir, ".sst", "out", stage, "stacks", "Work", "sst-import.tf.json")); err == nil {
 		t.Error("the import blocks outlived the deploy that adopted")
 	}
+}
+
+// importTable: `sst import Items <name>` brings a table created outside
+// sst under the fixture's table construct, printing the plan (the import,
+// an in-place update to the app's tags and settings, nothing else) before
+// applying it; a setting then changed through the
+// construct (a stream) updates that table in place, never recreating it.
+func importTable(t *testing.T, dir string, env map[string]string, stage string) {
+	t.Helper()
+	table := stage + "-rel-Items"
+	ctx := context.Background()
+	ddb := dynamodb.NewFromConfig(awsConfig())
+	if _, err := ddb.CreateTable(ctx, &dynamodb.CreateTableInput{
+		TableName:            aws.String(table),
+		BillingMode:          types.BillingModePayPerRequest,
+		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("pk"), AttributeType: types.ScalarAttributeTypeS}},
+		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("pk"), KeyType: types.KeyTypeHash}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	describe := func() *types.TableDescription {
+		t.Helper()
+		out, err := ddb.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.Table
+	}
+	before := describe()
+	env["WITH_TABLE"] = "1"
+	r := sstEnv(t, dir, env, "import", "Items", table, "--stage", stage)
+	wantFailure(t, r, "refusing to import into stage \""+stage+"\" without confirmation", "--yes")
+	im := mustSSTEnv(t, dir, env, "import", "Items", table, "--stage", stage, "--yes")
+	for _, w := range []string{"importing " + table + " into table \"Items\" (aws_dynamodb_table.Items)", "aws_dynamodb_table.Items  (import " + table + ")", "1 to import, 0 to add, 1 to change, 0 to destroy", "Imported " + table + " into table \"Items\" of stage " + stage} {
+		if !strings.Contains(im.stdout, w) {
+			t.Errorf("import output lacks %q:\n%s", w, im)
+		}
+	}
+	env["TABLE_STREAM"] = "1"
+	mustSSTEnv(t, dir, env, "deploy", "--stage", stage)
+	after := describe()
+	if aws.ToString(after.TableArn) != aws.ToString(before.TableArn) || !aws.ToTime(after.CreationDateTime).Equal(aws.ToTime(before.CreationDateTime)) {
+		t.Errorf("the imported table was recreated: created %v, now %v", before.CreationDateTime, after.CreationDateTime)
+	}
+	if after.StreamSpecification == nil || !aws.ToBool(after.StreamSpecification.StreamEnabled) {
+		t.Errorf("the construct's stream did not reach the imported table: %+v", after.StreamSpecification)
+	}
+	want := append(relResources(stage), table)
+	slices.Sort(want)
+	checkState(t, s3Object(t, awsConfig(), env["STATE_BUCKET"], "env:/"+stage+"/rel/Work/terraform.tfstate"), want)
+	checkInventory(t, awsConfig(), stage, want)
 }
 
 // killMidApply starts a deploy and SIGKILLs the CLI while terraform is

@@ -247,23 +247,17 @@ func keys[V any](m map[string]V) []string {
 	return out
 }
 
-// TestNextjsSiteOpenNext builds a real Next.js app with OpenNext, deploys
-// what its output needs to moto, and reads it back: the four functions,
-// the revalidation queue, mapping and seeded tag table, the warmer
-// schedule, the assets with their headers, and the distribution's
-// behaviours.
-func TestNextjsSiteOpenNext(t *testing.T) {
-	t.Parallel()
+// checkNextjs reads back what TestSsrAdapterSites deployed for its Next.js
+// app, built with OpenNext: the four functions, the revalidation queue,
+// mapping and seeded tag table, the warmer schedule, the assets with their
+// headers, and the distribution's behaviours. prefix is "<stage>-<app>-";
+// out is the stack's outputs.
+func checkNextjs(t *testing.T, dir, stage, prefix string, out map[string]string) {
+	t.Helper()
 	ctx := context.Background()
 	cfg := awsConfig()
 	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
 	cf, lam, ddb, sqsc, ev := cloudfront.NewFromConfig(cfg), lambda.NewFromConfig(cfg), dynamodb.NewFromConfig(cfg), sqs.NewFromConfig(cfg), eventbridge.NewFromConfig(cfg)
-
-	const stage, prefix = "nextjs", "nextjs-ssr-"
-	dir := copyProject(t, filepath.Join(repo, "tests", "testdata", "sites", "ssr"))
-	npmInstall(t, filepath.Join(dir, "next"))
-	mustSSTEnv(t, dir, map[string]string{"NEXT_TELEMETRY_DISABLED": "1"}, "deploy", "--stage", stage)
-	out := readOutputs(t, dir, stage)["Web"]
 	dist := out["Next_distribution_id"]
 	if dist == "" || out["SiteUrl"] != out["Next_url"] {
 		t.Fatalf("outputs = %v", out)
@@ -280,7 +274,7 @@ func TestNextjsSiteOpenNext(t *testing.T) {
 	server := fn("Next_server")
 	env := server.Configuration.Environment.Variables
 	for k, want := range map[string]string{
-		"CACHE_BUCKET_NAME": "nextjs-ssr-next-assets", "CACHE_BUCKET_KEY_PREFIX": "_cache", "CACHE_DYNAMO_TABLE": prefix + "Next-revalidation",
+		"CACHE_BUCKET_NAME": prefix + "next-assets", "CACHE_BUCKET_KEY_PREFIX": "_cache", "CACHE_DYNAMO_TABLE": prefix + "Next-revalidation",
 		"SITE_STAGE": stage, "VISITS_TABLE": prefix + "Visits", "SST_Table_tableName_Visits": prefix + "Visits",
 	} {
 		if env[k] != want {
@@ -342,7 +336,7 @@ func TestNextjsSiteOpenNext(t *testing.T) {
 		t.Errorf("warmer rule = %+v, %v", rule, err)
 	}
 
-	objs := siteObjects(t, s3c, "nextjs-ssr-next-assets")
+	objs := siteObjects(t, s3c, prefix+"next-assets")
 	var static, cache int
 	for k, o := range objs {
 		switch {
@@ -380,12 +374,7 @@ func TestNextjsSiteOpenNext(t *testing.T) {
 		origins[aws.ToString(o.Id)] = aws.ToString(o.DomainName)
 	}
 	srvURL, _ := lam.GetFunctionUrlConfig(ctx, &lambda.GetFunctionUrlConfigInput{FunctionName: aws.String(prefix + "Next_server")})
-	if host := strings.Split(aws.ToString(srvURL.FunctionUrl), "/")[2]; origins["server"] != host || origins["s3"] != "nextjs-ssr-next-assets.s3.us-east-1.amazonaws.com" {
+	if host := strings.Split(aws.ToString(srvURL.FunctionUrl), "/")[2]; origins["server"] != host || origins["s3"] != prefix+"next-assets.s3.us-east-1.amazonaws.com" {
 		t.Errorf("origins = %v (server URL host %s)", origins, host)
-	}
-
-	mustSST(t, dir, "remove", "--stage", stage, "--yes")
-	if left := inventory(t, prefix); len(left) > 0 {
-		t.Errorf("left after remove: %v", left)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/sst-tf/sst/internal/inputs"
 )
@@ -179,10 +180,14 @@ func Build(ctx context.Context, r Request) (*Result, error) {
 		return nil, err
 	}
 
+	started := time.Now()
 	out, err := b.build(ctx)
 	if err != nil {
 		return nil, err
 	}
+	// Node and Python inputs are hashed after the bundler read them: one
+	// saved meanwhile may hash as what the artifact does not hold.
+	inputs.ForgetWrittenSince(out.inputs, started)
 	method := zip.Deflate
 	if r.Target == "host" {
 		method = zip.Store

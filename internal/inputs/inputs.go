@@ -98,6 +98,18 @@ func (f File) Unchanged() bool {
 	return err == nil && now.SHA256 == f.SHA256
 }
 
+// ForgetWrittenSince blanks the record of every file written at or after t
+// (or gone): what the run read of it is not known, so it must count as
+// changed at the next check. Records are blanked in place.
+func ForgetWrittenSince(files []File, t time.Time) {
+	for i, f := range files {
+		fi, err := os.Stat(f.Path)
+		if err != nil || !fi.ModTime().Before(t) {
+			files[i] = File{Path: f.Path}
+		}
+	}
+}
+
 // HashDir digests dir's listing under filter.
 func HashDir(dir, filter string) (string, error) {
 	ents, err := os.ReadDir(dir)

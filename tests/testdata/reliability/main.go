@@ -22,7 +22,12 @@ func Work(s *sst.Stack) any {
 	sst.NewQueue(s, "Retry", sst.QueueProps{})
 	sst.NewTopic(s, "Events", sst.TopicProps{})
 	if os.Getenv("WITH_TABLE") != "" {
-		sst.NewTable(s, "Items", sst.TableProps{Fields: map[string]string{"pk": "string"}, PrimaryIndex: sst.TableIndex{PartitionKey: "pk"}})
+		// TABLE_STREAM=1 is a change AWS makes in place.
+		stream := ""
+		if os.Getenv("TABLE_STREAM") != "" {
+			stream = "new_image"
+		}
+		sst.NewTable(s, "Items", sst.TableProps{Fields: map[string]string{"pk": "string"}, PrimaryIndex: sst.TableIndex{PartitionKey: "pk"}, Stream: stream})
 	}
 	s.AddOutputs(map[string]any{"JobsUrl": jobs.URL()})
 	return jobs

@@ -1,4 +1,7 @@
-// SSR sites built from real adapter output: Astro, SvelteKit, Remix and SolidStart (solid/BUILD.md).
+// SSR sites built from real adapter output: Astro, SvelteKit, Remix and
+// SolidStart (solid/BUILD.md), and a Next.js app built with OpenNext, bound
+// to a table, with a warmer: one stack, so one apply and one destroy
+// deploy and remove all five.
 package main
 
 import sst "github.com/sst-tf/sst/constructs"
@@ -31,7 +34,19 @@ func Web(s *sst.Stack) any {
 		Environment: map[string]any{"SITE_STAGE": s.Stage()},
 		Cdk:         cdk,
 	})
-	s.AddOutputs(map[string]any{"AstroUrl": astro.URL(), "SvelteUrl": svelte.URL(), "RemixUrl": remix.URL(), "SolidUrl": solid.URL()})
+	table := sst.NewTable(s, "Visits", sst.TableProps{
+		Fields:       map[string]string{"id": "string"},
+		PrimaryIndex: sst.TableIndex{PartitionKey: "id"},
+	})
+	next := sst.NewNextjsSite(s, "Next", sst.NextjsSiteProps{
+		Path:         "next",
+		BuildCommand: "npx --no-install open-next build",
+		Environment:  map[string]any{"SITE_STAGE": s.Stage(), "VISITS_TABLE": table.TableName()},
+		Bind:         []sst.Bindable{table},
+		Warm:         2,
+		Cdk:          cdk,
+	})
+	s.AddOutputs(map[string]any{"AstroUrl": astro.URL(), "SvelteUrl": svelte.URL(), "RemixUrl": remix.URL(), "SolidUrl": solid.URL(), "SiteUrl": next.URL()})
 	return nil
 }
 
