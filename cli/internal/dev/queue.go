@@ -133,8 +133,23 @@ func (p *QueuePoller) Run(ctx context.Context) {
 		}
 		url, arn, err = p.resolve(ctx)
 	}
-	failing := false
+	failing, paused := false, false
 	for ctx.Err() == nil {
+		// A handler that does not build would fail every batch and push
+		// the messages towards the dead-letter queue: leave them on the
+		// queue until it builds.
+		if b, ok := p.Inv.(interface{ BuildFailed(fn string) bool }); ok && b.BuildFailed(p.Src.Function) {
+			if !paused {
+				p.Log(fmt.Sprintf("paused: %s did not build; its messages stay on the queue until it does", p.Src.Function))
+			}
+			paused = true
+			sleep(ctx, retryPause/4)
+			continue
+		}
+		if paused {
+			p.Log("resumed: the handler built")
+			paused = false
+		}
 		msgs, err := p.gather(ctx, url)
 		if err != nil {
 			if ctx.Err() != nil {

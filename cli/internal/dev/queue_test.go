@@ -315,3 +315,52 @@ func TestTopicSubscriberViaDevQueue(t *testing.T) {
 		t.Errorf("the dev queue still holds %v", got)
 	}
 }
+
+// unbuilt is a History whose function has no good build until built is
+// set, as the server reports it (Server.BuildFailed).
+type unbuilt struct {
+	*History
+	mu    sync.Mutex
+	built bool
+}
+
+func (u *unbuilt) BuildFailed(string) bool { u.mu.Lock(); defer u.mu.Unlock(); return !u.built }
+
+// TestQueuePollerHoldsMessagesWhileTheHandlerDoesNotBuild: no message is
+// received (so none moves towards the dead-letter queue) while the
+// consumer has no good build; once it builds, they are delivered.
+func TestQueuePollerHoldsMessagesWhileTheHandlerDoesNotBuild(t *testing.T) {
+	api := motoSQS(t)
+	url, _ := queueWithDLQ(t, api, "unbuilt")
+	send(t, api, url, "waits")
+	h, err := NewHistory(newRuntime(t, 10*time.Second), filepath.Join(t.TempDir(), "invocations.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv := &unbuilt{History: h}
+	var mu sync.Mutex
+	var logs []string
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	p := &QueuePoller{Src: QueueSource{Queue: "Jobs", Name: "unbuilt", Function: "node", BatchSize: 10}, API: api, Inv: inv, Region: "us-east-1", Wait: time.Second,
+		Log: func(s string) { mu.Lock(); logs = append(logs, s); mu.Unlock() }}
+	go func() { defer close(done); p.Run(ctx) }()
+	defer func() { cancel(); <-done; h.Close() }()
+	time.Sleep(3 * time.Second)
+	if n := len(h.Records()); n != 0 {
+		t.Fatalf("%d invocations while the handler did not build", n)
+	}
+	attrs, err := api.GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{QueueUrl: aws.String(url), AttributeNames: []types.QueueAttributeName{types.QueueAttributeNameApproximateNumberOfMessages}})
+	if err != nil || attrs.Attributes["ApproximateNumberOfMessages"] != "1" {
+		t.Errorf("the message should wait on the queue, visible: %v %v", attrs.Attributes, err)
+	}
+	inv.mu.Lock()
+	inv.built = true
+	inv.mu.Unlock()
+	waitFor(t, "the message to be delivered once the handler built", func() bool { return len(h.Records()) == 1 })
+	mu.Lock()
+	defer mu.Unlock()
+	if len(logs) < 2 || !strings.Contains(logs[0], "paused: node did not build") || logs[1] != "resumed: the handler built" {
+		t.Errorf("logs %q", logs)
+	}
+}

@@ -522,6 +522,15 @@ func (d *Server) Invoke(ctx context.Context, fnID string, payload []byte, source
 	return d.hist.Invoke(ctx, fnID, payload, source)
 }
 
+// BuildFailed reports whether fnID's handler has no good build (it failed
+// and nothing built before): event pollers hold their events meanwhile.
+func (d *Server) BuildFailed(fnID string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	fn, ok := d.fns[fnID]
+	return ok && d.buildErr[Key(fn)] != nil
+}
+
 // BuildFailedError is Invoke's answer for a function whose handler has no
 // good build; the gateways turn it into a 503 naming the error.
 type BuildFailedError struct {
