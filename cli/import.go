@@ -2,11 +2,8 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -79,7 +76,7 @@ func runImport(ctx context.Context, s *session, o *importOptions) error {
 	addr := typ + "." + c.ID
 	pr := progress.New(f.IO.Out, f.IO.IsTTY, f.color(), []string{st.Name})
 	r := s.stack(m, st, &progress.LockedWriter{W: f.IO.ErrOut}, pr.Printf)
-	if !declares(r.dir, typ, c.ID) {
+	if tf.ConfiguredResource(r.dir, typ, c.ID) == nil {
 		return fmt.Errorf("%s %q: stack %s has no %s for it to import into", strings.ToLower(c.Type), c.ID, st.Name, addr)
 	}
 	id := o.id
@@ -145,20 +142,4 @@ func importTarget(m *manifest.Manifest, id string) (*manifest.Stack, *manifest.C
 		list = strings.Join(can, ", ")
 	}
 	return nil, nil, fmt.Errorf("no construct %q in app %q: constructs that can import are %s", id, m.App, list)
-}
-
-// declares is whether the stack's configuration has resource typ.name.
-func declares(dir, typ, name string) bool {
-	b, err := os.ReadFile(filepath.Join(dir, deploy.StackFile))
-	if err != nil {
-		return false
-	}
-	var cfg struct {
-		Resource map[string]map[string]json.RawMessage `json:"resource"`
-	}
-	if json.Unmarshal(b, &cfg) != nil {
-		return false
-	}
-	_, ok := cfg.Resource[typ][name]
-	return ok
 }

@@ -74,21 +74,27 @@ func AlreadyExists(err error) []Exists {
 // configuredName is attribute attr of resource typ.name in the stack's
 // cdk.tf.json, when it is a plain string (not an expression).
 func configuredName(dir, typ, name, attr string) string {
+	v, _ := ConfiguredResource(dir, typ, name)[attr].(string)
+	if strings.Contains(v, "${") {
+		return ""
+	}
+	return v
+}
+
+// ConfiguredResource is resource typ.name of the stack's cdk.tf.json in
+// dir, or nil when the configuration has none (or cannot be read).
+func ConfiguredResource(dir, typ, name string) map[string]any {
 	b, err := os.ReadFile(filepath.Join(dir, "cdk.tf.json"))
 	if err != nil {
-		return ""
+		return nil
 	}
 	var cfg struct {
 		Resource map[string]map[string]map[string]any `json:"resource"`
 	}
 	if json.Unmarshal(b, &cfg) != nil {
-		return ""
+		return nil
 	}
-	v, _ := cfg.Resource[typ][name][attr].(string)
-	if strings.Contains(v, "${") {
-		return ""
-	}
-	return v
+	return cfg.Resource[typ][name]
 }
 
 // Import adopts an existing resource into the state at address To: an
