@@ -249,8 +249,28 @@ func (s *session) synthOrReuse(ctx context.Context) (*synth.Result, error) {
 	if why != "" {
 		return s.runSynth(ctx, why)
 	}
+	checked := time.Since(start)
+	// Handler code is not an input of the synthesis: its bundles are
+	// brought up to date here, each by the build the app made of it.
+	start = time.Now()
+	rebuilt, nb, err := synth.RefreshBundles(ctx, s.outDir(), m)
+	var stale *synth.StaleError
+	if errors.As(err, &stale) {
+		return s.runSynth(ctx, stale.Reason)
+	}
+	if err != nil {
+		return nil, err
+	}
 	fmt.Fprintf(s.f.IO.ErrOut, "Reusing the last synthesis of stage %s: none of the %d files and directories it read, nor its settings and environment, changed (checked in %s; --force runs the app)\n",
-		s.stage, n, time.Since(start).Round(time.Millisecond))
+		s.stage, n, checked.Round(time.Millisecond))
+	if len(rebuilt) > 0 {
+		names := make([]string, len(rebuilt))
+		for i, r := range rebuilt {
+			names[i] = r.Stack + "/" + r.Function
+		}
+		fmt.Fprintf(s.f.IO.ErrOut, "Rebuilt %d of %d function bundle(s) whose code changed, without running the app: %s (%s)\n",
+			len(rebuilt), nb, strings.Join(names, ", "), time.Since(start).Round(time.Millisecond))
+	}
 	for _, w := range m.Warnings {
 		fmt.Fprintf(s.f.IO.ErrOut, "%s %s\n", s.style.Yellow("warning:"), w)
 	}

@@ -3,8 +3,11 @@ package sst
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
@@ -98,6 +101,9 @@ type Function struct {
 	props  FunctionProps
 	kind   string // "go", "node" or "python"
 	result *build.Result
+	// req is the build the app made of the handler, recorded in the
+	// manifest so the CLI can repeat it without running the app.
+	req *build.Request
 
 	Cdk struct {
 		Function lambdafunction.LambdaFunction
@@ -465,8 +471,17 @@ func (fn *Function) complete() {
 	f.PutEnvironment(&lambdafunction.LambdaFunctionEnvironment{Variables: &vars})
 	f.SetHandler(jsii.String(fn.result.Handler))
 	f.SetRuntime(jsii.String(fn.result.Runtime))
-	f.SetFilename(jsii.String(s.artifact(fn.result.ZipPath)))
-	f.SetSourceCodeHash(jsii.String(fn.result.Hash))
+	// The JSON names a stable path and lets Terraform hash the file at
+	// plan time: an edited handler changes the file, not the JSON, so the
+	// CLI can rebuild it without running the app (see manifest.Function).
+	dst := fn.bundlePath()
+	if err := build.Place(fn.result.ZipPath, dst); err != nil {
+		s.app.errorf("stack %s: function %q: place its bundle at %s: %v", s.name, fn.fid, dst, err)
+		return
+	}
+	rel := s.artifact(dst)
+	f.SetFilename(jsii.String(rel))
+	f.SetSourceCodeHash(cdktf.Fn_Filebase64sha256(jsii.String(rel)))
 	// Logs go only to the function's own log group.
 	logArn := *fn.Cdk.LogGroup.Arn() + ":*"
 	all := append([]Statement{Allow([]string{"logs:CreateLogStream", "logs:PutLogEvents"}, logArn)}, perms...)
@@ -496,10 +511,23 @@ func (fn *Function) describeFunction() manifest.Function {
 	}
 	if fn.result != nil {
 		mf.Runtime = fn.result.Runtime
-		mf.Artifact = fn.stack.rel(fn.result.ZipPath)
-		mf.SourceHash = fn.result.Hash
+		mf.Artifact = fn.stack.rel(fn.bundlePath())
+		mf.Bundle = fn.req
 	}
 	return mf
+}
+
+// bundlePath is where the stack's Terraform reads the function's bundle:
+// <out>/functions/<id>.zip, one path per function whatever its code.
+// Function ids are unique in the app; one that is not a safe file name
+// gets a hash of itself appended, so two never share a file.
+func (fn *Function) bundlePath() string {
+	name := build.FileName(fn.fid)
+	if name != fn.fid {
+		sum := sha256.Sum256([]byte(fn.fid))
+		name += "-" + hex.EncodeToString(sum[:4])
+	}
+	return filepath.Join(fn.stack.app.opts.OutDir, "functions", name+".zip")
 }
 
 // resolveString turns tokens into the Terraform expressions they stand
@@ -542,7 +570,7 @@ func (a *App) buildFunctions(ctx context.Context) error {
 		go func(i int, fn *Function) {
 			defer func() { <-sem; wg.Done() }()
 			p := fn.props
-			res, err := build.Build(ctx, build.Request{
+			req := build.Request{
 				ProjectDir: a.opts.ProjectDir,
 				Handler:    p.Handler,
 				Runtime:    string(p.Runtime),
@@ -551,7 +579,8 @@ func (a *App) buildFunctions(ctx context.Context) error {
 				Name:       fn.fid,
 				Node:       build.NodeOptions{Format: p.Nodejs.Format, Minify: p.Nodejs.Minify, Sourcemap: p.Nodejs.Sourcemap, External: p.Nodejs.External},
 				Go:         build.GoOptions{Tags: p.Go.Tags, LDFlags: p.Go.LDFlags},
-			})
+			}
+			res, err := build.Build(ctx, req)
 			if err != nil {
 				var be *build.Error
 				if errors.As(err, &be) && be.Function == fn.fid {
@@ -562,7 +591,7 @@ func (a *App) buildFunctions(ctx context.Context) error {
 				}
 				return
 			}
-			fn.result = res
+			fn.result, fn.req = res, &req
 		}(i, fn)
 	}
 	wg.Wait()

@@ -34,9 +34,17 @@ func TestFunctionGoHandler(t *testing.T) {
 			t.Errorf("manifest %s arch/runtime = %s/%s", id, mf.Arch, mf.Runtime)
 		}
 	}
-	arm, x86 := s.resource(t, "First", "aws_lambda_function", "GoFn"), s.resource(t, "First", "aws_lambda_function", "GoX86")
-	if arm["source_code_hash"] == x86["source_code_hash"] {
-		t.Error("arm64 and x86_64 builds hash the same: is the architecture ignored?")
+	stackDir := filepath.Join(opts.OutDir, "stacks", "First")
+	bundle := func(id string) string {
+		name, _ := s.resource(t, "First", "aws_lambda_function", id)["filename"].(string)
+		b, err := os.ReadFile(filepath.Join(stackDir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	if bundle("GoFn") == bundle("GoX86") {
+		t.Error("arm64 and x86_64 builds are the same bytes: is the architecture ignored?")
 	}
 }
 
@@ -262,9 +270,10 @@ func TestFunctionRoleAndLogs(t *testing.T) {
 
 func TestFunctionArtifactAndDeterminism(t *testing.T) {
 	opts := testOptions(t)
+	minify := false
 	body := func(s *Stack) any {
 		tb := notesTable(s)
-		NewFunction(s, "Fn", FunctionProps{Handler: nodeHandler, Bind: []Bindable{tb}, Environment: map[string]string{"B": "2", "A": "1"}})
+		NewFunction(s, "Fn", FunctionProps{Handler: nodeHandler, Bind: []Bindable{tb}, Environment: map[string]string{"B": "2", "A": "1"}, Nodejs: NodejsProps{Minify: minify}})
 		NewFunction(s, "GoFn", FunctionProps{Handler: goHandler, Bind: []Bindable{tb}})
 		return nil
 	}
@@ -279,8 +288,13 @@ func TestFunctionArtifactAndDeterminism(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(stackDir, name)); err != nil {
 			t.Errorf("%s artifact does not resolve from the stack dir: %v", id, err)
 		}
-		if h, _ := f["source_code_hash"].(string); len(h) != 44 {
-			t.Errorf("%s source_code_hash = %q, want base64 sha256", id, h)
+		// Terraform hashes the file at plan time, so the JSON does not
+		// change with the code.
+		if h, want := f["source_code_hash"], `${filebase64sha256("`+name+`")}`; h != want {
+			t.Errorf("%s source_code_hash = %q, want %q", id, h, want)
+		}
+		if want := "../../functions/" + id + ".zip"; name != want {
+			t.Errorf("%s filename = %q, want the stable path %q", id, name, want)
 		}
 	}
 	if got := s.manifestStack(t, "First").Artifacts; len(got) != 2 {
@@ -301,5 +315,33 @@ func TestFunctionArtifactAndDeterminism(t *testing.T) {
 	}
 	if string(first) != string(second) {
 		t.Errorf("synthesizing twice gave different cdk.tf.json:\n%s\n---\n%s", first, second)
+	}
+
+	// Other bundle bytes (a minified build), the same JSON: only the
+	// file at the stable path differs, and the manifest records the
+	// build that made it, for the CLI to repeat.
+	bundle := filepath.Join(opts.OutDir, "functions", "Fn.zip")
+	before, err := os.ReadFile(bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	minify = true
+	s = synthOK(t, Config{Name: "notes"}, opts, stacks(t, body)...)
+	third, err := os.ReadFile(filepath.Join(stackDir, "cdk.tf.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(third) != string(first) {
+		t.Errorf("a different bundle changed cdk.tf.json:\n%s\n---\n%s", first, third)
+	}
+	after, err := os.ReadFile(bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(after) == string(before) {
+		t.Error("the minified bundle was not placed at the function's stable path")
+	}
+	if b := s.manifestFunction(t, "First", "Fn").Bundle; b == nil || !b.Node.Minify || b.Name != "Fn" || b.ProjectDir != testProject(t) {
+		t.Errorf("manifest bundle request = %+v", b)
 	}
 }

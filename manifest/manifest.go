@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/sst-tf/sst/internal/build"
 	"github.com/sst-tf/sst/internal/inputs"
 )
 
@@ -118,15 +119,22 @@ type Function struct {
 	// Construct is the id of the construct that owns the function.
 	Construct string `json:"construct"`
 	// Name is the physical function name.
-	Name     string `json:"name"`
-	Handler  string `json:"handler"`
-	Runtime  string `json:"runtime"`
-	Arch     string `json:"architecture"`
-	Memory   int    `json:"memory"`
-	Timeout  int    `json:"timeout"`
+	Name    string `json:"name"`
+	Handler string `json:"handler"`
+	Runtime string `json:"runtime"`
+	Arch    string `json:"architecture"`
+	Memory  int    `json:"memory"`
+	Timeout int    `json:"timeout"`
+	// Artifact is the bundle the stack uploads, relative to the stack
+	// directory: a stable path per function (the JSON names it and lets
+	// Terraform hash it at plan time), whose content the CLI replaces when
+	// the function's sources change.
 	Artifact string `json:"artifact,omitempty"`
-	// SourceHash is the content hash of the built artifact.
-	SourceHash  string            `json:"sourceHash,omitempty"`
+	// Bundle is the build request the app made Artifact with; the CLI
+	// repeats it (a build-cache hit unless a source changed) before each
+	// deploy that reuses the synthesis. Nil for bundles built from a site
+	// (their sources are the site's tree, whose change reruns the app).
+	Bundle      *build.Request    `json:"bundle,omitempty"`
 	Environment map[string]string `json:"environment,omitempty"`
 	Bindings    []string          `json:"bindings,omitempty"`
 	// Build repeats the bundler settings the app used, so `sst dev` builds

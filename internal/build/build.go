@@ -56,34 +56,37 @@ var (
 // nodeExts is the order in which a Node handler's file is looked for.
 var nodeExts = []string{".ts", ".tsx", ".mts", ".js", ".mjs", ".cjs", ".jsx"}
 
-// Request describes one function to build.
+// Request describes one function to build. It is also what the manifest
+// records of each function (JSON), so the CLI can rebuild a bundle whose
+// sources changed without running the app: the same request hits the same
+// cache record.
 type Request struct {
-	ProjectDir string      // absolute project root; Handler is relative to it
-	Handler    string      // as the user wrote it: a Go package dir or .go file, or "path/to/file.export"
-	Runtime    string      // "" = detect; "go"; "nodejs18.x" | "nodejs20.x" | "nodejs22.x"; "python3.9" … "python3.13"
-	Arch       string      // "arm64" (default) | "x86_64"
-	Target     string      // "lambda" (default: linux + Arch) | "host" (this machine's GOOS/GOARCH, for local dev)
-	OutDir     string      // artifact dir; default <ProjectDir>/.sst/artifacts; created if missing
-	Name       string      // function id, used in artifact file names and errors
-	Node       NodeOptions // ignored for Go
-	Go         GoOptions   // ignored for Node
+	ProjectDir string      `json:"projectDir"`        // absolute project root; Handler is relative to it
+	Handler    string      `json:"handler"`           // as the user wrote it: a Go package dir or .go file, or "path/to/file.export"
+	Runtime    string      `json:"runtime,omitempty"` // "" = detect; "go"; "nodejs18.x" | "nodejs20.x" | "nodejs22.x"; "python3.9" … "python3.13"
+	Arch       string      `json:"arch,omitempty"`    // "arm64" (default) | "x86_64"
+	Target     string      `json:"target,omitempty"`  // "lambda" (default: linux + Arch) | "host" (this machine's GOOS/GOARCH, for local dev)
+	OutDir     string      `json:"outDir,omitempty"`  // artifact dir; default <ProjectDir>/.sst/artifacts; created if missing
+	Name       string      `json:"name"`              // function id, used in artifact file names and errors
+	Node       NodeOptions `json:"node"`              // ignored for Go
+	Go         GoOptions   `json:"go"`                // ignored for Node
 }
 
 // NodeOptions tune the esbuild bundle.
 type NodeOptions struct {
-	Format    string            // "esm" (default) | "cjs"
-	Minify    bool              // minify whitespace, identifiers and syntax
-	Sourcemap bool              // ship index.(m)js.map next to the bundle
-	External  []string          // extra modules left out of the bundle; @aws-sdk/* always is
-	Loader    map[string]string // file extension (".png") → esbuild loader name ("file", "text", ...)
-	Banner    string            // JS prepended to the bundle (after our own ESM require shim)
+	Format    string            `json:"format,omitempty"`    // "esm" (default) | "cjs"
+	Minify    bool              `json:"minify,omitempty"`    // minify whitespace, identifiers and syntax
+	Sourcemap bool              `json:"sourcemap,omitempty"` // ship index.(m)js.map next to the bundle
+	External  []string          `json:"external,omitempty"`  // extra modules left out of the bundle; @aws-sdk/* always is
+	Loader    map[string]string `json:"loader,omitempty"`    // file extension (".png") → esbuild loader name ("file", "text", ...)
+	Banner    string            `json:"banner,omitempty"`    // JS prepended to the bundle (after our own ESM require shim)
 }
 
 // GoOptions tune `go build`.
 type GoOptions struct {
-	Tags    []string // build tags added to lambda.norpc
-	LDFlags []string // linker flags added to -s -w
-	CGO     bool     // build with CGO_ENABLED=1 (needs a C cross-compiler for lambda targets)
+	Tags    []string `json:"tags,omitempty"`    // build tags added to lambda.norpc
+	LDFlags []string `json:"ldflags,omitempty"` // linker flags added to -s -w
+	CGO     bool     `json:"cgo,omitempty"`     // build with CGO_ENABLED=1 (needs a C cross-compiler for lambda targets)
 }
 
 // Result is a built (or cached) artifact.
@@ -414,3 +417,8 @@ func sortedCopy(s []string) []string {
 	sort.Strings(c)
 	return c
 }
+
+// FileName is name made safe as a file name on every OS (the way artifact
+// names are made of function ids); a name that is one already is returned
+// unchanged.
+func FileName(name string) string { return sanitize(name) }

@@ -1,0 +1,132 @@
+package synth
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+
+	"github.com/sst-tf/sst/internal/build"
+	"github.com/sst-tf/sst/manifest"
+)
+
+// Rebuilt names a function whose bundle RefreshBundles replaced.
+type Rebuilt struct {
+	Stack    string
+	Function string
+}
+
+// RefreshBundles brings the function bundles of a reused synthesis up to
+// date without running the app: it repeats the build the app made of each
+// function (manifest.Function.Bundle; a build-cache hit unless one of the
+// sources that build read changed) and puts every bundle whose bytes
+// differ at the stable path the stack's Terraform reads. A changed bundle
+// changes its stack's deploy hash, so deploy applies that stack and diff
+// plans it. Nothing is placed unless every build succeeds. It returns the
+// functions whose bundle changed and how many it checked; a build whose
+// result no longer fits the synthesized JSON (another Lambda runtime) is
+// an error naming it, which a caller answers by running the app.
+func RefreshBundles(ctx context.Context, outDir string, m *manifest.Manifest) ([]Rebuilt, int, error) {
+	type job struct {
+		stack string
+		fn    manifest.Function
+		dst   string
+		res   *build.Result
+		err   error
+	}
+	var jobs []*job
+	for _, st := range m.Stacks {
+		for _, f := range st.Functions {
+			if f.Bundle == nil || f.Artifact == "" {
+				continue
+			}
+			dst := filepath.Join(outDir, filepath.FromSlash(st.Dir), filepath.FromSlash(f.Artifact))
+			jobs = append(jobs, &job{stack: st.Name, fn: f, dst: dst})
+		}
+	}
+	sem := make(chan struct{}, runtime.NumCPU())
+	var wg sync.WaitGroup
+	for _, j := range jobs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			j.res, j.err = build.Build(ctx, *j.fn.Bundle)
+		}()
+	}
+	wg.Wait()
+	var errs []error
+	for _, j := range jobs {
+		var be *build.Error
+		switch {
+		case errors.As(j.err, &be) && be.Function == j.fn.ID:
+			errs = append(errs, fmt.Errorf("stack %s: %w", j.stack, j.err))
+		case j.err != nil:
+			errs = append(errs, fmt.Errorf("stack %s: function %q: %w", j.stack, j.fn.ID, j.err))
+		case j.res.Runtime != j.fn.Runtime:
+			errs = append(errs, &StaleError{Reason: fmt.Sprintf("function %q now builds for %s, synthesized for %s", j.fn.ID, j.res.Runtime, j.fn.Runtime)})
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, len(jobs), err
+	}
+	var changed []Rebuilt
+	for _, j := range jobs {
+		same, err := sameBundle(j.res, j.dst)
+		if err != nil {
+			return nil, len(jobs), fmt.Errorf("stack %s: function %q: %w", j.stack, j.fn.ID, err)
+		}
+		if same {
+			continue
+		}
+		if err := build.Place(j.res.ZipPath, j.dst); err != nil {
+			return nil, len(jobs), fmt.Errorf("stack %s: function %q: place its bundle: %w", j.stack, j.fn.ID, err)
+		}
+		changed = append(changed, Rebuilt{Stack: j.stack, Function: j.fn.ID})
+	}
+	return changed, len(jobs), nil
+}
+
+// StaleError says a reused synthesis no longer fits a bundle: the app
+// must run.
+type StaleError struct{ Reason string }
+
+func (e *StaleError) Error() string { return e.Reason }
+
+// sameBundle reports whether dst already holds the built bundle: the same
+// file (the hard link Place makes), or the same bytes (its copy).
+func sameBundle(res *build.Result, dst string) (bool, error) {
+	di, err := os.Stat(dst)
+	if errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	si, err := os.Stat(res.ZipPath)
+	if err != nil {
+		return false, err
+	}
+	if os.SameFile(si, di) {
+		return true, nil
+	}
+	if si.Size() != di.Size() {
+		return false, nil
+	}
+	f, err := os.Open(dst)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return false, err
+	}
+	return base64.StdEncoding.EncodeToString(h.Sum(nil)) == res.Hash, nil
+}
