@@ -16,10 +16,15 @@ import (
 	"github.com/sst-tf/sst/manifest"
 )
 
-// Rebuilt names a function whose bundle RefreshBundles replaced.
-type Rebuilt struct {
-	Stack    string
-	Function string
+// BundleReport is what RefreshBundles did; functions are named
+// "<stack>/<function id>".
+type BundleReport struct {
+	// Checked is how many bundles it checked.
+	Checked int
+	// Built are the bundles whose sources changed (no build-cache hit).
+	Built []string
+	// Changed are those whose bytes changed: placed at their stable path.
+	Changed []string
 }
 
 // RefreshBundles brings the function bundles of a reused synthesis up to
@@ -28,11 +33,10 @@ type Rebuilt struct {
 // sources that build read changed) and puts every bundle whose bytes
 // differ at the stable path the stack's Terraform reads. A changed bundle
 // changes its stack's deploy hash, so deploy applies that stack and diff
-// plans it. Nothing is placed unless every build succeeds. It returns the
-// functions whose bundle changed and how many it checked; a build whose
-// result no longer fits the synthesized JSON (another Lambda runtime) is
-// an error naming it, which a caller answers by running the app.
-func RefreshBundles(ctx context.Context, outDir string, m *manifest.Manifest) ([]Rebuilt, int, error) {
+// plans it. Nothing is placed unless every build succeeds. A build whose
+// result no longer fits the synthesized JSON (another Lambda runtime) is a
+// *StaleError, which a caller answers by running the app.
+func RefreshBundles(ctx context.Context, outDir string, m *manifest.Manifest) (BundleReport, error) {
 	type job struct {
 		stack string
 		fn    manifest.Function
@@ -73,24 +77,28 @@ func RefreshBundles(ctx context.Context, outDir string, m *manifest.Manifest) ([
 			errs = append(errs, &StaleError{Reason: fmt.Sprintf("function %q now builds for %s, synthesized for %s", j.fn.ID, j.res.Runtime, j.fn.Runtime)})
 		}
 	}
+	rep := BundleReport{Checked: len(jobs)}
 	if err := errors.Join(errs...); err != nil {
-		return nil, len(jobs), err
+		return rep, err
 	}
-	var changed []Rebuilt
 	for _, j := range jobs {
+		name := j.stack + "/" + j.fn.ID
+		if !j.res.Cached {
+			rep.Built = append(rep.Built, name)
+		}
 		same, err := sameBundle(j.res, j.dst)
 		if err != nil {
-			return nil, len(jobs), fmt.Errorf("stack %s: function %q: %w", j.stack, j.fn.ID, err)
+			return rep, fmt.Errorf("stack %s: function %q: %w", j.stack, j.fn.ID, err)
 		}
 		if same {
 			continue
 		}
 		if err := build.Place(j.res.ZipPath, j.dst); err != nil {
-			return nil, len(jobs), fmt.Errorf("stack %s: function %q: place its bundle: %w", j.stack, j.fn.ID, err)
+			return rep, fmt.Errorf("stack %s: function %q: place its bundle: %w", j.stack, j.fn.ID, err)
 		}
-		changed = append(changed, Rebuilt{Stack: j.stack, Function: j.fn.ID})
+		rep.Changed = append(rep.Changed, name)
 	}
-	return changed, len(jobs), nil
+	return rep, nil
 }
 
 // StaleError says a reused synthesis no longer fits a bundle: the app

@@ -37,6 +37,13 @@ var reuseProject = map[string]string{
 	"web/index.html":                    "<h1>hi</h1>\n",
 }
 
+// reuseFunctions are the project's handlers as the app builds them.
+var reuseFunctions = []build.Request{
+	{Name: "GoFn", Handler: "functions/goh", Target: "host"},
+	{Name: "NodeFn", Handler: "functions/node/list.handler"},
+	{Name: "PyFn", Handler: "functions/py/handler.main", Runtime: build.RuntimePython312},
+}
+
 // recordReuseProject writes the project with old mtimes (so the size+mtime
 // fast path is what the check uses), records what a synthesis of it reads
 // the way Run and the app's build steps do, and writes the manifest a
@@ -62,20 +69,32 @@ func recordReuseProject(t *testing.T, o Options) {
 	if app.Unknown != "" {
 		t.Fatalf("app inputs unknown: %s", app.Unknown)
 	}
-	// What the app's build steps report in the manifest.
-	var steps inputs.Set
-	for _, r := range []build.Request{
-		{Name: "GoFn", Handler: "functions/goh", Target: "host"},
-		{Name: "NodeFn", Handler: "functions/node/list.handler"},
-		{Name: "PyFn", Handler: "functions/py/handler.main", Runtime: build.RuntimePython312},
-	} {
+	// The functions the app built, at their stable paths, with the build
+	// requests the CLI repeats; their reads are not inputs of the synth.
+	st := manifest.Stack{Name: "S", Dir: "stacks/S"}
+	stackDir := filepath.Join(o.OutDir, "stacks", "S")
+	for _, r := range reuseFunctions {
 		r.ProjectDir = o.ProjectDir
+		r.OutDir = filepath.Join(o.ProjectDir, ".sst", "artifacts")
 		res, err := build.Build(ctx, r)
 		if err != nil {
 			t.Fatal(err)
 		}
-		steps.Add(res.Read)
+		art := "../../functions/" + r.Name + ".zip"
+		if err := build.Place(res.ZipPath, filepath.Join(stackDir, filepath.FromSlash(art))); err != nil {
+			t.Fatal(err)
+		}
+		st.Artifacts = append(st.Artifacts, art)
+		st.Functions = append(st.Functions, manifest.Function{ID: r.Name, Runtime: res.Runtime, Artifact: art, Bundle: &r})
 	}
+	if err := os.MkdirAll(stackDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(stackDir, "cdk.tf.json"), []byte("{}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// What the app's other build steps report in the manifest.
+	var steps inputs.Set
 	mig, err := inputs.DirContents(filepath.Join(o.ProjectDir, "migrations"))
 	if err != nil {
 		t.Fatal(err)
@@ -90,10 +109,7 @@ func recordReuseProject(t *testing.T, o Options) {
 	}
 	steps.Add(inputs.Set{Trees: []inputs.Tree{{Roots: []string{web}, Sum: sum}}})
 
-	if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	m := &manifest.Manifest{App: "app", Stage: o.Stage, Inputs: &steps}
+	m := &manifest.Manifest{App: "app", Stage: o.Stage, Inputs: &steps, Stacks: []manifest.Stack{st}}
 	if err := m.Write(o.OutDir); err != nil {
 		t.Fatal(err)
 	}
@@ -131,42 +147,67 @@ func TestReuseInvalidation(t *testing.T) {
 	setenv := func(kv string) func(*testing.T, *Options) {
 		return func(t *testing.T, o *Options) { o.Env = append(o.Env, kv) }
 	}
+	// built reports a build made meanwhile by another run (another stage's
+	// synth after the edit): the build cache is current, this stage's
+	// bundle is not.
+	builtElsewhere := func(name, body string) func(*testing.T, *Options) {
+		return func(t *testing.T, o *Options) {
+			write(name, body)(t, o)
+			for _, r := range reuseFunctions {
+				r.ProjectDir = o.ProjectDir
+				r.OutDir = filepath.Join(o.ProjectDir, ".sst", "artifacts")
+				if _, err := build.Build(context.Background(), r); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	const (
+		goCode   = "package main\n\nimport \"example.com/app/hlib\"\n\nfunc main() { hlib.Serve(); println(\"v2\") }\n"
+		nodeCode = "import { pad } from \"leftpad\";\nimport { greet } from \"./util\";\nexport const handler = async () => pad(greet() + \"!\");\n"
+	)
 	cases := []struct {
 		name   string
 		change func(*testing.T, *Options)
-		want   string // part of the reason; "" = reused
+		want   string // part of the reason the app reruns; "" = reused
+		// With the synthesis reused: the bundles rebuilt (no build-cache
+		// hit) and those whose bytes changed (placed), comma-separated.
+		built, changed string
 	}{
-		{"nothing changed", func(*testing.T, *Options) {}, ""},
-		{"app main package edited", edit("main.go"), "main.go changed"},
-		{"package the app imports edited", edit("infra/infra.go"), "infra/infra.go changed"},
-		{"file added to an imported package", write("infra/more.go", "package infra\n"), "infra"},
-		{"go.mod edited", write("go.mod", "module example.com/app\n\ngo 1.23\n"), "go.mod changed"},
-		{"go.sum edited", write("go.sum", "example.com/x v1.0.0 h1:abc=\n"), "go.sum changed"},
-		{"cdktf.json edited", write("cdktf.json", `{"language":"go","app":"go run .","context":{}}`), "cdktf.json changed"},
-		{"SST_ variable set", setenv("SST_FEATURE=on"), "$SST_FEATURE"},
-		{"variable the app reads by name", setenv("APP_TIER=gold"), "$APP_TIER"},
-		{"--region", func(_ *testing.T, o *Options) { o.Region = "eu-west-1" }, "$SST_REGION"},
-		{"--endpoint", func(_ *testing.T, o *Options) { o.Endpoint = "http://127.0.0.1:5000" }, "$SST_ENDPOINT"},
-		{"--profile", func(_ *testing.T, o *Options) { o.Profile = "ci" }, "$SST_PROFILE"},
-		{"Go handler edited", edit("functions/goh/main.go"), "functions/goh/main.go changed"},
-		{"package the Go handler imports edited", edit("hlib/hlib.go"), "hlib/hlib.go changed"},
-		{"Node handler edited", edit("functions/node/list.ts"), "functions/node/list.ts changed"},
-		{"file the Node handler imports edited", edit("functions/node/util.ts"), "functions/node/util.ts changed"},
-		{"node module the handler imports edited", edit("node_modules/leftpad/index.js"), "node_modules/leftpad/index.js changed"},
-		{"package-lock.json changed", write("package-lock.json", `{"name":"app","lockfileVersion":3,"packages":{}}`), "package-lock.json changed"},
-		{"Python handler edited", edit("functions/py/handler.py"), "functions/py/handler.py changed"},
-		{"Python module added", write("functions/py/util.py", "x = 1\n"), "functions/py"},
-		{"migration edited", edit("migrations/001_init.sql"), "migrations/001_init.sql changed"},
-		{"migration added", write("migrations/002_more.sql", "select 1;\n"), "migrations"},
-		{"site file edited", edit("web/index.html"), "web"},
-		{"site file added", write("web/app.js", "1\n"), "web"},
-		{"Go file touched, not changed", touch("main.go"), ""},
-		{"handler touched, not changed", touch("functions/node/list.ts"), ""},
-		{"go.mod touched, not changed", touch("go.mod"), ""},
-		{"unrelated file edited", edit("README.md"), ""},
-		{"unrelated file added", write("notes.txt", "x\n"), ""},
-		{"unrelated variable set", setenv("EDITOR=vi"), ""},
-		{"--force's SST_REBUILD", setenv("SST_REBUILD=1"), ""},
+		{"nothing changed", func(*testing.T, *Options) {}, "", "", ""},
+		{"app main package edited", edit("main.go"), "main.go changed", "", ""},
+		{"package the app imports edited", edit("infra/infra.go"), "infra/infra.go changed", "", ""},
+		{"file added to an imported package", write("infra/more.go", "package infra\n"), "infra", "", ""},
+		{"go.mod edited", write("go.mod", "module example.com/app\n\ngo 1.23\n"), "go.mod changed", "", ""},
+		{"go.sum edited", write("go.sum", "example.com/x v1.0.0 h1:abc=\n"), "go.sum changed", "", ""},
+		{"cdktf.json edited", write("cdktf.json", `{"language":"go","app":"go run .","context":{}}`), "cdktf.json changed", "", ""},
+		{"SST_ variable set", setenv("SST_FEATURE=on"), "$SST_FEATURE", "", ""},
+		{"variable the app reads by name", setenv("APP_TIER=gold"), "$APP_TIER", "", ""},
+		{"--region", func(_ *testing.T, o *Options) { o.Region = "eu-west-1" }, "$SST_REGION", "", ""},
+		{"--endpoint", func(_ *testing.T, o *Options) { o.Endpoint = "http://127.0.0.1:5000" }, "$SST_ENDPOINT", "", ""},
+		{"--profile", func(_ *testing.T, o *Options) { o.Profile = "ci" }, "$SST_PROFILE", "", ""},
+		// Handler code: never the app, exactly that bundle.
+		{"Go handler edited", write("functions/goh/main.go", goCode), "", "GoFn", "GoFn"},
+		{"package the Go handler imports edited", write("hlib/hlib.go", "package hlib\n\nfunc Serve() { println(\"serve\") }\n"), "", "GoFn", "GoFn"},
+		{"Node handler edited", write("functions/node/list.ts", nodeCode), "", "NodeFn", "NodeFn"},
+		{"file the Node handler imports edited", write("functions/node/util.ts", "export const greet = () => \"hello\";\n"), "", "NodeFn", "NodeFn"},
+		{"node module the handler imports edited", write("node_modules/leftpad/index.js", "exports.pad = (s) => '  ' + s;\n"), "", "NodeFn", "NodeFn"},
+		{"package-lock.json changed", write("package-lock.json", `{"name":"app","lockfileVersion":3,"packages":{}}`), "", "NodeFn", ""},
+		{"Node handler comment edited", edit("functions/node/list.ts"), "", "NodeFn", ""},
+		{"Python handler edited", edit("functions/py/handler.py"), "", "PyFn", "PyFn"},
+		{"Python module added", write("functions/py/util.py", "x = 1\n"), "", "PyFn", "PyFn"},
+		{"handler built meanwhile by another run", builtElsewhere("functions/node/list.ts", nodeCode), "", "", "NodeFn"},
+		{"migration edited", edit("migrations/001_init.sql"), "migrations/001_init.sql changed", "", ""},
+		{"migration added", write("migrations/002_more.sql", "select 1;\n"), "migrations", "", ""},
+		{"site file edited", edit("web/index.html"), "web", "", ""},
+		{"site file added", write("web/app.js", "1\n"), "web", "", ""},
+		{"Go file touched, not changed", touch("main.go"), "", "", ""},
+		{"handler touched, not changed", touch("functions/node/list.ts"), "", "", ""},
+		{"go.mod touched, not changed", touch("go.mod"), "", "", ""},
+		{"unrelated file edited", edit("README.md"), "", "", ""},
+		{"unrelated file added", write("notes.txt", "x\n"), "", "", ""},
+		{"unrelated variable set", setenv("EDITOR=vi"), "", "", ""},
+		{"--force's SST_REBUILD", setenv("SST_REBUILD=1"), "", "", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -175,17 +216,57 @@ func TestReuseInvalidation(t *testing.T) {
 			o := Options{ProjectDir: dir, App: "go run .", OutDir: filepath.Join(dir, ".sst", "out", "dev"), Stage: "dev", Env: os.Environ()}
 			recordReuseProject(t, o)
 			tc.change(t, &o)
-			_, _, why := Reusable(o)
+			m, _, why := Reusable(o)
 			switch {
 			case tc.want == "" && why != "":
-				t.Errorf("reran for: %s", why)
+				t.Fatalf("reran for: %s", why)
 			case tc.want != "" && why == "":
-				t.Errorf("reused a stale synthesis (want a rerun naming %q)", tc.want)
+				t.Fatalf("reused a stale synthesis (want a rerun naming %q)", tc.want)
 			case tc.want != "" && !strings.Contains(why, tc.want):
-				t.Errorf("reason %q does not name %q", why, tc.want)
+				t.Fatalf("reason %q does not name %q", why, tc.want)
+			case tc.want != "":
+				return
+			}
+			rep, err := RefreshBundles(context.Background(), o.OutDir, m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Join(rep.Built, ","); got != prefixed("S/", tc.built) {
+				t.Errorf("rebuilt %q, want %q", got, prefixed("S/", tc.built))
+			}
+			if got := strings.Join(rep.Changed, ","); got != prefixed("S/", tc.changed) {
+				t.Errorf("changed %q, want %q", got, prefixed("S/", tc.changed))
+			}
+			// Never stale: what each stack would upload is what a build
+			// from scratch makes of the sources now.
+			if tc.built != "" || tc.changed != "" {
+				fresh := t.TempDir()
+				for _, r := range reuseFunctions {
+					r.ProjectDir, r.OutDir = o.ProjectDir, fresh
+					res, err := build.Build(context.Background(), r)
+					if err != nil {
+						t.Fatal(err)
+					}
+					want, _ := os.ReadFile(res.ZipPath)
+					got, err := os.ReadFile(filepath.Join(o.OutDir, "functions", r.Name+".zip"))
+					if err != nil || string(got) != string(want) {
+						t.Errorf("%s: the stage's bundle is not a fresh build of the current sources (%v)", r.Name, err)
+					}
+				}
+			}
+			if again, err := RefreshBundles(context.Background(), o.OutDir, m); err != nil || len(again.Built)+len(again.Changed) > 0 {
+				t.Errorf("a second refresh did %+v, %v; want nothing", again, err)
 			}
 		})
 	}
+}
+
+// prefixed puts p before each name of a comma-separated list.
+func prefixed(p, list string) string {
+	if list == "" {
+		return ""
+	}
+	return p + strings.ReplaceAll(list, ",", ","+p)
 }
 
 // An app of another sst version may write manifest fields this CLI does
