@@ -251,15 +251,21 @@ func (s *session) synthOrReuse(ctx context.Context) (*synth.Result, error) {
 	}
 	checked := time.Since(start)
 	// Handler code is not an input of the synthesis: its bundles are
-	// brought up to date here, each by the build the app made of it.
+	// brought up to date here, each by the build the app made of it. Not
+	// for a removal: destroying needs no code, and a handler that does not
+	// compile must not block it.
 	start = time.Now()
-	rep, err := synth.RefreshBundles(ctx, s.outDir(), m)
-	var stale *synth.StaleError
-	if errors.As(err, &stale) {
-		return s.runSynth(ctx, stale.Reason)
-	}
-	if err != nil {
-		return nil, err
+	var rep synth.BundleReport
+	if s.mode != manifest.ModeRemove {
+		var err error
+		rep, err = synth.RefreshBundles(ctx, s.outDir(), m)
+		var stale *synth.StaleError
+		if errors.As(err, &stale) {
+			return s.runSynth(ctx, stale.Reason)
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
 	fmt.Fprintf(s.f.IO.ErrOut, "Reusing the last synthesis of stage %s: none of the %d files and directories it read, nor its settings and environment, changed (checked in %s; --force runs the app)\n",
 		s.stage, n, checked.Round(time.Millisecond))

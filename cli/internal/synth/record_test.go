@@ -309,3 +309,41 @@ func TestReuseRefused(t *testing.T) {
 		t.Errorf("go run ./cmd/app ./lib → %v %v", p, ok)
 	}
 }
+
+// A handler that no longer builds fails the refresh with the compiler's
+// message, naming the stack and function, and places nothing: not even
+// the other bundle that did build.
+func TestRefreshBundlesBuildError(t *testing.T) {
+	dir := t.TempDir()
+	o := Options{ProjectDir: dir, App: "go run .", OutDir: filepath.Join(dir, ".sst", "out", "dev"), Stage: "dev", Env: os.Environ()}
+	recordReuseProject(t, o)
+	nodeBundle := filepath.Join(o.OutDir, "functions", "NodeFn.zip")
+	before, err := os.ReadFile(nodeBundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range map[string]string{
+		"functions/goh/main.go":  "package main\n\nfunc main() { undefinedCall() }\n",
+		"functions/node/util.ts": "export const greet = () => \"changed\";\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(name)), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m, _, why := Reusable(o)
+	if why != "" {
+		t.Fatalf("reran for: %s", why)
+	}
+	_, err = RefreshBundles(context.Background(), o.OutDir, m)
+	if err == nil {
+		t.Fatal("a handler that does not compile refreshed without an error")
+	}
+	for _, want := range []string{"stack S", `function "GoFn"`, "undefinedCall"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not name %q:\n%v", want, err)
+		}
+	}
+	if after, _ := os.ReadFile(nodeBundle); string(after) != string(before) {
+		t.Error("the Node bundle was placed although the refresh failed")
+	}
+}
