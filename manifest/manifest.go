@@ -37,7 +37,9 @@ type Manifest struct {
 	// record what they read, the CLI adds the app's own Go packages,
 	// go.mod, cdktf.json and the environment. The CLI reuses the stage's
 	// output instead of running the app while none of it changed; nil
-	// (an app of an older sst) means never.
+	// (an app of an older sst) means never. Function builds are not in
+	// it: the JSON does not depend on bundle contents, and the CLI brings
+	// the bundles up to date itself (Function.Bundle).
 	Inputs *inputs.Set `json:"inputs,omitempty"`
 }
 
