@@ -8,7 +8,8 @@
 # split of the reused one: checking and rebuilding bundles (the CLI's
 # "checked in" figure) and the API stack's terraform apply (its line in the
 # deploy summary). Fails if the reused deploy ran the app or did not
-# rebuild the health bundle.
+# rebuild the health bundle. FARM=1 then times the same pairs with
+# farm-bench (whole-process wall, CPU and peak memory).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 runs="${RUNS:-5}"
@@ -39,5 +40,13 @@ echo "| Node handler edited → \`sst deploy\` (no app run) | $r | ${reused[*]} 
 echo "| … of which: bundles checked and rebuilt | $b | ${bundle[*]} |"
 echo "| … of which: API stack terraform apply | $a | ${apply[*]} |"
 echo "| Node handler edited → \`sst deploy --force\` (the app runs, as before) | $f | ${forced[*]} |"
+# Whole-process figures (every descendant's CPU, peak memory) from
+# farm-bench, the same pairs: edit + deploy vs edit + deploy --force.
+if [[ -n "${FARM:-}" ]]; then
+  e='sed -i "s/ok: true[^,]*,/ok: true, v: $(date +%s%N),/" functions/health/index.ts'
+  farm-bench -n "$runs" --warmup 1 --timeout 3000 \
+    --vs "sh -c '$e && exec $sst deploy --stage bench --force'" \
+    -- sh -c "$e && exec $sst deploy --stage bench"
+fi
 "$sst" remove --stage bench --yes >/dev/null 2>&1
 rm -rf "$work"

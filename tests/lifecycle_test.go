@@ -164,7 +164,7 @@ func TestLifecycle(t *testing.T) {
 			!strings.Contains(d.stderr, "rebuilt: API/Api_GET_notes") || !strings.Contains(d.stderr, "changed: API/Api_GET_notes") {
 			t.Errorf("diff after a handler edit should rebuild its bundles without running the app:\n%s", d.stderr)
 		}
-		if !strings.Contains(d.stdout, "aws_lambda_function.Api_GET_notes ") || !strings.Contains(d.stdout, "Stack Storage: no changes: unchanged since the last deploy, not planned") {
+		if !strings.Contains(d.stdout, "~ aws_lambda_function.Api_GET_notes\n") || !strings.Contains(d.stdout, "source_code_hash: ") || !strings.Contains(d.stdout, "Stack Storage: no changes: unchanged since the last deploy, not planned") {
 			t.Errorf("diff should show the function's update and leave Storage unplanned:\n%s", d.stdout)
 		}
 		// The bundle is current already; its stack's deploy hash is not.
