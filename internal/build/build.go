@@ -68,7 +68,12 @@ type Request struct {
 	Name       string      // function id, used in artifact file names and errors
 	Node       NodeOptions // ignored for Go
 	Go         GoOptions   // ignored for Node
+	CopyFiles  []CopyFile  // copied into the bundle after it is built
 }
+
+// CopyFile puts From (a file, or a directory copied whole; relative to
+// ProjectDir) into the bundle at To (default: From's relative path).
+type CopyFile struct{ From, To string }
 
 // NodeOptions tune the esbuild bundle.
 type NodeOptions struct {
@@ -215,7 +220,8 @@ func (j *job) productKey() string {
 	b, err := json.Marshal(struct {
 		Project, Out, Target, Handler, Runtime string
 		Builder                                any
-	}{j.r.ProjectDir, j.r.OutDir, j.r.Target, filepath.ToSlash(j.r.Handler), j.r.Runtime, j.b.key()})
+		Copy                                   []CopyFile
+	}{j.r.ProjectDir, j.r.OutDir, j.r.Target, filepath.ToSlash(j.r.Handler), j.r.Runtime, j.b.key(), j.r.CopyFiles})
 	if err != nil {
 		panic(err) // keys are plain structs; failing here is a bug
 	}
@@ -226,6 +232,9 @@ func (j *job) make(ctx context.Context) (*product, error) {
 	started := time.Now()
 	out, err := j.b.build(ctx)
 	if err != nil {
+		return nil, err
+	}
+	if err := copyFiles(j.r, out); err != nil {
 		return nil, err
 	}
 	// Node and Python inputs are hashed after the bundler read them: one

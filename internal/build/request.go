@@ -18,6 +18,9 @@ func RequestFor(projectDir, outDir string, fn manifest.Function) Request {
 		r.Runtime = b.Runtime
 		r.Node = NodeOptions{Format: b.Format, Minify: b.Minify, Sourcemap: b.Sourcemap, External: b.External}
 		r.Go = GoOptions{Tags: b.Tags, LDFlags: b.LDFlags}
+		for _, c := range b.CopyFiles {
+			r.CopyFiles = append(r.CopyFiles, CopyFile{From: c.From, To: c.To})
+		}
 	}
 	return r
 }
