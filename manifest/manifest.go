@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/sst-tf/sst/internal/build"
 	"github.com/sst-tf/sst/internal/inputs"
 )
 
@@ -39,8 +38,12 @@ type Manifest struct {
 	// output instead of running the app while none of it changed; nil
 	// (an app of an older sst) means never. Function builds are not in
 	// it: the JSON does not depend on bundle contents, and the CLI brings
-	// the bundles up to date itself (Function.Bundle).
+	// the bundles up to date itself (see Function.Artifact).
 	Inputs *inputs.Set `json:"inputs,omitempty"`
+	// ArtifactDir is where the app's function builds keep their cache and
+	// content-addressed bundles (absolute): the CLI repeats those builds
+	// into it.
+	ArtifactDir string `json:"artifactDir,omitempty"`
 }
 
 // Backend says where a stage's state lives.
@@ -129,14 +132,12 @@ type Function struct {
 	Timeout int    `json:"timeout"`
 	// Artifact is the bundle the stack uploads, relative to the stack
 	// directory: a stable path per function (the JSON names it and lets
-	// Terraform hash it at plan time), whose content the CLI replaces when
-	// the function's sources change.
-	Artifact string `json:"artifact,omitempty"`
-	// Bundle is the build request the app made Artifact with; the CLI
-	// repeats it (a build-cache hit unless a source changed) before each
-	// deploy that reuses the synthesis. Nil for bundles built from a site
-	// (their sources are the site's tree, whose change reruns the app).
-	Bundle      *build.Request    `json:"bundle,omitempty"`
+	// Terraform hash it at plan time). When a synthesis is reused, the CLI
+	// repeats the function's build (build.RequestFor this entry: a
+	// build-cache hit unless a source changed) and replaces the file when
+	// the bundle differs. A function without Handler was built from a
+	// site (its sources are the site's tree, whose change reruns the app).
+	Artifact    string            `json:"artifact,omitempty"`
 	Environment map[string]string `json:"environment,omitempty"`
 	Bindings    []string          `json:"bindings,omitempty"`
 	// Build repeats the bundler settings the app used, so `sst dev` builds
@@ -148,11 +149,22 @@ type Function struct {
 type FunctionBuild struct {
 	// Runtime is the runtime the user asked for ("" = detected): "go" or a
 	// Node runtime; Function.Runtime is the Lambda runtime it became.
-	Runtime  string   `json:"runtime,omitempty"`
-	Format   string   `json:"format,omitempty"`
-	External []string `json:"external,omitempty"`
-	Tags     []string `json:"tags,omitempty"`
-	LDFlags  []string `json:"ldflags,omitempty"`
+	Runtime   string   `json:"runtime,omitempty"`
+	Format    string   `json:"format,omitempty"`
+	Minify    bool     `json:"minify,omitempty"`
+	Sourcemap bool     `json:"sourcemap,omitempty"`
+	External  []string `json:"external,omitempty"`
+	Tags      []string `json:"tags,omitempty"`
+	LDFlags   []string `json:"ldflags,omitempty"`
+	// CopyFiles are copied into the bundle: from (relative to the
+	// project) → to (relative to the bundle).
+	CopyFiles []CopyFile `json:"copyFiles,omitempty"`
+}
+
+// CopyFile is one FunctionProps.CopyFiles entry.
+type CopyFile struct {
+	From string `json:"from"`
+	To   string `json:"to,omitempty"`
 }
 
 // ApiDev is what `sst dev` needs to play API Gateway for an Api: stored

@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sync"
 
 	"github.com/sst-tf/sst/internal/build"
@@ -29,14 +28,15 @@ type BundleReport struct {
 
 // RefreshBundles brings the function bundles of a reused synthesis up to
 // date without running the app: it repeats the build the app made of each
-// function (manifest.Function.Bundle; a build-cache hit unless one of the
-// sources that build read changed) and puts every bundle whose bytes
-// differ at the stable path the stack's Terraform reads. A changed bundle
-// changes its stack's deploy hash, so deploy applies that stack and diff
-// plans it. Nothing is placed unless every build succeeds. A build whose
-// result no longer fits the synthesized JSON (another Lambda runtime) is a
+// function (build.RequestFor its manifest entry, into the manifest's
+// artifact directory: a build-cache hit unless one of the sources that
+// build read changed) and puts every bundle whose bytes differ at the
+// stable path the stack's Terraform reads. A changed bundle changes its
+// stack's deploy hash, so deploy applies that stack and diff plans it.
+// Nothing is placed unless every build succeeds. A build whose result no
+// longer fits the synthesized JSON (another Lambda runtime) is a
 // *StaleError, which a caller answers by running the app.
-func RefreshBundles(ctx context.Context, outDir string, m *manifest.Manifest) (BundleReport, error) {
+func RefreshBundles(ctx context.Context, projectDir, outDir string, m *manifest.Manifest) (BundleReport, error) {
 	type job struct {
 		stack string
 		fn    manifest.Function
@@ -47,21 +47,27 @@ func RefreshBundles(ctx context.Context, outDir string, m *manifest.Manifest) (B
 	var jobs []*job
 	for _, st := range m.Stacks {
 		for _, f := range st.Functions {
-			if f.Bundle == nil || f.Artifact == "" {
+			// No handler: built from a site, whose tree is an input of
+			// the synthesis.
+			if f.Handler == "" || f.Artifact == "" {
 				continue
 			}
 			dst := filepath.Join(outDir, filepath.FromSlash(st.Dir), filepath.FromSlash(f.Artifact))
 			jobs = append(jobs, &job{stack: st.Name, fn: f, dst: dst})
 		}
 	}
-	sem := make(chan struct{}, runtime.NumCPU())
+	if len(jobs) > 0 && m.ArtifactDir == "" {
+		return BundleReport{}, &StaleError{Reason: "the last synthesis did not record its artifact directory (made by an older sst)"}
+	}
+	// One scheduler: functions on one handler share a compile.
+	sched := build.NewScheduler(0)
+	defer sched.Close()
 	var wg sync.WaitGroup
 	for _, j := range jobs {
 		wg.Add(1)
-		sem <- struct{}{}
 		go func() {
-			defer func() { <-sem; wg.Done() }()
-			j.res, j.err = build.Build(ctx, *j.fn.Bundle)
+			defer wg.Done()
+			j.res, j.err = sched.Build(ctx, build.RequestFor(projectDir, m.ArtifactDir, j.fn))
 		}()
 	}
 	wg.Wait()

@@ -37,12 +37,16 @@ var reuseProject = map[string]string{
 	"web/index.html":                    "<h1>hi</h1>\n",
 }
 
-// reuseFunctions are the project's handlers as the app builds them.
-var reuseFunctions = []build.Request{
-	{Name: "GoFn", Handler: "functions/goh", Target: "host"},
-	{Name: "NodeFn", Handler: "functions/node/list.handler"},
-	{Name: "PyFn", Handler: "functions/py/handler.main", Runtime: build.RuntimePython312},
+// reuseFunctions are the project's functions as the manifest describes
+// them (the app builds each with build.RequestFor its entry).
+var reuseFunctions = []manifest.Function{
+	{ID: "GoFn", Handler: "functions/goh"},
+	{ID: "NodeFn", Handler: "functions/node/list.handler"},
+	{ID: "PyFn", Handler: "functions/py/handler.main", Build: &manifest.FunctionBuild{Runtime: build.RuntimePython312}},
 }
+
+// reuseArtifacts is the project's artifact directory.
+func reuseArtifacts(o Options) string { return filepath.Join(o.ProjectDir, ".sst", "artifacts") }
 
 // recordReuseProject writes the project with old mtimes (so the size+mtime
 // fast path is what the check uses), records what a synthesis of it reads
@@ -73,19 +77,18 @@ func recordReuseProject(t *testing.T, o Options) {
 	// requests the CLI repeats; their reads are not inputs of the synth.
 	st := manifest.Stack{Name: "S", Dir: "stacks/S"}
 	stackDir := filepath.Join(o.OutDir, "stacks", "S")
-	for _, r := range reuseFunctions {
-		r.ProjectDir = o.ProjectDir
-		r.OutDir = filepath.Join(o.ProjectDir, ".sst", "artifacts")
-		res, err := build.Build(ctx, r)
+	for _, f := range reuseFunctions {
+		res, err := build.Build(ctx, build.RequestFor(o.ProjectDir, reuseArtifacts(o), f))
 		if err != nil {
 			t.Fatal(err)
 		}
-		art := "../../functions/" + r.Name + ".zip"
+		art := "../../functions/" + f.ID + ".zip"
 		if err := build.Place(res.ZipPath, filepath.Join(stackDir, filepath.FromSlash(art))); err != nil {
 			t.Fatal(err)
 		}
 		st.Artifacts = append(st.Artifacts, art)
-		st.Functions = append(st.Functions, manifest.Function{ID: r.Name, Runtime: res.Runtime, Artifact: art, Bundle: &r})
+		f.Runtime, f.Artifact = res.Runtime, art
+		st.Functions = append(st.Functions, f)
 	}
 	if err := os.MkdirAll(stackDir, 0o755); err != nil {
 		t.Fatal(err)
@@ -109,7 +112,7 @@ func recordReuseProject(t *testing.T, o Options) {
 	}
 	steps.Add(inputs.Set{Trees: []inputs.Tree{{Roots: []string{web}, Sum: sum}}})
 
-	m := &manifest.Manifest{App: "app", Stage: o.Stage, Inputs: &steps, Stacks: []manifest.Stack{st}}
+	m := &manifest.Manifest{App: "app", Stage: o.Stage, Inputs: &steps, Stacks: []manifest.Stack{st}, ArtifactDir: reuseArtifacts(o)}
 	if err := m.Write(o.OutDir); err != nil {
 		t.Fatal(err)
 	}
@@ -153,10 +156,8 @@ func TestReuseInvalidation(t *testing.T) {
 	builtElsewhere := func(name, body string) func(*testing.T, *Options) {
 		return func(t *testing.T, o *Options) {
 			write(name, body)(t, o)
-			for _, r := range reuseFunctions {
-				r.ProjectDir = o.ProjectDir
-				r.OutDir = filepath.Join(o.ProjectDir, ".sst", "artifacts")
-				if _, err := build.Build(context.Background(), r); err != nil {
+			for _, f := range reuseFunctions {
+				if _, err := build.Build(context.Background(), build.RequestFor(o.ProjectDir, reuseArtifacts(*o), f)); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -227,7 +228,7 @@ func TestReuseInvalidation(t *testing.T) {
 			case tc.want != "":
 				return
 			}
-			rep, err := RefreshBundles(context.Background(), o.OutDir, m)
+			rep, err := RefreshBundles(context.Background(), o.ProjectDir, o.OutDir, m)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -241,20 +242,19 @@ func TestReuseInvalidation(t *testing.T) {
 			// from scratch makes of the sources now.
 			if tc.built != "" || tc.changed != "" {
 				fresh := t.TempDir()
-				for _, r := range reuseFunctions {
-					r.ProjectDir, r.OutDir = o.ProjectDir, fresh
-					res, err := build.Build(context.Background(), r)
+				for _, f := range reuseFunctions {
+					res, err := build.Build(context.Background(), build.RequestFor(o.ProjectDir, fresh, f))
 					if err != nil {
 						t.Fatal(err)
 					}
 					want, _ := os.ReadFile(res.ZipPath)
-					got, err := os.ReadFile(filepath.Join(o.OutDir, "functions", r.Name+".zip"))
+					got, err := os.ReadFile(filepath.Join(o.OutDir, "functions", f.ID+".zip"))
 					if err != nil || string(got) != string(want) {
-						t.Errorf("%s: the stage's bundle is not a fresh build of the current sources (%v)", r.Name, err)
+						t.Errorf("%s: the stage's bundle is not a fresh build of the current sources (%v)", f.ID, err)
 					}
 				}
 			}
-			if again, err := RefreshBundles(context.Background(), o.OutDir, m); err != nil || len(again.Built)+len(again.Changed) > 0 {
+			if again, err := RefreshBundles(context.Background(), o.ProjectDir, o.OutDir, m); err != nil || len(again.Built)+len(again.Changed) > 0 {
 				t.Errorf("a second refresh did %+v, %v; want nothing", again, err)
 			}
 		})
@@ -334,7 +334,7 @@ func TestRefreshBundlesBuildError(t *testing.T) {
 	if why != "" {
 		t.Fatalf("reran for: %s", why)
 	}
-	_, err = RefreshBundles(context.Background(), o.OutDir, m)
+	_, err = RefreshBundles(context.Background(), o.ProjectDir, o.OutDir, m)
 	if err == nil {
 		t.Fatal("a handler that does not compile refreshed without an error")
 	}
