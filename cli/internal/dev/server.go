@@ -295,8 +295,9 @@ func (d *Server) startPollers(ctx context.Context, cfg aws.Config, m *manifest.M
 		if start(src.Label(), src, func(ctx context.Context, log func(string)) {
 			(&QueuePoller{Src: src, API: api, Inv: d, Region: cfg.Region, Log: log}).Run(ctx)
 		}) {
-			if src.Topic != "" {
-				fmt.Fprintf(d.out, "%s subscriber %s runs here %s\n", d.style.Bold("Topic "+src.Topic+":"), src.Function, d.style.Dim("(its subscription delivers to the dev-only queue "+src.Name+" while sst dev runs)"))
+			if src.Via != "" {
+				what := map[string]string{viaTopic: "subscription", viaBus: "rule's target", viaBucket: "notification"}[src.Via]
+				fmt.Fprintf(d.out, "%s %s runs here %s\n", d.style.Bold(src.Label()+":"), src.Function, d.style.Dim("(its "+what+" delivers to the dev-only queue "+src.Name+" while sst dev runs)"))
 			} else {
 				fmt.Fprintf(d.out, "%s polled here → %s %s\n", d.style.Bold("Queue "+src.Queue+":"), src.Function, d.style.Dim(fmt.Sprintf("(batch %d, window %s; its deployed mapping is disabled while sst dev runs)", src.BatchSize, src.Window)))
 			}
