@@ -216,6 +216,10 @@ func TestQueueAndCronDevMode(t *testing.T) {
 			"both": {Pattern: EventBusPattern{Source: []string{"shop"}}, Targets: map[string]EventBusTarget{"a": {Handler: nodeHandler}, "b": {Handler: nodeHandler}}},
 		}})
 		NewBucket(s, "Files", BucketProps{Notifications: map[string]BucketNotification{"thumbs": {Handler: nodeHandler, Events: []string{"object_created"}, Prefix: "img/"}}})
+		NewKinesisStream(s, "Clicks", KinesisStreamProps{Consumers: map[string]KinesisStreamConsumer{
+			"counter": {Handler: nodeHandler, BatchSize: 7, StartingPosition: "TRIM_HORIZON", BisectBatchOnError: true, RetryAttempts: intp(1)},
+			"plain":   {Handler: nodeHandler},
+		}})
 		return nil
 	})
 	opts := testOptions(t)
@@ -250,6 +254,13 @@ func TestQueueAndCronDevMode(t *testing.T) {
 	}
 	if got := data["Events"][manifest.DevQueues]; got != `[{"function":"Events_subscriber_audit","queue":"test-notes-Events_subscriber_audit_dev","source":"audit"}]` {
 		t.Errorf("topic dev queues = %s", got)
+	}
+	if got := s.resource(t, "First", "aws_lambda_event_source_mapping", "Clicks_consumer_counter_mapping"); got["enabled"] != false || got["bisect_batch_on_function_error"] != true {
+		t.Errorf("dev stream mapping = %v", jsonString(t, got))
+	}
+	if got := data["Clicks"][manifest.KinesisStreamConsumers]; got != `[{"name":"counter","function":"Clicks_consumer_counter","startingPosition":"TRIM_HORIZON","batchSize":7,"bisectBatchOnError":true,"retryAttempts":1},`+
+		`{"name":"plain","function":"Clicks_consumer_plain","startingPosition":"LATEST","batchSize":100,"retryAttempts":-1}]` {
+		t.Errorf("stream consumers = %s", got)
 	}
 	// The bus's function targets deliver to dev-only queues, keeping
 	// their retry policy; a rule with two function targets names each.
@@ -287,6 +298,9 @@ func TestQueueAndCronDevMode(t *testing.T) {
 	}
 	if got := s.resources("First", "aws_sqs_queue"); len(got) != 1 {
 		t.Errorf("a deploy has queues %v, want only Jobs", keys(got))
+	}
+	if got, ok := s.resource(t, "First", "aws_lambda_event_source_mapping", "Clicks_consumer_counter_mapping")["enabled"]; ok {
+		t.Errorf("deploy stream mapping sets enabled = %v", got)
 	}
 	if got := s.resource(t, "First", "aws_cloudwatch_event_target", "Bus_paid_bill_target")["arn"]; got != "${aws_lambda_function.Bus_paid_bill.arn}" {
 		t.Errorf("deploy bus target arn = %v", got)

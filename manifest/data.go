@@ -48,6 +48,10 @@ const (
 
 	// KinesisStreamName is a KinesisStream's physical name.
 	KinesisStreamName = "streamName"
+	// KinesisStreamConsumers lists a KinesisStream's consumers with their
+	// event source mapping settings, which `sst dev` reads the shards by
+	// (a JSON list of KinesisConsumer).
+	KinesisStreamConsumers = "consumers"
 
 	// CronSchedule is a Cron's schedule expression as written.
 	CronSchedule = "schedule"
@@ -99,4 +103,20 @@ type DevQueue struct {
 	// the rule (rule/target when the rule has several function targets)
 	// or the notification.
 	Source string `json:"source"`
+}
+
+// KinesisConsumer is one consumer of a KinesisStream (see
+// KinesisStreamConsumers).
+type KinesisConsumer struct {
+	// Name is the consumer's name in the construct, Function its id.
+	Name     string `json:"name"`
+	Function string `json:"function"`
+	// StartingPosition is "LATEST" or "TRIM_HORIZON".
+	StartingPosition string `json:"startingPosition"`
+	BatchSize        int    `json:"batchSize"`
+	// BisectBatchOnError splits a failing batch; RetryAttempts is how
+	// often a failing batch is retried (-1: until the records expire).
+	BisectBatchOnError bool     `json:"bisectBatchOnError,omitempty"`
+	RetryAttempts      int      `json:"retryAttempts"`
+	Filters            []string `json:"filters,omitempty"`
 }

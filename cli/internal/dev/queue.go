@@ -149,22 +149,14 @@ func (p *QueuePoller) Run(ctx context.Context) {
 		}
 		url, arn, err = p.resolve(ctx)
 	}
-	failing, paused := false, false
+	failing := false
+	gate := buildGate{Inv: p.Inv, Function: p.Src.Function, Log: p.Log, Held: "its messages stay on the queue"}
 	for ctx.Err() == nil {
 		// A handler that does not build would fail every batch and push
 		// the messages towards the dead-letter queue: leave them on the
 		// queue until it builds.
-		if b, ok := p.Inv.(interface{ BuildFailed(fn string) bool }); ok && b.BuildFailed(p.Src.Function) {
-			if !paused {
-				p.Log(fmt.Sprintf("paused: %s did not build; its messages stay on the queue until it does", p.Src.Function))
-			}
-			paused = true
-			sleep(ctx, retryPause/4)
+		if gate.hold(ctx) {
 			continue
-		}
-		if paused {
-			p.Log("resumed: the handler built")
-			paused = false
 		}
 		msgs, err := p.gather(ctx, url)
 		if err != nil {
@@ -183,6 +175,35 @@ func (p *QueuePoller) Run(ctx context.Context) {
 			p.deliver(ctx, url, arn, msgs)
 		}
 	}
+}
+
+// buildGate holds a source's events while its function has no good build
+// (Server.BuildFailed), saying so once, and when it builds again.
+type buildGate struct {
+	Inv      Invoker
+	Function string
+	Log      func(string)
+	// Held says where the events wait meanwhile.
+	Held   string
+	paused bool
+}
+
+// hold reports whether the function has no good build, after a short
+// pause.
+func (g *buildGate) hold(ctx context.Context) bool {
+	if b, ok := g.Inv.(interface{ BuildFailed(fn string) bool }); ok && b.BuildFailed(g.Function) {
+		if !g.paused {
+			g.Log(fmt.Sprintf("paused: %s did not build; %s until it does", g.Function, g.Held))
+		}
+		g.paused = true
+		sleep(ctx, retryPause/4)
+		return true
+	}
+	if g.paused {
+		g.Log("resumed: the handler built")
+		g.paused = false
+	}
+	return false
 }
 
 func sleep(ctx context.Context, d time.Duration) bool {

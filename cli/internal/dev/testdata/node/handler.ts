@@ -10,6 +10,7 @@ type Event = {
     eventSourceARN: string;
     Sns?: { Message: string; TopicArn: string };
     s3?: { bucket: { name: string }; object: { key: string } };
+    kinesis?: { data: string; partitionKey: string };
   }[];
   "detail-type"?: string;
   detail?: { say?: string };
@@ -34,6 +35,14 @@ export async function handler(event: Event) {
     // An SNS notification: logged; "throw" fails it.
     console.log(`sns ${sns.Message} from ${sns.TopicArn}`);
     if (sns.Message === "throw") throw new Error("notification failed on purpose");
+    return null;
+  }
+  if (event.Records?.[0]?.kinesis) {
+    // A Kinesis batch: each record's data is logged; a "throw" record
+    // fails the batch.
+    const data = event.Records.map((r) => Buffer.from(r.kinesis!.data, "base64").toString());
+    console.log(`kinesis ${data.join(",")}`);
+    if (data.includes("throw")) throw new Error("batch failed on purpose");
     return null;
   }
   const s3 = event.Records?.[0]?.s3;
