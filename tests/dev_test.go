@@ -24,6 +24,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -36,14 +37,14 @@ import (
 )
 
 // TestDev runs `sst dev` on a Go and a Node handler bound to a table, a
-// queue consumer, a cron job, a topic subscriber, a bus rule target and a
-// bucket notification: requests to the local Api reach the emulator's
-// DynamoDB, queue messages, schedules, topic notifications, bus events and
-// uploads reach the local handlers, edits change the next response,
+// queue consumer, a cron job, a topic subscriber, a bus rule target, a
+// bucket notification and a stream consumer: requests to the local Api reach the emulator's
+// DynamoDB, queue messages, schedules, topic notifications, bus events,
+// uploads and stream records reach the local handlers, edits change the next response,
 // failures are logged while the server keeps serving, Ctrl-C stops
 // everything, and a deploy afterwards restores the queue's mapping, the
-// cron's rule, the topic's subscription, the bus target and the bucket
-// notification.
+// cron's rule, the topic's subscription, the bus target, the bucket
+// notification and the stream's mapping.
 func TestDev(t *testing.T) {
 	t.Parallel()
 	const stage = "devtest"
@@ -215,6 +216,12 @@ func TestDev(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		// moto cannot evaluate the bucket's TLS-only policy (it has no
+		// TLS) and refuses every object request under it: drop it for the
+		// uploads; the next deploy puts it back.
+		if _, err := s3c.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: aws.String(bucket)}); err != nil {
+			t.Fatal(err)
+		}
 		put("refunded", "order-0")
 		put("paid", "order-1")
 		upload("doc/skipped.txt")
@@ -233,6 +240,27 @@ func TestDev(t *testing.T) {
 		if strings.Contains(out.String(), "order-0") || strings.Contains(out.String(), "doc/skipped.txt") {
 			t.Error("an event the rule's pattern or the notification's prefix rejects reached a handler")
 		}
+	})
+
+	var devStream *lambdatypes.EventSourceMappingConfiguration
+	streamArn := "arn:aws:kinesis:us-east-1:123456789012:stream/" + stage + "-devapp-Clicks"
+	t.Run("a stream record reaches the local consumer, and an edit the next one", func(t *testing.T) {
+		devStream = sourceMapping(t, streamArn)
+		if aws.ToString(devStream.State) != "Disabled" {
+			t.Errorf("while sst dev runs the stream's mapping is %s, want Disabled (it would process every record twice)", aws.ToString(devStream.State))
+		}
+		kc := kinesis.NewFromConfig(awsConfig())
+		put := func(data string) {
+			if _, err := kc.PutRecord(context.Background(), &kinesis.PutRecordInput{StreamName: aws.String(stage + "-devapp-Clicks"), PartitionKey: aws.String("k"), Data: []byte(data)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		put("click-1")
+		waitOutput(t, out, "click-v1 click-1 (aws:kinesis)")
+		waitOutput(t, out, "Clicks_consumer_counter stream Clicks counter")
+		editAndRebuild(t, out, filepath.Join(dir, "functions", "job.ts"), "click-v1", "click-v2", "functions/job.click")
+		put("click-2")
+		waitOutput(t, out, "click-v2 click-2 (aws:kinesis)")
 	})
 
 	t.Run("the console it prints shows gateway requests and invokes locally", func(t *testing.T) {
@@ -402,16 +430,23 @@ func TestDev(t *testing.T) {
 		if _, err := c.Get(url + "/items"); err == nil {
 			t.Error("the local Api still answers after Ctrl-C")
 		}
-		if !strings.Contains(out.String(), "the deployed wiring of bucket Files thumbs, bus Orders paid, cron Tick, queue Jobs, topic Events → Events_subscriber_audit stays paused until `sst deploy --stage "+stage+"`") {
+		if !strings.Contains(out.String(), "the deployed wiring of bucket Files thumbs, bus Orders paid, cron Tick, queue Jobs, stream Clicks counter, topic Events → Events_subscriber_audit stays paused until `sst deploy --stage "+stage+"`") {
 			t.Error("sst dev did not say the queue's mapping stays paused")
 		}
 	})
 
-	t.Run("sst deploy after sst dev restores the queue's mapping, the cron's rule, the topic's subscription, the bus target and the bucket notification", func(t *testing.T) {
-		if devMapping == nil || devRule == nil || devSub.Protocol == nil || devTarget.Arn == nil || devNotif == nil {
-			t.Skip("the queue, cron, topic, bus or bucket subtest failed")
+	t.Run("sst deploy after sst dev restores the queue's mapping, the cron's rule, the topic's subscription, the bus target, the bucket notification and the stream's mapping", func(t *testing.T) {
+		if devMapping == nil || devRule == nil || devSub.Protocol == nil || devTarget.Arn == nil || devNotif == nil || devStream == nil {
+			t.Skip("the queue, cron, topic, bus, bucket or stream subtest failed")
 		}
 		mustSST(t, dir, "deploy", "--stage", stage)
+		// The same stream mapping (not a replacement), enabled, with the
+		// settings the app declares.
+		if got := sourceMapping(t, streamArn); aws.ToString(got.State) != "Enabled" || aws.ToString(got.UUID) != aws.ToString(devStream.UUID) ||
+			aws.ToString(got.FunctionArn) != aws.ToString(devStream.FunctionArn) || !strings.HasSuffix(aws.ToString(got.FunctionArn), stage+"-devapp-Clicks_consumer_counter") ||
+			aws.ToInt32(got.BatchSize) != 10 || got.StartingPosition != "TRIM_HORIZON" || !aws.ToBool(got.BisectBatchOnFunctionError) || aws.ToInt32(got.MaximumRetryAttempts) != 1 {
+			t.Errorf("stream mapping after sst deploy:\n%s\nduring sst dev:\n%s", jsonOf(got), jsonOf(devStream))
+		}
 		target := ruleTarget(t, stage+"-devapp-Orders_paid", stage+"-devapp-Orders")
 		if !strings.HasSuffix(aws.ToString(target.Arn), ":function:"+stage+"-devapp-Orders_paid_bill") || aws.ToString(target.Id) != "bill" ||
 			target.RetryPolicy == nil || aws.ToInt32(target.RetryPolicy.MaximumRetryAttempts) != 2 {
@@ -524,14 +559,18 @@ func describeRule(t *testing.T, name string) *eventbridge.DescribeRuleOutput {
 // queueMapping reads back the event source mapping of the named queue.
 func queueMapping(t *testing.T, queue string) *lambdatypes.EventSourceMappingConfiguration {
 	t.Helper()
-	out, err := lambda.NewFromConfig(awsConfig()).ListEventSourceMappings(context.Background(), &lambda.ListEventSourceMappingsInput{
-		EventSourceArn: aws.String("arn:aws:sqs:us-east-1:123456789012:" + queue),
-	})
+	return sourceMapping(t, "arn:aws:sqs:us-east-1:123456789012:"+queue)
+}
+
+// sourceMapping reads back the one event source mapping of a source.
+func sourceMapping(t *testing.T, arn string) *lambdatypes.EventSourceMappingConfiguration {
+	t.Helper()
+	out, err := lambda.NewFromConfig(awsConfig()).ListEventSourceMappings(context.Background(), &lambda.ListEventSourceMappingsInput{EventSourceArn: aws.String(arn)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(out.EventSourceMappings) != 1 {
-		t.Fatalf("queue %s has %d event source mappings, want 1", queue, len(out.EventSourceMappings))
+		t.Fatalf("%s has %d event source mappings, want 1", arn, len(out.EventSourceMappings))
 	}
 	return &out.EventSourceMappings[0]
 }

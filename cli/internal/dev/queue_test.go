@@ -223,6 +223,11 @@ func TestQueueSourcesFromTheManifest(t *testing.T) {
 		{ID: "Jobs", Type: "Queue", Data: map[string]string{manifest.QueueName: "dev-app-Jobs", manifest.QueueConsumer: "Jobs_consumer", manifest.QueueBatchSize: "20", manifest.QueueBatchWindow: "3", manifest.QueueReportFailures: "true"}},
 		{ID: "Plain", Type: "Queue", Data: map[string]string{manifest.QueueName: "dev-app-Plain"}},
 		{ID: "Old", Type: "Queue", Data: map[string]string{manifest.QueueName: "dev-app-Old", manifest.QueueConsumer: "Old_consumer"}},
+		{ID: "Orders", Type: "EventBus", Data: map[string]string{manifest.DevQueues: `[{"function":"Orders_paid_bill","queue":"dev-app-Orders_paid_bill_dev","source":"paid"}]`}},
+		{ID: "Files", Type: "Bucket", Data: map[string]string{manifest.DevQueues: `[{"function":"Files_notification_thumbs","queue":"q","source":"thumbs"}]`}},
+		{ID: "Events", Type: "Topic", Data: map[string]string{manifest.DevQueues: `[{"function":"Events_subscriber_audit","queue":"t","source":"audit"}]`}},
+		{ID: "Clicks", Type: "KinesisStream", Data: map[string]string{manifest.KinesisStreamName: "dev-app-Clicks",
+			manifest.KinesisStreamConsumers: `[{"name":"counter","function":"Clicks_consumer_counter","startingPosition":"LATEST","batchSize":100,"retryAttempts":-1}]`}},
 	}}}}
 	got, err := QueueSources(m)
 	if err != nil {
@@ -231,10 +236,33 @@ func TestQueueSourcesFromTheManifest(t *testing.T) {
 	want := []QueueSource{
 		{Queue: "Jobs", Name: "dev-app-Jobs", Function: "Jobs_consumer", BatchSize: 20, Window: 3 * time.Second, ReportFailures: true},
 		{Queue: "Old", Name: "dev-app-Old", Function: "Old_consumer", BatchSize: 10},
+		{Queue: "Orders", Via: viaBus, Source: "paid", Name: "dev-app-Orders_paid_bill_dev", Function: "Orders_paid_bill", BatchSize: 10},
+		{Queue: "Files", Via: viaBucket, Source: "thumbs", Name: "q", Function: "Files_notification_thumbs", BatchSize: 10},
+		{Queue: "Events", Via: viaTopic, Source: "audit", Name: "t", Function: "Events_subscriber_audit", BatchSize: 10},
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("got %+v\nwant %+v", got, want)
 	}
+	var labels []string
+	for _, q := range got {
+		labels = append(labels, q.Label())
+	}
+	if want := []string{"queue Jobs", "queue Old", "bus Orders paid", "bucket Files thumbs", "topic Events → Events_subscriber_audit"}; !slices.Equal(labels, want) {
+		t.Errorf("labels %q, want %q", labels, want)
+	}
+	streams, err := StreamSources(m)
+	if err != nil || len(streams) != 1 || streams[0].Label() != "stream Clicks counter" || streams[0].StreamName != "dev-app-Clicks" || streams[0].Consumer.RetryAttempts != -1 {
+		t.Errorf("streams %+v, %v", streams, err)
+	}
+	m.Stacks[0].Constructs[3].Data[manifest.DevQueues] = `{"old":"map"}`
+	if _, err := QueueSources(m); err == nil || !strings.Contains(err.Error(), "bus Orders: manifest devQueues: ") || !strings.Contains(err.Error(), "synthesize the app again") {
+		t.Errorf("bad dev queues: %v", err)
+	}
+	m.Stacks[0].Constructs[6].Data[manifest.KinesisStreamConsumers] = `[{"name":"counter","startingPosition":"AT_TIMESTAMP","batchSize":100}]`
+	if _, err := StreamSources(m); err == nil || !strings.Contains(err.Error(), `kinesis stream Clicks: consumer counter: manifest batch size 100, starting position "AT_TIMESTAMP"`) {
+		t.Errorf("bad stream consumer: %v", err)
+	}
+	m.Stacks[0].Constructs[3].Data[manifest.DevQueues] = ""
 	m.Stacks[0].Constructs[0].Data[manifest.QueueBatchSize] = "many"
 	if _, err := QueueSources(m); err == nil || !strings.Contains(err.Error(), `queue Jobs: manifest batchSize "many"`) {
 		t.Errorf("bad batch size: %v", err)

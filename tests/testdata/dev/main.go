@@ -1,7 +1,7 @@
 // Command devapp is the `sst dev` end-to-end fixture: a Go and a Node
 // handler bound to one table behind an Api, a WebSocket chat, a queue
-// consumer, a cron job, a topic subscriber, an event bus target and a
-// bucket notification.
+// consumer, a cron job, a topic subscriber, an event bus target, a bucket
+// notification and a Kinesis stream consumer.
 package main
 
 import (
@@ -51,9 +51,14 @@ func Dev(s *sst.Stack) any {
 			"bill": {Handler: "functions/job.bill", Retry: &sst.EventBusRetry{Attempts: 2}},
 		}},
 	}})
-	// ...and the bucket's notification (S3 still filters by prefix).
+	// ...and the bucket's notification (S3 still filters by prefix)...
 	sst.NewBucket(s, "Files", sst.BucketProps{Notifications: map[string]sst.BucketNotification{
 		"thumbs": {Handler: "functions/job.thumb", Events: []string{"object_created"}, Prefix: "img/"},
+	}})
+	// ...and reads the stream's shard for its consumer.
+	retries := 1
+	sst.NewKinesisStream(s, "Clicks", sst.KinesisStreamProps{ShardCount: 1, Consumers: map[string]sst.KinesisStreamConsumer{
+		"counter": {Handler: "functions/job.click", BatchSize: 10, StartingPosition: "TRIM_HORIZON", BisectBatchOnError: true, RetryAttempts: &retries},
 	}})
 	s.AddOutputs(map[string]any{"ApiUrl": api.URL()})
 	return api

@@ -30,3 +30,8 @@ export async function bill(event: { source: string; "detail-type": string; detai
 export async function thumb(event: { Records: { eventSource: string; s3: { object: { key: string } } }[] }) {
   for (const r of event.Records) console.log(`thumb-v1 ${decodeURIComponent(r.s3.object.key)} (${r.eventSource})`);
 }
+
+// The stream consumer of the fixture: logs each record's data.
+export async function click(event: { Records: { eventSource: string; kinesis: { data: string } }[] }) {
+  for (const r of event.Records) console.log(`click-v1 ${Buffer.from(r.kinesis.data, "base64").toString()} (${r.eventSource})`);
+}
