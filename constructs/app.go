@@ -330,6 +330,26 @@ func (a *App) AddDefaultFunctionEnv(env map[string]string) {
 	}
 }
 
+// AddDefaultFunctionLayers adds layer version ARNs to every function
+// created after this call.
+func (a *App) AddDefaultFunctionLayers(arns ...string) {
+	a.defaults.Function.Layers = append(slices.Clone(a.defaults.Function.Layers), arns...)
+}
+
+// IsDev reports whether the app is synthesized for `sst dev` (SST v2's
+// app.local, or app.mode === "dev").
+func (a *App) IsDev() bool { return a.opts.Mode == manifest.ModeDev }
+
+// AllFunctions is every function of the app created so far, stack by
+// stack in the order sst.Run lists them.
+func (a *App) AllFunctions() []*Function {
+	var out []*Function
+	for _, s := range a.stacks {
+		out = append(out, s.fns...)
+	}
+	return out
+}
+
 // AddDefaultFunctionPermissions grants statements to every function created
 // after this call.
 func (a *App) AddDefaultFunctionPermissions(p ...Statement) {

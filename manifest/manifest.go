@@ -143,6 +143,15 @@ type FunctionBuild struct {
 	External []string `json:"external,omitempty"`
 	Tags     []string `json:"tags,omitempty"`
 	LDFlags  []string `json:"ldflags,omitempty"`
+	// CopyFiles are copied into the bundle: from (relative to the
+	// project) → to (relative to the bundle).
+	CopyFiles []CopyFile `json:"copyFiles,omitempty"`
+}
+
+// CopyFile is one FunctionProps.CopyFiles entry.
+type CopyFile struct {
+	From string `json:"from"`
+	To   string `json:"to,omitempty"`
 }
 
 // ApiDev is what `sst dev` needs to play API Gateway for an Api: stored

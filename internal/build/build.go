@@ -67,7 +67,12 @@ type Request struct {
 	Name       string      // function id, used in artifact file names and errors
 	Node       NodeOptions // ignored for Go
 	Go         GoOptions   // ignored for Node
+	CopyFiles  []CopyFile  // copied into the bundle after it is built
 }
+
+// CopyFile puts From (a file, or a directory copied whole; relative to
+// ProjectDir) into the bundle at To (default: From's relative path).
+type CopyFile struct{ From, To string }
 
 // NodeOptions tune the esbuild bundle.
 type NodeOptions struct {
@@ -183,6 +188,9 @@ func Build(ctx context.Context, r Request) (*Result, error) {
 	started := time.Now()
 	out, err := b.build(ctx)
 	if err != nil {
+		return nil, err
+	}
+	if err := copyFiles(r, out); err != nil {
 		return nil, err
 	}
 	// Node and Python inputs are hashed after the bundler read them: one

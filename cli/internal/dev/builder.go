@@ -104,6 +104,9 @@ func (b *Builder) build(ctx context.Context, fn manifest.Function) (*Built, erro
 		req.Runtime = o.Runtime
 		req.Node = build.NodeOptions{Format: o.Format, External: o.External, Sourcemap: true}
 		req.Go = build.GoOptions{Tags: o.Tags, LDFlags: o.LDFlags}
+		for _, c := range o.CopyFiles {
+			req.CopyFiles = append(req.CopyFiles, build.CopyFile{From: c.From, To: c.To})
+		}
 	} else {
 		req.Node.Sourcemap = true
 	}
