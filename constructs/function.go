@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -212,6 +211,9 @@ func newFunctionFrom(s *Stack, owner, id string, props FunctionProps, prebuilt *
 	merged = fn.props // as validate normalized it
 	if prebuilt == nil {
 		a.functions = append(a.functions, fn)
+		// Its build settings are final: build while the stacks declare
+		// the rest (buildFunctions joins it).
+		a.startBuild(fn.buildRequest())
 	}
 	s.fns = append(s.fns, fn)
 
@@ -530,14 +532,6 @@ func checkCopyFile(projectDir string, c CopyFile) string {
 	return ""
 }
 
-func (fn *Function) copyFiles() []build.CopyFile {
-	var out []build.CopyFile
-	for _, c := range fn.props.CopyFiles {
-		out = append(out, build.CopyFile{From: c.From, To: c.To})
-	}
-	return out
-}
-
 // uniqueInOrder drops repeated entries, keeping the first of each.
 func uniqueInOrder(in []string) []string {
 	seen := map[string]bool{}
@@ -726,13 +720,7 @@ func (fn *Function) describeFunction() manifest.Function {
 		Timeout:     int(fn.props.Timeout / time.Second),
 		Environment: resolved,
 		Bindings:    bindIDs(fn.props.Bind),
-		Build: &manifest.FunctionBuild{
-			Runtime: string(fn.props.Runtime), Format: fn.props.Nodejs.Format, External: fn.props.Nodejs.External,
-			Tags: fn.props.Go.Tags, LDFlags: fn.props.Go.LDFlags,
-		},
-	}
-	for _, c := range fn.props.CopyFiles {
-		mf.Build.CopyFiles = append(mf.Build.CopyFiles, manifest.CopyFile{From: c.From, To: c.To})
+		Build:       fn.buildSettings(),
 	}
 	if fn.result != nil {
 		mf.Runtime = fn.result.Runtime
@@ -740,6 +728,29 @@ func (fn *Function) describeFunction() manifest.Function {
 		mf.SourceHash = fn.result.Hash
 	}
 	return mf
+}
+
+// buildSettings are the props that shape the function's bundle.
+func (fn *Function) buildSettings() *manifest.FunctionBuild {
+	p := fn.props
+	b := &manifest.FunctionBuild{
+		Runtime: string(p.Runtime), Format: p.Nodejs.Format, Minify: p.Nodejs.Minify, Sourcemap: p.Nodejs.Sourcemap,
+		External: p.Nodejs.External, Tags: p.Go.Tags, LDFlags: p.Go.LDFlags,
+	}
+	for _, c := range p.CopyFiles {
+		b.CopyFiles = append(b.CopyFiles, manifest.CopyFile{From: c.From, To: c.To})
+	}
+	return b
+}
+
+// buildRequest builds the function the way its manifest entry describes
+// (build.RequestFor), so the next synthesis can start the same build
+// before its stacks run.
+func (fn *Function) buildRequest() build.Request {
+	a := fn.stack.app
+	return build.RequestFor(a.opts.ProjectDir, a.opts.ArtifactDir, manifest.Function{
+		ID: fn.fid, Handler: fn.props.Handler, Arch: string(fn.props.Architecture), Build: fn.buildSettings(),
+	})
 }
 
 // resolveString turns tokens into the Terraform expressions they stand
@@ -771,28 +782,17 @@ func (s *Stack) resolveString(v string) string {
 	return out
 }
 
-// buildFunctions bundles every function, several at a time.
+// buildFunctions bundles every function: their builds started when they
+// were declared (or earlier, from the last synthesis: see App.prebuild),
+// the scheduler runs them a few at a time and once per distinct build.
 func (a *App) buildFunctions(ctx context.Context) error {
-	sem := make(chan struct{}, runtime.NumCPU())
 	var wg sync.WaitGroup
 	errs := make([]error, len(a.functions))
 	for i, fn := range a.functions {
 		wg.Add(1)
-		sem <- struct{}{}
-		go func(i int, fn *Function) {
-			defer func() { <-sem; wg.Done() }()
-			p := fn.props
-			res, err := build.Build(ctx, build.Request{
-				ProjectDir: a.opts.ProjectDir,
-				Handler:    p.Handler,
-				Runtime:    string(p.Runtime),
-				Arch:       string(p.Architecture),
-				OutDir:     a.opts.ArtifactDir,
-				Name:       fn.fid,
-				Node:       build.NodeOptions{Format: p.Nodejs.Format, Minify: p.Nodejs.Minify, Sourcemap: p.Nodejs.Sourcemap, External: p.Nodejs.External},
-				Go:         build.GoOptions{Tags: p.Go.Tags, LDFlags: p.Go.LDFlags},
-				CopyFiles:  fn.copyFiles(),
-			})
+		go func() {
+			defer wg.Done()
+			res, err := a.builds.Build(ctx, fn.buildRequest())
 			if err != nil {
 				var be *build.Error
 				if errors.As(err, &be) && be.Function == fn.fid {
@@ -804,7 +804,7 @@ func (a *App) buildFunctions(ctx context.Context) error {
 				return
 			}
 			fn.result = res
-		}(i, fn)
+		}()
 	}
 	wg.Wait()
 	var out []error

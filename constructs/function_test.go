@@ -262,17 +262,31 @@ func TestFunctionRoleAndLogs(t *testing.T) {
 	}
 }
 
+// TestFunctionArtifactAndDeterminism synthesizes an app twice on an empty
+// artifact cache: once with every build started only after all stacks were
+// declared, once with the builds started early (from the first synth's
+// manifest, before the first jsii call, and as each function is declared).
+// The second synth's Go build must be done before its function is even
+// declared, and every file the two write must be the same byte for byte.
 func TestFunctionArtifactAndDeterminism(t *testing.T) {
 	opts := testOptions(t)
+	opts.ArtifactDir = filepath.Join(t.TempDir(), "artifacts")
+	waitForPrebuild := false
 	body := func(s *Stack) any {
+		if waitForPrebuild {
+			waitForArtifact(t, opts.ArtifactDir, "GoFn-")
+		}
 		tb := notesTable(s)
 		NewFunction(s, "Fn", FunctionProps{Handler: nodeHandler, Bind: []Bindable{tb}, Environment: map[string]string{"B": "2", "A": "1"}})
 		NewFunction(s, "GoFn", FunctionProps{Handler: goHandler, Bind: []Bindable{tb}})
+		NewFunction(s, "GoFn2", FunctionProps{Handler: goHandler})
 		return nil
 	}
+	earlyBuilds = false
+	t.Cleanup(func() { earlyBuilds = true })
 	s := synthOK(t, Config{Name: "notes"}, opts, stacks(t, body)...)
 	stackDir := filepath.Join(opts.OutDir, "stacks", "First")
-	for _, id := range []string{"Fn", "GoFn"} {
+	for _, id := range []string{"Fn", "GoFn", "GoFn2"} {
 		f := s.resource(t, "First", "aws_lambda_function", id)
 		name, _ := f["filename"].(string)
 		if name == "" || filepath.IsAbs(name) || strings.Contains(name, testProject(t)) {
@@ -285,25 +299,48 @@ func TestFunctionArtifactAndDeterminism(t *testing.T) {
 			t.Errorf("%s source_code_hash = %q, want base64 sha256", id, h)
 		}
 	}
-	if got := s.manifestStack(t, "First").Artifacts; len(got) != 2 {
-		t.Errorf("artifacts = %v, want 2", got)
+	if got := s.manifestStack(t, "First").Artifacts; len(got) != 3 {
+		t.Errorf("artifacts = %v, want 3", got)
 	}
+	goFn, goFn2 := s.resource(t, "First", "aws_lambda_function", "GoFn"), s.resource(t, "First", "aws_lambda_function", "GoFn2")
+	if goFn["source_code_hash"] != goFn2["source_code_hash"] || goFn["filename"] == goFn2["filename"] {
+		t.Errorf("two functions on one Go package: %v %v and %v %v, want one hash, two files", goFn["filename"], goFn["source_code_hash"], goFn2["filename"], goFn2["source_code_hash"])
+	}
+	first := readTree(t, opts.OutDir)
 
-	first, err := os.ReadFile(filepath.Join(stackDir, "cdk.tf.json"))
-	if err != nil {
+	if err := os.RemoveAll(opts.ArtifactDir); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.RemoveAll(opts.OutDir); err != nil {
-		t.Fatal(err)
-	}
+	earlyBuilds, waitForPrebuild = true, true
 	synthOK(t, Config{Name: "notes"}, opts, stacks(t, body)...)
-	second, err := os.ReadFile(filepath.Join(stackDir, "cdk.tf.json"))
-	if err != nil {
-		t.Fatal(err)
+	second := readTree(t, opts.OutDir)
+	for name, b := range first {
+		if second[name] != b {
+			t.Errorf("%s differs between builds started late and early:\n%s\n---\n%s", name, b, second[name])
+		}
 	}
-	if string(first) != string(second) {
-		t.Errorf("synthesizing twice gave different cdk.tf.json:\n%s\n---\n%s", first, second)
+	for name := range second {
+		if _, ok := first[name]; !ok {
+			t.Errorf("%s written only with builds started early", name)
+		}
 	}
+}
+
+// waitForArtifact waits until a zip named prefix… is in dir: a build
+// started before the stack declaring its function ran.
+func waitForArtifact(t *testing.T, dir, prefix string) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for time.Now().Before(deadline) {
+		ents, _ := os.ReadDir(dir)
+		for _, e := range ents {
+			if strings.HasPrefix(e.Name(), prefix) && strings.HasSuffix(e.Name(), ".zip") {
+				return
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Errorf("no %s*.zip in %s: the build did not start before its function was declared", prefix, dir)
 }
 
 // TestFunctionSSTv2Props covers the props ported SST v2 apps set: disk,

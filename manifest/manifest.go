@@ -138,11 +138,13 @@ type Function struct {
 type FunctionBuild struct {
 	// Runtime is the runtime the user asked for ("" = detected): "go" or a
 	// Node runtime; Function.Runtime is the Lambda runtime it became.
-	Runtime  string   `json:"runtime,omitempty"`
-	Format   string   `json:"format,omitempty"`
-	External []string `json:"external,omitempty"`
-	Tags     []string `json:"tags,omitempty"`
-	LDFlags  []string `json:"ldflags,omitempty"`
+	Runtime   string   `json:"runtime,omitempty"`
+	Format    string   `json:"format,omitempty"`
+	Minify    bool     `json:"minify,omitempty"`
+	Sourcemap bool     `json:"sourcemap,omitempty"`
+	External  []string `json:"external,omitempty"`
+	Tags      []string `json:"tags,omitempty"`
+	LDFlags   []string `json:"ldflags,omitempty"`
 	// CopyFiles are copied into the bundle: from (relative to the
 	// project) → to (relative to the bundle).
 	CopyFiles []CopyFile `json:"copyFiles,omitempty"`
