@@ -76,7 +76,7 @@ func planAction(actions []string) string {
 	switch strings.Join(actions, ",") {
 	case "delete,create", "create,delete":
 		return "replace"
-	case "":
+	case "", "no-op":
 		return "noop"
 	}
 	return actions[0]
