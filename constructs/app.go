@@ -42,6 +42,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
@@ -49,6 +50,7 @@ import (
 	"github.com/sst-tf/sst/constructs/internal/jsiiload"
 	"github.com/sst-tf/sst/constructs/internal/naming"
 	"github.com/sst-tf/sst/internal/binding"
+	"github.com/sst-tf/sst/internal/build"
 	"github.com/sst-tf/sst/internal/inputs"
 	"github.com/sst-tf/sst/internal/stage"
 	"github.com/sst-tf/sst/manifest"
@@ -133,6 +135,8 @@ type App struct {
 	// extra defaults added while stacks run (SST's addDefaultFunction*).
 	defaultBind []Bindable
 	functions   []*Function
+	// builds runs the functions' builds, from before the first jsii call.
+	builds *build.Scheduler
 	// siteBuilds are the sites built or reused, recorded once the synth
 	// succeeds.
 	siteBuilds []*siteBuildJob
@@ -330,6 +334,26 @@ func (a *App) AddDefaultFunctionEnv(env map[string]string) {
 	}
 }
 
+// AddDefaultFunctionLayers adds layer version ARNs to every function
+// created after this call.
+func (a *App) AddDefaultFunctionLayers(arns ...string) {
+	a.defaults.Function.Layers = append(slices.Clone(a.defaults.Function.Layers), arns...)
+}
+
+// IsDev reports whether the app is synthesized for `sst dev` (SST v2's
+// app.local, or app.mode === "dev").
+func (a *App) IsDev() bool { return a.opts.Mode == manifest.ModeDev }
+
+// AllFunctions is every function of the app created so far, stack by
+// stack in the order sst.Run lists them.
+func (a *App) AllFunctions() []*Function {
+	var out []*Function
+	for _, s := range a.stacks {
+		out = append(out, s.fns...)
+	}
+	return out
+}
+
 // AddDefaultFunctionPermissions grants statements to every function created
 // after this call.
 func (a *App) AddDefaultFunctionPermissions(p ...Statement) {
@@ -401,6 +425,9 @@ func (a *App) synth(fns []StackFunc) (m *manifest.Manifest, err error) {
 			os.Remove(filepath.Join(a.opts.OutDir, "stacks")) // only if still empty
 		}
 	}()
+	a.builds = build.NewScheduler(0)
+	defer a.builds.Close()
+	a.prebuild()
 	jsiiload.Prepare()
 	a.tf = cdktf.NewApp(&cdktf.AppConfig{
 		Outdir:         jsii.String(a.opts.OutDir),
@@ -427,8 +454,7 @@ func (a *App) synth(fns []StackFunc) (m *manifest.Manifest, err error) {
 	if len(a.errs) > 0 {
 		return nil, errors.Join(a.errs...)
 	}
-	// Bundling is the slow part; do it all at once, in parallel, after
-	// every stack has declared its functions.
+	// Every function's build has started; wait for them all.
 	if err := a.buildFunctions(context.Background()); err != nil {
 		return nil, err
 	}
@@ -458,6 +484,70 @@ func (a *App) synth(fns []StackFunc) (m *manifest.Manifest, err error) {
 		return nil, err
 	}
 	return m, nil
+}
+
+// prebuild starts the builds of the functions the last synthesis of this
+// stage had (of another stage when this one has none), so that they run
+// while the jsii child starts rather than after the stacks are declared.
+// A function declared with the same request joins its build or finds its
+// result in the build cache; one that no longer exists, or whose settings
+// changed, only cost the work: its error, if any, is reported by nobody,
+// and its artifact is the one its last synthesis already had.
+func (a *App) prebuild() {
+	if !earlyBuilds {
+		return
+	}
+	m := a.previousManifest()
+	if m == nil {
+		return
+	}
+	for _, st := range m.Stacks {
+		for _, fn := range st.Functions {
+			if fn.Handler != "" { // built elsewhere (a site's server)
+				a.startBuild(build.RequestFor(a.opts.ProjectDir, a.opts.ArtifactDir, fn))
+			}
+		}
+	}
+}
+
+// earlyBuilds starts builds before buildFunctions asks for them (from the
+// last manifest, and as each function is declared); tests turn it off to
+// compare with builds that start only once every stack is declared.
+var earlyBuilds = true
+
+// startBuild starts a build buildFunctions will ask for.
+func (a *App) startBuild(r build.Request) {
+	if earlyBuilds {
+		a.builds.Start(r)
+	}
+}
+
+// previousManifest is the manifest in OutDir (the app run by hand), else
+// the one of this stage beside it (the CLI synthesizes into a fresh
+// directory next to the stage's), else the newest of another stage.
+func (a *App) previousManifest() *manifest.Manifest {
+	parent := filepath.Dir(a.opts.OutDir)
+	for _, dir := range []string{a.opts.OutDir, filepath.Join(parent, a.opts.Stage)} {
+		if m, err := manifest.Read(dir); err == nil {
+			return m
+		}
+	}
+	var newest *manifest.Manifest
+	var newestTime time.Time
+	ents, _ := os.ReadDir(parent)
+	for _, e := range ents {
+		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		fi, err := os.Stat(manifest.Path(filepath.Join(parent, e.Name())))
+		if err != nil || !fi.ModTime().After(newestTime) {
+			continue
+		}
+		if m, err := manifest.Read(filepath.Join(parent, e.Name())); err == nil {
+			newest, newestTime = m, fi.ModTime()
+		}
+	}
+	return newest
 }
 
 // cdktfManifest is the part of CDKTF's own manifest.json we read: the

@@ -138,11 +138,22 @@ type Function struct {
 type FunctionBuild struct {
 	// Runtime is the runtime the user asked for ("" = detected): "go" or a
 	// Node runtime; Function.Runtime is the Lambda runtime it became.
-	Runtime  string   `json:"runtime,omitempty"`
-	Format   string   `json:"format,omitempty"`
-	External []string `json:"external,omitempty"`
-	Tags     []string `json:"tags,omitempty"`
-	LDFlags  []string `json:"ldflags,omitempty"`
+	Runtime   string   `json:"runtime,omitempty"`
+	Format    string   `json:"format,omitempty"`
+	Minify    bool     `json:"minify,omitempty"`
+	Sourcemap bool     `json:"sourcemap,omitempty"`
+	External  []string `json:"external,omitempty"`
+	Tags      []string `json:"tags,omitempty"`
+	LDFlags   []string `json:"ldflags,omitempty"`
+	// CopyFiles are copied into the bundle: from (relative to the
+	// project) → to (relative to the bundle).
+	CopyFiles []CopyFile `json:"copyFiles,omitempty"`
+}
+
+// CopyFile is one FunctionProps.CopyFiles entry.
+type CopyFile struct {
+	From string `json:"from"`
+	To   string `json:"to,omitempty"`
 }
 
 // ApiDev is what `sst dev` needs to play API Gateway for an Api: stored
@@ -176,6 +187,9 @@ type ApiAuthorizer struct {
 	// Function is the id of a Lambda authorizer's function.
 	Function        string `json:"function,omitempty"`
 	SimpleResponses bool   `json:"simpleResponses,omitempty"`
+	// PayloadFormatVersion of a Lambda authorizer's events: "1.0" (IAM
+	// policy answers) or "2.0" (simple answers).
+	PayloadFormatVersion string `json:"payloadFormatVersion,omitempty"`
 }
 
 // Route is one API route bound to a function.
@@ -185,6 +199,9 @@ type Route struct {
 	Function string `json:"function,omitempty"`
 	// Authorizer is the authorizer name, "none" or "iam".
 	Authorizer string `json:"authorizer,omitempty"`
+	// PayloadFormatVersion is "1.0" when the route's events use it; empty
+	// means "2.0".
+	PayloadFormatVersion string `json:"payloadFormatVersion,omitempty"`
 }
 
 // Output is a stack output declared by the app.

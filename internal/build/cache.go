@@ -40,7 +40,8 @@ func cacheFor(r Request, builderKey any) cache {
 		Handler string
 		Runtime string
 		Builder any
-	}{cacheVersion, r.Name, filepath.ToSlash(r.Handler), r.Runtime, builderKey}
+		Copy    []CopyFile `json:",omitempty"`
+	}{cacheVersion, r.Name, filepath.ToSlash(r.Handler), r.Runtime, builderKey, r.CopyFiles}
 	b, err := json.Marshal(k)
 	if err != nil {
 		panic(err) // keys are plain structs; failing here is a bug
