@@ -63,6 +63,7 @@ func (r *stackRunner) savePlan(ctx context.Context, t *tf.Terraform, dir string)
 		return nil, nil, nil, err
 	}
 	rec.Changes, rec.Counts = plandir.Changes(diffs, r.st.Retained)
+	rec.Drift = sum.Drift
 	for _, c := range r.sites() {
 		rec.Sites = append(rec.Sites, plandir.Site{Construct: c.ID, Type: c.Type, Upload: now.Sites[c.ID], Files: now.siteFiles[c.ID]})
 	}

@@ -65,6 +65,9 @@ type Stack struct {
 	State   tf.StateRef `json:"state"`
 	Counts  Counts      `json:"counts"`
 	Changes []Change    `json:"changes"`
+	// Drift are resources the plan's refresh found changed ("update") or
+	// deleted ("delete") outside Terraform: why some changes are planned.
+	Drift []tf.Change `json:"drift,omitempty"`
 	// ChangedOutputs are the outputs the plan creates, changes or
 	// deletes: stacks reading them were planned with the old values.
 	ChangedOutputs []string `json:"changedOutputs,omitempty"`

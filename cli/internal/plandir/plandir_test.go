@@ -35,6 +35,7 @@ func samplePlan() *Plan {
 				Changes: changes, Counts: counts, ChangedOutputs: []string{"cross-stack-output-x"}},
 			{Name: "Web", Workspace: "dev", DependsOn: []string{"Data"}, Plan: "stacks/Web/tfplan", Config: "stacks/Web/cdk.tf.json", DeployHash: "h2",
 				Sites:       []Site{{Construct: "Site", Type: "StaticSite", Upload: "s1", Files: 3}},
+				Drift:       []tf.Change{{Address: "aws_s3_bucket.Site", Action: "update"}},
 				SiteChanges: []string{"StaticSite Site: 1 file(s) to upload, 0 to delete, 2 unchanged\n  + index.html"}},
 		},
 	}
@@ -102,7 +103,7 @@ func TestSummary(t *testing.T) {
 		"- `+ aws_lambda_function.New`\n" +
 		"- `~ aws_lambda_function.Fn`\n  - `environment[0].variables.TOKEN`: `(sensitive value)` → `(sensitive value)`\n" +
 		"  - `memory_size`: `128` → `" + strings.Repeat("9", 120) + "…`\n\n" +
-		"## Stack Web\n\nNo resource changes.\n\n" +
+		"## Stack Web\n\nChanged outside Terraform (drift) since the last apply:\n\n- `aws_s3_bucket.Site` updated\n\nPlanned:\n\nNo resource changes.\n\n" +
 		"Site files: StaticSite Site: 1 file(s) to upload, 0 to delete, 2 unchanged\n  - + index.html\n\n" +
 		"This stack reads outputs of Data, which this plan changes; it was planned with their current values. `sst deploy --plan` applies Data and then refuses Web: make a new plan after that deploy.\n\n" +
 		"Apply exactly this plan with `sst deploy --plan plan --stage dev` `--allow-replace`. It is refused, changing nothing, if the state, the synthesized stacks, the site files, the stage or the backend changed since.\n"

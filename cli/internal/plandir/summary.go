@@ -70,6 +70,13 @@ func Summary(p *Plan, dir string) string {
 	stale := p.StaleDependents()
 	for _, st := range p.Stacks {
 		fmt.Fprintf(&b, "## Stack %s\n\n", st.Name)
+		if len(st.Drift) > 0 {
+			b.WriteString("Changed outside Terraform (drift) since the last apply:\n\n")
+			for _, d := range st.Drift {
+				fmt.Fprintf(&b, "- `%s` %s\n", d.Address, map[string]string{"update": "updated", "delete": "deleted"}[d.Action])
+			}
+			b.WriteString("\nPlanned:\n\n")
+		}
 		if len(st.Changes) == 0 {
 			b.WriteString("No resource changes.\n")
 		}
