@@ -37,8 +37,9 @@ type LambdaAPI struct {
 
 // ServeHTTP serves POST /2015-03-31/functions/{name}/invocations.
 func (a *LambdaAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	name, isInvoke := strings.CutPrefix(r.URL.EscapedPath(), "/2015-03-31/functions/")
-	name, isInvoke = strings.CutSuffix(name, "/invocations")
+	name, underFunctions := strings.CutPrefix(r.URL.EscapedPath(), "/2015-03-31/functions/")
+	name, isInvoke := strings.CutSuffix(name, "/invocations")
+	isInvoke = isInvoke && underFunctions
 	if un, err := url.PathUnescape(name); err == nil {
 		name = un
 	}
