@@ -187,6 +187,9 @@ type ApiAuthorizer struct {
 	// Function is the id of a Lambda authorizer's function.
 	Function        string `json:"function,omitempty"`
 	SimpleResponses bool   `json:"simpleResponses,omitempty"`
+	// PayloadFormatVersion of a Lambda authorizer's events: "1.0" (IAM
+	// policy answers) or "2.0" (simple answers).
+	PayloadFormatVersion string `json:"payloadFormatVersion,omitempty"`
 }
 
 // Route is one API route bound to a function.
@@ -196,6 +199,9 @@ type Route struct {
 	Function string `json:"function,omitempty"`
 	// Authorizer is the authorizer name, "none" or "iam".
 	Authorizer string `json:"authorizer,omitempty"`
+	// PayloadFormatVersion is "1.0" when the route's events use it; empty
+	// means "2.0".
+	PayloadFormatVersion string `json:"payloadFormatVersion,omitempty"`
 }
 
 // Output is a stack output declared by the app.
