@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+
+	"github.com/sst-tf/sst/internal/filelock"
 )
 
 // Scheduler runs the builds of one synthesis. Builds may be started before
@@ -108,6 +110,17 @@ func (s *Scheduler) Close() {
 func (s *Scheduler) run(j *job) (*Result, error) {
 	if res, ok := j.cache.lookup(); ok {
 		return res, nil
+	}
+	// Another process may be building this request (the CLI starts the
+	// builds of the last synthesis while the app starts, and the app
+	// starts them again): wait for it, then its record serves. Taken
+	// before waiting for a slot, so the builds a process started first
+	// are its to make.
+	if unlock, err := filelock.Lock(j.cache.lockPath()); err == nil {
+		defer unlock()
+		if res, ok := j.cache.lookup(); ok {
+			return res, nil
+		}
 	}
 	p, err := s.product(j)
 	if err != nil {
