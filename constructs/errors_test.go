@@ -1,6 +1,7 @@
 package sst
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -31,6 +32,9 @@ func TestBadInput(t *testing.T) {
 		opts   func(*Options)
 		bodies []body
 		want   []string
+		// not are what the message must not say (a second, contradictory
+		// error for the same mistake).
+		not []string
 	}{
 		{
 			name:   "invalid stage",
@@ -436,6 +440,51 @@ func TestBadInput(t *testing.T) {
 			want: []string{"stack First", "SetDefaultFunctionProps", `already created function "Fn"`, "AddDefaultFunctionEnv"},
 		},
 		{
+			// One error: the routes naming the authorizer are its
+			// consequence, not a second mistake.
+			name:   "unknown authorizer type named by routes: one error",
+			bodies: []body{api(ApiProps{Authorizers: map[string]ApiAuthorizer{"a": {Type: "cognito"}}, Defaults: ApiDefaults{Authorizer: "a"}, Routes: map[string]ApiRoute{"GET /": {Handler: nodeHandler, Authorizer: "a"}}})},
+			want:   []string{`api "Api": authorizer "a": Type "cognito"`, `use "user_pool", "jwt" or "lambda"`},
+			not:    []string{"not defined", "\n"},
+		},
+		{
+			name:   "user pool authorizer without clients",
+			bodies: []body{api(ApiProps{Routes: routes, Authorizers: map[string]ApiAuthorizer{"a": {Type: "user_pool", UserPool: ApiUserPool{ID: "us-east-1_x"}}}})},
+			want:   []string{`api "Api": authorizer "a"`, "UserPool.ID and UserPool.ClientIDs", "auth.UserPoolClientID()"},
+		},
+		{
+			name:   "bad default payload format",
+			bodies: []body{api(ApiProps{Routes: routes, Defaults: ApiDefaults{PayloadFormatVersion: "3.0"}})},
+			want:   []string{`api "Api": Defaults.PayloadFormatVersion "3.0"`, `"1.0"`},
+			not:    []string{"route"},
+		},
+		{
+			name:   "bad route payload format",
+			bodies: []body{api(ApiProps{Routes: map[string]ApiRoute{"GET /": {Handler: nodeHandler, PayloadFormatVersion: "1"}}})},
+			want:   []string{`api "Api": route "GET /": PayloadFormatVersion "1"`, `"2.0"`},
+		},
+		{
+			name:   "negative throttle",
+			bodies: []body{api(ApiProps{Routes: routes, Defaults: ApiDefaults{Throttle: ApiThrottle{Burst: -1, Rate: 5}}})},
+			want:   []string{`api "Api": Defaults.Throttle`, "Burst: -1", "positive"},
+		},
+		{
+			name: "existing function with default function props",
+			bodies: []body{func(s *Stack) any {
+				fn := NewFunction(s, "Fn", FunctionProps{Handler: nodeHandler})
+				return NewApi(s, "Api", ApiProps{Defaults: ApiDefaults{Function: FunctionProps{MemorySize: 256}}, Routes: map[string]ApiRoute{"GET /": {Fn: fn}}})
+			}},
+			want: []string{`api "Api": route "GET /": Fn`, "Defaults.Function cannot apply", "Function props instead"},
+		},
+		{
+			name: "existing function and a handler",
+			bodies: []body{func(s *Stack) any {
+				fn := NewFunction(s, "Fn", FunctionProps{Handler: nodeHandler})
+				return NewApi(s, "Api", ApiProps{Authorizers: map[string]ApiAuthorizer{"a": {Type: "lambda", Fn: fn, Function: FunctionProps{Handler: nodeHandler}}}, Routes: routes})
+			}},
+			want: []string{`api "Api": authorizer "a": Fn and Function props are both set`},
+		},
+		{
 			name: "two mistakes reported together",
 			bodies: []body{
 				table(TableProps{Fields: pk, PrimaryIndex: TableIndex{PartitionKey: "id"}}),
@@ -463,6 +512,11 @@ func TestBadInput(t *testing.T) {
 			}
 			msg := synthErr(t, cfg, opts, stacks(t, tt.bodies...)...)
 			wantContains(t, msg, tt.want...)
+			for _, n := range tt.not {
+				if strings.Contains(msg, n) {
+					t.Errorf("message says %q:\n%s", n, msg)
+				}
+			}
 			t.Log(msg)
 		})
 	}

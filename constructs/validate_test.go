@@ -88,7 +88,7 @@ func validateAPI(s *Stack) any {
 		Authorizers: map[string]ApiAuthorizer{
 			"auth0": {Type: "jwt", JWT: JWTConfig{Issuer: "https://example.auth0.com/", Audience: []string{"notes"}}},
 			"token": {Type: "lambda", Function: FunctionProps{Handler: nodeHandler}, ResultsCacheTTL: 5 * time.Minute, IdentitySource: []string{"$request.header.X-Token"}},
-			"plain": {Type: "lambda", Function: FunctionProps{Handler: nodeHandler}, DisableSimpleResponses: true},
+			"plain": {Type: "lambda", Function: FunctionProps{Handler: nodeHandler}, SimpleResponses: true},
 		},
 		Defaults: ApiDefaults{
 			Function:            FunctionProps{Bind: []Bindable{notes}, Timeout: 20 * time.Second},

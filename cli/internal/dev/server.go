@@ -1,6 +1,7 @@
 package dev
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +21,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
@@ -97,12 +100,16 @@ type Server struct {
 	// pollers are the running event sources by label, with what they
 	// run by (restarted when a redeploy changes it).
 	pollers map[string]*poller
-	account string // for event fields, read once
-	closers []func()
+	// lambda serves the Lambda Invoke API for local handlers (see
+	// LambdaAPI); lambdaURL is its address, in their AWS_ENDPOINT_URL_LAMBDA.
+	lambda    gatewaySlot
+	lambdaURL string
+	account   string // for event fields, read once
+	closers   []func()
 }
 
 type poller struct {
-	conf   any // QueueSource or CronSource
+	conf   any // QueueSource, CronSource or StreamSource.key()
 	cancel context.CancelFunc
 	done   chan struct{}
 }
@@ -143,6 +150,9 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	d.jwt = NewJWTVerifier(o.Endpoint)
 
 	d.closers = append(d.closers, d.stopGateways)
+	if err := d.serveLambdaAPI(); err != nil {
+		return d, err
+	}
 	if err := d.load(ctx, m, true); err != nil {
 		return d, err
 	}
@@ -209,6 +219,12 @@ func (d *Server) load(ctx context.Context, m *manifest.Manifest, first bool) err
 	if err != nil {
 		return err
 	}
+	base["AWS_ENDPOINT_URL_LAMBDA"] = d.lambdaURL
+	upstream, err := url.Parse(cmp.Or(d.o.Endpoint, "https://lambda."+cfg.Region+".amazonaws.com"))
+	if err != nil {
+		return fmt.Errorf("the Lambda endpoint: %w", err)
+	}
+	d.lambda.h.Store(http.Handler(&LambdaAPI{Inv: d, Resolve: d.functionByName, Upstream: upstream, Config: cfg}))
 	fns := map[string]manifest.Function{}
 	for _, st := range m.Stacks {
 		for _, fn := range st.Functions {
@@ -273,6 +289,10 @@ func (d *Server) startPollers(ctx context.Context, cfg aws.Config, m *manifest.M
 	if err != nil {
 		return err
 	}
+	streams, err := StreamSources(m)
+	if err != nil {
+		return err
+	}
 	want := map[string]bool{}
 	// start runs fn for label unless it already runs with conf.
 	start := func(label string, conf any, fn func(ctx context.Context, log func(string))) bool {
@@ -295,11 +315,22 @@ func (d *Server) startPollers(ctx context.Context, cfg aws.Config, m *manifest.M
 		if start(src.Label(), src, func(ctx context.Context, log func(string)) {
 			(&QueuePoller{Src: src, API: api, Inv: d, Region: cfg.Region, Log: log}).Run(ctx)
 		}) {
-			if src.Topic != "" {
-				fmt.Fprintf(d.out, "%s subscriber %s runs here %s\n", d.style.Bold("Topic "+src.Topic+":"), src.Function, d.style.Dim("(its subscription delivers to the dev-only queue "+src.Name+" while sst dev runs)"))
+			if src.Via != "" {
+				what := map[string]string{viaTopic: "subscription", viaBus: "rule's target", viaBucket: "notification"}[src.Via]
+				fmt.Fprintf(d.out, "%s %s runs here %s\n", d.style.Bold(src.Label()+":"), src.Function, d.style.Dim("(its "+what+" delivers to the dev-only queue "+src.Name+" while sst dev runs)"))
 			} else {
 				fmt.Fprintf(d.out, "%s polled here → %s %s\n", d.style.Bold("Queue "+src.Queue+":"), src.Function, d.style.Dim(fmt.Sprintf("(batch %d, window %s; its deployed mapping is disabled while sst dev runs)", src.BatchSize, src.Window)))
 			}
+		}
+	}
+	kin := kinesis.NewFromConfig(cfg)
+	for _, src := range streams {
+		if start(src.Label(), src.key(), func(ctx context.Context, log func(string)) {
+			(&StreamPoller{Src: src, API: kin, Inv: d, Region: cfg.Region, Log: log}).Run(ctx)
+		}) {
+			c := src.Consumer
+			fmt.Fprintf(d.out, "%s read here → %s %s\n", d.style.Bold("Stream "+src.Stream+" "+c.Name+":"), c.Function,
+				d.style.Dim(fmt.Sprintf("(from %s, batch %d; its deployed mapping is disabled while sst dev runs)", c.StartingPosition, c.BatchSize)))
 		}
 	}
 	if len(crons) > 0 && d.account == "" {
@@ -319,6 +350,32 @@ func (d *Server) startPollers(ctx context.Context, cfg aws.Config, m *manifest.M
 		}
 	}
 	return nil
+}
+
+// serveLambdaAPI opens the local Lambda API (its handler is set by each
+// load, with that deploy's configuration).
+func (d *Server) serveLambdaAPI() error {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("local Lambda API: %w", err)
+	}
+	d.lambdaURL = "http://" + ln.Addr().String()
+	d.lambda.srv = &http.Server{Handler: &d.lambda, ReadHeaderTimeout: 10 * time.Second}
+	go d.lambda.srv.Serve(ln)
+	d.closers = append(d.closers, func() { d.lambda.srv.Close() })
+	return nil
+}
+
+// functionByName is the id of the app's function with that physical name.
+func (d *Server) functionByName(name string) (string, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for id, fn := range d.fns {
+		if fn.Name == name {
+			return id, true
+		}
+	}
+	return "", false
 }
 
 // accountID is the account the credentials belong to, for the events'
