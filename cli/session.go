@@ -258,7 +258,7 @@ func (s *session) synthOrReuse(ctx context.Context) (*synth.Result, error) {
 	var rep synth.BundleReport
 	if s.mode != manifest.ModeRemove {
 		var err error
-		rep, err = synth.RefreshBundles(ctx, s.project.Dir, s.outDir(), m)
+		rep, err = synth.RefreshBundles(ctx, s.synthOptions(), m)
 		var stale *synth.StaleError
 		if errors.As(err, &stale) {
 			return s.runSynth(ctx, stale.Reason)

@@ -533,8 +533,6 @@ func (a *App) manifest() (*manifest.Manifest, error) {
 		Backend:  a.cfg.Backend.manifest(a),
 		Warnings: a.warnings,
 		Inputs:   &a.read,
-		// The CLI repeats the function builds into the same cache.
-		ArtifactDir: a.opts.ArtifactDir,
 	}
 	for _, s := range a.stacks {
 		ms := s.manifest()

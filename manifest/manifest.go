@@ -42,10 +42,6 @@ type Manifest struct {
 	// it: the JSON does not depend on bundle contents, and the CLI brings
 	// the bundles up to date itself (see Function.Artifact).
 	Inputs *inputs.Set `json:"inputs,omitempty"`
-	// ArtifactDir is where the app's function builds keep their cache and
-	// content-addressed bundles (absolute): the CLI repeats those builds
-	// into it.
-	ArtifactDir string `json:"artifactDir,omitempty"`
 }
 
 // Backend says where a stage's state lives.

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"github.com/sst-tf/sst/internal/build"
@@ -28,15 +29,16 @@ type BundleReport struct {
 
 // RefreshBundles brings the function bundles of a reused synthesis up to
 // date without running the app: it repeats the build the app made of each
-// function (build.RequestFor its manifest entry, into the manifest's
-// artifact directory: a build-cache hit unless one of the sources that
-// build read changed) and puts every bundle whose bytes differ at the
-// stable path the stack's Terraform reads. A changed bundle changes its
-// stack's deploy hash, so deploy applies that stack and diff plans it.
-// Nothing is placed unless every build succeeds. A build whose result no
-// longer fits the synthesized JSON (another Lambda runtime) is a
-// *StaleError, which a caller answers by running the app.
-func RefreshBundles(ctx context.Context, projectDir, outDir string, m *manifest.Manifest) (BundleReport, error) {
+// function (build.RequestFor its manifest entry, with the app's
+// environment and artifact directory: a build-cache hit unless one of the
+// sources that build read changed) and puts every bundle whose bytes
+// differ at the stable path the stack's Terraform reads. A changed bundle
+// changes its stack's deploy hash, so deploy applies that stack and diff
+// plans it. Nothing is placed unless every build succeeds. A synthesis
+// whose bundles are not at stable paths (an older sst's) or whose build
+// no longer fits the JSON (another Lambda runtime) is a *StaleError, which
+// a caller answers by running the app.
+func RefreshBundles(ctx context.Context, o Options, m *manifest.Manifest) (BundleReport, error) {
 	type job struct {
 		stack string
 		fn    manifest.Function
@@ -44,6 +46,7 @@ func RefreshBundles(ctx context.Context, projectDir, outDir string, m *manifest.
 		res   *build.Result
 		err   error
 	}
+	stable := filepath.Join(o.OutDir, "functions") + string(filepath.Separator)
 	var jobs []*job
 	for _, st := range m.Stacks {
 		for _, f := range st.Functions {
@@ -52,13 +55,16 @@ func RefreshBundles(ctx context.Context, projectDir, outDir string, m *manifest.
 			if f.Handler == "" || f.Artifact == "" {
 				continue
 			}
-			dst := filepath.Join(outDir, filepath.FromSlash(st.Dir), filepath.FromSlash(f.Artifact))
+			dst := filepath.Join(o.OutDir, filepath.FromSlash(st.Dir), filepath.FromSlash(f.Artifact))
+			if !strings.HasPrefix(dst, stable) {
+				// Never write over a content-addressed artifact.
+				return BundleReport{}, &StaleError{Reason: fmt.Sprintf("function %q's bundle is not at a stable path (a synthesis by an older sst)", f.ID)}
+			}
 			jobs = append(jobs, &job{stack: st.Name, fn: f, dst: dst})
 		}
 	}
-	if len(jobs) > 0 && m.ArtifactDir == "" {
-		return BundleReport{}, &StaleError{Reason: "the last synthesis did not record its artifact directory (made by an older sst)"}
-	}
+	env := Env(o.Env, o, o.OutDir)
+	artifacts := appArtifactDir(o, env)
 	// One scheduler: functions on one handler share a compile.
 	sched := build.NewScheduler(0)
 	defer sched.Close()
@@ -67,7 +73,9 @@ func RefreshBundles(ctx context.Context, projectDir, outDir string, m *manifest.
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			j.res, j.err = sched.Build(ctx, build.RequestFor(projectDir, m.ArtifactDir, j.fn))
+			r := build.RequestFor(o.ProjectDir, artifacts, j.fn)
+			r.Env = env
+			j.res, j.err = sched.Build(ctx, r)
 		}()
 	}
 	wg.Wait()

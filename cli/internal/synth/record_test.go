@@ -112,7 +112,7 @@ func recordReuseProject(t *testing.T, o Options) {
 	}
 	steps.Add(inputs.Set{Trees: []inputs.Tree{{Roots: []string{web}, Sum: sum}}})
 
-	m := &manifest.Manifest{App: "app", Stage: o.Stage, Inputs: &steps, Stacks: []manifest.Stack{st}, ArtifactDir: reuseArtifacts(o)}
+	m := &manifest.Manifest{App: "app", Stage: o.Stage, Inputs: &steps, Stacks: []manifest.Stack{st}}
 	if err := m.Write(o.OutDir); err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +228,7 @@ func TestReuseInvalidation(t *testing.T) {
 			case tc.want != "":
 				return
 			}
-			rep, err := RefreshBundles(context.Background(), o.ProjectDir, o.OutDir, m)
+			rep, err := RefreshBundles(context.Background(), o, m)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -254,7 +254,7 @@ func TestReuseInvalidation(t *testing.T) {
 					}
 				}
 			}
-			if again, err := RefreshBundles(context.Background(), o.ProjectDir, o.OutDir, m); err != nil || len(again.Built)+len(again.Changed) > 0 {
+			if again, err := RefreshBundles(context.Background(), o, m); err != nil || len(again.Built)+len(again.Changed) > 0 {
 				t.Errorf("a second refresh did %+v, %v; want nothing", again, err)
 			}
 		})
@@ -334,7 +334,7 @@ func TestRefreshBundlesBuildError(t *testing.T) {
 	if why != "" {
 		t.Fatalf("reran for: %s", why)
 	}
-	_, err = RefreshBundles(context.Background(), o.ProjectDir, o.OutDir, m)
+	_, err = RefreshBundles(context.Background(), o, m)
 	if err == nil {
 		t.Fatal("a handler that does not compile refreshed without an error")
 	}
