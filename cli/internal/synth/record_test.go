@@ -2,6 +2,7 @@ package synth
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -345,5 +346,20 @@ func TestRefreshBundlesBuildError(t *testing.T) {
 	}
 	if after, _ := os.ReadFile(nodeBundle); string(after) != string(before) {
 		t.Error("the Node bundle was placed although the refresh failed")
+	}
+}
+
+// A synthesis by an older sst names content-addressed artifacts: the
+// refresh must not write over them, and asks for the app to run instead.
+func TestRefreshBundlesRefusesContentAddressedPaths(t *testing.T) {
+	dir := t.TempDir()
+	o := Options{ProjectDir: dir, OutDir: filepath.Join(dir, ".sst", "out", "dev"), Stage: "dev"}
+	m := &manifest.Manifest{Stacks: []manifest.Stack{{Name: "S", Dir: "stacks/S", Functions: []manifest.Function{
+		{ID: "Fn", Handler: "functions/node/list.handler", Artifact: "../../../../artifacts/Fn-0123456789ab.zip"},
+	}}}}
+	_, err := RefreshBundles(context.Background(), o, m)
+	var stale *StaleError
+	if !errors.As(err, &stale) || !strings.Contains(err.Error(), "older sst") {
+		t.Errorf("err = %v, want a StaleError naming an older sst", err)
 	}
 }
