@@ -42,7 +42,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
@@ -487,9 +486,9 @@ func (a *App) synth(fns []StackFunc) (m *manifest.Manifest, err error) {
 }
 
 // prebuild starts the builds of the functions the last synthesis of this
-// stage had (of another stage when this one has none), so that they run
-// while the jsii child starts rather than after the stacks are declared.
-// A function declared with the same request joins its build or finds its
+// stage had (of another stage when this one has none: manifest.ReadLatest),
+// so that they run while the jsii child starts rather than after the
+// stacks are declared. A function declared with the same request joins its build or finds its
 // result in the build cache; one that no longer exists, or whose settings
 // changed, only cost the work: its error, if any, is reported by nobody,
 // and its artifact is the one its last synthesis already had.
@@ -497,16 +496,8 @@ func (a *App) prebuild() {
 	if !earlyBuilds {
 		return
 	}
-	m := a.previousManifest()
-	if m == nil {
-		return
-	}
-	for _, st := range m.Stacks {
-		for _, fn := range st.Functions {
-			if fn.Handler != "" { // built elsewhere (a site's server)
-				a.startBuild(build.RequestFor(a.opts.ProjectDir, a.opts.ArtifactDir, fn))
-			}
-		}
+	if m := manifest.ReadLatest(a.opts.OutDir, a.opts.Stage); m != nil {
+		a.builds.StartManifest(a.opts.ProjectDir, a.opts.ArtifactDir, nil, m)
 	}
 }
 
@@ -520,34 +511,6 @@ func (a *App) startBuild(r build.Request) {
 	if earlyBuilds {
 		a.builds.Start(r)
 	}
-}
-
-// previousManifest is the manifest in OutDir (the app run by hand), else
-// the one of this stage beside it (the CLI synthesizes into a fresh
-// directory next to the stage's), else the newest of another stage.
-func (a *App) previousManifest() *manifest.Manifest {
-	parent := filepath.Dir(a.opts.OutDir)
-	for _, dir := range []string{a.opts.OutDir, filepath.Join(parent, a.opts.Stage)} {
-		if m, err := manifest.Read(dir); err == nil {
-			return m
-		}
-	}
-	var newest *manifest.Manifest
-	var newestTime time.Time
-	ents, _ := os.ReadDir(parent)
-	for _, e := range ents {
-		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
-			continue
-		}
-		fi, err := os.Stat(manifest.Path(filepath.Join(parent, e.Name())))
-		if err != nil || !fi.ModTime().After(newestTime) {
-			continue
-		}
-		if m, err := manifest.Read(filepath.Join(parent, e.Name())); err == nil {
-			newest, newestTime = m, fi.ModTime()
-		}
-	}
-	return newest
 }
 
 // cdktfManifest is the part of CDKTF's own manifest.json we read: the

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
 
 	"github.com/sst-tf/sst/internal/inputs"
 )
@@ -231,6 +233,38 @@ func (st *Stack) AppOutput(name string) bool {
 
 // Path returns the manifest path for a stage output directory.
 func Path(outDir string) string { return filepath.Join(outDir, FileName) }
+
+// ReadLatest is the last manifest written for stage: the one in outDir,
+// else the one of the stage's directory beside it (outDir may be a fresh
+// directory a synthesis writes into, see cli/internal/synth), else the
+// newest of another stage's there, else nil. A synthesis starts the builds
+// it lists before its own manifest exists (functions rarely differ between
+// stages).
+func ReadLatest(outDir, stage string) *Manifest {
+	parent := filepath.Dir(outDir)
+	for _, dir := range []string{outDir, filepath.Join(parent, stage)} {
+		if m, err := Read(dir); err == nil {
+			return m
+		}
+	}
+	var newest *Manifest
+	var newestTime time.Time
+	ents, _ := os.ReadDir(parent)
+	for _, e := range ents {
+		// Dot directories are syntheses under way.
+		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		fi, err := os.Stat(Path(filepath.Join(parent, e.Name())))
+		if err != nil || !fi.ModTime().After(newestTime) {
+			continue
+		}
+		if m, err := Read(filepath.Join(parent, e.Name())); err == nil {
+			newest, newestTime = m, fi.ModTime()
+		}
+	}
+	return newest
+}
 
 // Read loads the manifest from a stage output directory.
 func Read(outDir string) (*Manifest, error) {

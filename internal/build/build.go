@@ -69,6 +69,10 @@ type Request struct {
 	Node       NodeOptions // ignored for Go
 	Go         GoOptions   // ignored for Node
 	CopyFiles  []CopyFile  // copied into the bundle after it is built
+	// Env is the environment of the tools a build runs (the go command);
+	// nil means this process's. The CLI building for the app passes the
+	// app's.
+	Env []string
 }
 
 // CopyFile puts From (a file, or a directory copied whole; relative to

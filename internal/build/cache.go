@@ -50,6 +50,13 @@ func cacheFor(r Request, builderKey any) cache {
 	return cache{path: filepath.Join(r.OutDir, sanitize(r.Name)+"-"+hex.EncodeToString(sum[:])[:12]+".json")}
 }
 
+// lockPath is the file whose lock a process holds while it builds this
+// record, in a directory of its own: removing a lock file others may wait
+// on would let two processes hold "the" lock, so they stay.
+func (c cache) lockPath() string {
+	return filepath.Join(filepath.Dir(c.path), ".locks", filepath.Base(c.path)+".lock")
+}
+
 // lookup returns the recorded artifact when every recorded input still
 // hashes the same and the zip is still there.
 func (c cache) lookup() (*Result, bool) {

@@ -24,3 +24,18 @@ func RequestFor(projectDir, outDir string, fn manifest.Function) Request {
 	}
 	return r
 }
+
+// StartManifest starts the build of every function m lists that is built
+// from a handler (not a site's server, bundled by its framework), with env
+// as the tools' environment (nil: this process's).
+func (s *Scheduler) StartManifest(projectDir, outDir string, env []string, m *manifest.Manifest) {
+	for _, st := range m.Stacks {
+		for _, fn := range st.Functions {
+			if fn.Handler != "" {
+				r := RequestFor(projectDir, outDir, fn)
+				r.Env = env
+				s.Start(r)
+			}
+		}
+	}
+}

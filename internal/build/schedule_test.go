@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/sst-tf/sst/internal/filelock"
 )
 
 // TestSchedulerShares builds, with real tools, four functions on one Go
@@ -123,8 +125,8 @@ func TestSchedulerFailure(t *testing.T) {
 	if got := s.made.Load(); got != 1 {
 		t.Errorf("compiled %d times, want 1", got)
 	}
-	if left := artifacts(t, out); len(left) != 0 {
-		t.Errorf("failed builds left %v", left)
+	if left := artifacts(t, out); len(left) != 1 || left[0] != ".locks" {
+		t.Errorf("failed builds left %v (want only the lock directory)", left)
 	}
 }
 
@@ -206,8 +208,8 @@ func TestSchedulerBound(t *testing.T) {
 }
 
 // TestSchedulerJoin: a Build of a request already in flight waits for it
-// rather than building again; one asked for after it finished is served
-// by the build cache.
+// rather than building again; one asked for after it finished gets its
+// result.
 func TestSchedulerJoin(t *testing.T) {
 	r := nodeRequests(t, 1)[0]
 	s := NewScheduler(0)
@@ -230,12 +232,12 @@ func TestSchedulerJoin(t *testing.T) {
 	}
 	close(st.release)
 	first := <-done
-	if first == nil || first.Cached {
-		t.Fatalf("joined build: %+v", first)
+	if first == nil {
+		t.FailNow()
 	}
 	again, err := s.Build(context.Background(), r)
-	if err != nil || !again.Cached || again.Hash != first.Hash {
-		t.Errorf("build after the first finished: %+v, %v; want the cached %s", again, err, first.Hash)
+	if err != nil || again != first {
+		t.Errorf("build after the first finished: %+v, %v; want its result %+v", again, err, first)
 	}
 	if got := s.made.Load(); got != 1 {
 		t.Errorf("made %d, want 1", got)
@@ -254,13 +256,50 @@ func TestSchedulerClose(t *testing.T) {
 	if st.canceled.Load() != 1 || st.running.Load() != 0 {
 		t.Errorf("canceled %d, running %d after Close", st.canceled.Load(), st.running.Load())
 	}
-	if left := artifacts(t, r.OutDir); len(left) != 0 {
-		t.Errorf("left %v", left)
+	if left := artifacts(t, r.OutDir); len(left) != 1 || left[0] != ".locks" {
+		t.Errorf("left %v (want only the lock directory)", left)
 	}
 	if _, err := s.Build(context.Background(), r); !errors.Is(err, context.Canceled) {
 		t.Errorf("Build after Close: %v, want context.Canceled", err)
 	}
 	if _, err := os.Stat(r.OutDir); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestSchedulerWaitsForAnotherProcess: while another process holds a
+// request's build lock (the CLI building what the app is about to ask
+// for), the scheduler waits and then serves that build's record instead of
+// making it again.
+func TestSchedulerWaitsForAnotherProcess(t *testing.T) {
+	r := nodeRequests(t, 1)[0]
+	j, err := newJob(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unlock, err := filelock.Lock(j.cache.lockPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewScheduler(0)
+	defer s.Close()
+	done := make(chan *Result)
+	go func() {
+		res, err := s.Build(context.Background(), r)
+		if err != nil {
+			t.Error(err)
+		}
+		done <- res
+	}()
+	select {
+	case <-done:
+		t.Fatal("Build did not wait for the lock another process holds")
+	case <-time.After(200 * time.Millisecond):
+	}
+	other := mustBuild(t, r) // what the other process builds meanwhile
+	unlock()
+	res := <-done
+	if res == nil || !res.Cached || res.Hash != other.Hash || s.made.Load() != 0 {
+		t.Errorf("after the other process: %+v, made %d; want its cached build, none made", res, s.made.Load())
 	}
 }
