@@ -42,11 +42,14 @@ handlers read and write the stage's real tables, buckets and queues.
 Each Api gets a local HTTP server that plays API Gateway (payload format
 2.0: routes, path parameters, query strings, cookies, base64 bodies, CORS,
 JWT and Lambda authorizers). Queue consumers get the real queue's messages
-(the CLI polls it: batch size and window, partial batch failures), topic
-subscribers the notifications that pass their filter, and cron jobs fire on
-their schedule (SST_DEV_TIME_SCALE=N runs that clock N times faster); their
-deployed mappings, subscriptions and rules are paused until the next
-sst deploy. Edited handlers are rebuilt and the next request or event
+(the CLI polls it: batch size and window, partial batch failures), Kinesis
+consumers the stream's records (the CLI reads the shards: starting
+position, batch size, bisect and retries, filters), topic subscribers, bus
+rule targets and bucket notification handlers the events that pass their
+filters (through a dev-only queue), and cron jobs fire on their schedule
+(SST_DEV_TIME_SCALE=N runs that clock N times faster); their deployed
+mappings, subscriptions, targets, notifications and rules are paused until
+the next sst deploy. Edited handlers are rebuilt and the next request or event
 runs the new code; edited stacks are synthesized and deployed again (only
 the stacks that changed; the app itself runs only when something its last
 synthesis read changed, --force always runs it). Every invocation is logged with its output and

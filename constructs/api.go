@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 
@@ -47,34 +48,72 @@ type ApiDefaults struct {
 	Authorizer string
 	// AuthorizationScopes for JWT authorizers.
 	AuthorizationScopes []string
+	// PayloadFormatVersion of every route's Lambda event: "2.0" (default)
+	// or "1.0" (API Gateway REST-style events).
+	PayloadFormatVersion string
+	// Throttle limits the requests of every route.
+	Throttle ApiThrottle
 }
 
-// ApiRoute is one route's target: a handler shorthand or full function props.
+// ApiThrottle is API Gateway's token bucket for a stage's routes; a zero
+// field leaves that limit to the account's default.
+type ApiThrottle struct {
+	// Burst is how many requests may arrive at once.
+	Burst int
+	// Rate is the steady requests per second.
+	Rate float64
+}
+
+// ApiRoute is one route's target: a handler shorthand, full function props
+// or an existing function.
 type ApiRoute struct {
 	// Handler is shorthand for Function: FunctionProps{Handler: …}.
 	Handler string
 	// Function props, layered over Defaults.Function.
 	Function FunctionProps
+	// Fn serves the route with a function created elsewhere (SST v2's
+	// `function: fn`). Defaults.Function does not apply to it, so an Api
+	// with Defaults.Function refuses one.
+	Fn *Function
 	// Authorizer overrides the default: a name, "iam" or "none".
 	Authorizer          string
 	AuthorizationScopes []string
+	// PayloadFormatVersion overrides Defaults.PayloadFormatVersion.
+	PayloadFormatVersion string
 }
 
-// ApiAuthorizer is a JWT or Lambda authorizer.
+// ApiAuthorizer is a user pool, JWT or Lambda authorizer.
 type ApiAuthorizer struct {
-	// Type "jwt" or "lambda".
+	// Type "user_pool" (a Cognito user pool), "jwt" or "lambda".
 	Type string
+	// UserPool (Type "user_pool") whose tokens are accepted.
+	UserPool ApiUserPool
 	// JWT configuration (Type "jwt").
 	JWT JWTConfig
 	// Function props of a Lambda authorizer (Type "lambda").
 	Function FunctionProps
+	// Fn is an existing function to use as the Lambda authorizer instead
+	// of one made from Function.
+	Fn *Function
 	// IdentitySource, default ["$request.header.Authorization"].
 	IdentitySource []string
 	// ResultsCacheTTL is how long API Gateway caches a Lambda authorizer's
 	// answer, in whole seconds up to 1h (0 = no cache).
 	ResultsCacheTTL time.Duration
-	// SimpleResponses: Lambda authorizers answer {"isAuthorized": bool}. Default true.
-	DisableSimpleResponses bool
+	// SimpleResponses: the Lambda authorizer answers {"isAuthorized": bool}
+	// and gets payload format 2.0 events. Default, as in SST v2: it answers
+	// with an IAM policy and gets payload format 1.0 events.
+	SimpleResponses bool
+}
+
+// ApiUserPool names a Cognito user pool and the app clients whose tokens
+// an authorizer accepts, e.g. {ID: auth.UserPoolID(), ClientIDs:
+// []string{auth.UserPoolClientID()}}.
+type ApiUserPool struct {
+	ID        string
+	ClientIDs []string
+	// Region of the pool; default the stack's.
+	Region string
 }
 
 // JWTConfig names the issuer and audiences tokens must carry.
@@ -145,8 +184,11 @@ type Api struct {
 	props  ApiProps
 	routes []apiRoute
 	authz  map[string]*apiAuthorizer
-	domain *domain
-	Cdk    struct {
+	// badAuthz are authorizers whose definition failed (and said why):
+	// routes naming them are that error's consequence, not new ones.
+	badAuthz map[string]bool
+	domain   *domain
+	Cdk      struct {
 		Api   apigatewayv2api.Apigatewayv2Api
 		Stage apigatewayv2stage.Apigatewayv2Stage
 	}
@@ -156,18 +198,24 @@ type apiRoute struct {
 	key  route.Key
 	fn   *Function
 	auth string
+	// format is the route's payload format version.
+	format string
+	// shared is a function created elsewhere (ApiRoute.Fn): its own
+	// construct completes and lists it.
+	shared bool
 }
 
 type apiAuthorizer struct {
-	typ string
-	res apigatewayv2authorizer.Apigatewayv2Authorizer
-	fn  *Function
-	dev manifest.ApiAuthorizer
+	typ    string
+	res    apigatewayv2authorizer.Apigatewayv2Authorizer
+	fn     *Function
+	shared bool
+	dev    manifest.ApiAuthorizer
 }
 
 // NewApi declares an HTTP API.
 func NewApi(s *Stack, id string, props ApiProps) *Api {
-	api := &Api{stack: s, aid: id, props: props, authz: map[string]*apiAuthorizer{}}
+	api := &Api{stack: s, aid: id, props: props, authz: map[string]*apiAuthorizer{}, badAuthz: map[string]bool{}}
 	if !s.app.claimID(s, id, "Api") {
 		return api
 	}
@@ -207,6 +255,22 @@ func NewApi(s *Stack, id string, props ApiProps) *Api {
 		Name:       jsii.String("$default"),
 		AutoDeploy: jsii.Bool(true),
 	}
+	if t := props.Defaults.Throttle; t != (ApiThrottle{}) {
+		if t.Burst < 0 || t.Rate < 0 {
+			a.errorf("stack %s: api %q: Defaults.Throttle {Burst: %d, Rate: %g}: limits must be positive (0 leaves one to the account's default)", s.name, id, t.Burst, t.Rate)
+		}
+		rs := &apigatewayv2stage.Apigatewayv2StageDefaultRouteSettings{}
+		if t.Burst > 0 {
+			rs.ThrottlingBurstLimit = jsii.Number(float64(t.Burst))
+		}
+		if t.Rate > 0 {
+			rs.ThrottlingRateLimit = jsii.Number(t.Rate)
+		}
+		stageCfg.DefaultRouteSettings = rs
+	}
+	if v := props.Defaults.PayloadFormatVersion; v != "" && !validPayloadFormat(v) {
+		a.errorf("stack %s: api %q: Defaults.PayloadFormatVersion %q: use \"2.0\" (the default) or \"1.0\"", s.name, id, v)
+	}
 	if al := props.AccessLog; al == nil || !al.Disabled {
 		format, retention := defaultAccessLogFormat, time.Duration(0)
 		if al != nil {
@@ -233,7 +297,7 @@ func NewApi(s *Stack, id string, props ApiProps) *Api {
 	for _, name := range sortedKeys(props.Authorizers) {
 		api.addAuthorizer(name, props.Authorizers[name])
 	}
-	if d := props.Defaults.Authorizer; d != "" && d != "none" && d != "iam" && api.authz[d] == nil {
+	if d := props.Defaults.Authorizer; d != "" && d != "none" && d != "iam" && api.authz[d] == nil && !api.badAuthz[d] {
 		a.errorf("stack %s: api %q: Defaults.Authorizer %q is not defined in Authorizers (%s)", s.name, id, d, authChoices(sortedKeys(props.Authorizers)))
 	}
 	api.AddRoutes(props.Routes)
@@ -253,9 +317,14 @@ func authChoices(defined []string) string {
 	return "use one of " + strings.Join(q, ", ") + ` or "none"`
 }
 
+// validPayloadFormat reports whether v is a payload format version HTTP
+// APIs offer Lambda integrations.
+func validPayloadFormat(v string) bool { return v == "1.0" || v == "2.0" }
+
 func (api *Api) addAuthorizer(name string, az ApiAuthorizer) {
 	s, a := api.stack, api.stack.app
 	where := fmt.Sprintf("stack %s: api %q: authorizer %q", s.name, api.aid, name)
+	api.badAuthz[name] = true // until it is defined
 	if name == "none" || name == "iam" {
 		a.errorf("%s: %q is reserved; pick another name", where, name)
 		return
@@ -266,6 +335,16 @@ func (api *Api) addAuthorizer(name string, az ApiAuthorizer) {
 	}
 	rid := api.aid + "_authorizer_" + binding.EnvID(name)
 	switch az.Type {
+	case "user_pool":
+		// What SST v2's user pool authorizer was: a JWT authorizer whose
+		// issuer is the pool and whose audiences are its clients.
+		up := az.UserPool
+		if up.ID == "" || len(up.ClientIDs) == 0 {
+			a.errorf("%s: user_pool authorizers need UserPool.ID and UserPool.ClientIDs, e.g. sst.ApiUserPool{ID: auth.UserPoolID(), ClientIDs: []string{auth.UserPoolClientID()}}", where)
+			return
+		}
+		az.JWT = JWTConfig{Issuer: "https://cognito-idp." + cmp.Or(up.Region, s.Region()) + ".amazonaws.com/" + up.ID, Audience: up.ClientIDs}
+		fallthrough
 	case "jwt":
 		if az.JWT.Issuer == "" || len(az.JWT.Audience) == 0 {
 			a.errorf("%s: JWT authorizers need JWT.Issuer and JWT.Audience", where)
@@ -289,11 +368,26 @@ func (api *Api) addAuthorizer(name string, az ApiAuthorizer) {
 			a.errorf("%s: %v", where, err)
 			return
 		}
-		// The authorizer resource takes rid; its function needs an id of
-		// its own (construct ids are unique per stack whatever the type).
-		fn := newFunction(s, api.aid, rid+"_function", az.Function)
-		if fn.Cdk.Function == nil {
-			return
+		fn, shared := az.Fn, az.Fn != nil
+		if shared {
+			if problem := checkSharedFunction(s, fn, az.Function.Handler != ""); problem != "" {
+				a.errorf("%s: Fn %s", where, problem)
+				return
+			}
+		} else {
+			// The authorizer resource takes rid; its function needs an id
+			// of its own (construct ids are unique per stack whatever the
+			// type).
+			fn = newFunction(s, api.aid, rid+"_function", az.Function)
+			if fn.Cdk.Function == nil {
+				return
+			}
+		}
+		// SST v2's default response type is an IAM policy, which CDK pairs
+		// with payload format 1.0; simple responses need 2.0.
+		format := "1.0"
+		if az.SimpleResponses {
+			format = "2.0"
 		}
 		res := apigatewayv2authorizer.NewApigatewayv2Authorizer(s.tf, jsii.String(rid), &apigatewayv2authorizer.Apigatewayv2AuthorizerConfig{
 			ApiId:                          api.Cdk.Api.Id(),
@@ -301,8 +395,8 @@ func (api *Api) addAuthorizer(name string, az ApiAuthorizer) {
 			Name:                           jsii.String(name),
 			IdentitySources:                jsii.Strings(sources...),
 			AuthorizerUri:                  fn.Cdk.Function.InvokeArn(),
-			AuthorizerPayloadFormatVersion: jsii.String("2.0"),
-			EnableSimpleResponses:          jsii.Bool(!az.DisableSimpleResponses),
+			AuthorizerPayloadFormatVersion: jsii.String(format),
+			EnableSimpleResponses:          jsii.Bool(az.SimpleResponses),
 			AuthorizerResultTtlInSeconds:   jsii.Number(seconds(az.ResultsCacheTTL)),
 		})
 		lambdapermission.NewLambdaPermission(s.tf, jsii.String(rid+"_permission"), &lambdapermission.LambdaPermissionConfig{
@@ -311,12 +405,27 @@ func (api *Api) addAuthorizer(name string, az ApiAuthorizer) {
 			Principal:    jsii.String("apigateway.amazonaws.com"),
 			SourceArn:    jsii.String(*api.Cdk.Api.ExecutionArn() + "/authorizers/" + *res.Id()),
 		})
-		api.authz[name] = &apiAuthorizer{typ: "lambda", res: res, fn: fn, dev: manifest.ApiAuthorizer{
-			Type: "lambda", Function: fn.fid, IdentitySource: sources, SimpleResponses: !az.DisableSimpleResponses,
+		api.authz[name] = &apiAuthorizer{typ: "lambda", res: res, fn: fn, shared: shared, dev: manifest.ApiAuthorizer{
+			Type: "lambda", Function: fn.fid, IdentitySource: sources, SimpleResponses: az.SimpleResponses, PayloadFormatVersion: format,
 		}}
 	default:
-		a.errorf("%s: Type %q: use \"jwt\" or \"lambda\" (IAM needs no authorizer: set a route's Authorizer to \"iam\")", where, az.Type)
+		a.errorf("%s: Type %q: use \"user_pool\", \"jwt\" or \"lambda\" (IAM needs no authorizer: set a route's Authorizer to \"iam\")", where, az.Type)
+		return
 	}
+	delete(api.badAuthz, name)
+}
+
+// checkSharedFunction is what is wrong with an existing function given to
+// an Api, "" when nothing is; withProps is set when function props were
+// given too.
+func checkSharedFunction(s *Stack, fn *Function, withProps bool) string {
+	if fn.Cdk.Function == nil {
+		return "is a function that failed to build (see its error)"
+	}
+	if withProps {
+		return "and Function props are both set: use one (the function's own props apply to it)"
+	}
+	return ""
 }
 
 // AddRoutes adds routes after creation (SST's api.addRoutes).
@@ -346,14 +455,33 @@ func (api *Api) addRoute(rawKey string, r ApiRoute) {
 		a.errorf("stack %s: api %q: route %q: set Handler or Function.Handler, not both", s.name, api.aid, rawKey)
 		return
 	}
-	props := r.Function
-	if r.Handler != "" {
-		props.Handler = r.Handler
+	format := cmp.Or(r.PayloadFormatVersion, api.props.Defaults.PayloadFormatVersion, "2.0")
+	if !validPayloadFormat(format) {
+		if r.PayloadFormatVersion != "" {
+			a.errorf("stack %s: api %q: route %q: PayloadFormatVersion %q: use \"2.0\" (the default) or \"1.0\"", s.name, api.aid, rawKey, format)
+		}
+		return
 	}
 	fid := api.aid + "_" + route.Slug(key)
-	fn := newFunction(s, api.aid, fid, props, api.props.Defaults.Function)
-	if fn.Cdk.Function == nil {
-		return
+	fn := r.Fn
+	if r.Fn != nil {
+		if problem := checkSharedFunction(s, fn, r.Handler != "" || r.Function.Handler != ""); problem != "" {
+			a.errorf("stack %s: api %q: route %q: Fn %s", s.name, api.aid, rawKey, problem)
+			return
+		}
+		if !reflect.ValueOf(api.props.Defaults.Function).IsZero() {
+			a.errorf("stack %s: api %q: route %q: Fn is a function created elsewhere, which Defaults.Function cannot apply to: give the route Function props instead, or move Defaults.Function's props onto each route", s.name, api.aid, rawKey)
+			return
+		}
+	} else {
+		props := r.Function
+		if r.Handler != "" {
+			props.Handler = r.Handler
+		}
+		fn = newFunction(s, api.aid, fid, props, api.props.Defaults.Function)
+		if fn.Cdk.Function == nil {
+			return
+		}
 	}
 	auth := cmp.Or(r.Authorizer, api.props.Defaults.Authorizer, "none")
 	scopes := r.AuthorizationScopes
@@ -365,7 +493,7 @@ func (api *Api) addRoute(rawKey string, r ApiRoute) {
 		IntegrationType:      jsii.String("AWS_PROXY"),
 		IntegrationUri:       fn.Cdk.Function.InvokeArn(),
 		IntegrationMethod:    jsii.String("POST"),
-		PayloadFormatVersion: jsii.String("2.0"),
+		PayloadFormatVersion: jsii.String(format),
 	})
 	rcfg := &apigatewayv2route.Apigatewayv2RouteConfig{
 		ApiId:    api.Cdk.Api.Id(),
@@ -380,8 +508,8 @@ func (api *Api) addRoute(rawKey string, r ApiRoute) {
 	default:
 		az := api.authz[auth]
 		if az == nil {
-			if r.Authorizer == "" {
-				return // a bad Defaults.Authorizer, reported once by NewApi
+			if r.Authorizer == "" || api.badAuthz[auth] {
+				return // a bad Defaults.Authorizer or authorizer, reported once
 			}
 			a.errorf("stack %s: api %q: route %q: Authorizer %q is not defined in Authorizers (%s)", s.name, api.aid, rawKey, auth, authChoices(sortedKeys(api.props.Authorizers)))
 			return
@@ -403,7 +531,7 @@ func (api *Api) addRoute(rawKey string, r ApiRoute) {
 		Principal:    jsii.String("apigateway.amazonaws.com"),
 		SourceArn:    jsii.String(*api.Cdk.Api.ExecutionArn() + "/*/*"),
 	})
-	api.routes = append(api.routes, apiRoute{key: key, fn: fn, auth: auth})
+	api.routes = append(api.routes, apiRoute{key: key, fn: fn, auth: auth, format: format, shared: r.Fn != nil})
 }
 
 // URL is the API's base URL: its custom domain when set, else the
@@ -445,12 +573,14 @@ func (api *Api) id() string { return api.aid }
 func (api *Api) functions() []*Function {
 	var fns []*Function
 	for _, name := range sortedKeys(api.authz) {
-		if f := api.authz[name].fn; f != nil {
-			fns = append(fns, f)
+		if az := api.authz[name]; az.fn != nil && !az.shared {
+			fns = append(fns, az.fn)
 		}
 	}
 	for _, r := range api.routes {
-		fns = append(fns, r.fn)
+		if !r.shared {
+			fns = append(fns, r.fn)
+		}
 	}
 	return fns
 }
@@ -458,7 +588,11 @@ func (api *Api) functions() []*Function {
 func (api *Api) routesManifest() []manifest.Route {
 	var out []manifest.Route
 	for _, r := range api.routes {
-		out = append(out, manifest.Route{Api: api.aid, Key: r.key.String(), Function: r.fn.fid, Authorizer: r.auth})
+		mr := manifest.Route{Api: api.aid, Key: r.key.String(), Function: r.fn.fid, Authorizer: r.auth}
+		if r.format != "2.0" {
+			mr.PayloadFormatVersion = r.format
+		}
+		out = append(out, mr)
 	}
 	return out
 }

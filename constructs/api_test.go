@@ -218,7 +218,8 @@ func TestApiAuthorizers(t *testing.T) {
 	})
 
 	lam := s.resource(t, "First", "aws_apigatewayv2_authorizer", "Api_authorizer_token")
-	if lam["authorizer_type"] != "REQUEST" || lam["authorizer_payload_format_version"] != "2.0" || lam["enable_simple_responses"] != true ||
+	// SST v2's default: IAM policy answers, payload format 1.0.
+	if lam["authorizer_type"] != "REQUEST" || lam["authorizer_payload_format_version"] != "1.0" || lam["enable_simple_responses"] != false ||
 		lam["authorizer_result_ttl_in_seconds"] != 300.0 || lam["name"] != "token" {
 		t.Errorf("lambda authorizer = %v", jsonString(t, lam))
 	}
@@ -285,7 +286,7 @@ func TestApiAuthorizers(t *testing.T) {
 		Cors: &manifest.ApiCors{AllowOrigins: []string{"*"}, AllowMethods: []string{"*"}, AllowHeaders: []string{"*"}},
 		Authorizers: map[string]manifest.ApiAuthorizer{
 			"auth0": {Type: "jwt", Issuer: "https://example.auth0.com/", Audience: []string{"notes"}, IdentitySource: []string{"$request.header.Authorization"}},
-			"token": {Type: "lambda", Function: authFn, IdentitySource: []string{"$request.header.X-Token"}, SimpleResponses: true},
+			"token": {Type: "lambda", Function: authFn, IdentitySource: []string{"$request.header.X-Token"}, PayloadFormatVersion: "1.0"},
 		},
 	})
 	var fnIDs []string
@@ -428,4 +429,82 @@ func TestApiCustomDomain(t *testing.T) {
 	if !reflect.DeepEqual(s.manifestStack(t, "First").Constructs[0].ID, "Api") {
 		t.Error("constructs out of order")
 	}
+}
+
+// TestApiSSTv2Props covers what ported SST v2 apps set on an Api: a
+// user_pool authorizer, throttling, payload format 1.0, simple-response
+// Lambda authorizers, and existing functions as a route and an authorizer
+// (not listed twice in the manifest, not rebuilt).
+func TestApiSSTv2Props(t *testing.T) {
+	opts := testOptions(t)
+	s := synthOK(t, Config{Name: "notes"}, opts, stacks(t, func(s *Stack) any {
+		shared := NewFunction(s, "Shared", FunctionProps{Handler: nodeHandler})
+		gate := NewFunction(s, "Gate", FunctionProps{Handler: nodeHandler})
+		pool := NewCognito(s, "Auth", CognitoProps{})
+		NewApi(s, "Api", ApiProps{
+			Authorizers: map[string]ApiAuthorizer{
+				"pool":   {Type: "user_pool", UserPool: ApiUserPool{ID: pool.UserPoolID(), ClientIDs: []string{pool.UserPoolClientID()}}},
+				"eu":     {Type: "user_pool", UserPool: ApiUserPool{ID: "eu-west-1_abc", ClientIDs: []string{"c1"}, Region: "eu-west-1"}},
+				"gate":   {Type: "lambda", Fn: gate},
+				"simple": {Type: "lambda", Function: FunctionProps{Handler: nodeHandler}, SimpleResponses: true},
+			},
+			Defaults: ApiDefaults{Throttle: ApiThrottle{Burst: 100, Rate: 12.5}, PayloadFormatVersion: "1.0"},
+			Routes: map[string]ApiRoute{
+				"GET /pool":   {Handler: nodeHandler, Authorizer: "pool"},
+				"GET /shared": {Fn: shared, Authorizer: "gate"},
+				"GET /v2":     {Handler: nodeHandler, PayloadFormatVersion: "2.0", Authorizer: "simple"},
+			},
+		})
+		return nil
+	})...)
+
+	pool := s.resource(t, "First", "aws_apigatewayv2_authorizer", "Api_authorizer_pool")
+	if pool["authorizer_type"] != "JWT" {
+		t.Errorf("user_pool authorizer type = %v, want JWT", pool["authorizer_type"])
+	}
+	wantJSON(t, "user pool issuer/audience", pool["jwt_configuration"], map[string]any{
+		"audience": []string{"${aws_cognito_user_pool_client.Auth_client.id}"},
+		"issuer":   "https://cognito-idp.us-east-1.amazonaws.com/${aws_cognito_user_pool.Auth.id}",
+	})
+	wantContains(t, jsonString(t, s.resource(t, "First", "aws_apigatewayv2_authorizer", "Api_authorizer_eu")), `"issuer":"https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc"`)
+
+	stage := s.resource(t, "First", "aws_apigatewayv2_stage", "Api_stage")
+	wantJSON(t, "throttle", stage["default_route_settings"], map[string]any{"throttling_burst_limit": 100, "throttling_rate_limit": 12.5})
+
+	for rid, want := range map[string]string{"Api_GET_pool_integration": "1.0", "Api_GET_shared_integration": "1.0", "Api_GET_v2_integration": "2.0"} {
+		if got := s.resource(t, "First", "aws_apigatewayv2_integration", rid)["payload_format_version"]; got != want {
+			t.Errorf("%s payload format = %v, want %s", rid, got, want)
+		}
+	}
+	integ := s.resource(t, "First", "aws_apigatewayv2_integration", "Api_GET_shared_integration")
+	if integ["integration_uri"] != "${aws_lambda_function.Shared.invoke_arn}" {
+		t.Errorf("shared route integrates %v, want the Shared function", integ["integration_uri"])
+	}
+	if perm := s.resource(t, "First", "aws_lambda_permission", "Api_GET_shared_permission"); perm["function_name"] != "${aws_lambda_function.Shared.function_name}" {
+		t.Errorf("shared route permission = %v", jsonString(t, perm))
+	}
+	gate := s.resource(t, "First", "aws_apigatewayv2_authorizer", "Api_authorizer_gate")
+	if gate["authorizer_uri"] != "${aws_lambda_function.Gate.invoke_arn}" || gate["authorizer_payload_format_version"] != "1.0" || gate["enable_simple_responses"] != false {
+		t.Errorf("existing-function authorizer = %v", jsonString(t, gate))
+	}
+	simple := s.resource(t, "First", "aws_apigatewayv2_authorizer", "Api_authorizer_simple")
+	if simple["authorizer_payload_format_version"] != "2.0" || simple["enable_simple_responses"] != true {
+		t.Errorf("simple authorizer = %v", jsonString(t, simple))
+	}
+	if _, ok := s.resources("First", "aws_lambda_function")["Api_GET_shared"]; ok {
+		t.Error("a route given an existing function made one of its own")
+	}
+
+	count := map[string]int{}
+	for _, f := range s.manifestStack(t, "First").Functions {
+		count[f.ID]++
+	}
+	if count["Shared"] != 1 || count["Gate"] != 1 || count["Api_authorizer_simple_function"] != 1 {
+		t.Errorf("manifest functions = %v: each once", count)
+	}
+	formats := map[string]string{}
+	for _, r := range s.manifestStack(t, "First").Routes {
+		formats[r.Key] = r.Function + "@" + r.PayloadFormatVersion
+	}
+	wantJSON(t, "manifest routes", formats, map[string]string{"GET /pool": "Api_GET_pool@1.0", "GET /shared": "Shared@1.0", "GET /v2": "Api_GET_v2@"})
 }

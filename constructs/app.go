@@ -49,6 +49,7 @@ import (
 	"github.com/sst-tf/sst/constructs/internal/jsiiload"
 	"github.com/sst-tf/sst/constructs/internal/naming"
 	"github.com/sst-tf/sst/internal/binding"
+	"github.com/sst-tf/sst/internal/build"
 	"github.com/sst-tf/sst/internal/inputs"
 	"github.com/sst-tf/sst/internal/stage"
 	"github.com/sst-tf/sst/manifest"
@@ -133,6 +134,8 @@ type App struct {
 	// extra defaults added while stacks run (SST's addDefaultFunction*).
 	defaultBind []Bindable
 	functions   []*Function
+	// builds runs the functions' builds, from before the first jsii call.
+	builds *build.Scheduler
 	// siteBuilds are the sites built or reused, recorded once the synth
 	// succeeds.
 	siteBuilds []*siteBuildJob
@@ -330,6 +333,26 @@ func (a *App) AddDefaultFunctionEnv(env map[string]string) {
 	}
 }
 
+// AddDefaultFunctionLayers adds layer version ARNs to every function
+// created after this call.
+func (a *App) AddDefaultFunctionLayers(arns ...string) {
+	a.defaults.Function.Layers = append(slices.Clone(a.defaults.Function.Layers), arns...)
+}
+
+// IsDev reports whether the app is synthesized for `sst dev` (SST v2's
+// app.local, or app.mode === "dev").
+func (a *App) IsDev() bool { return a.opts.Mode == manifest.ModeDev }
+
+// AllFunctions is every function of the app created so far, stack by
+// stack in the order sst.Run lists them.
+func (a *App) AllFunctions() []*Function {
+	var out []*Function
+	for _, s := range a.stacks {
+		out = append(out, s.fns...)
+	}
+	return out
+}
+
 // AddDefaultFunctionPermissions grants statements to every function created
 // after this call.
 func (a *App) AddDefaultFunctionPermissions(p ...Statement) {
@@ -401,6 +424,9 @@ func (a *App) synth(fns []StackFunc) (m *manifest.Manifest, err error) {
 			os.Remove(filepath.Join(a.opts.OutDir, "stacks")) // only if still empty
 		}
 	}()
+	a.builds = build.NewScheduler(0)
+	defer a.builds.Close()
+	a.prebuild()
 	jsiiload.Prepare()
 	a.tf = cdktf.NewApp(&cdktf.AppConfig{
 		Outdir:         jsii.String(a.opts.OutDir),
@@ -427,8 +453,7 @@ func (a *App) synth(fns []StackFunc) (m *manifest.Manifest, err error) {
 	if len(a.errs) > 0 {
 		return nil, errors.Join(a.errs...)
 	}
-	// Bundling is the slow part; do it all at once, in parallel, after
-	// every stack has declared its functions.
+	// Every function's build has started; wait for them all.
 	if err := a.buildFunctions(context.Background()); err != nil {
 		return nil, err
 	}
@@ -458,6 +483,34 @@ func (a *App) synth(fns []StackFunc) (m *manifest.Manifest, err error) {
 		return nil, err
 	}
 	return m, nil
+}
+
+// prebuild starts the builds of the functions the last synthesis of this
+// stage had (of another stage when this one has none: manifest.ReadLatest),
+// so that they run while the jsii child starts rather than after the
+// stacks are declared. A function declared with the same request joins its build or finds its
+// result in the build cache; one that no longer exists, or whose settings
+// changed, only cost the work: its error, if any, is reported by nobody,
+// and its artifact is the one its last synthesis already had.
+func (a *App) prebuild() {
+	if !earlyBuilds {
+		return
+	}
+	if m := manifest.ReadLatest(a.opts.OutDir, a.opts.Stage); m != nil {
+		a.builds.StartManifest(a.opts.ProjectDir, a.opts.ArtifactDir, nil, m)
+	}
+}
+
+// earlyBuilds starts builds before buildFunctions asks for them (from the
+// last manifest, and as each function is declared); tests turn it off to
+// compare with builds that start only once every stack is declared.
+var earlyBuilds = true
+
+// startBuild starts a build buildFunctions will ask for.
+func (a *App) startBuild(r build.Request) {
+	if earlyBuilds {
+		a.builds.Start(r)
+	}
 }
 
 // cdktfManifest is the part of CDKTF's own manifest.json we read: the

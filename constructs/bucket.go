@@ -129,6 +129,7 @@ type bucketTarget struct {
 	events         []string // S3's names
 	prefix, suffix string
 	fn             *Function
+	devQueue       *Queue // where fn's events go under `sst dev`
 	queue          *Queue
 	topic          *Topic
 	dependsOn      string // address of the permission or policy S3 checks
@@ -493,6 +494,12 @@ func (b *Bucket) addNotification(name string, n BucketNotification) {
 		})
 		target.fn = fn
 		target.dependsOn = "aws_lambda_permission." + fid + "_permission"
+		if a.opts.Mode == manifest.ModeDev {
+			// `sst dev` polls a dev-only queue S3 notifies instead and runs
+			// the function locally; the next `sst deploy` points it back.
+			target.devQueue = newDevQueue(s, fid, false, servicePermission{sid: sid("Bucket", b.bid), service: "s3.amazonaws.com", sourceArn: arn})
+			target.dependsOn = "aws_sqs_queue_policy." + fid + "_dev_policy"
+		}
 		b.fns = append(b.fns, fn)
 	}
 	b.notifications = append(b.notifications, target)
@@ -591,15 +598,19 @@ func (b *Bucket) finalize() {
 	}
 	for _, t := range b.notifications {
 		deps = append(deps, t.dependsOn)
+		q := t.queue
+		if t.devQueue != nil {
+			q = t.devQueue
+		}
 		switch {
+		case q != nil:
+			queues = append(queues, &s3bucketnotification.S3BucketNotificationQueue{
+				Id: jsii.String(t.name), QueueArn: q.Cdk.Queue.Arn(), Events: jsii.Strings(t.events...),
+				FilterPrefix: str(t.prefix), FilterSuffix: str(t.suffix),
+			})
 		case t.fn != nil:
 			fns = append(fns, &s3bucketnotification.S3BucketNotificationLambdaFunction{
 				Id: jsii.String(t.name), LambdaFunctionArn: t.fn.Cdk.Function.Arn(), Events: jsii.Strings(t.events...),
-				FilterPrefix: str(t.prefix), FilterSuffix: str(t.suffix),
-			})
-		case t.queue != nil:
-			queues = append(queues, &s3bucketnotification.S3BucketNotificationQueue{
-				Id: jsii.String(t.name), QueueArn: t.queue.Cdk.Queue.Arn(), Events: jsii.Strings(t.events...),
 				FilterPrefix: str(t.prefix), FilterSuffix: str(t.suffix),
 			})
 		case t.topic != nil:
@@ -625,5 +636,13 @@ func (b *Bucket) finalize() {
 }
 
 func (b *Bucket) describe() manifest.Construct {
-	return manifest.Construct{ID: b.bid, Type: "Bucket", Path: b.bid, Data: map[string]string{manifest.BucketName: b.name}}
+	d := map[string]string{manifest.BucketName: b.name}
+	var qs []manifest.DevQueue
+	for _, t := range b.notifications {
+		if t.devQueue != nil {
+			qs = append(qs, manifest.DevQueue{Function: t.fn.fid, Queue: t.devQueue.name, Source: t.name})
+		}
+	}
+	describeDevQueues(d, qs)
+	return manifest.Construct{ID: b.bid, Type: "Bucket", Path: b.bid, Data: d}
 }

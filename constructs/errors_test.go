@@ -1,6 +1,7 @@
 package sst
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -31,6 +32,9 @@ func TestBadInput(t *testing.T) {
 		opts   func(*Options)
 		bodies []body
 		want   []string
+		// not are what the message must not say (a second, contradictory
+		// error for the same mistake).
+		not []string
 	}{
 		{
 			name:   "invalid stage",
@@ -348,6 +352,139 @@ func TestBadInput(t *testing.T) {
 			want:   []string{"stack First", `output "1st"`},
 		},
 		{
+			name:   "retired Node runtime",
+			bodies: []body{fn(FunctionProps{Handler: nodeHandler, Runtime: "nodejs16.x"})},
+			want:   []string{"stack First", `function "Fn"`, `Runtime "nodejs16.x"`, "retired", `use "nodejs20.x"`},
+		},
+		{
+			name:   "retired Python runtime",
+			bodies: []body{fn(FunctionProps{Handler: nodeHandler, Runtime: "python3.8"})},
+			want:   []string{`function "Fn"`, `Runtime "python3.8"`, "retired", `use "python3.12"`},
+		},
+		{
+			name:   "unknown architecture lists SST v2's spelling",
+			bodies: []body{fn(FunctionProps{Handler: nodeHandler, Architecture: "arm"})},
+			want:   []string{`function "Fn"`, `Architecture "arm"`, `"arm64"`, `"arm_64"`, `"x86_64"`},
+		},
+		{
+			name:   "disk size too small",
+			bodies: []body{fn(FunctionProps{Handler: nodeHandler, DiskSize: 256})},
+			want:   []string{`function "Fn"`, "DiskSize 256 MB", "512–10240"},
+		},
+		{
+			name:   "unknown tracing mode",
+			bodies: []body{fn(FunctionProps{Handler: nodeHandler, Tracing: "on"})},
+			want:   []string{`function "Fn"`, `Tracing "on"`, "sst.TracingActive", `"pass_through"`},
+		},
+		{
+			name:   "negative reserved concurrency",
+			bodies: []body{fn(FunctionProps{Handler: nodeHandler, ReservedConcurrency: -5})},
+			want:   []string{`function "Fn"`, "ReservedConcurrency -5"},
+		},
+		{
+			name:   "too many retries",
+			bodies: []body{fn(FunctionProps{Handler: nodeHandler, Retries: 3})},
+			want:   []string{`function "Fn"`, "Retries 3", "sst.NoRetries"},
+		},
+		{
+			name:   "event age too short",
+			bodies: []body{fn(FunctionProps{Handler: nodeHandler, MaxEventAge: 30 * time.Second})},
+			want:   []string{`function "Fn"`, "MaxEventAge 30s", "1m–6h"},
+		},
+		{
+			name: "nil destination",
+			bodies: []body{func(s *Stack) any {
+				var q *Queue
+				return NewFunction(s, "Fn", FunctionProps{Handler: nodeHandler, OnFailure: q})
+			}},
+			want: []string{`function "Fn"`, "OnFailure is a nil *sst.Queue", "not built yet"},
+		},
+		{
+			name:   "not a layer ARN",
+			bodies: []body{fn(FunctionProps{Handler: nodeHandler, Layers: []string{"chrome-aws-lambda"}})},
+			want:   []string{`function "Fn"`, `Layers[0] "chrome-aws-lambda"`, "layer version ARN"},
+		},
+		{
+			name: "too many layers with the defaults'",
+			cfg: Config{Name: "notes", Defaults: Defaults{Function: FunctionProps{Layers: []string{
+				"arn:aws:lambda:us-east-1:123456789012:layer:a:1", "arn:aws:lambda:us-east-1:123456789012:layer:b:1", "arn:aws:lambda:us-east-1:123456789012:layer:c:1",
+			}}}},
+			bodies: []body{func(s *Stack) any {
+				s.AddDefaultFunctionLayers("arn:aws:lambda:us-east-1:123456789012:layer:d:1", "arn:aws:lambda:us-east-1:123456789012:layer:e:1")
+				return NewFunction(s, "Fn", FunctionProps{Handler: nodeHandler, Layers: []string{"arn:aws:lambda:us-east-1:123456789012:layer:f:2"}})
+			}},
+			want: []string{`function "Fn"`, "Layers: 6 layers", "at most 5"},
+		},
+		{
+			name:   "copied file missing",
+			bodies: []body{fn(FunctionProps{Handler: nodeHandler, CopyFiles: []CopyFile{{From: "templates/missing.html"}}})},
+			want:   []string{`function "Fn"`, `CopyFiles[0] From "templates/missing.html"`, "does not exist"},
+		},
+		{
+			name:   "copied file outside the project",
+			bodies: []body{fn(FunctionProps{Handler: nodeHandler, CopyFiles: []CopyFile{{From: "../secrets.txt"}}})},
+			want:   []string{`function "Fn"`, `CopyFiles[0] From "../secrets.txt"`, "inside it"},
+		},
+		{
+			name:   "copied file outside the bundle",
+			bodies: []body{fn(FunctionProps{Handler: nodeHandler, CopyFiles: []CopyFile{{From: "node/lib.ts", To: "/etc/lib.ts"}}})},
+			want:   []string{`function "Fn"`, `CopyFiles[0] To "/etc/lib.ts"`, "inside the bundle"},
+		},
+		{
+			name: "stack defaults after a function",
+			bodies: []body{func(s *Stack) any {
+				NewFunction(s, "Fn", FunctionProps{Handler: nodeHandler})
+				s.SetDefaultFunctionProps(FunctionProps{MemorySize: 512})
+				return nil
+			}},
+			want: []string{"stack First", "SetDefaultFunctionProps", `already created function "Fn"`, "AddDefaultFunctionEnv"},
+		},
+		{
+			// One error: the routes naming the authorizer are its
+			// consequence, not a second mistake.
+			name:   "unknown authorizer type named by routes: one error",
+			bodies: []body{api(ApiProps{Authorizers: map[string]ApiAuthorizer{"a": {Type: "cognito"}}, Defaults: ApiDefaults{Authorizer: "a"}, Routes: map[string]ApiRoute{"GET /": {Handler: nodeHandler, Authorizer: "a"}}})},
+			want:   []string{`api "Api": authorizer "a": Type "cognito"`, `use "user_pool", "jwt" or "lambda"`},
+			not:    []string{"not defined", "\n"},
+		},
+		{
+			name:   "user pool authorizer without clients",
+			bodies: []body{api(ApiProps{Routes: routes, Authorizers: map[string]ApiAuthorizer{"a": {Type: "user_pool", UserPool: ApiUserPool{ID: "us-east-1_x"}}}})},
+			want:   []string{`api "Api": authorizer "a"`, "UserPool.ID and UserPool.ClientIDs", "auth.UserPoolClientID()"},
+		},
+		{
+			name:   "bad default payload format",
+			bodies: []body{api(ApiProps{Routes: routes, Defaults: ApiDefaults{PayloadFormatVersion: "3.0"}})},
+			want:   []string{`api "Api": Defaults.PayloadFormatVersion "3.0"`, `"1.0"`},
+			not:    []string{"route"},
+		},
+		{
+			name:   "bad route payload format",
+			bodies: []body{api(ApiProps{Routes: map[string]ApiRoute{"GET /": {Handler: nodeHandler, PayloadFormatVersion: "1"}}})},
+			want:   []string{`api "Api": route "GET /": PayloadFormatVersion "1"`, `"2.0"`},
+		},
+		{
+			name:   "negative throttle",
+			bodies: []body{api(ApiProps{Routes: routes, Defaults: ApiDefaults{Throttle: ApiThrottle{Burst: -1, Rate: 5}}})},
+			want:   []string{`api "Api": Defaults.Throttle`, "Burst: -1", "positive"},
+		},
+		{
+			name: "existing function with default function props",
+			bodies: []body{func(s *Stack) any {
+				fn := NewFunction(s, "Fn", FunctionProps{Handler: nodeHandler})
+				return NewApi(s, "Api", ApiProps{Defaults: ApiDefaults{Function: FunctionProps{MemorySize: 256}}, Routes: map[string]ApiRoute{"GET /": {Fn: fn}}})
+			}},
+			want: []string{`api "Api": route "GET /": Fn`, "Defaults.Function cannot apply", "Function props instead"},
+		},
+		{
+			name: "existing function and a handler",
+			bodies: []body{func(s *Stack) any {
+				fn := NewFunction(s, "Fn", FunctionProps{Handler: nodeHandler})
+				return NewApi(s, "Api", ApiProps{Authorizers: map[string]ApiAuthorizer{"a": {Type: "lambda", Fn: fn, Function: FunctionProps{Handler: nodeHandler}}}, Routes: routes})
+			}},
+			want: []string{`api "Api": authorizer "a": Fn and Function props are both set`},
+		},
+		{
 			name: "two mistakes reported together",
 			bodies: []body{
 				table(TableProps{Fields: pk, PrimaryIndex: TableIndex{PartitionKey: "id"}}),
@@ -375,6 +512,11 @@ func TestBadInput(t *testing.T) {
 			}
 			msg := synthErr(t, cfg, opts, stacks(t, tt.bodies...)...)
 			wantContains(t, msg, tt.want...)
+			for _, n := range tt.not {
+				if strings.Contains(msg, n) {
+					t.Errorf("message says %q:\n%s", n, msg)
+				}
+			}
 			t.Log(msg)
 		})
 	}

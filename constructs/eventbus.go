@@ -162,6 +162,9 @@ type busTarget struct {
 	kind string // "function", "queue", "log"
 	fn   *Function
 	ref  string // queue or log group id
+	// devQueue is the physical name of the dev-only queue a function
+	// target delivers to under `sst dev`.
+	devQueue string
 }
 
 type logGrant struct{ logArn, ruleArn string }
@@ -512,7 +515,17 @@ func (b *EventBus) functionTarget(br *busRule, tid string, t EventBusTarget, cfg
 	})
 	cfg.Arn = fn.Cdk.Function.Arn()
 	cfg.DependsOn = &[]cdktf.ITerraformDependable{perm}
-	return &busTarget{kind: "function", fn: fn, ref: fn.fid}
+	bt := &busTarget{kind: "function", fn: fn, ref: fn.fid}
+	if s.app.opts.Mode == manifest.ModeDev {
+		// `sst dev` polls a dev-only queue the rule delivers the event to
+		// (with the target's retry policy and dead-letter queue) and runs
+		// the function locally; the next `sst deploy` points it back.
+		q := newDevQueue(s, tid, false, servicePermission{sid: sid("EventBus", b.bid, br.key), service: "events.amazonaws.com", sourceArn: *br.res.Arn()})
+		cfg.Arn = q.Cdk.Queue.Arn()
+		cfg.DependsOn = &[]cdktf.ITerraformDependable{perm, q.Cdk.Policy}
+		bt.devQueue = q.name
+	}
+	return bt
 }
 
 // queueTarget lets the rule send to a queue of the bus's stack.
@@ -689,6 +702,29 @@ func logDeliveryPolicy(grants []logGrant) string {
 	return strings.TrimSpace(buf.String())
 }
 
+// devQueues are the function targets' dev-only queues, named by rule (and
+// target, when the rule has several).
+func (b *EventBus) devQueues() []manifest.DevQueue {
+	var qs []manifest.DevQueue
+	for _, k := range b.order {
+		r := b.rules[k]
+		var names []string
+		for _, n := range r.order {
+			if r.targets[n].devQueue != "" {
+				names = append(names, n)
+			}
+		}
+		for _, n := range names {
+			src := k
+			if len(names) > 1 {
+				src = k + "/" + n
+			}
+			qs = append(qs, manifest.DevQueue{Function: r.targets[n].fn.fid, Queue: r.targets[n].devQueue, Source: src})
+		}
+	}
+	return qs
+}
+
 func (b *EventBus) describe() manifest.Construct {
 	d := map[string]string{manifest.EventBusName: b.name}
 	if len(b.order) > 0 {
@@ -698,5 +734,6 @@ func (b *EventBus) describe() manifest.Construct {
 	for _, fn := range b.functions() {
 		binds = append(binds, fn.props.Bind...)
 	}
+	describeDevQueues(d, b.devQueues())
 	return manifest.Construct{ID: b.bid, Type: "EventBus", Path: b.bid, Data: d, Binds: bindIDs(binds)}
 }

@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
+	"os"
+	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -17,6 +19,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicy"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lambdaeventsourcemapping"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lambdafunction"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lambdafunctioneventinvokeconfig"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lambdafunctionurl"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lambdapermission"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
@@ -38,12 +41,45 @@ type FunctionProps struct {
 	Handler string
 	// Runtime: RuntimeGo, RuntimeNodejs18/20/22, RuntimePython39 …
 	// RuntimePython313; default detected from Handler (Node: nodejs20.x,
-	// Python: python3.12).
+	// Python: python3.12). SST v2's "go1.x" builds as RuntimeGo (with a
+	// notice); runtimes Lambda retired ("nodejs16.x", "python3.8", …) are
+	// refused with the one to use.
 	Runtime Runtime
-	// Architecture: ArchArm64 (default) or ArchX86_64.
+	// Architecture: ArchArm64 (default) or ArchX86_64; SST v2's "arm_64"
+	// is accepted as arm64.
 	Architecture Architecture
 	// MemorySize in MB, 128–10240. Default 1024.
 	MemorySize int
+	// DiskSize is the function's ephemeral storage (/tmp) in MB,
+	// 512–10240. Default 512, Lambda's.
+	DiskSize int
+	// Tracing is the X-Ray mode: TracingActive or TracingPassThrough
+	// (both grant the role X-Ray's write actions), or TracingDisabled,
+	// the default.
+	Tracing Tracing
+	// ReservedConcurrency reserves (and caps) this many concurrent
+	// executions for the function. Default 0: none reserved.
+	ReservedConcurrency int
+	// Retries is how often Lambda retries a failed asynchronous
+	// invocation: 1 or 2, or NoRetries. Default Lambda's 2.
+	Retries int
+	// MaxEventAge is how long Lambda keeps an asynchronous event for
+	// retries, 1m–6h in whole seconds. Default Lambda's 6h.
+	MaxEventAge time.Duration
+	// OnFailure receives a record of every asynchronous invocation that
+	// failed its last attempt (or expired); OnSuccess of every one that
+	// succeeded. A *Queue, *Topic, *EventBus or *Function; the function's
+	// role is granted exactly that send.
+	OnFailure Destination
+	OnSuccess Destination
+	// Layers are Lambda layer version ARNs (or tokens of layers declared
+	// with the CDKTF escape hatch), at most 5. Layers of the defaults come
+	// first.
+	Layers []string
+	// CopyFiles are files or directories copied into the bundle, e.g.
+	// templates read at run time. A change to any of them rebuilds the
+	// function.
+	CopyFiles []CopyFile
 	// Timeout in whole seconds, 1s–15m. Default 10s.
 	Timeout time.Duration
 	// Environment variables; merged over the defaults'.
@@ -85,7 +121,24 @@ type FunctionURL struct {
 	// Authorizer "none" (default: public) or "iam".
 	Authorizer string
 	Cors       *Cors
+	// Streaming answers through Lambda's response streaming (invoke mode
+	// RESPONSE_STREAM) instead of one buffered response.
+	Streaming bool
 }
+
+// CopyFile copies From, a file or directory relative to the project,
+// into the function's bundle at To (default: the same relative path).
+type CopyFile struct {
+	From string
+	To   string
+}
+
+// NoRetries is FunctionProps.Retries for "never retry": 0 means Lambda's
+// default of 2 retries.
+const NoRetries = -1
+
+// maxLayers is how many layers Lambda lets one function use.
+const maxLayers = 5
 
 // Function is a Lambda function with its role, log group and bundle.
 type Function struct {
@@ -135,7 +188,8 @@ func newFunction(s *Stack, owner, id string, props FunctionProps, layers ...Func
 // adapter's server output) when prebuilt is set: nothing is bundled.
 func newFunctionFrom(s *Stack, owner, id string, props FunctionProps, prebuilt *build.Result, layers ...FunctionProps) *Function {
 	a := s.app
-	merged := mergeFunctionProps(append([]FunctionProps{a.defaults.Function}, append(layers, props)...)...)
+	all := append(append([]FunctionProps{a.defaults.Function}, s.fnDefaults...), append(layers, props)...)
+	merged := mergeFunctionProps(all...)
 	merged.Bind = append(append([]Bindable{}, a.defaultBind...), merged.Bind...)
 	fn := &Function{stack: s, owner: owner, fid: id, props: merged, result: prebuilt}
 	fn.name = naming.Lambda(s.Stage(), a.cfg.Name, id)
@@ -154,9 +208,14 @@ func newFunctionFrom(s *Stack, owner, id string, props FunctionProps, prebuilt *
 	if !fn.validate() {
 		return fn
 	}
+	merged = fn.props // as validate normalized it
 	if prebuilt == nil {
 		a.functions = append(a.functions, fn)
+		// Its build settings are final: build while the stacks declare
+		// the rest (buildFunctions joins it).
+		a.startBuild(fn.buildRequest())
 	}
+	s.fns = append(s.fns, fn)
 
 	a.names.Lambda(a.owner(id), id)
 	role := iamrole.NewIamRole(s.tf, jsii.String(id+"_role"), &iamrole.IamRoleConfig{
@@ -183,12 +242,61 @@ func newFunctionFrom(s *Stack, owner, id string, props FunctionProps, prebuilt *
 	if merged.Description != "" {
 		cfg.Description = jsii.String(merged.Description)
 	}
+	if merged.DiskSize != 0 {
+		cfg.EphemeralStorage = &lambdafunction.LambdaFunctionEphemeralStorage{Size: jsii.Number(float64(merged.DiskSize))}
+	}
+	if mode := merged.Tracing.lambdaMode(); mode != "" {
+		cfg.TracingConfig = &lambdafunction.LambdaFunctionTracingConfig{Mode: jsii.String(mode)}
+	}
+	if merged.ReservedConcurrency > 0 {
+		cfg.ReservedConcurrentExecutions = jsii.Number(float64(merged.ReservedConcurrency))
+	}
+	if len(merged.Layers) > 0 {
+		cfg.Layers = jsii.Strings(merged.Layers...)
+	}
 	fn.Cdk.Function = lambdafunction.NewLambdaFunction(s.tf, jsii.String(id), cfg)
 	fn.Cdk.Role, fn.Cdk.Policy, fn.Cdk.LogGroup = role, policy, logs
 	if merged.URL != nil {
 		fn.createURL(*merged.URL)
 	}
+	fn.createAsyncConfig()
 	return fn
+}
+
+// createAsyncConfig configures asynchronous invocation when any of its
+// props is set; Lambda's defaults hold otherwise.
+func (fn *Function) createAsyncConfig() {
+	p := fn.props
+	if p.Retries == 0 && p.MaxEventAge == 0 && p.OnFailure == nil && p.OnSuccess == nil {
+		return
+	}
+	cfg := &lambdafunctioneventinvokeconfig.LambdaFunctionEventInvokeConfigConfig{
+		FunctionName: fn.Cdk.Function.FunctionName(),
+		// Lambda checks the role may send to the destinations when the
+		// configuration is saved.
+		DependsOn: &[]cdktf.ITerraformDependable{fn.Cdk.Policy},
+	}
+	switch p.Retries {
+	case 0:
+	case NoRetries:
+		cfg.MaximumRetryAttempts = jsii.Number(0)
+	default:
+		cfg.MaximumRetryAttempts = jsii.Number(float64(p.Retries))
+	}
+	if p.MaxEventAge != 0 {
+		cfg.MaximumEventAgeInSeconds = jsii.Number(seconds(p.MaxEventAge))
+	}
+	if p.OnFailure != nil || p.OnSuccess != nil {
+		dc := &lambdafunctioneventinvokeconfig.LambdaFunctionEventInvokeConfigDestinationConfig{}
+		if p.OnFailure != nil {
+			dc.OnFailure = &lambdafunctioneventinvokeconfig.LambdaFunctionEventInvokeConfigDestinationConfigOnFailure{Destination: jsii.String(p.OnFailure.destination().arn)}
+		}
+		if p.OnSuccess != nil {
+			dc.OnSuccess = &lambdafunctioneventinvokeconfig.LambdaFunctionEventInvokeConfigDestinationConfigOnSuccess{Destination: jsii.String(p.OnSuccess.destination().arn)}
+		}
+		cfg.DestinationConfig = dc
+	}
+	lambdafunctioneventinvokeconfig.NewLambdaFunctionEventInvokeConfig(fn.stack.tf, jsii.String(fn.fid+"_async"), cfg)
 }
 
 // createURL gives the function a URL, public unless its Authorizer is
@@ -202,6 +310,9 @@ func (fn *Function) createURL(u FunctionURL) {
 	cfg := &lambdafunctionurl.LambdaFunctionUrlConfig{
 		FunctionName:      fn.Cdk.Function.FunctionName(),
 		AuthorizationType: jsii.String(auth),
+	}
+	if u.Streaming {
+		cfg.InvokeMode = jsii.String("RESPONSE_STREAM")
 	}
 	if u.Cors != nil {
 		c := u.Cors.withDefaults()
@@ -235,6 +346,17 @@ func (fn *Function) validate() bool {
 		s.app.errorf(where+": "+format, args...)
 		ok = false
 	}
+	switch rt := p.Runtime; {
+	case rt == runtimeGo1x:
+		p.Runtime = RuntimeGo
+		s.app.warnings = append(s.app.warnings, fmt.Sprintf("%s: Runtime %q is SST v2's name for Go; it builds for provided.al2023 as sst.RuntimeGo (%q) does — write that to silence this notice", where, rt, RuntimeGo))
+	case retiredRuntimes[rt] != "":
+		fail("Runtime %q: AWS Lambda has retired it (functions on it can no longer be created or updated); use %q — the handler builds the same way", rt, retiredRuntimes[rt])
+		p.Runtime = retiredRuntimes[rt]
+	}
+	if p.Architecture == archArm64V2 {
+		p.Architecture = ArchArm64
+	}
 	if fn.result != nil {
 		fn.kind = "node"
 	} else if p.Handler == "" {
@@ -257,7 +379,7 @@ func (fn *Function) validate() bool {
 		p.Runtime = Runtime(rt)
 	}
 	if !p.Architecture.valid() {
-		fail("Architecture %q: use sst.ArchArm64 (%q) or sst.ArchX86_64 (%q)", p.Architecture, ArchArm64, ArchX86_64)
+		fail("Architecture %q: use sst.ArchArm64 (%q, SST v2's %q) or sst.ArchX86_64 (%q)", p.Architecture, ArchArm64, archArm64V2, ArchX86_64)
 	}
 	if p.MemorySize < 128 || p.MemorySize > 10240 {
 		fail("MemorySize %d MB: must be 128–10240", p.MemorySize)
@@ -267,6 +389,43 @@ func (fn *Function) validate() bool {
 	}
 	if _, err := checkRetention("LogRetention", p.LogRetention); err != nil {
 		fail("%v", err)
+	}
+	if p.DiskSize != 0 && (p.DiskSize < 512 || p.DiskSize > 10240) {
+		fail("DiskSize %d MB: must be 512–10240 (or 0 for Lambda's 512)", p.DiskSize)
+	}
+	if !p.Tracing.valid() {
+		fail("Tracing %q: use sst.TracingActive (%q), sst.TracingPassThrough (%q) or sst.TracingDisabled (%q)", p.Tracing, TracingActive, TracingPassThrough, TracingDisabled)
+	}
+	if p.ReservedConcurrency < 0 {
+		fail("ReservedConcurrency %d: must be 0 (none reserved) or more", p.ReservedConcurrency)
+	}
+	if r := p.Retries; r != 0 && r != NoRetries && r != 1 && r != 2 {
+		fail("Retries %d: Lambda retries an asynchronous invocation at most twice: use 1, 2, or sst.NoRetries for none (0 keeps Lambda's default of 2)", r)
+	}
+	if p.MaxEventAge != 0 {
+		if err := checkDuration("MaxEventAge", p.MaxEventAge, time.Minute, 6*time.Hour, time.Second); err != nil {
+			fail("%v", err)
+		}
+	}
+	if problem := checkDestination(s, p.OnFailure); problem != "" {
+		fail("OnFailure %s", problem)
+	}
+	if problem := checkDestination(s, p.OnSuccess); problem != "" {
+		fail("OnSuccess %s", problem)
+	}
+	p.Layers = uniqueInOrder(p.Layers)
+	if len(p.Layers) > maxLayers {
+		fail("Layers: %d layers, Lambda allows at most %d per function (defaults' layers count too)", len(p.Layers), maxLayers)
+	}
+	for i, l := range p.Layers {
+		if !strings.Contains(l, "${") && !layerARN.MatchString(l) {
+			fail("Layers[%d] %q: not a layer version ARN (arn:aws:lambda:<region>:<account>:layer:<name>:<version>)", i, l)
+		}
+	}
+	for i, c := range p.CopyFiles {
+		if problem := checkCopyFile(s.app.opts.ProjectDir, c); problem != "" {
+			fail("CopyFiles[%d] %s", i, problem)
+		}
 	}
 	if f := p.Nodejs.Format; f != "" && f != "esm" && f != "cjs" {
 		fail("Nodejs.Format %q: use \"esm\" or \"cjs\"", f)
@@ -317,6 +476,19 @@ func mergeFunctionProps(layers ...FunctionProps) FunctionProps {
 		if l.URL != nil {
 			out.URL = l.URL
 		}
+		out.DiskSize = cmp.Or(l.DiskSize, out.DiskSize)
+		out.Tracing = cmp.Or(l.Tracing, out.Tracing)
+		out.ReservedConcurrency = cmp.Or(l.ReservedConcurrency, out.ReservedConcurrency)
+		out.Retries = cmp.Or(l.Retries, out.Retries)
+		out.MaxEventAge = cmp.Or(l.MaxEventAge, out.MaxEventAge)
+		if l.OnFailure != nil {
+			out.OnFailure = l.OnFailure
+		}
+		if l.OnSuccess != nil {
+			out.OnSuccess = l.OnSuccess
+		}
+		out.Layers = append(out.Layers, l.Layers...)
+		out.CopyFiles = append(out.CopyFiles, l.CopyFiles...)
 		out.Nodejs.Minify = out.Nodejs.Minify || l.Nodejs.Minify
 		out.Nodejs.Sourcemap = out.Nodejs.Sourcemap || l.Nodejs.Sourcemap
 		out.Nodejs.External = append(out.Nodejs.External, l.Nodejs.External...)
@@ -327,6 +499,48 @@ func mergeFunctionProps(layers ...FunctionProps) FunctionProps {
 		}
 		out.Bind = append(out.Bind, l.Bind...)
 		out.Permissions = append(out.Permissions, l.Permissions...)
+	}
+	return out
+}
+
+// The variables SST v2 gave Node functions: keep-alive for the AWS SDK v2
+// (v3 keeps connections alive anyway) and the function's id.
+const (
+	envNodeConnectionReuse = "AWS_NODEJS_CONNECTION_REUSE_ENABLED"
+	envFunctionID          = "SST_FUNCTION_ID"
+)
+
+// layerARN matches a layer version ARN in any partition.
+var layerARN = regexp.MustCompile(`^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:layer:[A-Za-z0-9_-]+:[0-9]+$`)
+
+// checkCopyFile is what is wrong with one CopyFiles entry, "" when
+// nothing is: From must exist inside the project and To stay inside the
+// bundle.
+func checkCopyFile(projectDir string, c CopyFile) string {
+	if c.From == "" {
+		return "From is empty: name a file or directory relative to the project"
+	}
+	if filepath.IsAbs(c.From) || !filepath.IsLocal(filepath.FromSlash(c.From)) {
+		return fmt.Sprintf("From %q: must be relative to the project and inside it", c.From)
+	}
+	if _, err := os.Stat(filepath.Join(projectDir, filepath.FromSlash(c.From))); err != nil {
+		return fmt.Sprintf("From %q: %s does not exist", c.From, filepath.Join(projectDir, filepath.FromSlash(c.From)))
+	}
+	if c.To != "" && (filepath.IsAbs(c.To) || !filepath.IsLocal(filepath.FromSlash(c.To))) {
+		return fmt.Sprintf("To %q: must be a relative path inside the bundle (or empty for From's path)", c.To)
+	}
+	return ""
+}
+
+// uniqueInOrder drops repeated entries, keeping the first of each.
+func uniqueInOrder(in []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range in {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
 	}
 	return out
 }
@@ -435,7 +649,24 @@ func (fn *Function) environment() (map[string]string, []Statement) {
 	env[binding.EnvApp] = a.cfg.Name
 	env[binding.EnvStage] = a.opts.Stage
 	env[binding.EnvSSMPrefix] = binding.SSMPrefix(a.cfg.Name, a.opts.Stage)
+	if fn.kind == "node" {
+		// As SST v2 set them; the user's own values win.
+		for k, v := range map[string]string{envNodeConnectionReuse: "1", envFunctionID: fn.fid} {
+			if _, set := env[k]; !set {
+				env[k] = v
+			}
+		}
+	}
 	perms := append([]Statement{}, fn.props.Permissions...)
+	if fn.props.Tracing.lambdaMode() != "" {
+		perms = append(perms, Allow([]string{"xray:PutTraceSegments", "xray:PutTelemetryRecords"}, "*"))
+	}
+	for _, d := range []Destination{fn.props.OnFailure, fn.props.OnSuccess} {
+		if d != nil {
+			t := d.destination()
+			perms = append(perms, Allow(t.actions, t.arn))
+		}
+	}
 	for _, b := range fn.props.Bind {
 		if b == nil {
 			continue
@@ -489,10 +720,7 @@ func (fn *Function) describeFunction() manifest.Function {
 		Timeout:     int(fn.props.Timeout / time.Second),
 		Environment: resolved,
 		Bindings:    bindIDs(fn.props.Bind),
-		Build: &manifest.FunctionBuild{
-			Runtime: string(fn.props.Runtime), Format: fn.props.Nodejs.Format, External: fn.props.Nodejs.External,
-			Tags: fn.props.Go.Tags, LDFlags: fn.props.Go.LDFlags,
-		},
+		Build:       fn.buildSettings(),
 	}
 	if fn.result != nil {
 		mf.Runtime = fn.result.Runtime
@@ -500,6 +728,29 @@ func (fn *Function) describeFunction() manifest.Function {
 		mf.SourceHash = fn.result.Hash
 	}
 	return mf
+}
+
+// buildSettings are the props that shape the function's bundle.
+func (fn *Function) buildSettings() *manifest.FunctionBuild {
+	p := fn.props
+	b := &manifest.FunctionBuild{
+		Runtime: string(p.Runtime), Format: p.Nodejs.Format, Minify: p.Nodejs.Minify, Sourcemap: p.Nodejs.Sourcemap,
+		External: p.Nodejs.External, Tags: p.Go.Tags, LDFlags: p.Go.LDFlags,
+	}
+	for _, c := range p.CopyFiles {
+		b.CopyFiles = append(b.CopyFiles, manifest.CopyFile{From: c.From, To: c.To})
+	}
+	return b
+}
+
+// buildRequest builds the function the way its manifest entry describes
+// (build.RequestFor), so the next synthesis can start the same build
+// before its stacks run.
+func (fn *Function) buildRequest() build.Request {
+	a := fn.stack.app
+	return build.RequestFor(a.opts.ProjectDir, a.opts.ArtifactDir, manifest.Function{
+		ID: fn.fid, Handler: fn.props.Handler, Arch: string(fn.props.Architecture), Build: fn.buildSettings(),
+	})
 }
 
 // resolveString turns tokens into the Terraform expressions they stand
@@ -531,27 +782,17 @@ func (s *Stack) resolveString(v string) string {
 	return out
 }
 
-// buildFunctions bundles every function, several at a time.
+// buildFunctions bundles every function: their builds started when they
+// were declared (or earlier, from the last synthesis: see App.prebuild),
+// the scheduler runs them a few at a time and once per distinct build.
 func (a *App) buildFunctions(ctx context.Context) error {
-	sem := make(chan struct{}, runtime.NumCPU())
 	var wg sync.WaitGroup
 	errs := make([]error, len(a.functions))
 	for i, fn := range a.functions {
 		wg.Add(1)
-		sem <- struct{}{}
-		go func(i int, fn *Function) {
-			defer func() { <-sem; wg.Done() }()
-			p := fn.props
-			res, err := build.Build(ctx, build.Request{
-				ProjectDir: a.opts.ProjectDir,
-				Handler:    p.Handler,
-				Runtime:    string(p.Runtime),
-				Arch:       string(p.Architecture),
-				OutDir:     a.opts.ArtifactDir,
-				Name:       fn.fid,
-				Node:       build.NodeOptions{Format: p.Nodejs.Format, Minify: p.Nodejs.Minify, Sourcemap: p.Nodejs.Sourcemap, External: p.Nodejs.External},
-				Go:         build.GoOptions{Tags: p.Go.Tags, LDFlags: p.Go.LDFlags},
-			})
+		go func() {
+			defer wg.Done()
+			res, err := a.builds.Build(ctx, fn.buildRequest())
 			if err != nil {
 				var be *build.Error
 				if errors.As(err, &be) && be.Function == fn.fid {
@@ -563,7 +804,7 @@ func (a *App) buildFunctions(ctx context.Context) error {
 				return
 			}
 			fn.result = res
-		}(i, fn)
+		}()
 	}
 	wg.Wait()
 	var out []error

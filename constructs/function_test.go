@@ -82,11 +82,13 @@ func TestFunctionProps(t *testing.T) {
 		t.Errorf("memory/timeout/description = %v/%v/%v", f["memory_size"], f["timeout"], f["description"])
 	}
 	wantJSON(t, "environment", s.env(t, "First", "Fn"), map[string]string{
-		"LATER":          "yes",
-		"LEVEL":          "debug",
-		"SST_APP":        "notes",
-		"SST_SSM_PREFIX": "/sst/notes/test/",
-		"SST_STAGE":      "test",
+		"AWS_NODEJS_CONNECTION_REUSE_ENABLED": "1",
+		"LATER":                               "yes",
+		"LEVEL":                               "debug",
+		"SST_APP":                             "notes",
+		"SST_FUNCTION_ID":                     "Fn",
+		"SST_SSM_PREFIX":                      "/sst/notes/test/",
+		"SST_STAGE":                           "test",
 	})
 	lg := s.resource(t, "First", "aws_cloudwatch_log_group", "Fn_logs")
 	if lg["name"] != "/aws/lambda/test-notes-Fn" || lg["retention_in_days"] != 14.0 {
@@ -260,17 +262,31 @@ func TestFunctionRoleAndLogs(t *testing.T) {
 	}
 }
 
+// TestFunctionArtifactAndDeterminism synthesizes an app twice on an empty
+// artifact cache: once with every build started only after all stacks were
+// declared, once with the builds started early (from the first synth's
+// manifest, before the first jsii call, and as each function is declared).
+// The second synth's Go build must be done before its function is even
+// declared, and every file the two write must be the same byte for byte.
 func TestFunctionArtifactAndDeterminism(t *testing.T) {
 	opts := testOptions(t)
+	opts.ArtifactDir = filepath.Join(t.TempDir(), "artifacts")
+	waitForPrebuild := false
 	body := func(s *Stack) any {
+		if waitForPrebuild {
+			waitForArtifact(t, opts.ArtifactDir, "GoFn-")
+		}
 		tb := notesTable(s)
 		NewFunction(s, "Fn", FunctionProps{Handler: nodeHandler, Bind: []Bindable{tb}, Environment: map[string]string{"B": "2", "A": "1"}})
 		NewFunction(s, "GoFn", FunctionProps{Handler: goHandler, Bind: []Bindable{tb}})
+		NewFunction(s, "GoFn2", FunctionProps{Handler: goHandler})
 		return nil
 	}
+	earlyBuilds = false
+	t.Cleanup(func() { earlyBuilds = true })
 	s := synthOK(t, Config{Name: "notes"}, opts, stacks(t, body)...)
 	stackDir := filepath.Join(opts.OutDir, "stacks", "First")
-	for _, id := range []string{"Fn", "GoFn"} {
+	for _, id := range []string{"Fn", "GoFn", "GoFn2"} {
 		f := s.resource(t, "First", "aws_lambda_function", id)
 		name, _ := f["filename"].(string)
 		if name == "" || filepath.IsAbs(name) || strings.Contains(name, testProject(t)) {
@@ -283,23 +299,135 @@ func TestFunctionArtifactAndDeterminism(t *testing.T) {
 			t.Errorf("%s source_code_hash = %q, want base64 sha256", id, h)
 		}
 	}
-	if got := s.manifestStack(t, "First").Artifacts; len(got) != 2 {
-		t.Errorf("artifacts = %v, want 2", got)
+	if got := s.manifestStack(t, "First").Artifacts; len(got) != 3 {
+		t.Errorf("artifacts = %v, want 3", got)
+	}
+	goFn, goFn2 := s.resource(t, "First", "aws_lambda_function", "GoFn"), s.resource(t, "First", "aws_lambda_function", "GoFn2")
+	if goFn["source_code_hash"] != goFn2["source_code_hash"] || goFn["filename"] == goFn2["filename"] {
+		t.Errorf("two functions on one Go package: %v %v and %v %v, want one hash, two files", goFn["filename"], goFn["source_code_hash"], goFn2["filename"], goFn2["source_code_hash"])
+	}
+	first := readTree(t, opts.OutDir)
+
+	if err := os.RemoveAll(opts.ArtifactDir); err != nil {
+		t.Fatal(err)
+	}
+	earlyBuilds, waitForPrebuild = true, true
+	synthOK(t, Config{Name: "notes"}, opts, stacks(t, body)...)
+	second := readTree(t, opts.OutDir)
+	for name, b := range first {
+		if second[name] != b {
+			t.Errorf("%s differs between builds started late and early:\n%s\n---\n%s", name, b, second[name])
+		}
+	}
+	for name := range second {
+		if _, ok := first[name]; !ok {
+			t.Errorf("%s written only with builds started early", name)
+		}
+	}
+}
+
+// waitForArtifact waits until a zip named prefix… is in dir: a build
+// started before the stack declaring its function ran.
+func waitForArtifact(t *testing.T, dir, prefix string) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for time.Now().Before(deadline) {
+		ents, _ := os.ReadDir(dir)
+		for _, e := range ents {
+			if strings.HasPrefix(e.Name(), prefix) && strings.HasSuffix(e.Name(), ".zip") {
+				return
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Errorf("no %s*.zip in %s: the build did not start before its function was declared", prefix, dir)
+}
+
+// TestFunctionSSTv2Props covers the props ported SST v2 apps set: disk,
+// tracing with its IAM, reserved concurrency, asynchronous retries and
+// destinations with their IAM, layers from the app, stack and function,
+// streaming URLs, SST v2's runtime and architecture names, and the
+// variables SST v2 gave Node functions.
+func TestFunctionSSTv2Props(t *testing.T) {
+	opts := testOptions(t)
+	const layerApp, layerStack, layerFn = "arn:aws:lambda:us-east-1:123456789012:layer:app:1",
+		"arn:aws:lambda:us-east-1:123456789012:layer:stack:2", "arn:aws:lambda:us-east-1:123456789012:layer:fn:3"
+	var queue *Queue
+	var topic *Topic
+	var all, stackFns []*Function
+	var dev bool
+	s := synthOK(t, Config{Name: "notes", Defaults: Defaults{Function: FunctionProps{Layers: []string{layerApp}}}}, opts, stacks(t, func(s *Stack) any {
+		queue = NewQueue(s, "Failures", QueueProps{})
+		topic = NewTopic(s, "Done", TopicProps{})
+		s.SetDefaultFunctionProps(FunctionProps{MemorySize: 512, Environment: map[string]string{"FROM": "stack"}})
+		s.AddDefaultFunctionLayers(layerStack)
+		NewFunction(s, "Fn", FunctionProps{
+			Handler:             nodeHandler,
+			Runtime:             RuntimeNodejs20,
+			Architecture:        "arm_64",
+			DiskSize:            2048,
+			Tracing:             TracingActive,
+			ReservedConcurrency: 3,
+			Retries:             NoRetries,
+			MaxEventAge:         2 * time.Hour,
+			OnFailure:           queue,
+			OnSuccess:           topic,
+			Layers:              []string{layerFn, layerStack},
+			URL:                 &FunctionURL{Streaming: true},
+			Environment:         map[string]string{"SST_FUNCTION_ID": "mine"},
+		})
+		NewFunction(s, "Go1x", FunctionProps{Handler: goHandler, Runtime: "go1.x", Tracing: TracingPassThrough, Retries: 1})
+		stackFns = s.AllFunctions()
+		dev = s.App().IsDev()
+		all = s.App().AllFunctions()
+		return nil
+	})...)
+
+	f := s.resource(t, "First", "aws_lambda_function", "Fn")
+	wantJSON(t, "architectures", f["architectures"], []string{"arm64"})
+	wantJSON(t, "ephemeral_storage", f["ephemeral_storage"], map[string]any{"size": 2048})
+	wantJSON(t, "tracing_config", f["tracing_config"], map[string]any{"mode": "Active"})
+	wantJSON(t, "layers", f["layers"], []string{layerApp, layerStack, layerFn})
+	if f["reserved_concurrent_executions"] != 3.0 || f["memory_size"] != 512.0 {
+		t.Errorf("reserved concurrency/memory = %v/%v, want 3/512 (stack default)", f["reserved_concurrent_executions"], f["memory_size"])
+	}
+	env := s.env(t, "First", "Fn")
+	if env["AWS_NODEJS_CONNECTION_REUSE_ENABLED"] != "1" || env["SST_FUNCTION_ID"] != "mine" || env["FROM"] != "stack" {
+		t.Errorf("Node env = %v: want connection reuse on, the user's SST_FUNCTION_ID kept, the stack's FROM", env)
+	}
+	async := s.resource(t, "First", "aws_lambda_function_event_invoke_config", "Fn_async")
+	if async["maximum_retry_attempts"] != 0.0 || async["maximum_event_age_in_seconds"] != 7200.0 {
+		t.Errorf("async config = %s", jsonString(t, async))
+	}
+	wantContains(t, jsonString(t, async["destination_config"]), "aws_sqs_queue.Failures.arn", "aws_sns_topic.Done.arn")
+	wantContains(t, jsonString(t, async["depends_on"]), "aws_iam_role_policy.Fn_policy")
+	pol := s.policy(t, "First", "Fn")
+	wantJSON(t, "xray grant", pol.grants("xray:PutTraceSegments"), []string{"*"})
+	wantContains(t, jsonString(t, pol.grants("sqs:SendMessage")), "aws_sqs_queue.Failures.arn")
+	wantContains(t, jsonString(t, pol.grants("sns:Publish")), "aws_sns_topic.Done.arn")
+	if got := s.resource(t, "First", "aws_lambda_function_url", "Fn_url")["invoke_mode"]; got != "RESPONSE_STREAM" {
+		t.Errorf("URL invoke_mode = %v, want RESPONSE_STREAM", got)
 	}
 
-	first, err := os.ReadFile(filepath.Join(stackDir, "cdk.tf.json"))
-	if err != nil {
-		t.Fatal(err)
+	g := s.resource(t, "First", "aws_lambda_function", "Go1x")
+	if g["runtime"] != "provided.al2023" {
+		t.Errorf("go1.x runtime = %v, want provided.al2023", g["runtime"])
 	}
-	if err := os.RemoveAll(opts.OutDir); err != nil {
-		t.Fatal(err)
+	wantJSON(t, "pass-through tracing", g["tracing_config"], map[string]any{"mode": "PassThrough"})
+	if _, ok := s.env(t, "First", "Go1x")["AWS_NODEJS_CONNECTION_REUSE_ENABLED"]; ok {
+		t.Error("a Go function got the Node connection-reuse variable")
 	}
-	synthOK(t, Config{Name: "notes"}, opts, stacks(t, body)...)
-	second, err := os.ReadFile(filepath.Join(stackDir, "cdk.tf.json"))
-	if err != nil {
-		t.Fatal(err)
+	if got := s.resource(t, "First", "aws_lambda_function_event_invoke_config", "Go1x_async")["maximum_retry_attempts"]; got != 1.0 {
+		t.Errorf("Go1x retries = %v, want 1", got)
 	}
-	if string(first) != string(second) {
-		t.Errorf("synthesizing twice gave different cdk.tf.json:\n%s\n---\n%s", first, second)
+	wantContains(t, strings.Join(s.m.Warnings, "\n"), `function "Go1x": Runtime "go1.x"`, "provided.al2023", "sst.RuntimeGo")
+	if len(s.resources("First", "aws_lambda_function_event_invoke_config")) != 2 {
+		t.Errorf("event invoke configs = %v, want only Fn's and Go1x's", keys(s.resources("First", "aws_lambda_function_event_invoke_config")))
+	}
+	if len(stackFns) != 2 || stackFns[0].ID() != "Fn" || stackFns[1].ID() != "Go1x" || len(all) != 2 {
+		t.Errorf("AllFunctions: stack %d, app %d", len(stackFns), len(all))
+	}
+	if dev {
+		t.Error("IsDev is true outside sst dev")
 	}
 }

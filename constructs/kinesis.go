@@ -2,6 +2,7 @@ package sst
 
 import (
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -55,6 +56,13 @@ type KinesisStreamConsumer struct {
 	StartingPosition string
 	// Filters are EventBridge-style patterns (JSON) selecting records.
 	Filters []string
+	// BisectBatchOnError splits a failing batch in two and retries each
+	// half, to isolate the record that fails.
+	BisectBatchOnError bool
+	// RetryAttempts is how often a failing batch is retried, 0–10000,
+	// before its records are skipped. Nil: until they expire from the
+	// stream (Lambda's default).
+	RetryAttempts *int
 }
 
 // KinesisStream is a Kinesis data stream with consumer functions.
@@ -65,7 +73,9 @@ type KinesisStream struct {
 	props     KinesisStreamProps
 	consumers map[string]*Function
 	order     []string
-	Cdk       struct {
+	// devs are the consumers' mapping settings `sst dev` reads by.
+	devs []manifest.KinesisConsumer
+	Cdk  struct {
 		Stream   kinesisstream.KinesisStream
 		Mappings map[string]lambdaeventsourcemapping.LambdaEventSourceMapping
 	}
@@ -156,6 +166,13 @@ func (k *KinesisStream) addConsumer(name string, c KinesisStreamConsumer) {
 		batch = 100
 	}
 	checkRange(a, where, "BatchSize", batch, 1, 10000, "records")
+	retries := -1
+	if c.RetryAttempts != nil {
+		retries = *c.RetryAttempts
+		if retries < 0 || retries > 10000 {
+			a.errorf("%s: RetryAttempts %d: must be 0–10000 (leave it nil to retry until the records expire)", where, retries)
+		}
+	}
 	if len(a.errs) > errs {
 		return
 	}
@@ -170,7 +187,20 @@ func (k *KinesisStream) addConsumer(name string, c KinesisStreamConsumer) {
 	}
 	fn.AttachPermissions(Allow(kinesisReadActions, k.Arn()))
 	m := streamMapping(s, fid, fn, k.Cdk.Stream.Arn(), start, batch, c.Filters)
+	if c.BisectBatchOnError {
+		m.SetBisectBatchOnFunctionError(jsii.Bool(true))
+	}
+	if c.RetryAttempts != nil {
+		m.SetMaximumRetryAttempts(jsii.Number(float64(retries)))
+	}
+	if a.opts.Mode == manifest.ModeDev {
+		// `sst dev` reads the shards itself and runs the local consumer;
+		// an enabled mapping would process every record a second time.
+		m.SetEnabled(jsii.Bool(false))
+	}
 	k.Cdk.Mappings[name] = m
+	k.devs = append(k.devs, manifest.KinesisConsumer{Name: name, Function: fid, StartingPosition: start, BatchSize: batch,
+		BisectBatchOnError: c.BisectBatchOnError, RetryAttempts: retries, Filters: c.Filters})
 	k.consumers[name] = fn
 	k.order = append(k.order, name)
 }
@@ -226,5 +256,10 @@ func (k *KinesisStream) describe() manifest.Construct {
 	for _, fn := range k.functions() {
 		binds = append(binds, fn.props.Bind...)
 	}
-	return manifest.Construct{ID: k.kid, Type: "KinesisStream", Path: k.kid, Data: map[string]string{manifest.KinesisStreamName: k.name}, Binds: bindIDs(binds)}
+	d := map[string]string{manifest.KinesisStreamName: k.name}
+	if len(k.devs) > 0 {
+		b, _ := json.Marshal(k.devs)
+		d[manifest.KinesisStreamConsumers] = string(b)
+	}
+	return manifest.Construct{ID: k.kid, Type: "KinesisStream", Path: k.kid, Data: d, Binds: bindIDs(binds)}
 }

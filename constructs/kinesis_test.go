@@ -16,7 +16,8 @@ func TestKinesisStreamSynth(t *testing.T) {
 			Defaults: KinesisStreamDefaults{Function: FunctionProps{MemorySize: 256}},
 			Consumers: map[string]KinesisStreamConsumer{
 				"counter": {Handler: nodeHandler},
-				"audit":   {Function: FunctionProps{Handler: nodeHandler}, BatchSize: 10, StartingPosition: "TRIM_HORIZON", Filters: []string{`{"data":{"kind":["click"]}}`}},
+				"audit": {Function: FunctionProps{Handler: nodeHandler}, BatchSize: 10, StartingPosition: "TRIM_HORIZON", Filters: []string{`{"data":{"kind":["click"]}}`},
+					BisectBatchOnError: true, RetryAttempts: intp(2)},
 			},
 		})
 		NewKinesisStream(s, "Provisioned", KinesisStreamProps{ShardCount: 2, Retention: 48 * time.Hour, Cdk: KinesisStreamCdkProps{
@@ -45,8 +46,11 @@ func TestKinesisStreamSynth(t *testing.T) {
 	}
 	wantContains(t, jsonString(t, m), `aws_iam_role_policy.Clicks_consumer_counter_policy`)
 	a := s.resource(t, "First", "aws_lambda_event_source_mapping", "Clicks_consumer_audit_mapping")
-	if a["starting_position"] != "TRIM_HORIZON" || a["batch_size"] != float64(10) {
+	if a["starting_position"] != "TRIM_HORIZON" || a["batch_size"] != float64(10) || a["bisect_batch_on_function_error"] != true || a["maximum_retry_attempts"] != float64(2) || a["enabled"] != nil {
 		t.Errorf("audit mapping = %v", a)
+	}
+	if _, ok := m["maximum_retry_attempts"]; ok {
+		t.Errorf("a consumer without RetryAttempts sets maximum_retry_attempts (Lambda's default retries until the records expire): %v", m)
 	}
 	wantContains(t, jsonString(t, a), `"filter_criteria":{"filter":[{"pattern":`)
 	cpol := jsonString(t, s.resource(t, "First", "aws_iam_role_policy", "Clicks_consumer_counter_policy"))
@@ -75,6 +79,7 @@ func TestKinesisStreamErrors(t *testing.T) {
 			"batch": {Handler: nodeHandler, BatchSize: 10001},
 			"both":  {Handler: nodeHandler, Function: FunctionProps{Handler: nodeHandler}},
 			"bad/":  {Handler: nodeHandler},
+			"retry": {Handler: nodeHandler, RetryAttempts: intp(-1)},
 		}})
 		k.AddConsumers(map[string]KinesisStreamConsumer{"ok": {Handler: nodeHandler}})
 		k.AddConsumers(map[string]KinesisStreamConsumer{"ok": {Handler: nodeHandler}})
@@ -89,5 +94,8 @@ func TestKinesisStreamErrors(t *testing.T) {
 		`consumer "both": set Handler or Function.Handler, not both`,
 		`kinesis stream "S": consumer name "bad/"`,
 		`consumer "ok": a consumer with this name already exists`,
+		`consumer "retry": RetryAttempts -1: must be 0–10000 (leave it nil to retry until the records expire)`,
 	)
 }
+
+func intp(n int) *int { return &n }

@@ -2,6 +2,7 @@ package sst
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -210,6 +211,15 @@ func TestQueueAndCronDevMode(t *testing.T) {
 		NewCron(s, "Tick", CronProps{Schedule: "rate(1 minute)", Handler: nodeHandler})
 		NewCron(s, "Off", CronProps{Schedule: "rate(1 minute)", Handler: nodeHandler, Disabled: true})
 		NewTopic(s, "Events", TopicProps{Subscribers: map[string]TopicSubscriber{"audit": {Handler: nodeHandler, FilterPolicy: `{"kind":["order"]}`}}})
+		NewEventBus(s, "Bus", EventBusProps{Rules: map[string]EventBusRule{
+			"paid": {Pattern: EventBusPattern{DetailType: []string{"paid"}}, Targets: map[string]EventBusTarget{"bill": {Handler: nodeHandler, Retry: &EventBusRetry{Attempts: 2}}}},
+			"both": {Pattern: EventBusPattern{Source: []string{"shop"}}, Targets: map[string]EventBusTarget{"a": {Handler: nodeHandler}, "b": {Handler: nodeHandler}}},
+		}})
+		NewBucket(s, "Files", BucketProps{Notifications: map[string]BucketNotification{"thumbs": {Handler: nodeHandler, Events: []string{"object_created"}, Prefix: "img/"}}})
+		NewKinesisStream(s, "Clicks", KinesisStreamProps{Consumers: map[string]KinesisStreamConsumer{
+			"counter": {Handler: nodeHandler, BatchSize: 7, StartingPosition: "TRIM_HORIZON", BisectBatchOnError: true, RetryAttempts: intp(1)},
+			"plain":   {Handler: nodeHandler},
+		}})
 		return nil
 	})
 	opts := testOptions(t)
@@ -242,8 +252,38 @@ func TestQueueAndCronDevMode(t *testing.T) {
 	if data["Off"][manifest.CronDisabled] != "true" {
 		t.Errorf("a disabled cron's manifest data = %v", data["Off"])
 	}
-	if got := data["Events"][manifest.TopicDevQueues]; got != `{"Events_subscriber_audit":"test-notes-Events_subscriber_audit_dev"}` {
+	if got := data["Events"][manifest.DevQueues]; got != `[{"function":"Events_subscriber_audit","queue":"test-notes-Events_subscriber_audit_dev","source":"audit"}]` {
 		t.Errorf("topic dev queues = %s", got)
+	}
+	if got := s.resource(t, "First", "aws_lambda_event_source_mapping", "Clicks_consumer_counter_mapping"); got["enabled"] != false || got["bisect_batch_on_function_error"] != true {
+		t.Errorf("dev stream mapping = %v", jsonString(t, got))
+	}
+	if got := data["Clicks"][manifest.KinesisStreamConsumers]; got != `[{"name":"counter","function":"Clicks_consumer_counter","startingPosition":"TRIM_HORIZON","batchSize":7,"bisectBatchOnError":true,"retryAttempts":1},`+
+		`{"name":"plain","function":"Clicks_consumer_plain","startingPosition":"LATEST","batchSize":100,"retryAttempts":-1}]` {
+		t.Errorf("stream consumers = %s", got)
+	}
+	// The bus's function targets deliver to dev-only queues, keeping
+	// their retry policy; a rule with two function targets names each.
+	target := s.resource(t, "First", "aws_cloudwatch_event_target", "Bus_paid_bill_target")
+	if target["arn"] != "${aws_sqs_queue.Bus_paid_bill_dev.arn}" || jsonString(t, target["retry_policy"]) != `{"maximum_retry_attempts":2}` {
+		t.Errorf("dev bus target = %v", jsonString(t, target))
+	}
+	wantContains(t, jsonString(t, s.resource(t, "First", "aws_sqs_queue_policy", "Bus_paid_bill_dev_policy")),
+		`events.amazonaws.com`, `sqs:SendMessage`, `${aws_cloudwatch_event_rule.Bus_paid_rule.arn}`)
+	if got := data["Bus"][manifest.DevQueues]; got != `[{"function":"Bus_both_a","queue":"test-notes-Bus_both_a_dev","source":"both/a"},`+
+		`{"function":"Bus_both_b","queue":"test-notes-Bus_both_b_dev","source":"both/b"},{"function":"Bus_paid_bill","queue":"test-notes-Bus_paid_bill_dev","source":"paid"}]` {
+		t.Errorf("bus dev queues = %s", got)
+	}
+	// The bucket notifies its dev-only queue with the same filters.
+	notif := s.resource(t, "First", "aws_s3_bucket_notification", "Files_notifications")
+	if _, ok := notif["lambda_function"]; ok || !strings.Contains(jsonString(t, notif["queue"]), `"filter_prefix":"img/","id":"thumbs","queue_arn":"${aws_sqs_queue.Files_notification_thumbs_dev.arn}"`) {
+		t.Errorf("dev bucket notification = %v", jsonString(t, notif))
+	}
+	wantContains(t, jsonString(t, notif["depends_on"]), "aws_sqs_queue_policy.Files_notification_thumbs_dev_policy")
+	wantContains(t, jsonString(t, s.resource(t, "First", "aws_sqs_queue_policy", "Files_notification_thumbs_dev_policy")),
+		`s3.amazonaws.com`, `${aws_s3_bucket.Files.arn}`)
+	if got := data["Files"][manifest.DevQueues]; got != `[{"function":"Files_notification_thumbs","queue":"test-notes-Files_notification_thumbs_dev","source":"thumbs"}]` {
+		t.Errorf("bucket dev queues = %s", got)
 	}
 
 	s = synthOK(t, Config{Name: "notes"}, testOptions(t), body...)
@@ -258,5 +298,19 @@ func TestQueueAndCronDevMode(t *testing.T) {
 	}
 	if got := s.resources("First", "aws_sqs_queue"); len(got) != 1 {
 		t.Errorf("a deploy has queues %v, want only Jobs", keys(got))
+	}
+	if got, ok := s.resource(t, "First", "aws_lambda_event_source_mapping", "Clicks_consumer_counter_mapping")["enabled"]; ok {
+		t.Errorf("deploy stream mapping sets enabled = %v", got)
+	}
+	if got := s.resource(t, "First", "aws_cloudwatch_event_target", "Bus_paid_bill_target")["arn"]; got != "${aws_lambda_function.Bus_paid_bill.arn}" {
+		t.Errorf("deploy bus target arn = %v", got)
+	}
+	if got := jsonString(t, s.resource(t, "First", "aws_s3_bucket_notification", "Files_notifications")["lambda_function"]); !strings.Contains(got, "${aws_lambda_function.Files_notification_thumbs.arn}") {
+		t.Errorf("deploy bucket notification lambda_function = %s", got)
+	}
+	for _, c := range s.manifestStack(t, "First").Constructs {
+		if c.Data[manifest.DevQueues] != "" {
+			t.Errorf("a deploy's manifest names dev queues for %s", c.ID)
+		}
 	}
 }

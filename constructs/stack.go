@@ -32,6 +32,12 @@ type Stack struct {
 	constructs []construct
 	retained   []cdktf.TerraformResource
 	artifacts  map[string]bool
+	// fnDefaults are the stack's function defaults (SST v2's
+	// stack.setDefaultFunctionProps and addDefaultFunction*), layered
+	// over the app's in the order they were added.
+	fnDefaults []FunctionProps
+	// fns is every function created in the stack, in creation order.
+	fns []*Function
 }
 
 // construct is what every SST construct tells its stack, for the manifest
@@ -203,6 +209,47 @@ func validateOutputName(name string) error {
 }
 
 func (s *Stack) add(c construct) { s.constructs = append(s.constructs, c) }
+
+// SetDefaultFunctionProps sets props every function created in this stack
+// starts from, over the app's Defaults.Function (SST v2's
+// stack.setDefaultFunctionProps). Call it before the stack creates any
+// function; Environment, Permissions, Bind, Layers and CopyFiles merge.
+func (s *Stack) SetDefaultFunctionProps(p FunctionProps) {
+	if len(s.fns) > 0 {
+		s.app.errorf("stack %s: SetDefaultFunctionProps: the stack already created function %q; call it first in the stack, or use AddDefaultFunctionEnv, AddDefaultFunctionPermissions, AddDefaultFunctionBinding or AddDefaultFunctionLayers, which apply to functions created after them", s.name, s.fns[0].fid)
+		return
+	}
+	s.fnDefaults = append(s.fnDefaults, p)
+}
+
+// AddDefaultFunctionEnv adds environment variables to every function this
+// stack creates after the call.
+func (s *Stack) AddDefaultFunctionEnv(env map[string]string) {
+	s.fnDefaults = append(s.fnDefaults, FunctionProps{Environment: env})
+}
+
+// AddDefaultFunctionPermissions grants statements to every function this
+// stack creates after the call.
+func (s *Stack) AddDefaultFunctionPermissions(p ...Statement) {
+	s.fnDefaults = append(s.fnDefaults, FunctionProps{Permissions: p})
+}
+
+// AddDefaultFunctionBinding binds constructs to every function this stack
+// creates after the call.
+func (s *Stack) AddDefaultFunctionBinding(b ...Bindable) {
+	s.fnDefaults = append(s.fnDefaults, FunctionProps{Bind: b})
+}
+
+// AddDefaultFunctionLayers adds layer version ARNs to every function this
+// stack creates after the call.
+func (s *Stack) AddDefaultFunctionLayers(arns ...string) {
+	s.fnDefaults = append(s.fnDefaults, FunctionProps{Layers: arns})
+}
+
+// AllFunctions is every function created in this stack so far, including
+// those of other constructs (routes, consumers, authorizers), in creation
+// order (SST v2's stack.getAllFunctions).
+func (s *Stack) AllFunctions() []*Function { return append([]*Function(nil), s.fns...) }
 
 // retain marks a data store to be kept in AWS when the stage is removed.
 func (s *Stack) retain(r cdktf.TerraformResource) { s.retained = append(s.retained, r) }

@@ -9,8 +9,6 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/snstopic"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/snstopicpolicy"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/snstopicsubscription"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/sqsqueue"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/sqsqueuepolicy"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/sst-tf/sst/constructs/internal/naming"
@@ -72,8 +70,8 @@ type Topic struct {
 	defaults    FunctionProps
 	subscribers []*Function
 	sources     []servicePermission
-	// devQueues are the dev-only queues by subscriber function id (sst dev).
-	devQueues map[string]string
+	// devQueues are the subscribers' dev-only queues (sst dev).
+	devQueues []manifest.DevQueue
 
 	Cdk struct {
 		Topic         snstopic.SnsTopic
@@ -213,36 +211,14 @@ func (t *Topic) addSubscriber(name string, sub TopicSubscriber) {
 		// `sst dev` polls a dev-only queue that the subscription (with its
 		// filter policy, so SNS still filters) delivers to, and runs the
 		// subscriber locally; the next `sst deploy` points it back.
-		q := t.devQueue(fid)
+		q := newDevQueue(s, fid, t.fifo, servicePermission{sid: sid("Topic", t.tid), service: "sns.amazonaws.com", sourceArn: t.Arn()})
+		t.devQueues = append(t.devQueues, manifest.DevQueue{Function: fid, Queue: q.name, Source: name})
 		cfg.Protocol = jsii.String("sqs")
 		cfg.Endpoint = q.Cdk.Queue.Arn()
 		cfg.DependsOn = &[]cdktf.ITerraformDependable{perm, q.Cdk.Policy}
 	}
 	t.Cdk.Subscriptions[name] = snstopicsubscription.NewSnsTopicSubscription(s.tf, jsii.String(rid), cfg)
 	t.subscribers = append(t.subscribers, fn)
-}
-
-// devQueue is the dev-only queue a subscriber's messages go to under `sst
-// dev`, with a policy letting the topic send to it.
-func (t *Topic) devQueue(fid string) *Queue {
-	s, a := t.stack, t.stack.app
-	id := fid + "_dev"
-	q := &Queue{stack: s, qid: id, fifo: t.fifo}
-	cfg := &sqsqueue.SqsQueueConfig{Name: jsii.String(naming.SQS(s.Stage(), a.cfg.Name, id, t.fifo)), SqsManagedSseEnabled: jsii.Bool(true)}
-	if t.fifo {
-		cfg.FifoQueue = jsii.Bool(true)
-	}
-	q.name = a.claim(naming.KindSQS, cfg.Name, id)
-	q.Cdk.Queue = sqsqueue.NewSqsQueue(s.tf, jsii.String(id), cfg)
-	q.Cdk.Policy = sqsqueuepolicy.NewSqsQueuePolicy(s.tf, jsii.String(id+"_policy"), &sqsqueuepolicy.SqsQueuePolicyConfig{
-		QueueUrl: q.Cdk.Queue.Url(),
-		Policy:   jsii.String(servicePolicy(q.Arn(), []servicePermission{{sid: sid("Topic", t.tid), service: "sns.amazonaws.com", action: "sqs:SendMessage", sourceArn: t.Arn()}})),
-	})
-	if t.devQueues == nil {
-		t.devQueues = map[string]string{}
-	}
-	t.devQueues[fid] = q.name
-	return q
 }
 
 // allow lets an AWS service publish to the topic on behalf of sourceArn.
@@ -300,9 +276,6 @@ func (t *Topic) finalize() {
 
 func (t *Topic) describe() manifest.Construct {
 	d := map[string]string{manifest.TopicName: t.name}
-	if len(t.devQueues) > 0 {
-		b, _ := json.Marshal(t.devQueues)
-		d[manifest.TopicDevQueues] = string(b)
-	}
+	describeDevQueues(d, t.devQueues)
 	return manifest.Construct{ID: t.tid, Type: "Topic", Path: t.tid, Data: d}
 }

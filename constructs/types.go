@@ -44,6 +44,54 @@ const (
 
 func (a Architecture) valid() bool { return a == ArchArm64 || a == ArchX86_64 }
 
+// archArm64V2 is how SST v2 spelled arm64 (CDK's "ARM_64" lower-cased);
+// ported apps keep working with it.
+const archArm64V2 Architecture = "arm_64"
+
+// Tracing is a function's AWS X-Ray tracing mode.
+type Tracing string
+
+// The tracing modes, spelled as SST v2 wrote them.
+const (
+	// TracingDisabled (the zero value's meaning) leaves tracing off.
+	// SST v2 defaulted to active; see the README's SST v2 table.
+	TracingDisabled Tracing = "disabled"
+	// TracingActive samples and records invocations in X-Ray.
+	TracingActive Tracing = "active"
+	// TracingPassThrough traces only requests an upstream service sampled.
+	TracingPassThrough Tracing = "pass_through"
+)
+
+// lambdaMode is the mode's name in Lambda's TracingConfig, "" for none.
+func (t Tracing) lambdaMode() string {
+	switch t {
+	case TracingActive:
+		return "Active"
+	case TracingPassThrough:
+		return "PassThrough"
+	}
+	return ""
+}
+
+func (t Tracing) valid() bool {
+	return t == "" || t == TracingDisabled || t == TracingActive || t == TracingPassThrough
+}
+
+// retiredRuntimes are SST v2 runtime names Lambda no longer runs or no
+// longer lets anyone create or update: deploying one would fail at AWS,
+// so synth refuses it with the runtime to use instead.
+var retiredRuntimes = map[Runtime]Runtime{
+	"nodejs": RuntimeNodejs20, "nodejs4.3": RuntimeNodejs20, "nodejs6.10": RuntimeNodejs20,
+	"nodejs8.10": RuntimeNodejs20, "nodejs10.x": RuntimeNodejs20, "nodejs12.x": RuntimeNodejs20,
+	"nodejs14.x": RuntimeNodejs20, "nodejs16.x": RuntimeNodejs20,
+	"python2.7": RuntimePython312, "python3.6": RuntimePython312, "python3.7": RuntimePython312,
+	"python3.8": RuntimePython312,
+}
+
+// runtimeGo1x is SST v2's name for Go handlers; SST v2 itself already
+// deployed them on provided.al2023, as sst.RuntimeGo does.
+const runtimeGo1x Runtime = "go1.x"
+
 // RemovalPolicy says what `sst remove` does with a data store (a table,
 // bucket, database or user pool). The zero value takes the app's
 // Defaults.RemovalPolicy, whose zero value is RemovalDestroy.

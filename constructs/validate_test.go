@@ -64,8 +64,16 @@ func validateData(s *Stack) any {
 			AllowOrigins: []string{"https://example.com"}, AllowMethods: []string{"GET"}, AllowHeaders: []string{"x"},
 			ExposeHeaders: []string{"y"}, AllowCredentials: true, MaxAge: time.Minute,
 		}},
+		DiskSize:            2048,
+		Tracing:             TracingActive,
+		ReservedConcurrency: 5,
+		Retries:             NoRetries,
+		MaxEventAge:         time.Hour,
+		OnFailure:           arm,
+		OnSuccess:           x86,
+		Layers:              []string{"arn:aws:lambda:us-east-1:123456789012:layer:chromium:3"},
 	})
-	NewFunction(s, "Public", FunctionProps{Handler: nodeHandler, URL: &FunctionURL{}})
+	NewFunction(s, "Public", FunctionProps{Handler: nodeHandler, URL: &FunctionURL{Streaming: true}, Tracing: TracingPassThrough})
 	s.AddOutputs(map[string]any{"TableName": notes.TableName()})
 	s.AddOutput("TableArn", notes.Arn(), OutputOptions{Description: "notes", Sensitive: true})
 	return notes
@@ -78,7 +86,7 @@ func validateAPI(s *Stack) any {
 		Authorizers: map[string]ApiAuthorizer{
 			"auth0": {Type: "jwt", JWT: JWTConfig{Issuer: "https://example.auth0.com/", Audience: []string{"notes"}}},
 			"token": {Type: "lambda", Function: FunctionProps{Handler: nodeHandler}, ResultsCacheTTL: 5 * time.Minute, IdentitySource: []string{"$request.header.X-Token"}},
-			"plain": {Type: "lambda", Function: FunctionProps{Handler: nodeHandler}, DisableSimpleResponses: true},
+			"plain": {Type: "lambda", Function: FunctionProps{Handler: nodeHandler}, SimpleResponses: true},
 		},
 		Defaults: ApiDefaults{
 			Function:            FunctionProps{Bind: []Bindable{notes}, Timeout: 20 * time.Second},

@@ -34,10 +34,11 @@ const (
 
 	// TopicName is a Topic's physical SNS name.
 	TopicName = "topicName"
-	// TopicDevQueues, under `sst dev` only, maps each subscriber function id
-	// to the physical name of the dev-only queue its subscription delivers
-	// to (a JSON object).
-	TopicDevQueues = "devQueues"
+	// DevQueues, under `sst dev` only, lists the dev-only queues that a
+	// Topic's subscriptions, an EventBus's function targets or a Bucket's
+	// function notifications deliver to instead of the function (a JSON
+	// list of DevQueue); the CLI polls them and runs the function locally.
+	DevQueues = "devQueues"
 
 	// EventBusName is an EventBus's physical name.
 	EventBusName = "eventBusName"
@@ -47,6 +48,10 @@ const (
 
 	// KinesisStreamName is a KinesisStream's physical name.
 	KinesisStreamName = "streamName"
+	// KinesisStreamConsumers lists a KinesisStream's consumers with their
+	// event source mapping settings, which `sst dev` reads the shards by
+	// (a JSON list of KinesisConsumer).
+	KinesisStreamConsumers = "consumers"
 
 	// CronSchedule is a Cron's schedule expression as written.
 	CronSchedule = "schedule"
@@ -87,3 +92,31 @@ const (
 	ScriptUpdateFunction = "updateFunction"
 	ScriptDeleteFunction = "deleteFunction"
 )
+
+// DevQueue is one dev-only queue of a construct (see DevQueues).
+type DevQueue struct {
+	// Function is the id of the function the events are for.
+	Function string `json:"function"`
+	// Queue is the queue's physical name.
+	Queue string `json:"queue"`
+	// Source names what delivers within the construct: the subscriber,
+	// the rule (rule/target when the rule has several function targets)
+	// or the notification.
+	Source string `json:"source"`
+}
+
+// KinesisConsumer is one consumer of a KinesisStream (see
+// KinesisStreamConsumers).
+type KinesisConsumer struct {
+	// Name is the consumer's name in the construct, Function its id.
+	Name     string `json:"name"`
+	Function string `json:"function"`
+	// StartingPosition is "LATEST" or "TRIM_HORIZON".
+	StartingPosition string `json:"startingPosition"`
+	BatchSize        int    `json:"batchSize"`
+	// BisectBatchOnError splits a failing batch; RetryAttempts is how
+	// often a failing batch is retried (-1: until the records expire).
+	BisectBatchOnError bool     `json:"bisectBatchOnError,omitempty"`
+	RetryAttempts      int      `json:"retryAttempts"`
+	Filters            []string `json:"filters,omitempty"`
+}

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
 
 	"github.com/sst-tf/sst/internal/inputs"
 )
@@ -138,11 +140,22 @@ type Function struct {
 type FunctionBuild struct {
 	// Runtime is the runtime the user asked for ("" = detected): "go" or a
 	// Node runtime; Function.Runtime is the Lambda runtime it became.
-	Runtime  string   `json:"runtime,omitempty"`
-	Format   string   `json:"format,omitempty"`
-	External []string `json:"external,omitempty"`
-	Tags     []string `json:"tags,omitempty"`
-	LDFlags  []string `json:"ldflags,omitempty"`
+	Runtime   string   `json:"runtime,omitempty"`
+	Format    string   `json:"format,omitempty"`
+	Minify    bool     `json:"minify,omitempty"`
+	Sourcemap bool     `json:"sourcemap,omitempty"`
+	External  []string `json:"external,omitempty"`
+	Tags      []string `json:"tags,omitempty"`
+	LDFlags   []string `json:"ldflags,omitempty"`
+	// CopyFiles are copied into the bundle: from (relative to the
+	// project) → to (relative to the bundle).
+	CopyFiles []CopyFile `json:"copyFiles,omitempty"`
+}
+
+// CopyFile is one FunctionProps.CopyFiles entry.
+type CopyFile struct {
+	From string `json:"from"`
+	To   string `json:"to,omitempty"`
 }
 
 // ApiDev is what `sst dev` needs to play API Gateway for an Api: stored
@@ -176,6 +189,9 @@ type ApiAuthorizer struct {
 	// Function is the id of a Lambda authorizer's function.
 	Function        string `json:"function,omitempty"`
 	SimpleResponses bool   `json:"simpleResponses,omitempty"`
+	// PayloadFormatVersion of a Lambda authorizer's events: "1.0" (IAM
+	// policy answers) or "2.0" (simple answers).
+	PayloadFormatVersion string `json:"payloadFormatVersion,omitempty"`
 }
 
 // Route is one API route bound to a function.
@@ -185,6 +201,9 @@ type Route struct {
 	Function string `json:"function,omitempty"`
 	// Authorizer is the authorizer name, "none" or "iam".
 	Authorizer string `json:"authorizer,omitempty"`
+	// PayloadFormatVersion is "1.0" when the route's events use it; empty
+	// means "2.0".
+	PayloadFormatVersion string `json:"payloadFormatVersion,omitempty"`
 }
 
 // Output is a stack output declared by the app.
@@ -214,6 +233,38 @@ func (st *Stack) AppOutput(name string) bool {
 
 // Path returns the manifest path for a stage output directory.
 func Path(outDir string) string { return filepath.Join(outDir, FileName) }
+
+// ReadLatest is the last manifest written for stage: the one in outDir,
+// else the one of the stage's directory beside it (outDir may be a fresh
+// directory a synthesis writes into, see cli/internal/synth), else the
+// newest of another stage's there, else nil. A synthesis starts the builds
+// it lists before its own manifest exists (functions rarely differ between
+// stages).
+func ReadLatest(outDir, stage string) *Manifest {
+	parent := filepath.Dir(outDir)
+	for _, dir := range []string{outDir, filepath.Join(parent, stage)} {
+		if m, err := Read(dir); err == nil {
+			return m
+		}
+	}
+	var newest *Manifest
+	var newestTime time.Time
+	ents, _ := os.ReadDir(parent)
+	for _, e := range ents {
+		// Dot directories are syntheses under way.
+		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		fi, err := os.Stat(Path(filepath.Join(parent, e.Name())))
+		if err != nil || !fi.ModTime().After(newestTime) {
+			continue
+		}
+		if m, err := Read(filepath.Join(parent, e.Name())); err == nil {
+			newest, newestTime = m, fi.ModTime()
+		}
+	}
+	return newest
+}
 
 // Read loads the manifest from a stage output directory.
 func Read(outDir string) (*Manifest, error) {

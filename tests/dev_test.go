@@ -23,8 +23,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -34,12 +37,14 @@ import (
 )
 
 // TestDev runs `sst dev` on a Go and a Node handler bound to a table, a
-// queue consumer, a cron job and a topic subscriber: requests to the local
-// Api reach the emulator's DynamoDB, queue messages, schedules and topic
-// notifications reach the local handlers, edits change the next response,
+// queue consumer, a cron job, a topic subscriber, a bus rule target, a
+// bucket notification and a stream consumer: requests to the local Api reach the emulator's
+// DynamoDB, queue messages, schedules, topic notifications, bus events,
+// uploads and stream records reach the local handlers, edits change the next response,
 // failures are logged while the server keeps serving, Ctrl-C stops
 // everything, and a deploy afterwards restores the queue's mapping, the
-// cron's rule and the topic's subscription.
+// cron's rule, the topic's subscription, the bus target, the bucket
+// notification and the stream's mapping.
 func TestDev(t *testing.T) {
 	t.Parallel()
 	const stage = "devtest"
@@ -172,20 +177,90 @@ func TestDev(t *testing.T) {
 		publish("audit-filtered", "other")
 		publish("order-1", "order")
 		waitOutput(t, out, "audit-v1 got order-1 (aws:sns)")
-		// Earlier edits of job.ts rebuilt this handler too: wait for the
-		// rebuild this edit causes.
-		rebuilt := strings.Count(out.String(), "↻ Rebuilt functions/job.audit")
-		editFile(t, filepath.Join(dir, "functions", "job.ts"), "audit-v1", "audit-v2")
-		for deadline := time.Now().Add(3 * time.Minute); strings.Count(out.String(), "↻ Rebuilt functions/job.audit") == rebuilt; time.Sleep(100 * time.Millisecond) {
-			if time.Now().After(deadline) {
-				t.Fatal("the edited subscriber was not rebuilt")
-			}
-		}
+		editAndRebuild(t, out, filepath.Join(dir, "functions", "job.ts"), "audit-v1", "audit-v2", "functions/job.audit")
 		publish("order-2", "order")
 		waitOutput(t, out, "audit-v2 got order-2 (aws:sns)")
 		if strings.Contains(out.String(), "audit-filtered") {
 			t.Error("a notification the filter policy rejects reached the subscriber")
 		}
+	})
+
+	var devTarget ebtypes.Target
+	var devNotif *s3.GetBucketNotificationConfigurationOutput
+	const bucket = stage + "-devapp-files"
+	s3c := s3.NewFromConfig(awsConfig(), func(o *s3.Options) { o.UsePathStyle = true })
+	t.Run("a bus event and a bucket upload reach their local handlers, and edits the next ones", func(t *testing.T) {
+		ctx := context.Background()
+		devTarget = ruleTarget(t, stage+"-devapp-Orders_paid", stage+"-devapp-Orders")
+		if !strings.HasSuffix(aws.ToString(devTarget.Arn), ":"+stage+"-devapp-Orders_paid_bill_dev") {
+			t.Errorf("while sst dev runs the rule's target is %s, want the dev-only queue", aws.ToString(devTarget.Arn))
+		}
+		var err error
+		if devNotif, err = s3c.GetBucketNotificationConfiguration(ctx, &s3.GetBucketNotificationConfigurationInput{Bucket: aws.String(bucket)}); err != nil {
+			t.Fatal(err)
+		}
+		if len(devNotif.LambdaFunctionConfigurations) != 0 || len(devNotif.QueueConfigurations) != 1 ||
+			!strings.HasSuffix(aws.ToString(devNotif.QueueConfigurations[0].QueueArn), ":"+stage+"-devapp-Files_notification_thumbs_dev") {
+			t.Errorf("while sst dev runs the bucket notifies %+v %+v, want the dev-only queue", devNotif.LambdaFunctionConfigurations, devNotif.QueueConfigurations)
+		}
+		eb := eventbridge.NewFromConfig(awsConfig())
+		put := func(detailType, order string) {
+			if _, err := eb.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{{
+				EventBusName: aws.String(stage + "-devapp-Orders"), Source: aws.String("shop"), DetailType: aws.String(detailType), Detail: aws.String(`{"order":"` + order + `"}`),
+			}}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		upload := func(key string) {
+			if _, err := s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: strings.NewReader("x")}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// moto cannot evaluate the bucket's TLS-only policy (it has no
+		// TLS) and refuses every object request under it: drop it for the
+		// uploads; the next deploy puts it back.
+		if _, err := s3c.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: aws.String(bucket)}); err != nil {
+			t.Fatal(err)
+		}
+		put("refunded", "order-0")
+		put("paid", "order-1")
+		upload("doc/skipped.txt")
+		upload("img/one.png")
+		waitOutput(t, out, "bill-v1 paid order-1 from shop")
+		waitOutput(t, out, "Orders_paid_bill bus Orders paid")
+		waitOutput(t, out, "thumb-v1 img/one.png (aws:s3)")
+		waitOutput(t, out, "Files_notification_thumbs bucket Files thumbs")
+		job := filepath.Join(dir, "functions", "job.ts")
+		editAndRebuild(t, out, job, "bill-v1", "bill-v2", "functions/job.bill")
+		put("paid", "order-2")
+		waitOutput(t, out, "bill-v2 paid order-2 from shop")
+		editAndRebuild(t, out, job, "thumb-v1", "thumb-v2", "functions/job.thumb")
+		upload("img/two.png")
+		waitOutput(t, out, "thumb-v2 img/two.png (aws:s3)")
+		if strings.Contains(out.String(), "order-0") || strings.Contains(out.String(), "doc/skipped.txt") {
+			t.Error("an event the rule's pattern or the notification's prefix rejects reached a handler")
+		}
+	})
+
+	var devStream *lambdatypes.EventSourceMappingConfiguration
+	streamArn := "arn:aws:kinesis:us-east-1:123456789012:stream/" + stage + "-devapp-Clicks"
+	t.Run("a stream record reaches the local consumer, and an edit the next one", func(t *testing.T) {
+		devStream = sourceMapping(t, streamArn)
+		if aws.ToString(devStream.State) != "Disabled" {
+			t.Errorf("while sst dev runs the stream's mapping is %s, want Disabled (it would process every record twice)", aws.ToString(devStream.State))
+		}
+		kc := kinesis.NewFromConfig(awsConfig())
+		put := func(data string) {
+			if _, err := kc.PutRecord(context.Background(), &kinesis.PutRecordInput{StreamName: aws.String(stage + "-devapp-Clicks"), PartitionKey: aws.String("k"), Data: []byte(data)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		put("click-1")
+		waitOutput(t, out, "click-v1 click-1 (aws:kinesis)")
+		waitOutput(t, out, "Clicks_consumer_counter stream Clicks counter")
+		editAndRebuild(t, out, filepath.Join(dir, "functions", "job.ts"), "click-v1", "click-v2", "functions/job.click")
+		put("click-2")
+		waitOutput(t, out, "click-v2 click-2 (aws:kinesis)")
 	})
 
 	t.Run("the console it prints shows gateway requests and invokes locally", func(t *testing.T) {
@@ -205,8 +280,8 @@ func TestDev(t *testing.T) {
 			b, _ := io.ReadAll(res.Body)
 			return res.StatusCode, html.UnescapeString(string(b))
 		}
-		if status, body := get("GET", "/functions", nil); status != 200 || !strings.Contains(body, "api Api GET /items") || !strings.Contains(body, "queue Jobs") {
-			t.Errorf("the console's feed lacks the gateway request or the queue batch: %d\n%s", status, body)
+		if status, body := get("GET", "/functions", nil); status != 200 || !strings.Contains(body, "api Api GET /items") || !strings.Contains(body, "queue Jobs") || !strings.Contains(body, "bus Orders paid") {
+			t.Errorf("the console's feed lacks the gateway request, the queue batch or the bus event: %d\n%s", status, body)
 		}
 		status, body := get("POST", "/functions/invoke", neturl.Values{"fn": {"Api_GET_items"}, "payload": {`{"rawPath":"/items"}`}})
 		if status != 200 || !strings.Contains(body, "Succeeded") || !strings.Contains(body, "node-v1") {
@@ -355,16 +430,45 @@ func TestDev(t *testing.T) {
 		if _, err := c.Get(url + "/items"); err == nil {
 			t.Error("the local Api still answers after Ctrl-C")
 		}
-		if !strings.Contains(out.String(), "the deployed wiring of cron Tick, queue Jobs, topic Events → Events_subscriber_audit stays paused until `sst deploy --stage "+stage+"`") {
+		if !strings.Contains(out.String(), "the deployed wiring of bucket Files thumbs, bus Orders paid, cron Tick, queue Jobs, stream Clicks counter, topic Events → Events_subscriber_audit stays paused until `sst deploy --stage "+stage+"`") {
 			t.Error("sst dev did not say the queue's mapping stays paused")
 		}
 	})
 
-	t.Run("sst deploy after sst dev restores the queue's mapping, the cron's rule and the topic's subscription", func(t *testing.T) {
-		if devMapping == nil || devRule == nil || devSub.Protocol == nil {
-			t.Skip("the queue, cron or topic subtest failed")
+	t.Run("sst deploy after sst dev restores the queue's mapping, the cron's rule, the topic's subscription, the bus target, the bucket notification and the stream's mapping", func(t *testing.T) {
+		if devMapping == nil || devRule == nil || devSub.Protocol == nil || devTarget.Arn == nil || devNotif == nil || devStream == nil {
+			t.Skip("the queue, cron, topic, bus, bucket or stream subtest failed")
 		}
 		mustSST(t, dir, "deploy", "--stage", stage)
+		// The same stream mapping (not a replacement), enabled, with the
+		// settings the app declares.
+		if got := sourceMapping(t, streamArn); aws.ToString(got.State) != "Enabled" || aws.ToString(got.UUID) != aws.ToString(devStream.UUID) ||
+			aws.ToString(got.FunctionArn) != aws.ToString(devStream.FunctionArn) || !strings.HasSuffix(aws.ToString(got.FunctionArn), stage+"-devapp-Clicks_consumer_counter") ||
+			aws.ToInt32(got.BatchSize) != 10 || got.StartingPosition != "TRIM_HORIZON" || !aws.ToBool(got.BisectBatchOnFunctionError) || aws.ToInt32(got.MaximumRetryAttempts) != 1 {
+			t.Errorf("stream mapping after sst deploy:\n%s\nduring sst dev:\n%s", jsonOf(got), jsonOf(devStream))
+		}
+		target := ruleTarget(t, stage+"-devapp-Orders_paid", stage+"-devapp-Orders")
+		if !strings.HasSuffix(aws.ToString(target.Arn), ":function:"+stage+"-devapp-Orders_paid_bill") || aws.ToString(target.Id) != "bill" ||
+			target.RetryPolicy == nil || aws.ToInt32(target.RetryPolicy.MaximumRetryAttempts) != 2 {
+			t.Errorf("bus target after sst deploy: %s", jsonOf(target))
+		}
+		notif, err := s3c.GetBucketNotificationConfiguration(context.Background(), &s3.GetBucketNotificationConfigurationInput{Bucket: aws.String(bucket)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(notif.QueueConfigurations) != 0 || len(notif.LambdaFunctionConfigurations) != 1 {
+			t.Fatalf("bucket notifications after sst deploy: %s", jsonOf(notif))
+		}
+		lf, dq := notif.LambdaFunctionConfigurations[0], devNotif.QueueConfigurations[0]
+		if !strings.HasSuffix(aws.ToString(lf.LambdaFunctionArn), ":function:"+stage+"-devapp-Files_notification_thumbs") || aws.ToString(lf.Id) != "thumbs" ||
+			jsonOf(lf.Events) != jsonOf(dq.Events) || jsonOf(lf.Filter) != jsonOf(dq.Filter) || !strings.Contains(jsonOf(lf.Filter), `"Value":"img/"`) {
+			t.Errorf("bucket notification after sst deploy: %s\nduring sst dev: %s", jsonOf(lf), jsonOf(dq))
+		}
+		for _, q := range []string{"Orders_paid_bill_dev", "Files_notification_thumbs_dev"} {
+			if _, err := sqs.NewFromConfig(awsConfig()).GetQueueUrl(context.Background(), &sqs.GetQueueUrlInput{QueueName: aws.String(stage + "-devapp-" + q)}); err == nil {
+				t.Errorf("the dev-only queue %s is still there after sst deploy", q)
+			}
+		}
 		rule := describeRule(t, stage+"-devapp-Tick")
 		if rule.State != "ENABLED" || aws.ToString(rule.Arn) != aws.ToString(devRule.Arn) || aws.ToString(rule.ScheduleExpression) != "rate(1 minute)" {
 			t.Errorf("rule after sst deploy: %s %s %s", rule.State, aws.ToString(rule.Arn), aws.ToString(rule.ScheduleExpression))
@@ -398,6 +502,37 @@ func TestDev(t *testing.T) {
 	})
 }
 
+// editAndRebuild edits a handler's file and waits for sst dev to rebuild
+// handler (earlier edits of the same file rebuilt it too, so it counts).
+func editAndRebuild(t *testing.T, out *syncBuffer, path, old, new, handler string) {
+	t.Helper()
+	rebuilt := strings.Count(out.String(), "↻ Rebuilt "+handler)
+	editFile(t, path, old, new)
+	for deadline := time.Now().Add(3 * time.Minute); strings.Count(out.String(), "↻ Rebuilt "+handler) == rebuilt; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s was not rebuilt after the edit", handler)
+		}
+	}
+}
+
+// ruleTarget reads back the one target of a rule on a bus.
+func ruleTarget(t *testing.T, rule, bus string) ebtypes.Target {
+	t.Helper()
+	out, err := eventbridge.NewFromConfig(awsConfig()).ListTargetsByRule(context.Background(), &eventbridge.ListTargetsByRuleInput{Rule: aws.String(rule), EventBusName: aws.String(bus)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Targets) != 1 {
+		t.Fatalf("rule %s has %d targets, want 1", rule, len(out.Targets))
+	}
+	return out.Targets[0]
+}
+
+func jsonOf(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
 // topicSubscription reads back the one subscription of a topic.
 func topicSubscription(t *testing.T, topic string) snstypes.Subscription {
 	t.Helper()
@@ -424,14 +559,18 @@ func describeRule(t *testing.T, name string) *eventbridge.DescribeRuleOutput {
 // queueMapping reads back the event source mapping of the named queue.
 func queueMapping(t *testing.T, queue string) *lambdatypes.EventSourceMappingConfiguration {
 	t.Helper()
-	out, err := lambda.NewFromConfig(awsConfig()).ListEventSourceMappings(context.Background(), &lambda.ListEventSourceMappingsInput{
-		EventSourceArn: aws.String("arn:aws:sqs:us-east-1:123456789012:" + queue),
-	})
+	return sourceMapping(t, "arn:aws:sqs:us-east-1:123456789012:"+queue)
+}
+
+// sourceMapping reads back the one event source mapping of a source.
+func sourceMapping(t *testing.T, arn string) *lambdatypes.EventSourceMappingConfiguration {
+	t.Helper()
+	out, err := lambda.NewFromConfig(awsConfig()).ListEventSourceMappings(context.Background(), &lambda.ListEventSourceMappingsInput{EventSourceArn: aws.String(arn)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(out.EventSourceMappings) != 1 {
-		t.Fatalf("queue %s has %d event source mappings, want 1", queue, len(out.EventSourceMappings))
+		t.Fatalf("%s has %d event source mappings, want 1", arn, len(out.EventSourceMappings))
 	}
 	return &out.EventSourceMappings[0]
 }

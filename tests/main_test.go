@@ -112,10 +112,17 @@ func run(m *testing.M) int {
 type result struct {
 	code           int
 	stdout, stderr string
+	// emulator holds moto's 5xx answers and tracebacks logged while a
+	// failed command ran (other tests' too: they share it).
+	emulator string
 }
 
 func (r result) String() string {
-	return fmt.Sprintf("exit %d\n--- stdout\n%s\n--- stderr\n%s", r.code, r.stdout, r.stderr)
+	s := fmt.Sprintf("exit %d\n--- stdout\n%s\n--- stderr\n%s", r.code, r.stdout, r.stderr)
+	if r.emulator != "" {
+		s += "\n--- emulator errors meanwhile\n" + r.emulator
+	}
+	return s
 }
 
 // sst runs the CLI in dir with the suite's environment.
@@ -150,7 +157,11 @@ func sstWithin(t *testing.T, limit time.Duration, dir string, extra map[string]s
 		env[k] = v
 	}
 	cmd.Env = testenv.Environ(env)
+	logged := moto.LogSize()
 	r := runResult(t, cmd)
+	if r.code != 0 {
+		r.emulator = moto.ServerErrorsSince(logged)
+	}
 	if ctx.Err() != nil {
 		t.Errorf("sst %s did not finish within %s (killed): a hang\n%s", strings.Join(args, " "), limit, r)
 	}

@@ -8,6 +8,7 @@ package build
 import (
 	"archive/zip"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -67,7 +68,16 @@ type Request struct {
 	Name       string      // function id, used in artifact file names and errors
 	Node       NodeOptions // ignored for Go
 	Go         GoOptions   // ignored for Node
+	CopyFiles  []CopyFile  // copied into the bundle after it is built
+	// Env is the environment of the tools a build runs (the go command);
+	// nil means this process's. The CLI building for the app passes the
+	// app's.
+	Env []string
 }
+
+// CopyFile puts From (a file, or a directory copied whole; relative to
+// ProjectDir) into the bundle at To (default: From's relative path).
+type CopyFile struct{ From, To string }
 
 // NodeOptions tune the esbuild bundle.
 type NodeOptions struct {
@@ -136,8 +146,34 @@ func (e *Error) Error() string {
 func (e *Error) Unwrap() error { return e.Kind }
 
 // Build produces the zip for r, or returns the cached one when none of the
-// inputs recorded by the previous build have changed.
+// inputs recorded by the previous build have changed. A Scheduler runs
+// several builds at once and shares what they have in common.
 func Build(ctx context.Context, r Request) (*Result, error) {
+	j, err := newJob(r)
+	if err != nil {
+		return nil, err
+	}
+	if res, ok := j.cache.lookup(); ok {
+		return res, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	p, err := j.make(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return j.store(p)
+}
+
+// job is one function's build, checked and ready to run.
+type job struct {
+	r     Request
+	b     builder
+	cache cache
+}
+
+func newJob(r Request) (*job, error) {
 	r, err := normalize(r)
 	if err != nil {
 		return nil, err
@@ -172,48 +208,81 @@ func Build(ctx context.Context, r Request) (*Result, error) {
 	if err := os.MkdirAll(r.OutDir, 0o755); err != nil {
 		return nil, fmt.Errorf("function %q: create artifact dir: %w", r.Name, err)
 	}
-	c := cacheFor(r, b.key())
-	if res, ok := c.lookup(); ok {
-		return res, nil
+	return &job{r: r, b: b, cache: cacheFor(r, b.key())}, nil
+}
+
+// product is what a build makes before it is stored under the function's
+// name: the same for every function whose request differs only in Name
+// (four routes on one Go package).
+type product struct {
+	out *output // without files: they are in zip
+	zip []byte
+}
+
+// productKey identifies a product: the request without its Name.
+func (j *job) productKey() string {
+	b, err := json.Marshal(struct {
+		Project, Out, Target, Handler, Runtime string
+		Builder                                any
+		Copy                                   []CopyFile
+	}{j.r.ProjectDir, j.r.OutDir, j.r.Target, filepath.ToSlash(j.r.Handler), j.r.Runtime, j.b.key(), j.r.CopyFiles})
+	if err != nil {
+		panic(err) // keys are plain structs; failing here is a bug
 	}
-	if err := ctx.Err(); err != nil {
+	return string(b)
+}
+
+func (j *job) make(ctx context.Context) (*product, error) {
+	started := time.Now()
+	out, err := j.b.build(ctx)
+	if err != nil {
 		return nil, err
 	}
-
-	started := time.Now()
-	out, err := b.build(ctx)
-	if err != nil {
+	if err := copyFiles(j.r, out); err != nil {
 		return nil, err
 	}
 	// Node and Python inputs are hashed after the bundler read them: one
 	// saved meanwhile may hash as what the artifact does not hold.
 	inputs.ForgetWrittenSince(out.inputs, started)
 	method := zip.Deflate
-	if r.Target == "host" {
+	if j.r.Target == "host" {
+		// Unpacked at once on this machine; deflating a Go binary costs
+		// most of a second.
 		method = zip.Store
 	}
-	zipPath, hash, err := writeArtifactWith(r.OutDir, sanitize(r.Name), out.files, method)
+	data, err := zipWith(out.files, method)
 	if err != nil {
-		return nil, fmt.Errorf("function %q: write artifact: %w", r.Name, err)
+		return nil, fmt.Errorf("function %q: write artifact: %w", j.r.Name, err)
+	}
+	out.files = nil
+	return &product{out: out, zip: data}, nil
+}
+
+// store writes p as this function's artifact and cache record.
+func (j *job) store(p *product) (*Result, error) {
+	zipPath, hash, err := writeZip(j.r.OutDir, sanitize(j.r.Name), p.zip)
+	if err != nil {
+		return nil, fmt.Errorf("function %q: write artifact: %w", j.r.Name, err)
 	}
 	rec := &record{
-		Runtime: out.runtime,
-		Handler: out.handler,
+		Runtime: p.out.runtime,
+		Handler: p.out.handler,
 		Zip:     filepath.Base(zipPath),
 		Hash:    hash,
-		Files:   out.inputs,
-		Dirs:    out.dirs,
+		Files:   p.out.inputs,
+		Dirs:    p.out.dirs,
 	}
-	if err := c.store(rec); err != nil {
-		return nil, fmt.Errorf("function %q: write build cache: %w", r.Name, err)
+	if err := j.cache.store(rec); err != nil {
+		return nil, fmt.Errorf("function %q: write build cache: %w", j.r.Name, err)
 	}
-	return rec.result(r.OutDir, false), nil
+	return rec.result(j.r.OutDir, false), nil
 }
 
 // builder is one language's way from handler to zip contents.
 type builder interface {
-	// key identifies everything besides file contents that shapes the
-	// output, so a changed option never reuses a stale artifact.
+	// key identifies everything besides file contents and the request's
+	// other fields that shapes the output, so a changed option never
+	// reuses a stale artifact.
 	key() any
 	build(ctx context.Context) (*output, error)
 }

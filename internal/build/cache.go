@@ -40,13 +40,21 @@ func cacheFor(r Request, builderKey any) cache {
 		Handler string
 		Runtime string
 		Builder any
-	}{cacheVersion, r.Name, filepath.ToSlash(r.Handler), r.Runtime, builderKey}
+		Copy    []CopyFile `json:",omitempty"`
+	}{cacheVersion, r.Name, filepath.ToSlash(r.Handler), r.Runtime, builderKey, r.CopyFiles}
 	b, err := json.Marshal(k)
 	if err != nil {
 		panic(err) // keys are plain structs; failing here is a bug
 	}
 	sum := sha256.Sum256(b)
 	return cache{path: filepath.Join(r.OutDir, sanitize(r.Name)+"-"+hex.EncodeToString(sum[:])[:12]+".json")}
+}
+
+// lockPath is the file whose lock a process holds while it builds this
+// record, in a directory of its own: removing a lock file others may wait
+// on would let two processes hold "the" lock, so they stay.
+func (c cache) lockPath() string {
+	return filepath.Join(filepath.Dir(c.path), ".locks", filepath.Base(c.path)+".lock")
 }
 
 // lookup returns the recorded artifact when every recorded input still

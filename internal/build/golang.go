@@ -99,7 +99,11 @@ func (b *goBuilder) build(ctx context.Context) (*output, error) {
 	if r.Go.CGO {
 		cgo = "1"
 	}
-	env := append(os.Environ(), "CGO_ENABLED="+cgo, "GOOS="+goos, "GOARCH="+goarch)
+	base := r.Env
+	if base == nil {
+		base = os.Environ()
+	}
+	env := append(append([]string(nil), base...), "CGO_ENABLED="+cgo, "GOOS="+goos, "GOARCH="+goarch)
 	// lambda.norpc drops aws-lambda-go's net/rpc mode, which only the
 	// retired go1.x runtime used: a smaller binary that starts faster.
 	tags := strings.Join(append([]string{"lambda.norpc"}, r.Go.Tags...), ",")

@@ -75,16 +75,31 @@ func newNodeBuilder(r Request) (*nodeBuilder, error) {
 
 func (b *nodeBuilder) key() any {
 	// Arch and target do not change a bundle, so they are left out: a
-	// function built for both architectures shares one artifact.
+	// function built for both architectures shares one artifact. The
+	// outfile's directory is named after the function and fixes the
+	// relative paths in source maps: two functions on one handler do not
+	// share a bundle.
 	o := b.r.Node
 	return struct {
 		Kind, Esbuild, Entry, Export string
+		Outfile                      string
 		Format                       string
 		Minify, Sourcemap            bool
 		External                     []string
 		Loader                       map[string]string
 		Banner                       string
-	}{"node", esbuildVersion(), b.entry, b.export, o.Format, o.Minify, o.Sourcemap, sortedCopy(o.External), o.Loader, o.Banner}
+	}{"node", esbuildVersion(), b.entry, b.export, sanitize(b.r.Name), o.Format, o.Minify, o.Sourcemap, sortedCopy(o.External), o.Loader, o.Banner}
+}
+
+// outfile is where esbuild is told the bundle goes. Nothing is written
+// there (Write is off), but the path fixes the relative paths inside
+// source maps, so it must not vary between builds.
+func (b *nodeBuilder) outfile() string {
+	name := "index.mjs"
+	if b.r.Node.Format == "cjs" {
+		name = "index.js"
+	}
+	return filepath.Join(b.r.OutDir, sanitize(b.r.Name), name)
 }
 
 // metafile is the part of esbuild's metafile we read.
@@ -104,9 +119,11 @@ func (b *nodeBuilder) build(ctx context.Context) (*output, error) {
 		return &Error{Function: r.Name, Handler: r.Handler, Kind: kind, Detail: fmt.Sprintf(format, a...), Output: output}
 	}
 
-	format, outName := api.FormatESModule, "index.mjs"
+	outfile := b.outfile()
+	outName := filepath.Base(outfile)
+	format := api.FormatESModule
 	if r.Node.Format == "cjs" {
-		format, outName = api.FormatCommonJS, "index.js"
+		format = api.FormatCommonJS
 	}
 	banner := r.Node.Banner
 	var mainFields []string
@@ -115,10 +132,6 @@ func (b *nodeBuilder) build(ctx context.Context) (*output, error) {
 		// ESM builds of dependencies tree-shake better than their CJS ones.
 		mainFields = []string{"module", "main"}
 	}
-	// Nothing is written here (Write is off), but the path fixes the
-	// relative paths inside source maps, so it must not vary between builds.
-	outfile := filepath.Join(r.OutDir, sanitize(r.Name), outName)
-
 	opts := api.BuildOptions{
 		EntryPoints:       []string{b.entry},
 		AbsWorkingDir:     r.ProjectDir,

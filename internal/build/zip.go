@@ -52,20 +52,18 @@ func zipWith(files []zipFile, method uint16) ([]byte, error) {
 }
 
 // writeArtifact stores the zip under a content-addressed name and returns
-// its path and Terraform-style hash. An existing file of that name already
-// holds these bytes, so it is left alone.
+// its path and Terraform-style hash.
 func writeArtifact(outDir, name string, files []zipFile) (path, hash string, err error) {
-	return writeArtifactWith(outDir, name, files, zip.Deflate)
-}
-
-// writeArtifactWith is writeArtifact with a compression method: host
-// builds for `sst dev` are stored uncompressed, since they are unpacked at
-// once on this machine and deflating a Go binary costs most of a second.
-func writeArtifactWith(outDir, name string, files []zipFile, method uint16) (path, hash string, err error) {
-	data, err := zipWith(files, method)
+	data, err := zipBytes(files)
 	if err != nil {
 		return "", "", err
 	}
+	return writeZip(outDir, name, data)
+}
+
+// writeZip stores zip bytes under name and their content hash. An existing
+// file of that name already holds these bytes, so it is left alone.
+func writeZip(outDir, name string, data []byte) (path, hash string, err error) {
 	sum := sha256.Sum256(data)
 	path = filepath.Join(outDir, name+"-"+hex.EncodeToString(sum[:])[:12]+".zip")
 	hash = base64.StdEncoding.EncodeToString(sum[:])

@@ -208,3 +208,65 @@ func freePort() (int, error) {
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
+
+// LogSize is how much moto has logged so far: the offset to pass to
+// ServerErrorsSince before running a command.
+func (m *Moto) LogSize() int64 {
+	fi, err := os.Stat(m.LogPath())
+	if err != nil {
+		return 0
+	}
+	return fi.Size()
+}
+
+// ServerErrorsSince is what moto logged after offset that points at the
+// emulator rather than the code under test: 5xx answers and the Python
+// tracebacks behind them. A failed deploy reports it, because the AWS SDK
+// retries a 5xx and the retry's answer ("already exists", "not found") is
+// all terraform shows. Empty when there were none.
+func (m *Moto) ServerErrorsSince(offset int64) string {
+	f, err := os.Open(m.LogPath())
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	if _, err := f.Seek(offset, io.SeekStart); err != nil {
+		return ""
+	}
+	b, err := io.ReadAll(io.LimitReader(f, 16<<20))
+	if err != nil {
+		return ""
+	}
+	var keep []string
+	inTrace := false
+	for _, line := range strings.Split(string(b), "\n") {
+		switch {
+		case strings.HasPrefix(line, "Error on request") || strings.HasPrefix(line, "Traceback"):
+			inTrace = true
+		case inTrace && line != "" && !strings.HasPrefix(line, " "):
+			// The exception line ends a traceback.
+			keep = append(keep, line)
+			inTrace = false
+			continue
+		}
+		if inTrace || isServerErrorLine(line) {
+			keep = append(keep, line)
+		}
+	}
+	out := strings.Join(keep, "\n")
+	if len(out) > 4000 {
+		out = "…" + out[len(out)-4000:]
+	}
+	return out
+}
+
+// isServerErrorLine matches werkzeug's request line for a 5xx answer:
+// `127.0.0.1 - - [date] "POST / HTTP/1.1" 500 -`.
+func isServerErrorLine(line string) bool {
+	i := strings.LastIndex(line, `" `)
+	if i < 0 || !strings.HasPrefix(line, "127.0.0.1 ") {
+		return false
+	}
+	code := strings.Fields(line[i+2:])
+	return len(code) > 0 && len(code[0]) == 3 && code[0][0] == '5'
+}

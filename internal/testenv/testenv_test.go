@@ -140,3 +140,44 @@ func bucketExists(t *testing.T, m *Moto) bool {
 	resp.Body.Close()
 	return resp.StatusCode == http.StatusOK
 }
+
+// TestMotoServerErrorsSince: only what moto logged after the offset, and of
+// that only 5xx answers and tracebacks.
+func TestMotoServerErrorsSince(t *testing.T) {
+	m := &Moto{logDir: t.TempDir()}
+	before := "127.0.0.1 - - [03/Dec/2026 05:13:22] \"POST / HTTP/1.1\" 500 -\n"
+	after := `127.0.0.1 - - [03/Dec/2026 05:13:23] "POST / HTTP/1.1" 200 -
+127.0.0.1 - - [03/Dec/2026 05:13:23] "POST / HTTP/1.1" 400 -
+Error on request:
+Traceback (most recent call last):
+  File "/site-packages/werkzeug/serving.py", line 370, in run_wsgi
+    execute(self.server.app)
+RuntimeError: dictionary changed size during iteration
+127.0.0.1 - - [03/Dec/2026 05:13:24] "POST / HTTP/1.1" 500 -
+127.0.0.1 - - [03/Dec/2026 05:13:24] "GET /x HTTP/1.1" 503 -
+127.0.0.1 - - [03/Dec/2026 05:13:25] "POST / HTTP/1.1" 201 -
+`
+	if err := os.WriteFile(m.LogPath(), []byte(before), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	offset := m.LogSize()
+	if offset != int64(len(before)) {
+		t.Fatalf("LogSize = %d, want %d", offset, len(before))
+	}
+	if got := m.ServerErrorsSince(offset); got != "" {
+		t.Errorf("nothing logged since: got %q", got)
+	}
+	if err := os.WriteFile(m.LogPath(), []byte(before+after), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := `Error on request:
+Traceback (most recent call last):
+  File "/site-packages/werkzeug/serving.py", line 370, in run_wsgi
+    execute(self.server.app)
+RuntimeError: dictionary changed size during iteration
+127.0.0.1 - - [03/Dec/2026 05:13:24] "POST / HTTP/1.1" 500 -
+127.0.0.1 - - [03/Dec/2026 05:13:24] "GET /x HTTP/1.1" 503 -`
+	if got := m.ServerErrorsSince(offset); got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}

@@ -49,7 +49,9 @@ type gwRoute struct {
 	key        route.Key
 	fn         string
 	authorizer string
-	segs       []string
+	// format is "1.0" for a route whose events use payload format 1.0.
+	format string
+	segs   []string
 }
 
 // NewGateway builds the route table of one Api from the manifest.
@@ -68,7 +70,7 @@ func NewGateway(api manifest.Construct, routes []manifest.Route, inv Invoker, jw
 		if err != nil {
 			return nil, fmt.Errorf("api %s: %w", api.ID, err)
 		}
-		gr := gwRoute{key: k, fn: r.Function, authorizer: r.Authorizer}
+		gr := gwRoute{key: k, fn: r.Function, authorizer: r.Authorizer, format: r.PayloadFormatVersion}
 		if !k.Default {
 			gr.segs = splitPath(k.Path)
 		}
@@ -205,6 +207,9 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	ev := g.event(req, r, params, body)
+	if r.format == "1.0" {
+		g.warnOnce("format:"+r.key.String(), fmt.Sprintf("route %s: API Gateway sends it payload format 1.0 events; sst dev sends 2.0 events", r.key))
+	}
 	if status, ok := g.authorize(req.Context(), req, r, ev); !ok {
 		writeJSON(w, status, map[string]string{"message": http.StatusText(status)})
 		return

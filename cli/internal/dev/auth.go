@@ -57,6 +57,11 @@ func (g *Gateway) authorize(ctx context.Context, req *http.Request, r *gwRoute, 
 		aev["type"] = "REQUEST"
 		aev["identitySource"] = identity
 		aev["routeArn"] = "arn:aws:execute-api:local:000000000000:" + g.Api + "/$default/" + strings.Replace(r.key.String(), " ", "", 1)
+		if az.PayloadFormatVersion == "1.0" {
+			// A 1.0 authorizer's policy names the method ARN.
+			aev["methodArn"] = aev["routeArn"]
+			g.warnOnce("format-authorizer:"+r.authorizer, fmt.Sprintf("authorizer %q: API Gateway sends it payload format 1.0 events; sst dev sends a 2.0 event with methodArn added", r.authorizer))
+		}
 		payload, _ := json.Marshal(aev)
 		res, err := g.inv.Invoke(ctx, az.Function, payload, "authorizer "+g.Api+" "+r.authorizer)
 		if err != nil || res.Err != nil {

@@ -93,20 +93,10 @@ func isDone(c *buildCall) bool {
 }
 
 func (b *Builder) build(ctx context.Context, fn manifest.Function) (*Built, error) {
-	req := build.Request{
-		ProjectDir: b.ProjectDir,
-		Handler:    fn.Handler,
-		Target:     "host",
-		OutDir:     filepath.Join(b.Dir, "artifacts"),
-		Name:       fn.ID,
-	}
-	if o := fn.Build; o != nil {
-		req.Runtime = o.Runtime
-		req.Node = build.NodeOptions{Format: o.Format, External: o.External, Sourcemap: true}
-		req.Go = build.GoOptions{Tags: o.Tags, LDFlags: o.LDFlags}
-	} else {
-		req.Node.Sourcemap = true
-	}
+	req := build.RequestFor(b.ProjectDir, filepath.Join(b.Dir, "artifacts"), fn)
+	req.Target = "host"
+	// Stack traces point at the sources, and read as written.
+	req.Node.Sourcemap, req.Node.Minify = true, false
 	res, err := build.Build(ctx, req)
 	if err != nil {
 		return nil, err

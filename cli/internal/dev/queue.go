@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"net/url"
 	"slices"
 	"strconv"
@@ -32,19 +31,36 @@ type QueueSource struct {
 	// ReportFailures is ReportBatchItemFailures: the handler names the
 	// messages that failed and only those are retried.
 	ReportFailures bool
-	// Topic, when set, makes this the dev-only queue of a subscriber of
-	// that topic: each message is an SNS notification, unwrapped into the
-	// SNS event and delivered alone, as SNS invokes Lambda.
-	Topic string
+	// Via, when set, makes this the dev-only queue a topic's
+	// subscription ("topic"), a bus rule's target ("bus") or a bucket's
+	// notification ("bucket") delivers to while `sst dev` runs; Queue is
+	// then that construct's id and Source the subscriber, rule or
+	// notification. Each message becomes one invocation with the event
+	// that service gives Lambda, retried as Lambda retries an
+	// asynchronous invocation.
+	Via, Source string
 }
 
 // Label is how the terminal, the history and the console name the source.
 func (q QueueSource) Label() string {
-	if q.Topic != "" {
-		return "topic " + q.Topic + " → " + q.Function
+	switch q.Via {
+	case "":
+		return "queue " + q.Queue
+	case viaTopic:
+		return "topic " + q.Queue + " → " + q.Function
 	}
-	return "queue " + q.Queue
+	return q.Via + " " + q.Queue + " " + q.Source
 }
+
+// The services that deliver to a dev-only queue, by the construct type
+// that declares it.
+const (
+	viaTopic  = "topic"
+	viaBus    = "bus"
+	viaBucket = "bucket"
+)
+
+var devQueueVia = map[string]string{"Topic": viaTopic, "EventBus": viaBus, "Bucket": viaBucket}
 
 // QueueSources lists the manifest's queues that have a consumer.
 func QueueSources(m *manifest.Manifest) ([]QueueSource, error) {
@@ -73,16 +89,16 @@ func QueueSources(m *manifest.Manifest) ([]QueueSource, error) {
 			out = append(out, q)
 		}
 		for _, c := range st.Constructs {
-			raw := c.Data[manifest.TopicDevQueues]
-			if c.Type != "Topic" || raw == "" {
+			raw, via := c.Data[manifest.DevQueues], devQueueVia[c.Type]
+			if raw == "" || via == "" {
 				continue
 			}
-			var queues map[string]string
+			var queues []manifest.DevQueue
 			if err := json.Unmarshal([]byte(raw), &queues); err != nil {
-				return nil, fmt.Errorf("topic %s: manifest %s: %w (synthesize the app again: sst deploy)", c.ID, manifest.TopicDevQueues, err)
+				return nil, fmt.Errorf("%s %s: manifest %s: %w (synthesize the app again: sst dev or sst deploy)", via, c.ID, manifest.DevQueues, err)
 			}
-			for _, fn := range slices.Sorted(maps.Keys(queues)) {
-				out = append(out, QueueSource{Queue: c.ID, Topic: c.ID, Name: queues[fn], Function: fn, BatchSize: 10})
+			for _, q := range queues {
+				out = append(out, QueueSource{Queue: c.ID, Via: via, Source: q.Source, Name: q.Queue, Function: q.Function, BatchSize: 10})
 			}
 		}
 	}
@@ -133,22 +149,14 @@ func (p *QueuePoller) Run(ctx context.Context) {
 		}
 		url, arn, err = p.resolve(ctx)
 	}
-	failing, paused := false, false
+	failing := false
+	gate := buildGate{Inv: p.Inv, Function: p.Src.Function, Log: p.Log, Held: "its messages stay on the queue"}
 	for ctx.Err() == nil {
 		// A handler that does not build would fail every batch and push
 		// the messages towards the dead-letter queue: leave them on the
 		// queue until it builds.
-		if b, ok := p.Inv.(interface{ BuildFailed(fn string) bool }); ok && b.BuildFailed(p.Src.Function) {
-			if !paused {
-				p.Log(fmt.Sprintf("paused: %s did not build; its messages stay on the queue until it does", p.Src.Function))
-			}
-			paused = true
-			sleep(ctx, retryPause/4)
+		if gate.hold(ctx) {
 			continue
-		}
-		if paused {
-			p.Log("resumed: the handler built")
-			paused = false
 		}
 		msgs, err := p.gather(ctx, url)
 		if err != nil {
@@ -167,6 +175,35 @@ func (p *QueuePoller) Run(ctx context.Context) {
 			p.deliver(ctx, url, arn, msgs)
 		}
 	}
+}
+
+// buildGate holds a source's events while its function has no good build
+// (Server.BuildFailed), saying so once, and when it builds again.
+type buildGate struct {
+	Inv      Invoker
+	Function string
+	Log      func(string)
+	// Held says where the events wait meanwhile.
+	Held   string
+	paused bool
+}
+
+// hold reports whether the function has no good build, after a short
+// pause.
+func (g *buildGate) hold(ctx context.Context) bool {
+	if b, ok := g.Inv.(interface{ BuildFailed(fn string) bool }); ok && b.BuildFailed(g.Function) {
+		if !g.paused {
+			g.Log(fmt.Sprintf("paused: %s did not build; %s until it does", g.Function, g.Held))
+		}
+		g.paused = true
+		sleep(ctx, retryPause/4)
+		return true
+	}
+	if g.paused {
+		g.Log("resumed: the handler built")
+		g.paused = false
+	}
+	return false
 }
 
 func sleep(ctx context.Context, d time.Duration) bool {
@@ -246,15 +283,18 @@ func (p *QueuePoller) receive(ctx context.Context, url string, max int, wait tim
 // EventBridge, S3): once and two retries, then it drops the event.
 const asyncAttempts = 3
 
-// deliverEach invokes the subscriber once per SNS notification, deleting
-// the handled ones and, like Lambda's async invoke, dropping one that has
+// deliverEach invokes the function once per message of a dev-only queue
+// with the event its service would have invoked it with, deleting the
+// handled ones and, like Lambda's async invoke, dropping one that has
 // failed asyncAttempts times.
 func (p *QueuePoller) deliverEach(ctx context.Context, url string, msgs []types.Message) {
 	var del []types.Message
 	for _, m := range msgs {
-		ev, err := SNSEvent(aws.ToString(m.Body))
-		if err != nil {
-			p.Log(fmt.Sprintf("message %s is not an SNS notification (%v): dropped", aws.ToString(m.MessageId), err))
+		ev, err := devQueueEvent(p.Src.Via, aws.ToString(m.Body))
+		if ev == nil {
+			if err != nil {
+				p.Log(fmt.Sprintf("message %s: %v: dropped", aws.ToString(m.MessageId), err))
+			}
 			del = append(del, m)
 			continue
 		}
@@ -279,7 +319,7 @@ func (p *QueuePoller) deliverEach(ctx context.Context, url string, msgs []types.
 
 // deliver invokes the consumer with one batch and deletes what it handled.
 func (p *QueuePoller) deliver(ctx context.Context, url, arn string, msgs []types.Message) {
-	if p.Src.Topic != "" {
+	if p.Src.Via != "" {
 		p.deliverEach(ctx, url, msgs)
 		return
 	}
@@ -368,6 +408,50 @@ func batchItemFailures(payload []byte, msgs []types.Message) ([]string, error) {
 		ids = append(ids, id)
 	}
 	return ids, nil
+}
+
+// devQueueEvent is the event Lambda would have been invoked with for a
+// message a service wrote to a dev-only queue: nil with no error for a
+// message no invocation comes of (S3's test event), nil with an error for
+// one that is not what the service writes.
+func devQueueEvent(via, body string) ([]byte, error) {
+	switch via {
+	case viaTopic:
+		ev, err := SNSEvent(body)
+		if err != nil {
+			return nil, fmt.Errorf("not an SNS notification (%v)", err)
+		}
+		return ev, nil
+	case viaBus:
+		// EventBridge writes the event (or the target's input) itself.
+		if !json.Valid([]byte(body)) {
+			return nil, errors.New("not an EventBridge event (the body is not JSON)")
+		}
+		return []byte(body), nil
+	case viaBucket:
+		return S3Event(body)
+	}
+	return nil, fmt.Errorf("unknown source %q", via)
+}
+
+// S3Event is the event S3 invokes a function with, which is also what it
+// writes to a queue; nil for the test event S3 sends when a
+// notification configuration is saved, which Lambda never gets.
+func S3Event(body string) ([]byte, error) {
+	var ev struct {
+		Event   string            `json:"Event"`
+		Records []json.RawMessage `json:"Records"`
+	}
+	if err := json.Unmarshal([]byte(body), &ev); err != nil {
+		return nil, fmt.Errorf("not an S3 event (%v)", err)
+	}
+	if ev.Event == "s3:TestEvent" {
+		return nil, nil
+	}
+	if len(ev.Records) == 0 {
+		return nil, errors.New("not an S3 event (no Records)")
+	}
+	return []byte(body), nil
 }
 
 // SNSEvent is the event SNS delivers to a Lambda subscriber, made from the

@@ -2,7 +2,10 @@ package dev
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"maps"
+	neturl "net/url"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -12,6 +15,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -30,16 +37,21 @@ var (
 // motoSQS is an SQS client on this test binary's emulator, started by the
 // first test that needs it (TestMain stops it).
 func motoSQS(t *testing.T) *sqs.Client {
+	return sqs.NewFromConfig(motoConfig(t))
+}
+
+// motoConfig is the SDK configuration of this test binary's emulator.
+func motoConfig(t *testing.T) aws.Config {
 	t.Helper()
 	motoOnce.Do(func() { moto, motoErr = testenv.StartMoto() })
 	if motoErr != nil {
 		t.Fatalf("moto_server: %v", motoErr)
 	}
-	return sqs.NewFromConfig(aws.Config{
+	return aws.Config{
 		Region:       "us-east-1",
 		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
 		BaseEndpoint: aws.String(moto.URL()),
-	})
+	}
 }
 
 // queueWithDLQ creates a queue whose messages come back after 2 s and go
@@ -211,6 +223,11 @@ func TestQueueSourcesFromTheManifest(t *testing.T) {
 		{ID: "Jobs", Type: "Queue", Data: map[string]string{manifest.QueueName: "dev-app-Jobs", manifest.QueueConsumer: "Jobs_consumer", manifest.QueueBatchSize: "20", manifest.QueueBatchWindow: "3", manifest.QueueReportFailures: "true"}},
 		{ID: "Plain", Type: "Queue", Data: map[string]string{manifest.QueueName: "dev-app-Plain"}},
 		{ID: "Old", Type: "Queue", Data: map[string]string{manifest.QueueName: "dev-app-Old", manifest.QueueConsumer: "Old_consumer"}},
+		{ID: "Orders", Type: "EventBus", Data: map[string]string{manifest.DevQueues: `[{"function":"Orders_paid_bill","queue":"dev-app-Orders_paid_bill_dev","source":"paid"}]`}},
+		{ID: "Files", Type: "Bucket", Data: map[string]string{manifest.DevQueues: `[{"function":"Files_notification_thumbs","queue":"q","source":"thumbs"}]`}},
+		{ID: "Events", Type: "Topic", Data: map[string]string{manifest.DevQueues: `[{"function":"Events_subscriber_audit","queue":"t","source":"audit"}]`}},
+		{ID: "Clicks", Type: "KinesisStream", Data: map[string]string{manifest.KinesisStreamName: "dev-app-Clicks",
+			manifest.KinesisStreamConsumers: `[{"name":"counter","function":"Clicks_consumer_counter","startingPosition":"LATEST","batchSize":100,"retryAttempts":-1}]`}},
 	}}}}
 	got, err := QueueSources(m)
 	if err != nil {
@@ -219,10 +236,33 @@ func TestQueueSourcesFromTheManifest(t *testing.T) {
 	want := []QueueSource{
 		{Queue: "Jobs", Name: "dev-app-Jobs", Function: "Jobs_consumer", BatchSize: 20, Window: 3 * time.Second, ReportFailures: true},
 		{Queue: "Old", Name: "dev-app-Old", Function: "Old_consumer", BatchSize: 10},
+		{Queue: "Orders", Via: viaBus, Source: "paid", Name: "dev-app-Orders_paid_bill_dev", Function: "Orders_paid_bill", BatchSize: 10},
+		{Queue: "Files", Via: viaBucket, Source: "thumbs", Name: "q", Function: "Files_notification_thumbs", BatchSize: 10},
+		{Queue: "Events", Via: viaTopic, Source: "audit", Name: "t", Function: "Events_subscriber_audit", BatchSize: 10},
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("got %+v\nwant %+v", got, want)
 	}
+	var labels []string
+	for _, q := range got {
+		labels = append(labels, q.Label())
+	}
+	if want := []string{"queue Jobs", "queue Old", "bus Orders paid", "bucket Files thumbs", "topic Events → Events_subscriber_audit"}; !slices.Equal(labels, want) {
+		t.Errorf("labels %q, want %q", labels, want)
+	}
+	streams, err := StreamSources(m)
+	if err != nil || len(streams) != 1 || streams[0].Label() != "stream Clicks counter" || streams[0].StreamName != "dev-app-Clicks" || streams[0].Consumer.RetryAttempts != -1 {
+		t.Errorf("streams %+v, %v", streams, err)
+	}
+	m.Stacks[0].Constructs[3].Data[manifest.DevQueues] = `{"old":"map"}`
+	if _, err := QueueSources(m); err == nil || !strings.Contains(err.Error(), "bus Orders: manifest devQueues: ") || !strings.Contains(err.Error(), "synthesize the app again") {
+		t.Errorf("bad dev queues: %v", err)
+	}
+	m.Stacks[0].Constructs[6].Data[manifest.KinesisStreamConsumers] = `[{"name":"counter","startingPosition":"AT_TIMESTAMP","batchSize":100}]`
+	if _, err := StreamSources(m); err == nil || !strings.Contains(err.Error(), `kinesis stream Clicks: consumer counter: manifest batch size 100, starting position "AT_TIMESTAMP"`) {
+		t.Errorf("bad stream consumer: %v", err)
+	}
+	m.Stacks[0].Constructs[3].Data[manifest.DevQueues] = ""
 	m.Stacks[0].Constructs[0].Data[manifest.QueueBatchSize] = "many"
 	if _, err := QueueSources(m); err == nil || !strings.Contains(err.Error(), `queue Jobs: manifest batchSize "many"`) {
 		t.Errorf("bad batch size: %v", err)
@@ -264,7 +304,7 @@ func TestBatchItemFailures(t *testing.T) {
 func TestTopicSubscriberViaDevQueue(t *testing.T) {
 	api := motoSQS(t)
 	ctx := context.Background()
-	snsc := sns.NewFromConfig(aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""), BaseEndpoint: aws.String(moto.URL())})
+	snsc := sns.NewFromConfig(motoConfig(t))
 	topic, err := snsc.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("events")})
 	if err != nil {
 		t.Fatal(err)
@@ -287,7 +327,7 @@ func TestTopicSubscriberViaDevQueue(t *testing.T) {
 	publish("filtered out", "audit")
 	publish("hello", "order")
 	publish("throw", "order")
-	h, logs := runPoller(t, api, QueueSource{Queue: "Events", Topic: "Events", Name: "events-dev", Function: "node", BatchSize: 10})
+	h, logs := runPoller(t, api, QueueSource{Queue: "Events", Via: viaTopic, Source: "audit", Name: "events-dev", Function: "node", BatchSize: 10})
 	waitFor(t, "the failing notification to be dropped", func() bool {
 		return slices.ContainsFunc(logs(), func(s string) bool { return strings.Contains(s, "failed 3 times: dropped") })
 	})
@@ -313,6 +353,156 @@ func TestTopicSubscriberViaDevQueue(t *testing.T) {
 	}
 	if got := bodies(t, api, *q.QueueUrl); len(got) != 0 {
 		t.Errorf("the dev queue still holds %v", got)
+	}
+}
+
+// TestBusAndBucketViaDevQueue: under `sst dev` a bus rule's function
+// target and a bucket's function notification deliver to dev-only queues;
+// the poller invokes the function once per message with the event
+// EventBridge or S3 would have invoked it with, skips S3's test event,
+// and drops an event that failed three times.
+func TestBusAndBucketViaDevQueue(t *testing.T) {
+	api := motoSQS(t)
+	cfg := motoConfig(t)
+	ctx := context.Background()
+	devQueue := func(name string) (url, arn string) {
+		q, err := api.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name), Attributes: map[string]string{"VisibilityTimeout": "1"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return *q.QueueUrl, "arn:aws:sqs:us-east-1:123456789012:" + name
+	}
+
+	busURL, busQueue := devQueue("orders-paid-dev")
+	eb := eventbridge.NewFromConfig(cfg)
+	if _, err := eb.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String("orders")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eb.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("paid"), EventBusName: aws.String("orders"), EventPattern: aws.String(`{"detail-type":["paid"]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eb.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("paid"), EventBusName: aws.String("orders"),
+		Targets: []ebtypes.Target{{Id: aws.String("bill"), Arn: aws.String(busQueue)}}}); err != nil {
+		t.Fatal(err)
+	}
+	put := func(detailType, say string) {
+		if _, err := eb.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{{
+			EventBusName: aws.String("orders"), Source: aws.String("shop"), DetailType: aws.String(detailType), Detail: aws.String(`{"say":"` + say + `"}`),
+		}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put("refunded", "filtered out")
+	put("paid", "hello")
+	put("paid", "throw")
+
+	bucketURL, bucketQueue := devQueue("files-thumbs-dev")
+	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("files")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s3c.PutBucketNotificationConfiguration(ctx, &s3.PutBucketNotificationConfigurationInput{Bucket: aws.String("files"),
+		NotificationConfiguration: &s3types.NotificationConfiguration{QueueConfigurations: []s3types.QueueConfiguration{{
+			Id: aws.String("thumbs"), QueueArn: aws.String(bucketQueue), Events: []s3types.Event{"s3:ObjectCreated:*"},
+			Filter: &s3types.NotificationConfigurationFilter{Key: &s3types.S3KeyFilter{FilterRules: []s3types.FilterRule{{Name: "prefix", Value: aws.String("img/")}}}},
+		}}}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"doc/skipped.txt", "img/cat.png", "img/throw.png"} {
+		if _, err := s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("files"), Key: aws.String(key), Body: strings.NewReader("x")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	bus, busLogs := runPoller(t, api, QueueSource{Queue: "Orders", Via: viaBus, Source: "paid", Name: "orders-paid-dev", Function: "node", BatchSize: 10})
+	bucket, bucketLogs := runPoller(t, api, QueueSource{Queue: "Files", Via: viaBucket, Source: "thumbs", Name: "files-thumbs-dev", Function: "node", BatchSize: 10})
+	dropped := func(logs func() []string) func() bool {
+		return func() bool {
+			return slices.ContainsFunc(logs(), func(s string) bool { return strings.Contains(s, "failed 3 times: dropped") })
+		}
+	}
+	waitFor(t, "the failing event to be dropped", dropped(busLogs))
+	waitFor(t, "the failing notification to be dropped", dropped(bucketLogs))
+
+	// Each invocation's event, read by the part that tells them apart.
+	seen := func(h *History, label string, key func(r Record) string) map[string]int {
+		n := map[string]int{}
+		for _, r := range h.Records() {
+			if r.Source != label {
+				t.Errorf("invocation from %q, want %q", r.Source, label)
+			}
+			n[key(r)]++
+		}
+		return n
+	}
+	busSeen := seen(bus, "bus Orders paid", func(r Record) string {
+		var ev struct {
+			Source     string `json:"source"`
+			DetailType string `json:"detail-type"`
+			Detail     struct{ Say string }
+		}
+		if err := json.Unmarshal(r.Request, &ev); err != nil || ev.Source != "shop" || ev.DetailType != "paid" {
+			t.Errorf("bus event %s (%v)", r.Request, err)
+		}
+		return ev.Detail.Say
+	})
+	if want := map[string]int{"hello": 1, "throw": 3}; !maps.Equal(busSeen, want) {
+		t.Errorf("bus events by detail.say %v, want %v (the rule's pattern drops the refunded one)", busSeen, want)
+	}
+	bucketSeen := seen(bucket, "bucket Files thumbs", func(r Record) string {
+		var ev struct {
+			Records []struct {
+				EventSource string `json:"eventSource"`
+				EventName   string `json:"eventName"`
+				S3          struct {
+					ConfigurationID string `json:"configurationId"`
+					Bucket          struct{ Name string }
+					Object          struct{ Key string }
+				} `json:"s3"`
+			}
+		}
+		if err := json.Unmarshal(r.Request, &ev); err != nil || len(ev.Records) != 1 {
+			t.Errorf("bucket event %s (%v)", r.Request, err)
+			return ""
+		}
+		rec := ev.Records[0]
+		if rec.EventSource != "aws:s3" || !strings.HasPrefix(rec.EventName, "ObjectCreated:") || rec.S3.ConfigurationID != "thumbs" || rec.S3.Bucket.Name != "files" {
+			t.Errorf("bucket event %s", r.Request)
+		}
+		// S3 URL-encodes keys in events (moto also encodes "/").
+		key, _ := neturl.QueryUnescape(rec.S3.Object.Key)
+		return key
+	})
+	if want := map[string]int{"img/cat.png": 1, "img/throw.png": 3}; !maps.Equal(bucketSeen, want) {
+		t.Errorf("bucket events by key %v, want %v (the prefix filter skips doc/)", bucketSeen, want)
+	}
+	for _, url := range []string{busURL, bucketURL} {
+		if got := bodies(t, api, url); len(got) != 0 {
+			t.Errorf("the dev queue still holds %v", got)
+		}
+	}
+}
+
+// TestDevQueueEvent: what each service writes to a dev-only queue becomes
+// the event Lambda gets; what it never writes is dropped with the reason.
+func TestDevQueueEvent(t *testing.T) {
+	tests := []struct {
+		via, body, want, err string
+	}{
+		{viaBus, `{"source":"shop","detail":{}}`, `{"source":"shop","detail":{}}`, ""},
+		{viaBus, `not json`, "", "not an EventBridge event"},
+		{viaBucket, `{"Records":[{"eventSource":"aws:s3"}]}`, `{"Records":[{"eventSource":"aws:s3"}]}`, ""},
+		{viaBucket, `{"Service":"Amazon S3","Event":"s3:TestEvent","Bucket":"files"}`, "", ""},
+		{viaBucket, `{"Records":[]}`, "", "not an S3 event (no Records)"},
+		{viaBucket, `[1]`, "", "not an S3 event"},
+		{viaTopic, `{"Type":"SubscriptionConfirmation"}`, "", "not an SNS notification"},
+		{"carrier pigeon", `{}`, "", `unknown source "carrier pigeon"`},
+	}
+	for _, tc := range tests {
+		got, err := devQueueEvent(tc.via, tc.body)
+		if string(got) != tc.want || (err == nil) != (tc.err == "") || (err != nil && !strings.Contains(err.Error(), tc.err)) {
+			t.Errorf("%s %s: %s, %v; want %s, %q", tc.via, tc.body, got, err, tc.want, tc.err)
+		}
 	}
 }
 

@@ -76,8 +76,8 @@ type Result struct {
 	inv *invocation
 }
 
-// settle is how long lines a handler printed just before answering may
-// trail the answer: they come through a pipe, the answer over HTTP.
+// settle is how long lines a runtime buffers and flushes just after
+// answering may trail the answer.
 const settle = 20 * time.Millisecond
 
 // SettledLogs waits for trailing output and returns every line the
@@ -87,6 +87,9 @@ func (r *Result) SettledLogs() []string {
 		return r.Logs
 	}
 	time.Sleep(settle)
+	if w := r.inv.worker(); w != nil {
+		w.waitDrained()
+	}
 	r.inv.mu.Lock()
 	defer r.inv.mu.Unlock()
 	return append([]string(nil), r.inv.logs...)
@@ -219,6 +222,18 @@ func (r *Runtime) Invoke(ctx context.Context, fnID string, payload []byte) (*Res
 			continue
 		default:
 		}
+		if p.returning() {
+			// A worker that has just answered is on its way back for the
+			// next request: a moment's wait beats a cold start.
+			select {
+			case p.pending <- inv:
+				taken = true
+				continue
+			case <-time.After(returnGrace):
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		}
 		w, err := p.spawn()
 		if err != nil {
 			return nil, err
@@ -296,6 +311,26 @@ type pool struct {
 	workers []*worker
 }
 
+// returnGrace is how long a request waits for a worker that has answered
+// and not yet asked for more before another process is started for it.
+const returnGrace = 250 * time.Millisecond
+
+// returning: some live worker has answered its request and is between that
+// and asking for the next.
+func (p *pool) returning() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, w := range p.workers {
+		w.mu.Lock()
+		between := w.cur == nil && w.last != nil && !w.gone && !w.retired
+		w.mu.Unlock()
+		if between {
+			return true
+		}
+	}
+	return false
+}
+
 // spawn starts a worker unless the pool is at its limit (then nil: the
 // caller waits for a busy one).
 func (p *pool) spawn() (*worker, error) {
@@ -334,6 +369,7 @@ func (p *pool) spawn() (*worker, error) {
 	if err != nil {
 		return nil, err
 	}
+	w.outputs = []*output{newOutput(stdout), newOutput(stderr)}
 	r.mu.Lock()
 	r.workers[id] = w
 	r.mu.Unlock()
@@ -354,8 +390,8 @@ func (p *pool) spawn() (*worker, error) {
 
 	var lines sync.WaitGroup
 	lines.Add(2)
-	go w.scan(stdout, &lines)
-	go w.scan(stderr, &lines)
+	go w.scan(w.outputs[0], &lines)
+	go w.scan(w.outputs[1], &lines)
 	go func() {
 		lines.Wait()
 		err := cmd.Wait()
@@ -422,6 +458,8 @@ type worker struct {
 	cmd    *exec.Cmd
 	exited chan struct{}
 	stop   chan struct{}
+	// outputs are its stdout and stderr pipes.
+	outputs []*output
 
 	mu       sync.Mutex
 	cur      *invocation // the request being handled
@@ -664,6 +702,10 @@ func (w *worker) next(rw http.ResponseWriter, req *http.Request) {
 	}
 	select {
 	case inv := <-p.pending:
+		// What the worker printed before asking is in its pipes by now;
+		// scan it first, so that it is logged under the request it
+		// belongs to and not under this one.
+		w.waitDrained()
 		inv.mu.Lock()
 		inv.started = time.Now()
 		inv.deadline = inv.started.Add(inv.timeout)

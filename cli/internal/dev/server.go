@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
@@ -102,7 +103,7 @@ type Server struct {
 }
 
 type poller struct {
-	conf   any // QueueSource or CronSource
+	conf   any // QueueSource, CronSource or StreamSource.key()
 	cancel context.CancelFunc
 	done   chan struct{}
 }
@@ -273,6 +274,10 @@ func (d *Server) startPollers(ctx context.Context, cfg aws.Config, m *manifest.M
 	if err != nil {
 		return err
 	}
+	streams, err := StreamSources(m)
+	if err != nil {
+		return err
+	}
 	want := map[string]bool{}
 	// start runs fn for label unless it already runs with conf.
 	start := func(label string, conf any, fn func(ctx context.Context, log func(string))) bool {
@@ -295,11 +300,22 @@ func (d *Server) startPollers(ctx context.Context, cfg aws.Config, m *manifest.M
 		if start(src.Label(), src, func(ctx context.Context, log func(string)) {
 			(&QueuePoller{Src: src, API: api, Inv: d, Region: cfg.Region, Log: log}).Run(ctx)
 		}) {
-			if src.Topic != "" {
-				fmt.Fprintf(d.out, "%s subscriber %s runs here %s\n", d.style.Bold("Topic "+src.Topic+":"), src.Function, d.style.Dim("(its subscription delivers to the dev-only queue "+src.Name+" while sst dev runs)"))
+			if src.Via != "" {
+				what := map[string]string{viaTopic: "subscription", viaBus: "rule's target", viaBucket: "notification"}[src.Via]
+				fmt.Fprintf(d.out, "%s %s runs here %s\n", d.style.Bold(src.Label()+":"), src.Function, d.style.Dim("(its "+what+" delivers to the dev-only queue "+src.Name+" while sst dev runs)"))
 			} else {
 				fmt.Fprintf(d.out, "%s polled here → %s %s\n", d.style.Bold("Queue "+src.Queue+":"), src.Function, d.style.Dim(fmt.Sprintf("(batch %d, window %s; its deployed mapping is disabled while sst dev runs)", src.BatchSize, src.Window)))
 			}
+		}
+	}
+	kin := kinesis.NewFromConfig(cfg)
+	for _, src := range streams {
+		if start(src.Label(), src.key(), func(ctx context.Context, log func(string)) {
+			(&StreamPoller{Src: src, API: kin, Inv: d, Region: cfg.Region, Log: log}).Run(ctx)
+		}) {
+			c := src.Consumer
+			fmt.Fprintf(d.out, "%s read here → %s %s\n", d.style.Bold("Stream "+src.Stream+" "+c.Name+":"), c.Function,
+				d.style.Dim(fmt.Sprintf("(from %s, batch %d; its deployed mapping is disabled while sst dev runs)", c.StartingPosition, c.BatchSize)))
 		}
 	}
 	if len(crons) > 0 && d.account == "" {

@@ -107,6 +107,8 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}()
 
 	env := Env(o.Env, o, tmp)
+	builds := prebuild(o, env)
+	defer builds.Close()
 	read := appInputs(ctx, o, env)
 
 	var combined, stderr bytes.Buffer

@@ -1,6 +1,7 @@
 // Command devapp is the `sst dev` end-to-end fixture: a Go and a Node
 // handler bound to one table behind an Api, a WebSocket chat, a queue
-// consumer, a cron job and a topic subscriber.
+// consumer, a cron job, a topic subscriber, an event bus target, a bucket
+// notification and a Kinesis stream consumer.
 package main
 
 import (
@@ -43,6 +44,21 @@ func Dev(s *sst.Stack) any {
 	// ...and runs the topic's subscriber here (SNS still filters).
 	sst.NewTopic(s, "Events", sst.TopicProps{Subscribers: map[string]sst.TopicSubscriber{
 		"audit": {Handler: "functions/job.audit", FilterPolicy: `{"kind":["order"]}`},
+	}})
+	// ...and the bus rule's target (EventBridge still matches the pattern)...
+	sst.NewEventBus(s, "Orders", sst.EventBusProps{Rules: map[string]sst.EventBusRule{
+		"paid": {Pattern: sst.EventBusPattern{DetailType: []string{"paid"}}, Targets: map[string]sst.EventBusTarget{
+			"bill": {Handler: "functions/job.bill", Retry: &sst.EventBusRetry{Attempts: 2}},
+		}},
+	}})
+	// ...and the bucket's notification (S3 still filters by prefix)...
+	sst.NewBucket(s, "Files", sst.BucketProps{Notifications: map[string]sst.BucketNotification{
+		"thumbs": {Handler: "functions/job.thumb", Events: []string{"object_created"}, Prefix: "img/"},
+	}})
+	// ...and reads the stream's shard for its consumer.
+	retries := 1
+	sst.NewKinesisStream(s, "Clicks", sst.KinesisStreamProps{ShardCount: 1, Consumers: map[string]sst.KinesisStreamConsumer{
+		"counter": {Handler: "functions/job.click", BatchSize: 10, StartingPosition: "TRIM_HORIZON", BisectBatchOnError: true, RetryAttempts: &retries},
 	}})
 	s.AddOutputs(map[string]any{"ApiUrl": api.URL()})
 	return api

@@ -20,3 +20,18 @@ export async function tick(event: { source: string; "detail-type": string; time:
 export async function audit(event: { Records: { EventSource: string; Sns: { Message: string } }[] }) {
   for (const r of event.Records) console.log(`audit-v1 got ${r.Sns.Message} (${r.EventSource})`);
 }
+
+// The event bus target of the fixture: logs the event's type and order.
+export async function bill(event: { source: string; "detail-type": string; detail: { order: string } }) {
+  console.log(`bill-v1 ${event["detail-type"]} ${event.detail.order} from ${event.source}`);
+}
+
+// The bucket notification of the fixture: logs each created object's key.
+export async function thumb(event: { Records: { eventSource: string; s3: { object: { key: string } } }[] }) {
+  for (const r of event.Records) console.log(`thumb-v1 ${decodeURIComponent(r.s3.object.key)} (${r.eventSource})`);
+}
+
+// The stream consumer of the fixture: logs each record's data.
+export async function click(event: { Records: { eventSource: string; kinesis: { data: string } }[] }) {
+  for (const r of event.Records) console.log(`click-v1 ${Buffer.from(r.kinesis.data, "base64").toString()} (${r.eventSource})`);
+}

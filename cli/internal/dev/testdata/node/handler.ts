@@ -9,7 +9,11 @@ type Event = {
     eventSource: string;
     eventSourceARN: string;
     Sns?: { Message: string; TopicArn: string };
+    s3?: { bucket: { name: string }; object: { key: string } };
+    kinesis?: { data: string; partitionKey: string };
   }[];
+  "detail-type"?: string;
+  detail?: { say?: string };
   action?: string;
   ms?: number;
   log?: string;
@@ -31,6 +35,27 @@ export async function handler(event: Event) {
     // An SNS notification: logged; "throw" fails it.
     console.log(`sns ${sns.Message} from ${sns.TopicArn}`);
     if (sns.Message === "throw") throw new Error("notification failed on purpose");
+    return null;
+  }
+  if (event.Records?.[0]?.kinesis) {
+    // A Kinesis batch: each record's data is logged; a "throw" record
+    // fails the batch.
+    const data = event.Records.map((r) => Buffer.from(r.kinesis!.data, "base64").toString());
+    console.log(`kinesis ${data.join(",")}`);
+    if (data.includes("throw")) throw new Error("batch failed on purpose");
+    return null;
+  }
+  const s3 = event.Records?.[0]?.s3;
+  if (s3) {
+    // An S3 notification: logged; a key containing "throw" fails it.
+    console.log(`s3 ${s3.object.key} in ${s3.bucket.name}`);
+    if (s3.object.key.includes("throw")) throw new Error("notification failed on purpose");
+    return null;
+  }
+  if (event["detail-type"]) {
+    // An EventBridge event: logged; detail.say "throw" fails it.
+    console.log(`bus ${event["detail-type"]} says ${event.detail?.say}`);
+    if (event.detail?.say === "throw") throw new Error("event failed on purpose");
     return null;
   }
   if (event.Records) {

@@ -1,0 +1,40 @@
+package synth
+
+import (
+	"path/filepath"
+	"strings"
+
+	"github.com/sst-tf/sst/internal/build"
+	"github.com/sst-tf/sst/manifest"
+)
+
+// prebuild starts, in the CLI, the builds of the functions of the stage's
+// last synthesis (manifest.ReadLatest), with the app's environment and
+// artifact directory: they then run while `go run` links and starts the
+// app and its jsii child starts, rather than after the app's stacks are
+// declared. The app's builds of the same requests wait for these (the
+// build lock, internal/build) and find their records, so nothing is built
+// twice; a build nobody asks for is canceled by Close when the app exits,
+// and its error, if any, is not reported: the app reports its own.
+func prebuild(o Options, env []string) *build.Scheduler {
+	s := build.NewScheduler(0)
+	m := manifest.ReadLatest(o.OutDir, o.Stage)
+	if m == nil {
+		return s
+	}
+	artifacts := filepath.Join(o.ProjectDir, filepath.FromSlash(manifest.ArtifactDir))
+	for i := len(env) - 1; i >= 0; i-- {
+		if v, ok := strings.CutPrefix(env[i], manifest.EnvArtifactDir+"="); ok {
+			if v != "" {
+				// The app resolves it from its working directory, the project.
+				if !filepath.IsAbs(v) {
+					v = filepath.Join(o.ProjectDir, v)
+				}
+				artifacts = v
+			}
+			break
+		}
+	}
+	s.StartManifest(o.ProjectDir, artifacts, env, m)
+	return s
+}
