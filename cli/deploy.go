@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sst-tf/sst/cli/internal/deploy"
+	"github.com/sst-tf/sst/cli/internal/plandir"
 	"github.com/sst-tf/sst/cli/internal/progress"
 	"github.com/sst-tf/sst/cli/internal/tf"
 	"github.com/sst-tf/sst/manifest"
@@ -30,8 +31,12 @@ type deployOptions struct {
 	refresh    bool
 	adopt      bool
 	all        bool
-	parallel   int
-	stacks     []string
+	// plan is the reviewed-plan directory to apply (--plan);
+	// allowReplace lets it destroy or replace resources holding data.
+	plan         string
+	allowReplace bool
+	parallel     int
+	stacks       []string
 }
 
 func newDeployCmd(f *Factory, g *Globals) *cobra.Command {
@@ -55,17 +60,30 @@ itself runs only when something its last synthesis of the stage read changed
 trees, SST_* and the region, profile and endpoint); --force runs it anyway.
 All outputs
 are written to .sst/outputs/<stage>.json; the app's own (AddOutputs) are
-printed, --all prints those constructs add for sst itself too.`,
+printed, --all prints those constructs add for sst itself too.
+
+--plan DIR applies the plans ` + "`sst diff --out DIR`" + ` saved, exactly, and nothing
+else. Before any stack is applied, the whole plan is refused (naming each
+stack and what to do) when the stage, app, region, endpoint or backend
+differ from the plan's, when a stack's synthesized Terraform JSON, function
+artifacts or site files differ from those it was made from, when a stack's
+state changed since (another deploy ran), or when it destroys or replaces
+a resource holding data (a table, bucket, database, user pool, stream or
+queue) and --allow-replace is not given.`,
 		Example: `  sst deploy --stage prod
   sst deploy --endpoint http://127.0.0.1:5000      # to moto_server (then remembered by the stage)
   sst deploy API --force                           # one stack, even if unchanged
   sst deploy --refresh                             # also put back what was changed in AWS by hand
   sst deploy --adopt                               # import what a deploy that died left in AWS, shown in the plan
+  sst deploy --plan plan --stage prod              # apply the plans ` + "`sst diff --out plan`" + ` saved, exactly
   sst deploy --connection postgres://u:pw@localhost/app   # RDS migrations straight to a database (needed on an emulator)
   SST_PROVIDER_MIRROR=/opt/tf-plugins sst deploy   # providers from a local mirror`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.stacks = args
 			if err := checkParallel(o.parallel); err != nil {
+				return err
+			}
+			if err := checkPlanFlags(o); err != nil {
 				return err
 			}
 			return runCmd(f, g, cmd, o, runDeploy)
@@ -76,6 +94,8 @@ printed, --all prints those constructs add for sst itself too.`,
 	cmd.Flags().BoolVar(&o.adopt, "adopt", false, "adopt resources that already exist in AWS under the names this stage gives them (left by a deploy that died) into the state instead of failing")
 	cmd.Flags().IntVar(&o.parallel, "parallel", defaultParallel, "how many stacks to deploy at once")
 	cmd.Flags().StringVar(&o.connection, "connection", "", "apply RDS migrations through this database URL instead of the Data API (default: $"+EnvRDSConnection+"; required to migrate on an emulator)")
+	cmd.Flags().StringVar(&o.plan, "plan", "", "apply exactly the plans `sst diff --out` saved in this directory, refusing them all if anything changed since")
+	cmd.Flags().BoolVar(&o.allowReplace, "allow-replace", false, "with --plan: let the plan destroy or replace tables, buckets, databases, user pools, streams and queues (their data is lost)")
 	cmd.Flags().BoolVar(&o.all, "all", false, "print every output, including those constructs add for sst itself (a site's bucket, an RDS cluster's ARNs)")
 	return cmd
 }
@@ -85,9 +105,22 @@ func runDeploy(ctx context.Context, s *session, o *deployOptions) error {
 	s.rebuild = o.force
 	s.resynth = s.resynth || o.force
 	s.connection = o.connection
+	var reviewed *reviewedPlan
+	if o.plan != "" {
+		p, err := plandir.Read(o.plan)
+		if err != nil {
+			return err
+		}
+		reviewed = &reviewedPlan{dir: o.plan, plan: p, stale: p.StaleDependents()}
+	}
 	m, stacks, err := s.synthStacks(ctx, o.stacks)
 	if err != nil {
 		return err
+	}
+	if reviewed != nil {
+		if stacks, err = reviewed.planStacks(s, m); err != nil {
+			return err
+		}
 	}
 	prev, err := deploy.ReadOutputs(s.outputsPath())
 	if err != nil {
@@ -100,6 +133,11 @@ func runDeploy(ctx context.Context, s *session, o *deployOptions) error {
 	names := stackNames(stacks)
 	pr := progress.New(f.IO.Out, f.IO.IsTTY, f.color(), names)
 	raw := &progress.LockedWriter{W: f.IO.ErrOut}
+	if reviewed != nil {
+		if err := reviewed.check(ctx, s, m, stacks, raw, o.allowReplace); err != nil {
+			return err
+		}
+	}
 	fmt.Fprintf(f.IO.Out, "Deploying %d stack(s) of app %s to stage %s\n", len(stacks), s.style.Bold(m.App), s.style.Bold(s.stage))
 
 	var mu sync.Mutex
@@ -115,7 +153,8 @@ func runDeploy(ctx context.Context, s *session, o *deployOptions) error {
 		}
 		_, havePrev := prev[name]
 		mu.Lock()
-		unchanged := canSkip(o.force, hash, hashes.Get(name), st.DependsOn, applied)
+		// A reviewed plan is applied whatever the hash says.
+		unchanged := reviewed == nil && canSkip(o.force, hash, hashes.Get(name), st.DependsOn, applied)
 		mu.Unlock()
 		if unchanged && havePrev && !o.refresh {
 			pr.Printf("Stack %s: %s\n", s.style.Bold(name), skippedLine)
@@ -153,8 +192,17 @@ func runDeploy(ctx context.Context, s *session, o *deployOptions) error {
 				pr.Printf("Stack %s: %s, %d drifted (%s) in %s\n", s.style.Bold(name), s.style.Green("drift fixed"), len(sum.Drift), changeCounts(sum), progress.FormatDuration(sum.Duration))
 			}
 		default:
-			pr.Printf("Stack %s: deploying…\n", s.style.Bold(name))
-			sum, err := r.apply(ctx, t, pr.Handler(name), mode)
+			var sum *tf.Summary
+			if reviewed != nil {
+				if dep, ok := reviewed.stale[name]; ok {
+					return deploy.Failed, fmt.Errorf("not applied: its plan read the outputs of %s before this deploy changed them; make and review a new plan (`sst diff --out %s --stage %s`: %s shows no changes then) and deploy that", dep, o.plan, s.stage, dep)
+				}
+				pr.Printf("Stack %s: applying the reviewed plan…\n", s.style.Bold(name))
+				sum, err = t.ApplyPlan(ctx, reviewed.file(name), pr.Handler(name))
+			} else {
+				pr.Printf("Stack %s: deploying…\n", s.style.Bold(name))
+				sum, err = r.apply(ctx, t, pr.Handler(name), mode)
+			}
 			if err != nil {
 				return deploy.Failed, err
 			}
@@ -231,6 +279,28 @@ func runDeploy(ctx context.Context, s *session, o *deployOptions) error {
 // skippedLine says what a skip by deploy hash checked, and what it did not:
 // AWS is not asked, so something deleted there by hand stays deleted.
 const skippedLine = "unchanged, skipped (no local changes since the last deploy; AWS not checked: `sst diff --refresh` shows drift, `sst deploy --refresh` fixes it, --force redeploys)"
+
+// checkPlanFlags refuses flags that would make a deploy of a reviewed
+// plan apply something else than the plan, or --allow-replace without one.
+func checkPlanFlags(o *deployOptions) error {
+	if o.plan == "" {
+		if o.allowReplace {
+			return fmt.Errorf("--allow-replace is for --plan: a deploy without a reviewed plan applies what it plans")
+		}
+		return nil
+	}
+	switch {
+	case len(o.stacks) > 0:
+		return fmt.Errorf("--plan applies every stack of the plan: to deploy fewer, save a plan of those (`sst diff --out DIR %s`)", strings.Join(o.stacks, " "))
+	case o.force:
+		return fmt.Errorf("--plan applies the plan as reviewed: --force cannot be combined with it")
+	case o.refresh:
+		return fmt.Errorf("--plan applies the plan as reviewed: --refresh cannot be combined with it (the plan's refresh is part of it)")
+	case o.adopt:
+		return fmt.Errorf("--plan applies the plan as reviewed: --adopt cannot be combined with it (adopting is `sst import`, shown in its own plan)")
+	}
+	return nil
+}
 
 // checkParallel refuses a --parallel that would quietly mean something else.
 func checkParallel(n int) error {

@@ -6,16 +6,20 @@ import (
 	"fmt"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/sst-tf/sst/cli/internal/deploy"
+	"github.com/sst-tf/sst/cli/internal/plandir"
 	"github.com/sst-tf/sst/cli/internal/progress"
 	"github.com/sst-tf/sst/cli/internal/tf"
 	"github.com/sst-tf/sst/manifest"
 )
 
 type diffOptions struct {
+	// out is the reviewed-plan directory to write (--out).
+	out      string
 	force    bool
 	refresh  bool
 	parallel int
@@ -33,10 +37,19 @@ Like deploy, it runs the app only when something its last synthesis read
 changed, and it plans only stacks whose Terraform JSON or artifacts differ
 from their last deploy (or whose dependencies do): the others are reported
 as unchanged without asking AWS. --refresh plans them too, which shows what
-was changed in AWS by hand (drift); --force also runs the app.`,
+was changed in AWS by hand (drift); --force also runs the app.
+
+--out DIR saves the plans for review: every stack named (all by default)
+is planned, and DIR receives each stack's saved terraform plan, the
+cdk.tf.json it was made from, summary.md (per stack: creates, updates,
+replaces, deletes and site files; changes that lose data and changes to
+permissions called out) and plan.json (the same for machines, and what
+` + "`sst deploy --plan DIR`" + ` checks before it applies exactly those plans).
+The saved plans hold sensitive values, as terraform's do: keep DIR private.`,
 		Example: `  sst diff --stage prod
   sst diff API Web                          # only these stacks
   sst diff --refresh                        # also plan unchanged stacks: shows drift
+  sst diff --out plan --stage prod          # saved plans + plan/summary.md for review
   SST_PROVIDER_MIRROR=/opt/tf-plugins sst diff   # no registry.terraform.io access`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.stacks = args
@@ -49,6 +62,7 @@ was changed in AWS by hand (drift); --force also runs the app.`,
 	cmd.Flags().IntVar(&o.parallel, "parallel", defaultParallel, "how many stacks to plan at once")
 	cmd.Flags().BoolVar(&o.refresh, "refresh", false, "plan every stack, also those unchanged since the last deploy, to show drift")
 	cmd.Flags().BoolVar(&o.force, "force", false, "run the app and plan every stack even when nothing changed since the last synthesis and deploy")
+	cmd.Flags().StringVar(&o.out, "out", "", "save the plans, what they were made from and a summary in this directory, for `sst deploy --plan`")
 	return cmd
 }
 
@@ -75,10 +89,20 @@ func runDiff(ctx context.Context, s *session, o *diffOptions) error {
 	for i := range nodes {
 		nodes[i].DependsOn = nil
 	}
-	unchanged, err := unchangedStacks(s, m, prev, o.force || o.refresh)
+	// A saved plan covers every stack named, changed or not: the deploy
+	// of it applies exactly what was planned.
+	unchanged, err := unchangedStacks(s, m, prev, o.force || o.refresh || o.out != "")
 	if err != nil {
 		return err
 	}
+	var saved *plandir.Plan
+	if o.out != "" {
+		if err := plandir.Prepare(o.out); err != nil {
+			return err
+		}
+		saved = &plandir.Plan{Version: plandir.Version, App: m.App, Stage: s.stage, Region: m.Region, Endpoint: m.Endpoint, Backend: m.Backend, Created: time.Now().UTC()}
+	}
+	records := map[string]*plandir.Stack{}
 	results, err := deploy.Schedule(ctx, nodes, o.parallel, false, func(ctx context.Context, name string) (deploy.Status, error) {
 		st, _ := m.Stack(name)
 		r := s.stack(m, st, raw, nil)
@@ -97,7 +121,14 @@ func runDiff(ctx context.Context, s *session, o *diffOptions) error {
 		if err != nil {
 			return deploy.Failed, err
 		}
-		sum, detail, err := t.PlanDetail(ctx, nil)
+		var sum *tf.Summary
+		var detail []tf.ResourceDiff
+		var rec *plandir.Stack
+		if saved != nil {
+			rec, sum, detail, err = r.savePlan(ctx, t, o.out)
+		} else {
+			sum, detail, err = t.PlanDetail(ctx, nil)
+		}
 		if err != nil {
 			return deploy.Failed, err
 		}
@@ -107,10 +138,14 @@ func runDiff(ctx context.Context, s *session, o *diffOptions) error {
 		if err != nil {
 			return deploy.Failed, err
 		}
+		if rec != nil {
+			rec.SiteChanges = lines
+		}
 		mu.Lock()
 		sums[name] = sum
 		details[name] = detail
 		sites[name] = lines
+		records[name] = rec
 		mu.Unlock()
 		return deploy.Done, nil
 	})
@@ -153,7 +188,28 @@ func runDiff(ctx context.Context, s *session, o *diffOptions) error {
 	}
 	if failed > 0 {
 		printFailures(s, results)
+		if saved != nil {
+			// Without plan.json the directory cannot be deployed.
+			return fmt.Errorf("diff of stage %q: %d of %d stack(s) could not be planned; no plan written to %s", s.stage, failed, len(results), o.out)
+		}
 		return fmt.Errorf("diff of stage %q: %d of %d stack(s) could not be planned", s.stage, failed, len(results))
+	}
+	if saved != nil {
+		for _, st := range stacks {
+			saved.Stacks = append(saved.Stacks, *records[st.Name])
+		}
+		if err := plandir.Write(o.out, saved); err != nil {
+			return fmt.Errorf("write the plan: %w", err)
+		}
+		fmt.Fprintf(w, "\nPlan saved in %s (review %s); apply exactly it with `sst deploy --plan %s --stage %s`", o.out, filepath.Join(o.out, plandir.SummaryFile), o.out, s.stage)
+		var guarded int
+		for _, st := range saved.Stacks {
+			guarded += len(st.Guarded())
+		}
+		if guarded > 0 {
+			fmt.Fprintf(w, " --allow-replace (%d resource(s) holding data would be destroyed or replaced)", guarded)
+		}
+		fmt.Fprintln(w)
 	}
 	return nil
 }

@@ -22,13 +22,15 @@ import (
 // Terraform JSON and a manifest into $SST_OUT_DIR, so the CLI is tested
 // without waiting on the constructs package.
 //
-// Data holds two SSM parameters (one retained on remove) and an artifact;
-// Api reads Data's cross-stack output through terraform_remote_state, as
-// CDKTF wires it; Bad (when $BAD is set) fails provider validation, and
+// Data holds two SSM parameters (one retained on remove; its value is
+// $KEEP) and an artifact; Api reads Data's cross-stack output through
+// terraform_remote_state, as CDKTF wires it, and holds a DynamoDB table
+// (hash key $KEY: moto reports drift on it, which Data's drift check must
+// not see); Bad (when $BAD is set) fails provider validation, and
 // AfterBad, which depends on it, must then not run.
 
 const e2eApp = `set -e
-render() { mkdir -p "$SST_OUT_DIR/stacks/$1"; sed -e "s|__STAGE__|$SST_STAGE|g" -e "s|__ENDPOINT__|$SST_ENDPOINT|g" -e "s|__DIR__|$SST_PROJECT_DIR|g" "$1.json" > "$SST_OUT_DIR/stacks/$1/cdk.tf.json"; }
+render() { mkdir -p "$SST_OUT_DIR/stacks/$1"; sed -e "s|__STAGE__|$SST_STAGE|g" -e "s|__ENDPOINT__|$SST_ENDPOINT|g" -e "s|__DIR__|$SST_PROJECT_DIR|g" -e "s|__KEEP__|${KEEP:-kept}|g" -e "s|__KEY__|${KEY:-id}|g" "$1.json" > "$SST_OUT_DIR/stacks/$1/cdk.tf.json"; }
 render Data
 render Api
 mkdir -p .sst/artifacts
@@ -47,13 +49,13 @@ const e2eTerraform = `"terraform": {
     "backend": {"local": {"path": "__DIR__/.sst/state/STACK/terraform.tfstate", "workspace_dir": "__DIR__/.sst/state/STACK"}}
   },
   "provider": {"aws": [{"region": "us-east-1", "skip_credentials_validation": true, "skip_requesting_account_id": true,
-    "skip_metadata_api_check": "true", "endpoints": [{"ssm": "__ENDPOINT__", "sts": "__ENDPOINT__"}]}]}`
+    "skip_metadata_api_check": "true", "endpoints": [{"ssm": "__ENDPOINT__", "sts": "__ENDPOINT__", "dynamodb": "__ENDPOINT__"}]}]}`
 
 var e2eStacks = map[string]string{
 	"Data": `{` + strings.ReplaceAll(e2eTerraform, "STACK", "Data") + `,
   "resource": {"aws_ssm_parameter": {
     "p": {"name": "/e2e/__STAGE__/data", "type": "String", "value": "hello"},
-    "keep": {"name": "/e2e/__STAGE__/keep", "type": "String", "value": "kept"}}},
+    "keep": {"name": "/e2e/__STAGE__/keep", "type": "String", "value": "__KEEP__"}}},
   "output": {
     "name": {"value": "${aws_ssm_parameter.p.name}"},
     "url": {"value": "https://example.com/__STAGE__"},
@@ -63,7 +65,9 @@ var e2eStacks = map[string]string{
   "data": {"terraform_remote_state": {"data": {"backend": "local", "workspace": "${terraform.workspace}",
     "config": {"path": "__DIR__/.sst/state/Data/terraform.tfstate", "workspace_dir": "__DIR__/.sst/state/Data"}}}},
   "resource": {"aws_ssm_parameter": {"q": {"name": "/e2e/__STAGE__/api", "type": "String",
-    "value": "${data.terraform_remote_state.data.outputs.cross-stack-output-aws_ssm_parameterp}"}}},
+    "value": "${data.terraform_remote_state.data.outputs.cross-stack-output-aws_ssm_parameterp}"}},
+    "aws_dynamodb_table": {"notes": {"name": "__STAGE__-e2e-notes", "billing_mode": "PAY_PER_REQUEST", "hash_key": "__KEY__",
+      "attribute": [{"name": "__KEY__", "type": "S"}]}}},
   "output": {"name": {"value": "${aws_ssm_parameter.q.name}"}}
 }`,
 	"Bad": `{` + strings.ReplaceAll(e2eTerraform, "STACK", "Bad") + `,
@@ -225,6 +229,12 @@ func TestDeployE2E(t *testing.T) {
 		}
 	}
 
+	// 2c. Reviewed plans: diff --out saves them and changes nothing; a
+	// deploy of a different synthesis is refused as a whole; the same
+	// synthesis applies exactly the plan; applying it again is refused
+	// (the state moved); a plan replacing the table needs --allow-replace.
+	reviewedPlans(t, dir, env, ssmc)
+
 	// 3. Remove: the retained parameter leaves state, the rest is destroyed.
 	h = newHarness(t, dir, env...)
 	h.mustRun("remove", "--yes")
@@ -260,4 +270,90 @@ func readOutputs(t *testing.T, path string) map[string]map[string]any {
 		t.Fatal(err)
 	}
 	return o
+}
+
+func reviewedPlans(t *testing.T, dir string, env []string, ssmc *ssm.Client) {
+	ctx := context.Background()
+	keep := func() string {
+		t.Helper()
+		p, err := ssmc.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String("/e2e/e2e/keep")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return aws.ToString(p.Parameter.Value)
+	}
+	state := filepath.Join(dir, ".sst", "state", "Data", "e2e", "terraform.tfstate")
+	readState := func() string {
+		t.Helper()
+		b, err := os.ReadFile(state)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	plan := filepath.Join(dir, "plan")
+	h := newHarness(t, dir, append(env, "KEEP=reviewed")...)
+	h.mustRun("diff", "--out", plan)
+	t.Logf("diff --out:\n%s", h.out.String())
+	summary, err := os.ReadFile(filepath.Join(plan, "summary.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"| Data | 0 | 1 | 0 | 0 | none |", "| Api | 0 | 0 | 0 | 0 | none |", "## Stack Api\n\nNo resource changes.", "- `~ aws_ssm_parameter.keep`", "sst deploy --plan " + plan + " --stage e2e"} {
+		if !strings.Contains(string(summary), want) {
+			t.Errorf("summary.md lacks %q:\n%s", want, summary)
+		}
+	}
+	for _, f := range []string{"plan.json", "stacks/Data/tfplan", "stacks/Data/cdk.tf.json", "stacks/Api/tfplan"} {
+		if fi, err := os.Stat(filepath.Join(plan, f)); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: %v %v", f, fi, err)
+		}
+	}
+	if got := keep(); got != "kept" {
+		t.Fatalf("diff --out changed the parameter: %q", got)
+	}
+
+	// Another synthesis than the plan's: refused, nothing applied.
+	before := readState()
+	h = newHarness(t, dir, append(env, "KEEP=other")...)
+	h.mustFail("stack Data: its Terraform JSON (cdk.tf.json) differs from the one the plan was made from", "deploy", "--plan", plan)
+	if !strings.Contains(h.err.String(), "nothing was applied") {
+		t.Errorf("refusal does not say nothing was applied:\n%s", h.err.String())
+	}
+	if keep() != "kept" || readState() != before {
+		t.Fatal("a refused plan changed something")
+	}
+
+	h = newHarness(t, dir, append(env, "KEEP=reviewed")...)
+	h.mustRun("deploy", "--plan", plan)
+	t.Logf("deploy --plan:\n%s", h.out.String())
+	if out := h.out.String(); !strings.Contains(out, "Stack Data: applying the reviewed plan") || !strings.Contains(out, "Deployed stage") {
+		t.Errorf("deploy --plan output:\n%s", out)
+	}
+	if got := keep(); got != "reviewed" {
+		t.Errorf("after deploy --plan the parameter is %q", got)
+	}
+	before = readState()
+	h.mustFail("stack Data: the state changed since the plan was made", "deploy", "--plan", plan)
+	if readState() != before {
+		t.Fatal("a stale plan changed the state")
+	}
+
+	// A plan replacing the table is flagged, and refused without
+	// --allow-replace (Api alone: one plan is enough).
+	state = filepath.Join(dir, ".sst", "state", "Api", "e2e", "terraform.tfstate")
+	h = newHarness(t, dir, append(env, "KEEP=reviewed", "KEY=pk")...)
+	h.mustRun("diff", "--out", plan, "Api")
+	if out := h.out.String(); !strings.Contains(out, "--allow-replace (1 resource(s) holding data") {
+		t.Errorf("diff --out does not flag the replace:\n%s", out)
+	}
+	summary, _ = os.ReadFile(filepath.Join(plan, "summary.md"))
+	if !strings.Contains(string(summary), "## Data loss: needs `--allow-replace`") || !strings.Contains(string(summary), "**Api**: `-/+ aws_dynamodb_table.notes` — DynamoDB table: its items lost") {
+		t.Errorf("summary.md does not call out the replace:\n%s", summary)
+	}
+	before = readState()
+	h.mustFail("stack Api: the plan would replace aws_dynamodb_table.notes (DynamoDB table: its items lost): pass --allow-replace", "deploy", "--plan", plan)
+	if readState() != before {
+		t.Fatal("a refused replace changed the state")
+	}
 }

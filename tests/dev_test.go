@@ -263,6 +263,14 @@ func TestDev(t *testing.T) {
 		waitOutput(t, out, "click-v2 click-2 (aws:kinesis)")
 	})
 
+	t.Run("a handler invoking another function through the AWS SDK runs the other's local code", func(t *testing.T) {
+		status, body := call(t, c, "POST", url+"/items?invoke="+stage+"-devapp-Api_GET_items", "")
+		if status != 200 || !strings.Contains(body, "node-v1") {
+			t.Fatalf("POST /items?invoke=…: %d %s", status, body)
+		}
+		waitOutput(t, out, "Api_GET_items lambda:Invoke")
+	})
+
 	t.Run("the console it prints shows gateway requests and invokes locally", func(t *testing.T) {
 		m := regexp.MustCompile(`Console: (http://127\.0\.0\.1:\d+)/\?token=([0-9a-f]+)`).FindStringSubmatch(out.String())
 		if m == nil {

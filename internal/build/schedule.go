@@ -20,8 +20,8 @@ import (
 // several cores, so more at once only adds contention.
 //
 // A Scheduler is for one synthesis, during which sources are not expected
-// to change: a product made once is reused for every function asking for
-// it until Close.
+// to change: a request built (or found in the cache) once, and a product
+// made once, serve every later asker until Close.
 type Scheduler struct {
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -29,11 +29,18 @@ type Scheduler struct {
 	wg     sync.WaitGroup
 
 	mu       sync.Mutex
+	calls    map[string]*call // by request
 	products map[string]*productCall
 
 	// makeProduct is job.make; tests count or stall it.
 	makeProduct func(*job, context.Context) (*product, error)
 	made        atomic.Int64
+}
+
+type call struct {
+	done chan struct{}
+	res  *Result
+	err  error
 }
 
 type productCall struct {
@@ -54,6 +61,7 @@ func NewScheduler(limit int) *Scheduler {
 		ctx:         ctx,
 		cancel:      cancel,
 		slots:       make(chan struct{}, limit),
+		calls:       map[string]*call{},
 		products:    map[string]*productCall{},
 		makeProduct: (*job).make,
 	}
@@ -64,41 +72,46 @@ func NewScheduler(limit int) *Scheduler {
 // that asks for it, and one nobody asks for only cost the work (its
 // artifact and cache record are the ones its own Build would write).
 func (s *Scheduler) Start(r Request) {
-	j, err := newJob(r)
-	if err != nil {
-		return
-	}
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		_, _ = s.run(j)
-	}()
+	_, _ = s.start(r)
 }
 
 // Build is the package's Build, sharing work with the scheduler's other
 // builds; ctx only bounds the wait, the build itself runs until Close.
 func (s *Scheduler) Build(ctx context.Context, r Request) (*Result, error) {
+	c, err := s.start(r)
+	if err != nil {
+		return nil, err
+	}
+	select {
+	case <-c.done:
+		return c.res, c.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// start runs each distinct request once per scheduler (its result then
+// serves every later asker, like a product).
+func (s *Scheduler) start(r Request) (*call, error) {
 	j, err := newJob(r)
 	if err != nil {
 		return nil, err
 	}
-	type outcome struct {
-		res *Result
-		err error
+	key := j.cache.path + "\x00" + j.productKey()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c, ok := s.calls[key]; ok {
+		return c, nil
 	}
-	done := make(chan outcome, 1)
+	c := &call{done: make(chan struct{})}
+	s.calls[key] = c
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		res, err := s.run(j)
-		done <- outcome{res, err}
+		c.res, c.err = s.run(j)
+		close(c.done)
 	}()
-	select {
-	case o := <-done:
-		return o.res, o.err
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
+	return c, nil
 }
 
 // Close stops the builds nobody waits for and returns once none runs.

@@ -1,6 +1,7 @@
 package dev
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -98,8 +100,12 @@ type Server struct {
 	// pollers are the running event sources by label, with what they
 	// run by (restarted when a redeploy changes it).
 	pollers map[string]*poller
-	account string // for event fields, read once
-	closers []func()
+	// lambda serves the Lambda Invoke API for local handlers (see
+	// LambdaAPI); lambdaURL is its address, in their AWS_ENDPOINT_URL_LAMBDA.
+	lambda    gatewaySlot
+	lambdaURL string
+	account   string // for event fields, read once
+	closers   []func()
 }
 
 type poller struct {
@@ -144,6 +150,9 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	d.jwt = NewJWTVerifier(o.Endpoint)
 
 	d.closers = append(d.closers, d.stopGateways)
+	if err := d.serveLambdaAPI(); err != nil {
+		return d, err
+	}
 	if err := d.load(ctx, m, true); err != nil {
 		return d, err
 	}
@@ -210,6 +219,12 @@ func (d *Server) load(ctx context.Context, m *manifest.Manifest, first bool) err
 	if err != nil {
 		return err
 	}
+	base["AWS_ENDPOINT_URL_LAMBDA"] = d.lambdaURL
+	upstream, err := url.Parse(cmp.Or(d.o.Endpoint, "https://lambda."+cfg.Region+".amazonaws.com"))
+	if err != nil {
+		return fmt.Errorf("the Lambda endpoint: %w", err)
+	}
+	d.lambda.h.Store(http.Handler(&LambdaAPI{Inv: d, Resolve: d.functionByName, Upstream: upstream, Config: cfg}))
 	fns := map[string]manifest.Function{}
 	for _, st := range m.Stacks {
 		for _, fn := range st.Functions {
@@ -335,6 +350,32 @@ func (d *Server) startPollers(ctx context.Context, cfg aws.Config, m *manifest.M
 		}
 	}
 	return nil
+}
+
+// serveLambdaAPI opens the local Lambda API (its handler is set by each
+// load, with that deploy's configuration).
+func (d *Server) serveLambdaAPI() error {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("local Lambda API: %w", err)
+	}
+	d.lambdaURL = "http://" + ln.Addr().String()
+	d.lambda.srv = &http.Server{Handler: &d.lambda, ReadHeaderTimeout: 10 * time.Second}
+	go d.lambda.srv.Serve(ln)
+	d.closers = append(d.closers, func() { d.lambda.srv.Close() })
+	return nil
+}
+
+// functionByName is the id of the app's function with that physical name.
+func (d *Server) functionByName(name string) (string, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for id, fn := range d.fns {
+		if fn.Name == name {
+			return id, true
+		}
+	}
+	return "", false
 }
 
 // accountID is the account the credentials belong to, for the events'

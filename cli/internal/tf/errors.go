@@ -282,3 +282,14 @@ func firstLine(s string) string {
 	line, _, _ := strings.Cut(s, "\n")
 	return strings.TrimSpace(line)
 }
+
+// staleHint is what to do when terraform refuses a saved plan because the
+// state changed after it was made (another apply ran in between).
+func staleHint(diags []Diagnostic) string {
+	for _, d := range errorDiagnostics(diags) {
+		if d.Summary == "Saved plan is stale" {
+			return "the state changed after this plan was made (another deploy ran since): make a new plan (`sst diff --out DIR`), review it, and deploy that"
+		}
+	}
+	return ""
+}

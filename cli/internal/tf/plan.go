@@ -27,8 +27,9 @@ type ResourceDiff struct {
 // New is "" for a delete; a value is rendered as JSON, or as Sensitive or
 // Unknown.
 type AttrChange struct {
-	Path     string // e.g. "tags.env", "environment[0].variables.FOO"
-	Old, New string
+	Path string `json:"path"` // e.g. "tags.env", "environment[0].variables.FOO"
+	Old  string `json:"old,omitempty"`
+	New  string `json:"new,omitempty"`
 }
 
 // planJSON is the subset of terraform's JSON plan format this package reads
@@ -76,7 +77,7 @@ func planAction(actions []string) string {
 	switch strings.Join(actions, ",") {
 	case "delete,create", "create,delete":
 		return "replace"
-	case "":
+	case "", "no-op":
 		return "noop"
 	}
 	return actions[0]

@@ -352,12 +352,23 @@ func (t *Terraform) PlanDetail(ctx context.Context, on func(Event)) (*Summary, [
 		return nil, nil, err
 	}
 	defer os.RemoveAll(tmp)
-	file := filepath.Join(tmp, "plan")
+	sum, show, err := t.SavePlan(ctx, filepath.Join(tmp, "plan"), on)
+	if err != nil {
+		return sum, nil, err
+	}
+	diffs, err := ParsePlan(show)
+	return sum, diffs, err
+}
+
+// SavePlan is Plan that keeps the plan in file (terraform plan -out), for
+// ApplyPlan to apply exactly, and also returns it as `terraform show -json`
+// renders it (ParsePlan reads that). Both hold sensitive values in clear.
+func (t *Terraform) SavePlan(ctx context.Context, file string, on func(Event)) (*Summary, []byte, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	start := time.Now()
 	p, w, stderr := t.stream(on)
-	_, err = t.tf.PlanJSON(ctx, w, tfexec.LockTimeout("0s"), tfexec.Out(file))
+	_, err := t.tf.PlanJSON(ctx, w, tfexec.LockTimeout("0s"), tfexec.Out(file))
 	sum := p.finish(start)
 	if err := t.check(ctx, "plan", err, p, stderr); err != nil {
 		return sum, nil, err
@@ -366,8 +377,23 @@ func (t *Terraform) PlanDetail(ctx context.Context, on func(Event)) (*Summary, [
 	if err != nil {
 		return sum, nil, t.fail(ctx, "show", err, nil, errs)
 	}
-	diffs, err := ParsePlan([]byte(out))
-	return sum, diffs, err
+	return sum, []byte(out), nil
+}
+
+// ApplyPlan applies a plan SavePlan saved, and nothing else: terraform
+// itself refuses it ("Saved plan is stale", Error.Hint says what to do)
+// when the state changed after the plan was made.
+func (t *Terraform) ApplyPlan(ctx context.Context, file string, on func(Event)) (*Summary, error) {
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return nil, err
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	start := time.Now()
+	p, w, stderr := t.stream(on)
+	err = t.tf.ApplyJSON(ctx, w, tfexec.LockTimeout("0s"), tfexec.DirOrPlan(abs))
+	return p.finish(start), t.check(ctx, "apply", err, p, stderr)
 }
 
 // Destroy runs terraform destroy -auto-approve.
@@ -580,6 +606,9 @@ func (t *Terraform) fail(ctx context.Context, op string, err error, p *parser, s
 	hint := registryHint(diags)
 	if hint == "" {
 		hint = emulatorHint(diags)
+	}
+	if hint == "" {
+		hint = staleHint(diags)
 	}
 	e := &Error{Op: op, Dir: t.dir, Diagnostics: diags, Err: err, Hint: hint}
 	if le := lockError(diags); le != nil {
