@@ -26,7 +26,7 @@ app() {
   printf 'module bench\ngo 1.26\nrequire github.com/sst-tf/sst v0.0.0\nreplace github.com/sst-tf/sst => %s\n' "$2" >"$d/go.mod"
   cp "$root/go.sum" "$d/go.sum"
   (cd "$d" && GOFLAGS=-mod=mod go mod tidy -e >/dev/null 2>&1 || true)
-  (cd "$d" && "$sst" synth --stage bench >/dev/null)
+  (cd "$d" && "$sst" synth --stage bench >/dev/null 2>&1)
 }
 
 sides=(after)
