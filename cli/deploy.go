@@ -107,11 +107,15 @@ func runDeploy(ctx context.Context, s *session, o *deployOptions) error {
 	s.connection = o.connection
 	var reviewed *reviewedPlan
 	if o.plan != "" {
-		p, err := plandir.Read(o.plan)
+		abs, err := absDir(s.f, o.plan)
 		if err != nil {
 			return err
 		}
-		reviewed = &reviewedPlan{dir: o.plan, plan: p, stale: p.StaleDependents()}
+		p, err := plandir.Read(abs)
+		if err != nil {
+			return err
+		}
+		reviewed = &reviewedPlan{dir: o.plan, abs: abs, plan: p, stale: p.StaleDependents()}
 	}
 	m, stacks, err := s.synthStacks(ctx, o.stacks)
 	if err != nil {

@@ -74,7 +74,7 @@ func TestDeployPlanRefusedBeforeTerraform(t *testing.T) {
 		writeFile(t, filepath.Join(plan, "stacks", stack, "cdk.tf.json"), "{}")
 		p := &plandir.Plan{Version: plandir.Version, App: "e2e", Stage: stage, Region: "us-east-1", Backend: manifest.Backend{Kind: "local"},
 			Stacks: []plandir.Stack{{Name: stack, Plan: "stacks/" + stack + "/tfplan", Config: "stacks/" + stack + "/cdk.tf.json"}}}
-		if err := plandir.Write(plan, p); err != nil {
+		if err := plandir.Write(plan, plan, p); err != nil {
 			t.Fatal(err)
 		}
 	}

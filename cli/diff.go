@@ -96,8 +96,12 @@ func runDiff(ctx context.Context, s *session, o *diffOptions) error {
 		return err
 	}
 	var saved *plandir.Plan
+	var out string // o.out made absolute: terraform runs in each stack's directory
 	if o.out != "" {
-		if err := plandir.Prepare(o.out); err != nil {
+		if out, err = absDir(s.f, o.out); err != nil {
+			return err
+		}
+		if err := plandir.Prepare(out); err != nil {
 			return err
 		}
 		saved = &plandir.Plan{Version: plandir.Version, App: m.App, Stage: s.stage, Region: m.Region, Endpoint: m.Endpoint, Backend: m.Backend, Created: time.Now().UTC()}
@@ -125,7 +129,7 @@ func runDiff(ctx context.Context, s *session, o *diffOptions) error {
 		var detail []tf.ResourceDiff
 		var rec *plandir.Stack
 		if saved != nil {
-			rec, sum, detail, err = r.savePlan(ctx, t, o.out)
+			rec, sum, detail, err = r.savePlan(ctx, t, out)
 		} else {
 			sum, detail, err = t.PlanDetail(ctx, nil)
 		}
@@ -198,7 +202,7 @@ func runDiff(ctx context.Context, s *session, o *diffOptions) error {
 		for _, st := range stacks {
 			saved.Stacks = append(saved.Stacks, *records[st.Name])
 		}
-		if err := plandir.Write(o.out, saved); err != nil {
+		if err := plandir.Write(out, o.out, saved); err != nil {
 			return fmt.Errorf("write the plan: %w", err)
 		}
 		fmt.Fprintf(w, "\nPlan saved in %s (review %s); apply exactly it with `sst deploy --plan %s --stage %s`", o.out, filepath.Join(o.out, plandir.SummaryFile), o.out, s.stage)

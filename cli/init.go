@@ -25,6 +25,8 @@ type initOptions struct {
 	force     bool
 	noInstall bool
 	list      bool
+	// ci is `--ci <provider>`: write the CI recipe instead of an app.
+	ci string
 }
 
 func newInitCmd(f *Factory) *cobra.Command {
@@ -45,6 +47,7 @@ Without <dir>, inside an existing Next.js, Astro, Remix, SvelteKit, SolidStart
 or Vite project: adds the infrastructure files (cdktf.json, go.mod, an
 infra/main.go deploying the project with the matching site construct).`,
 		Example: `  sst init my-app                 # Go handlers, an Api and a DynamoDB table
+  sst init --ci github            # inside an app: .github/workflows/sst.yml (plan on PRs, pr-<n> stages, reviewed deploys)
   sst init my-app -t node         # TypeScript handlers; runs npm install
   sst init my-app --no-install    # write the files only
   sst init                        # inside a Next.js/Astro/… project: add sst to it`,
@@ -60,6 +63,12 @@ infra/main.go deploying the project with the matching site construct).`,
 					fmt.Fprintln(f.IO.Out, n)
 				}
 				return nil
+			}
+			if o.ci != "" {
+				if len(args) > 0 {
+					return errors.New("--ci writes into the project around the working directory: run `sst init --ci " + o.ci + "` inside it, without a directory")
+				}
+				return runInitCI(f, o)
 			}
 			if len(args) == 0 {
 				if cmd.Flags().Changed("template") {
@@ -78,6 +87,7 @@ infra/main.go deploying the project with the matching site construct).`,
 	fl.BoolVar(&o.force, "force", false, "write into a non-empty directory, overwriting files the template also has")
 	fl.BoolVar(&o.noInstall, "no-install", false, `skip "go mod tidy" and "npm install" (the Next: line lists them)`)
 	fl.BoolVar(&o.list, "list", false, "list the available templates")
+	fl.StringVar(&o.ci, "ci", "", "write the CI recipe for this provider (github) into the current app: plans on pull requests, a stage per pull request, reviewed deploys on merge")
 	return cmd
 }
 

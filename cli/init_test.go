@@ -182,3 +182,33 @@ func TestInitUnknownSource(t *testing.T) {
 	root, _ := filepath.Abs("..")
 	h.mustRun("init", "app", "--no-install", "--sst-source", root)
 }
+
+// TestInitCIRefusals: bad --ci input writes nothing. (The recipe itself
+// is run against the emulator by tests TestCIRecipe.)
+func TestInitCIRefusals(t *testing.T) {
+	outside := newHarness(t, t.TempDir())
+	outside.mustFail("--ci: ", "init", "--ci", "github")
+	if !strings.Contains(outside.err.String(), "run it inside an sst project") {
+		t.Errorf("outside a project:\n%s", outside.err.String())
+	}
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "cdktf.json"), `{"language":"go","app":"go run ."}`)
+	h := newHarness(t, dir)
+	h.mustFail(`--ci "gitlab": the CI recipes are: github`, "init", "--ci", "gitlab")
+	h.mustFail("--ci writes into the project around the working directory", "init", "--ci", "github", "app")
+	if _, err := os.Stat(filepath.Join(dir, ".github")); err == nil {
+		t.Error("a refused --ci wrote .github")
+	}
+	writeFile(t, filepath.Join(dir, ".github", "sst-ci.sh"), "mine")
+	h.mustFail(".github/sst-ci.sh already exists: pass --force", "init", "--ci", "github")
+	if b, _ := os.ReadFile(filepath.Join(dir, ".github", "sst-ci.sh")); string(b) != "mine" {
+		t.Error("a refused --ci overwrote a file")
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".github", "workflows", "sst.yml")); err == nil {
+		t.Error("a refused --ci wrote the workflow")
+	}
+	h.mustRun("init", "--ci", "github", "--force")
+	if b, _ := os.ReadFile(filepath.Join(dir, ".github", "sst-ci.sh")); !strings.HasPrefix(string(b), "#!/bin/sh") {
+		t.Error("--force did not write the script")
+	}
+}

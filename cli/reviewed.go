@@ -183,8 +183,11 @@ func fileDigest(path string) (string, error) {
 // against the app, the stage and every stack's state before any stack is
 // applied.
 type reviewedPlan struct {
-	dir  string
-	plan *plandir.Plan
+	// dir is the directory as given (for messages), abs the same made
+	// absolute against the command's working directory (for files:
+	// terraform runs in each stack's directory).
+	dir, abs string
+	plan     *plandir.Plan
 	// stale maps a stack to the dependency whose changed outputs it was
 	// planned without.
 	stale map[string]string
@@ -193,7 +196,7 @@ type reviewedPlan struct {
 // file is the saved plan of a stack.
 func (p *reviewedPlan) file(stack string) string {
 	st, _ := p.plan.Stack(stack)
-	return filepath.Join(p.dir, filepath.FromSlash(st.Plan))
+	return filepath.Join(p.abs, filepath.FromSlash(st.Plan))
 }
 
 // check refuses the whole plan, naming each stack and what to do, when
@@ -213,7 +216,7 @@ func (p *reviewedPlan) check(ctx context.Context, s *session, m *manifest.Manife
 		if err != nil {
 			return fmt.Errorf("stack %s: %w", st.Name, err)
 		}
-		reviewed, err := os.ReadFile(filepath.Join(p.dir, filepath.FromSlash(ps.Config)))
+		reviewed, err := os.ReadFile(filepath.Join(p.abs, filepath.FromSlash(ps.Config)))
 		if err != nil {
 			return err
 		}

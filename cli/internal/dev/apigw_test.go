@@ -267,8 +267,10 @@ func TestGatewayAuthorizers(t *testing.T) {
 	dev := manifest.ApiDev{Authorizers: map[string]manifest.ApiAuthorizer{
 		"jwt":  {Type: "jwt", Issuer: issuer, Audience: []string{"client-1"}},
 		"gate": {Type: "lambda", Function: "authz", SimpleResponses: true},
+		// SST v2's default: an IAM policy on the 1.0 event's methodArn.
+		"policy": {Type: "lambda", Function: "authz", PayloadFormatVersion: "1.0"},
 	}}
-	srv := gateway(t, dev, NewJWTVerifier(""), map[string]string{"GET /private": "jwt", "GET /gated": "gate", "GET /signed": "iam"})
+	srv := gateway(t, dev, NewJWTVerifier(""), map[string]string{"GET /private": "jwt", "GET /gated": "gate", "GET /signed": "iam", "GET /policy": "policy"})
 
 	sign := func(k *rsa.PrivateKey, claims map[string]any) string {
 		h, _ := json.Marshal(map[string]string{"alg": "RS256", "kid": "k1", "typ": "JWT"})
@@ -332,6 +334,12 @@ func TestGatewayAuthorizers(t *testing.T) {
 	}
 	if status, _ := call("/gated", ""); status != 401 {
 		t.Errorf("lambda authorizer without identity: status %d, want 401", status)
+	}
+	if status, _ := call("/policy", "let-me-in"); status != 200 {
+		t.Errorf("IAM-policy authorizer refused an allowed request: %d", status)
+	}
+	if status, _ := call("/policy", "wrong"); status != 403 {
+		t.Errorf("IAM-policy authorizer denied: status %d, want 403", status)
 	}
 	if status, _ := call("/signed", ""); status != 200 {
 		t.Errorf("iam route: status %d (accepted locally, with a warning)", status)

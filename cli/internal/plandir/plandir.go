@@ -232,9 +232,10 @@ func Prepare(dir string) error {
 // StackDir is where a stack's saved plan and configuration go.
 func StackDir(dir, stack string) string { return filepath.Join(dir, "stacks", stack) }
 
-// Write writes plan.json and summary.md; the saved plans are already in
-// place. dir is how the summary tells the reader to apply it.
-func Write(dir string, p *Plan) error {
+// Write writes plan.json and summary.md into dir; the saved plans are
+// already in place. shown is the directory as the summary names it in the
+// command that applies it (as the user gave it).
+func Write(dir, shown string, p *Plan) error {
 	b, err := json.MarshalIndent(p, "", "  ")
 	if err != nil {
 		return err
@@ -242,7 +243,7 @@ func Write(dir string, p *Plan) error {
 	if err := os.WriteFile(filepath.Join(dir, File), append(b, '\n'), 0o600); err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(dir, SummaryFile), []byte(Summary(p, dir)), 0o600)
+	return os.WriteFile(filepath.Join(dir, SummaryFile), []byte(Summary(p, shown)), 0o600)
 }
 
 // Read reads plan.json of dir, checking that every saved plan it names is

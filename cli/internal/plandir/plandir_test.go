@@ -134,7 +134,7 @@ func TestWriteRead(t *testing.T) {
 			}
 		}
 	}
-	if err := Write(dir, p); err != nil {
+	if err := Write(dir, dir, p); err != nil {
 		t.Fatal(err)
 	}
 	got, err := Read(dir)

@@ -93,11 +93,19 @@ export async function handler(event: Event) {
 
 export const other = async () => ({ version: 2 });
 
-// A Lambda authorizer (simple responses) for the gateway tests.
-export const authorizer = async (event: { headers?: Record<string, string> }) => ({
-  isAuthorized: event.headers?.authorization === "let-me-in",
-  context: { user: "u1" },
-});
+// A Lambda authorizer for the gateway tests: simple responses, or, given
+// a payload format 1.0 event's methodArn, an IAM policy on it.
+export const authorizer = async (event: { headers?: Record<string, string>; methodArn?: string }) => {
+  const allowed = event.headers?.authorization === "let-me-in";
+  if (event.methodArn) {
+    return {
+      principalId: "u1",
+      policyDocument: { Version: "2012-10-17", Statement: [{ Action: "execute-api:Invoke", Effect: allowed ? "Allow" : "Deny", Resource: event.methodArn }] },
+      context: { user: "u1" },
+    };
+  }
+  return { isAuthorized: allowed, context: { user: "u1" } };
+};
 
 // A WebSocket route handler: $connect refuses ?deny=1; a message is echoed
 // back through the connection management API, as a chat handler would.

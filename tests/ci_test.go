@@ -1,0 +1,117 @@
+package tests
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/sst-tf/sst/internal/testenv"
+)
+
+// ciApp is a shell script standing in for `go run .` (no synthesis: the
+// recipe's commands are what is tested): one stack holding one SSM
+// parameter per stage, local state in the project.
+const ciApp = `set -e
+mkdir -p "$SST_OUT_DIR/stacks/Web"
+cat > "$SST_OUT_DIR/stacks/Web/cdk.tf.json" <<EOF
+{"terraform": {"required_providers": {"aws": {"source": "hashicorp/aws", "version": "~> 5.84"}},
+  "backend": {"local": {"path": "$SST_PROJECT_DIR/.sst/state/Web/terraform.tfstate", "workspace_dir": "$SST_PROJECT_DIR/.sst/state/Web"}}},
+ "provider": {"aws": [{"region": "us-east-1", "skip_credentials_validation": true, "skip_requesting_account_id": true,
+   "skip_metadata_api_check": "true", "endpoints": [{"ssm": "$SST_ENDPOINT", "sts": "$SST_ENDPOINT"}]}]},
+ "resource": {"aws_ssm_parameter": {"v": {"name": "/ci/$SST_STAGE/version", "type": "String", "value": "1"}}}}
+EOF
+cat > "$SST_OUT_DIR/manifest.json" <<EOF
+{"version":1,"app":"ci","stage":"$SST_STAGE","region":"us-east-1","backend":{"kind":"local"},
+ "stacks":[{"name":"Web","dir":"stacks/Web","workspace":"$SST_STAGE","constructs":[]}]}
+EOF
+`
+
+// TestCIRecipe runs the steps of the workflow `sst init --ci github`
+// writes, as the workflow runs them (sh .github/sst-ci.sh <step>), against
+// the emulator: a pull request deploys its own stage, a merge plans the
+// target stage and deploys exactly that plan, a second apply of the same
+// plan is refused, closing the pull request removes its stage.
+func TestCIRecipe(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for name, body := range map[string]string{"cdktf.json": `{"language":"go","app":"sh app.sh"}`, "app.sh": ciApp} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mustSST(t, dir, "init", "--ci", "github")
+	workflow, err := os.ReadFile(filepath.Join(dir, ".github", "workflows", "sst.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, run := range []string{
+		"sh .github/sst-ci.sh pr ${{ github.event.number }}",
+		"sh .github/sst-ci.sh plan",
+		"sh .github/sst-ci.sh apply",
+		"sh .github/sst-ci.sh close ${{ github.event.number }}",
+	} {
+		if !strings.Contains(string(workflow), "run: "+run+"\n") {
+			t.Fatalf("the workflow does not run %q:\n%s", run, workflow)
+		}
+	}
+	if r := sst(t, dir, "init", "--ci", "github"); r.code == 0 || !strings.Contains(r.stderr, ".github/workflows/sst.yml already exists: pass --force") {
+		t.Errorf("a second init --ci overwrote the recipe:\n%s", r)
+	}
+
+	ci := func(want int, args ...string) result {
+		t.Helper()
+		cmd := exec.Command("sh", append([]string{".github/sst-ci.sh"}, args...)...)
+		cmd.Dir = dir
+		env := map[string]string{"SST": sstBin}
+		for k, v := range baseEnv {
+			env[k] = v
+		}
+		cmd.Env = testenv.Environ(env)
+		r := runResult(t, cmd)
+		if r.code != want {
+			t.Fatalf("sst-ci.sh %s: want exit %d\n%s", strings.Join(args, " "), want, r)
+		}
+		return r
+	}
+	ctx := context.Background()
+	client := ssm.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(moto.URL()),
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})
+	exists := func(stage string) bool {
+		_, err := client.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String("/ci/" + stage + "/version")})
+		return err == nil
+	}
+
+	ci(0, "pr", "7")
+	if !exists("pr-7") || exists("prod") {
+		t.Fatalf("after the pull request step: pr-7 %v, prod %v; want only pr-7", exists("pr-7"), exists("prod"))
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "sst-plan", "summary.md")); err != nil || !strings.Contains(string(b), "| Web | 1 | 0 | 0 | 0 | none |") {
+		t.Errorf("the pull request's plan of prod: %v\n%s", err, b)
+	}
+	ci(0, "plan")
+	if exists("prod") {
+		t.Fatal("the plan step deployed")
+	}
+	ci(0, "apply")
+	if !exists("prod") {
+		t.Fatal("the apply step did not deploy prod")
+	}
+	if r := ci(1, "apply"); !strings.Contains(r.stderr, "stack Web: the state changed since the plan was made") {
+		t.Errorf("a second apply of the plan:\n%s", r)
+	}
+	ci(0, "close", "7")
+	if exists("pr-7") {
+		t.Error("closing the pull request left stage pr-7")
+	}
+	if r := ci(2, "deploy"); !strings.Contains(r.stderr, "usage:") {
+		t.Errorf("an unknown step:\n%s", r)
+	}
+	mustSST(t, dir, "remove", "--stage", "prod", "--yes")
+}
