@@ -249,12 +249,42 @@ func (s *session) synthOrReuse(ctx context.Context) (*synth.Result, error) {
 	if why != "" {
 		return s.runSynth(ctx, why)
 	}
+	checked := time.Since(start)
+	// Handler code is not an input of the synthesis: its bundles are
+	// brought up to date here, each by the build the app made of it. Not
+	// for a removal: destroying needs no code, and a handler that does not
+	// compile must not block it.
+	start = time.Now()
+	var rep synth.BundleReport
+	if s.mode != manifest.ModeRemove {
+		var err error
+		rep, err = synth.RefreshBundles(ctx, s.synthOptions(), m)
+		var stale *synth.StaleError
+		if errors.As(err, &stale) {
+			return s.runSynth(ctx, stale.Reason)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 	fmt.Fprintf(s.f.IO.ErrOut, "Reusing the last synthesis of stage %s: none of the %d files and directories it read, nor its settings and environment, changed (checked in %s; --force runs the app)\n",
-		s.stage, n, time.Since(start).Round(time.Millisecond))
+		s.stage, n, checked.Round(time.Millisecond))
+	if len(rep.Built) > 0 || len(rep.Changed) > 0 {
+		fmt.Fprintf(s.f.IO.ErrOut, "Function bundles brought up to date without running the app (%d checked in %s): %s; %s\n",
+			rep.Checked, time.Since(start).Round(time.Millisecond), listLine("rebuilt", rep.Built, "none rebuilt"), listLine("changed", rep.Changed, "the bundles came out the same"))
+	}
 	for _, w := range m.Warnings {
 		fmt.Fprintf(s.f.IO.ErrOut, "%s %s\n", s.style.Yellow("warning:"), w)
 	}
 	return &synth.Result{OutDir: s.outDir(), Manifest: m, Reused: true}, nil
+}
+
+// listLine is "<what>: a, b", or none when the list is empty.
+func listLine(what string, names []string, none string) string {
+	if len(names) == 0 {
+		return none
+	}
+	return what + ": " + strings.Join(names, ", ")
 }
 
 // runSynth runs the app; why, when set, says why it must.

@@ -457,11 +457,9 @@ func (a *App) synth(fns []StackFunc) (m *manifest.Manifest, err error) {
 	if err := a.buildFunctions(context.Background()); err != nil {
 		return nil, err
 	}
-	for _, fn := range a.functions {
-		if fn.result != nil {
-			a.read.Add(fn.result.Read)
-		}
-	}
+	// What the function builds read is not an input of the synthesis: the
+	// JSON does not depend on bundle contents, and the CLI repeats each
+	// build (manifest.Function.Bundle) before it deploys a reused one.
 	for _, s := range a.stacks {
 		s.finalize()
 	}

@@ -392,7 +392,7 @@ func TestAppManifest(t *testing.T) {
 	}})
 	f := s.manifestFunction(t, "Second", "Api_GET_notes")
 	if f.Construct != "Api" || f.Name != "test-notes-Api_GET_notes" || f.Handler != nodeHandler || f.Runtime != "nodejs20.x" ||
-		f.Arch != "arm64" || f.Memory != 1024 || f.Timeout != 10 || f.SourceHash == "" || f.Environment["SST_Table_tableName_Notes"] != "test-notes-Notes" ||
+		f.Arch != "arm64" || f.Memory != 1024 || f.Timeout != 10 || f.Build == nil || f.Environment["SST_Table_tableName_Notes"] != "test-notes-Notes" ||
 		!reflect.DeepEqual(f.Bindings, []string{"Notes"}) {
 		t.Errorf("manifest function = %+v", f)
 	}

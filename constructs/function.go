@@ -3,6 +3,8 @@ package sst
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -696,8 +698,17 @@ func (fn *Function) complete() {
 	f.PutEnvironment(&lambdafunction.LambdaFunctionEnvironment{Variables: &vars})
 	f.SetHandler(jsii.String(fn.result.Handler))
 	f.SetRuntime(jsii.String(fn.result.Runtime))
-	f.SetFilename(jsii.String(s.artifact(fn.result.ZipPath)))
-	f.SetSourceCodeHash(jsii.String(fn.result.Hash))
+	// The JSON names a stable path and lets Terraform hash the file at
+	// plan time: an edited handler changes the file, not the JSON, so the
+	// CLI can rebuild it without running the app (see manifest.Function).
+	dst := fn.bundlePath()
+	if err := build.Place(fn.result.ZipPath, dst); err != nil {
+		s.app.errorf("stack %s: function %q: place its bundle at %s: %v", s.name, fn.fid, dst, err)
+		return
+	}
+	rel := s.artifact(dst)
+	f.SetFilename(jsii.String(rel))
+	f.SetSourceCodeHash(cdktf.Fn_Filebase64sha256(jsii.String(rel)))
 	// Logs go only to the function's own log group.
 	logArn := *fn.Cdk.LogGroup.Arn() + ":*"
 	all := append([]Statement{Allow([]string{"logs:CreateLogStream", "logs:PutLogEvents"}, logArn)}, perms...)
@@ -724,10 +735,22 @@ func (fn *Function) describeFunction() manifest.Function {
 	}
 	if fn.result != nil {
 		mf.Runtime = fn.result.Runtime
-		mf.Artifact = fn.stack.rel(fn.result.ZipPath)
-		mf.SourceHash = fn.result.Hash
+		mf.Artifact = fn.stack.rel(fn.bundlePath())
 	}
 	return mf
+}
+
+// bundlePath is where the stack's Terraform reads the function's bundle:
+// <out>/functions/<id>.zip, one path per function whatever its code.
+// Function ids are unique in the app; one that is not a safe file name
+// gets a hash of itself appended, so two never share a file.
+func (fn *Function) bundlePath() string {
+	name := build.FileName(fn.fid)
+	if name != fn.fid {
+		sum := sha256.Sum256([]byte(fn.fid))
+		name += "-" + hex.EncodeToString(sum[:4])
+	}
+	return filepath.Join(fn.stack.app.opts.OutDir, "functions", name+".zip")
 }
 
 // buildSettings are the props that shape the function's bundle.

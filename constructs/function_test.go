@@ -34,9 +34,17 @@ func TestFunctionGoHandler(t *testing.T) {
 			t.Errorf("manifest %s arch/runtime = %s/%s", id, mf.Arch, mf.Runtime)
 		}
 	}
-	arm, x86 := s.resource(t, "First", "aws_lambda_function", "GoFn"), s.resource(t, "First", "aws_lambda_function", "GoX86")
-	if arm["source_code_hash"] == x86["source_code_hash"] {
-		t.Error("arm64 and x86_64 builds hash the same: is the architecture ignored?")
+	stackDir := filepath.Join(opts.OutDir, "stacks", "First")
+	bundle := func(id string) string {
+		name, _ := s.resource(t, "First", "aws_lambda_function", id)["filename"].(string)
+		b, err := os.ReadFile(filepath.Join(stackDir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	if bundle("GoFn") == bundle("GoX86") {
+		t.Error("arm64 and x86_64 builds are the same bytes: is the architecture ignored?")
 	}
 }
 
@@ -271,13 +279,13 @@ func TestFunctionRoleAndLogs(t *testing.T) {
 func TestFunctionArtifactAndDeterminism(t *testing.T) {
 	opts := testOptions(t)
 	opts.ArtifactDir = filepath.Join(t.TempDir(), "artifacts")
-	waitForPrebuild := false
+	waitForPrebuild, minify := false, false
 	body := func(s *Stack) any {
 		if waitForPrebuild {
 			waitForArtifact(t, opts.ArtifactDir, "GoFn-")
 		}
 		tb := notesTable(s)
-		NewFunction(s, "Fn", FunctionProps{Handler: nodeHandler, Bind: []Bindable{tb}, Environment: map[string]string{"B": "2", "A": "1"}})
+		NewFunction(s, "Fn", FunctionProps{Handler: nodeHandler, Bind: []Bindable{tb}, Environment: map[string]string{"B": "2", "A": "1"}, Nodejs: NodejsProps{Minify: minify}})
 		NewFunction(s, "GoFn", FunctionProps{Handler: goHandler, Bind: []Bindable{tb}})
 		NewFunction(s, "GoFn2", FunctionProps{Handler: goHandler})
 		return nil
@@ -295,16 +303,29 @@ func TestFunctionArtifactAndDeterminism(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(stackDir, name)); err != nil {
 			t.Errorf("%s artifact does not resolve from the stack dir: %v", id, err)
 		}
-		if h, _ := f["source_code_hash"].(string); len(h) != 44 {
-			t.Errorf("%s source_code_hash = %q, want base64 sha256", id, h)
+		// Terraform hashes the file at plan time, so the JSON does not
+		// change with the code.
+		if h, want := f["source_code_hash"], `${filebase64sha256("`+name+`")}`; h != want {
+			t.Errorf("%s source_code_hash = %q, want %q", id, h, want)
+		}
+		if want := "../../functions/" + id + ".zip"; name != want {
+			t.Errorf("%s filename = %q, want the stable path %q", id, name, want)
 		}
 	}
 	if got := s.manifestStack(t, "First").Artifacts; len(got) != 3 {
 		t.Errorf("artifacts = %v, want 3", got)
 	}
 	goFn, goFn2 := s.resource(t, "First", "aws_lambda_function", "GoFn"), s.resource(t, "First", "aws_lambda_function", "GoFn2")
-	if goFn["source_code_hash"] != goFn2["source_code_hash"] || goFn["filename"] == goFn2["filename"] {
-		t.Errorf("two functions on one Go package: %v %v and %v %v, want one hash, two files", goFn["filename"], goFn["source_code_hash"], goFn2["filename"], goFn2["source_code_hash"])
+	bundle := func(f map[string]any) string {
+		name, _ := f["filename"].(string)
+		b, err := os.ReadFile(filepath.Join(stackDir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	if bundle(goFn) != bundle(goFn2) || goFn["filename"] == goFn2["filename"] {
+		t.Errorf("two functions on one Go package: %v and %v, want the same bytes in two files", goFn["filename"], goFn2["filename"])
 	}
 	first := readTree(t, opts.OutDir)
 
@@ -323,6 +344,24 @@ func TestFunctionArtifactAndDeterminism(t *testing.T) {
 		if _, ok := first[name]; !ok {
 			t.Errorf("%s written only with builds started early", name)
 		}
+	}
+
+	// Other bundle bytes (a minified build), the same JSON: only the file
+	// at the stable path differs; the manifest describes the build that
+	// made it, for the CLI to repeat.
+	minify = true
+	s = synthOK(t, Config{Name: "notes"}, opts, stacks(t, body)...)
+	third := readTree(t, opts.OutDir)
+	for name, b := range first {
+		if strings.HasSuffix(name, "cdk.tf.json") && third[name] != b {
+			t.Errorf("a different bundle changed %s:\n%s\n---\n%s", name, b, third[name])
+		}
+	}
+	if f := filepath.Join("functions", "Fn.zip"); third[f] == "" || third[f] == first[f] {
+		t.Error("the minified bundle was not placed at the function's stable path")
+	}
+	if b := s.manifestFunction(t, "First", "Fn").Build; b == nil || !b.Minify {
+		t.Errorf("manifest build settings = %+v", b)
 	}
 }
 
@@ -430,4 +469,5 @@ func TestFunctionSSTv2Props(t *testing.T) {
 	if dev {
 		t.Error("IsDev is true outside sst dev")
 	}
+
 }

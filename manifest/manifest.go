@@ -38,7 +38,9 @@ type Manifest struct {
 	// record what they read, the CLI adds the app's own Go packages,
 	// go.mod, cdktf.json and the environment. The CLI reuses the stage's
 	// output instead of running the app while none of it changed; nil
-	// (an app of an older sst) means never.
+	// (an app of an older sst) means never. Function builds are not in
+	// it: the JSON does not depend on bundle contents, and the CLI brings
+	// the bundles up to date itself (see Function.Artifact).
 	Inputs *inputs.Set `json:"inputs,omitempty"`
 }
 
@@ -120,15 +122,20 @@ type Function struct {
 	// Construct is the id of the construct that owns the function.
 	Construct string `json:"construct"`
 	// Name is the physical function name.
-	Name     string `json:"name"`
-	Handler  string `json:"handler"`
-	Runtime  string `json:"runtime"`
-	Arch     string `json:"architecture"`
-	Memory   int    `json:"memory"`
-	Timeout  int    `json:"timeout"`
-	Artifact string `json:"artifact,omitempty"`
-	// SourceHash is the content hash of the built artifact.
-	SourceHash  string            `json:"sourceHash,omitempty"`
+	Name    string `json:"name"`
+	Handler string `json:"handler"`
+	Runtime string `json:"runtime"`
+	Arch    string `json:"architecture"`
+	Memory  int    `json:"memory"`
+	Timeout int    `json:"timeout"`
+	// Artifact is the bundle the stack uploads, relative to the stack
+	// directory: a stable path per function (the JSON names it and lets
+	// Terraform hash it at plan time). When a synthesis is reused, the CLI
+	// repeats the function's build (build.RequestFor this entry: a
+	// build-cache hit unless a source changed) and replaces the file when
+	// the bundle differs. A function without Handler was built from a
+	// site (its sources are the site's tree, whose change reruns the app).
+	Artifact    string            `json:"artifact,omitempty"`
 	Environment map[string]string `json:"environment,omitempty"`
 	Bindings    []string          `json:"bindings,omitempty"`
 	// Build repeats the bundler settings the app used, so `sst dev` builds

@@ -165,11 +165,21 @@ func TestLifecycle(t *testing.T) {
 		}
 	})
 
-	t.Run("an edited handler reruns the app and deploys the new code", func(t *testing.T) {
+	t.Run("an edited handler is rebuilt and deployed without running the app", func(t *testing.T) {
 		editFile(t, filepath.Join(dir, "functions", "notes", "main.go"), `"content"`, `"content" `)
+		// diff rebuilds the bundle and plans the one stack holding it.
+		d := mustSST(t, dir, "diff", "--stage", stage)
+		if strings.Contains(d.stderr, "Synthesizing") || !strings.Contains(d.stderr, "Reusing the last synthesis") ||
+			!strings.Contains(d.stderr, "rebuilt: API/Api_GET_notes") || !strings.Contains(d.stderr, "changed: API/Api_GET_notes") {
+			t.Errorf("diff after a handler edit should rebuild its bundles without running the app:\n%s", d.stderr)
+		}
+		if !strings.Contains(d.stdout, "~ aws_lambda_function.Api_GET_notes\n") || !strings.Contains(d.stdout, "source_code_hash: ") || !strings.Contains(d.stdout, "Stack Storage: no changes: unchanged since the last deploy, not planned") {
+			t.Errorf("diff should show the function's update and leave Storage unplanned:\n%s", d.stdout)
+		}
+		// The bundle is current already; its stack's deploy hash is not.
 		r := mustSST(t, dir, "deploy", "--stage", stage)
-		if !strings.Contains(r.stderr, "Synthesizing (go run .): functions/notes/main.go changed") {
-			t.Errorf("deploy after a handler edit should rerun the app naming the handler:\n%s", r.stderr)
+		if strings.Contains(r.stderr, "Synthesizing") || !strings.Contains(r.stderr, "Reusing the last synthesis") {
+			t.Errorf("deploy after a handler edit should not run the app:\n%s", r.stderr)
 		}
 		if !strings.Contains(r.stdout, "Stack Storage: unchanged, skipped") || strings.Contains(r.stdout, "Stack API: unchanged") {
 			t.Errorf("only API should deploy:\n%s", r.stdout)
@@ -180,6 +190,11 @@ func TestLifecycle(t *testing.T) {
 		}
 		if aws.ToString(fn.Configuration.CodeSha256) == aws.ToString(c.CodeSha256) {
 			t.Errorf("the edited handler was not deployed (code sha %s unchanged)", aws.ToString(c.CodeSha256))
+		}
+		// Nothing left to do: the next deploy skips both stacks.
+		r = mustSST(t, dir, "deploy", "--stage", stage)
+		if n := strings.Count(r.stdout, "unchanged, skipped"); n != 2 || strings.Contains(r.stderr, "rebuilt") {
+			t.Errorf("want both stacks skipped and nothing rebuilt, got:\n%s\n%s", r.stderr, r.stdout)
 		}
 	})
 

@@ -483,3 +483,8 @@ func sortedCopy(s []string) []string {
 	sort.Strings(c)
 	return c
 }
+
+// FileName is name made safe as a file name on every OS (the way artifact
+// names are made of function ids); a name that is one already is returned
+// unchanged.
+func FileName(name string) string { return sanitize(name) }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/sst-tf/sst/internal/atomicfile"
@@ -74,4 +75,34 @@ func writeZip(outDir, name string, data []byte) (path, hash string, err error) {
 		return "", "", err
 	}
 	return path, hash, nil
+}
+
+// Place puts the artifact src also at dst: the stable path a stack's
+// Terraform uploads, which stays the same whatever the bundle holds, so the
+// synthesized JSON does not change when only code does. A hard link when
+// both are on one file system (src is content-addressed and never
+// rewritten in place: atomicfile replaces, it does not truncate), a copy
+// otherwise; dst is replaced by a rename, so a reader sees the old bundle
+// or the new one, never a mix.
+func Place(src, dst string) error {
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	tmp := dst + ".tmp-" + strconv.Itoa(os.Getpid())
+	os.Remove(tmp)
+	if err := os.Link(src, tmp); err != nil {
+		data, err := os.ReadFile(src)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(tmp, data, 0o644); err != nil {
+			os.Remove(tmp)
+			return err
+		}
+	}
+	if err := os.Rename(tmp, dst); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
 }

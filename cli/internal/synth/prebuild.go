@@ -22,19 +22,24 @@ func prebuild(o Options, env []string) *build.Scheduler {
 	if m == nil {
 		return s
 	}
-	artifacts := filepath.Join(o.ProjectDir, filepath.FromSlash(manifest.ArtifactDir))
+	s.StartManifest(o.ProjectDir, appArtifactDir(o, env), env, m)
+	return s
+}
+
+// appArtifactDir is the artifact directory the app builds into: its
+// environment's SST_ARTIFACT_DIR (relative to the project, its working
+// directory), else the default under the project.
+func appArtifactDir(o Options, env []string) string {
 	for i := len(env) - 1; i >= 0; i-- {
 		if v, ok := strings.CutPrefix(env[i], manifest.EnvArtifactDir+"="); ok {
-			if v != "" {
-				// The app resolves it from its working directory, the project.
-				if !filepath.IsAbs(v) {
-					v = filepath.Join(o.ProjectDir, v)
-				}
-				artifacts = v
+			if v == "" {
+				break
 			}
-			break
+			if !filepath.IsAbs(v) {
+				v = filepath.Join(o.ProjectDir, v)
+			}
+			return v
 		}
 	}
-	s.StartManifest(o.ProjectDir, artifacts, env, m)
-	return s
+	return filepath.Join(o.ProjectDir, filepath.FromSlash(manifest.ArtifactDir))
 }

@@ -2,6 +2,7 @@ package synth
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -37,6 +38,17 @@ var reuseProject = map[string]string{
 	"web/index.html":                    "<h1>hi</h1>\n",
 }
 
+// reuseFunctions are the project's functions as the manifest describes
+// them (the app builds each with build.RequestFor its entry).
+var reuseFunctions = []manifest.Function{
+	{ID: "GoFn", Handler: "functions/goh"},
+	{ID: "NodeFn", Handler: "functions/node/list.handler"},
+	{ID: "PyFn", Handler: "functions/py/handler.main", Build: &manifest.FunctionBuild{Runtime: build.RuntimePython312}},
+}
+
+// reuseArtifacts is the project's artifact directory.
+func reuseArtifacts(o Options) string { return filepath.Join(o.ProjectDir, ".sst", "artifacts") }
+
 // recordReuseProject writes the project with old mtimes (so the size+mtime
 // fast path is what the check uses), records what a synthesis of it reads
 // the way Run and the app's build steps do, and writes the manifest a
@@ -62,20 +74,31 @@ func recordReuseProject(t *testing.T, o Options) {
 	if app.Unknown != "" {
 		t.Fatalf("app inputs unknown: %s", app.Unknown)
 	}
-	// What the app's build steps report in the manifest.
-	var steps inputs.Set
-	for _, r := range []build.Request{
-		{Name: "GoFn", Handler: "functions/goh", Target: "host"},
-		{Name: "NodeFn", Handler: "functions/node/list.handler"},
-		{Name: "PyFn", Handler: "functions/py/handler.main", Runtime: build.RuntimePython312},
-	} {
-		r.ProjectDir = o.ProjectDir
-		res, err := build.Build(ctx, r)
+	// The functions the app built, at their stable paths, with the build
+	// requests the CLI repeats; their reads are not inputs of the synth.
+	st := manifest.Stack{Name: "S", Dir: "stacks/S"}
+	stackDir := filepath.Join(o.OutDir, "stacks", "S")
+	for _, f := range reuseFunctions {
+		res, err := build.Build(ctx, build.RequestFor(o.ProjectDir, reuseArtifacts(o), f))
 		if err != nil {
 			t.Fatal(err)
 		}
-		steps.Add(res.Read)
+		art := "../../functions/" + f.ID + ".zip"
+		if err := build.Place(res.ZipPath, filepath.Join(stackDir, filepath.FromSlash(art))); err != nil {
+			t.Fatal(err)
+		}
+		st.Artifacts = append(st.Artifacts, art)
+		f.Runtime, f.Artifact = res.Runtime, art
+		st.Functions = append(st.Functions, f)
 	}
+	if err := os.MkdirAll(stackDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(stackDir, "cdk.tf.json"), []byte("{}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// What the app's other build steps report in the manifest.
+	var steps inputs.Set
 	mig, err := inputs.DirContents(filepath.Join(o.ProjectDir, "migrations"))
 	if err != nil {
 		t.Fatal(err)
@@ -90,10 +113,7 @@ func recordReuseProject(t *testing.T, o Options) {
 	}
 	steps.Add(inputs.Set{Trees: []inputs.Tree{{Roots: []string{web}, Sum: sum}}})
 
-	if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	m := &manifest.Manifest{App: "app", Stage: o.Stage, Inputs: &steps}
+	m := &manifest.Manifest{App: "app", Stage: o.Stage, Inputs: &steps, Stacks: []manifest.Stack{st}}
 	if err := m.Write(o.OutDir); err != nil {
 		t.Fatal(err)
 	}
@@ -131,42 +151,65 @@ func TestReuseInvalidation(t *testing.T) {
 	setenv := func(kv string) func(*testing.T, *Options) {
 		return func(t *testing.T, o *Options) { o.Env = append(o.Env, kv) }
 	}
+	// built reports a build made meanwhile by another run (another stage's
+	// synth after the edit): the build cache is current, this stage's
+	// bundle is not.
+	builtElsewhere := func(name, body string) func(*testing.T, *Options) {
+		return func(t *testing.T, o *Options) {
+			write(name, body)(t, o)
+			for _, f := range reuseFunctions {
+				if _, err := build.Build(context.Background(), build.RequestFor(o.ProjectDir, reuseArtifacts(*o), f)); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	const (
+		goCode   = "package main\n\nimport \"example.com/app/hlib\"\n\nfunc main() { hlib.Serve(); println(\"v2\") }\n"
+		nodeCode = "import { pad } from \"leftpad\";\nimport { greet } from \"./util\";\nexport const handler = async () => pad(greet() + \"!\");\n"
+	)
 	cases := []struct {
 		name   string
 		change func(*testing.T, *Options)
-		want   string // part of the reason; "" = reused
+		want   string // part of the reason the app reruns; "" = reused
+		// With the synthesis reused: the bundles rebuilt (no build-cache
+		// hit) and those whose bytes changed (placed), comma-separated.
+		built, changed string
 	}{
-		{"nothing changed", func(*testing.T, *Options) {}, ""},
-		{"app main package edited", edit("main.go"), "main.go changed"},
-		{"package the app imports edited", edit("infra/infra.go"), "infra/infra.go changed"},
-		{"file added to an imported package", write("infra/more.go", "package infra\n"), "infra"},
-		{"go.mod edited", write("go.mod", "module example.com/app\n\ngo 1.23\n"), "go.mod changed"},
-		{"go.sum edited", write("go.sum", "example.com/x v1.0.0 h1:abc=\n"), "go.sum changed"},
-		{"cdktf.json edited", write("cdktf.json", `{"language":"go","app":"go run .","context":{}}`), "cdktf.json changed"},
-		{"SST_ variable set", setenv("SST_FEATURE=on"), "$SST_FEATURE"},
-		{"variable the app reads by name", setenv("APP_TIER=gold"), "$APP_TIER"},
-		{"--region", func(_ *testing.T, o *Options) { o.Region = "eu-west-1" }, "$SST_REGION"},
-		{"--endpoint", func(_ *testing.T, o *Options) { o.Endpoint = "http://127.0.0.1:5000" }, "$SST_ENDPOINT"},
-		{"--profile", func(_ *testing.T, o *Options) { o.Profile = "ci" }, "$SST_PROFILE"},
-		{"Go handler edited", edit("functions/goh/main.go"), "functions/goh/main.go changed"},
-		{"package the Go handler imports edited", edit("hlib/hlib.go"), "hlib/hlib.go changed"},
-		{"Node handler edited", edit("functions/node/list.ts"), "functions/node/list.ts changed"},
-		{"file the Node handler imports edited", edit("functions/node/util.ts"), "functions/node/util.ts changed"},
-		{"node module the handler imports edited", edit("node_modules/leftpad/index.js"), "node_modules/leftpad/index.js changed"},
-		{"package-lock.json changed", write("package-lock.json", `{"name":"app","lockfileVersion":3,"packages":{}}`), "package-lock.json changed"},
-		{"Python handler edited", edit("functions/py/handler.py"), "functions/py/handler.py changed"},
-		{"Python module added", write("functions/py/util.py", "x = 1\n"), "functions/py"},
-		{"migration edited", edit("migrations/001_init.sql"), "migrations/001_init.sql changed"},
-		{"migration added", write("migrations/002_more.sql", "select 1;\n"), "migrations"},
-		{"site file edited", edit("web/index.html"), "web"},
-		{"site file added", write("web/app.js", "1\n"), "web"},
-		{"Go file touched, not changed", touch("main.go"), ""},
-		{"handler touched, not changed", touch("functions/node/list.ts"), ""},
-		{"go.mod touched, not changed", touch("go.mod"), ""},
-		{"unrelated file edited", edit("README.md"), ""},
-		{"unrelated file added", write("notes.txt", "x\n"), ""},
-		{"unrelated variable set", setenv("EDITOR=vi"), ""},
-		{"--force's SST_REBUILD", setenv("SST_REBUILD=1"), ""},
+		{"nothing changed", func(*testing.T, *Options) {}, "", "", ""},
+		{"app main package edited", edit("main.go"), "main.go changed", "", ""},
+		{"package the app imports edited", edit("infra/infra.go"), "infra/infra.go changed", "", ""},
+		{"file added to an imported package", write("infra/more.go", "package infra\n"), "infra", "", ""},
+		{"go.mod edited", write("go.mod", "module example.com/app\n\ngo 1.23\n"), "go.mod changed", "", ""},
+		{"go.sum edited", write("go.sum", "example.com/x v1.0.0 h1:abc=\n"), "go.sum changed", "", ""},
+		{"cdktf.json edited", write("cdktf.json", `{"language":"go","app":"go run .","context":{}}`), "cdktf.json changed", "", ""},
+		{"SST_ variable set", setenv("SST_FEATURE=on"), "$SST_FEATURE", "", ""},
+		{"variable the app reads by name", setenv("APP_TIER=gold"), "$APP_TIER", "", ""},
+		{"--region", func(_ *testing.T, o *Options) { o.Region = "eu-west-1" }, "$SST_REGION", "", ""},
+		{"--endpoint", func(_ *testing.T, o *Options) { o.Endpoint = "http://127.0.0.1:5000" }, "$SST_ENDPOINT", "", ""},
+		{"--profile", func(_ *testing.T, o *Options) { o.Profile = "ci" }, "$SST_PROFILE", "", ""},
+		// Handler code: never the app, exactly that bundle.
+		{"Go handler edited", write("functions/goh/main.go", goCode), "", "GoFn", "GoFn"},
+		{"package the Go handler imports edited", write("hlib/hlib.go", "package hlib\n\nfunc Serve() { println(\"serve\") }\n"), "", "GoFn", "GoFn"},
+		{"Node handler edited", write("functions/node/list.ts", nodeCode), "", "NodeFn", "NodeFn"},
+		{"file the Node handler imports edited", write("functions/node/util.ts", "export const greet = () => \"hello\";\n"), "", "NodeFn", "NodeFn"},
+		{"node module the handler imports edited", write("node_modules/leftpad/index.js", "exports.pad = (s) => '  ' + s;\n"), "", "NodeFn", "NodeFn"},
+		{"package-lock.json changed", write("package-lock.json", `{"name":"app","lockfileVersion":3,"packages":{}}`), "", "NodeFn", ""},
+		{"Node handler comment edited", edit("functions/node/list.ts"), "", "NodeFn", ""},
+		{"Python handler edited", edit("functions/py/handler.py"), "", "PyFn", "PyFn"},
+		{"Python module added", write("functions/py/util.py", "x = 1\n"), "", "PyFn", "PyFn"},
+		{"handler built meanwhile by another run", builtElsewhere("functions/node/list.ts", nodeCode), "", "", "NodeFn"},
+		{"migration edited", edit("migrations/001_init.sql"), "migrations/001_init.sql changed", "", ""},
+		{"migration added", write("migrations/002_more.sql", "select 1;\n"), "migrations", "", ""},
+		{"site file edited", edit("web/index.html"), "web", "", ""},
+		{"site file added", write("web/app.js", "1\n"), "web", "", ""},
+		{"Go file touched, not changed", touch("main.go"), "", "", ""},
+		{"handler touched, not changed", touch("functions/node/list.ts"), "", "", ""},
+		{"go.mod touched, not changed", touch("go.mod"), "", "", ""},
+		{"unrelated file edited", edit("README.md"), "", "", ""},
+		{"unrelated file added", write("notes.txt", "x\n"), "", "", ""},
+		{"unrelated variable set", setenv("EDITOR=vi"), "", "", ""},
+		{"--force's SST_REBUILD", setenv("SST_REBUILD=1"), "", "", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -175,17 +218,56 @@ func TestReuseInvalidation(t *testing.T) {
 			o := Options{ProjectDir: dir, App: "go run .", OutDir: filepath.Join(dir, ".sst", "out", "dev"), Stage: "dev", Env: os.Environ()}
 			recordReuseProject(t, o)
 			tc.change(t, &o)
-			_, _, why := Reusable(o)
+			m, _, why := Reusable(o)
 			switch {
 			case tc.want == "" && why != "":
-				t.Errorf("reran for: %s", why)
+				t.Fatalf("reran for: %s", why)
 			case tc.want != "" && why == "":
-				t.Errorf("reused a stale synthesis (want a rerun naming %q)", tc.want)
+				t.Fatalf("reused a stale synthesis (want a rerun naming %q)", tc.want)
 			case tc.want != "" && !strings.Contains(why, tc.want):
-				t.Errorf("reason %q does not name %q", why, tc.want)
+				t.Fatalf("reason %q does not name %q", why, tc.want)
+			case tc.want != "":
+				return
+			}
+			rep, err := RefreshBundles(context.Background(), o, m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Join(rep.Built, ","); got != prefixed("S/", tc.built) {
+				t.Errorf("rebuilt %q, want %q", got, prefixed("S/", tc.built))
+			}
+			if got := strings.Join(rep.Changed, ","); got != prefixed("S/", tc.changed) {
+				t.Errorf("changed %q, want %q", got, prefixed("S/", tc.changed))
+			}
+			// Never stale: what each stack would upload is what a build
+			// from scratch makes of the sources now.
+			if tc.built != "" || tc.changed != "" {
+				fresh := t.TempDir()
+				for _, f := range reuseFunctions {
+					res, err := build.Build(context.Background(), build.RequestFor(o.ProjectDir, fresh, f))
+					if err != nil {
+						t.Fatal(err)
+					}
+					want, _ := os.ReadFile(res.ZipPath)
+					got, err := os.ReadFile(filepath.Join(o.OutDir, "functions", f.ID+".zip"))
+					if err != nil || string(got) != string(want) {
+						t.Errorf("%s: the stage's bundle is not a fresh build of the current sources (%v)", f.ID, err)
+					}
+				}
+			}
+			if again, err := RefreshBundles(context.Background(), o, m); err != nil || len(again.Built)+len(again.Changed) > 0 {
+				t.Errorf("a second refresh did %+v, %v; want nothing", again, err)
 			}
 		})
 	}
+}
+
+// prefixed puts p before each name of a comma-separated list.
+func prefixed(p, list string) string {
+	if list == "" {
+		return ""
+	}
+	return p + strings.ReplaceAll(list, ",", ","+p)
 }
 
 // An app of another sst version may write manifest fields this CLI does
@@ -226,5 +308,58 @@ func TestReuseRefused(t *testing.T) {
 	}
 	if p, ok := goRunPackages("go run ./cmd/app ./lib"); !ok || strings.Join(p, " ") != "./cmd/app ./lib" {
 		t.Errorf("go run ./cmd/app ./lib → %v %v", p, ok)
+	}
+}
+
+// A handler that no longer builds fails the refresh with the compiler's
+// message, naming the stack and function, and places nothing: not even
+// the other bundle that did build.
+func TestRefreshBundlesBuildError(t *testing.T) {
+	dir := t.TempDir()
+	o := Options{ProjectDir: dir, App: "go run .", OutDir: filepath.Join(dir, ".sst", "out", "dev"), Stage: "dev", Env: os.Environ()}
+	recordReuseProject(t, o)
+	nodeBundle := filepath.Join(o.OutDir, "functions", "NodeFn.zip")
+	before, err := os.ReadFile(nodeBundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range map[string]string{
+		"functions/goh/main.go":  "package main\n\nfunc main() { undefinedCall() }\n",
+		"functions/node/util.ts": "export const greet = () => \"changed\";\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(name)), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m, _, why := Reusable(o)
+	if why != "" {
+		t.Fatalf("reran for: %s", why)
+	}
+	_, err = RefreshBundles(context.Background(), o, m)
+	if err == nil {
+		t.Fatal("a handler that does not compile refreshed without an error")
+	}
+	for _, want := range []string{"stack S", `function "GoFn"`, "undefinedCall"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not name %q:\n%v", want, err)
+		}
+	}
+	if after, _ := os.ReadFile(nodeBundle); string(after) != string(before) {
+		t.Error("the Node bundle was placed although the refresh failed")
+	}
+}
+
+// A synthesis by an older sst names content-addressed artifacts: the
+// refresh must not write over them, and asks for the app to run instead.
+func TestRefreshBundlesRefusesContentAddressedPaths(t *testing.T) {
+	dir := t.TempDir()
+	o := Options{ProjectDir: dir, OutDir: filepath.Join(dir, ".sst", "out", "dev"), Stage: "dev"}
+	m := &manifest.Manifest{Stacks: []manifest.Stack{{Name: "S", Dir: "stacks/S", Functions: []manifest.Function{
+		{ID: "Fn", Handler: "functions/node/list.handler", Artifact: "../../../../artifacts/Fn-0123456789ab.zip"},
+	}}}}
+	_, err := RefreshBundles(context.Background(), o, m)
+	var stale *StaleError
+	if !errors.As(err, &stale) || !strings.Contains(err.Error(), "older sst") {
+		t.Errorf("err = %v, want a StaleError naming an older sst", err)
 	}
 }
