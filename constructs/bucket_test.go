@@ -359,5 +359,5 @@ func TestBucketQueueTopicTerraformValidate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	validateStacks(t, env, filepath.Join(opts.OutDir, m.Stacks[0].Dir))
+	validateStack(t, env, filepath.Join(opts.OutDir, m.Stacks[0].Dir))
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -290,5 +291,13 @@ func TestCognitoSecretTerraformValidate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	validateStacks(t, env, filepath.Join(opts.OutDir, "stacks", "First"), filepath.Join(opts.OutDir, "stacks", "Second"))
+	var wg sync.WaitGroup
+	for _, name := range []string{"First", "Second"} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			validateStack(t, env, filepath.Join(opts.OutDir, "stacks", name))
+		}()
+	}
+	wg.Wait()
 }

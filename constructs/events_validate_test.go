@@ -74,5 +74,5 @@ func TestEventsTerraformValidate(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkFunctionsComplete(t, opts.OutDir, m)
-	validateStacks(t, env, filepath.Join(opts.OutDir, m.Stacks[0].Dir))
+	validateStack(t, env, filepath.Join(opts.OutDir, m.Stacks[0].Dir))
 }

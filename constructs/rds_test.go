@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/sst-tf/sst/internal/testenv"
@@ -270,11 +271,15 @@ func TestRDSTerraformValidate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var dirs []string
+	var wg sync.WaitGroup
 	for _, st := range m.Stacks {
-		dirs = append(dirs, filepath.Join(emu.OutDir, st.Dir))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			validateStack(t, env, filepath.Join(emu.OutDir, st.Dir))
+		}()
 	}
-	validateStacks(t, env, dirs...)
+	wg.Wait()
 }
 
 func TestParseRDSEngine(t *testing.T) {
