@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -149,31 +148,16 @@ func siteDigest(stackDir, uploadPlan string) (string, int, error) {
 	fmt.Fprintf(h, "plan\x00%d\x00", len(b))
 	h.Write(b)
 	for _, f := range plan.Files {
-		if err := frame(h, f.Key, filepath.Join(stackDir, filepath.FromSlash(f.Source))); err != nil {
+		if err := deploy.Frame(h, f.Key, filepath.Join(stackDir, filepath.FromSlash(f.Source))); err != nil {
 			return "", 0, err
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil)), len(plan.Files), nil
 }
 
-func frame(w io.Writer, name, path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(w, "%s\x00%d\x00", name, fi.Size())
-	_, err = io.Copy(w, f)
-	return err
-}
-
 func fileDigest(path string) (string, error) {
 	h := sha256.New()
-	if err := frame(h, "", path); err != nil {
+	if err := deploy.Frame(h, "", path); err != nil {
 		return "", err
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil

@@ -128,14 +128,7 @@ func mergeStatements(in []Statement) []Statement {
 }
 
 func uniqueSorted(in []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, s := range in {
-		if !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-		}
-	}
+	out := uniqueInOrder(in)
 	sort.Strings(out)
 	return out
 }

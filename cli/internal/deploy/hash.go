@@ -24,21 +24,7 @@ const StackFile = "cdk.tf.json"
 func Hash(stackDir string, artifacts []string) (string, error) {
 	h := sha256.New()
 	add := func(name string) error {
-		f, err := os.Open(filepath.Join(stackDir, filepath.FromSlash(name)))
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		fi, err := f.Stat()
-		if err != nil {
-			return err
-		}
-		if fi.IsDir() {
-			return fmt.Errorf("%s is a directory, not a file", name)
-		}
-		fmt.Fprintf(h, "%s\x00%d\x00", name, fi.Size())
-		_, err = io.Copy(h, f)
-		return err
+		return Frame(h, name, filepath.Join(stackDir, filepath.FromSlash(name)))
 	}
 	if err := add(StackFile); err != nil {
 		return "", fmt.Errorf("hash stack: %w", err)
@@ -106,4 +92,25 @@ func writeFileAtomic(path string, b []byte) error {
 		os.Remove(f.Name())
 	}
 	return werr
+}
+
+// Frame writes the file at path into w framed by name and length
+// ("name\x00size\x00bytes"), the unit of every content hash a deploy
+// compares, so that moving bytes between files changes the hash.
+func Frame(w io.Writer, name, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if fi.IsDir() {
+		return fmt.Errorf("%s is a directory, not a file", name)
+	}
+	fmt.Fprintf(w, "%s\x00%d\x00", name, fi.Size())
+	_, err = io.Copy(w, f)
+	return err
 }
