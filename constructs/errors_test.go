@@ -245,7 +245,7 @@ func TestBadInput(t *testing.T) {
 		},
 		{
 			name:   "empty permission",
-			bodies: []body{fn(FunctionProps{Handler: nodeHandler, Permissions: []Statement{{Actions: []string{"s3:GetObject"}}}})},
+			bodies: []body{fn(FunctionProps{Handler: nodeHandler, Permissions: []Permission{Statement{Actions: []string{"s3:GetObject"}}}})},
 			want:   []string{`function "Fn"`, "Permissions[0]", "Resources"},
 		},
 		{
@@ -315,11 +315,12 @@ func TestBadInput(t *testing.T) {
 				tb := NewTable(s, "Notes", TableProps{Fields: pk})
 				fn := NewFunction(s, "Fn", FunctionProps{Handler: nodeHandler, Timeout: 1000 * time.Second, Bind: []Bindable{tb}})
 				NewFunction(s, "Other", FunctionProps{Handler: nodeHandler, Bind: []Bindable{fn, tb},
-					Permissions: []Statement{Allow([]string{"dynamodb:Query"}, tb.Arn()+"/index/*"), Allow([]string{"lambda:InvokeFunction"}, fn.InvokeArn())}})
+					Permissions: []Permission{tb, fn, Allow([]string{"dynamodb:Query"}, tb.Arn()+"/index/*"), Allow([]string{"lambda:InvokeFunction"}, fn.InvokeArn())}})
 				s.AddOutputs(map[string]any{"Arn": tb.Arn(), "Fn": fn.Arn(), "Url": fn.URL()})
 				return nil
 			}},
 			want: []string{`table "Notes": PrimaryIndex.PartitionKey is required`, `function "Fn": Timeout 16m40s`},
+			not:  []string{"Permissions["},
 		},
 		{
 			name:   "undefined default authorizer",
@@ -483,6 +484,41 @@ func TestBadInput(t *testing.T) {
 				return NewApi(s, "Api", ApiProps{Authorizers: map[string]ApiAuthorizer{"a": {Type: "lambda", Fn: fn, Function: FunctionProps{Handler: nodeHandler}}}, Routes: routes})
 			}},
 			want: []string{`api "Api": authorizer "a": Fn and Function props are both set`},
+		},
+		{
+			name:   "nil permission",
+			bodies: []body{fn(FunctionProps{Handler: nodeHandler, Permissions: []Permission{Allow([]string{"s3:GetObject"}, "*"), nil}})},
+			want:   []string{`function "Fn"`, "Permissions[1] is nil"},
+		},
+		{
+			name: "permission on a construct not built yet",
+			bodies: []body{func(s *Stack) any {
+				var later *Bucket
+				return NewFunction(s, "Fn", FunctionProps{Handler: nodeHandler, Permissions: []Permission{later}})
+			}},
+			want: []string{`function "Fn"`, "Permissions[0] is a nil *sst.Bucket", "sst.Use[*sst.Bucket]"},
+		},
+		{
+			name:   "empty service name",
+			bodies: []body{fn(FunctionProps{Handler: nodeHandler, Permissions: Service("s3", "")})},
+			want:   []string{`function "Fn"`, `Permissions[1] action ":*"`, `"s3:GetObject"`},
+		},
+		{
+			name: "bad attached permission",
+			bodies: []body{func(s *Stack) any {
+				f := NewFunction(s, "Fn", FunctionProps{Handler: nodeHandler})
+				f.AttachPermissions(Statement{Effect: "Maybe", Actions: []string{"s3:GetObject"}, Resources: []string{"*"}})
+				return f
+			}},
+			want: []string{`function "Fn": AttachPermissions[0] Effect "Maybe"`, `"Allow" or "Deny"`},
+		},
+		{
+			name: "nil default permission",
+			bodies: []body{func(s *Stack) any {
+				s.AddDefaultFunctionPermissions(nil)
+				return NewFunction(s, "Fn", FunctionProps{Handler: nodeHandler})
+			}},
+			want: []string{`function "Fn"`, "Permissions[0] is nil"},
 		},
 		{
 			name: "two mistakes reported together",

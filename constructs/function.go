@@ -88,8 +88,10 @@ type FunctionProps struct {
 	Environment map[string]string
 	// Bind gives the function these constructs' values and access.
 	Bind []Bindable
-	// Permissions are extra IAM statements (see Allow and Service).
-	Permissions []Statement
+	// Permissions grant more than the bindings do: constructs (their
+	// least-privilege actions on their resources), statements (Allow) and
+	// Service's shorthand.
+	Permissions []Permission
 	// URL adds a Lambda function URL.
 	URL *FunctionURL
 	// LogRetention is how long CloudWatch keeps the logs: one of its
@@ -440,12 +442,9 @@ func (fn *Function) validate() bool {
 			fail("%v", err)
 		}
 	}
-	for i, st := range p.Permissions {
-		if len(st.Actions) == 0 || len(st.Resources) == 0 {
-			fail("Permissions[%d]: a statement needs Actions and Resources", i)
-		}
-		if st.Effect != "" && st.Effect != "Allow" && st.Effect != "Deny" {
-			fail("Permissions[%d]: Effect %q: use \"Allow\" or \"Deny\"", i, st.Effect)
+	for i, perm := range p.Permissions {
+		if problem := checkPermission(fn.stack, perm); problem != "" {
+			fail("Permissions[%d] %s", i, problem)
 		}
 	}
 	for i, b := range p.Bind {
@@ -561,9 +560,13 @@ func (fn *Function) AddEnvironment(env map[string]string) {
 	}
 }
 
-// AttachPermissions grants statements after creation.
-func (fn *Function) AttachPermissions(p ...Statement) {
-	fn.props.Permissions = append(fn.props.Permissions, p...)
+// AttachPermissions grants more after creation (SST v2's
+// fn.attachPermissions): constructs, statements or Service's shorthand.
+func (fn *Function) AttachPermissions(p ...Permission) {
+	s := fn.stack
+	if checkPermissions(s, fmt.Sprintf("stack %s: function %q: AttachPermissions", s.name, fn.fid), p) {
+		fn.props.Permissions = append(fn.props.Permissions, p...)
+	}
 }
 
 // Arn is the function's ARN (a token until deploy); "" when the function
@@ -659,7 +662,7 @@ func (fn *Function) environment() (map[string]string, []Statement) {
 			}
 		}
 	}
-	perms := append([]Statement{}, fn.props.Permissions...)
+	perms := statementsOf(fn.props.Permissions)
 	if fn.props.Tracing.lambdaMode() != "" {
 		perms = append(perms, Allow([]string{"xray:PutTraceSegments", "xray:PutTelemetryRecords"}, "*"))
 	}
