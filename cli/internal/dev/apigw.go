@@ -31,7 +31,8 @@ type Invoker interface {
 	Invoke(ctx context.Context, fnID string, payload []byte, source string) (*Result, error)
 }
 
-// Gateway plays API Gateway (HTTP API, payload format 2.0) for one Api.
+// Gateway plays API Gateway (HTTP API, payload format 2.0, or 1.0 for
+// the routes configured so) for one Api.
 type Gateway struct {
 	Api    string
 	routes []gwRoute
@@ -212,9 +213,6 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	ev := g.event(req, r, params, body)
-	if r.format == "1.0" {
-		g.warnOnce("format:"+r.key.String(), fmt.Sprintf("route %s: API Gateway sends it payload format 1.0 events; sst dev sends 2.0 events", r.key))
-	}
 	if status, ok := g.authorize(req.Context(), req, r, ev); !ok {
 		writeJSON(w, status, map[string]string{"message": http.StatusText(status)})
 		return
@@ -229,6 +227,9 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		g.warnOnce("aws:"+r.key.String(), fmt.Sprintf("route %s: an aws (%s) route runs only when deployed; sst dev answers it 501", r.key, r.subtype))
 		writeJSON(w, http.StatusNotImplemented, map[string]string{"message": "Not Implemented: route " + r.key.String() + " calls " + r.subtype + " directly, which sst dev does not emulate; call the deployed API for it"})
 		return
+	}
+	if r.format == "1.0" {
+		ev = eventV1(req, r, ev)
 	}
 	payload, _ := json.Marshal(ev)
 	res, err := g.inv.Invoke(req.Context(), r.fn, payload, "api "+g.Api+" "+r.key.String())
@@ -252,7 +253,94 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		writeJSON(w, http.StatusInternalServerError, map[string]string{"message": "Internal Server Error"})
 		return
 	}
+	if r.format == "1.0" && !structuredResponse(res.Payload) {
+		// Format 1.0 has no inferred responses: API Gateway fails the
+		// request.
+		g.warnOnce("format-response:"+r.key.String(), fmt.Sprintf("route %s uses payload format 1.0: its function must return {statusCode, headers, body}; API Gateway answers anything else with 500", r.key))
+		writeJSON(w, http.StatusInternalServerError, map[string]string{"message": "Internal Server Error"})
+		return
+	}
 	writeLambdaResponse(w, res.Payload)
+}
+
+// structuredResponse reports whether a function's answer is an object
+// with a statusCode.
+func structuredResponse(payload json.RawMessage) bool {
+	var resp struct {
+		StatusCode *int `json:"statusCode"`
+	}
+	return json.Unmarshal(payload, &resp) == nil && resp.StatusCode != nil
+}
+
+// eventV1 is the payload format 1.0 event API Gateway sends a route
+// configured for it, made from the request and its 2.0 event (after the
+// authorizer filled that in): REST-API-shaped, with single- and
+// multi-value headers and query strings (single: the last value), and the
+// authorizer's output directly under requestContext.authorizer.
+func eventV1(req *http.Request, r *gwRoute, v2 map[string]any) map[string]any {
+	headers, multiHeaders := map[string]string{}, map[string][]string{}
+	for k, vs := range req.Header {
+		lk := strings.ToLower(k)
+		headers[lk] = vs[len(vs)-1]
+		multiHeaders[lk] = vs
+	}
+	if req.Host != "" {
+		headers["host"], multiHeaders["host"] = req.Host, []string{req.Host}
+	}
+	resource := r.key.Path
+	if r.key.Default {
+		resource = "$default"
+	}
+	rc2, _ := v2["requestContext"].(map[string]any)
+	http2, _ := rc2["http"].(map[string]any)
+	ctx := map[string]any{
+		"accountId":         rc2["accountId"],
+		"apiId":             rc2["apiId"],
+		"domainName":        rc2["domainName"],
+		"domainPrefix":      rc2["domainPrefix"],
+		"extendedRequestId": rc2["requestId"],
+		"httpMethod":        req.Method,
+		"identity":          map[string]any{"sourceIp": http2["sourceIp"], "userAgent": http2["userAgent"]},
+		"path":              req.URL.Path,
+		"protocol":          req.Proto,
+		"requestId":         rc2["requestId"],
+		"requestTime":       rc2["time"],
+		"requestTimeEpoch":  rc2["timeEpoch"],
+		"resourceId":        r.key.String(),
+		"resourcePath":      resource,
+		"stage":             rc2["stage"],
+	}
+	if az, ok := rc2["authorizer"].(map[string]any); ok {
+		switch {
+		case az["jwt"] != nil:
+			ctx["authorizer"] = az["jwt"] // {claims, scopes}
+		case az["lambda"] != nil:
+			ctx["authorizer"] = az["lambda"]
+		}
+	}
+	ev := map[string]any{
+		"version":           "1.0",
+		"resource":          resource,
+		"path":              req.URL.Path,
+		"httpMethod":        req.Method,
+		"headers":           headers,
+		"multiValueHeaders": multiHeaders,
+		"requestContext":    ctx,
+		"pathParameters":    v2["pathParameters"],
+		"stageVariables":    nil,
+		"body":              v2["body"],
+		"isBase64Encoded":   v2["isBase64Encoded"],
+	}
+	if q := req.URL.Query(); len(q) > 0 {
+		qs, multi := map[string]string{}, map[string][]string{}
+		for k, vs := range q {
+			qs[k], multi[k] = vs[len(vs)-1], vs
+		}
+		ev["queryStringParameters"], ev["multiValueQueryStringParameters"] = qs, multi
+	} else {
+		ev["queryStringParameters"], ev["multiValueQueryStringParameters"] = nil, nil
+	}
+	return ev
 }
 
 // event is the HTTP API payload format 2.0 request event.
