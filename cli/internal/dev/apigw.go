@@ -53,7 +53,7 @@ type gwRoute struct {
 	fn  string
 	// url is a url route's endpoint, subtype an aws route's.
 	url, subtype string
-	authorizer string
+	authorizer   string
 	// format is "1.0" for a route whose events use payload format 1.0.
 	format string
 	segs   []string
