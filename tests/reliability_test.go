@@ -191,7 +191,23 @@ func TestInterruptedDeploys(t *testing.T) {
 			if tc.table {
 				adoptOrphan(t, dir, env, tc.stage)
 			} else {
+				// Whether or not the killed run got to it, a binding
+				// value's parameter outside the state (as a run killed
+				// right after creating it leaves) is overwritten by the
+				// next create, with no --adopt.
+				params := ssm.NewFromConfig(awsConfig())
+				orphan := relParams(tc.stage) + "Topic/Events/topicArn"
+				if _, err := params.PutParameter(context.Background(), &ssm.PutParameterInput{Name: aws.String(orphan), Value: aws.String("orphan"), Type: "String", Overwrite: aws.Bool(true)}); err != nil {
+					t.Fatal(err)
+				}
 				mustSSTEnv(t, dir, env, "deploy", "--stage", tc.stage)
+				p, err := params.GetParameter(context.Background(), &ssm.GetParameterInput{Name: aws.String(orphan)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if v := aws.ToString(p.Parameter.Value); v != "arn:aws:sns:us-east-1:123456789012:"+tc.stage+"-rel-Events" {
+					t.Errorf("%s = %q after the deploy, want the topic's ARN", orphan, v)
+				}
 			}
 			checkState(t, s3Object(t, awsConfig(), env["STATE_BUCKET"], "env:/"+tc.stage+"/rel/Work/terraform.tfstate"), want)
 			checkInventory(t, awsConfig(), tc.stage, want)
