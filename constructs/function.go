@@ -153,6 +153,9 @@ type Function struct {
 	props  FunctionProps
 	kind   string // "go", "node" or "python"
 	result *build.Result
+	// label names the construct in errors: "function", or "Job" for a
+	// job's handler.
+	label string
 
 	Cdk struct {
 		Function lambdafunction.LambdaFunction
@@ -342,7 +345,7 @@ func (fn *Function) createURL(u FunctionURL) {
 
 func (fn *Function) validate() bool {
 	s, p := fn.stack, &fn.props
-	where := fmt.Sprintf("stack %s: function %q", s.name, fn.fid)
+	where := fmt.Sprintf("stack %s: %s %q", s.name, cmp.Or(fn.label, "function"), fn.fid)
 	ok := true
 	fail := func(format string, args ...any) {
 		s.app.errorf(where+": "+format, args...)

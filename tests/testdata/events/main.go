@@ -1,7 +1,7 @@
 // Command events is a test app with one of each event construct: an event
 // bus with function, queue and log-group targets and a subscription, a
-// cron job, a Kinesis stream with a consumer, a WebSocket API and a deploy
-// script.
+// cron job, a Kinesis stream with a consumer, a WebSocket API, a REST API,
+// a CodeBuild job and a deploy script.
 package main
 
 import (
@@ -45,6 +45,15 @@ func Events(s *sst.Stack) any {
 		},
 	})
 	chat.Function("sendMessage").Bind(chat)
+	rest := sst.NewApiGatewayV1Api(s, "Rest", sst.ApiGatewayV1ApiProps{
+		Authorizers: map[string]sst.ApiGatewayV1ApiAuthorizer{"token": {Type: "lambda_token", Function: sst.FunctionProps{Handler: handler}}},
+		Routes: map[string]sst.ApiGatewayV1ApiRoute{
+			"GET /notes/{id}": {Handler: handler, Authorizer: "token"},
+			"ANY /{proxy+}":   {Handler: handler},
+		},
+	})
+	report := sst.NewJob(s, "Report", sst.JobProps{Handler: handler, Timeout: time.Hour, Bind: []sst.Bindable{bus}})
+	rest.Function("ANY /{proxy+}").Bind(rest, report)
 	seed := sst.NewScript(s, "Seed", sst.ScriptProps{
 		OnCreate: sst.FunctionProps{Handler: handler, Bind: []sst.Bindable{bus, clicks}},
 		OnDelete: sst.FunctionProps{Handler: handler},
@@ -53,6 +62,7 @@ func Events(s *sst.Stack) any {
 	})
 	s.AddOutputs(map[string]any{
 		"ChatUrl":      chat.URL(),
+		"RestUrl":      rest.URL(),
 		"ScriptResult": seed.Result(),
 	})
 	return nil
