@@ -588,6 +588,29 @@ func (api *ApiGatewayV1Api) RestApiID() string {
 // ID is the construct id.
 func (api *ApiGatewayV1Api) ID() string { return api.aid }
 
+// Arn is the REST API's ARN (a token until deploy).
+func (api *ApiGatewayV1Api) Arn() string {
+	if api.Cdk.RestApi == nil {
+		return ""
+	}
+	return *api.Cdk.RestApi.Arn()
+}
+
+// ExecutionArn is the prefix of the ARNs execute-api:Invoke names
+// (<ExecutionArn>/<stage>/<method>/<path>).
+func (api *ApiGatewayV1Api) ExecutionArn() string {
+	if api.Cdk.RestApi == nil {
+		return ""
+	}
+	return *api.Cdk.RestApi.ExecutionArn()
+}
+
+// Statements grants calling every method of the API with IAM-signed
+// requests (routes whose Authorizer is "iam"), as a Permission.
+func (api *ApiGatewayV1Api) Statements() []Statement {
+	return []Statement{Allow([]string{"execute-api:Invoke"}, api.ExecutionArn()+"/*")}
+}
+
 // Function returns the function serving a route key, or nil.
 func (api *ApiGatewayV1Api) Function(routeKey string) *Function {
 	return routeFunction(api.routes, routeKey)

@@ -49,6 +49,11 @@ func eventsEverything(s *Stack) any {
 		},
 	})
 	ws.Function("send").Bind(ws)
+	live := NewWebSocketApi(s, "Live", WebSocketApiProps{
+		LambdaAuthorizer: &WebSocketLambdaAuthorizer{Handler: nodeHandler, IdentitySource: []string{"route.request.querystring.token"}},
+		CustomDomain:     &CustomDomain{DomainName: "live.example.com"},
+		Routes:           map[string]WebSocketRoute{"$connect": {Handler: nodeHandler}},
+	})
 	NewScript(s, "Seed", ScriptProps{
 		OnCreate: FunctionProps{Handler: nodeHandler, Bind: []Bindable{bus, clicks}},
 		OnUpdate: FunctionProps{Handler: nodeHandler},
@@ -75,8 +80,8 @@ func eventsEverything(s *Stack) any {
 	// A route bound to its own REST API must not make a cycle.
 	rest.Function("ANY /{proxy+}").Bind(rest)
 	job := NewJob(s, "Report", JobProps{Handler: nodeHandler, MemorySize: JobMemory7GB, Timeout: time.Hour, Bind: []Bindable{bus},
-		Environment: map[string]string{"MODE": "full"}, Permissions: []Statement{Allow([]string{"ses:SendEmail"}, "*")}, LogRetention: Days(7)})
-	NewFunction(s, "Publisher", FunctionProps{Handler: nodeHandler, Bind: []Bindable{bus, clicks, ws, rest, job}})
+		Environment: map[string]string{"MODE": "full"}, Permissions: []Permission{Allow([]string{"ses:SendEmail"}, "*"), rest}, LogRetention: Days(7)})
+	NewFunction(s, "Publisher", FunctionProps{Handler: nodeHandler, Bind: []Bindable{bus, clicks, ws, live, rest, job}})
 	s.AddOutputs(map[string]any{"ChatUrl": ws.URL()})
 	return nil
 }

@@ -77,8 +77,9 @@ type JobProps struct {
 	// Bind gives the job these constructs' values and access, as a
 	// function's Bind.
 	Bind []Bindable
-	// Permissions are extra IAM statements for the job.
-	Permissions []Statement
+	// Permissions grant the job more, as a function's: constructs,
+	// statements or Service's shorthand.
+	Permissions []Permission
 	// CopyFiles are copied into the job's bundle, as a function's.
 	CopyFiles []CopyFile
 	// Nodejs and Go tune the build, as a function's.
@@ -279,6 +280,18 @@ func jobBuildspec(kind string, res *build.Result, format string) string {
 
 // ID is the construct id.
 func (j *Job) ID() string { return j.jid }
+
+// Statements grants starting the job (a Permission): what binding it
+// grants, without its variables.
+func (j *Job) Statements() []Statement { return j.Binding().Permissions }
+
+// Arn is the CodeBuild project's ARN (a token until deploy).
+func (j *Job) Arn() string {
+	if j.Cdk.Project == nil {
+		return ""
+	}
+	return *j.Cdk.Project.Arn()
+}
 
 // ProjectName is the CodeBuild project's name.
 func (j *Job) ProjectName() string { return j.project }

@@ -20,7 +20,7 @@ func TestJobSynth(t *testing.T) {
 			Timeout:      2 * time.Hour,
 			Environment:  map[string]string{"MODE": "full"},
 			Bind:         []Bindable{notes},
-			Permissions:  []Statement{Allow([]string{"ses:SendEmail"}, "*")},
+			Permissions:  []Permission{Allow([]string{"ses:SendEmail"}, "*")},
 			LogRetention: Days(14),
 		})
 		NewJob(s, "Nightly", JobProps{Handler: nodeHandler})
