@@ -420,7 +420,7 @@ func (api *ApiGatewayV1Api) addRoute(rawKey string, r ApiGatewayV1ApiRoute) {
 	allowAPIGateway(s, fid+"_permission", fn, *api.Cdk.RestApi.ExecutionArn()+"/*/*")
 	api.depend(m, integ)
 	api.preflight(key.Path, resID)
-	api.routes = append(api.routes, apiRoute{key: key, fn: fn, auth: auth, format: "1.0", shared: r.Fn != nil})
+	api.routes = append(api.routes, apiRoute{key: key, kind: "function", fn: fn, auth: auth, format: "1.0", shared: r.Fn != nil})
 }
 
 // depend makes the deployment wait for rs.
@@ -613,7 +613,7 @@ func (api *ApiGatewayV1Api) Statements() []Statement {
 
 // Function returns the function serving a route key, or nil.
 func (api *ApiGatewayV1Api) Function(routeKey string) *Function {
-	return routeFunction(api.routes, routeKey)
+	return functionOf(api.routes, routeKey)
 }
 
 // Binding gives functions the API's URL (SST_ApiGatewayV1Api_url_<id>),
