@@ -31,10 +31,14 @@ type Invoker interface {
 	Invoke(ctx context.Context, fnID string, payload []byte, source string) (*Result, error)
 }
 
-// Gateway plays API Gateway (HTTP API, payload format 2.0, or 1.0 for
-// the routes configured so) for one Api.
+// Gateway plays API Gateway for one Api (HTTP API: payload format 2.0,
+// or 1.0 for the routes configured so) or ApiGatewayV1Api (REST API:
+// payload format 1.0).
 type Gateway struct {
-	Api    string
+	Api string
+	// rest is set for a REST API: its events, authorizers and answers
+	// are API Gateway v1's.
+	rest   bool
 	routes []gwRoute
 	dev    manifest.ApiDev
 	inv    Invoker
@@ -62,7 +66,7 @@ type gwRoute struct {
 
 // NewGateway builds the route table of one Api from the manifest.
 func NewGateway(api manifest.Construct, routes []manifest.Route, inv Invoker, jwt *JWTVerifier) (*Gateway, error) {
-	g := &Gateway{Api: api.ID, inv: inv, jwt: jwt, warned: map[string]bool{}, Warn: func(string) {}}
+	g := &Gateway{Api: api.ID, rest: api.Type == "ApiGatewayV1Api", inv: inv, jwt: jwt, warned: map[string]bool{}, Warn: func(string) {}}
 	if raw := api.Data[manifest.DataApiDev]; raw != "" {
 		if err := json.Unmarshal([]byte(raw), &g.dev); err != nil {
 			return nil, fmt.Errorf("api %s: manifest data: %w", api.ID, err)
@@ -212,7 +216,14 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"message": "Request Entity Too Large"})
 		return
 	}
+	// Every event starts as 2.0: an HTTP API's authorizers read it, and
+	// the 1.0 event is made from it (same request id, time and body).
 	ev := g.event(req, r, params, body)
+	format1 := g.rest || r.format == "1.0"
+	if g.rest {
+		// A REST API's authorizers read the 1.0 event.
+		ev = g.eventV1(req, r, ev)
+	}
 	if status, ok := g.authorize(req.Context(), req, r, ev); !ok {
 		writeJSON(w, status, map[string]string{"message": http.StatusText(status)})
 		return
@@ -228,8 +239,9 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		writeJSON(w, http.StatusNotImplemented, map[string]string{"message": "Not Implemented: route " + r.key.String() + " calls " + r.subtype + " directly, which sst dev does not emulate; call the deployed API for it"})
 		return
 	}
-	if r.format == "1.0" {
-		ev = eventV1(req, r, ev)
+	if format1 && !g.rest {
+		// An HTTP API's 1.0 route: the authorizer ran on the 2.0 event.
+		ev = g.eventV1(req, r, ev)
 	}
 	payload, _ := json.Marshal(ev)
 	res, err := g.inv.Invoke(req.Context(), r.fn, payload, "api "+g.Api+" "+r.key.String())
@@ -253,94 +265,18 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		writeJSON(w, http.StatusInternalServerError, map[string]string{"message": "Internal Server Error"})
 		return
 	}
-	if r.format == "1.0" && !structuredResponse(res.Payload) {
+	if format1 && !proxyResponse(res.Payload) {
 		// Format 1.0 has no inferred responses: API Gateway fails the
-		// request.
-		g.warnOnce("format-response:"+r.key.String(), fmt.Sprintf("route %s uses payload format 1.0: its function must return {statusCode, headers, body}; API Gateway answers anything else with 500", r.key))
-		writeJSON(w, http.StatusInternalServerError, map[string]string{"message": "Internal Server Error"})
+		// request, a REST API with 502, an HTTP API with 500.
+		status, msg := http.StatusInternalServerError, "Internal Server Error"
+		if g.rest {
+			status, msg = http.StatusBadGateway, "Internal server error"
+		}
+		g.warnOnce("format-response:"+r.key.String(), fmt.Sprintf("route %s gets payload format 1.0 events: its function must return a proxy response {statusCode, headers, body}; API Gateway answers anything else with %d", r.key, status))
+		writeJSON(w, status, map[string]string{"message": msg})
 		return
 	}
 	writeLambdaResponse(w, res.Payload)
-}
-
-// structuredResponse reports whether a function's answer is an object
-// with a statusCode.
-func structuredResponse(payload json.RawMessage) bool {
-	var resp struct {
-		StatusCode *int `json:"statusCode"`
-	}
-	return json.Unmarshal(payload, &resp) == nil && resp.StatusCode != nil
-}
-
-// eventV1 is the payload format 1.0 event API Gateway sends a route
-// configured for it, made from the request and its 2.0 event (after the
-// authorizer filled that in): REST-API-shaped, with single- and
-// multi-value headers and query strings (single: the last value), and the
-// authorizer's output directly under requestContext.authorizer.
-func eventV1(req *http.Request, r *gwRoute, v2 map[string]any) map[string]any {
-	headers, multiHeaders := map[string]string{}, map[string][]string{}
-	for k, vs := range req.Header {
-		lk := strings.ToLower(k)
-		headers[lk] = vs[len(vs)-1]
-		multiHeaders[lk] = vs
-	}
-	if req.Host != "" {
-		headers["host"], multiHeaders["host"] = req.Host, []string{req.Host}
-	}
-	resource := r.key.Path
-	if r.key.Default {
-		resource = "$default"
-	}
-	rc2, _ := v2["requestContext"].(map[string]any)
-	http2, _ := rc2["http"].(map[string]any)
-	ctx := map[string]any{
-		"accountId":         rc2["accountId"],
-		"apiId":             rc2["apiId"],
-		"domainName":        rc2["domainName"],
-		"domainPrefix":      rc2["domainPrefix"],
-		"extendedRequestId": rc2["requestId"],
-		"httpMethod":        req.Method,
-		"identity":          map[string]any{"sourceIp": http2["sourceIp"], "userAgent": http2["userAgent"]},
-		"path":              req.URL.Path,
-		"protocol":          req.Proto,
-		"requestId":         rc2["requestId"],
-		"requestTime":       rc2["time"],
-		"requestTimeEpoch":  rc2["timeEpoch"],
-		"resourceId":        r.key.String(),
-		"resourcePath":      resource,
-		"stage":             rc2["stage"],
-	}
-	if az, ok := rc2["authorizer"].(map[string]any); ok {
-		switch {
-		case az["jwt"] != nil:
-			ctx["authorizer"] = az["jwt"] // {claims, scopes}
-		case az["lambda"] != nil:
-			ctx["authorizer"] = az["lambda"]
-		}
-	}
-	ev := map[string]any{
-		"version":           "1.0",
-		"resource":          resource,
-		"path":              req.URL.Path,
-		"httpMethod":        req.Method,
-		"headers":           headers,
-		"multiValueHeaders": multiHeaders,
-		"requestContext":    ctx,
-		"pathParameters":    v2["pathParameters"],
-		"stageVariables":    nil,
-		"body":              v2["body"],
-		"isBase64Encoded":   v2["isBase64Encoded"],
-	}
-	if q := req.URL.Query(); len(q) > 0 {
-		qs, multi := map[string]string{}, map[string][]string{}
-		for k, vs := range q {
-			qs[k], multi[k] = vs[len(vs)-1], vs
-		}
-		ev["queryStringParameters"], ev["multiValueQueryStringParameters"] = qs, multi
-	} else {
-		ev["queryStringParameters"], ev["multiValueQueryStringParameters"] = nil, nil
-	}
-	return ev
 }
 
 // event is the HTTP API payload format 2.0 request event.
@@ -381,7 +317,7 @@ func (g *Gateway) event(req *http.Request, r *gwRoute, params map[string]string,
 		},
 		"requestId": reqID,
 		"routeKey":  r.key.String(),
-		"stage":     "$default",
+		"stage":     g.stage(),
 		"time":      now.UTC().Format("02/Jan/2006:15:04:05 -0700"),
 		"timeEpoch": now.UnixMilli(),
 	}
@@ -404,6 +340,13 @@ func (g *Gateway) event(req *http.Request, r *gwRoute, params map[string]string,
 		}
 		ev["queryStringParameters"] = qs
 	}
+	setParamsAndBody(ev, req, params, body)
+	return ev
+}
+
+// setParamsAndBody puts the path parameters and the body (text, or base64
+// with isBase64Encoded) into an event of either payload format.
+func setParamsAndBody(ev map[string]any, req *http.Request, params map[string]string, body []byte) {
 	if len(params) > 0 {
 		ev["pathParameters"] = params
 	}
@@ -415,7 +358,6 @@ func (g *Gateway) event(req *http.Request, r *gwRoute, params map[string]string,
 			ev["isBase64Encoded"] = true
 		}
 	}
-	return ev
 }
 
 func hostOnly(host string) string {
