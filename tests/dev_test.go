@@ -22,6 +22,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
@@ -294,6 +295,49 @@ func TestDev(t *testing.T) {
 		waitOutput(t, out, "Api_GET_items lambda:Invoke")
 	})
 
+	t.Run("a direct invocation of a deployed function is relayed to its local handler and answered", func(t *testing.T) {
+		ctx := context.Background()
+		// The deployed code is the relay stub, Go functions included.
+		got, err := lc.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String(stage + "-devapp-Api_POST_items")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Runtime != lambdatypes.RuntimeNodejs20x || aws.ToString(got.Handler) != "index.handler" || got.Environment.Variables["SST_DEV_RELAY_FUNCTION"] != "Api_POST_items" {
+			t.Errorf("while sst dev runs the deployed function is %s %s %v, want the relay stub", got.Runtime, aws.ToString(got.Handler), got.Environment.Variables)
+		}
+		// moto cannot run the stub, so the test sends what it sends (the
+		// stub itself is run against moto in cli/internal/dev
+		// TestRelayStubReachesTheLocalHandler) and reads the answer where
+		// the stub would.
+		q := sqs.NewFromConfig(cfg)
+		qurl, err := q.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(stage + "-devapp-Dev_relay")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := `{"id":"req-1","function":"Api_GET_items","payload":"{\"rawPath\":\"/items\"}","deadline":` + fmt.Sprint(time.Now().Add(time.Minute).UnixMilli()) + `}`
+		if _, err := q.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: qurl.QueueUrl, MessageBody: aws.String(body)}); err != nil {
+			t.Fatal(err)
+		}
+		waitOutput(t, out, "Api_GET_items lambda:Invoke (deployed)")
+		db := dynamodb.NewFromConfig(cfg)
+		for deadline := time.Now().Add(time.Minute); ; time.Sleep(200 * time.Millisecond) {
+			item, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(stage + "-devapp-Dev_relay"), ConsistentRead: aws.Bool(true),
+				Key: map[string]ddbtypes.AttributeValue{"id": &ddbtypes.AttributeValueMemberS{Value: "req-1"}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p, ok := item.Item["payload"].(*ddbtypes.AttributeValueMemberS); ok {
+				if p.Value != `{"names":["alpha"],"by":"node-v1"}` {
+					t.Errorf("relayed answer %s", p.Value)
+				}
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no answer in the relay table: %v", item.Item)
+			}
+		}
+	})
+
 	t.Run("the console it prints shows gateway requests and invokes locally", func(t *testing.T) {
 		m := regexp.MustCompile(`Console: (http://127\.0\.0\.1:\d+)/\?token=([0-9a-f]+)`).FindStringSubmatch(out.String())
 		if m == nil {
@@ -477,6 +521,9 @@ func TestDev(t *testing.T) {
 		if !strings.Contains(out.String(), "the deployed wiring of bucket Files thumbs, bus Orders paid, cron Tick, queue Jobs, stream Clicks counter, topic Events → Events_subscriber_audit stays paused until `sst deploy --stage "+stage+"`") {
 			t.Error("sst dev did not say the queue's mapping stays paused")
 		}
+		if !strings.Contains(out.String(), "the deployed functions of stage "+stage+" relay to sst dev") {
+			t.Error("sst dev did not say the deployed functions stay relay stubs")
+		}
 	})
 
 	t.Run("sst deploy after sst dev restores the queue's mapping, the cron's rule, the topic's subscription, the bus target, the bucket notification and the stream's mapping", func(t *testing.T) {
@@ -488,6 +535,17 @@ func TestDev(t *testing.T) {
 		// is unchanged, so no phase runs on the deployed code.
 		if !strings.Contains(deployed.stdout, "aws_lambda_function.Seed_dispatcher") || strings.Contains(deployed.stdout+deployed.stderr, "aws_lambda_invocation.Seed") {
 			t.Errorf("sst deploy after sst dev should update the Script's dispatcher and not invoke it:\n%s", deployed)
+		}
+		// Each function's own code again, and the relay's queue and table gone.
+		if got, err := lc.GetFunctionConfiguration(context.Background(), &lambda.GetFunctionConfigurationInput{FunctionName: aws.String(stage + "-devapp-Api_POST_items")}); err != nil ||
+			got.Runtime != lambdatypes.RuntimeProvidedal2023 || aws.ToString(got.Handler) != "bootstrap" || got.Environment.Variables["SST_DEV_RELAY_QUEUE"] != "" {
+			t.Errorf("the Go function after sst deploy: %v %v", jsonOf(got), err)
+		}
+		if _, err := sqs.NewFromConfig(cfg).GetQueueUrl(context.Background(), &sqs.GetQueueUrlInput{QueueName: aws.String(stage + "-devapp-Dev_relay")}); err == nil {
+			t.Error("the relay queue is still there after sst deploy")
+		}
+		if _, err := dynamodb.NewFromConfig(cfg).DescribeTable(context.Background(), &dynamodb.DescribeTableInput{TableName: aws.String(stage + "-devapp-Dev_relay")}); err == nil {
+			t.Error("the relay table is still there after sst deploy")
 		}
 		if env := dispatcherEnv(t); !strings.HasSuffix(env["SST_SCRIPT_CREATE"], "-devapp-Seed_onCreate") || !strings.HasSuffix(env["SST_SCRIPT_UPDATE"], "-devapp-Seed_onUpdate") {
 			t.Errorf("the dispatcher's environment after sst deploy: %v", env)
