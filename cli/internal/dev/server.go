@@ -711,10 +711,7 @@ func (d *Server) startGateways(m *manifest.Manifest, refs func(string) string) e
 			if strings.Contains(deployed, "${") {
 				deployed = ""
 			}
-			if d.state.Apis == nil {
-				d.state.Apis = map[string]ApiURLs{}
-			}
-			d.state.Apis[c.ID] = ApiURLs{Local: local, Deployed: deployed}
+			d.state.setGateway(c, local, slot.url, deployed)
 			if !existed {
 				fmt.Fprintf(d.out, "%s %s  %s\n", st.Bold(c.Type+" "+c.ID+":"), local, st.Dim(strings.Join(routes, ", ")))
 			}
