@@ -216,6 +216,9 @@ type Function struct {
 	// local is set for functions `sst dev` runs on this machine (those
 	// it builds: not a site's prebuilt server).
 	local bool
+	// label names the construct in errors: "function", or "Job" for a
+	// job's handler.
+	label string
 
 	Cdk struct {
 		Function lambdafunction.LambdaFunction
@@ -412,7 +415,7 @@ func (fn *Function) createURL(u FunctionURL) {
 
 func (fn *Function) validate() bool {
 	s, p := fn.stack, &fn.props
-	where := fmt.Sprintf("stack %s: function %q", s.name, fn.fid)
+	where := fmt.Sprintf("stack %s: %s %q", s.name, cmp.Or(fn.label, "function"), fn.fid)
 	ok := true
 	fail := func(format string, args ...any) {
 		s.app.errorf(where+": "+format, args...)
