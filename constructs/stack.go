@@ -330,8 +330,8 @@ func (s *Stack) manifest() manifest.Stack {
 // services every construct of this package may use.
 var endpointServices = []string{
 	"acm", "apigateway", "apigatewayv2", "applicationautoscaling", "cloudfront",
-	"cloudwatch", "logs", "cognitoidentity", "cognitoidp", "dynamodb", "ec2",
-	"ecr", "ecs", "elbv2", "events", "iam", "kinesis", "lambda", "rds",
+	"cloudwatch", "codebuild", "logs", "cognitoidentity", "cognitoidp", "dynamodb",
+	"ec2", "ecr", "ecs", "elbv2", "events", "iam", "kinesis", "lambda", "rds",
 	"route53", "s3", "scheduler", "secretsmanager", "sns", "sqs", "ssm", "sts",
 }
 
