@@ -95,6 +95,9 @@ type ApiRoute struct {
 	AuthorizationScopes []string
 	// PayloadFormatVersion overrides Defaults.PayloadFormatVersion.
 	PayloadFormatVersion string
+	// internal marks routes a construct adds (an Auth's): their shared
+	// function is not the app's to layer Defaults.Function on.
+	internal bool
 }
 
 // ApiAwsRoute is an AWS service integration (SST v2's route type "aws",
@@ -243,7 +246,9 @@ type Api struct {
 	// routes naming them are that error's consequence, not new ones.
 	badAuthz map[string]bool
 	domain   *domain
-	Cdk      struct {
+	// auth is the Auth attached to the api: every route is bound to it.
+	auth *Auth
+	Cdk  struct {
 		Api   apigatewayv2api.Apigatewayv2Api
 		Stage apigatewayv2stage.Apigatewayv2Stage
 	}
@@ -552,7 +557,7 @@ func (api *Api) addRoute(rawKey string, r ApiRoute) {
 				a.errorf("%s: Fn %s", where, problem)
 				return
 			}
-			if !reflect.ValueOf(api.props.Defaults.Function).IsZero() {
+			if !r.internal && !reflect.ValueOf(api.props.Defaults.Function).IsZero() {
 				a.errorf("%s: Fn is a function created elsewhere, which Defaults.Function cannot apply to: give the route Function props instead, or move Defaults.Function's props onto each route", where)
 				return
 			}
@@ -567,6 +572,9 @@ func (api *Api) addRoute(rawKey string, r ApiRoute) {
 			}
 		}
 		ar.fn = fn
+		if api.auth != nil && fn != api.auth.fn {
+			fn.Bind(api.auth)
+		}
 		integ = apigatewayv2integration.NewApigatewayv2Integration(s.tf, jsii.String(fid+"_integration"), &apigatewayv2integration.Apigatewayv2IntegrationConfig{
 			ApiId:                api.Cdk.Api.Id(),
 			IntegrationType:      jsii.String("AWS_PROXY"),
