@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/sst-tf/sst/cli/internal/tfenv"
 	"github.com/sst-tf/sst/generators"
 )
 
@@ -106,7 +107,7 @@ func (b Build) String() string {
 func newVersionCmd(f *Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
-		Short: "Print the versions of sst (module version and commit), Go and terraform",
+		Short: "Print the versions of sst (module version and commit), Go, terraform and tofu",
 		Example: `  sst version
   sst --version    # the module version alone`,
 		Args: cobra.NoArgs,
@@ -118,17 +119,19 @@ func newVersionCmd(f *Factory) *cobra.Command {
 				fmt.Fprintf(w, "source %s\n", src)
 			}
 			fmt.Fprintf(w, "go %s %s/%s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH)
-			bin, err := findTerraform(f)
-			if err != nil {
-				fmt.Fprintln(w, "terraform: not found on PATH")
-				return nil
+			for _, e := range tfenv.Engines {
+				bin, err := findEngine(f, e)
+				if err != nil {
+					fmt.Fprintf(w, "%s: not found on PATH\n", e.Command())
+					continue
+				}
+				v, err := terraformVersion(cmd.Context(), bin)
+				if err != nil {
+					fmt.Fprintf(w, "%s: %s (version unknown: %v)\n", e.Command(), bin, err)
+					continue
+				}
+				fmt.Fprintf(w, "%s %s (%s)\n", e.Command(), v, bin)
 			}
-			v, err := terraformVersion(cmd.Context(), bin)
-			if err != nil {
-				fmt.Fprintf(w, "terraform: %s (version unknown: %v)\n", bin, err)
-				return nil
-			}
-			fmt.Fprintf(w, "terraform %s (%s)\n", v, bin)
 			return nil
 		},
 	}

@@ -2,6 +2,7 @@ package tests
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -38,6 +39,11 @@ EOF
 // the emulator: a pull request deploys its own stage, a merge plans the
 // target stage and deploys exactly that plan, a second apply of the same
 // plan is refused, closing the pull request removes its stage.
+//
+// It also moves the app between engines, at no extra deploy: the pull
+// request's stage is planned and deployed with OpenTofu (SST_ENGINE=tofu),
+// removed with terraform from OpenTofu's state; prod is deployed with
+// terraform and removed with OpenTofu from terraform's state.
 func TestCIRecipe(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -65,12 +71,17 @@ func TestCIRecipe(t *testing.T) {
 		t.Errorf("a second init --ci overwrote the recipe:\n%s", r)
 	}
 
+	tofu := map[string]string{"SST_ENGINE": "tofu", "PATH": filepath.Dir(testenv.Tofu(t)) + string(os.PathListSeparator) + os.Getenv("PATH")}
+	var engine map[string]string // the step's: tofu, or nil for terraform
 	ci := func(want int, args ...string) result {
 		t.Helper()
 		cmd := exec.Command("sh", append([]string{".github/sst-ci.sh"}, args...)...)
 		cmd.Dir = dir
 		env := map[string]string{"SST": sstBin}
 		for k, v := range baseEnv {
+			env[k] = v
+		}
+		for k, v := range engine {
 			env[k] = v
 		}
 		cmd.Env = testenv.Environ(env)
@@ -88,9 +99,25 @@ func TestCIRecipe(t *testing.T) {
 		return err == nil
 	}
 
+	// Which engine last wrote a stage's state: OpenTofu records its own
+	// version (1.x, below terraform's) and provider address.
+	wroteState := func(stage string) string {
+		t.Helper()
+		b, err := os.ReadFile(filepath.Join(dir, ".sst", "state", "Web", stage, "terraform.tfstate"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+
+	engine = tofu
 	ci(0, "pr", "7")
+	engine = nil
 	if !exists("pr-7") || exists("prod") {
 		t.Fatalf("after the pull request step: pr-7 %v, prod %v; want only pr-7", exists("pr-7"), exists("prod"))
+	}
+	if st := wroteState("pr-7"); !strings.Contains(st, `"provider[\"registry.opentofu.org/hashicorp/aws\"]"`) {
+		t.Errorf("stage pr-7 was not deployed by OpenTofu:\n%s", st)
 	}
 	if b, err := os.ReadFile(filepath.Join(dir, "sst-plan", "summary.md")); err != nil || !strings.Contains(string(b), "| Web | 1 | 0 | 0 | 0 | none |") {
 		t.Errorf("the pull request's plan of prod: %v\n%s", err, b)
@@ -113,5 +140,30 @@ func TestCIRecipe(t *testing.T) {
 	if r := ci(2, "deploy"); !strings.Contains(r.stderr, "usage:") {
 		t.Errorf("an unknown step:\n%s", r)
 	}
-	mustSST(t, dir, "remove", "--stage", "prod", "--yes")
+	if st := wroteState("prod"); !strings.Contains(st, `"provider[\"registry.terraform.io/hashicorp/aws\"]"`) {
+		t.Errorf("stage prod was not deployed by terraform:\n%s", st)
+	}
+	mustSSTEnv(t, dir, tofu, "remove", "--stage", "prod", "--yes")
+	if exists("prod") {
+		t.Error("OpenTofu's remove of the stage terraform deployed left its parameter")
+	}
+	if st := wroteState("prod"); !strings.Contains(st, `"terraform_version": "`+strings.TrimPrefix(tofuVersion(t), "v")+`"`) {
+		t.Errorf("stage prod was not removed by OpenTofu:\n%s", st)
+	}
+}
+
+// tofuVersion is the version tofu reports, as `sst version` prints it.
+func tofuVersion(t *testing.T) string {
+	t.Helper()
+	out, err := exec.Command(testenv.Tofu(t), "version", "-json").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v struct {
+		Version string `json:"terraform_version"`
+	}
+	if err := json.Unmarshal(out, &v); err != nil || v.Version == "" {
+		t.Fatalf("tofu version -json: %s, %v", out, err)
+	}
+	return v.Version
 }

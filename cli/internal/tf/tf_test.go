@@ -517,6 +517,52 @@ func TestWriteCLIConfigInit(t *testing.T) {
 	}
 }
 
+// TestEnginesShareMirror: with the CLI's configuration (tfconfig.WriteAliased)
+// and a fresh cache, OpenTofu installs hashicorp/aws, which it reads as
+// registry.opentofu.org/hashicorp/aws, from the same mirror as terraform,
+// linked; one directory then switches engines both ways, as a stage does
+// when a team moves to OpenTofu, and each init keeps what the other needs.
+func TestEnginesShareMirror(t *testing.T) {
+	tofu := testenv.Tofu(t)
+	mirror, err := testenv.ProviderMirror()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp := t.TempDir()
+	rc := filepath.Join(tmp, "terraformrc")
+	if err := tfconfig.WriteAliased(rc, mirror, filepath.Join(tmp, "alias"), filepath.Join(tmp, "cache")); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(tmp, "stack")
+	os.Mkdir(dir, 0o755)
+	writeJSON(t, filepath.Join(dir, "cdk.tf.json"), map[string]any{"terraform": map[string]any{
+		"required_providers": map[string]any{"aws": map[string]any{"source": "hashicorp/aws", "version": "~> 5.84"}},
+	}})
+	lock := func() string {
+		b, _ := os.ReadFile(filepath.Join(dir, ".terraform.lock.hcl"))
+		return string(b)
+	}
+	for _, step := range []struct{ bin, host string }{{tofu, "registry.opentofu.org"}, {"", "registry.terraform.io"}, {tofu, "registry.opentofu.org"}} {
+		x, err := New(Options{Dir: dir, Binary: step.bin, Env: map[string]string{"TF_CLI_CONFIG_FILE": rc}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := x.EnsureInit(ctx(t)); err != nil {
+			t.Fatalf("%s init: %v", x.name, err)
+		}
+		m, _ := filepath.Glob(filepath.Join(dir, ".terraform", "providers", step.host, "hashicorp", "aws", "*", "*"))
+		if len(m) == 0 {
+			t.Fatalf("%s: aws provider not installed under %s", x.name, step.host)
+		}
+		if fi, err := os.Lstat(m[0]); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+			t.Errorf("%s: %s is not a link into the plugin cache", x.name, m[0])
+		}
+		if !strings.Contains(lock(), `provider "`+step.host+`/hashicorp/aws"`) {
+			t.Errorf("%s: the lock file has no %s/hashicorp/aws:\n%s", x.name, step.host, lock())
+		}
+	}
+}
+
 func TestInitError(t *testing.T) {
 	dir := t.TempDir()
 	writeJSON(t, filepath.Join(dir, "cdk.tf.json"), map[string]any{"terraform": map[string]any{

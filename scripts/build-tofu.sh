@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Builds OpenTofu VERSION into OUT (make tofu), unless OUT already is that
+# version. OpenTofu is a Go module on the module proxy, but its go.mod has
+# replace directives, which `go install module@version` refuses: the module
+# is downloaded into the module cache and built inside it.
+set -euo pipefail
+version=${1:?usage: build-tofu.sh VERSION OUT}
+out=${2:?usage: build-tofu.sh VERSION OUT}
+stamp=$out.version
+
+if [[ -x $out && "$(cat "$stamp" 2>/dev/null)" == "$version" ]]; then
+  exit 0
+fi
+# Outside any module, so that the download touches no go.mod or go.sum.
+dir=$(cd / && go mod download -json "github.com/opentofu/opentofu@$version" |
+  sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+[[ -n $dir && -d $dir ]] || { echo "build-tofu.sh: downloading github.com/opentofu/opentofu@$version failed" >&2; exit 1; }
+echo "building OpenTofu $version into $out"
+rm -f "$stamp"
+mkdir -p "$(dirname "$out")"
+(cd "$dir" && go build -trimpath -o "$out.tmp" ./cmd/tofu)
+mv "$out.tmp" "$out"
+echo "$version" >"$stamp"
