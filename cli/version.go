@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -150,6 +151,11 @@ func terraformVersion(ctx context.Context, bin string) (string, error) {
 	}
 	var v struct {
 		Version string `json:"terraform_version"`
+	}
+	// OpenTofu prints warnings about its CLI configuration (a
+	// TF_CLI_CONFIG_FILE naming no file) on stdout, before the JSON.
+	if i := bytes.IndexByte(out, '{'); i > 0 {
+		out = out[i:]
 	}
 	if err := json.Unmarshal(out, &v); err != nil {
 		return "", err

@@ -18,6 +18,8 @@ dir=$(cd / && go mod download -json "github.com/opentofu/opentofu@$version" |
 echo "building OpenTofu $version into $out"
 rm -f "$stamp"
 mkdir -p "$(dirname "$out")"
-(cd "$dir" && go build -trimpath -o "$out.tmp" ./cmd/tofu)
+# The flags of OpenTofu's own release builds (.goreleaser.yaml): without
+# version.dev=no it reports itself as "1.12.6-dev".
+(cd "$dir" && go build -mod=readonly -trimpath -ldflags "-s -w -X 'github.com/opentofu/opentofu/version.dev=no'" -o "$out.tmp" ./cmd/tofu)
 mv "$out.tmp" "$out"
 echo "$version" >"$stamp"

@@ -155,7 +155,11 @@ func TestCIRecipe(t *testing.T) {
 // tofuVersion is the version tofu reports, as `sst version` prints it.
 func tofuVersion(t *testing.T) string {
 	t.Helper()
-	out, err := exec.Command(testenv.Tofu(t), "version", "-json").Output()
+	cmd := exec.Command(testenv.Tofu(t), "version", "-json")
+	// Without a CLI configuration that names no file, whose warning
+	// OpenTofu prints on stdout.
+	cmd.Env = testenv.Environ(map[string]string{"TF_CLI_CONFIG_FILE": ""})
+	out, err := cmd.Output()
 	if err != nil {
 		t.Fatal(err)
 	}

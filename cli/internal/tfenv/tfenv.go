@@ -2,7 +2,9 @@
 package tfenv
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -83,6 +85,13 @@ func Build(o Options) (map[string]string, error) {
 	env = tfexec.CleanEnv(env)
 	env["CHECKPOINT_DISABLE"] = "1"
 
+	// A TF_CLI_CONFIG_FILE naming no file configures nothing, but OpenTofu
+	// warns about it on stdout, into the JSON of state pull and show.
+	if rc := env["TF_CLI_CONFIG_FILE"]; rc != "" {
+		if _, err := os.Stat(rc); errors.Is(err, fs.ErrNotExist) {
+			delete(env, "TF_CLI_CONFIG_FILE")
+		}
+	}
 	mirror, err := tfconfig.FindMirror(env[EnvProviderMirror])
 	if err != nil {
 		return nil, err
