@@ -225,18 +225,39 @@ func (w *WebSocketApi) URL() string {
 // ID is the construct id.
 func (w *WebSocketApi) ID() string { return w.wid }
 
+// ApiID is API Gateway's id for the API (a token until deploy); "" when the
+// API failed validation, as for the other attributes.
+func (w *WebSocketApi) ApiID() string {
+	if w.Cdk.Api == nil {
+		return ""
+	}
+	return *w.Cdk.Api.Id()
+}
+
+// Arn is the API's ARN, for API Gateway's own management actions.
+func (w *WebSocketApi) Arn() string {
+	if w.Cdk.Api == nil {
+		return ""
+	}
+	return *w.Cdk.Api.Arn()
+}
+
+// ExecutionArn is the prefix of the ARNs execute-api:Invoke and
+// execute-api:ManageConnections name.
+func (w *WebSocketApi) ExecutionArn() string {
+	if w.Cdk.Api == nil {
+		return ""
+	}
+	return *w.Cdk.Api.ExecutionArn()
+}
+
 // Function is the function serving a route key, or nil.
 func (w *WebSocketApi) Function(routeKey string) *Function {
 	return w.routes[strings.TrimSpace(routeKey)]
 }
 
 // connectionsArn covers the API's @connections endpoints on every stage.
-func (w *WebSocketApi) connectionsArn() string {
-	if w.Cdk.Api == nil {
-		return ""
-	}
-	return *w.Cdk.Api.ExecutionArn() + "/*"
-}
+func (w *WebSocketApi) connectionsArn() string { return w.ExecutionArn() + "/*" }
 
 // Binding gives functions the URL (SST_WebSocketApi_url_<id>) and lets
 // them post to, read and close this API's connections.
