@@ -302,7 +302,7 @@ func NewApi(s *Stack, id string, props ApiProps) *Api {
 	}
 	api.AddRoutes(props.Routes)
 	if props.CustomDomain != nil {
-		api.domain = newApiDomain(s, id, api, *props.CustomDomain)
+		api.domain = newApiDomain(s, id, api.Cdk.Api.Id(), api.Cdk.Stage.Id(), *props.CustomDomain)
 	}
 	return api
 }

@@ -102,11 +102,11 @@ func newSiteEnv(s *Stack, where string, env map[string]any) siteEnv {
 	return e
 }
 
-// sitePath resolves and checks a site's directory.
+// sitePath resolves and checks a site's directory; empty is the project
+// itself, as in SST v2.
 func sitePath(s *Stack, where, p string) (string, bool) {
 	if p == "" {
-		s.app.errorf("%s: Path is required: the site's directory relative to the project, e.g. \"web\"", where)
-		return "", false
+		p = "."
 	}
 	abs := p
 	if !filepath.IsAbs(abs) {

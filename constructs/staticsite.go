@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 
@@ -16,7 +17,9 @@ import (
 // StaticSiteProps configure a static website: built by any tool, served
 // from a private S3 bucket through CloudFront.
 type StaticSiteProps struct {
-	// Path is the site's directory, relative to the project. Required.
+	// Path is the site's directory, relative to the project. Default "."
+	// (the project itself: then BuildCommand or BuildOutput is required,
+	// or the whole project would be uploaded).
 	Path string
 	// BuildCommand runs in Path with Environment set, e.g. "npm run build".
 	// Empty: the files in BuildOutput are uploaded as they are.
@@ -39,8 +42,25 @@ type StaticSiteProps struct {
 	SPA bool
 	// CustomDomain serves the site on a domain of a Route53 hosted zone.
 	CustomDomain *CustomDomain
+	// FileOptions set Cache-Control and Content-Type of the files a glob
+	// matches, over the defaults (hashed names immutable, HTML revalidated
+	// on every request); a later option wins where two match.
+	FileOptions []SiteFileOption
 	// Cdk edits the raw distribution config before it is created.
 	Cdk StaticSiteCdkProps
+}
+
+// SiteFileOption sets headers of the uploaded files Files matches.
+type SiteFileOption struct {
+	// Files is a glob over the keys (paths inside BuildOutput, "/"
+	// separated): "*.html", "assets/**", "**/*.json". A pattern without
+	// "/" matches the base name at any depth.
+	Files string
+	// Ignore is a glob of keys left out of Files, e.g. "index.html".
+	Ignore string
+	// CacheControl and ContentType replace the defaults when set.
+	CacheControl string
+	ContentType  string
 }
 
 // StaticSiteCdkProps is the escape hatch into raw resource configuration.
@@ -83,6 +103,14 @@ func NewStaticSite(s *Stack, id string, props StaticSiteProps) *StaticSite {
 	index := cmp.Or(props.IndexPage, "index.html")
 	if strings.HasPrefix(index, "/") || strings.HasPrefix(props.ErrorPage, "/") {
 		a.errorf("%s: IndexPage and ErrorPage are paths inside BuildOutput without a leading /, e.g. \"404.html\"", where)
+	}
+	if ok && props.Path == "" && props.BuildCommand == "" && props.BuildOutput == "" {
+		a.errorf("%s: Path defaults to the project itself (\".\"), and without BuildCommand or BuildOutput the whole project would be uploaded: set Path to the site's directory or BuildOutput to the files to serve", where)
+	}
+	for i, o := range props.FileOptions {
+		if problem := o.check(); problem != "" {
+			a.errorf("%s: FileOptions[%d] %s", where, i, problem)
+		}
 	}
 	if !ok || len(a.errs) > errs {
 		return site
@@ -151,6 +179,7 @@ func (site *StaticSite) readFiles(outDir, index string, props StaticSiteProps) e
 			return fmt.Errorf("reading BuildOutput: %w", err)
 		}
 	}
+	applyFileOptions(assets, props.FileOptions)
 	if _, ok := assets[index]; !ok && !removing {
 		return fmt.Errorf("IndexPage %q is not in the build output %s", index, outDir)
 	}
@@ -236,4 +265,68 @@ func (site *StaticSite) finalize() {
 
 func (site *StaticSite) describe() manifest.Construct {
 	return siteManifest(site.stack, site.sid, "StaticSite", site.dir, site.env, site.outputs, site.index)
+}
+
+// check says what is wrong with the option, "" when nothing is.
+func (o SiteFileOption) check() string {
+	if o.Files == "" {
+		return "Files is empty: a glob of the keys it applies to, e.g. \"*.html\""
+	}
+	for _, g := range []string{o.Files, o.Ignore} {
+		if _, err := path.Match(strings.ReplaceAll(g, "**", "*"), ""); err != nil {
+			return fmt.Sprintf("glob %q: %v", g, err)
+		}
+	}
+	if o.CacheControl == "" && o.ContentType == "" {
+		return fmt.Sprintf("Files %q: set CacheControl or ContentType (or drop the option)", o.Files)
+	}
+	return ""
+}
+
+// applyFileOptions sets the headers the options give, in order.
+func applyFileOptions(assets map[string]*siteAsset, opts []SiteFileOption) {
+	for _, o := range opts {
+		for key, a := range assets {
+			if !globMatch(o.Files, key) || (o.Ignore != "" && globMatch(o.Ignore, key)) {
+				continue
+			}
+			if o.CacheControl != "" {
+				a.CacheControl = o.CacheControl
+			}
+			if o.ContentType != "" {
+				a.ContentType = o.ContentType
+			}
+		}
+	}
+}
+
+// globMatch matches a slash-separated key against a glob where "**"
+// spans directories; a pattern without "/" matches the base name.
+func globMatch(pattern, key string) bool {
+	if !strings.Contains(pattern, "/") {
+		ok, _ := path.Match(pattern, path.Base(key))
+		return ok
+	}
+	return matchSegments(strings.Split(pattern, "/"), strings.Split(key, "/"))
+}
+
+func matchSegments(pat, parts []string) bool {
+	for len(pat) > 0 {
+		if pat[0] == "**" {
+			for i := 0; i <= len(parts); i++ {
+				if matchSegments(pat[1:], parts[i:]) {
+					return true
+				}
+			}
+			return false
+		}
+		if len(parts) == 0 {
+			return false
+		}
+		if ok, _ := path.Match(pat[0], parts[0]); !ok {
+			return false
+		}
+		pat, parts = pat[1:], parts[1:]
+	}
+	return len(parts) == 0
 }
