@@ -283,7 +283,27 @@ func TestLifecycle(t *testing.T) {
 		}
 	})
 
-	mustStep(t, "cancel stops terraform gracefully", func(t *testing.T) {
+	// From here OpenTofu runs the directory terraform initialized, as when
+	// a team switches a stage's engine (sst --engine tofu): it creates the
+	// parameter in workspace b (the provider from the mirror under its own
+	// registry host), is interrupted, and destroys it; terraform then
+	// takes the directory back. No apply or destroy is added for it.
+	// Without tofu (a developer who has not run `make tofu`; CI fails
+	// instead) terraform runs these steps too.
+	bin := testenv.TofuPath()
+	if bin == "" && os.Getenv("CI") == "true" {
+		testenv.Tofu(t)
+	}
+	tofu, err := New(Options{Dir: dir, Env: env, Log: &log, Binary: bin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tofu.EnsureInit(ctx(t)); err != nil {
+		t.Fatalf("tofu init of terraform's directory: %v", err)
+	}
+
+	mustStep(t, "cancel stops tofu gracefully", func(t *testing.T) {
+		x := tofu
 		// terraform_data is built in and its local-exec provisioner blocks
 		// for a minute: a deterministic in-flight operation to interrupt.
 		slow := filepath.Join(dir, "slow.tf.json")
@@ -339,7 +359,8 @@ func TestLifecycle(t *testing.T) {
 		}
 	})
 
-	mustStep(t, "destroy", func(t *testing.T) {
+	mustStep(t, "destroy by tofu", func(t *testing.T) {
+		x := tofu
 		var events []Event
 		sum, err := x.Destroy(ctx(t), func(e Event) { events = append(events, e) })
 		if err != nil {
@@ -357,6 +378,11 @@ func TestLifecycle(t *testing.T) {
 	})
 
 	mustStep(t, "state rm forgets without destroying", func(t *testing.T) {
+		// OpenTofu's init added its provider to the lock file: terraform
+		// initializes again, keeping both.
+		if err := x.EnsureInit(ctx(t)); err != nil {
+			t.Fatal(err)
+		}
 		if err := x.Workspace(ctx(t), "a"); err != nil {
 			t.Fatal(err)
 		}
