@@ -42,12 +42,27 @@ type StaticSiteProps struct {
 	SPA bool
 	// CustomDomain serves the site on a domain of a Route53 hosted zone.
 	CustomDomain *CustomDomain
+	// ReplaceValues replace Search with Replace in the built files Files
+	// matches, after the deploy (Replace may be a token such as
+	// api.URL()), as SST v2's replaceValues did; Environment's
+	// placeholders are replaced without them.
+	ReplaceValues []SiteReplaceValue
 	// FileOptions set Cache-Control and Content-Type of the files a glob
 	// matches, over the defaults (hashed names immutable, HTML revalidated
 	// on every request); a later option wins where two match.
 	FileOptions []SiteFileOption
 	// Cdk edits the raw distribution config before it is created.
 	Cdk StaticSiteCdkProps
+}
+
+// SiteReplaceValue is one StaticSite.ReplaceValues entry.
+type SiteReplaceValue struct {
+	// Files is a glob over the keys, as in SiteFileOption.
+	Files string
+	// Search is the text replaced, e.g. "{{ API_URL }}".
+	Search string
+	// Replace is the value: a literal or a token.
+	Replace string
 }
 
 // SiteFileOption sets headers of the uploaded files Files matches.
@@ -76,8 +91,11 @@ type StaticSite struct {
 	url     string
 	env     siteEnv
 	outputs siteOutputs
-	index   string // the upload plan artifact, relative to the stack dir
-	assets  map[string]*siteAsset
+	// replaceOutputs are the stack outputs holding ReplaceValues' values,
+	// by their Search.
+	replaceOutputs map[string]string
+	index          string // the upload plan artifact, relative to the stack dir
+	assets         map[string]*siteAsset
 
 	Cdk struct {
 		Bucket       *siteBucket
@@ -112,6 +130,7 @@ func NewStaticSite(s *Stack, id string, props StaticSiteProps) *StaticSite {
 			a.errorf("%s: FileOptions[%d] %s", where, i, problem)
 		}
 	}
+	checkReplaceValues(a, where, props.ReplaceValues, site.env)
 	if !ok || len(a.errs) > errs {
 		return site
 	}
@@ -132,6 +151,14 @@ func NewStaticSite(s *Stack, id string, props StaticSiteProps) *StaticSite {
 	dist, url, outputs := distribute(s, id, cfg, props.Cdk.Distribution, b, site.env, d)
 	checkOriginIDs(a, where, cfg.Origin)
 	site.Cdk.Distribution, site.url, site.outputs = dist, url, outputs
+	site.replaceOutputs = map[string]string{}
+	for i, rv := range props.ReplaceValues {
+		// Literal or not, the value reaches the upload the way
+		// Environment's tokens do: as an output read after the apply.
+		name := fmt.Sprintf("%s_replace_%d", id, i)
+		s.AddOutput(name, rv.Replace, OutputOptions{Description: id + " replace " + rv.Search, internal: true})
+		site.replaceOutputs[rv.Search] = name
+	}
 	s.add(site)
 	return site
 }
@@ -175,7 +202,11 @@ func (site *StaticSite) readFiles(outDir, index string, props StaticSiteProps) e
 	assets := map[string]*siteAsset{}
 	if outDir != "" {
 		var err error
-		if assets, err = collectAssets(site.stack, []assetDir{{dir: outDir}}, placeholders); err != nil {
+		var scoped []scopedSearch
+		for _, rv := range props.ReplaceValues {
+			scoped = append(scoped, scopedSearch{files: rv.Files, search: rv.Search})
+		}
+		if assets, err = collectAssets(site.stack, []assetDir{{dir: outDir}}, placeholders, scoped...); err != nil {
 			return fmt.Errorf("reading BuildOutput: %w", err)
 		}
 	}
@@ -256,7 +287,14 @@ func (site *StaticSite) id() string { return site.sid }
 
 // finalize records the upload plan before the manifest is written.
 func (site *StaticSite) finalize() {
-	p, err := writeSiteUpload(site.stack, site.sid, siteUpload(site.assets, site.outputs, "", nil, ""))
+	u := siteUpload(site.assets, site.outputs, "", nil, "")
+	for search, out := range site.replaceOutputs {
+		if u.Replace == nil {
+			u.Replace = map[string]string{}
+		}
+		u.Replace[search] = out
+	}
+	p, err := writeSiteUpload(site.stack, site.sid, u)
 	if err != nil {
 		site.stack.app.errorf("stack %s: StaticSite %q: %v", site.stack.name, site.sid, err)
 	}
@@ -329,4 +367,32 @@ func matchSegments(pat, parts []string) bool {
 		pat, parts = pat[1:], parts[1:]
 	}
 	return len(parts) == 0
+}
+
+// checkReplaceValues: every entry needs a glob, a Search no other entry
+// (nor Environment's placeholders) uses, and a value.
+func checkReplaceValues(a *App, where string, rvs []SiteReplaceValue, env siteEnv) {
+	seen := map[string]bool{}
+	for k := range env.tokens {
+		seen[placeholder(k)] = true
+	}
+	for i, rv := range rvs {
+		w := fmt.Sprintf("%s: ReplaceValues[%d]", where, i)
+		switch {
+		case rv.Files == "":
+			a.errorf("%s: Files is empty: a glob of the files to replace in, e.g. \"**/*.js\"", w)
+		case rv.Search == "":
+			a.errorf("%s: Search is empty", w)
+		case seen[rv.Search]:
+			a.errorf("%s: Search %q is already replaced (by another entry or an Environment token): each text gets one value", w, rv.Search)
+		case rv.Replace == "":
+			a.errorf("%s: Replace is empty for Search %q (a deployed empty value cannot be told from a missing one)", w, rv.Search)
+		}
+		if rv.Files != "" {
+			if _, err := path.Match(strings.ReplaceAll(rv.Files, "**", "*"), ""); err != nil {
+				a.errorf("%s: Files glob %q: %v", w, rv.Files, err)
+			}
+		}
+		seen[rv.Search] = true
+	}
 }

@@ -241,6 +241,12 @@ func TestSiteBadInput(t *testing.T) {
 		{"default path, build output missing", static(StaticSiteProps{BuildCommand: "true"}), []string{`StaticSite "Web"`, `BuildOutput "dist"`, "not a directory after the build"}},
 		{"bad file options", static(StaticSiteProps{Path: "site/public", FileOptions: []SiteFileOption{{CacheControl: "no-store"}, {Files: "*.html"}, {Files: "[", ContentType: "text/plain"}}}),
 			[]string{`FileOptions[0] Files is empty`, `FileOptions[1] Files "*.html": set CacheControl or ContentType`, `FileOptions[2] glob "["`}},
+		{"bad replace values", func(s *Stack) any {
+			bucket := NewBucket(s, "Files", BucketProps{})
+			return NewStaticSite(s, "Web", StaticSiteProps{Path: "site/public", Environment: map[string]any{"API": bucket.Arn()}, ReplaceValues: []SiteReplaceValue{
+				{Search: "a", Replace: "b"}, {Files: "*", Search: "{{ API }}", Replace: "c"}, {Files: "*", Search: "d"}, {Files: "*", Search: "e", Replace: "1"}, {Files: "*", Search: "e", Replace: "2"}}})
+		},
+			[]string{`ReplaceValues[0]: Files is empty`, `ReplaceValues[1]: Search "{{ API }}" is already replaced`, `ReplaceValues[2]: Replace is empty for Search "d"`, `ReplaceValues[4]: Search "e" is already replaced`}},
 		{"path not a directory", static(StaticSiteProps{Path: "nope"}), []string{`StaticSite "Web"`, `Path "nope"`, "no such directory"}},
 		{"failing build", static(StaticSiteProps{Path: "site", BuildCommand: "FAIL=1 ./build.sh"}),
 			[]string{`StaticSite "Web"`, `build command "FAIL=1 ./build.sh"`, "exit status 3", "bundler: cannot resolve ./missing.js"}},
@@ -348,5 +354,36 @@ func TestStaticSiteFileOptionsAndDefaultPath(t *testing.T) {
 		if globMatch(c.pattern, c.key) != c.want {
 			t.Errorf("globMatch(%q, %q) = %v", c.pattern, c.key, !c.want)
 		}
+	}
+}
+
+// TestStaticSiteReplaceValues: each entry's text is replaced after the
+// deploy, with its value read from a stack output, only in the files its
+// glob matches and that hold it.
+func TestStaticSiteReplaceValues(t *testing.T) {
+	s := synthOK(t, Config{Name: "notes"}, testOptions(t), stacks(t, func(s *Stack) any {
+		api := NewApi(s, "Api", ApiProps{Routes: map[string]ApiRoute{"GET /": {Handler: nodeHandler}}})
+		return NewStaticSite(s, "Web", StaticSiteProps{Path: "site/public", ReplaceValues: []SiteReplaceValue{
+			{Files: "index.html", Search: "docs", Replace: api.URL()},
+			{Files: "*.html", Search: "not found", Replace: "missing"},
+			{Files: "*.txt", Search: "nowhere", Replace: "x"},
+		}})
+	})...)
+	u := s.siteUpload(t, "First", "Web")
+	wantJSON(t, "replace", u.Replace, map[string]string{"docs": "Web_replace_0", "not found": "Web_replace_1", "nowhere": "Web_replace_2"})
+	search := map[string][]string{}
+	for _, f := range u.Files {
+		if f.Replace != (len(f.Search) > 0) {
+			t.Errorf("%s: Replace %v with Search %v", f.Key, f.Replace, f.Search)
+		}
+		search[f.Key] = f.Search
+	}
+	wantJSON(t, "search", search, map[string][]string{"index.html": {"docs"}, "404.html": {"not found"}, "assets/style.css": nil, "favicon.svg": nil, "robots.txt": nil})
+	outs := asMap(s.stacks["First"]["output"])
+	if v := asMap(outs["Web_replace_0"])["value"]; v != "${aws_apigatewayv2_api.Api.api_endpoint}" {
+		t.Errorf("Web_replace_0 = %v", v)
+	}
+	if v := asMap(outs["Web_replace_1"])["value"]; v != "missing" {
+		t.Errorf("Web_replace_1 = %v", v)
 	}
 }
