@@ -67,7 +67,7 @@ func TestCIRecipe(t *testing.T) {
 		t.Errorf("a second init --ci overwrote the recipe:\n%s", r)
 	}
 
-	tofu := map[string]string{"SST_ENGINE": "tofu", "PATH": filepath.Dir(testenv.Tofu(t)) + string(os.PathListSeparator) + os.Getenv("PATH")}
+	tofu := tofuEnv(t)
 	var engine map[string]string // the step's: tofu, or nil for terraform
 	ci := func(want int, args ...string) result {
 		t.Helper()
@@ -119,21 +119,9 @@ func TestCIRecipe(t *testing.T) {
 		return false
 	}
 
-	// Which engine last wrote a stage's state: each records its own
-	// version, and OpenTofu's (1.12) is not terraform's (1.5 or later).
 	tofuWrote := func(stage string) bool {
 		t.Helper()
-		b, err := os.ReadFile(filepath.Join(dir, ".sst", "state", "Web", stage, "terraform.tfstate"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var st struct {
-			Version string `json:"terraform_version"`
-		}
-		if err := json.Unmarshal(b, &st); err != nil {
-			t.Fatal(err)
-		}
-		return st.Version == tofuVersion(t)
+		return writtenByTofu(t, readFile(t, filepath.Join(dir, ".sst", "state", "Web", stage, "terraform.tfstate")))
 	}
 
 	engine = tofu
@@ -173,6 +161,27 @@ func TestCIRecipe(t *testing.T) {
 	if exists("prod") || !tofuWrote("prod") {
 		t.Error("OpenTofu did not remove the stage terraform deployed")
 	}
+}
+
+// tofuEnv makes sst run OpenTofu: SST_ENGINE=tofu, and PATH led by the
+// directory of testenv.Tofu's binary (under CI a missing one fails).
+func tofuEnv(t *testing.T) map[string]string {
+	t.Helper()
+	return map[string]string{"SST_ENGINE": "tofu", "PATH": filepath.Dir(testenv.Tofu(t)) + string(os.PathListSeparator) + os.Getenv("PATH")}
+}
+
+// writtenByTofu says whether OpenTofu last wrote a state: each engine
+// records its own version, and OpenTofu's (1.12) is not terraform's (1.5
+// or later).
+func writtenByTofu(t *testing.T, state []byte) bool {
+	t.Helper()
+	var st struct {
+		Version string `json:"terraform_version"`
+	}
+	if err := json.Unmarshal(state, &st); err != nil {
+		t.Fatalf("state: %v\n%s", err, state)
+	}
+	return st.Version == tofuVersion(t)
 }
 
 // tofuVersion is the version tofu reports and writes into states.
