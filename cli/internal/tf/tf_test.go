@@ -377,6 +377,24 @@ func TestLifecycle(t *testing.T) {
 		}
 	})
 
+	mustStep(t, "held lock is a LockError under tofu", func(t *testing.T) {
+		// OpenTofu reports a held lock with terraform's words, which the
+		// parser reads; the hint names its own force-unlock.
+		release := holdLocalLock(t, filepath.Join(dir, "terraform.tfstate.d", "b", "terraform.tfstate"), "bob@ci")
+		defer release()
+		_, err := tofu.Apply(ctx(t), nil)
+		var le *LockError
+		if !errors.As(err, &le) {
+			t.Fatalf("err = %v (%T), want *LockError", err, err)
+		}
+		if le.ID != testLockID || le.Who != "bob@ci" || le.Workspace != "b" {
+			t.Errorf("lock error = %+v", le)
+		}
+		if want := tofu.name + " force-unlock " + testLockID; !strings.Contains(err.Error(), want) {
+			t.Errorf("message %q lacks %q", err, want)
+		}
+	})
+
 	mustStep(t, "state rm forgets without destroying", func(t *testing.T) {
 		// OpenTofu's init added its provider to the lock file: terraform
 		// initializes again, keeping both.
