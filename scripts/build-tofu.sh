@@ -12,9 +12,14 @@ if [[ -x $out && "$(cat "$stamp" 2>/dev/null)" == "$version" ]]; then
   exit 0
 fi
 # Outside any module, so that the download touches no go.mod or go.sum.
-dir=$(cd / && go mod download -json "github.com/opentofu/opentofu@$version" |
-  sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
-[[ -n $dir && -d $dir ]] || { echo "build-tofu.sh: downloading github.com/opentofu/opentofu@$version failed" >&2; exit 1; }
+# go reports a failed download in the JSON, on stdout.
+json=$(cd / && go mod download -json "github.com/opentofu/opentofu@$version") || {
+  echo "build-tofu.sh: downloading github.com/opentofu/opentofu@$version failed:" >&2
+  echo "$json" >&2
+  exit 1
+}
+dir=$(sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p' <<<"$json")
+[[ -n $dir && -d $dir ]] || { echo "build-tofu.sh: go mod download named no directory for github.com/opentofu/opentofu@$version:" >&2; echo "$json" >&2; exit 1; }
 echo "building OpenTofu $version into $out"
 rm -f "$stamp"
 mkdir -p "$(dirname "$out")"
