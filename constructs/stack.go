@@ -329,10 +329,10 @@ func (s *Stack) manifest() manifest.Stack {
 // endpointServices are the provider endpoints pointed at an emulator; the
 // services every construct of this package may use.
 var endpointServices = []string{
-	"acm", "apigateway", "apigatewayv2", "cloudfront", "cloudwatch", "logs",
-	"cognitoidentity", "cognitoidp", "dynamodb", "ec2", "events", "iam",
-	"kinesis", "lambda", "rds", "route53", "s3", "scheduler",
-	"secretsmanager", "sns", "sqs", "ssm", "sts",
+	"acm", "apigateway", "apigatewayv2", "applicationautoscaling", "cloudfront",
+	"cloudwatch", "codebuild", "logs", "cognitoidentity", "cognitoidp", "dynamodb",
+	"ec2", "ecr", "ecs", "elbv2", "events", "iam", "kinesis", "lambda", "rds",
+	"route53", "s3", "scheduler", "secretsmanager", "sns", "sqs", "ssm", "sts",
 }
 
 func (s *Stack) configureProvider() {

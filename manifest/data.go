@@ -85,11 +85,26 @@ const (
 	SecretPath         = "path"
 	SecretFallbackPath = "fallbackPath"
 
+	// AuthPublicKeyPath and AuthPrivateKeyPath are the SSM parameters an
+	// Auth's key pair lives in (the CLI makes them at deploy and deletes
+	// them at remove), AuthPrefix the path its routes are mounted under
+	// and AuthApis the Apis it is attached to, comma-separated.
+	AuthPublicKeyPath  = "publicKeyPath"
+	AuthPrivateKeyPath = "privateKeyPath"
+	AuthPrefix         = "prefix"
+	AuthApis           = "apis"
+
 	// ParameterName is a Parameter's name, ParameterPath the SSM parameter
 	// holding it and ParameterValue its value.
 	ParameterName  = "name"
 	ParameterPath  = "path"
 	ParameterValue = "value"
+
+	// JobProjectName is a Job's CodeBuild project; JobFunction the id of
+	// the function entry describing its handler (named after the invoker
+	// function, so `sst dev` runs the handler when the invoker is invoked).
+	JobProjectName = "projectName"
+	JobFunction    = "function"
 
 	// ScriptCreateFunction, ScriptUpdateFunction and ScriptDeleteFunction
 	// are the function ids a Script runs in each phase, when it has one.

@@ -31,9 +31,14 @@ type Invoker interface {
 	Invoke(ctx context.Context, fnID string, payload []byte, source string) (*Result, error)
 }
 
-// Gateway plays API Gateway (HTTP API, payload format 2.0) for one Api.
+// Gateway plays API Gateway for one Api (HTTP API: payload format 2.0,
+// or 1.0 for the routes configured so) or ApiGatewayV1Api (REST API:
+// payload format 1.0).
 type Gateway struct {
-	Api    string
+	Api string
+	// rest is set for a REST API: its events, authorizers and answers
+	// are API Gateway v1's.
+	rest   bool
 	routes []gwRoute
 	dev    manifest.ApiDev
 	inv    Invoker
@@ -61,7 +66,7 @@ type gwRoute struct {
 
 // NewGateway builds the route table of one Api from the manifest.
 func NewGateway(api manifest.Construct, routes []manifest.Route, inv Invoker, jwt *JWTVerifier) (*Gateway, error) {
-	g := &Gateway{Api: api.ID, inv: inv, jwt: jwt, warned: map[string]bool{}, Warn: func(string) {}}
+	g := &Gateway{Api: api.ID, rest: api.Type == "ApiGatewayV1Api", inv: inv, jwt: jwt, warned: map[string]bool{}, Warn: func(string) {}}
 	if raw := api.Data[manifest.DataApiDev]; raw != "" {
 		if err := json.Unmarshal([]byte(raw), &g.dev); err != nil {
 			return nil, fmt.Errorf("api %s: manifest data: %w", api.ID, err)
@@ -211,9 +216,13 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"message": "Request Entity Too Large"})
 		return
 	}
+	// Every event starts as 2.0: an HTTP API's authorizers read it, and
+	// the 1.0 event is made from it (same request id, time and body).
 	ev := g.event(req, r, params, body)
-	if r.format == "1.0" {
-		g.warnOnce("format:"+r.key.String(), fmt.Sprintf("route %s: API Gateway sends it payload format 1.0 events; sst dev sends 2.0 events", r.key))
+	format1 := g.rest || r.format == "1.0"
+	if g.rest {
+		// A REST API's authorizers read the 1.0 event.
+		ev = g.eventV1(req, r, ev)
 	}
 	if status, ok := g.authorize(req.Context(), req, r, ev); !ok {
 		writeJSON(w, status, map[string]string{"message": http.StatusText(status)})
@@ -229,6 +238,10 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		g.warnOnce("aws:"+r.key.String(), fmt.Sprintf("route %s: an aws (%s) route runs only when deployed; sst dev answers it 501", r.key, r.subtype))
 		writeJSON(w, http.StatusNotImplemented, map[string]string{"message": "Not Implemented: route " + r.key.String() + " calls " + r.subtype + " directly, which sst dev does not emulate; call the deployed API for it"})
 		return
+	}
+	if format1 && !g.rest {
+		// An HTTP API's 1.0 route: the authorizer ran on the 2.0 event.
+		ev = g.eventV1(req, r, ev)
 	}
 	payload, _ := json.Marshal(ev)
 	res, err := g.inv.Invoke(req.Context(), r.fn, payload, "api "+g.Api+" "+r.key.String())
@@ -250,6 +263,17 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		// What API Gateway answers when the integration fails; the details
 		// are in the terminal, not in the client's response.
 		writeJSON(w, http.StatusInternalServerError, map[string]string{"message": "Internal Server Error"})
+		return
+	}
+	if format1 && !proxyResponse(res.Payload) {
+		// Format 1.0 has no inferred responses: API Gateway fails the
+		// request, a REST API with 502, an HTTP API with 500.
+		status, msg := http.StatusInternalServerError, "Internal Server Error"
+		if g.rest {
+			status, msg = http.StatusBadGateway, "Internal server error"
+		}
+		g.warnOnce("format-response:"+r.key.String(), fmt.Sprintf("route %s gets payload format 1.0 events: its function must return a proxy response {statusCode, headers, body}; API Gateway answers anything else with %d", r.key, status))
+		writeJSON(w, status, map[string]string{"message": msg})
 		return
 	}
 	writeLambdaResponse(w, res.Payload)
@@ -293,7 +317,7 @@ func (g *Gateway) event(req *http.Request, r *gwRoute, params map[string]string,
 		},
 		"requestId": reqID,
 		"routeKey":  r.key.String(),
-		"stage":     "$default",
+		"stage":     g.stage(),
 		"time":      now.UTC().Format("02/Jan/2006:15:04:05 -0700"),
 		"timeEpoch": now.UnixMilli(),
 	}
@@ -316,6 +340,13 @@ func (g *Gateway) event(req *http.Request, r *gwRoute, params map[string]string,
 		}
 		ev["queryStringParameters"] = qs
 	}
+	setParamsAndBody(ev, req, params, body)
+	return ev
+}
+
+// setParamsAndBody puts the path parameters and the body (text, or base64
+// with isBase64Encoded) into an event of either payload format.
+func setParamsAndBody(ev map[string]any, req *http.Request, params map[string]string, body []byte) {
 	if len(params) > 0 {
 		ev["pathParameters"] = params
 	}
@@ -327,7 +358,6 @@ func (g *Gateway) event(req *http.Request, r *gwRoute, params map[string]string,
 			ev["isBase64Encoded"] = true
 		}
 	}
-	return ev
 }
 
 func hostOnly(host string) string {
