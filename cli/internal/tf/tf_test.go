@@ -101,8 +101,12 @@ func newTF(t *testing.T, dir string) *Terraform {
 	return x
 }
 
+// ctx bounds one terraform command: a guard against a hang, not a speed
+// check. At a load average of 25–30 on 2 cores (helpers sharing the
+// machine), an apply of one SSM parameter took 150 s and a destroy 187 s,
+// past the 3 minutes this was.
 func ctx(t *testing.T) context.Context {
-	c, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	c, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	t.Cleanup(cancel)
 	return c
 }
