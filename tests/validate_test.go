@@ -3,7 +3,6 @@ package tests
 import (
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -75,9 +74,9 @@ func TestExamplesAndTemplatesValidate(t *testing.T) {
 			})
 		}
 	})
-	// One terraform run validates every project's stacks (see
-	// validateStacks); then the synthesized output can go.
-	validateStacks(t, stacks)
+	// One terraform run validates every project's stacks
+	// (testenv.ValidateStacks); then the synthesized output can go.
+	testenv.ValidateStacks(t, testenv.TerraformEnv(t), stacks)
 	for _, dir := range projects {
 		os.RemoveAll(filepath.Join(dir, ".sst"))
 	}
@@ -88,7 +87,7 @@ func TestExamplesAndTemplatesValidate(t *testing.T) {
 // AWS provider.
 func validateProject(t *testing.T, dir, tfsec string) {
 	t.Helper()
-	validateStacks(t, synthAndAudit(t, dir, tfsec))
+	testenv.ValidateStacks(t, testenv.TerraformEnv(t), synthAndAudit(t, dir, tfsec))
 }
 
 // synthAndAudit synthesizes the project in dir (with the prepared AWS
@@ -129,82 +128,4 @@ func synthAndAudit(t *testing.T, dir, tfsec string) map[string]string {
 		stacks[st.Name] = stackDir
 	}
 	return stacks
-}
-
-// validateStacks runs `terraform validate` with the real AWS provider on
-// every stack directory of stacks (keyed by a name for the messages) in
-// one terraform run: a root module that calls each stack as a child
-// module. Terraform validates a child module's resources, provider
-// configuration and references exactly as a root's (a stack's backend
-// block is ignored there with a warning, as `init -backend=false` ignores
-// it in a root). One run instead of one per stack saves, per stack, a
-// terraform process that checksums the provider package and decodes its
-// whole schema, a schema-only provider start and an init: ~2.8 of the
-// ~8.3 CPU s a stack's own init + validate cost (BENCHMARKS.md).
-func validateStacks(t *testing.T, stacks map[string]string) {
-	t.Helper()
-	if len(stacks) == 0 {
-		t.Fatal("no stacks to validate")
-	}
-	root := t.TempDir()
-	modules := map[string]any{}
-	for name, dir := range stacks {
-		rel, err := filepath.Rel(root, dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		// A local module source must start with ../ (or ./).
-		modules[moduleName(name)] = map[string]string{"source": filepath.ToSlash(rel)}
-	}
-	if len(modules) != len(stacks) {
-		t.Fatalf("two stacks share a module name: %v", stacks)
-	}
-	b, err := json.Marshal(map[string]any{"module": modules})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(root, "main.tf.json"), b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	tfEnv := testenv.TerraformEnv(t)
-	for _, args := range [][]string{{"init", "-backend=false", "-input=false", "-no-color"}, {"validate", "-json", "-no-color"}} {
-		cmd := exec.Command("terraform", args...)
-		cmd.Dir = root
-		cmd.Env = testenv.Environ(tfEnv)
-		out, err := cmd.Output()
-		if args[0] == "init" {
-			if err != nil {
-				t.Fatalf("terraform init of the %d stacks: %v\n%s", len(stacks), err, out)
-			}
-			continue
-		}
-		var v struct {
-			Valid       bool `json:"valid"`
-			Diagnostics []struct {
-				Severity, Summary, Detail string
-				Range                     struct{ Filename string }
-			} `json:"diagnostics"`
-		}
-		if jerr := json.Unmarshal(out, &v); jerr != nil {
-			t.Fatalf("terraform validate of the %d stacks: %v / %v\n%s", len(stacks), err, jerr, out)
-		}
-		if !v.Valid {
-			t.Errorf("terraform validate: not valid (%d stacks)", len(stacks))
-		}
-		for _, d := range v.Diagnostics {
-			if d.Severity == "error" {
-				t.Errorf("stack not valid: %s: %s: %s", d.Range.Filename, d.Summary, d.Detail)
-			}
-		}
-	}
-}
-
-// moduleName makes a module name (letters, digits, _ and -) of s.
-func moduleName(s string) string {
-	return "m_" + strings.Map(func(r rune) rune {
-		if r == '_' || r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
-			return r
-		}
-		return '_'
-	}, s)
 }
