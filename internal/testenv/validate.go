@@ -27,7 +27,29 @@ func ValidateStacks(t testing.TB, env map[string]string, stacks map[string]strin
 	if len(stacks) == 0 {
 		t.Fatal("no stacks to validate")
 	}
-	root := t.TempDir()
+	// Terraform resolves a relative path in a function call (a bundle's
+	// filebase64sha256("../../functions/X.zip")) from the working
+	// directory, not from the module: so one root per directory of stacks,
+	// placed beside them, where such a path means what it means in a stack.
+	groups := map[string]map[string]string{}
+	for name, dir := range stacks {
+		parent := filepath.Dir(dir)
+		if groups[parent] == nil {
+			groups[parent] = map[string]string{}
+		}
+		groups[parent][name] = dir
+	}
+	for parent, group := range groups {
+		validateGroup(t, env, filepath.Join(parent, ".sst-validate"), group)
+	}
+}
+
+func validateGroup(t testing.TB, env map[string]string, root string, stacks map[string]string) {
+	t.Helper()
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(root)
 	modules := map[string]any{}
 	for name, dir := range stacks {
 		rel, err := filepath.Rel(root, dir)
@@ -35,9 +57,6 @@ func ValidateStacks(t testing.TB, env map[string]string, stacks map[string]strin
 			t.Fatal(err)
 		}
 		// A local module source must start with ../ or ./.
-		if !strings.HasPrefix(rel, "..") {
-			rel = "./" + rel
-		}
 		modules[moduleName(name)] = map[string]string{"source": filepath.ToSlash(rel)}
 	}
 	if len(modules) != len(stacks) {
