@@ -60,41 +60,50 @@ func TestExamplesAndTemplatesValidate(t *testing.T) {
 		mu     sync.Mutex
 		stacks = map[string]string{}
 	)
+	tfEnv := testenv.TerraformEnv(t)
 	t.Run("synth", func(t *testing.T) {
 		for _, dir := range projects {
 			t.Run(filepath.Base(dir), func(t *testing.T) {
-				// Each synth is mostly one busy thread (jsii's Node): two
-				// at once use both cores.
+				// Each synth and validate is mostly one busy thread (jsii's
+				// Node, terraform): two at once use both cores. Validating
+				// here rather than after all the synths keeps both busy to
+				// the end.
 				t.Parallel()
-				for name, stackDir := range synthAndAudit(t, dir, tfsec) {
-					mu.Lock()
+				own := synthAndAudit(t, dir)
+				testenv.ValidateStacks(t, tfEnv, own)
+				mu.Lock()
+				for name, stackDir := range own {
 					stacks[filepath.Base(dir)+"_"+name] = stackDir
-					mu.Unlock()
 				}
+				mu.Unlock()
 			})
 		}
 	})
-	// One terraform run validates every project's stacks
-	// (testenv.ValidateStacks); then the synthesized output can go.
-	testenv.ValidateStacks(t, testenv.TerraformEnv(t), stacks)
+	// One tfsec scan of every project's stacks; then the synthesized
+	// output can go.
+	tfsecScan(t, tfsec, stacks)
 	for _, dir := range projects {
 		os.RemoveAll(filepath.Join(dir, ".sst"))
 	}
 }
 
-// validateProject synthesizes the project in dir, audits and scans it
-// (synthAndAudit) and runs `terraform validate` on its stacks with the real
-// AWS provider.
+// validateProject synthesizes and audits the project in dir
+// (synthAndAudit), scans its stacks with tfsec (when tfsec is not "") and
+// runs `terraform validate` on them with the real AWS provider.
 func validateProject(t *testing.T, dir, tfsec string) {
 	t.Helper()
-	testenv.ValidateStacks(t, testenv.TerraformEnv(t), synthAndAudit(t, dir, tfsec))
+	stacks := synthAndAudit(t, dir)
+	if tfsec != "" {
+		tfsecScan(t, tfsec, stacks)
+	}
+	testenv.ValidateStacks(t, testenv.TerraformEnv(t), stacks)
 }
 
 // synthAndAudit synthesizes the project in dir (with the prepared AWS
 // provider and with the whole one, which must give the same bytes), audits
-// every stack's policies and scans it with tfsec (when tfsec is not ""). It
-// returns the synthesized stacks' directories by stack name.
-func synthAndAudit(t *testing.T, dir, tfsec string) map[string]string {
+// every stack's policies. It returns the synthesized stacks' directories by
+// stack name.
+func synthAndAudit(t *testing.T, dir string) map[string]string {
 	t.Helper()
 	first := mustSSTEnv(t, dir, map[string]string{"JSII_DEBUG_TIMING": "1"}, "-v", "synth", "--stage", "validate")
 	out := filepath.Join(dir, ".sst", "out", "validate")
@@ -122,9 +131,6 @@ func synthAndAudit(t *testing.T, dir, tfsec string) map[string]string {
 			t.Error(p)
 		}
 		n.record()
-		if tfsec != "" {
-			tfsecScan(t, tfsec, st.Name, stackDir, doc)
-		}
 		stacks[st.Name] = stackDir
 	}
 	return stacks
