@@ -189,6 +189,7 @@ func runDeploy(ctx context.Context, s *session, o *deployOptions) error {
 			if err != nil {
 				return deploy.Failed, err
 			}
+			s.heardApplied(name, sum)
 			if len(sum.Drift) == 0 && sum.Add+sum.Change+sum.Remove == 0 {
 				pr.Printf("Stack %s: %s in %s\n", s.style.Bold(name), s.style.Green("no drift"), progress.FormatDuration(sum.Duration))
 				sites = false
@@ -210,6 +211,7 @@ func runDeploy(ctx context.Context, s *session, o *deployOptions) error {
 			if err != nil {
 				return deploy.Failed, err
 			}
+			s.heardApplied(name, sum)
 			mu.Lock()
 			err = s.recordTarget()
 			mu.Unlock()
@@ -278,6 +280,13 @@ func runDeploy(ctx context.Context, s *session, o *deployOptions) error {
 	}
 	fmt.Fprintf(f.IO.Out, "%s Deployed stage %s in %s\n", s.style.Green("✓"), s.style.Bold(s.stage), progress.FormatDuration(time.Since(start)))
 	return nil
+}
+
+// heardApplied passes a stack's applied changes to s.applied.
+func (s *session) heardApplied(stack string, sum *tf.Summary) {
+	if s.applied != nil && sum != nil {
+		s.applied(stack, sum.Changes)
+	}
 }
 
 // skippedLine says what a skip by deploy hash checked, and what it did not:

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -15,6 +16,7 @@ import (
 	"github.com/sst-tf/sst/cli/internal/console"
 	"github.com/sst-tf/sst/cli/internal/dev"
 	"github.com/sst-tf/sst/cli/internal/progress"
+	"github.com/sst-tf/sst/cli/internal/tf"
 	"github.com/sst-tf/sst/manifest"
 )
 
@@ -49,7 +51,9 @@ rule targets and bucket notification handlers the events that pass their
 filters (through a dev-only queue), and cron jobs fire on their schedule
 (SST_DEV_TIME_SCALE=N runs that clock N times faster); their deployed
 mappings, subscriptions, targets, notifications and rules are paused until
-the next sst deploy. Edited handlers are rebuilt and the next request or event
+the next sst deploy. A Script's OnCreate/OnUpdate/OnDelete that one of its
+deploys triggers runs here too (the deployed dispatcher calls nothing; the
+deploy after sst dev restores it without running a phase). Edited handlers are rebuilt and the next request or event
 runs the new code; edited stacks are synthesized and deployed again (only
 the stacks that changed; the app itself runs only when something its last
 synthesis read changed, --force always runs it). Every invocation is logged with its output and
@@ -113,11 +117,24 @@ func runDev(ctx context.Context, s *session, o *devOptions) error {
 		Environ:      s.f.Environ(),
 		Out:          s.f.IO.Out,
 		Style:        s.style,
-		Deploy: func(ctx context.Context) (*manifest.Manifest, error) {
-			if err := runDeploy(ctx, s, &deployOptions{parallel: defaultParallel}); err != nil {
-				return nil, err
+		Deploy: func(ctx context.Context) (*manifest.Manifest, []dev.Applied, error) {
+			var mu sync.Mutex
+			var applied []dev.Applied
+			// Scripts' phases run locally: the deploy says which of their
+			// invocations it created, updated or destroyed.
+			s.applied = func(stack string, changes []tf.Change) {
+				mu.Lock()
+				defer mu.Unlock()
+				for _, c := range changes {
+					applied = append(applied, dev.Applied{Stack: stack, Address: c.Address, Action: c.Action})
+				}
 			}
-			return manifest.Read(s.outDir())
+			defer func() { s.applied = nil }()
+			if err := runDeploy(ctx, s, &deployOptions{parallel: defaultParallel}); err != nil {
+				return nil, nil, err
+			}
+			m, err := manifest.Read(s.outDir())
+			return m, applied, err
 		},
 		AWSConfig: s.awsConfig,
 		StackState: func(ctx context.Context, m *manifest.Manifest, st *manifest.Stack) ([]byte, error) {

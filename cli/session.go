@@ -19,6 +19,7 @@ import (
 	"github.com/sst-tf/sst/cli/internal/stagelock"
 	"github.com/sst-tf/sst/cli/internal/stagetarget"
 	"github.com/sst-tf/sst/cli/internal/synth"
+	"github.com/sst-tf/sst/cli/internal/tf"
 	"github.com/sst-tf/sst/internal/awsregion"
 	"github.com/sst-tf/sst/internal/stage"
 	"github.com/sst-tf/sst/manifest"
@@ -59,6 +60,9 @@ type session struct {
 	// resynth runs the app even when its last synthesis could be reused
 	// (--force of deploy, diff and dev).
 	resynth bool
+	// applied, when set, hears of each stack's applied changes (sst dev
+	// runs the Scripts' phases they trigger); called concurrently.
+	applied func(stack string, changes []tf.Change)
 }
 
 // load validates global settings and locates the project. Everything that

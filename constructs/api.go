@@ -302,7 +302,7 @@ func NewApi(s *Stack, id string, props ApiProps) *Api {
 	}
 	api.AddRoutes(props.Routes)
 	if props.CustomDomain != nil {
-		api.domain = newApiDomain(s, id, api, *props.CustomDomain)
+		api.domain = newApiDomain(s, id, api.Cdk.Api.Id(), api.Cdk.Stage.Id(), *props.CustomDomain)
 	}
 	return api
 }
@@ -548,6 +548,32 @@ func (api *Api) URL() string {
 
 // ID is the construct id.
 func (api *Api) ID() string { return api.aid }
+
+// ApiID is API Gateway's id for the API (a token until deploy); "" when the
+// API failed validation, as for the other attributes.
+func (api *Api) ApiID() string {
+	if api.Cdk.Api == nil {
+		return ""
+	}
+	return *api.Cdk.Api.Id()
+}
+
+// Arn is the API's ARN, for API Gateway's own management actions.
+func (api *Api) Arn() string {
+	if api.Cdk.Api == nil {
+		return ""
+	}
+	return *api.Cdk.Api.Arn()
+}
+
+// ExecutionArn is the prefix of the ARNs execute-api:Invoke names
+// (<ExecutionArn>/<stage>/<method>/<path>).
+func (api *Api) ExecutionArn() string {
+	if api.Cdk.Api == nil {
+		return ""
+	}
+	return *api.Cdk.Api.ExecutionArn()
+}
 
 // Function returns the function serving a route key, or nil.
 func (api *Api) Function(routeKey string) *Function {

@@ -355,7 +355,7 @@ func (a *App) AllFunctions() []*Function {
 
 // AddDefaultFunctionPermissions grants statements to every function created
 // after this call.
-func (a *App) AddDefaultFunctionPermissions(p ...Statement) {
+func (a *App) AddDefaultFunctionPermissions(p ...Permission) {
 	a.defaults.Function.Permissions = append(a.defaults.Function.Permissions, p...)
 }
 

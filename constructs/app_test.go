@@ -261,7 +261,7 @@ func TestAppEscapeHatch(t *testing.T) {
 		NewFunction(s, "Fn", FunctionProps{
 			Handler:     nodeHandler,
 			Environment: map[string]string{"BUCKET": *b.Bucket()},
-			Permissions: []Statement{Allow([]string{"s3:GetObject"}, *b.Arn()+"/*")},
+			Permissions: []Permission{Allow([]string{"s3:GetObject"}, *b.Arn()+"/*")},
 		})
 		return nil
 	})...)

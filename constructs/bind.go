@@ -70,17 +70,6 @@ func Allow(actions []string, resources ...string) Statement {
 	return Statement{Effect: "Allow", Actions: actions, Resources: resources}
 }
 
-// Service is SST's permission shorthand: Service("s3", "sqs") grants all of
-// each service's actions on every resource. Prefer binding, which scopes
-// access to the bound resources.
-func Service(services ...string) []Statement {
-	var out []Statement
-	for _, s := range services {
-		out = append(out, Statement{Effect: "Allow", Actions: []string{s + ":*"}, Resources: []string{"*"}})
-	}
-	return out
-}
-
 // policyDocument renders statements as an IAM policy JSON string. Tokens
 // inside become Terraform interpolations when CDKTF resolves the string.
 func policyDocument(stmts []Statement) string {

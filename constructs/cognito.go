@@ -380,43 +380,36 @@ func identityTrustPolicy(region, poolID, amr string) string {
 }
 
 // AttachPermissionsForAuthUsers grants signed-in users' temporary
-// credentials these statements; grant a construct's access with
-// auth.AttachPermissionsForAuthUsers(table.Binding().Permissions...).
+// credentials these permissions: constructs (e.g. a bucket's object access,
+// an Api's execute-api:Invoke), statements or Service's shorthand.
 // Unlike SST v2, the roles start with no permissions at all (SST v2 grants
 // cognito-identity:* and cognito-sync:* on "*").
-func (c *Cognito) AttachPermissionsForAuthUsers(p ...Statement) {
+func (c *Cognito) AttachPermissionsForAuthUsers(p ...Permission) {
 	c.attach(&c.auth, "AttachPermissionsForAuthUsers", p)
 }
 
-// AttachPermissionsForUnauthUsers grants guest identities these statements.
-func (c *Cognito) AttachPermissionsForUnauthUsers(p ...Statement) {
+// AttachPermissionsForUnauthUsers grants guest identities these permissions.
+func (c *Cognito) AttachPermissionsForUnauthUsers(p ...Permission) {
 	c.attach(&c.unauth, "AttachPermissionsForUnauthUsers", p)
 }
 
-func (c *Cognito) attach(dst *[]Statement, method string, p []Statement) {
+func (c *Cognito) attach(dst *[]Statement, method string, p []Permission) {
 	s := c.stack
 	if c.Cdk.UserPool == nil {
 		return // already reported
 	}
+	where := fmt.Sprintf("stack %s: cognito %q: %s", s.name, c.cid, method)
 	if c.Cdk.IdentityPool == nil {
-		s.app.errorf("stack %s: cognito %q: %s: the identity pool is disabled, so there are no user roles to grant to; remove IdentityPool.Disabled", s.name, c.cid, method)
+		s.app.errorf("%s: the identity pool is disabled, so there are no user roles to grant to; remove IdentityPool.Disabled", where)
 		return
 	}
-	for i, st := range p {
-		if len(st.Actions) == 0 || len(st.Resources) == 0 {
-			s.app.errorf("stack %s: cognito %q: %s: statement %d needs Actions and Resources", s.name, c.cid, method, i)
-			return
-		}
-		if st.Effect != "" && st.Effect != "Allow" && st.Effect != "Deny" {
-			s.app.errorf("stack %s: cognito %q: %s: statement %d: Effect %q: use \"Allow\" or \"Deny\"", s.name, c.cid, method, i, st.Effect)
-			return
-		}
+	if checkPermissions(s, where, p) {
+		*dst = append(*dst, statementsOf(p)...)
 	}
-	*dst = append(*dst, p...)
 }
 
-// AttachPermissionsForTriggers grants every trigger function statements.
-func (c *Cognito) AttachPermissionsForTriggers(p ...Statement) {
+// AttachPermissionsForTriggers grants every trigger function permissions.
+func (c *Cognito) AttachPermissionsForTriggers(p ...Permission) {
 	for _, fn := range c.triggers {
 		fn.AttachPermissions(p...)
 	}

@@ -113,7 +113,7 @@ func TestCognitoLoginTriggersPermissionsAndApi(t *testing.T) {
 				c.DeletionProtection = jsii.String("ACTIVE")
 			}},
 		})
-		auth.AttachPermissionsForAuthUsers(table.Binding().Permissions...)
+		auth.AttachPermissionsForAuthUsers(table)
 		auth.AttachPermissionsForUnauthUsers(Allow([]string{"s3:GetObject"}, "arn:aws:s3:::public/*"))
 		auth.BindForTriggers(table)
 		if auth.Trigger("preSignUp") == nil || auth.Trigger("nope") != nil {
@@ -236,6 +236,12 @@ func TestCognitoBadInput(t *testing.T) {
 			c.AttachPermissionsForUnauthUsers(Statement{Actions: []string{"s3:GetObject"}})
 			return c
 		}, []string{"AttachPermissionsForUnauthUsers", "needs Actions and Resources"}},
+		{"construct not built yet", func(s *Stack) any {
+			var api *Api
+			c := NewCognito(s, "Auth", CognitoProps{})
+			c.AttachPermissionsForAuthUsers(notesTable(s), api)
+			return c
+		}, []string{`cognito "Auth": AttachPermissionsForAuthUsers[1] is a nil *sst.Api`, "sst.Use[*sst.Api]"}},
 		{"bad removal policy", func(s *Stack) any { return NewCognito(s, "Auth", CognitoProps{RemovalPolicy: "keep"}) },
 			[]string{`cognito "Auth"`, `RemovalPolicy "keep"`}},
 		{"role id clash", func(s *Stack) any {
@@ -271,7 +277,7 @@ func TestCognitoSecretTerraformValidate(t *testing.T) {
 					c.MfaConfiguration = jsii.String("OFF")
 				}},
 			})
-			auth.AttachPermissionsForAuthUsers(table.Binding().Permissions...)
+			auth.AttachPermissionsForAuthUsers(table)
 			auth.AttachPermissionsForUnauthUsers(Allow([]string{"s3:GetObject"}, "arn:aws:s3:::public/*"))
 			NewCognito(s, "Plain", CognitoProps{Login: []string{"phone"}, IdentityPool: CognitoIdentityPool{Disabled: true}, RemovalPolicy: RemovalRetain})
 			key := NewSecret(s, "STRIPE_KEY")

@@ -45,8 +45,10 @@ type Cron struct {
 	schedule string
 	rule     string // physical rule name
 	disabled bool
-	job      *Function
-	Cdk      struct {
+	// input and inputPath are the target's Input and InputPath.
+	input, inputPath string
+	job              *Function
+	Cdk              struct {
 		Rule   cloudwatcheventrule.CloudwatchEventRule
 		Target cloudwatcheventtarget.CloudwatchEventTarget
 	}
@@ -115,6 +117,13 @@ func NewCron(s *Stack, id string, props CronProps) *Cron {
 		props.Cdk.Target(tcfg)
 	}
 	c.Cdk.Target = cloudwatcheventtarget.NewCloudwatchEventTarget(s.tf, jsii.String(id+"_target"), tcfg)
+	// `sst dev` fires the job locally with what the target would pass.
+	if tcfg.Input != nil {
+		c.input = *tcfg.Input
+	}
+	if tcfg.InputPath != nil {
+		c.inputPath = *tcfg.InputPath
+	}
 	s.add(c)
 	return c
 }
@@ -141,6 +150,12 @@ func (c *Cron) describe() manifest.Construct {
 	d := map[string]string{manifest.CronSchedule: c.schedule, manifest.CronRuleName: c.rule}
 	if c.disabled {
 		d[manifest.CronDisabled] = "true"
+	}
+	if c.input != "" {
+		d[manifest.CronInput] = c.input
+	}
+	if c.inputPath != "" {
+		d[manifest.CronInputPath] = c.inputPath
 	}
 	var binds []string
 	if c.job != nil {

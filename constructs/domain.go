@@ -82,8 +82,9 @@ func newDomainIn(s *Stack, id string, cd CustomDomain, p cdktf.TerraformProvider
 	return d
 }
 
-// newApiDomain serves api on cd.
-func newApiDomain(s *Stack, id string, api *Api, cd CustomDomain) *domain {
+// newApiDomain serves an API Gateway v2 API's stage (HTTP or WebSocket)
+// on cd.
+func newApiDomain(s *Stack, id string, apiID, stageID *string, cd CustomDomain) *domain {
 	d := newDomain(s, id, cd)
 	if d == nil {
 		return nil
@@ -97,9 +98,9 @@ func newApiDomain(s *Stack, id string, api *Api, cd CustomDomain) *domain {
 		},
 	})
 	apigatewayv2apimapping.NewApigatewayv2ApiMapping(s.tf, jsii.String(id+"_domain_mapping"), &apigatewayv2apimapping.Apigatewayv2ApiMappingConfig{
-		ApiId:      api.Cdk.Api.Id(),
+		ApiId:      apiID,
 		DomainName: dn.Id(),
-		Stage:      api.Cdk.Stage.Id(),
+		Stage:      stageID,
 	})
 	route53record.NewRoute53Record(s.tf, jsii.String(id+"_domain_record"), &route53record.Route53RecordConfig{
 		ZoneId: d.zone.ZoneId(),

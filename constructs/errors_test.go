@@ -245,7 +245,7 @@ func TestBadInput(t *testing.T) {
 		},
 		{
 			name:   "empty permission",
-			bodies: []body{fn(FunctionProps{Handler: nodeHandler, Permissions: []Statement{{Actions: []string{"s3:GetObject"}}}})},
+			bodies: []body{fn(FunctionProps{Handler: nodeHandler, Permissions: []Permission{Statement{Actions: []string{"s3:GetObject"}}}})},
 			want:   []string{`function "Fn"`, "Permissions[0]", "Resources"},
 		},
 		{
@@ -315,11 +315,12 @@ func TestBadInput(t *testing.T) {
 				tb := NewTable(s, "Notes", TableProps{Fields: pk})
 				fn := NewFunction(s, "Fn", FunctionProps{Handler: nodeHandler, Timeout: 1000 * time.Second, Bind: []Bindable{tb}})
 				NewFunction(s, "Other", FunctionProps{Handler: nodeHandler, Bind: []Bindable{fn, tb},
-					Permissions: []Statement{Allow([]string{"dynamodb:Query"}, tb.Arn()+"/index/*"), Allow([]string{"lambda:InvokeFunction"}, fn.InvokeArn())}})
+					Permissions: []Permission{tb, fn, Allow([]string{"dynamodb:Query"}, tb.Arn()+"/index/*"), Allow([]string{"lambda:InvokeFunction"}, fn.InvokeArn())}})
 				s.AddOutputs(map[string]any{"Arn": tb.Arn(), "Fn": fn.Arn(), "Url": fn.URL()})
 				return nil
 			}},
 			want: []string{`table "Notes": PrimaryIndex.PartitionKey is required`, `function "Fn": Timeout 16m40s`},
+			not:  []string{"Permissions["},
 		},
 		{
 			name:   "undefined default authorizer",
@@ -431,6 +432,51 @@ func TestBadInput(t *testing.T) {
 			want:   []string{`function "Fn"`, `CopyFiles[0] To "/etc/lib.ts"`, "inside the bundle"},
 		},
 		{
+			name:   "Nodejs.Install on a Go handler",
+			bodies: []body{fn(FunctionProps{Handler: goHandler, Nodejs: NodejsProps{Install: []string{"sharp"}}})},
+			want:   []string{`function "Fn"`, "Nodejs.Install/Loader/Banner/ESBuild are for Node handlers", "go handler"},
+		},
+		{
+			name:   "Nodejs.Install with a version",
+			bodies: []body{fn(FunctionProps{Handler: nodeHandler, Nodejs: NodejsProps{Install: []string{"sharp@0.33"}}})},
+			want:   []string{`function "Fn"`, `Nodejs.Install[0] "sharp@0.33"`, "its version comes from package.json"},
+		},
+		{
+			name:   "Nodejs.Install of a package the project does not depend on",
+			bodies: []body{fn(FunctionProps{Handler: "nodeinstall/handler.handler", Nodejs: NodejsProps{Install: []string{"sharp"}, Loader: map[string]string{".txt": "text"}}})},
+			want:   []string{`function "Fn"`, `Nodejs.Install: "sharp" is not a dependency in`, "nodeinstall/package.json", "npm install sharp"},
+		},
+		{
+			name:   "unknown Nodejs.Loader",
+			bodies: []body{fn(FunctionProps{Handler: nodeHandler, Nodejs: NodejsProps{Loader: map[string]string{".png": "image", "svg": "text"}}})},
+			want:   []string{`function "Fn"`, `Nodejs.Loader[".png"] "image"`, "dataurl", `Nodejs.Loader "svg"`, `".svg"`},
+		},
+		{
+			name:   "bad Nodejs.ESBuild",
+			bodies: []body{fn(FunctionProps{Handler: nodeHandler, Nodejs: NodejsProps{ESBuild: ESBuildProps{Target: "node", Inject: []string{"node/missing.js"}}}})},
+			want:   []string{`function "Fn"`, `Nodejs.ESBuild.Target: unknown esbuild target "node"`, `Nodejs.ESBuild.Inject[0] "node/missing.js"`, "does not exist"},
+		},
+		{
+			name:   "Python.InstallCommands on a Node handler",
+			bodies: []body{fn(FunctionProps{Handler: nodeHandler, Python: PythonProps{InstallCommands: []string{"pip install -r requirements.txt -t ."}}})},
+			want:   []string{`function "Fn"`, "Python.InstallCommands are for Python handlers", "node handler"},
+		},
+		{
+			name:   "failing Python.InstallCommands",
+			bodies: []body{fn(FunctionProps{Handler: "py/handler.main", Python: PythonProps{InstallCommands: []string{"echo no index >&2; exit 1"}}})},
+			want:   []string{`function "Fn"`, `Python.InstallCommands[0] "echo no index >&2; exit 1" failed`, "no index"},
+		},
+		{
+			name:   "VPC without security groups",
+			bodies: []body{fn(FunctionProps{Handler: nodeHandler, VPC: &FunctionVPC{SubnetIDs: []string{"subnet-1"}}})},
+			want:   []string{`function "Fn"`, "VPC: SubnetIDs and SecurityGroupIDs are both required"},
+		},
+		{
+			name:   "VPC with a VPC ID for a subnet",
+			bodies: []body{fn(FunctionProps{Handler: nodeHandler, VPC: &FunctionVPC{SubnetIDs: []string{"vpc-1"}, SecurityGroupIDs: []string{"default"}}})},
+			want:   []string{`function "Fn"`, `VPC.SubnetIDs[0] "vpc-1": not a subnet ID`, `VPC.SecurityGroupIDs[0] "default": not a security group ID`},
+		},
+		{
 			name: "stack defaults after a function",
 			bodies: []body{func(s *Stack) any {
 				NewFunction(s, "Fn", FunctionProps{Handler: nodeHandler})
@@ -483,6 +529,41 @@ func TestBadInput(t *testing.T) {
 				return NewApi(s, "Api", ApiProps{Authorizers: map[string]ApiAuthorizer{"a": {Type: "lambda", Fn: fn, Function: FunctionProps{Handler: nodeHandler}}}, Routes: routes})
 			}},
 			want: []string{`api "Api": authorizer "a": Fn and Function props are both set`},
+		},
+		{
+			name:   "nil permission",
+			bodies: []body{fn(FunctionProps{Handler: nodeHandler, Permissions: []Permission{Allow([]string{"s3:GetObject"}, "*"), nil}})},
+			want:   []string{`function "Fn"`, "Permissions[1] is nil"},
+		},
+		{
+			name: "permission on a construct not built yet",
+			bodies: []body{func(s *Stack) any {
+				var later *Bucket
+				return NewFunction(s, "Fn", FunctionProps{Handler: nodeHandler, Permissions: []Permission{later}})
+			}},
+			want: []string{`function "Fn"`, "Permissions[0] is a nil *sst.Bucket", "sst.Use[*sst.Bucket]"},
+		},
+		{
+			name:   "empty service name",
+			bodies: []body{fn(FunctionProps{Handler: nodeHandler, Permissions: Service("s3", "")})},
+			want:   []string{`function "Fn"`, `Permissions[1] action ":*"`, `"s3:GetObject"`},
+		},
+		{
+			name: "bad attached permission",
+			bodies: []body{func(s *Stack) any {
+				f := NewFunction(s, "Fn", FunctionProps{Handler: nodeHandler})
+				f.AttachPermissions(Statement{Effect: "Maybe", Actions: []string{"s3:GetObject"}, Resources: []string{"*"}})
+				return f
+			}},
+			want: []string{`function "Fn": AttachPermissions[0] Effect "Maybe"`, `"Allow" or "Deny"`},
+		},
+		{
+			name: "nil default permission",
+			bodies: []body{func(s *Stack) any {
+				s.AddDefaultFunctionPermissions(nil)
+				return NewFunction(s, "Fn", FunctionProps{Handler: nodeHandler})
+			}},
+			want: []string{`function "Fn"`, "Permissions[0] is nil"},
 		},
 		{
 			name: "two mistakes reported together",

@@ -49,13 +49,18 @@ func eventsEverything(s *Stack) any {
 		},
 	})
 	ws.Function("send").Bind(ws)
+	live := NewWebSocketApi(s, "Live", WebSocketApiProps{
+		LambdaAuthorizer: &WebSocketLambdaAuthorizer{Handler: nodeHandler, IdentitySource: []string{"route.request.querystring.token"}},
+		CustomDomain:     &CustomDomain{DomainName: "live.example.com"},
+		Routes:           map[string]WebSocketRoute{"$connect": {Handler: nodeHandler}},
+	})
 	NewScript(s, "Seed", ScriptProps{
 		OnCreate: FunctionProps{Handler: nodeHandler, Bind: []Bindable{bus, clicks}},
 		OnUpdate: FunctionProps{Handler: nodeHandler},
 		OnDelete: FunctionProps{Handler: nodeHandler},
 		Params:   map[string]any{"n": 1}, Version: "1",
 	})
-	NewFunction(s, "Publisher", FunctionProps{Handler: nodeHandler, Bind: []Bindable{bus, clicks, ws}})
+	NewFunction(s, "Publisher", FunctionProps{Handler: nodeHandler, Bind: []Bindable{bus, clicks, ws, live}})
 	s.AddOutputs(map[string]any{"ChatUrl": ws.URL()})
 	return nil
 }

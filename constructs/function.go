@@ -7,9 +7,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -88,8 +91,10 @@ type FunctionProps struct {
 	Environment map[string]string
 	// Bind gives the function these constructs' values and access.
 	Bind []Bindable
-	// Permissions are extra IAM statements (see Allow and Service).
-	Permissions []Statement
+	// Permissions grant more than the bindings do: constructs (their
+	// least-privilege actions on their resources), statements (Allow) and
+	// Service's shorthand.
+	Permissions []Permission
 	// URL adds a Lambda function URL.
 	URL *FunctionURL
 	// LogRetention is how long CloudWatch keeps the logs: one of its
@@ -100,6 +105,11 @@ type FunctionProps struct {
 	Nodejs NodejsProps
 	// Go tunes the build of Go handlers.
 	Go GoProps
+	// Python tunes the zip of Python handlers.
+	Python PythonProps
+	// VPC puts the function in a VPC's subnets; its role gets the network
+	// interface actions Lambda needs there.
+	VPC *FunctionVPC
 }
 
 // NodejsProps tune esbuild.
@@ -110,6 +120,55 @@ type NodejsProps struct {
 	Sourcemap bool
 	// External packages are left out of the bundle (@aws-sdk/* always is).
 	External []string
+	// Install are packages left out of the bundle and installed with npm
+	// into its node_modules instead (native code, files read at run
+	// time), at the version the project's package-lock.json (else its
+	// package.json) names: a package it does not list is an error.
+	// `sst dev` uses the project's own node_modules.
+	Install []string
+	// Loader maps a file extension (".png") to an esbuild loader
+	// ("file", "text", "dataurl", …).
+	Loader map[string]string
+	// Banner is JavaScript put at the top of the bundle.
+	Banner string
+	// ESBuild are further esbuild options.
+	ESBuild ESBuildProps
+}
+
+// ESBuildProps are the esbuild options SST v2 apps set through its
+// `esbuild` escape hatch that have a Go spelling (plugins are JavaScript
+// and have none).
+type ESBuildProps struct {
+	// Define replaces identifiers with expressions ("process.env.X": `"1"`).
+	Define map[string]string
+	// KeepNames keeps function and class names through minification.
+	KeepNames bool
+	// Target is esbuild's target list ("es2022", "es2020,node18");
+	// default the runtime's Node version.
+	Target string
+	// MainFields and Conditions steer how packages resolve.
+	MainFields []string
+	Conditions []string
+	// Inject are files (relative to the project) imported into every
+	// module, e.g. a polyfill.
+	Inject []string
+}
+
+// PythonProps tune Python functions.
+type PythonProps struct {
+	// InstallCommands run through sh in a copy of the handler's source
+	// directory before it is zipped, as SST v2's did in its bundling
+	// container, e.g. "pip install -r requirements.txt -t ." (with
+	// --platform manylinux2014_aarch64 --only-binary=:all: for native
+	// wheels). With them, requirements.txt is the user's to install.
+	InstallCommands []string
+}
+
+// FunctionVPC places a function in existing subnets (IDs or tokens),
+// e.g. an RDS cluster's.
+type FunctionVPC struct {
+	SubnetIDs        []string
+	SecurityGroupIDs []string
 }
 
 // GoProps tune `go build`.
@@ -151,7 +210,8 @@ type Function struct {
 	fid    string
 	name   string
 	props  FunctionProps
-	kind   string // "go", "node" or "python"
+	own    FunctionProps // as given to this function, before any defaults
+	kind   string        // "go", "node" or "python"
 	result *build.Result
 
 	Cdk struct {
@@ -193,7 +253,7 @@ func newFunctionFrom(s *Stack, owner, id string, props FunctionProps, prebuilt *
 	all := append(append([]FunctionProps{a.defaults.Function}, s.fnDefaults...), append(layers, props)...)
 	merged := mergeFunctionProps(all...)
 	merged.Bind = append(append([]Bindable{}, a.defaultBind...), merged.Bind...)
-	fn := &Function{stack: s, owner: owner, fid: id, props: merged, result: prebuilt}
+	fn := &Function{stack: s, owner: owner, fid: id, props: merged, own: props, result: prebuilt}
 	fn.name = naming.Lambda(s.Stage(), a.cfg.Name, id)
 	if owner != id {
 		// Functions of other constructs (routes, authorizers, consumers)
@@ -255,6 +315,12 @@ func newFunctionFrom(s *Stack, owner, id string, props FunctionProps, prebuilt *
 	}
 	if len(merged.Layers) > 0 {
 		cfg.Layers = jsii.Strings(merged.Layers...)
+	}
+	if v := merged.VPC; v != nil {
+		cfg.VpcConfig = &lambdafunction.LambdaFunctionVpcConfig{
+			SubnetIds:        jsii.Strings(v.SubnetIDs...),
+			SecurityGroupIds: jsii.Strings(v.SecurityGroupIDs...),
+		}
 	}
 	fn.Cdk.Function = lambdafunction.NewLambdaFunction(s.tf, jsii.String(id), cfg)
 	fn.Cdk.Role, fn.Cdk.Policy, fn.Cdk.LogGroup = role, policy, logs
@@ -432,6 +498,7 @@ func (fn *Function) validate() bool {
 	if f := p.Nodejs.Format; f != "" && f != "esm" && f != "cjs" {
 		fail("Nodejs.Format %q: use \"esm\" or \"cjs\"", f)
 	}
+	fn.validateBuildProps(fail)
 	if u := p.URL; u != nil && u.Authorizer != "" && u.Authorizer != "none" && u.Authorizer != "iam" {
 		fail("URL.Authorizer %q: use \"none\" or \"iam\"", u.Authorizer)
 	}
@@ -440,12 +507,9 @@ func (fn *Function) validate() bool {
 			fail("%v", err)
 		}
 	}
-	for i, st := range p.Permissions {
-		if len(st.Actions) == 0 || len(st.Resources) == 0 {
-			fail("Permissions[%d]: a statement needs Actions and Resources", i)
-		}
-		if st.Effect != "" && st.Effect != "Allow" && st.Effect != "Deny" {
-			fail("Permissions[%d]: Effect %q: use \"Allow\" or \"Deny\"", i, st.Effect)
+	for i, perm := range p.Permissions {
+		if problem := checkPermission(fn.stack, perm); problem != "" {
+			fail("Permissions[%d] %s", i, problem)
 		}
 	}
 	for i, b := range p.Bind {
@@ -455,6 +519,78 @@ func (fn *Function) validate() bool {
 	}
 	return ok
 }
+
+// validateBuildProps checks the bundling props. Those of another
+// runtime set on the function itself would silently do nothing (from
+// the defaults they are meant for the functions of that runtime).
+func (fn *Function) validateBuildProps(fail func(string, ...any)) {
+	p := fn.props
+	n, own := p.Nodejs, fn.own
+	nodeOnly := len(own.Nodejs.Install) > 0 || len(own.Nodejs.Loader) > 0 || own.Nodejs.Banner != "" || !reflect.ValueOf(own.Nodejs.ESBuild).IsZero()
+	if nodeOnly && fn.kind != "" && fn.kind != "node" {
+		fail("Nodejs.Install/Loader/Banner/ESBuild are for Node handlers; %q is a %s handler", p.Handler, fn.kind)
+	}
+	if len(own.Python.InstallCommands) > 0 && fn.kind != "" && fn.kind != "python" {
+		fail("Python.InstallCommands are for Python handlers; %q is a %s handler", p.Handler, fn.kind)
+	}
+	for i, c := range p.Python.InstallCommands {
+		if strings.TrimSpace(c) == "" {
+			fail("Python.InstallCommands[%d] is empty", i)
+		}
+	}
+	for i, name := range n.Install {
+		if !npmName.MatchString(name) {
+			fail("Nodejs.Install[%d] %q: not an npm package name (write the name only; its version comes from package.json / package-lock.json)", i, name)
+		}
+	}
+	loaderNames := build.LoaderNames()
+	for ext, l := range n.Loader {
+		if !strings.HasPrefix(ext, ".") {
+			fail("Nodejs.Loader %q: keys are file extensions with their dot, e.g. \".%s\"", ext, ext)
+		}
+		if !slices.Contains(loaderNames, l) {
+			fail("Nodejs.Loader[%q] %q: use one of %s", ext, l, strings.Join(loaderNames, ", "))
+		}
+	}
+	if err := build.CheckESBuildTarget(n.ESBuild.Target); err != nil {
+		fail("Nodejs.ESBuild.Target: %v", err)
+	}
+	for i, f := range n.ESBuild.Inject {
+		if filepath.IsAbs(f) || !filepath.IsLocal(filepath.FromSlash(f)) {
+			fail("Nodejs.ESBuild.Inject[%d] %q: must be relative to the project and inside it", i, f)
+		} else if _, err := os.Stat(filepath.Join(fn.stack.app.opts.ProjectDir, filepath.FromSlash(f))); err != nil {
+			fail("Nodejs.ESBuild.Inject[%d] %q: %s does not exist", i, f, filepath.Join(fn.stack.app.opts.ProjectDir, filepath.FromSlash(f)))
+		}
+	}
+	if v := p.VPC; v != nil {
+		if len(v.SubnetIDs) == 0 || len(v.SecurityGroupIDs) == 0 {
+			fail("VPC: SubnetIDs and SecurityGroupIDs are both required (Lambda attaches the function through them)")
+		}
+		if len(v.SubnetIDs) > 16 || len(v.SecurityGroupIDs) > 5 {
+			fail("VPC: %d subnets and %d security groups: Lambda allows at most 16 and 5", len(v.SubnetIDs), len(v.SecurityGroupIDs))
+		}
+		for i, id := range v.SubnetIDs {
+			if !strings.Contains(id, "${") && !strings.HasPrefix(id, "subnet-") {
+				fail("VPC.SubnetIDs[%d] %q: not a subnet ID (subnet-…)", i, id)
+			}
+		}
+		for i, id := range v.SecurityGroupIDs {
+			if !strings.Contains(id, "${") && !strings.HasPrefix(id, "sg-") {
+				fail("VPC.SecurityGroupIDs[%d] %q: not a security group ID (sg-…)", i, id)
+			}
+		}
+	}
+}
+
+// npmName matches an npm package name, scoped or not.
+var npmName = regexp.MustCompile(`^(@[a-z0-9][a-z0-9._~-]*/)?[a-z0-9][a-z0-9._~-]*$`)
+
+// vpcActions are what Lambda needs to attach a function to a VPC (AWS's
+// AWSLambdaVPCAccessExecutionRole without its logs part, which the
+// function's own log statement covers). Network interfaces have no ARN
+// before they exist, hence "*".
+var vpcActions = []string{"ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface",
+	"ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"}
 
 // mergeFunctionProps layers props: later non-zero scalars win; maps and
 // lists accumulate, so defaults never silently drop a binding.
@@ -494,6 +630,25 @@ func mergeFunctionProps(layers ...FunctionProps) FunctionProps {
 		out.Nodejs.Minify = out.Nodejs.Minify || l.Nodejs.Minify
 		out.Nodejs.Sourcemap = out.Nodejs.Sourcemap || l.Nodejs.Sourcemap
 		out.Nodejs.External = append(out.Nodejs.External, l.Nodejs.External...)
+		out.Nodejs.Install = append(out.Nodejs.Install, l.Nodejs.Install...)
+		out.Nodejs.Banner = cmp.Or(l.Nodejs.Banner, out.Nodejs.Banner)
+		out.Nodejs.Loader = mergeMap(out.Nodejs.Loader, l.Nodejs.Loader)
+		e, le := &out.Nodejs.ESBuild, l.Nodejs.ESBuild
+		e.Define = mergeMap(e.Define, le.Define)
+		e.KeepNames = e.KeepNames || le.KeepNames
+		e.Target = cmp.Or(le.Target, e.Target)
+		if len(le.MainFields) > 0 {
+			e.MainFields = le.MainFields
+		}
+		e.Conditions = append(e.Conditions, le.Conditions...)
+		e.Inject = append(e.Inject, le.Inject...)
+		// A command list is one recipe: a later one replaces it whole.
+		if len(l.Python.InstallCommands) > 0 {
+			out.Python.InstallCommands = l.Python.InstallCommands
+		}
+		if l.VPC != nil {
+			out.VPC = l.VPC
+		}
 		out.Go.Tags = append(out.Go.Tags, l.Go.Tags...)
 		out.Go.LDFlags = append(out.Go.LDFlags, l.Go.LDFlags...)
 		for k, v := range l.Environment {
@@ -561,9 +716,13 @@ func (fn *Function) AddEnvironment(env map[string]string) {
 	}
 }
 
-// AttachPermissions grants statements after creation.
-func (fn *Function) AttachPermissions(p ...Statement) {
-	fn.props.Permissions = append(fn.props.Permissions, p...)
+// AttachPermissions grants more after creation (SST v2's
+// fn.attachPermissions): constructs, statements or Service's shorthand.
+func (fn *Function) AttachPermissions(p ...Permission) {
+	s := fn.stack
+	if checkPermissions(s, fmt.Sprintf("stack %s: function %q: AttachPermissions", s.name, fn.fid), p) {
+		fn.props.Permissions = append(fn.props.Permissions, p...)
+	}
 }
 
 // Arn is the function's ARN (a token until deploy); "" when the function
@@ -659,9 +818,12 @@ func (fn *Function) environment() (map[string]string, []Statement) {
 			}
 		}
 	}
-	perms := append([]Statement{}, fn.props.Permissions...)
+	perms := statementsOf(fn.props.Permissions)
 	if fn.props.Tracing.lambdaMode() != "" {
 		perms = append(perms, Allow([]string{"xray:PutTraceSegments", "xray:PutTelemetryRecords"}, "*"))
+	}
+	if fn.props.VPC != nil {
+		perms = append(perms, Allow(vpcActions, "*"))
 	}
 	for _, d := range []Destination{fn.props.OnFailure, fn.props.OnSuccess} {
 		if d != nil {
@@ -763,6 +925,13 @@ func (fn *Function) buildSettings() *manifest.FunctionBuild {
 	for _, c := range p.CopyFiles {
 		b.CopyFiles = append(b.CopyFiles, manifest.CopyFile{From: c.From, To: c.To})
 	}
+	n := p.Nodejs
+	b.Install, b.Loader, b.Banner = uniqueInOrder(n.Install), n.Loader, n.Banner
+	if e := n.ESBuild; !reflect.ValueOf(e).IsZero() {
+		b.ESBuild = &manifest.ESBuildBuild{Define: e.Define, KeepNames: e.KeepNames, Target: e.Target,
+			MainFields: e.MainFields, Conditions: e.Conditions, Inject: e.Inject}
+	}
+	b.InstallCommands = p.Python.InstallCommands
 	return b
 }
 
@@ -861,4 +1030,15 @@ func streamMapping(s *Stack, fid string, fn *Function, source *string, start str
 	// created, so the role's policy must exist first.
 	m.AddOverride(jsii.String("depends_on"), []string{"aws_iam_role_policy." + fid + "_policy"})
 	return m
+}
+
+// mergeMap is base with over's entries on top, base left untouched.
+func mergeMap[V any](base, over map[string]V) map[string]V {
+	if len(over) == 0 {
+		return base
+	}
+	out := make(map[string]V, len(base)+len(over))
+	maps.Copy(out, base)
+	maps.Copy(out, over)
+	return out
 }

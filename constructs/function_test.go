@@ -1,12 +1,16 @@
 package sst
 
 import (
+	"archive/zip"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sst-tf/sst/manifest"
 )
 
 // goFunctions declares the two Go functions of the package's tests; the
@@ -470,4 +474,88 @@ func TestFunctionSSTv2Props(t *testing.T) {
 		t.Error("IsDev is true outside sst dev")
 	}
 
+}
+
+// TestFunctionBuildProps covers the bundling props SST v2 apps set:
+// Nodejs.Install (real npm, a local package of the fixture), Loader,
+// Banner and ESBuild options merged over the stack's defaults,
+// Python.InstallCommands, and VPC with its IAM; each reaches the bundle
+// and the manifest entry a reused synthesis rebuilds from.
+func TestFunctionBuildProps(t *testing.T) {
+	opts := testOptions(t)
+	vpc := &FunctionVPC{SubnetIDs: []string{"subnet-0a1", "subnet-0b2"}, SecurityGroupIDs: []string{"sg-0c3"}}
+	s := synthOK(t, Config{Name: "notes"}, opts, stacks(t, func(s *Stack) any {
+		s.SetDefaultFunctionProps(FunctionProps{Nodejs: NodejsProps{
+			Loader:  map[string]string{".md": "text"},
+			ESBuild: ESBuildProps{Define: map[string]string{"GREETING": `"from the stack"`}},
+		}})
+		NewFunction(s, "Installs", FunctionProps{
+			Handler: "nodeinstall/handler.handler",
+			VPC:     vpc,
+			Nodejs: NodejsProps{
+				Install: []string{"shout"},
+				Loader:  map[string]string{".txt": "text"},
+				Banner:  "/* banner from the props */",
+				ESBuild: ESBuildProps{KeepNames: true, Target: "es2022"},
+			},
+		})
+		NewFunction(s, "Py", FunctionProps{Handler: "py/handler.main", Python: PythonProps{InstallCommands: []string{"echo vendored > vendored.txt"}}})
+		return nil
+	})...)
+
+	f := s.resource(t, "First", "aws_lambda_function", "Installs")
+	wantJSON(t, "vpc_config", f["vpc_config"], map[string]any{"security_group_ids": vpc.SecurityGroupIDs, "subnet_ids": vpc.SubnetIDs})
+	pol := s.policy(t, "First", "Installs")
+	for _, a := range vpcActions {
+		wantJSON(t, a+" grant", pol.grants(a), []string{"*"})
+	}
+	if got := s.policy(t, "First", "Py").grants("ec2:CreateNetworkInterface"); len(got) != 0 {
+		t.Errorf("a function outside a VPC got %v", got)
+	}
+	if _, ok := s.resource(t, "First", "aws_lambda_function", "Py")["vpc_config"]; ok {
+		t.Error("a function without VPC got a vpc_config")
+	}
+
+	b := s.manifestFunction(t, "First", "Installs").Build
+	wantJSON(t, "manifest build", b, &manifest.FunctionBuild{
+		Runtime: "nodejs20.x", Install: []string{"shout"}, Loader: map[string]string{".md": "text", ".txt": "text"}, Banner: "/* banner from the props */",
+		ESBuild: &manifest.ESBuildBuild{Define: map[string]string{"GREETING": `"from the stack"`}, KeepNames: true, Target: "es2022"},
+	})
+	zr, err := zip.OpenReader(filepath.Join(s.out, "functions", "Installs.zip"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	entries := map[string]string{}
+	for _, e := range zr.File {
+		rc, err := e.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, _ := io.ReadAll(rc)
+		rc.Close()
+		entries[e.Name] = string(data)
+	}
+	if !strings.Contains(entries["node_modules/shout/index.js"], "toUpperCase") {
+		t.Errorf("npm did not install shout into the bundle: %v", keys(entries))
+	}
+	wantContains(t, entries["index.mjs"], "/* banner from the props */", "installed by npm, read with the text loader", "from the stack", `from "shout"`)
+	if strings.Contains(entries["index.mjs"], "toUpperCase") {
+		t.Error("the installed package was bundled too")
+	}
+
+	py := s.manifestFunction(t, "First", "Py").Build
+	wantJSON(t, "python install commands", py.InstallCommands, []string{"echo vendored > vendored.txt"})
+	pz, err := zip.OpenReader(filepath.Join(s.out, "functions", "Py.zip"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pz.Close()
+	var names []string
+	for _, e := range pz.File {
+		names = append(names, e.Name)
+	}
+	if got := strings.Join(names, ","); got != "handler.py,vendored.txt" {
+		t.Errorf("Python zip holds %s, want handler.py and what the command wrote", got)
+	}
 }

@@ -159,7 +159,7 @@ func TestConstructFromALaterStack(t *testing.T) {
 			name: "accessor after a Use of a later stack",
 			bodies: []body{func(s *Stack) any {
 				tb := Use[*Table](s, Second)
-				return NewFunction(s, "Fn", FunctionProps{Handler: nodeHandler, Permissions: []Statement{Allow([]string{"dynamodb:GetItem"}, tb.Arn())}})
+				return NewFunction(s, "Fn", FunctionProps{Handler: nodeHandler, Permissions: []Permission{Allow([]string{"dynamodb:GetItem"}, tb.Arn())}})
 			}, later},
 			want:  []string{"Use(Second): that stack is not defined yet — list Second before First"},
 			count: 1,

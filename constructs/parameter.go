@@ -85,6 +85,15 @@ func (p *Parameter) Value() string { return p.value }
 // Path is the SSM parameter's name.
 func (p *Parameter) Path() string { return p.path }
 
+// Arn is the SSM parameter's ARN (a token until deploy); "" when the
+// parameter failed validation.
+func (p *Parameter) Arn() string {
+	if p.Cdk.Parameter == nil {
+		return ""
+	}
+	return *p.Cdk.Parameter.Arn()
+}
+
 // Binding gives functions the value itself in SST_Parameter_value_<name>;
 // nothing needs reading at run time, so no IAM is granted.
 func (p *Parameter) Binding() Binding {

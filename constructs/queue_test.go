@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatcheventtarget"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/sqsqueue"
 
 	"github.com/sst-tf/sst/manifest"
@@ -210,6 +211,11 @@ func TestQueueAndCronDevMode(t *testing.T) {
 		q.AddConsumer(QueueConsumer{Handler: nodeHandler, BatchSize: 20, BatchingWindow: 2 * time.Second, ReportBatchItemFailures: true})
 		NewCron(s, "Tick", CronProps{Schedule: "rate(1 minute)", Handler: nodeHandler})
 		NewCron(s, "Off", CronProps{Schedule: "rate(1 minute)", Handler: nodeHandler, Disabled: true})
+		NewCron(s, "Report", CronProps{Schedule: "rate(1 hour)", Handler: nodeHandler, Cdk: CronCdkProps{
+			Target: func(c *cloudwatcheventtarget.CloudwatchEventTargetConfig) { c.Input = strp(`{"report":"daily"}`) },
+		}})
+		NewScript(s, "Seed", ScriptProps{OnCreate: FunctionProps{Handler: nodeHandler}, OnUpdate: FunctionProps{Handler: nodeHandler},
+			Params: map[string]any{"rows": 2}, Version: "v1"})
 		NewTopic(s, "Events", TopicProps{Subscribers: map[string]TopicSubscriber{"audit": {Handler: nodeHandler, FilterPolicy: `{"kind":["order"]}`}}})
 		NewEventBus(s, "Bus", EventBusProps{Rules: map[string]EventBusRule{
 			"paid": {Pattern: EventBusPattern{DetailType: []string{"paid"}}, Targets: map[string]EventBusTarget{"bill": {Handler: nodeHandler, Retry: &EventBusRetry{Attempts: 2}}}},
@@ -251,6 +257,21 @@ func TestQueueAndCronDevMode(t *testing.T) {
 	}
 	if data["Off"][manifest.CronDisabled] != "true" {
 		t.Errorf("a disabled cron's manifest data = %v", data["Off"])
+	}
+	if got := data["Report"][manifest.CronInput]; got != `{"report":"daily"}` {
+		t.Errorf("cron target input in the manifest = %q", got)
+	}
+	// The Script's deployed dispatcher calls nothing under sst dev (the
+	// CLI runs the phase locally); its invocation is the same as a
+	// deploy's, so the next sst deploy does not run a phase again.
+	devDispatcher := jsonString(t, s.resource(t, "First", "aws_lambda_function", "Seed_dispatcher")["environment"])
+	if strings.Contains(devDispatcher, "SST_SCRIPT_CREATE") || !strings.Contains(devDispatcher, "SST_SCRIPT_DEV") {
+		t.Errorf("dev dispatcher environment = %s", devDispatcher)
+	}
+	devInvocation := jsonString(t, s.resource(t, "First", "aws_lambda_invocation", "Seed"))
+	if data["Seed"][manifest.ScriptParams] != `{"rows":2}` || data["Seed"][manifest.ScriptInvocation] != "aws_lambda_invocation.Seed" ||
+		data["Seed"][manifest.ScriptCreateFunction] != "Seed_onCreate" {
+		t.Errorf("script manifest data = %v", data["Seed"])
 	}
 	if got := data["Events"][manifest.DevQueues]; got != `[{"function":"Events_subscriber_audit","queue":"test-notes-Events_subscriber_audit_dev","source":"audit"}]` {
 		t.Errorf("topic dev queues = %s", got)
@@ -308,6 +329,10 @@ func TestQueueAndCronDevMode(t *testing.T) {
 	if got := jsonString(t, s.resource(t, "First", "aws_s3_bucket_notification", "Files_notifications")["lambda_function"]); !strings.Contains(got, "${aws_lambda_function.Files_notification_thumbs.arn}") {
 		t.Errorf("deploy bucket notification lambda_function = %s", got)
 	}
+	if got := jsonString(t, s.resource(t, "First", "aws_lambda_invocation", "Seed")); got != devInvocation {
+		t.Errorf("the script's invocation differs between dev and deploy:\n%s\n%s", devInvocation, got)
+	}
+	wantContains(t, jsonString(t, s.resource(t, "First", "aws_lambda_function", "Seed_dispatcher")["environment"]), "SST_SCRIPT_CREATE", "SST_SCRIPT_UPDATE")
 	for _, c := range s.manifestStack(t, "First").Constructs {
 		if c.Data[manifest.DevQueues] != "" {
 			t.Errorf("a deploy's manifest names dev queues for %s", c.ID)

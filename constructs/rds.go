@@ -31,7 +31,9 @@ type RDSProps struct {
 	// Engine is "postgresql<major>.<minor>" (13.12+, 14.9+, 15.4+, 16.1+,
 	// 17.4+: the versions with the Data API on Serverless v2) or "mysql8.0"
 	// (Aurora MySQL 3.08.0), or a pinned "mysql8.0.mysql_aurora.3.0X.Y"
-	// (3.07 or later). Required.
+	// (3.07 or later). Required. SST v2's Serverless v1 names
+	// ("postgresql11.13", "postgresql13.9", "mysql5.7", …) build as the
+	// nearest of these, with a notice.
 	Engine string
 	// DefaultDatabaseName is the database created with the cluster and the
 	// one bound functions and migrations use. Required.
@@ -206,11 +208,27 @@ func NewRDS(s *Stack, id string, props RDSProps) *RDS {
 func (r *RDS) checkEngine(where, spec string) {
 	a := r.stack.app
 	var err error
+	if v2, ok := rdsServerlessV1Engines[spec]; ok {
+		a.warnings = append(a.warnings, fmt.Sprintf("%s: Engine %q is SST v2's Aurora Serverless v1 engine; AWS has retired Serverless v1, so this is %q on Serverless v2 (%s) — write that to silence this notice. A v1 cluster's data does not move by itself: dump it and restore it into the new cluster", where, spec, v2.spec, v2.why))
+		spec = v2.spec
+	}
 	if spec == "" {
 		a.errorf("%s: Engine is required: e.g. \"postgresql16.4\" or \"mysql8.0\"", where)
 	} else if r.engine, err = parseRDSEngine(spec); err != nil {
 		a.errorf("%s: Engine %q: %v", where, spec, err)
 	}
+}
+
+// rdsServerlessV1Engines are SST v2's engine names, all Aurora Serverless
+// v1 releases, and the nearest Serverless v2 release with the Data API
+// each builds as.
+var rdsServerlessV1Engines = map[string]struct{ spec, why string }{
+	"mysql5.6":        {"mysql8.0", "Aurora MySQL 1 and 2 are end of life; 3 is MySQL 8.0"},
+	"mysql5.7":        {"mysql8.0", "Aurora MySQL 2 is end of life; 3 is MySQL 8.0"},
+	"postgresql10.14": {"postgresql13.12", "13.12 is the oldest PostgreSQL with the Data API on Serverless v2"},
+	"postgresql11.13": {"postgresql13.12", "13.12 is the oldest PostgreSQL with the Data API on Serverless v2"},
+	"postgresql11.16": {"postgresql13.12", "13.12 is the oldest PostgreSQL with the Data API on Serverless v2"},
+	"postgresql13.9":  {"postgresql13.12", "the first 13.x with the Data API on Serverless v2"},
 }
 
 // checkDatabaseName applies the engine's rules to the default database's

@@ -292,3 +292,29 @@ func TestParseRDSEngine(t *testing.T) {
 		}
 	}
 }
+
+// TestRDSServerlessV1Engines: SST v2's engine names (Aurora Serverless
+// v1, retired) build as the nearest Serverless v2 release with the Data
+// API, with a notice saying what to write and that data does not move.
+func TestRDSServerlessV1Engines(t *testing.T) {
+	s := synthOK(t, Config{Name: "notes"}, testOptions(t), stacks(t, func(s *Stack) any {
+		NewRDS(s, "Pg", RDSProps{Engine: "postgresql11.13", DefaultDatabaseName: "app"})
+		NewRDS(s, "My", RDSProps{Engine: "mysql5.7", DefaultDatabaseName: "app",
+			VPC: &RDSVPC{SubnetIDs: []string{"subnet-a", "subnet-b"}, SecurityGroupIDs: []string{"sg-1"}}})
+		return nil
+	})...)
+	for id, want := range map[string][2]string{"Pg": {"aurora-postgresql", "13.12"}, "My": {"aurora-mysql", "8.0.mysql_aurora.3.08.0"}} {
+		c := s.resource(t, "First", "aws_rds_cluster", id)
+		if c["engine"] != want[0] || c["engine_version"] != want[1] || c["engine_mode"] != "provisioned" {
+			t.Errorf("%s: engine %v %v (%v), want %s %s on Serverless v2", id, c["engine"], c["engine_version"], c["engine_mode"], want[0], want[1])
+		}
+	}
+	for _, c := range s.manifestStack(t, "First").Constructs {
+		if c.ID == "Pg" && c.Data[manifest.RDSEngine] != "postgresql13.12" {
+			t.Errorf("manifest engine %q, want the release it is", c.Data[manifest.RDSEngine])
+		}
+	}
+	warn := strings.Join(s.m.Warnings, "\n")
+	wantContains(t, warn, `RDS "Pg": Engine "postgresql11.13" is SST v2's Aurora Serverless v1 engine`, `"postgresql13.12" on Serverless v2`,
+		`RDS "My": Engine "mysql5.7"`, `"mysql8.0"`, "dump it and restore it")
+}

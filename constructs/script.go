@@ -59,6 +59,7 @@ type Script struct {
 	stack  *Stack
 	sid    string
 	phases map[string]*Function
+	params string // JSON
 	Cdk    struct {
 		Dispatcher lambdafunction.LambdaFunction
 		Role       iamrole.IamRole
@@ -87,10 +88,11 @@ func NewScript(s *Stack, id string, props ScriptProps) *Script {
 	if props.OnCreate.Handler == "" && props.OnUpdate.Handler == "" && props.OnDelete.Handler == "" {
 		a.errorf("%s: set at least one of OnCreate, OnUpdate and OnDelete (each a function with a Handler)", where)
 	}
-	input, err := json.Marshal(map[string]any{"params": nonNilParams(props.Params), "version": props.Version})
+	params, err := json.Marshal(nonNilParams(props.Params))
 	if err != nil {
 		a.errorf("%s: Params cannot be encoded as JSON: %v", where, err)
 	}
+	input, _ := json.Marshal(map[string]any{"params": json.RawMessage(params), "version": props.Version})
 	dispID := id + "_dispatcher"
 	if other, ok := a.ids[dispID]; ok {
 		a.errorf("%s: its dispatcher id %q collides with a construct in stack %s: rename one", where, dispID, other)
@@ -126,10 +128,20 @@ func NewScript(s *Stack, id string, props ScriptProps) *Script {
 	for _, p := range scriptPhases {
 		if fn := sc.phases[p.name]; fn != nil {
 			stmts = append(stmts, Allow([]string{"lambda:InvokeFunction"}, fn.Arn()))
+			if a.opts.Mode == manifest.ModeDev {
+				// Under `sst dev` the CLI runs the phase's handler locally
+				// (it reads the invocation's change from the plan); with no
+				// function to call, the deployed dispatcher does nothing.
+				continue
+			}
 			// A reference, not the name as text: it makes Terraform destroy
 			// the invocation (running OnDelete) before the functions.
 			env[p.env] = fn.Cdk.Function.FunctionName()
 		}
+	}
+	if len(env) == 0 {
+		// Lambda refuses an empty variables map.
+		env["SST_SCRIPT_DEV"] = jsii.String("true")
 	}
 	sc.Cdk.Policy = iamrolepolicy.NewIamRolePolicy(s.tf, jsii.String(dispID+"_policy"), &iamrolepolicy.IamRolePolicyConfig{
 		Name:   jsii.String("sst-function"),
@@ -163,6 +175,7 @@ func NewScript(s *Stack, id string, props ScriptProps) *Script {
 		props.Cdk.Invocation(icfg)
 	}
 	sc.Cdk.Invocation = lambdainvocation.NewLambdaInvocation(s.tf, jsii.String(id), icfg)
+	sc.params = string(params)
 	s.add(sc)
 	return sc
 }
@@ -209,6 +222,10 @@ func (sc *Script) describe() manifest.Construct {
 			d[p.data] = fn.fid
 			binds = append(binds, fn.props.Bind...)
 		}
+	}
+	if inv := sc.Cdk.Invocation; inv != nil {
+		d[manifest.ScriptParams] = sc.params
+		d[manifest.ScriptInvocation] = *inv.TerraformResourceType() + "." + *inv.FriendlyUniqueId()
 	}
 	return manifest.Construct{ID: sc.sid, Type: "Script", Path: sc.sid, Data: d, Binds: bindIDs(binds)}
 }

@@ -97,6 +97,15 @@ func (sec *Secret) Path() string { return sec.path }
 // FallbackPath is the SSM parameter holding the app-wide fallback value.
 func (sec *Secret) FallbackPath() string { return sec.fall }
 
+// Arn is the ARN of the SSM parameter holding this stage's value (the
+// fallback's is FallbackPath's); "" when the secret failed validation.
+func (sec *Secret) Arn() string {
+	if sec.path == "" {
+		return ""
+	}
+	return sec.arn(sec.path)
+}
+
 func (sec *Secret) arn(path string) string {
 	return fmt.Sprintf("arn:%s:ssm:%s:%s:parameter%s", sec.partition, sec.stack.Region(), sec.account, path)
 }

@@ -22,7 +22,7 @@ func sitesEverything(s *Stack) any {
 	NewStaticSite(s, "Docs", StaticSiteProps{Path: "site/public", ErrorPage: "404.html", CustomDomain: &CustomDomain{DomainName: "docs.example.com", HostedZone: "example.com", CertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc"}})
 	NewNextjsSite(s, "Next", NextjsSiteProps{
 		Path: "ssr/next", BuildCommand: "true", Environment: map[string]any{"API_URL": api.URL()},
-		Bind: []Bindable{api}, Permissions: []Statement{Allow([]string{"s3:GetObject"}, "arn:aws:s3:::b/*")},
+		Bind: []Bindable{api}, Permissions: []Permission{Allow([]string{"s3:GetObject"}, "arn:aws:s3:::b/*")},
 		MemorySize: 2048, Timeout: 30 * time.Second, Warm: 1,
 		CustomDomain: &CustomDomain{DomainName: "app.example.com", HostedZone: "example.com"},
 	})

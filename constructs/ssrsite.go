@@ -50,8 +50,9 @@ type SsrSiteProps struct {
 	Environment map[string]any
 	// Bind gives the server function these constructs' values and access.
 	Bind []Bindable
-	// Permissions are extra IAM statements for the server function.
-	Permissions []Statement
+	// Permissions are granted to the server function, as for
+	// FunctionProps.Permissions.
+	Permissions []Permission
 	// MemorySize of the server function in MB. Default 1024.
 	MemorySize int
 	// Timeout of the server function, in whole seconds up to 60s (as long
@@ -408,7 +409,7 @@ type ssrBuild struct {
 	// serverEnv and serverPerms grow as the steps give the server function
 	// access to what they create.
 	serverEnv   map[string]string
-	serverPerms []Statement
+	serverPerms []Permission
 }
 
 // ssrRuntime is what every adapter's server output runs on.
@@ -549,7 +550,7 @@ func (b *ssrBuild) createBucket() {
 			b.serverEnv[k] = v
 		}
 	}
-	b.serverPerms = append([]Statement{}, b.props.Permissions...)
+	b.serverPerms = append([]Permission{}, b.props.Permissions...)
 }
 
 // grantIncrementalCache lets the server keep Next.js's incremental cache
@@ -653,7 +654,7 @@ func (b *ssrBuild) createImageFunction() {
 		MemorySize:  1536,
 		Timeout:     imageTimeout,
 		Environment: map[string]string{"BUCKET_NAME": *b.bucket.bucket.Bucket(), "BUCKET_KEY_PREFIX": b.plan.originPath},
-		Permissions: []Statement{Allow([]string{"s3:GetObject"}, *b.bucket.bucket.Arn()+"/*")},
+		Permissions: []Permission{Allow([]string{"s3:GetObject"}, *b.bucket.bucket.Arn()+"/*")},
 		URL:         &FunctionURL{},
 	})
 }
@@ -667,7 +668,7 @@ func (b *ssrBuild) createRevalidationFunction() {
 	s, id := b.site.stack, b.site.sid
 	fn := b.function("revalidation", "revalidation", b.zips.revalidation, FunctionProps{
 		Timeout:     30 * time.Second,
-		Permissions: []Statement{Allow([]string{"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"}, *q.Arn())},
+		Permissions: []Permission{Allow([]string{"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"}, *q.Arn())},
 	})
 	b.site.Cdk.Revalidation = fn
 	if fn.Cdk.Function == nil {
@@ -693,7 +694,7 @@ func (b *ssrBuild) createWarmer() {
 		Timeout:     maxFunctionTimeout,
 		MemorySize:  128,
 		Environment: map[string]string{"FUNCTION_NAME": server.FunctionName(), "CONCURRENCY": fmt.Sprint(b.props.Warm)},
-		Permissions: []Statement{Allow([]string{"lambda:InvokeFunction"}, server.Arn())},
+		Permissions: []Permission{server},
 	})
 	b.site.Cdk.Warmer = w
 	if w.Cdk.Function == nil {

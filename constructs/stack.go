@@ -230,7 +230,7 @@ func (s *Stack) AddDefaultFunctionEnv(env map[string]string) {
 
 // AddDefaultFunctionPermissions grants statements to every function this
 // stack creates after the call.
-func (s *Stack) AddDefaultFunctionPermissions(p ...Statement) {
+func (s *Stack) AddDefaultFunctionPermissions(p ...Permission) {
 	s.fnDefaults = append(s.fnDefaults, FunctionProps{Permissions: p})
 }
 

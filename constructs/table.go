@@ -74,7 +74,9 @@ type Table struct {
 	tid       string
 	name      string
 	consumers []*Function
-	Cdk       struct {
+	// stream is set when the table has a stream.
+	stream bool
+	Cdk    struct {
 		Table dynamodbtable.DynamodbTable
 	}
 }
@@ -133,6 +135,7 @@ func NewTable(s *Stack, id string, props TableProps) *Table {
 		cfg.Ttl = &dynamodbtable.DynamodbTableTtl{AttributeName: jsii.String(props.TimeToLiveAttribute), Enabled: jsii.Bool(true)}
 	}
 	if view != "" {
+		t.stream = true
 		cfg.StreamEnabled = jsii.Bool(true)
 		cfg.StreamViewType = jsii.String(view)
 	}
@@ -263,7 +266,7 @@ func (t *Table) addConsumer(name string, c TableConsumer) {
 	if batch == 0 {
 		batch = 100
 	}
-	fn.AttachPermissions(Allow([]string{"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"}, *t.Cdk.Table.StreamArn()))
+	fn.AttachPermissions(Allow(tableStreamActions, *t.Cdk.Table.StreamArn()))
 	streamMapping(s, fid, fn, t.Cdk.Table.StreamArn(), start, batch, c.Filters)
 	t.consumers = append(t.consumers, fn)
 }
@@ -280,8 +283,20 @@ func (t *Table) Arn() string {
 	return *t.Cdk.Table.Arn()
 }
 
+// StreamArn is the ARN of the table's stream (a token until deploy); ""
+// when the table has no Stream.
+func (t *Table) StreamArn() string {
+	if t.Cdk.Table == nil || !t.stream {
+		return ""
+	}
+	return *t.Cdk.Table.StreamArn()
+}
+
 // ID is the construct id.
 func (t *Table) ID() string { return t.tid }
+
+// tableStreamActions read a table's stream.
+var tableStreamActions = []string{"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"}
 
 // dataActions are what a bound function may do to items — never the
 // control plane (CreateTable, DeleteTable, …).

@@ -72,6 +72,7 @@ func validateData(s *Stack) any {
 		OnFailure:           arm,
 		OnSuccess:           x86,
 		Layers:              []string{"arn:aws:lambda:us-east-1:123456789012:layer:chromium:3"},
+		VPC:                 &FunctionVPC{SubnetIDs: []string{"subnet-0a1b2c3d"}, SecurityGroupIDs: []string{"sg-0a1b2c3d"}},
 	})
 	NewFunction(s, "Public", FunctionProps{Handler: nodeHandler, URL: &FunctionURL{Streaming: true}, Tracing: TracingPassThrough})
 	s.AddOutputs(map[string]any{"TableName": notes.TableName()})

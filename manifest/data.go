@@ -61,6 +61,11 @@ const (
 	CronRuleName = "ruleName"
 	// CronDisabled is "true" for a Cron created switched off.
 	CronDisabled = "disabled"
+	// CronInput is the constant JSON a Cron's target passes instead of the
+	// scheduled event (Cdk.Target's Input), CronInputPath the JSONPath of
+	// the part of the event it passes (InputPath); `sst dev` applies them.
+	CronInput     = "input"
+	CronInputPath = "inputPath"
 
 	// CognitoUserPoolID, CognitoUserPoolClientID and CognitoIdentityPoolID
 	// are a Cognito's ids; the identity pool's is absent when it is disabled.
@@ -91,6 +96,11 @@ const (
 	ScriptCreateFunction = "createFunction"
 	ScriptUpdateFunction = "updateFunction"
 	ScriptDeleteFunction = "deleteFunction"
+	// ScriptParams is a Script's Params as JSON; ScriptInvocation the
+	// Terraform address of its aws_lambda_invocation, whose planned
+	// create, update or delete tells `sst dev` which phase to run locally.
+	ScriptParams     = "params"
+	ScriptInvocation = "invocation"
 )
 
 // DevQueue is one dev-only queue of a construct (see DevQueues).

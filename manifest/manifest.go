@@ -157,6 +157,27 @@ type FunctionBuild struct {
 	// CopyFiles are copied into the bundle: from (relative to the
 	// project) → to (relative to the bundle).
 	CopyFiles []CopyFile `json:"copyFiles,omitempty"`
+	// Install are Node packages npm installs into the bundle's
+	// node_modules instead of esbuild bundling them.
+	Install []string `json:"install,omitempty"`
+	// Loader maps a file extension to an esbuild loader name.
+	Loader map[string]string `json:"loader,omitempty"`
+	// Banner is JavaScript put at the top of the bundle.
+	Banner  string        `json:"banner,omitempty"`
+	ESBuild *ESBuildBuild `json:"esbuild,omitempty"`
+	// InstallCommands run in a copy of a Python function's source
+	// directory before it is zipped.
+	InstallCommands []string `json:"installCommands,omitempty"`
+}
+
+// ESBuildBuild are the further esbuild options of a Node function.
+type ESBuildBuild struct {
+	Define     map[string]string `json:"define,omitempty"`
+	KeepNames  bool              `json:"keepNames,omitempty"`
+	Target     string            `json:"target,omitempty"`
+	MainFields []string          `json:"mainFields,omitempty"`
+	Conditions []string          `json:"conditions,omitempty"`
+	Inject     []string          `json:"inject,omitempty"`
 }
 
 // CopyFile is one FunctionProps.CopyFiles entry.

@@ -43,3 +43,18 @@ func TestEventsAccessors(t *testing.T) {
 		t.Errorf("EventBusName(Other) error = %v", err)
 	}
 }
+
+// The management endpoint is the httpsUrl binding (a custom domain's
+// https:// address), else derived from the URL for bindings without it.
+func TestWebSocketManagementEndpoint(t *testing.T) {
+	reset(t)
+	t.Setenv("SST_WebSocketApi_url_Old", "wss://abc.execute-api.us-east-1.amazonaws.com/dev")
+	t.Setenv("SST_WebSocketApi_url_New", "wss://ws.example.com")
+	t.Setenv("SST_WebSocketApi_httpsUrl_New", "https://ws.example.com")
+	if got, err := WebSocketManagementEndpoint("Old"); err != nil || got != "https://abc.execute-api.us-east-1.amazonaws.com/dev" {
+		t.Errorf("derived endpoint = %q, %v", got, err)
+	}
+	if got, err := WebSocketManagementEndpoint("New"); err != nil || got != "https://ws.example.com" {
+		t.Errorf("bound endpoint = %q, %v", got, err)
+	}
+}

@@ -313,10 +313,14 @@ func WebSocketURL(id string) (string, error) { return Get("WebSocketApi", "url",
 func MustWebSocketURL(id string) string { return must(WebSocketURL(id)) }
 
 // WebSocketManagementEndpoint is the endpoint of the bound WebSocketApi's
-// connection management API (PostToConnection and friends): the URL with
-// wss:// turned into https://. Under `sst dev` the URL is the local
-// gateway's ws:// one, and the endpoint its http:// one.
+// connection management API (PostToConnection and friends): its httpsUrl
+// binding, or (bound by an older sst) the URL with wss:// turned into
+// https://. Under `sst dev` both are the local gateway's (ws:// and
+// http://).
 func WebSocketManagementEndpoint(id string) (string, error) {
+	if u, err := Get("WebSocketApi", "httpsUrl", id); err == nil && u != "" {
+		return u, nil
+	}
 	u, err := WebSocketURL(id)
 	if err != nil {
 		return "", err

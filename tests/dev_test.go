@@ -37,7 +37,7 @@ import (
 )
 
 // TestDev runs `sst dev` on a Go and a Node handler bound to a table, a
-// queue consumer, a cron job, a topic subscriber, a bus rule target, a
+// queue consumer, a cron job with a target input, a Script, a topic subscriber, a bus rule target, a
 // bucket notification and a stream consumer: requests to the local Api reach the emulator's
 // DynamoDB, queue messages, schedules, topic notifications, bus events,
 // uploads and stream records reach the local handlers, edits change the next response,
@@ -50,6 +50,10 @@ func TestDev(t *testing.T) {
 	const stage = "devtest"
 	dir := copyProject(t, filepath.Join(repo, "tests", "testdata", "dev"))
 	npmInstall(t, dir)
+	// The Script's invocation needs Lambda invoke at deploy time, which
+	// only the suite's moto in echo mode answers (its dispatcher runs
+	// nothing under sst dev: the CLI runs the phase locally).
+	cfg, echoEnv := startEchoMoto(t)
 
 	t.Run("a port in use is refused before anything is deployed", func(t *testing.T) {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -58,7 +62,7 @@ func TestDev(t *testing.T) {
 		}
 		defer ln.Close()
 		port := ln.Addr().(*net.TCPAddr).Port
-		r := sst(t, dir, "dev", "--stage", stage, "--port", fmt.Sprint(port))
+		r := sstEnv(t, dir, echoEnv, "dev", "--stage", stage, "--port", fmt.Sprint(port))
 		if r.code == 0 || !strings.Contains(r.stderr, fmt.Sprintf("--port %d: the port is in use", port)) {
 			t.Fatalf("want a clear port-in-use error:\n%s", r)
 		}
@@ -71,6 +75,7 @@ func TestDev(t *testing.T) {
 	cmd := exec.Command(sstBin, "dev", "--stage", stage, "--port", "0")
 	cmd.Dir = dir
 	env := maps.Clone(baseEnv)
+	maps.Copy(env, echoEnv)
 	// The cron's rate(1 minute) fires every 3 s of the wall clock.
 	env["SST_DEV_TIME_SCALE"] = "20"
 	cmd.Env = testenv.Environ(env)
@@ -98,17 +103,34 @@ func TestDev(t *testing.T) {
 	url := waitDevURL(t, dir, stage, exited)
 	c := &http.Client{Timeout: 30 * time.Second}
 
+	lc := lambda.NewFromConfig(cfg)
+	dispatcherEnv := func(t *testing.T) map[string]string {
+		t.Helper()
+		got, err := lc.GetFunctionConfiguration(context.Background(), &lambda.GetFunctionConfigurationInput{FunctionName: aws.String(stage + "-devapp-Seed_dispatcher")})
+		if err != nil || got.Environment == nil {
+			t.Fatalf("the Script's dispatcher: %v", err)
+		}
+		return got.Environment.Variables
+	}
+	t.Run("the Script's onCreate ran on this machine at the first dev deploy", func(t *testing.T) {
+		waitOutput(t, out, `seed-v1 create {"rows":1}`)
+		waitOutput(t, out, "Seed_onCreate script Seed create")
+		if env := dispatcherEnv(t); env["SST_SCRIPT_CREATE"] != "" || env["SST_SCRIPT_UPDATE"] != "" {
+			t.Errorf("while sst dev runs the deployed dispatcher would call %v: the phase would run twice", env)
+		}
+	})
+
 	// The queue's deployed mapping as sst dev left it (disabled); after
 	// Ctrl-C a normal deploy must restore it.
 	var devMapping *lambdatypes.EventSourceMappingConfiguration
 	t.Run("a queue message is handled by the local consumer, and an edit by the next one", func(t *testing.T) {
-		q := sqs.NewFromConfig(awsConfig())
+		q := sqs.NewFromConfig(cfg)
 		ctx := context.Background()
 		qurl, err := q.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(stage + "-devapp-Jobs")})
 		if err != nil {
 			t.Fatal(err)
 		}
-		devMapping = queueMapping(t, stage+"-devapp-Jobs")
+		devMapping = queueMapping(t, cfg, stage+"-devapp-Jobs")
 		if aws.ToString(devMapping.State) != "Disabled" {
 			t.Errorf("while sst dev runs the deployed mapping is %s, want Disabled (it would race the local consumer)", aws.ToString(devMapping.State))
 		}
@@ -138,7 +160,7 @@ func TestDev(t *testing.T) {
 		if status != 200 || !strings.Contains(body, `"alpha"`) || !strings.Contains(body, `"node-v1"`) {
 			t.Fatalf("GET /items: %d %s", status, body)
 		}
-		scan, err := dynamodb.NewFromConfig(awsConfig()).Scan(context.Background(), &dynamodb.ScanInput{TableName: aws.String(stage + "-devapp-Items")})
+		scan, err := dynamodb.NewFromConfig(cfg).Scan(context.Background(), &dynamodb.ScanInput{TableName: aws.String(stage + "-devapp-Items")})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -149,22 +171,23 @@ func TestDev(t *testing.T) {
 
 	var devRule *eventbridge.DescribeRuleOutput
 	t.Run("the cron fires on the local job, and an edit is picked up by the next firing", func(t *testing.T) {
-		devRule = describeRule(t, stage+"-devapp-Tick")
+		devRule = describeRule(t, cfg, stage+"-devapp-Tick")
 		if devRule.State != "DISABLED" {
 			t.Errorf("while sst dev runs the deployed rule is %s, want DISABLED (it would run the job a second time)", devRule.State)
 		}
-		waitOutput(t, out, "tick-v1 Scheduled Event from aws.events at ")
+		// The job gets its target's Input, not the scheduled event.
+		waitOutput(t, out, `tick-v1 got {"job":"cleanup"}`)
 		waitOutput(t, out, "Tick_job cron Tick")
 		editFile(t, filepath.Join(dir, "functions", "job.ts"), "tick-v1", "tick-v2")
-		waitOutput(t, out, "tick-v2 Scheduled Event from aws.events at ")
+		waitOutput(t, out, `tick-v2 got {"job":"cleanup"}`)
 	})
 
 	var devSub snstypes.Subscription
 	t.Run("a topic notification passing the filter reaches the local subscriber", func(t *testing.T) {
 		ctx := context.Background()
-		snsc := sns.NewFromConfig(awsConfig())
+		snsc := sns.NewFromConfig(cfg)
 		topic := "arn:aws:sns:us-east-1:123456789012:" + stage + "-devapp-Events"
-		devSub = topicSubscription(t, topic)
+		devSub = topicSubscription(t, cfg, topic)
 		if aws.ToString(devSub.Protocol) != "sqs" {
 			t.Errorf("while sst dev runs the subscription is %s → %s, want the dev-only queue", aws.ToString(devSub.Protocol), aws.ToString(devSub.Endpoint))
 		}
@@ -188,10 +211,10 @@ func TestDev(t *testing.T) {
 	var devTarget ebtypes.Target
 	var devNotif *s3.GetBucketNotificationConfigurationOutput
 	const bucket = stage + "-devapp-files"
-	s3c := s3.NewFromConfig(awsConfig(), func(o *s3.Options) { o.UsePathStyle = true })
+	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
 	t.Run("a bus event and a bucket upload reach their local handlers, and edits the next ones", func(t *testing.T) {
 		ctx := context.Background()
-		devTarget = ruleTarget(t, stage+"-devapp-Orders_paid", stage+"-devapp-Orders")
+		devTarget = ruleTarget(t, cfg, stage+"-devapp-Orders_paid", stage+"-devapp-Orders")
 		if !strings.HasSuffix(aws.ToString(devTarget.Arn), ":"+stage+"-devapp-Orders_paid_bill_dev") {
 			t.Errorf("while sst dev runs the rule's target is %s, want the dev-only queue", aws.ToString(devTarget.Arn))
 		}
@@ -203,7 +226,7 @@ func TestDev(t *testing.T) {
 			!strings.HasSuffix(aws.ToString(devNotif.QueueConfigurations[0].QueueArn), ":"+stage+"-devapp-Files_notification_thumbs_dev") {
 			t.Errorf("while sst dev runs the bucket notifies %+v %+v, want the dev-only queue", devNotif.LambdaFunctionConfigurations, devNotif.QueueConfigurations)
 		}
-		eb := eventbridge.NewFromConfig(awsConfig())
+		eb := eventbridge.NewFromConfig(cfg)
 		put := func(detailType, order string) {
 			if _, err := eb.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{{
 				EventBusName: aws.String(stage + "-devapp-Orders"), Source: aws.String("shop"), DetailType: aws.String(detailType), Detail: aws.String(`{"order":"` + order + `"}`),
@@ -245,11 +268,11 @@ func TestDev(t *testing.T) {
 	var devStream *lambdatypes.EventSourceMappingConfiguration
 	streamArn := "arn:aws:kinesis:us-east-1:123456789012:stream/" + stage + "-devapp-Clicks"
 	t.Run("a stream record reaches the local consumer, and an edit the next one", func(t *testing.T) {
-		devStream = sourceMapping(t, streamArn)
+		devStream = sourceMapping(t, cfg, streamArn)
 		if aws.ToString(devStream.State) != "Disabled" {
 			t.Errorf("while sst dev runs the stream's mapping is %s, want Disabled (it would process every record twice)", aws.ToString(devStream.State))
 		}
-		kc := kinesis.NewFromConfig(awsConfig())
+		kc := kinesis.NewFromConfig(cfg)
 		put := func(data string) {
 			if _, err := kc.PutRecord(context.Background(), &kinesis.PutRecordInput{StreamName: aws.String(stage + "-devapp-Clicks"), PartitionKey: aws.String("k"), Data: []byte(data)}); err != nil {
 				t.Fatal(err)
@@ -288,8 +311,9 @@ func TestDev(t *testing.T) {
 			b, _ := io.ReadAll(res.Body)
 			return res.StatusCode, html.UnescapeString(string(b))
 		}
-		if status, body := get("GET", "/functions", nil); status != 200 || !strings.Contains(body, "api Api GET /items") || !strings.Contains(body, "queue Jobs") || !strings.Contains(body, "bus Orders paid") {
-			t.Errorf("the console's feed lacks the gateway request, the queue batch or the bus event: %d\n%s", status, body)
+		if status, body := get("GET", "/functions", nil); status != 200 || !strings.Contains(body, "api Api GET /items") || !strings.Contains(body, "queue Jobs") || !strings.Contains(body, "bus Orders paid") ||
+			!strings.Contains(body, "script Seed create") {
+			t.Errorf("the console's feed lacks the gateway request, the queue batch, the bus event or the Script's run: %d\n%s", status, body)
 		}
 		status, body := get("POST", "/functions/invoke", neturl.Values{"fn": {"Api_GET_items"}, "payload": {`{"rawPath":"/items"}`}})
 		if status != 200 || !strings.Contains(body, "Succeeded") || !strings.Contains(body, "node-v1") {
@@ -389,10 +413,20 @@ func TestDev(t *testing.T) {
 		}
 	})
 
-	t.Run("an edited stack is deployed again and its new route served", func(t *testing.T) {
-		editFile(t, filepath.Join(dir, "main.go"), `"GET /slow":   {Handler: "functions/list.slow"},`,
+	t.Run("an edited stack is deployed again, its new route served and its Script's onUpdate run here with the edited handler", func(t *testing.T) {
+		editAndRebuild(t, out, filepath.Join(dir, "functions", "job.ts"), "seed-v1", "seed-v2", "functions/job.seed")
+		// One write, so one redeploy: a route and the Script's Version.
+		app := filepath.Join(dir, "main.go")
+		b, err := os.ReadFile(app)
+		if err != nil {
+			t.Fatal(err)
+		}
+		edited := strings.NewReplacer(`Version:  "v1",`, `Version:  "v2",`, `"GET /slow":   {Handler: "functions/list.slow"},`,
 			`"GET /slow":   {Handler: "functions/list.slow"},
-			"GET /added":  {Handler: "functions/list.slow"},`)
+			"GET /added":  {Handler: "functions/list.slow"},`).Replace(string(b))
+		if err := os.WriteFile(app, []byte(edited), 0o644); err != nil {
+			t.Fatal(err)
+		}
 		waitOutput(t, out, "the app changed: synthesizing and deploying what changed")
 		deadline := time.Now().Add(5 * time.Minute)
 		for {
@@ -407,10 +441,12 @@ func TestDev(t *testing.T) {
 		if status, _ := call(t, c, "GET", url+"/items", ""); status != 200 {
 			t.Errorf("old routes stopped working after the redeploy: %d", status)
 		}
+		waitOutput(t, out, `seed-v2 update {"rows":1}`)
+		waitOutput(t, out, "Seed_onUpdate script Seed update")
 	})
 
 	t.Run("sst bind runs a command with a function's bindings", func(t *testing.T) {
-		r := mustSST(t, dir, "bind", "--stage", stage, "--function", "Api_GET_items", "--", "sh", "-c", "echo table=$SST_Table_tableName_Items")
+		r := mustSSTEnv(t, dir, echoEnv, "bind", "--stage", stage, "--function", "Api_GET_items", "--", "sh", "-c", "echo table=$SST_Table_tableName_Items")
 		if !strings.Contains(r.stdout, "table="+stage+"-devapp-Items") {
 			t.Errorf("sst bind output:\n%s", r)
 		}
@@ -447,15 +483,23 @@ func TestDev(t *testing.T) {
 		if devMapping == nil || devRule == nil || devSub.Protocol == nil || devTarget.Arn == nil || devNotif == nil || devStream == nil {
 			t.Skip("the queue, cron, topic, bus, bucket or stream subtest failed")
 		}
-		mustSST(t, dir, "deploy", "--stage", stage)
+		deployed := mustSSTEnv(t, dir, echoEnv, "deploy", "--stage", stage)
+		// The dispatcher calls the phases' functions again; the invocation
+		// is unchanged, so no phase runs on the deployed code.
+		if !strings.Contains(deployed.stdout, "aws_lambda_function.Seed_dispatcher") || strings.Contains(deployed.stdout+deployed.stderr, "aws_lambda_invocation.Seed") {
+			t.Errorf("sst deploy after sst dev should update the Script's dispatcher and not invoke it:\n%s", deployed)
+		}
+		if env := dispatcherEnv(t); !strings.HasSuffix(env["SST_SCRIPT_CREATE"], "-devapp-Seed_onCreate") || !strings.HasSuffix(env["SST_SCRIPT_UPDATE"], "-devapp-Seed_onUpdate") {
+			t.Errorf("the dispatcher's environment after sst deploy: %v", env)
+		}
 		// The same stream mapping (not a replacement), enabled, with the
 		// settings the app declares.
-		if got := sourceMapping(t, streamArn); aws.ToString(got.State) != "Enabled" || aws.ToString(got.UUID) != aws.ToString(devStream.UUID) ||
+		if got := sourceMapping(t, cfg, streamArn); aws.ToString(got.State) != "Enabled" || aws.ToString(got.UUID) != aws.ToString(devStream.UUID) ||
 			aws.ToString(got.FunctionArn) != aws.ToString(devStream.FunctionArn) || !strings.HasSuffix(aws.ToString(got.FunctionArn), stage+"-devapp-Clicks_consumer_counter") ||
 			aws.ToInt32(got.BatchSize) != 10 || got.StartingPosition != "TRIM_HORIZON" || !aws.ToBool(got.BisectBatchOnFunctionError) || aws.ToInt32(got.MaximumRetryAttempts) != 1 {
 			t.Errorf("stream mapping after sst deploy:\n%s\nduring sst dev:\n%s", jsonOf(got), jsonOf(devStream))
 		}
-		target := ruleTarget(t, stage+"-devapp-Orders_paid", stage+"-devapp-Orders")
+		target := ruleTarget(t, cfg, stage+"-devapp-Orders_paid", stage+"-devapp-Orders")
 		if !strings.HasSuffix(aws.ToString(target.Arn), ":function:"+stage+"-devapp-Orders_paid_bill") || aws.ToString(target.Id) != "bill" ||
 			target.RetryPolicy == nil || aws.ToInt32(target.RetryPolicy.MaximumRetryAttempts) != 2 {
 			t.Errorf("bus target after sst deploy: %s", jsonOf(target))
@@ -473,30 +517,31 @@ func TestDev(t *testing.T) {
 			t.Errorf("bucket notification after sst deploy: %s\nduring sst dev: %s", jsonOf(lf), jsonOf(dq))
 		}
 		for _, q := range []string{"Orders_paid_bill_dev", "Files_notification_thumbs_dev"} {
-			if _, err := sqs.NewFromConfig(awsConfig()).GetQueueUrl(context.Background(), &sqs.GetQueueUrlInput{QueueName: aws.String(stage + "-devapp-" + q)}); err == nil {
+			if _, err := sqs.NewFromConfig(cfg).GetQueueUrl(context.Background(), &sqs.GetQueueUrlInput{QueueName: aws.String(stage + "-devapp-" + q)}); err == nil {
 				t.Errorf("the dev-only queue %s is still there after sst deploy", q)
 			}
 		}
-		rule := describeRule(t, stage+"-devapp-Tick")
+		rule := describeRule(t, cfg, stage+"-devapp-Tick")
 		if rule.State != "ENABLED" || aws.ToString(rule.Arn) != aws.ToString(devRule.Arn) || aws.ToString(rule.ScheduleExpression) != "rate(1 minute)" {
 			t.Errorf("rule after sst deploy: %s %s %s", rule.State, aws.ToString(rule.Arn), aws.ToString(rule.ScheduleExpression))
 		}
-		sub := topicSubscription(t, "arn:aws:sns:us-east-1:123456789012:"+stage+"-devapp-Events")
+		sub := topicSubscription(t, cfg, "arn:aws:sns:us-east-1:123456789012:"+stage+"-devapp-Events")
 		if aws.ToString(sub.Protocol) != "lambda" || !strings.HasSuffix(aws.ToString(sub.Endpoint), ":function:"+stage+"-devapp-Events_subscriber_audit") {
 			t.Errorf("subscription after sst deploy: %s → %s", aws.ToString(sub.Protocol), aws.ToString(sub.Endpoint))
 		}
-		attrs, err := sns.NewFromConfig(awsConfig()).GetSubscriptionAttributes(context.Background(), &sns.GetSubscriptionAttributesInput{SubscriptionArn: sub.SubscriptionArn})
+		attrs, err := sns.NewFromConfig(cfg).GetSubscriptionAttributes(context.Background(), &sns.GetSubscriptionAttributesInput{SubscriptionArn: sub.SubscriptionArn})
 		if err != nil || attrs.Attributes["FilterPolicy"] != `{"kind":["order"]}` {
 			t.Errorf("subscription filter policy after sst deploy: %v %v", attrs, err)
 		}
-		if _, err := sqs.NewFromConfig(awsConfig()).GetQueueUrl(context.Background(), &sqs.GetQueueUrlInput{QueueName: aws.String(stage + "-devapp-Events_subscriber_audit_dev")}); err == nil {
+		if _, err := sqs.NewFromConfig(cfg).GetQueueUrl(context.Background(), &sqs.GetQueueUrlInput{QueueName: aws.String(stage + "-devapp-Events_subscriber_audit_dev")}); err == nil {
 			t.Error("the dev-only queue is still there after sst deploy")
 		}
-		targets, err := eventbridge.NewFromConfig(awsConfig()).ListTargetsByRule(context.Background(), &eventbridge.ListTargetsByRuleInput{Rule: aws.String(stage + "-devapp-Tick")})
-		if err != nil || len(targets.Targets) != 1 || !strings.HasSuffix(aws.ToString(targets.Targets[0].Arn), ":function:"+stage+"-devapp-Tick_job") {
+		targets, err := eventbridge.NewFromConfig(cfg).ListTargetsByRule(context.Background(), &eventbridge.ListTargetsByRuleInput{Rule: aws.String(stage + "-devapp-Tick")})
+		if err != nil || len(targets.Targets) != 1 || !strings.HasSuffix(aws.ToString(targets.Targets[0].Arn), ":function:"+stage+"-devapp-Tick_job") ||
+			aws.ToString(targets.Targets[0].Input) != `{"job":"cleanup"}` {
 			t.Errorf("rule targets after sst deploy: %+v %v", targets, err)
 		}
-		got := queueMapping(t, stage+"-devapp-Jobs")
+		got := queueMapping(t, cfg, stage+"-devapp-Jobs")
 		if aws.ToString(got.State) != "Enabled" {
 			t.Errorf("after sst deploy the mapping is %s, want Enabled", aws.ToString(got.State))
 		}
@@ -524,9 +569,9 @@ func editAndRebuild(t *testing.T, out *syncBuffer, path, old, new, handler strin
 }
 
 // ruleTarget reads back the one target of a rule on a bus.
-func ruleTarget(t *testing.T, rule, bus string) ebtypes.Target {
+func ruleTarget(t *testing.T, cfg aws.Config, rule, bus string) ebtypes.Target {
 	t.Helper()
-	out, err := eventbridge.NewFromConfig(awsConfig()).ListTargetsByRule(context.Background(), &eventbridge.ListTargetsByRuleInput{Rule: aws.String(rule), EventBusName: aws.String(bus)})
+	out, err := eventbridge.NewFromConfig(cfg).ListTargetsByRule(context.Background(), &eventbridge.ListTargetsByRuleInput{Rule: aws.String(rule), EventBusName: aws.String(bus)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -542,9 +587,9 @@ func jsonOf(v any) string {
 }
 
 // topicSubscription reads back the one subscription of a topic.
-func topicSubscription(t *testing.T, topic string) snstypes.Subscription {
+func topicSubscription(t *testing.T, cfg aws.Config, topic string) snstypes.Subscription {
 	t.Helper()
-	out, err := sns.NewFromConfig(awsConfig()).ListSubscriptionsByTopic(context.Background(), &sns.ListSubscriptionsByTopicInput{TopicArn: aws.String(topic)})
+	out, err := sns.NewFromConfig(cfg).ListSubscriptionsByTopic(context.Background(), &sns.ListSubscriptionsByTopicInput{TopicArn: aws.String(topic)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -555,9 +600,9 @@ func topicSubscription(t *testing.T, topic string) snstypes.Subscription {
 }
 
 // describeRule reads back an EventBridge rule.
-func describeRule(t *testing.T, name string) *eventbridge.DescribeRuleOutput {
+func describeRule(t *testing.T, cfg aws.Config, name string) *eventbridge.DescribeRuleOutput {
 	t.Helper()
-	out, err := eventbridge.NewFromConfig(awsConfig()).DescribeRule(context.Background(), &eventbridge.DescribeRuleInput{Name: aws.String(name)})
+	out, err := eventbridge.NewFromConfig(cfg).DescribeRule(context.Background(), &eventbridge.DescribeRuleInput{Name: aws.String(name)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -565,15 +610,15 @@ func describeRule(t *testing.T, name string) *eventbridge.DescribeRuleOutput {
 }
 
 // queueMapping reads back the event source mapping of the named queue.
-func queueMapping(t *testing.T, queue string) *lambdatypes.EventSourceMappingConfiguration {
+func queueMapping(t *testing.T, cfg aws.Config, queue string) *lambdatypes.EventSourceMappingConfiguration {
 	t.Helper()
-	return sourceMapping(t, "arn:aws:sqs:us-east-1:123456789012:"+queue)
+	return sourceMapping(t, cfg, "arn:aws:sqs:us-east-1:123456789012:"+queue)
 }
 
 // sourceMapping reads back the one event source mapping of a source.
-func sourceMapping(t *testing.T, arn string) *lambdatypes.EventSourceMappingConfiguration {
+func sourceMapping(t *testing.T, cfg aws.Config, arn string) *lambdatypes.EventSourceMappingConfiguration {
 	t.Helper()
-	out, err := lambda.NewFromConfig(awsConfig()).ListEventSourceMappings(context.Background(), &lambda.ListEventSourceMappingsInput{EventSourceArn: aws.String(arn)})
+	out, err := lambda.NewFromConfig(cfg).ListEventSourceMappings(context.Background(), &lambda.ListEventSourceMappingsInput{EventSourceArn: aws.String(arn)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -68,7 +68,8 @@ type Request struct {
 	Name       string      // function id, used in artifact file names and errors
 	Node       NodeOptions // ignored for Go
 	Go         GoOptions   // ignored for Node
-	CopyFiles  []CopyFile  // copied into the bundle after it is built
+	Python     PythonOptions
+	CopyFiles  []CopyFile // copied into the bundle after it is built
 	// Env is the environment of the tools a build runs (the go command);
 	// nil means this process's. The CLI building for the app passes the
 	// app's.
@@ -87,6 +88,26 @@ type NodeOptions struct {
 	External  []string          // extra modules left out of the bundle; @aws-sdk/* always is
 	Loader    map[string]string // file extension (".png") → esbuild loader name ("file", "text", ...)
 	Banner    string            // JS prepended to the bundle (after our own ESM require shim)
+	// Install are packages left out of the bundle and installed with npm
+	// into its node_modules (packages with native code or files they
+	// read at run time), at the version the project's lockfile (else its
+	// package.json) names.
+	Install []string
+	// The further esbuild options SST v2 apps set.
+	Define     map[string]string // identifier → replacement expression
+	KeepNames  bool              // keep function and class names through minification
+	Target     string            // esbuild target list, e.g. "es2022" or "es2020,node18"; default the runtime's node
+	MainFields []string          // package.json fields tried in order; default module, main for ESM
+	Conditions []string          // extra package.json export conditions
+	Inject     []string          // files (relative to the project) injected into every module
+}
+
+// PythonOptions tune a Python function's zip.
+type PythonOptions struct {
+	// InstallCommands run, through sh, in a copy of the source directory
+	// before it is zipped (e.g. "pip install -r requirements.txt -t ."),
+	// as SST v2's did in its bundling container.
+	InstallCommands []string
 }
 
 // GoOptions tune `go build`.

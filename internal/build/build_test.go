@@ -719,7 +719,7 @@ func TestPython(t *testing.T) {
 	}
 
 	wantBuildError(t, Request{ProjectDir: proj, Handler: "deps/fn.main", Name: "Deps", OutDir: out}, ErrInvalid,
-		`requirements.txt:1 requires "boto3": installing Python dependencies is not supported yet`)
+		`requirements.txt:1 requires "boto3": dependencies are installed only by Python.InstallCommands`)
 	wantBuildError(t, Request{ProjectDir: proj, Handler: "scripts/none.main", Name: "None", OutDir: out, Runtime: "python3.12"}, ErrNotFound,
 		"no Python file for it")
 }

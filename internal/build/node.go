@@ -57,13 +57,8 @@ func newNodeBuilder(r Request) (*nodeBuilder, error) {
 	for ext, name := range r.Node.Loader {
 		l, ok := loaders[name]
 		if !ok {
-			names := make([]string, 0, len(loaders))
-			for n := range loaders {
-				names = append(names, n)
-			}
-			sort.Strings(names)
 			return nil, &Error{Function: r.Name, Handler: r.Handler, Kind: ErrInvalid,
-				Detail: fmt.Sprintf("unknown loader %q for %q: use one of %s", name, ext, strings.Join(names, ", "))}
+				Detail: fmt.Sprintf("unknown loader %q for %q: use one of %s", name, ext, strings.Join(LoaderNames(), ", "))}
 		}
 		if !strings.HasPrefix(ext, ".") {
 			ext = "." + ext
@@ -80,7 +75,7 @@ func (b *nodeBuilder) key() any {
 	// relative paths in source maps: two functions on one handler do not
 	// share a bundle.
 	o := b.r.Node
-	return struct {
+	k := struct {
 		Kind, Esbuild, Entry, Export string
 		Outfile                      string
 		Format                       string
@@ -88,7 +83,21 @@ func (b *nodeBuilder) key() any {
 		External                     []string
 		Loader                       map[string]string
 		Banner                       string
-	}{"node", esbuildVersion(), b.entry, b.export, sanitize(b.r.Name), o.Format, o.Minify, o.Sourcemap, sortedCopy(o.External), o.Loader, o.Banner}
+		Install                      []string          `json:",omitempty"`
+		Define                       map[string]string `json:",omitempty"`
+		KeepNames                    bool              `json:",omitempty"`
+		Target                       string            `json:",omitempty"`
+		MainFields                   []string          `json:",omitempty"`
+		Conditions                   []string          `json:",omitempty"`
+		Inject                       []string          `json:",omitempty"`
+		// Installed packages may hold native code for one platform.
+		InstallFor string `json:",omitempty"`
+	}{"node", esbuildVersion(), b.entry, b.export, sanitize(b.r.Name), o.Format, o.Minify, o.Sourcemap, sortedCopy(o.External), o.Loader, o.Banner,
+		sortedCopy(o.Install), o.Define, o.KeepNames, o.Target, o.MainFields, o.Conditions, o.Inject, ""}
+	if len(o.Install) > 0 {
+		k.InstallFor = b.r.Target + "/" + b.r.Arch
+	}
+	return k
 }
 
 // outfile is where esbuild is told the bundle goes. Nothing is written
@@ -119,6 +128,13 @@ func (b *nodeBuilder) build(ctx context.Context) (*output, error) {
 		return &Error{Function: r.Name, Handler: r.Handler, Kind: kind, Detail: fmt.Sprintf(format, a...), Output: output}
 	}
 
+	if len(r.Node.Install) > 0 && r.Target != "host" {
+		// A package the project does not name is the clearer error than
+		// whatever bundling it would say.
+		if _, _, err := b.installSpecs(); err != nil {
+			return nil, err
+		}
+	}
 	outfile := b.outfile()
 	outName := filepath.Base(outfile)
 	format := api.FormatESModule
@@ -126,11 +142,21 @@ func (b *nodeBuilder) build(ctx context.Context) (*output, error) {
 		format = api.FormatCommonJS
 	}
 	banner := r.Node.Banner
-	var mainFields []string
+	mainFields := r.Node.MainFields
 	if format == api.FormatESModule {
 		banner = strings.TrimSpace(esmRequireShim + "\n" + banner)
-		// ESM builds of dependencies tree-shake better than their CJS ones.
-		mainFields = []string{"module", "main"}
+		if len(mainFields) == 0 {
+			// ESM builds of dependencies tree-shake better than their CJS ones.
+			mainFields = []string{"module", "main"}
+		}
+	}
+	target, engines, err := esbuildTarget(r.Node.Target, r.Runtime)
+	if err != nil {
+		return nil, fail(ErrInvalid, "", "%v", err)
+	}
+	var inject []string
+	for _, f := range r.Node.Inject {
+		inject = append(inject, handlerPath(r.ProjectDir, f))
 	}
 	opts := api.BuildOptions{
 		EntryPoints:       []string{b.entry},
@@ -138,9 +164,14 @@ func (b *nodeBuilder) build(ctx context.Context) (*output, error) {
 		Bundle:            true,
 		Platform:          api.PlatformNode,
 		Format:            format,
-		Engines:           []api.Engine{{Name: api.EngineNode, Version: nodeVersion(r.Runtime)}},
+		Target:            target,
+		Engines:           engines,
 		MainFields:        mainFields,
-		External:          append([]string{awsSDK}, r.Node.External...),
+		Conditions:        r.Node.Conditions,
+		Define:            r.Node.Define,
+		KeepNames:         r.Node.KeepNames,
+		Inject:            inject,
+		External:          append(append([]string{awsSDK}, r.Node.External...), r.Node.Install...),
 		Loader:            b.loaders,
 		MinifyWhitespace:  r.Node.Minify,
 		MinifyIdentifiers: r.Node.Minify,
@@ -198,6 +229,18 @@ func (b *nodeBuilder) build(ctx context.Context) (*output, error) {
 		}
 	}
 	paths = append(paths, b.configFiles()...)
+	var dirs []inputs.Dir
+	if len(r.Node.Install) > 0 && r.Target != "host" {
+		// On this machine the bundle sits inside the project, where Node
+		// finds the packages in the project's own node_modules.
+		inst, err := b.install(ctx)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, inst.files...)
+		paths = append(paths, inst.paths...)
+		dirs = inst.dirs
+	}
 	read, err := inputs.HashFiles(paths)
 	if err != nil {
 		return nil, fmt.Errorf("function %q: hash inputs: %w", r.Name, err)
@@ -207,7 +250,54 @@ func (b *nodeBuilder) build(ctx context.Context) (*output, error) {
 		handler: strings.TrimSuffix(outName, filepath.Ext(outName)) + "." + b.export,
 		files:   files,
 		inputs:  read,
+		dirs:    dirs,
 	}, nil
+}
+
+// esbuildTarget turns NodeOptions.Target ("es2022", "node18", "esnext",
+// comma-separated) into esbuild's language target and engines; empty is
+// the Lambda runtime's Node version.
+func esbuildTarget(spec, runtime string) (api.Target, []api.Engine, error) {
+	if spec == "" {
+		return api.DefaultTarget, []api.Engine{{Name: api.EngineNode, Version: nodeVersion(runtime)}}, nil
+	}
+	target := api.DefaultTarget
+	var engines []api.Engine
+	for _, t := range strings.Split(spec, ",") {
+		t = strings.ToLower(strings.TrimSpace(t))
+		switch {
+		case t == "esnext":
+			target = api.ESNext
+		case esTargets[t] != 0:
+			target = esTargets[t]
+		case strings.HasPrefix(t, "node") && len(t) > 4 && strings.Trim(t[4:], "0123456789.") == "":
+			engines = append(engines, api.Engine{Name: api.EngineNode, Version: t[4:]})
+		default:
+			return 0, nil, fmt.Errorf("unknown esbuild target %q: use esnext, es2015 … es2024 or node<version>, comma-separated", t)
+		}
+	}
+	return target, engines, nil
+}
+
+var esTargets = map[string]api.Target{
+	"es2015": api.ES2015, "es2016": api.ES2016, "es2017": api.ES2017, "es2018": api.ES2018, "es2019": api.ES2019,
+	"es2020": api.ES2020, "es2021": api.ES2021, "es2022": api.ES2022, "es2023": api.ES2023, "es2024": api.ES2024,
+}
+
+// CheckESBuildTarget reports what is wrong with a NodeOptions.Target.
+func CheckESBuildTarget(spec string) error {
+	_, _, err := esbuildTarget(spec, "")
+	return err
+}
+
+// LoaderNames are the esbuild loaders NodeOptions.Loader accepts.
+func LoaderNames() []string {
+	names := make([]string, 0, len(loaders))
+	for n := range loaders {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
 }
 
 // checkExport turns a misspelled export into a build error rather than a

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 
@@ -71,7 +72,16 @@ func pythonRoot(projectDir, dir string) string {
 
 func (b *pythonBuilder) key() any {
 	// Python source runs on either architecture: one artifact serves both.
-	return struct{ Kind, Root, Handler string }{"python", b.root, b.module + "." + b.fn}
+	k := struct {
+		Kind, Root, Handler string
+		Install             []string `json:",omitempty"`
+		// What commands install may be built for one platform.
+		InstallFor string `json:",omitempty"`
+	}{"python", b.root, b.module + "." + b.fn, b.r.Python.InstallCommands, ""}
+	if len(k.Install) > 0 {
+		k.InstallFor = b.r.Target + "/" + b.r.Arch
+	}
+	return k
 }
 
 // skipPython leaves out of the zip what Python and editors leave behind
@@ -88,8 +98,10 @@ func skipPython(name string, dir bool) bool {
 }
 
 func (b *pythonBuilder) build(ctx context.Context) (*output, error) {
-	if err := b.checkRequirements(); err != nil {
-		return nil, err
+	if len(b.r.Python.InstallCommands) == 0 {
+		if err := b.checkRequirements(); err != nil {
+			return nil, err
+		}
 	}
 	var files []zipFile
 	var paths []string
@@ -136,12 +148,17 @@ func (b *pythonBuilder) build(ctx context.Context) (*output, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(b.r.Python.InstallCommands) > 0 {
+		if files, err = b.runInstall(ctx, files); err != nil {
+			return nil, err
+		}
+	}
 	return &output{runtime: b.r.Runtime, handler: b.module + "." + b.fn, files: files, inputs: read, dirs: dsums}, nil
 }
 
-// checkRequirements refuses third-party dependencies: installing them
-// needs PyPI and wheels for Lambda's platform, which this builder does not
-// fetch. Shipping a function that fails on import would be worse.
+// checkRequirements refuses third-party dependencies when no
+// InstallCommands install them: shipping a function that fails on import
+// would be worse.
 func (b *pythonBuilder) checkRequirements() error {
 	p := filepath.Join(b.root, "requirements.txt")
 	data, err := os.ReadFile(p)
@@ -155,7 +172,43 @@ func (b *pythonBuilder) checkRequirements() error {
 			continue
 		}
 		return &Error{Function: b.r.Name, Handler: b.r.Handler, Kind: ErrInvalid,
-			Detail: fmt.Sprintf("%s:%d requires %q: installing Python dependencies is not supported yet; vendor the package into %s (pip install --target) and list nothing in requirements.txt (boto3 is in the Lambda runtime)", p, n, line, b.root)}
+			Detail: fmt.Sprintf("%s:%d requires %q: dependencies are installed only by Python.InstallCommands (e.g. \"pip install -r requirements.txt -t .\"); set them, or vendor the package into %s and list nothing in requirements.txt (boto3 is in the Lambda runtime)", p, n, line, b.root)}
 	}
 	return nil
+}
+
+// runInstall writes files into a scratch copy of the source directory,
+// runs InstallCommands there and returns what the directory then holds:
+// the source never gets the installed packages, so the next build sees
+// the same inputs.
+func (b *pythonBuilder) runInstall(ctx context.Context, files []zipFile) ([]zipFile, error) {
+	r := b.r
+	scratch, err := os.MkdirTemp(r.OutDir, "."+sanitize(r.Name)+"-python-*")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(scratch)
+	for _, f := range files {
+		p := filepath.Join(scratch, filepath.FromSlash(f.name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(p, f.data, f.mode); err != nil {
+			return nil, err
+		}
+	}
+	for i, c := range r.Python.InstallCommands {
+		cmd := exec.CommandContext(ctx, "sh", "-c", c)
+		cmd.Dir = scratch
+		cmd.Env = r.Env
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			return nil, &Error{Function: r.Name, Handler: r.Handler, Kind: ErrBundle, Output: string(out),
+				Detail: fmt.Sprintf("Python.InstallCommands[%d] %q failed in a copy of %s (%v):", i, c, b.root, err)}
+		}
+	}
+	return treeFiles(scratch, "", skipPython)
 }

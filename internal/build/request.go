@@ -16,7 +16,13 @@ func RequestFor(projectDir, outDir string, fn manifest.Function) Request {
 	}
 	if b := fn.Build; b != nil {
 		r.Runtime = b.Runtime
-		r.Node = NodeOptions{Format: b.Format, Minify: b.Minify, Sourcemap: b.Sourcemap, External: b.External}
+		r.Node = NodeOptions{Format: b.Format, Minify: b.Minify, Sourcemap: b.Sourcemap, External: b.External,
+			Install: b.Install, Loader: b.Loader, Banner: b.Banner}
+		if e := b.ESBuild; e != nil {
+			r.Node.Define, r.Node.KeepNames, r.Node.Target = e.Define, e.KeepNames, e.Target
+			r.Node.MainFields, r.Node.Conditions, r.Node.Inject = e.MainFields, e.Conditions, e.Inject
+		}
+		r.Python = PythonOptions{InstallCommands: b.InstallCommands}
 		r.Go = GoOptions{Tags: b.Tags, LDFlags: b.LDFlags}
 		for _, c := range b.CopyFiles {
 			r.CopyFiles = append(r.CopyFiles, CopyFile{From: c.From, To: c.To})

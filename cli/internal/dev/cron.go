@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -20,6 +22,9 @@ type CronSource struct {
 	Function string
 	// Schedule is the rate(…) or cron(…) expression.
 	Schedule string
+	// Input, when set, is the JSON the target passes instead of the
+	// event; InputPath the JSONPath ("$.detail") of the part it passes.
+	Input, InputPath string
 }
 
 // Label is how the terminal, the history and the console name the source.
@@ -33,9 +38,13 @@ func CronSources(m *manifest.Manifest) ([]CronSource, error) {
 			if c.Type != "Cron" || c.Data[manifest.CronJob] == "" || c.Data[manifest.CronDisabled] == "true" {
 				continue
 			}
-			src := CronSource{Cron: c.ID, Rule: c.Data[manifest.CronRuleName], Function: c.Data[manifest.CronJob], Schedule: c.Data[manifest.CronSchedule]}
+			src := CronSource{Cron: c.ID, Rule: c.Data[manifest.CronRuleName], Function: c.Data[manifest.CronJob], Schedule: c.Data[manifest.CronSchedule],
+				Input: c.Data[manifest.CronInput], InputPath: c.Data[manifest.CronInputPath]}
 			if _, err := schedule.Parse(src.Schedule); err != nil {
 				return nil, fmt.Errorf("cron %s: manifest: %w (synthesize the app again: sst deploy)", c.ID, err)
+			}
+			if src.Input != "" && !json.Valid([]byte(src.Input)) {
+				return nil, fmt.Errorf("cron %s: the target's Input is not JSON (EventBridge refuses it too): %s", c.ID, src.Input)
 			}
 			out = append(out, src)
 		}
@@ -95,6 +104,10 @@ func (c *CronRunner) Run(ctx context.Context) {
 		c.Log(err.Error())
 		return
 	}
+	if _, err := jsonPath(c.Src.InputPath); err != nil {
+		c.Log(fmt.Sprintf("the target's InputPath %v: the job gets the whole event", err))
+		c.Src.InputPath = ""
+	}
 	var jobs sync.WaitGroup
 	defer jobs.Wait()
 	at, err := sched.Next(c.Clock.Now())
@@ -104,7 +117,11 @@ func (c *CronRunner) Run(ctx context.Context) {
 			return
 		case <-c.Clock.After(at.Sub(c.Clock.Now())):
 		}
-		payload, _ := json.Marshal(ScheduledEvent(at, c.Region, c.Account, c.Src.Rule))
+		payload, err := c.Src.payload(ScheduledEvent(at, c.Region, c.Account, c.Src.Rule))
+		if err != nil {
+			c.Log(fmt.Sprintf("the job did not run: %v", err))
+			continue
+		}
 		jobs.Add(1)
 		go func() {
 			defer jobs.Done()
@@ -116,6 +133,43 @@ func (c *CronRunner) Run(ctx context.Context) {
 		}()
 	}
 	c.Log(err.Error())
+}
+
+// payload is what the rule's target passes for event: its Input as is,
+// the part InputPath selects, or the event.
+func (c CronSource) payload(event map[string]any) ([]byte, error) {
+	if c.Input != "" {
+		return []byte(c.Input), nil
+	}
+	var v any = event
+	path, err := jsonPath(c.InputPath)
+	if err != nil {
+		return nil, err
+	}
+	for _, key := range path {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("InputPath %s: the event has no %q", c.InputPath, key)
+		}
+		if v, ok = m[key]; !ok {
+			return nil, fmt.Errorf("InputPath %s: the event has no %q", c.InputPath, key)
+		}
+	}
+	return json.Marshal(v)
+}
+
+// jsonPath splits an InputPath of object keys ("$", "$.detail",
+// "$.detail.id") into its keys; EventBridge's other JSONPath forms are not
+// played locally and say so.
+func jsonPath(p string) ([]string, error) {
+	if p == "" || p == "$" {
+		return nil, nil
+	}
+	rest, ok := strings.CutPrefix(p, "$.")
+	if !ok || strings.ContainsAny(rest, "[]*'\"") || slices.Contains(strings.Split(rest, "."), "") {
+		return nil, fmt.Errorf("%q: sst dev applies a path of keys ($.detail.id) only", p)
+	}
+	return strings.Split(rest, "."), nil
 }
 
 // ScheduledEvent is the event EventBridge delivers for a schedule firing

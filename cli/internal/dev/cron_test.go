@@ -115,3 +115,49 @@ func TestCronSourcesFromTheManifest(t *testing.T) {
 		t.Errorf("bad schedule: %v", err)
 	}
 }
+
+// TestCronTargetInput: a target's Input replaces the scheduled event, its
+// InputPath selects part of it, as EventBridge does; a path sst dev cannot
+// follow is said and the whole event passed.
+func TestCronTargetInput(t *testing.T) {
+	ev := ScheduledEvent(time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC), "us-east-1", "123456789012", "dev-app-Tick")
+	for _, c := range []struct {
+		src  CronSource
+		want string
+	}{
+		{CronSource{Input: `{"job":"cleanup","days":7}`}, `{"job":"cleanup","days":7}`},
+		{CronSource{InputPath: "$.detail"}, `{}`},
+		{CronSource{InputPath: "$.detail-type"}, `"Scheduled Event"`},
+		{CronSource{InputPath: "$"}, ""},
+	} {
+		got, err := c.src.payload(ev)
+		if err != nil {
+			t.Errorf("%+v: %v", c.src, err)
+			continue
+		}
+		if c.want == "" {
+			whole, _ := json.Marshal(ev)
+			c.want = string(whole)
+		}
+		if string(got) != c.want {
+			t.Errorf("%+v: payload %s, want %s", c.src, got, c.want)
+		}
+	}
+	if _, err := (CronSource{InputPath: "$.detail.missing"}).payload(ev); err == nil || !strings.Contains(err.Error(), `the event has no "missing"`) {
+		t.Errorf("missing key: %v", err)
+	}
+
+	m := &manifest.Manifest{Stacks: []manifest.Stack{{Constructs: []manifest.Construct{
+		{ID: "Tick", Type: "Cron", Data: map[string]string{manifest.CronSchedule: "rate(1 minute)", manifest.CronJob: "Tick_job", manifest.CronInput: `{"job":"cleanup"}`}},
+	}}}}
+	if got, err := CronSources(m); err != nil || got[0].Input != `{"job":"cleanup"}` {
+		t.Errorf("got %+v, %v", got, err)
+	}
+	m.Stacks[0].Constructs[0].Data[manifest.CronInput] = `{job}`
+	if _, err := CronSources(m); err == nil || !strings.Contains(err.Error(), "cron Tick: the target's Input is not JSON") {
+		t.Errorf("bad Input: %v", err)
+	}
+	if _, err := jsonPath("$.detail[0]"); err == nil || !strings.Contains(err.Error(), "a path of keys ($.detail.id) only") {
+		t.Errorf("bad InputPath: %v", err)
+	}
+}

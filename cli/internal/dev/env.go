@@ -134,6 +134,20 @@ type State struct {
 	History string             `json:"history"`
 }
 
+// setGateway records the local gateway serving c (an Api or WebSocketApi)
+// at local (httpURL is its http:// address) in place of deployed.
+func (s *State) setGateway(c manifest.Construct, local, httpURL, deployed string) {
+	if s.Apis == nil {
+		s.Apis = map[string]ApiURLs{}
+	}
+	s.Apis[c.ID] = ApiURLs{Local: local, Deployed: deployed}
+	if c.Type == "WebSocketApi" && deployed != "" {
+		// Its connection management endpoint (the httpsUrl binding) is
+		// the local gateway's http:// one.
+		s.Apis[c.ID+" management"] = ApiURLs{Local: httpURL, Deployed: "https" + strings.TrimPrefix(deployed, "wss")}
+	}
+}
+
 // ApiURLs are one Api's addresses.
 type ApiURLs struct {
 	Local    string `json:"local"`

@@ -42,6 +42,18 @@ func TestSiteEnvResolvesOutputs(t *testing.T) {
 		t.Errorf("localized %q", env["VITE_API_URL"])
 	}
 
+	// A WebSocketApi's url and httpsUrl bindings both become its local
+	// gateway's.
+	st.setGateway(manifest.Construct{ID: "Chat", Type: "WebSocketApi"}, "ws://127.0.0.1:3001", "http://127.0.0.1:3001", "wss://ws1.execute-api.us-east-1.amazonaws.com/dev")
+	wsEnv := map[string]string{
+		"SST_WebSocketApi_url_Chat":      "wss://ws1.execute-api.us-east-1.amazonaws.com/dev",
+		"SST_WebSocketApi_httpsUrl_Chat": "https://ws1.execute-api.us-east-1.amazonaws.com/dev",
+	}
+	st.Localize(wsEnv)
+	if wsEnv["SST_WebSocketApi_url_Chat"] != "ws://127.0.0.1:3001" || wsEnv["SST_WebSocketApi_httpsUrl_Chat"] != "http://127.0.0.1:3001" {
+		t.Errorf("localized WebSocketApi bindings: %v", wsEnv)
+	}
+
 	site.Data["env.MISSING"] = "@output:API/Nope"
 	if _, err := SiteEnv(site, outs); err == nil || !strings.Contains(err.Error(), "site Web: environment MISSING: stack API has no output Nope yet: deploy the stage first") {
 		t.Errorf("missing output: %v", err)

@@ -55,8 +55,9 @@ type Options struct {
 	Style   progress.Style
 
 	// Deploy synthesizes and deploys the stage (what changed) and returns
-	// its manifest: the first deploy and every redeploy.
-	Deploy func(ctx context.Context) (*manifest.Manifest, error)
+	// its manifest and the changes it applied: the first deploy and every
+	// redeploy.
+	Deploy func(ctx context.Context) (*manifest.Manifest, []Applied, error)
 	// AWSConfig is the SDK configuration for the stage.
 	AWSConfig func(ctx context.Context, m *manifest.Manifest) (aws.Config, error)
 	// StackState is a stack's deployed Terraform state (terraform state
@@ -131,7 +132,13 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	if d.o.Clock == nil {
 		d.o.Clock = ScaledClock{Start: time.Now()}
 	}
-	m, err := o.Deploy(ctx)
+	m, applied, err := o.Deploy(ctx)
+	if err != nil {
+		return d, err
+	}
+	// A Script removed while sst dev was not running has no handler
+	// here: its delete phase ran as the deployed dispatcher had it.
+	runs, err := ScriptRuns(m, applied, false)
 	if err != nil {
 		return d, err
 	}
@@ -156,6 +163,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	if err := d.load(ctx, m, true); err != nil {
 		return d, err
 	}
+	d.runScripts(ctx, runs)
 	d.state.PID = os.Getpid()
 	d.state.Runtime = d.rt.Addr()
 	d.state.History = d.hist.Path()
@@ -671,10 +679,7 @@ func (d *Server) startGateways(m *manifest.Manifest, refs func(string) string) e
 			if strings.Contains(deployed, "${") {
 				deployed = ""
 			}
-			if d.state.Apis == nil {
-				d.state.Apis = map[string]ApiURLs{}
-			}
-			d.state.Apis[c.ID] = ApiURLs{Local: local, Deployed: deployed}
+			d.state.setGateway(c, local, slot.url, deployed)
 			if !existed {
 				fmt.Fprintf(d.out, "%s %s  %s\n", st.Bold(c.Type+" "+c.ID+":"), local, st.Dim(strings.Join(routes, ", ")))
 			}
@@ -783,14 +788,21 @@ func (d *Server) changed(ctx context.Context, files []string) {
 		return
 	}
 	fmt.Fprintf(d.out, "%s the app changed: synthesizing and deploying what changed…\n", d.style.Bold("↻"))
-	m, err := d.o.Deploy(ctx)
+	m, applied, err := d.o.Deploy(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
 			fmt.Fprintf(d.out, "%s %v\n  still running the last deployed version\n", d.style.Red("✗ Deploy failed:"), err)
 		}
 		return
 	}
-	err = d.load(ctx, m, false)
+	// Delete phases run on the handlers of the manifest before the
+	// deploy (a removed Script's are gone from the new one), the others
+	// once the new one is loaded.
+	deletes, err := ScriptRuns(d.Manifest(), applied, true)
+	if err == nil {
+		d.runScripts(ctx, deletes)
+		err = d.load(ctx, m, false)
+	}
 	if err == nil {
 		err = d.state.Write(d.o.Dir)
 	}
@@ -801,6 +813,12 @@ func (d *Server) changed(ctx context.Context, files []string) {
 	if d.o.Reloaded != nil {
 		d.o.Reloaded(m)
 	}
+	runs, err := ScriptRuns(m, applied, false)
+	if err != nil {
+		fmt.Fprintf(d.out, "%s %v\n", d.style.Red("✗"), err)
+		return
+	}
+	d.runScripts(ctx, runs)
 }
 
 // logLine prints what a worker writes, tagged with its function.

@@ -28,7 +28,8 @@ var reuseProject = map[string]string{
 	"functions/goh/main.go":             "package main\n\nimport \"example.com/app/hlib\"\n\nfunc main() { hlib.Serve() }\n",
 	"hlib/hlib.go":                      "package hlib\n\nfunc Serve() {}\n",
 	"functions/node/list.ts":            "import { pad } from \"leftpad\";\nimport { greet } from \"./util\";\nexport const handler = async () => pad(greet());\n",
-	"functions/node/util.ts":            "export const greet = () => \"hi\";\n",
+	"functions/node/util.ts":            "import suffix from \"./suffix.txt\";\nexport const greet = () => \"hi\" + suffix;\n",
+	"functions/node/suffix.txt":         "!",
 	"node_modules/leftpad/package.json": `{"name":"leftpad","main":"index.js"}`,
 	"node_modules/leftpad/index.js":     "exports.pad = (s) => ' ' + s;\n",
 	"package.json":                      `{"name":"app","private":true}`,
@@ -42,8 +43,8 @@ var reuseProject = map[string]string{
 // them (the app builds each with build.RequestFor its entry).
 var reuseFunctions = []manifest.Function{
 	{ID: "GoFn", Handler: "functions/goh"},
-	{ID: "NodeFn", Handler: "functions/node/list.handler"},
-	{ID: "PyFn", Handler: "functions/py/handler.main", Build: &manifest.FunctionBuild{Runtime: build.RuntimePython312}},
+	{ID: "NodeFn", Handler: "functions/node/list.handler", Build: &manifest.FunctionBuild{Loader: map[string]string{".txt": "text"}, Banner: "/* b */"}},
+	{ID: "PyFn", Handler: "functions/py/handler.main", Build: &manifest.FunctionBuild{Runtime: build.RuntimePython312, InstallCommands: []string{"printf installed > installed.txt"}}},
 }
 
 // reuseArtifacts is the project's artifact directory.
@@ -193,6 +194,7 @@ func TestReuseInvalidation(t *testing.T) {
 		{"package the Go handler imports edited", write("hlib/hlib.go", "package hlib\n\nfunc Serve() { println(\"serve\") }\n"), "", "GoFn", "GoFn"},
 		{"Node handler edited", write("functions/node/list.ts", nodeCode), "", "NodeFn", "NodeFn"},
 		{"file the Node handler imports edited", write("functions/node/util.ts", "export const greet = () => \"hello\";\n"), "", "NodeFn", "NodeFn"},
+		{"file a Node loader reads edited", write("functions/node/suffix.txt", "?"), "", "NodeFn", "NodeFn"},
 		{"node module the handler imports edited", write("node_modules/leftpad/index.js", "exports.pad = (s) => '  ' + s;\n"), "", "NodeFn", "NodeFn"},
 		{"package-lock.json changed", write("package-lock.json", `{"name":"app","lockfileVersion":3,"packages":{}}`), "", "NodeFn", ""},
 		{"Node handler comment edited", edit("functions/node/list.ts"), "", "NodeFn", ""},

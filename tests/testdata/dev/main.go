@@ -1,11 +1,14 @@
 // Command devapp is the `sst dev` end-to-end fixture: a Go and a Node
 // handler bound to one table behind an Api, a WebSocket chat, a queue
-// consumer, a cron job, a topic subscriber, an event bus target, a bucket
+// consumer, a cron job, a Script, a topic subscriber, an event bus target, a bucket
 // notification and a Kinesis stream consumer.
 package main
 
 import (
 	"time"
+
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatcheventtarget"
 
 	sst "github.com/sst-tf/sst/constructs"
 )
@@ -39,8 +42,18 @@ func Dev(s *sst.Stack) any {
 		DeadLetterQueue: &sst.QueueDeadLetter{MaxReceiveCount: 2},
 		Consumer:        &sst.QueueConsumer{Handler: "functions/job.handler", BatchSize: 5, BatchingWindow: time.Second, ReportBatchItemFailures: true},
 	})
-	// ...and fires the cron here (the test speeds its clock up).
-	sst.NewCron(s, "Tick", sst.CronProps{Schedule: "rate(1 minute)", Handler: "functions/job.tick"})
+	// ...and fires the cron here (the test speeds its clock up), with the
+	// input its target passes.
+	sst.NewCron(s, "Tick", sst.CronProps{Schedule: "rate(1 minute)", Handler: "functions/job.tick", Cdk: sst.CronCdkProps{
+		Target: func(c *cloudwatcheventtarget.CloudwatchEventTargetConfig) { c.Input = jsii.String(`{"job":"cleanup"}`) },
+	}})
+	// ...and runs the Script's phases here when a deploy triggers them.
+	sst.NewScript(s, "Seed", sst.ScriptProps{
+		OnCreate: sst.FunctionProps{Handler: "functions/job.seed"},
+		OnUpdate: sst.FunctionProps{Handler: "functions/job.seed"},
+		Params:   map[string]any{"rows": 1},
+		Version:  "v1",
+	})
 	// ...and runs the topic's subscriber here (SNS still filters).
 	sst.NewTopic(s, "Events", sst.TopicProps{Subscribers: map[string]sst.TopicSubscriber{
 		"audit": {Handler: "functions/job.audit", FilterPolicy: `{"kind":["order"]}`},

@@ -11,9 +11,14 @@ export async function handler(event: { Records: Record[] }) {
   return { batchItemFailures };
 }
 
-// The cron job of the fixture: logs the scheduled event's source and time.
-export async function tick(event: { source: string; "detail-type": string; time: string }) {
-  console.log(`tick-v1 ${event["detail-type"]} from ${event.source} at ${event.time}`);
+// The cron job of the fixture: logs what its target passes (its Input).
+export async function tick(event: unknown) {
+  console.log(`tick-v1 got ${JSON.stringify(event)}`);
+}
+
+// The Script's create and update handler: logs the phase and params.
+export async function seed(event: { phase: string; params: unknown }) {
+  console.log(`seed-v1 ${event.phase} ${JSON.stringify(event.params)}`);
 }
 
 // The topic subscriber of the fixture: logs each notification's message.
