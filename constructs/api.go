@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,6 +16,8 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/apigatewayv2route"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/apigatewayv2stage"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchloggroup"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrole"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicy"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lambdapermission"
 
 	"github.com/sst-tf/sst/constructs/internal/naming"
@@ -64,9 +67,21 @@ type ApiThrottle struct {
 	Rate float64
 }
 
-// ApiRoute is one route's target: a handler shorthand, full function props
-// or an existing function.
+// ApiRoute is one route's target: a function (a handler shorthand, full
+// function props or an existing function), an HTTP endpoint the route
+// proxies to (URL), or an AWS service action API Gateway calls itself (AWS).
 type ApiRoute struct {
+	// Type is "function", "url" or "aws"; empty means whichever of
+	// URL, AWS or the function fields is set (SST v2 required it).
+	Type string
+	// URL (Type "url") is the HTTP(S) endpoint requests are proxied to,
+	// method, headers, query string and body as they came; {name} path
+	// parameters of the route key may appear in it, e.g.
+	// "https://example.com/notes/{id}".
+	URL string
+	// AWS (Type "aws") calls a service action directly, e.g. putting the
+	// request body on a queue, with a role only API Gateway can assume.
+	AWS *ApiAwsRoute
 	// Handler is shorthand for Function: FunctionProps{Handler: …}.
 	Handler string
 	// Function props, layered over Defaults.Function.
@@ -80,6 +95,46 @@ type ApiRoute struct {
 	AuthorizationScopes []string
 	// PayloadFormatVersion overrides Defaults.PayloadFormatVersion.
 	PayloadFormatVersion string
+}
+
+// ApiAwsRoute is an AWS service integration (SST v2's route type "aws",
+// there given as CDK's integration props).
+type ApiAwsRoute struct {
+	// Subtype is API Gateway's integration subtype: "EventBridge-PutEvents",
+	// "SQS-SendMessage", "SQS-ReceiveMessage", "SQS-DeleteMessage",
+	// "SQS-PurgeQueue", "Kinesis-PutRecord", "StepFunctions-StartExecution",
+	// "StepFunctions-StartSyncExecution", "StepFunctions-StopExecution" or
+	// "AppConfig-GetConfiguration".
+	Subtype string
+	// Parameters map the action's parameters to constants or request
+	// values, e.g. {"QueueUrl": queue.URL(), "MessageBody": "$request.body.message"}.
+	Parameters map[string]string
+	// Resources are the ARNs the route's role may call the action on, e.g.
+	// queue.Arn(). Required: "*" grants any, as SST v2 did.
+	Resources []string
+}
+
+// awsSubtype is what one integration subtype needs: the IAM action API
+// Gateway calls and the parameters it takes (required ones first, count
+// given by required).
+type awsSubtype struct {
+	action   string
+	params   []string
+	required int
+}
+
+// awsSubtypes are API Gateway's HTTP API service integrations.
+var awsSubtypes = map[string]awsSubtype{
+	"EventBridge-PutEvents":            {"events:PutEvents", []string{"Detail", "DetailType", "Source", "Time", "EventBusName", "Resources", "TraceHeader", "Region"}, 3},
+	"SQS-SendMessage":                  {"sqs:SendMessage", []string{"QueueUrl", "MessageBody", "DelaySeconds", "MessageAttributes", "MessageDeduplicationId", "MessageGroupId", "MessageSystemAttributes", "Region"}, 2},
+	"SQS-ReceiveMessage":               {"sqs:ReceiveMessage", []string{"QueueUrl", "AttributeNames", "MaxNumberOfMessages", "MessageAttributeNames", "ReceiveRequestAttemptId", "VisibilityTimeout", "WaitTimeSeconds", "Region"}, 1},
+	"SQS-DeleteMessage":                {"sqs:DeleteMessage", []string{"QueueUrl", "ReceiptHandle", "Region"}, 2},
+	"SQS-PurgeQueue":                   {"sqs:PurgeQueue", []string{"QueueUrl", "Region"}, 1},
+	"Kinesis-PutRecord":                {"kinesis:PutRecord", []string{"StreamName", "Data", "PartitionKey", "SequenceNumberForOrdering", "ExplicitHashKey", "Region"}, 3},
+	"StepFunctions-StartExecution":     {"states:StartExecution", []string{"StateMachineArn", "Name", "Input", "Region"}, 1},
+	"StepFunctions-StartSyncExecution": {"states:StartSyncExecution", []string{"StateMachineArn", "Name", "Input", "Region", "TraceHeader"}, 1},
+	"StepFunctions-StopExecution":      {"states:StopExecution", []string{"ExecutionArn", "Cause", "Error", "Region"}, 1},
+	"AppConfig-GetConfiguration":       {"appconfig:GetConfiguration", []string{"Application", "Environment", "Configuration", "ClientId", "ClientConfigurationVersion", "Region"}, 4},
 }
 
 // ApiAuthorizer is a user pool, JWT or Lambda authorizer.
@@ -195,9 +250,13 @@ type Api struct {
 }
 
 type apiRoute struct {
-	key  route.Key
+	key route.Key
+	// kind is "function", "url" or "aws"; fn is set for "function" only.
+	kind string
 	fn   *Function
-	auth string
+	// url is a url route's endpoint, subtype an aws route's.
+	url, subtype string
+	auth         string
 	// format is the route's payload format version.
 	format string
 	// shared is a function created elsewhere (ApiRoute.Fn): its own
@@ -451,50 +510,76 @@ func (api *Api) addRoute(rawKey string, r ApiRoute) {
 			return
 		}
 	}
-	if r.Handler != "" && r.Function.Handler != "" {
-		a.errorf("stack %s: api %q: route %q: set Handler or Function.Handler, not both", s.name, api.aid, rawKey)
-		return
-	}
-	format := cmp.Or(r.PayloadFormatVersion, api.props.Defaults.PayloadFormatVersion, "2.0")
-	if !validPayloadFormat(format) {
-		if r.PayloadFormatVersion != "" {
-			a.errorf("stack %s: api %q: route %q: PayloadFormatVersion %q: use \"2.0\" (the default) or \"1.0\"", s.name, api.aid, rawKey, format)
-		}
+	where := fmt.Sprintf("stack %s: api %q: route %q", s.name, api.aid, rawKey)
+	kind, ok := api.routeKind(where, r)
+	if !ok {
 		return
 	}
 	fid := api.aid + "_" + route.Slug(key)
-	fn := r.Fn
-	if r.Fn != nil {
-		if problem := checkSharedFunction(s, fn, r.Handler != "" || r.Function.Handler != ""); problem != "" {
-			a.errorf("stack %s: api %q: route %q: Fn %s", s.name, api.aid, rawKey, problem)
+	ar := apiRoute{key: key, kind: kind, shared: r.Fn != nil}
+	var integ apigatewayv2integration.Apigatewayv2Integration
+	switch kind {
+	case "url":
+		ar.url = r.URL
+		// API Gateway proxies to a URL with the route's method; ANY and
+		// $default pass the request's on.
+		method := "ANY"
+		if !key.Default {
+			method = key.Method
+		}
+		integ = apigatewayv2integration.NewApigatewayv2Integration(s.tf, jsii.String(fid+"_integration"), &apigatewayv2integration.Apigatewayv2IntegrationConfig{
+			ApiId:                api.Cdk.Api.Id(),
+			IntegrationType:      jsii.String("HTTP_PROXY"),
+			IntegrationUri:       jsii.String(r.URL),
+			IntegrationMethod:    jsii.String(method),
+			PayloadFormatVersion: jsii.String("1.0"),
+		})
+	case "aws":
+		ar.subtype = r.AWS.Subtype
+		integ = api.awsIntegration(fid, *r.AWS)
+	default:
+		format := cmp.Or(r.PayloadFormatVersion, api.props.Defaults.PayloadFormatVersion, "2.0")
+		if !validPayloadFormat(format) {
+			if r.PayloadFormatVersion != "" {
+				a.errorf("%s: PayloadFormatVersion %q: use \"2.0\" (the default) or \"1.0\"", where, format)
+			}
 			return
 		}
-		if !reflect.ValueOf(api.props.Defaults.Function).IsZero() {
-			a.errorf("stack %s: api %q: route %q: Fn is a function created elsewhere, which Defaults.Function cannot apply to: give the route Function props instead, or move Defaults.Function's props onto each route", s.name, api.aid, rawKey)
-			return
+		ar.format = format
+		fn := r.Fn
+		if r.Fn != nil {
+			if problem := checkSharedFunction(s, fn, r.Handler != "" || r.Function.Handler != ""); problem != "" {
+				a.errorf("%s: Fn %s", where, problem)
+				return
+			}
+			if !reflect.ValueOf(api.props.Defaults.Function).IsZero() {
+				a.errorf("%s: Fn is a function created elsewhere, which Defaults.Function cannot apply to: give the route Function props instead, or move Defaults.Function's props onto each route", where)
+				return
+			}
+		} else {
+			props := r.Function
+			if r.Handler != "" {
+				props.Handler = r.Handler
+			}
+			fn = newFunction(s, api.aid, fid, props, api.props.Defaults.Function)
+			if fn.Cdk.Function == nil {
+				return
+			}
 		}
-	} else {
-		props := r.Function
-		if r.Handler != "" {
-			props.Handler = r.Handler
-		}
-		fn = newFunction(s, api.aid, fid, props, api.props.Defaults.Function)
-		if fn.Cdk.Function == nil {
-			return
-		}
+		ar.fn = fn
+		integ = apigatewayv2integration.NewApigatewayv2Integration(s.tf, jsii.String(fid+"_integration"), &apigatewayv2integration.Apigatewayv2IntegrationConfig{
+			ApiId:                api.Cdk.Api.Id(),
+			IntegrationType:      jsii.String("AWS_PROXY"),
+			IntegrationUri:       fn.Cdk.Function.InvokeArn(),
+			IntegrationMethod:    jsii.String("POST"),
+			PayloadFormatVersion: jsii.String(format),
+		})
 	}
 	auth := cmp.Or(r.Authorizer, api.props.Defaults.Authorizer, "none")
 	scopes := r.AuthorizationScopes
 	if len(scopes) == 0 {
 		scopes = api.props.Defaults.AuthorizationScopes
 	}
-	integ := apigatewayv2integration.NewApigatewayv2Integration(s.tf, jsii.String(fid+"_integration"), &apigatewayv2integration.Apigatewayv2IntegrationConfig{
-		ApiId:                api.Cdk.Api.Id(),
-		IntegrationType:      jsii.String("AWS_PROXY"),
-		IntegrationUri:       fn.Cdk.Function.InvokeArn(),
-		IntegrationMethod:    jsii.String("POST"),
-		PayloadFormatVersion: jsii.String(format),
-	})
 	rcfg := &apigatewayv2route.Apigatewayv2RouteConfig{
 		ApiId:    api.Cdk.Api.Id(),
 		RouteKey: jsii.String(key.String()),
@@ -511,7 +596,7 @@ func (api *Api) addRoute(rawKey string, r ApiRoute) {
 			if r.Authorizer == "" || api.badAuthz[auth] {
 				return // a bad Defaults.Authorizer or authorizer, reported once
 			}
-			a.errorf("stack %s: api %q: route %q: Authorizer %q is not defined in Authorizers (%s)", s.name, api.aid, rawKey, auth, authChoices(sortedKeys(api.props.Authorizers)))
+			a.errorf("%s: Authorizer %q is not defined in Authorizers (%s)", where, auth, authChoices(sortedKeys(api.props.Authorizers)))
 			return
 		}
 		rcfg.AuthorizerId = az.res.Id()
@@ -525,13 +610,134 @@ func (api *Api) addRoute(rawKey string, r ApiRoute) {
 		}
 	}
 	apigatewayv2route.NewApigatewayv2Route(s.tf, jsii.String(fid+"_route"), rcfg)
-	lambdapermission.NewLambdaPermission(s.tf, jsii.String(fid+"_permission"), &lambdapermission.LambdaPermissionConfig{
-		Action:       jsii.String("lambda:InvokeFunction"),
-		FunctionName: fn.Cdk.Function.FunctionName(),
-		Principal:    jsii.String("apigateway.amazonaws.com"),
-		SourceArn:    jsii.String(*api.Cdk.Api.ExecutionArn() + "/*/*"),
+	if ar.fn != nil {
+		lambdapermission.NewLambdaPermission(s.tf, jsii.String(fid+"_permission"), &lambdapermission.LambdaPermissionConfig{
+			Action:       jsii.String("lambda:InvokeFunction"),
+			FunctionName: ar.fn.Cdk.Function.FunctionName(),
+			Principal:    jsii.String("apigateway.amazonaws.com"),
+			SourceArn:    jsii.String(*api.Cdk.Api.ExecutionArn() + "/*/*"),
+		})
+	}
+	ar.auth = auth
+	api.routes = append(api.routes, ar)
+}
+
+// routeKind is which target a route has — "function", "url" or "aws" —
+// and whether its fields agree with that.
+func (api *Api) routeKind(where string, r ApiRoute) (string, bool) {
+	a := api.stack.app
+	hasFn := r.Handler != "" || r.Fn != nil || !reflect.ValueOf(r.Function).IsZero()
+	kind := r.Type
+	if kind == "" {
+		switch {
+		case r.URL != "":
+			kind = "url"
+		case r.AWS != nil:
+			kind = "aws"
+		default:
+			kind = "function"
+		}
+	}
+	var set []string
+	for _, f := range []struct {
+		name string
+		on   bool
+		kind string
+	}{{"URL", r.URL != "", "url"}, {"AWS", r.AWS != nil, "aws"}, {"Handler/Function/Fn", hasFn, "function"}} {
+		if f.on && f.kind != kind {
+			set = append(set, f.name)
+		}
+	}
+	switch kind {
+	case "function", "url", "aws":
+	default:
+		a.errorf("%s: Type %q: use \"function\" (Handler, Function or Fn), \"url\" (URL) or \"aws\" (AWS)", where, r.Type)
+		return "", false
+	}
+	if len(set) > 0 {
+		a.errorf("%s: a route of Type %q cannot also set %s: a route has one target", where, kind, strings.Join(set, ", "))
+		return "", false
+	}
+	switch kind {
+	case "function":
+		if r.Handler != "" && r.Function.Handler != "" {
+			a.errorf("%s: set Handler or Function.Handler, not both", where)
+			return "", false
+		}
+	case "url":
+		if r.URL == "" {
+			a.errorf("%s: Type \"url\" needs URL, the endpoint to proxy to (e.g. \"https://example.com/notes/{id}\")", where)
+			return "", false
+		}
+		if !strings.Contains(r.URL, "${") && !strings.HasPrefix(r.URL, "https://") && !strings.HasPrefix(r.URL, "http://") {
+			a.errorf("%s: URL %q: API Gateway proxies to absolute http:// or https:// URLs", where, r.URL)
+			return "", false
+		}
+	case "aws":
+		if r.AWS == nil {
+			a.errorf("%s: Type \"aws\" needs AWS: &sst.ApiAwsRoute{Subtype, Parameters, Resources}", where)
+			return "", false
+		}
+		if problem := r.AWS.check(); problem != "" {
+			a.errorf("%s: AWS.%s", where, problem)
+			return "", false
+		}
+	}
+	if kind != "function" && r.PayloadFormatVersion != "" && r.PayloadFormatVersion != "1.0" {
+		a.errorf("%s: PayloadFormatVersion %q: API Gateway sends %s routes payload format 1.0 only; leave it empty", where, r.PayloadFormatVersion, kind)
+		return "", false
+	}
+	return kind, true
+}
+
+// check is what is wrong with an AWS route, "" when nothing is.
+func (r ApiAwsRoute) check() string {
+	st, ok := awsSubtypes[r.Subtype]
+	if !ok {
+		return fmt.Sprintf("Subtype %q: use one of %s", r.Subtype, strings.Join(sortedKeys(awsSubtypes), ", "))
+	}
+	for _, p := range st.params[:st.required] {
+		if r.Parameters[p] == "" {
+			return fmt.Sprintf("Parameters: %s needs %q (required: %s)", r.Subtype, p, strings.Join(st.params[:st.required], ", "))
+		}
+	}
+	for _, p := range sortedKeys(r.Parameters) {
+		if !slices.Contains(st.params, p) {
+			return fmt.Sprintf("Parameters: %s takes no %q (it takes %s)", r.Subtype, p, strings.Join(st.params, ", "))
+		}
+	}
+	if len(r.Resources) == 0 || slices.Contains(r.Resources, "") {
+		return fmt.Sprintf("Resources: name the ARNs the route may call %s on (e.g. queue.Arn()), or \"*\" for any, as SST v2 allowed", st.action)
+	}
+	return ""
+}
+
+// awsIntegration is an AWS service integration with its own role, which
+// only API Gateway can assume and which may call exactly the subtype's
+// action on the route's resources.
+func (api *Api) awsIntegration(fid string, r ApiAwsRoute) apigatewayv2integration.Apigatewayv2Integration {
+	s, a := api.stack, api.stack.app
+	role := iamrole.NewIamRole(s.tf, jsii.String(fid+"_role"), &iamrole.IamRoleConfig{
+		Name:             jsii.String(a.names.IAMRole(a.owner(api.aid), fid)),
+		AssumeRolePolicy: jsii.String(assumeRolePolicy("apigateway.amazonaws.com")),
 	})
-	api.routes = append(api.routes, apiRoute{key: key, fn: fn, auth: auth, format: format, shared: r.Fn != nil})
+	iamrolepolicy.NewIamRolePolicy(s.tf, jsii.String(fid+"_policy"), &iamrolepolicy.IamRolePolicyConfig{
+		Name:   jsii.String("sst-api-route"),
+		Role:   role.Name(),
+		Policy: jsii.String(policyDocument([]Statement{Allow([]string{awsSubtypes[r.Subtype].action}, r.Resources...)})),
+	})
+	params := map[string]*string{}
+	for k, v := range r.Parameters {
+		params[k] = jsii.String(v)
+	}
+	return apigatewayv2integration.NewApigatewayv2Integration(s.tf, jsii.String(fid+"_integration"), &apigatewayv2integration.Apigatewayv2IntegrationConfig{
+		ApiId:                api.Cdk.Api.Id(),
+		IntegrationType:      jsii.String("AWS_PROXY"),
+		IntegrationSubtype:   jsii.String(r.Subtype),
+		CredentialsArn:       role.Arn(),
+		RequestParameters:    &params,
+		PayloadFormatVersion: jsii.String("1.0"),
+	})
 }
 
 // URL is the API's base URL: its custom domain when set, else the
@@ -604,19 +810,102 @@ func (api *Api) functions() []*Function {
 		}
 	}
 	for _, r := range api.routes {
-		if !r.shared {
+		if r.fn != nil && !r.shared {
 			fns = append(fns, r.fn)
 		}
 	}
 	return fns
 }
 
+// routeFunctions are the functions serving routes, each once, including
+// ones created elsewhere (ApiRoute.Fn); not the authorizers'.
+func (api *Api) routeFunctions() []*Function {
+	var fns []*Function
+	for _, r := range api.routes {
+		if r.fn != nil && !slices.Contains(fns, r.fn) {
+			fns = append(fns, r.fn)
+		}
+	}
+	return fns
+}
+
+// Bind binds constructs to every route's function (SST v2's api.bind):
+// routes added later are not bound.
+func (api *Api) Bind(b ...Bindable) {
+	for _, fn := range api.routeFunctions() {
+		fn.Bind(b...)
+	}
+}
+
+// AttachPermissions grants every route's function permissions (SST v2's
+// api.attachPermissions): routes added later get none.
+func (api *Api) AttachPermissions(p ...Permission) {
+	s := api.stack
+	if !checkPermissions(s, fmt.Sprintf("stack %s: api %q: AttachPermissions", s.name, api.aid), p) {
+		return
+	}
+	for _, fn := range api.routeFunctions() {
+		fn.props.Permissions = append(fn.props.Permissions, p...)
+	}
+}
+
+// BindToRoute binds constructs to one route's function.
+func (api *Api) BindToRoute(routeKey string, b ...Bindable) {
+	if fn := api.routeFunction("BindToRoute", routeKey); fn != nil {
+		fn.Bind(b...)
+	}
+}
+
+// AttachPermissionsToRoute grants one route's function permissions.
+func (api *Api) AttachPermissionsToRoute(routeKey string, p ...Permission) {
+	if fn := api.routeFunction("AttachPermissionsToRoute", routeKey); fn != nil {
+		fn.AttachPermissions(p...)
+	}
+}
+
+// routeFunction is the function of a route named by a method of the Api,
+// nil (having said why) when there is none.
+func (api *Api) routeFunction(method, routeKey string) *Function {
+	s := api.stack
+	if api.Cdk.Api == nil {
+		return nil // already reported
+	}
+	where := fmt.Sprintf("stack %s: api %q: %s(%q)", s.name, api.aid, method, routeKey)
+	k, err := route.Parse(routeKey)
+	if err != nil {
+		s.app.errorf("%s: %v", where, err)
+		return nil
+	}
+	var keys []string
+	for _, r := range api.routes {
+		if r.key.String() != k.String() {
+			keys = append(keys, fmt.Sprintf("%q", r.key.String()))
+			continue
+		}
+		if r.fn == nil {
+			s.app.errorf("%s: the route (Type %q) has no function to bind or grant to", where, r.kind)
+			return nil
+		}
+		return r.fn
+	}
+	s.app.errorf("%s: the api has no such route (it has %s)", where, cmp.Or(strings.Join(keys, ", "), "none"))
+	return nil
+}
+
 func (api *Api) routesManifest() []manifest.Route {
 	var out []manifest.Route
 	for _, r := range api.routes {
-		mr := manifest.Route{Api: api.aid, Key: r.key.String(), Function: r.fn.fid, Authorizer: r.auth}
-		if r.format != "2.0" {
-			mr.PayloadFormatVersion = r.format
+		mr := manifest.Route{Api: api.aid, Key: r.key.String(), Authorizer: r.auth}
+		switch {
+		case r.fn != nil:
+			mr.Function = r.fn.fid
+			if r.format != "2.0" {
+				mr.PayloadFormatVersion = r.format
+			}
+		case r.kind == "url":
+			mr.Type, mr.URL = manifest.RouteURL, api.stack.resolveString(r.url)
+		default:
+			mr.Type, mr.Subtype = manifest.RouteAWS, r.subtype
 		}
 		out = append(out, mr)
 	}

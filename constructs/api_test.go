@@ -508,3 +508,141 @@ func TestApiSSTv2Props(t *testing.T) {
 	}
 	wantJSON(t, "manifest routes", formats, map[string]string{"GET /pool": "Api_GET_pool@1.0", "GET /shared": "Shared@1.0", "GET /v2": "Api_GET_v2@"})
 }
+
+// TestApiUrlAndAwsRoutes covers SST v2's route types "url" (an HTTP proxy)
+// and "aws" (a service integration with its own role), and granting or
+// binding every route's function, or one route's.
+func TestApiUrlAndAwsRoutes(t *testing.T) {
+	s := synthOK(t, Config{Name: "notes"}, testOptions(t), stacks(t, func(s *Stack) any {
+		table := notesTable(s)
+		bus := NewEventBus(s, "Bus", EventBusProps{})
+		queue := NewQueue(s, "Jobs", QueueProps{})
+		bucket := NewBucket(s, "Uploads", BucketProps{})
+		shared := NewFunction(s, "Shared", FunctionProps{Handler: nodeHandler})
+		api := NewApi(s, "Api", ApiProps{
+			Defaults: ApiDefaults{PayloadFormatVersion: "2.0"},
+			Routes: map[string]ApiRoute{
+				"GET /notes":         {Handler: nodeHandler},
+				"GET /shared":        {Fn: shared},
+				"GET /docs/{proxy+}": {URL: "https://example.com/docs/{proxy}"},
+				"$default":           {Type: "url", URL: "http://legacy.example.com"},
+				"POST /events":       {AWS: &ApiAwsRoute{Subtype: "EventBridge-PutEvents", Resources: []string{bus.Arn()}, Parameters: map[string]string{"EventBusName": bus.EventBusName(), "Source": "api", "DetailType": "$request.body.type", "Detail": "$request.body.detail"}}},
+				"POST /jobs":         {Type: "aws", Authorizer: "iam", AWS: &ApiAwsRoute{Subtype: "SQS-SendMessage", Resources: []string{queue.Arn()}, Parameters: map[string]string{"QueueUrl": queue.URL(), "MessageBody": "$request.body"}}},
+			},
+		})
+		api.Bind(table)
+		api.AttachPermissions(bucket)
+		api.BindToRoute("GET /notes", queue)
+		api.AttachPermissionsToRoute("GET /notes", bus)
+		if api.Function("GET /docs/{proxy+}") != nil {
+			t.Error("a url route has a function")
+		}
+		return nil
+	})...)
+
+	docs := s.resource(t, "First", "aws_apigatewayv2_integration", "Api_GET_docs_proxy_integration")
+	wantJSON(t, "url integration", map[string]any{"t": docs["integration_type"], "u": docs["integration_uri"], "m": docs["integration_method"], "p": docs["payload_format_version"]},
+		map[string]any{"t": "HTTP_PROXY", "u": "https://example.com/docs/{proxy}", "m": "GET", "p": "1.0"})
+	if m := s.resource(t, "First", "aws_apigatewayv2_integration", "Api_default_integration")["integration_method"]; m != "ANY" {
+		t.Errorf("$default url route method = %v, want ANY", m)
+	}
+	for _, rid := range []string{"Api_GET_docs_proxy", "Api_default", "Api_POST_events", "Api_POST_jobs"} {
+		if _, ok := s.resources("First", "aws_lambda_function")[rid]; ok {
+			t.Errorf("%s: a url/aws route made a function", rid)
+		}
+		if _, ok := s.resources("First", "aws_lambda_permission")[rid+"_permission"]; ok {
+			t.Errorf("%s: a url/aws route made a Lambda permission", rid)
+		}
+	}
+
+	jobs := s.resource(t, "First", "aws_apigatewayv2_integration", "Api_POST_jobs_integration")
+	wantJSON(t, "aws integration", map[string]any{"t": jobs["integration_type"], "s": jobs["integration_subtype"], "c": jobs["credentials_arn"], "r": jobs["request_parameters"], "p": jobs["payload_format_version"]},
+		map[string]any{"t": "AWS_PROXY", "s": "SQS-SendMessage", "c": "${aws_iam_role.Api_POST_jobs_role.arn}", "p": "1.0",
+			"r": map[string]string{"MessageBody": "$request.body", "QueueUrl": "${aws_sqs_queue.Jobs.url}"}})
+	if _, ok := jobs["integration_method"]; ok {
+		t.Errorf("aws integration has a method: %v", jobs["integration_method"])
+	}
+	if r := s.resource(t, "First", "aws_apigatewayv2_route", "Api_POST_jobs_route"); r["authorization_type"] != "AWS_IAM" {
+		t.Errorf("aws route authorization = %v", r["authorization_type"])
+	}
+	trust := jsonString(t, s.resource(t, "First", "aws_iam_role", "Api_POST_jobs_role")["assume_role_policy"])
+	if !strings.Contains(trust, "apigateway.amazonaws.com") || strings.Contains(trust, "lambda.amazonaws.com") {
+		t.Errorf("aws route role trust = %s", trust)
+	}
+	for rid, want := range map[string]string{
+		"Api_POST_jobs_policy":   `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sqs:SendMessage"],"Resource":["${aws_sqs_queue.Jobs.arn}"]}]}`,
+		"Api_POST_events_policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["events:PutEvents"],"Resource":["${aws_cloudwatch_event_bus.Bus.arn}"]}]}`,
+	} {
+		if got := s.resource(t, "First", "aws_iam_role_policy", rid)["policy"]; got != want {
+			t.Errorf("%s = %v\nwant %s", rid, got, want)
+		}
+	}
+
+	// Bind and AttachPermissions reach every route's function, the shared
+	// one too; the *ToRoute forms only theirs.
+	for _, fn := range []string{"Api_GET_notes", "Shared"} {
+		if s.env(t, "First", fn)["SST_Table_tableName_Notes"] == nil {
+			t.Errorf("%s: api.Bind did not bind the table", fn)
+		}
+		if got := s.policy(t, "First", fn).grants("s3:PutObject"); !reflect.DeepEqual(got, []string{"${aws_s3_bucket.Uploads.arn}/*"}) {
+			t.Errorf("%s: api.AttachPermissions: s3:PutObject on %v", fn, got)
+		}
+	}
+	if s.env(t, "First", "Api_GET_notes")["SST_Queue_queueUrl_Jobs"] == nil || s.env(t, "First", "Shared")["SST_Queue_queueUrl_Jobs"] != nil {
+		t.Error("BindToRoute bound the wrong functions")
+	}
+	if s.policy(t, "First", "Api_GET_notes").grants("events:PutEvents") == nil || s.policy(t, "First", "Shared").grants("events:PutEvents") != nil {
+		t.Error("AttachPermissionsToRoute granted the wrong functions")
+	}
+
+	got := map[string]manifest.Route{}
+	for _, r := range s.manifestStack(t, "First").Routes {
+		got[r.Key] = r
+	}
+	wantJSON(t, "manifest url/aws routes", []manifest.Route{got["GET /docs/{proxy+}"], got["$default"], got["POST /jobs"]}, []manifest.Route{
+		{Api: "Api", Key: "GET /docs/{proxy+}", Type: manifest.RouteURL, URL: "https://example.com/docs/{proxy}", Authorizer: "none"},
+		{Api: "Api", Key: "$default", Type: manifest.RouteURL, URL: "http://legacy.example.com", Authorizer: "none"},
+		{Api: "Api", Key: "POST /jobs", Type: manifest.RouteAWS, Subtype: "SQS-SendMessage", Authorizer: "iam"},
+	})
+}
+
+func TestApiRouteTypesBadInput(t *testing.T) {
+	sqs := func(params map[string]string, resources ...string) *ApiAwsRoute {
+		return &ApiAwsRoute{Subtype: "SQS-SendMessage", Parameters: params, Resources: resources}
+	}
+	ok := map[string]string{"QueueUrl": "https://q", "MessageBody": "$request.body"}
+	for _, tt := range []struct {
+		name  string
+		route ApiRoute
+		after func(*Api)
+		want  []string
+	}{
+		{"unknown type", ApiRoute{Type: "lambda", Handler: nodeHandler}, nil, []string{`route "POST /x": Type "lambda"`, `"function"`, `"url"`, `"aws"`}},
+		{"url and a handler", ApiRoute{URL: "https://example.com", Handler: nodeHandler}, nil, []string{`route "POST /x": a route of Type "url" cannot also set Handler/Function/Fn`}},
+		{"url type without URL", ApiRoute{Type: "url"}, nil, []string{`Type "url" needs URL`}},
+		{"relative url", ApiRoute{URL: "example.com/x"}, nil, []string{`URL "example.com/x"`, "absolute http:// or https://"}},
+		{"aws type without AWS", ApiRoute{Type: "aws"}, nil, []string{`Type "aws" needs AWS`}},
+		{"aws and url", ApiRoute{Type: "aws", AWS: sqs(ok, "*"), URL: "https://example.com"}, nil, []string{`a route of Type "aws" cannot also set URL`}},
+		{"unknown subtype", ApiRoute{AWS: &ApiAwsRoute{Subtype: "SQS-Send", Resources: []string{"*"}}}, nil, []string{`AWS.Subtype "SQS-Send"`, "SQS-SendMessage"}},
+		{"missing parameter", ApiRoute{AWS: sqs(map[string]string{"QueueUrl": "https://q"}, "*")}, nil, []string{`AWS.Parameters: SQS-SendMessage needs "MessageBody"`}},
+		{"unknown parameter", ApiRoute{AWS: sqs(map[string]string{"QueueUrl": "https://q", "MessageBody": "b", "Body": "x"}, "*")}, nil, []string{`takes no "Body"`, "MessageGroupId"}},
+		{"no resources", ApiRoute{AWS: sqs(ok)}, nil, []string{"AWS.Resources", "sqs:SendMessage", `"*"`}},
+		{"payload 2.0 on a url route", ApiRoute{URL: "https://example.com", PayloadFormatVersion: "2.0"}, nil, []string{`PayloadFormatVersion "2.0"`, "url routes payload format 1.0 only"}},
+		{"grant to a missing route", ApiRoute{Handler: nodeHandler}, func(a *Api) { a.AttachPermissionsToRoute("GET /nope", Service("s3")...) },
+			[]string{`api "Api": AttachPermissionsToRoute("GET /nope"): the api has no such route (it has "POST /x")`}},
+		{"bind to a url route", ApiRoute{URL: "https://example.com"}, func(a *Api) { a.BindToRoute("POST /x", a) },
+			[]string{`BindToRoute("POST /x"): the route (Type "url") has no function`}},
+		{"nil permission for every route", ApiRoute{Handler: nodeHandler}, func(a *Api) { a.AttachPermissions(nil) }, []string{`api "Api": AttachPermissions[0] is nil`}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			msg := synthErr(t, Config{Name: "notes"}, testOptions(t), stacks(t, func(s *Stack) any {
+				api := NewApi(s, "Api", ApiProps{Routes: map[string]ApiRoute{"POST /x": tt.route}})
+				if tt.after != nil {
+					tt.after(api)
+				}
+				return api
+			})...)
+			wantContains(t, msg, tt.want...)
+		})
+	}
+}

@@ -102,11 +102,11 @@ func newSiteEnv(s *Stack, where string, env map[string]any) siteEnv {
 	return e
 }
 
-// sitePath resolves and checks a site's directory.
+// sitePath resolves and checks a site's directory; empty is the project
+// itself, as in SST v2.
 func sitePath(s *Stack, where, p string) (string, bool) {
 	if p == "" {
-		s.app.errorf("%s: Path is required: the site's directory relative to the project, e.g. \"web\"", where)
-		return "", false
+		p = "."
 	}
 	abs := p
 	if !filepath.IsAbs(abs) {
@@ -151,7 +151,13 @@ type siteAsset struct {
 	// replace is set for files holding placeholders: their content is only
 	// known at deploy, so their key is invalidated on every apply.
 	replace bool
+	// search are the placeholders replaced in the file.
+	search []string
 }
+
+// scopedSearch is a string replaced only in the files Files matches (a
+// StaticSite's ReplaceValues).
+type scopedSearch struct{ files, search string }
 
 // hashedName matches file names carrying a content hash the bundler put
 // there ("index-YL5Xk4J6.js", "main.3f2a9c1b.css"): a token of 8+ word
@@ -213,7 +219,7 @@ type assetDir struct {
 
 // collectAssets walks dirs and describes every file to upload. Sources
 // are relative to the stack directory so the JSON works from any checkout.
-func collectAssets(s *Stack, dirs []assetDir, placeholders []string) (map[string]*siteAsset, error) {
+func collectAssets(s *Stack, dirs []assetDir, placeholders []string, scoped ...scopedSearch) (map[string]*siteAsset, error) {
 	out := map[string]*siteAsset{}
 	for _, d := range dirs {
 		err := filepath.WalkDir(d.dir, func(p string, e fs.DirEntry, err error) error {
@@ -239,10 +245,15 @@ func collectAssets(s *Stack, dirs []assetDir, placeholders []string) (map[string
 			}
 			for _, ph := range placeholders {
 				if bytes.Contains(b, []byte(ph)) {
-					a.replace = true
-					break
+					a.search = append(a.search, ph)
 				}
 			}
+			for _, sc := range scoped {
+				if globMatch(sc.files, key) && bytes.Contains(b, []byte(sc.search)) {
+					a.search = append(a.search, sc.search)
+				}
+			}
+			a.replace = len(a.search) > 0
 			out[key] = a
 			return nil
 		})
@@ -339,7 +350,7 @@ func siteUpload(assets map[string]*siteAsset, o siteOutputs, originPath string, 
 	u := manifest.SiteUpload{Bucket: o.bucket, Distribution: o.distribution, OriginPath: originPath, Keep: keep, Server: server}
 	for _, k := range sortedKeys(assets) {
 		a := assets[k]
-		u.Files = append(u.Files, manifest.SiteFile{Key: a.Key, Source: a.Source, MD5: a.ETag, ContentType: a.ContentType, CacheControl: a.CacheControl, Replace: a.replace})
+		u.Files = append(u.Files, manifest.SiteFile{Key: a.Key, Source: a.Source, MD5: a.ETag, ContentType: a.ContentType, CacheControl: a.CacheControl, Replace: a.replace, Search: a.search})
 	}
 	for name, out := range o.env {
 		if u.Replace == nil {

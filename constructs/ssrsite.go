@@ -37,7 +37,8 @@ import (
 // SvelteKitSiteProps are this type: every framework maps its adapter's
 // output (a server handler and static assets) onto the same base.
 type SsrSiteProps struct {
-	// Path is the site's directory, relative to the project. Required.
+	// Path is the site's directory, relative to the project. Default "."
+	// (the project itself).
 	Path string
 	// BuildCommand runs in Path with Environment set. Default: the
 	// framework's (Next.js: `npx --yes @opennextjs/aws build`; the others:

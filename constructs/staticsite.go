@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 
@@ -16,7 +17,9 @@ import (
 // StaticSiteProps configure a static website: built by any tool, served
 // from a private S3 bucket through CloudFront.
 type StaticSiteProps struct {
-	// Path is the site's directory, relative to the project. Required.
+	// Path is the site's directory, relative to the project. Default "."
+	// (the project itself: then BuildCommand or BuildOutput is required,
+	// or the whole project would be uploaded).
 	Path string
 	// BuildCommand runs in Path with Environment set, e.g. "npm run build".
 	// Empty: the files in BuildOutput are uploaded as they are.
@@ -39,8 +42,40 @@ type StaticSiteProps struct {
 	SPA bool
 	// CustomDomain serves the site on a domain of a Route53 hosted zone.
 	CustomDomain *CustomDomain
+	// ReplaceValues replace Search with Replace in the built files Files
+	// matches, after the deploy (Replace may be a token such as
+	// api.URL()), as SST v2's replaceValues did; Environment's
+	// placeholders are replaced without them.
+	ReplaceValues []SiteReplaceValue
+	// FileOptions set Cache-Control and Content-Type of the files a glob
+	// matches, over the defaults (hashed names immutable, HTML revalidated
+	// on every request); a later option wins where two match.
+	FileOptions []SiteFileOption
 	// Cdk edits the raw distribution config before it is created.
 	Cdk StaticSiteCdkProps
+}
+
+// SiteReplaceValue is one StaticSite.ReplaceValues entry.
+type SiteReplaceValue struct {
+	// Files is a glob over the keys, as in SiteFileOption.
+	Files string
+	// Search is the text replaced, e.g. "{{ API_URL }}".
+	Search string
+	// Replace is the value: a literal or a token.
+	Replace string
+}
+
+// SiteFileOption sets headers of the uploaded files Files matches.
+type SiteFileOption struct {
+	// Files is a glob over the keys (paths inside BuildOutput, "/"
+	// separated): "*.html", "assets/**", "**/*.json". A pattern without
+	// "/" matches the base name at any depth.
+	Files string
+	// Ignore is a glob of keys left out of Files, e.g. "index.html".
+	Ignore string
+	// CacheControl and ContentType replace the defaults when set.
+	CacheControl string
+	ContentType  string
 }
 
 // StaticSiteCdkProps is the escape hatch into raw resource configuration.
@@ -56,8 +91,11 @@ type StaticSite struct {
 	url     string
 	env     siteEnv
 	outputs siteOutputs
-	index   string // the upload plan artifact, relative to the stack dir
-	assets  map[string]*siteAsset
+	// replaceOutputs are the stack outputs holding ReplaceValues' values,
+	// by their Search.
+	replaceOutputs map[string]string
+	index          string // the upload plan artifact, relative to the stack dir
+	assets         map[string]*siteAsset
 
 	Cdk struct {
 		Bucket       *siteBucket
@@ -84,6 +122,15 @@ func NewStaticSite(s *Stack, id string, props StaticSiteProps) *StaticSite {
 	if strings.HasPrefix(index, "/") || strings.HasPrefix(props.ErrorPage, "/") {
 		a.errorf("%s: IndexPage and ErrorPage are paths inside BuildOutput without a leading /, e.g. \"404.html\"", where)
 	}
+	if ok && props.Path == "" && props.BuildCommand == "" && props.BuildOutput == "" {
+		a.errorf("%s: Path defaults to the project itself (\".\"), and without BuildCommand or BuildOutput the whole project would be uploaded: set Path to the site's directory or BuildOutput to the files to serve", where)
+	}
+	for i, o := range props.FileOptions {
+		if problem := o.check(); problem != "" {
+			a.errorf("%s: FileOptions[%d] %s", where, i, problem)
+		}
+	}
+	checkReplaceValues(a, where, props.ReplaceValues, site.env)
 	if !ok || len(a.errs) > errs {
 		return site
 	}
@@ -104,6 +151,14 @@ func NewStaticSite(s *Stack, id string, props StaticSiteProps) *StaticSite {
 	dist, url, outputs := distribute(s, id, cfg, props.Cdk.Distribution, b, site.env, d)
 	checkOriginIDs(a, where, cfg.Origin)
 	site.Cdk.Distribution, site.url, site.outputs = dist, url, outputs
+	site.replaceOutputs = map[string]string{}
+	for i, rv := range props.ReplaceValues {
+		// Literal or not, the value reaches the upload the way
+		// Environment's tokens do: as an output read after the apply.
+		name := fmt.Sprintf("%s_replace_%d", id, i)
+		s.AddOutput(name, rv.Replace, OutputOptions{Description: id + " replace " + rv.Search, internal: true})
+		site.replaceOutputs[rv.Search] = name
+	}
 	s.add(site)
 	return site
 }
@@ -147,10 +202,15 @@ func (site *StaticSite) readFiles(outDir, index string, props StaticSiteProps) e
 	assets := map[string]*siteAsset{}
 	if outDir != "" {
 		var err error
-		if assets, err = collectAssets(site.stack, []assetDir{{dir: outDir}}, placeholders); err != nil {
+		var scoped []scopedSearch
+		for _, rv := range props.ReplaceValues {
+			scoped = append(scoped, scopedSearch{files: rv.Files, search: rv.Search})
+		}
+		if assets, err = collectAssets(site.stack, []assetDir{{dir: outDir}}, placeholders, scoped...); err != nil {
 			return fmt.Errorf("reading BuildOutput: %w", err)
 		}
 	}
+	applyFileOptions(assets, props.FileOptions)
 	if _, ok := assets[index]; !ok && !removing {
 		return fmt.Errorf("IndexPage %q is not in the build output %s", index, outDir)
 	}
@@ -227,7 +287,14 @@ func (site *StaticSite) id() string { return site.sid }
 
 // finalize records the upload plan before the manifest is written.
 func (site *StaticSite) finalize() {
-	p, err := writeSiteUpload(site.stack, site.sid, siteUpload(site.assets, site.outputs, "", nil, ""))
+	u := siteUpload(site.assets, site.outputs, "", nil, "")
+	for search, out := range site.replaceOutputs {
+		if u.Replace == nil {
+			u.Replace = map[string]string{}
+		}
+		u.Replace[search] = out
+	}
+	p, err := writeSiteUpload(site.stack, site.sid, u)
 	if err != nil {
 		site.stack.app.errorf("stack %s: StaticSite %q: %v", site.stack.name, site.sid, err)
 	}
@@ -236,4 +303,96 @@ func (site *StaticSite) finalize() {
 
 func (site *StaticSite) describe() manifest.Construct {
 	return siteManifest(site.stack, site.sid, "StaticSite", site.dir, site.env, site.outputs, site.index)
+}
+
+// check says what is wrong with the option, "" when nothing is.
+func (o SiteFileOption) check() string {
+	if o.Files == "" {
+		return "Files is empty: a glob of the keys it applies to, e.g. \"*.html\""
+	}
+	for _, g := range []string{o.Files, o.Ignore} {
+		if _, err := path.Match(strings.ReplaceAll(g, "**", "*"), ""); err != nil {
+			return fmt.Sprintf("glob %q: %v", g, err)
+		}
+	}
+	if o.CacheControl == "" && o.ContentType == "" {
+		return fmt.Sprintf("Files %q: set CacheControl or ContentType (or drop the option)", o.Files)
+	}
+	return ""
+}
+
+// applyFileOptions sets the headers the options give, in order.
+func applyFileOptions(assets map[string]*siteAsset, opts []SiteFileOption) {
+	for _, o := range opts {
+		for key, a := range assets {
+			if !globMatch(o.Files, key) || (o.Ignore != "" && globMatch(o.Ignore, key)) {
+				continue
+			}
+			if o.CacheControl != "" {
+				a.CacheControl = o.CacheControl
+			}
+			if o.ContentType != "" {
+				a.ContentType = o.ContentType
+			}
+		}
+	}
+}
+
+// globMatch matches a slash-separated key against a glob where "**"
+// spans directories; a pattern without "/" matches the base name.
+func globMatch(pattern, key string) bool {
+	if !strings.Contains(pattern, "/") {
+		ok, _ := path.Match(pattern, path.Base(key))
+		return ok
+	}
+	return matchSegments(strings.Split(pattern, "/"), strings.Split(key, "/"))
+}
+
+func matchSegments(pat, parts []string) bool {
+	for len(pat) > 0 {
+		if pat[0] == "**" {
+			for i := 0; i <= len(parts); i++ {
+				if matchSegments(pat[1:], parts[i:]) {
+					return true
+				}
+			}
+			return false
+		}
+		if len(parts) == 0 {
+			return false
+		}
+		if ok, _ := path.Match(pat[0], parts[0]); !ok {
+			return false
+		}
+		pat, parts = pat[1:], parts[1:]
+	}
+	return len(parts) == 0
+}
+
+// checkReplaceValues: every entry needs a glob, a Search no other entry
+// (nor Environment's placeholders) uses, and a value.
+func checkReplaceValues(a *App, where string, rvs []SiteReplaceValue, env siteEnv) {
+	seen := map[string]bool{}
+	for k := range env.tokens {
+		seen[placeholder(k)] = true
+	}
+	for i, rv := range rvs {
+		w := fmt.Sprintf("%s: ReplaceValues[%d]", where, i)
+		switch {
+		case rv.Files == "":
+			a.errorf("%s: Files is empty: a glob of the files to replace in, e.g. \"**/*.js\"", w)
+		case rv.Search == "":
+			a.errorf("%s: Search is empty", w)
+		case seen[rv.Search]:
+			a.errorf("%s: Search %q is already replaced (by another entry or an Environment token): each text gets one value", w, rv.Search)
+		case rv.Replace == "":
+			a.errorf("%s: Replace is empty for Search %q (a deployed empty value cannot be told from a missing one)", w, rv.Search)
+		}
+		if rv.Files != "" {
+			if _, err := path.Match(strings.ReplaceAll(rv.Files, "**", "*"), ""); err != nil {
+				a.errorf("%s: Files glob %q: %v", w, rv.Files, err)
+			}
+		}
+		seen[rv.Search] = true
+	}
 }

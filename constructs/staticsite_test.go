@@ -229,7 +229,7 @@ func TestSiteBadInput(t *testing.T) {
 		body body
 		want []string
 	}{
-		{"ssr: missing path", next(NextjsSiteProps{}), []string{`NextjsSite "App"`, "Path is required"}},
+		{"ssr: Path defaults to the project", next(NextjsSiteProps{BuildCommand: "true"}), []string{`NextjsSite "App"`, ".open-next/open-next.output.json is missing after the build"}},
 		{"ssr: failing build", next(NextjsSiteProps{Path: "site", BuildCommand: "FAIL=1 ./build.sh"}), []string{`NextjsSite "App"`, "exit status 3", "bundler: cannot resolve ./missing.js"}},
 		{"ssr: no OpenNext output after the build", next(NextjsSiteProps{Path: "site", BuildCommand: "true"}), []string{`NextjsSite "App"`, ".open-next/open-next.output.json is missing after the build", "@opennextjs/aws"}},
 		{"ssr: no adapter output after the build", astro(AstroSiteProps{Path: "site", BuildCommand: "true"}), []string{`AstroSite "App"`, "dist/server/entry.mjs", "missing after the build"}},
@@ -237,7 +237,16 @@ func TestSiteBadInput(t *testing.T) {
 		{"ssr: warm without a warmer", astro(AstroSiteProps{Path: "ssr/astro", BuildCommand: "true", Warm: 2}), []string{`AstroSite "App"`, "Warm", "no warmer"}},
 		{"ssr: timeout over CloudFront's", next(NextjsSiteProps{Path: "ssr/next", BuildCommand: "true", Timeout: 2 * time.Minute}), []string{`NextjsSite "App"`, "Timeout 2m", "at most 1m"}},
 		{"ssr: memory out of range", next(NextjsSiteProps{Path: "ssr/next", BuildCommand: "true", MemorySize: 64}), []string{"App_server", "MemorySize 64"}},
-		{"missing path", static(StaticSiteProps{BuildCommand: "true"}), []string{`StaticSite "Web"`, "Path is required"}},
+		{"default path without a build", static(StaticSiteProps{}), []string{`StaticSite "Web"`, `Path defaults to the project itself (".")`, "whole project would be uploaded"}},
+		{"default path, build output missing", static(StaticSiteProps{BuildCommand: "true"}), []string{`StaticSite "Web"`, `BuildOutput "dist"`, "not a directory after the build"}},
+		{"bad file options", static(StaticSiteProps{Path: "site/public", FileOptions: []SiteFileOption{{CacheControl: "no-store"}, {Files: "*.html"}, {Files: "[", ContentType: "text/plain"}}}),
+			[]string{`FileOptions[0] Files is empty`, `FileOptions[1] Files "*.html": set CacheControl or ContentType`, `FileOptions[2] glob "["`}},
+		{"bad replace values", func(s *Stack) any {
+			bucket := NewBucket(s, "Files", BucketProps{})
+			return NewStaticSite(s, "Web", StaticSiteProps{Path: "site/public", Environment: map[string]any{"API": bucket.Arn()}, ReplaceValues: []SiteReplaceValue{
+				{Search: "a", Replace: "b"}, {Files: "*", Search: "{{ API }}", Replace: "c"}, {Files: "*", Search: "d"}, {Files: "*", Search: "e", Replace: "1"}, {Files: "*", Search: "e", Replace: "2"}}})
+		},
+			[]string{`ReplaceValues[0]: Files is empty`, `ReplaceValues[1]: Search "{{ API }}" is already replaced`, `ReplaceValues[2]: Replace is empty for Search "d"`, `ReplaceValues[4]: Search "e" is already replaced`}},
 		{"path not a directory", static(StaticSiteProps{Path: "nope"}), []string{`StaticSite "Web"`, `Path "nope"`, "no such directory"}},
 		{"failing build", static(StaticSiteProps{Path: "site", BuildCommand: "FAIL=1 ./build.sh"}),
 			[]string{`StaticSite "Web"`, `build command "FAIL=1 ./build.sh"`, "exit status 3", "bundler: cannot resolve ./missing.js"}},
@@ -309,4 +318,72 @@ func planFiles(u manifest.SiteUpload) map[string]manifest.SiteFile {
 		out[f.Key] = f
 	}
 	return out
+}
+
+// TestStaticSiteFileOptionsAndDefaultPath: Path defaults to the project
+// (BuildOutput relative to it), and FileOptions set the headers of the
+// files their globs match, later options winning, Ignore excepted.
+func TestStaticSiteFileOptionsAndDefaultPath(t *testing.T) {
+	s := synthOK(t, Config{Name: "notes"}, testOptions(t), stacks(t, func(s *Stack) any {
+		return NewStaticSite(s, "Web", StaticSiteProps{BuildOutput: "site/public", FileOptions: []SiteFileOption{
+			{Files: "*.html", CacheControl: "no-store"},
+			{Files: "assets/**", CacheControl: "public,max-age=60", ContentType: "text/css"},
+			{Files: "**/*.svg", ContentType: "image/svg+xml; charset=utf-8"},
+			{Files: "*.txt", Ignore: "robots.txt", CacheControl: "never applied"},
+			{Files: "404.html", CacheControl: "public,max-age=300"},
+		}})
+	})...)
+	got := map[string]string{}
+	for _, f := range s.siteUpload(t, "First", "Web").Files {
+		got[f.Key] = f.CacheControl + " | " + f.ContentType
+	}
+	wantJSON(t, "headers", got, map[string]string{
+		"404.html":         "public,max-age=300 | text/html; charset=utf-8",
+		"assets/style.css": "public,max-age=60 | text/css",
+		"favicon.svg":      cacheOther + " | image/svg+xml; charset=utf-8",
+		"index.html":       "no-store | text/html; charset=utf-8",
+		"robots.txt":       cacheOther + " | text/plain; charset=utf-8",
+	})
+	for _, c := range []struct {
+		pattern, key string
+		want         bool
+	}{
+		{"*.js", "a/b/c.js", true}, {"assets/*", "assets/a/b.css", false}, {"assets/**", "assets/a/b.css", true},
+		{"**/b.css", "b.css", true}, {"a/**/c", "a/x/y/c", true}, {"a/**/c", "a/x/y/d", false},
+	} {
+		if globMatch(c.pattern, c.key) != c.want {
+			t.Errorf("globMatch(%q, %q) = %v", c.pattern, c.key, !c.want)
+		}
+	}
+}
+
+// TestStaticSiteReplaceValues: each entry's text is replaced after the
+// deploy, with its value read from a stack output, only in the files its
+// glob matches and that hold it.
+func TestStaticSiteReplaceValues(t *testing.T) {
+	s := synthOK(t, Config{Name: "notes"}, testOptions(t), stacks(t, func(s *Stack) any {
+		api := NewApi(s, "Api", ApiProps{Routes: map[string]ApiRoute{"GET /": {Handler: nodeHandler}}})
+		return NewStaticSite(s, "Web", StaticSiteProps{Path: "site/public", ReplaceValues: []SiteReplaceValue{
+			{Files: "index.html", Search: "docs", Replace: api.URL()},
+			{Files: "*.html", Search: "not found", Replace: "missing"},
+			{Files: "*.txt", Search: "nowhere", Replace: "x"},
+		}})
+	})...)
+	u := s.siteUpload(t, "First", "Web")
+	wantJSON(t, "replace", u.Replace, map[string]string{"docs": "Web_replace_0", "not found": "Web_replace_1", "nowhere": "Web_replace_2"})
+	search := map[string][]string{}
+	for _, f := range u.Files {
+		if f.Replace != (len(f.Search) > 0) {
+			t.Errorf("%s: Replace %v with Search %v", f.Key, f.Replace, f.Search)
+		}
+		search[f.Key] = f.Search
+	}
+	wantJSON(t, "search", search, map[string][]string{"index.html": {"docs"}, "404.html": {"not found"}, "assets/style.css": nil, "favicon.svg": nil, "robots.txt": nil})
+	outs := asMap(s.stacks["First"]["output"])
+	if v := asMap(outs["Web_replace_0"])["value"]; v != "${aws_apigatewayv2_api.Api.api_endpoint}" {
+		t.Errorf("Web_replace_0 = %v", v)
+	}
+	if v := asMap(outs["Web_replace_1"])["value"]; v != "missing" {
+		t.Errorf("Web_replace_1 = %v", v)
+	}
 }

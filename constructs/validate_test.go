@@ -106,7 +106,17 @@ func validateAPI(s *Stack) any {
 		},
 		CustomDomain: &CustomDomain{DomainName: "api.example.com"},
 	})
-	api.AddRoutes(map[string]ApiRoute{"PATCH /notes/{id}": {Handler: nodeHandler}})
+	api.AddRoutes(map[string]ApiRoute{
+		"PATCH /notes/{id}":  {Handler: nodeHandler},
+		"GET /docs/{proxy+}": {URL: "https://example.com/docs/{proxy}", Authorizer: "none"},
+		"POST /queue": {Authorizer: "iam", AWS: &ApiAwsRoute{
+			Subtype:    "SQS-SendMessage",
+			Parameters: map[string]string{"QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/q", "MessageBody": "$request.body"},
+			Resources:  []string{"arn:aws:sqs:us-east-1:123456789012:q"},
+		}},
+	})
+	api.AttachPermissions(notes)
+	api.AttachPermissionsToRoute("GET /notes", api)
 	other := NewApi(s, "Other", ApiProps{
 		Routes:       map[string]ApiRoute{"GET /": {Handler: nodeHandler}},
 		Cors:         &Cors{Disabled: true},

@@ -224,15 +224,28 @@ type ApiAuthorizer struct {
 
 // Route is one API route bound to a function.
 type Route struct {
-	Api      string `json:"api"`
-	Key      string `json:"key"`
+	Api string `json:"api"`
+	Key string `json:"key"`
+	// Type is empty for a function route, RouteURL or RouteAWS.
+	Type     string `json:"type,omitempty"`
 	Function string `json:"function,omitempty"`
+	// URL is a url route's endpoint: a Terraform expression when it is
+	// known only after deploy.
+	URL string `json:"url,omitempty"`
+	// Subtype is an aws route's integration subtype, e.g. "SQS-SendMessage".
+	Subtype string `json:"subtype,omitempty"`
 	// Authorizer is the authorizer name, "none" or "iam".
 	Authorizer string `json:"authorizer,omitempty"`
 	// PayloadFormatVersion is "1.0" when the route's events use it; empty
 	// means "2.0".
 	PayloadFormatVersion string `json:"payloadFormatVersion,omitempty"`
 }
+
+// Route types besides functions.
+const (
+	RouteURL = "url"
+	RouteAWS = "aws"
+)
 
 // Output is a stack output declared by the app.
 type Output struct {

@@ -60,6 +60,9 @@ type SiteFile struct {
 	// Replace: the file holds placeholders, its content is known only
 	// after the apply.
 	Replace bool `json:"replace,omitempty"`
+	// Search are the placeholders (keys of SiteUpload.Replace) replaced
+	// in this file; empty means every one (plans of older versions).
+	Search []string `json:"search,omitempty"`
 }
 
 // ServedPath is the URL path (without the leading slash) CloudFront

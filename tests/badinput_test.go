@@ -135,10 +135,10 @@ func TestBadInput(t *testing.T) {
 			want: []string{`StaticSite "Web"`, "build command", "exit status 2", "vite: cannot resolve ./App.jsx"}},
 		{name: "site problems are reported together", args: []string{"deploy", "--stage", "x"},
 			edit: mainEdit(useNotes, useNotes+`
-	sst.NewStaticSite(s, "Web", sst.StaticSiteProps{BuildCommand: "true"})
+	sst.NewStaticSite(s, "Web", sst.StaticSiteProps{})
 	sst.NewStaticSite(s, "Docs", sst.StaticSiteProps{Path: "functions", BuildCommand: "true", BuildOutput: "out"})
 	sst.NewNextjsSite(s, "App", sst.NextjsSiteProps{Path: "functions", CustomDomain: &sst.CustomDomain{DomainName: "app.example.com"}})`),
-			want: []string{`StaticSite "Web": Path is required`, `StaticSite "Docs": BuildOutput "out"`, `NextjsSite "App": CustomDomain.HostedZone is required`}},
+			want: []string{`StaticSite "Web": Path defaults to the project itself`, `StaticSite "Docs": BuildOutput "out"`, `NextjsSite "App": CustomDomain.HostedZone is required`}},
 	}
 	if len(cases) < 20 {
 		t.Fatalf("the suite promises at least 20 cases, has %d", len(cases))

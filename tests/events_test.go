@@ -3,6 +3,7 @@ package tests
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"path/filepath"
 	"sort"
@@ -187,6 +188,51 @@ func TestEvents(t *testing.T) {
 		t.Errorf("bound url = %q, output %q", u, outputs["ChatUrl"])
 	}
 	wantPolicy(t, cfg, prefix+"Chat_sendMessage", "execute-api:ManageConnections", apiID+"/*")
+
+	// The HTTP API's url and aws routes, and constructs given as
+	// permissions, as the emulator holds them.
+	var hooksID string
+	for _, a := range all.Items {
+		if aws.ToString(a.Name) == prefix+"Hooks" {
+			hooksID = aws.ToString(a.ApiId)
+		}
+	}
+	if hooksID == "" {
+		t.Fatalf("no API named %sHooks", prefix)
+	}
+	integs, err := apis.GetIntegrations(ctx, &apigatewayv2.GetIntegrationsInput{ApiId: aws.String(hooksID)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byType := map[string]string{}
+	for _, in := range integs.Items {
+		byType[string(in.IntegrationType)] = fmt.Sprintf("%s %s %s %s %v", aws.ToString(in.IntegrationUri), aws.ToString(in.IntegrationSubtype),
+			aws.ToString(in.CredentialsArn), aws.ToString(in.PayloadFormatVersion), in.RequestParameters)
+	}
+	routeRole := prefix + "Hooks_POST_orders"
+	if want := "https://example.com/docs/{proxy}   1.0 map[]"; byType["HTTP_PROXY"] != want {
+		t.Errorf("url route integration = %q, want %q", byType["HTTP_PROXY"], want)
+	}
+	if want := fmt.Sprintf(" EventBridge-PutEvents arn:aws:iam::123456789012:role/%s 1.0 map[Detail:$request.body DetailType:order.created EventBusName:%s Source:shop]", routeRole, bus); byType["AWS_PROXY"] != want {
+		t.Errorf("aws route integration = %q\nwant %q", byType["AWS_PROXY"], want)
+	}
+	rp, err := iam.NewFromConfig(cfg).GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(routeRole), PolicyName: aws.String("sst-api-route")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// IAM keeps the document, not its key order: compare what it says.
+	doc, _ := url.QueryUnescape(aws.ToString(rp.PolicyDocument))
+	var routePolicy struct {
+		Statement []struct{ Effect, Action, Resource any }
+	}
+	if err := json.Unmarshal([]byte(doc), &routePolicy); err != nil {
+		t.Fatalf("aws route role policy %q: %v", doc, err)
+	}
+	if got, _ := json.Marshal(routePolicy.Statement); string(got) != `[{"Effect":"Allow","Action":["events:PutEvents"],"Resource":["arn:aws:events:us-east-1:123456789012:event-bus/`+bus+`"]}]` {
+		t.Errorf("aws route role policy = %s", doc)
+	}
+	wantPolicy(t, cfg, prefix+"Chat_sendMessage", "sqs:SendMessage", ":"+prefix+"Inbox")
+	wantPolicy(t, cfg, prefix+"Chat_sendMessage", "execute-api:Invoke", hooksID+"/*")
 
 	// Script: the dispatcher was invoked on create with the params; moto
 	// echoes the input, with the phase the provider adds.

@@ -1,6 +1,7 @@
 package dev
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -46,9 +47,13 @@ type Gateway struct {
 }
 
 type gwRoute struct {
-	key        route.Key
-	fn         string
-	authorizer string
+	key route.Key
+	// typ is "" for a function route, manifest.RouteURL or RouteAWS.
+	typ string
+	fn  string
+	// url is a url route's endpoint, subtype an aws route's.
+	url, subtype string
+	authorizer   string
 	// format is "1.0" for a route whose events use payload format 1.0.
 	format string
 	segs   []string
@@ -70,7 +75,7 @@ func NewGateway(api manifest.Construct, routes []manifest.Route, inv Invoker, jw
 		if err != nil {
 			return nil, fmt.Errorf("api %s: %w", api.ID, err)
 		}
-		gr := gwRoute{key: k, fn: r.Function, authorizer: r.Authorizer, format: r.PayloadFormatVersion}
+		gr := gwRoute{key: k, typ: r.Type, fn: r.Function, url: r.URL, subtype: r.Subtype, authorizer: r.Authorizer, format: r.PayloadFormatVersion}
 		if !k.Default {
 			gr.segs = splitPath(k.Path)
 		}
@@ -212,6 +217,17 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 	if status, ok := g.authorize(req.Context(), req, r, ev); !ok {
 		writeJSON(w, status, map[string]string{"message": http.StatusText(status)})
+		return
+	}
+	switch r.typ {
+	case manifest.RouteURL:
+		g.proxy(w, req, r, params, body)
+		return
+	case manifest.RouteAWS:
+		// Playing the service call would need the deployed role and
+		// parameter mapping; a clear refusal beats a silent fake.
+		g.warnOnce("aws:"+r.key.String(), fmt.Sprintf("route %s: an aws (%s) route runs only when deployed; sst dev answers it 501", r.key, r.subtype))
+		writeJSON(w, http.StatusNotImplemented, map[string]string{"message": "Not Implemented: route " + r.key.String() + " calls " + r.subtype + " directly, which sst dev does not emulate; call the deployed API for it"})
 		return
 	}
 	payload, _ := json.Marshal(ev)
@@ -469,4 +485,70 @@ func (g *Gateway) warnOnce(key, msg string) {
 	if !seen {
 		g.Warn(msg)
 	}
+}
+
+// proxyClient is API Gateway's HTTP integration: 30 s at most, redirects
+// passed back to the client.
+var proxyClient = &http.Client{
+	Timeout:       30 * time.Second,
+	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+}
+
+// hopHeaders are not forwarded by a proxy (RFC 9110 7.6.1).
+var hopHeaders = []string{"Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization", "Te", "Trailer", "Transfer-Encoding", "Upgrade"}
+
+// proxy forwards a url route's request as API Gateway's HTTP_PROXY does:
+// the route's {params} filled into the endpoint, the query string
+// appended, method, headers and body as they came, and the answer passed
+// back unchanged.
+func (g *Gateway) proxy(w http.ResponseWriter, req *http.Request, r *gwRoute, params map[string]string, body []byte) {
+	target := r.url
+	if strings.Contains(target, "${") {
+		g.warnOnce("url:"+r.key.String(), fmt.Sprintf("route %s: its URL is known only after deploy (%s); deploy the stage, then restart sst dev", r.key, target))
+		writeJSON(w, http.StatusBadGateway, map[string]string{"message": "Bad Gateway: route " + r.key.String() + " proxies to a URL known only after deploy"})
+		return
+	}
+	for k, v := range params {
+		target = strings.ReplaceAll(target, "{"+k+"}", v)
+	}
+	u, err := url.Parse(target)
+	if err != nil {
+		g.warnOnce("url:"+r.key.String(), fmt.Sprintf("route %s: URL %q: %v", r.key, target, err))
+		writeJSON(w, http.StatusInternalServerError, map[string]string{"message": "Internal Server Error"})
+		return
+	}
+	if q := req.URL.RawQuery; q != "" {
+		u.RawQuery = strings.TrimPrefix(u.RawQuery+"&"+q, "&")
+	}
+	out, err := http.NewRequestWithContext(req.Context(), req.Method, u.String(), bytes.NewReader(body))
+	if err != nil {
+		writeJSON(w, http.StatusInternalServerError, map[string]string{"message": "Internal Server Error"})
+		return
+	}
+	out.Header = req.Header.Clone()
+	for _, h := range hopHeaders {
+		out.Header.Del(h)
+	}
+	resp, err := proxyClient.Do(out)
+	if err != nil {
+		// API Gateway's answer when the endpoint cannot be reached; why
+		// goes to the terminal.
+		g.Warn(fmt.Sprintf("route %s: %v", r.key, err))
+		writeJSON(w, http.StatusInternalServerError, map[string]string{"message": "Internal Server Error"})
+		return
+	}
+	defer resp.Body.Close()
+	for k, v := range resp.Header {
+		// With CORS configured, API Gateway answers CORS itself and
+		// ignores the endpoint's.
+		if g.dev.Cors != nil && strings.HasPrefix(k, "Access-Control-") {
+			continue
+		}
+		w.Header()[k] = v
+	}
+	for _, h := range hopHeaders {
+		w.Header().Del(h)
+	}
+	w.WriteHeader(resp.StatusCode)
+	_, _ = io.Copy(w, resp.Body)
 }

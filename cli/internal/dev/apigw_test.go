@@ -356,3 +356,92 @@ func TestJWKSURLForEmulatedCognito(t *testing.T) {
 		t.Errorf("key set at %s", got)
 	}
 }
+
+// TestGatewayURLAndAwsRoutes: a url route proxies to its endpoint as API
+// Gateway's HTTP_PROXY does; an aws route is refused with the reason.
+func TestGatewayURLAndAwsRoutes(t *testing.T) {
+	type seen struct{ method, uri, body, header string }
+	got := make(chan seen, 4)
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got <- seen{r.Method, r.URL.RequestURI(), string(b), r.Header.Get("X-Trace")}
+		w.Header().Set("X-Upstream", "yes")
+		w.Header().Set("Access-Control-Allow-Origin", "https://upstream.example")
+		if r.URL.Path == "/moved" {
+			http.Redirect(w, r, "/elsewhere", http.StatusFound)
+			return
+		}
+		w.WriteHeader(http.StatusTeapot)
+		fmt.Fprint(w, "from upstream")
+	}))
+	defer upstream.Close()
+
+	c := manifest.Construct{ID: "Api", Type: "Api", Data: map[string]string{manifest.DataApiDev: `{"cors":{"allowOrigins":["*"],"allowMethods":["*"],"allowHeaders":["*"]}}`}}
+	var warned []string
+	gw, err := NewGateway(c, []manifest.Route{
+		{Api: "Api", Key: "ANY /docs/{proxy+}", Type: manifest.RouteURL, URL: upstream.URL + "/v1/{proxy}?fixed=1"},
+		{Api: "Api", Key: "GET /moved", Type: manifest.RouteURL, URL: upstream.URL + "/moved"},
+		{Api: "Api", Key: "GET /later", Type: manifest.RouteURL, URL: "${aws_apigatewayv2_api.Other.api_endpoint}"},
+		{Api: "Api", Key: "POST /jobs", Type: manifest.RouteAWS, Subtype: "SQS-SendMessage"},
+	}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gw.Warn = func(m string) { warned = append(warned, m) }
+	srv := httptest.NewServer(gw)
+	defer srv.Close()
+
+	req, _ := http.NewRequest("PUT", srv.URL+"/docs/a/b.txt?x=1", strings.NewReader("payload"))
+	req.Header.Set("X-Trace", "t-1")
+	req.Header.Set("Origin", "https://app.example")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusTeapot || string(b) != "from upstream" || resp.Header.Get("X-Upstream") != "yes" {
+		t.Errorf("proxied answer = %d %q %v", resp.StatusCode, b, resp.Header)
+	}
+	if o := resp.Header.Get("Access-Control-Allow-Origin"); o != "*" {
+		t.Errorf("Access-Control-Allow-Origin = %q: the Api's CORS must win over the endpoint's", o)
+	}
+	if s := <-got; s != (seen{"PUT", "/v1/a/b.txt?fixed=1&x=1", "payload", "t-1"}) {
+		t.Errorf("upstream saw %+v", s)
+	}
+
+	// A redirect goes back to the client, as API Gateway passes it on.
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err = noFollow.Get(srv.URL + "/moved")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	<-got
+	if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "/elsewhere" {
+		t.Errorf("redirect = %d to %q, want the endpoint's 302 to /elsewhere", resp.StatusCode, resp.Header.Get("Location"))
+	}
+
+	for path, want := range map[string]int{"/later": http.StatusBadGateway} {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("GET %s = %d, want %d", path, resp.StatusCode, want)
+		}
+	}
+	resp, err = http.Post(srv.URL+"/jobs", "application/json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotImplemented || !strings.Contains(string(b), "SQS-SendMessage") || !strings.Contains(string(b), "deployed API") {
+		t.Errorf("aws route = %d %s, want 501 naming the subtype", resp.StatusCode, b)
+	}
+	if all := strings.Join(warned, "\n"); !strings.Contains(all, "known only after deploy") || !strings.Contains(all, "runs only when deployed") {
+		t.Errorf("warnings = %q", warned)
+	}
+}

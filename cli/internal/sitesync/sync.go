@@ -165,9 +165,11 @@ func prepare(f manifest.SiteFile, stackDir string, placeholders, values map[stri
 		return upload{}, fmt.Errorf("%s: %s changed after this deploy synthesized it (was the site rebuilt meanwhile?); deploy again", f.Key, src)
 	}
 	if f.Replace {
-		names := make([]string, 0, len(placeholders))
-		for ph := range placeholders {
-			names = append(names, ph)
+		names := slices.Clone(f.Search)
+		if len(names) == 0 {
+			for ph := range placeholders {
+				names = append(names, ph)
+			}
 		}
 		sort.Strings(names)
 		for _, ph := range names {

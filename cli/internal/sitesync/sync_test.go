@@ -295,3 +295,20 @@ func TestSyncBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestSyncScopedReplace: a file's Search limits the placeholders replaced
+// in it (a StaticSite's ReplaceValues apply to the files their glob
+// matches): the same text elsewhere stays as built.
+func TestSyncScopedReplace(t *testing.T) {
+	const bucket = "scoped-replace"
+	s := newSite(t, bucket)
+	s.plan.Replace["__API__"] = "Web_replace_0"
+	s.file("app.js", `fetch("__API__")`, "text/javascript")
+	s.file("notes.md", "write __API__ literally", "text/markdown")
+	s.plan.Files[0].Replace, s.plan.Files[0].Search = true, []string{"__API__"}
+	s.sync(bucket, nil, map[string]string{"__API__": "https://api.example.com", "{{ API_URL }}": "unused"})
+	got := objects(t, bucket)
+	if got["app.js"].body != `fetch("https://api.example.com")` || got["notes.md"].body != "write __API__ literally" {
+		t.Errorf("objects = %+v", got)
+	}
+}

@@ -1,7 +1,7 @@
 // Command events is a test app with one of each event construct: an event
 // bus with function, queue and log-group targets and a subscription, a
-// cron job, a Kinesis stream with a consumer, a WebSocket API and a deploy
-// script.
+// cron job, a Kinesis stream with a consumer, a WebSocket API, an HTTP API
+// with url and aws routes, and a deploy script.
 package main
 
 import (
@@ -45,6 +45,21 @@ func Events(s *sst.Stack) any {
 		},
 	})
 	chat.Function("sendMessage").Bind(chat)
+	// Routes that reach a service without a function: an HTTP proxy and a
+	// direct EventBridge PutEvents on the bus.
+	hooks := sst.NewApi(s, "Hooks", sst.ApiProps{
+		AccessLog: &sst.ApiAccessLog{Disabled: true},
+		Routes: map[string]sst.ApiRoute{
+			"ANY /docs/{proxy+}": {URL: "https://example.com/docs/{proxy}"},
+			"POST /orders": {AWS: &sst.ApiAwsRoute{
+				Subtype:    "EventBridge-PutEvents",
+				Parameters: map[string]string{"EventBusName": bus.EventBusName(), "Source": "shop", "DetailType": "order.created", "Detail": "$request.body"},
+				Resources:  []string{bus.Arn()},
+			}},
+		},
+	})
+	// Constructs as permissions: the queue's messages, the API's IAM routes.
+	chat.Function("sendMessage").AttachPermissions(inbox, hooks)
 	seed := sst.NewScript(s, "Seed", sst.ScriptProps{
 		OnCreate: sst.FunctionProps{Handler: handler, Bind: []sst.Bindable{bus, clicks}},
 		OnDelete: sst.FunctionProps{Handler: handler},
