@@ -218,6 +218,31 @@ func (c Cors) withDefaults() Cors {
 	return c
 }
 
+// enabledCors is c with defaults, nil when CORS is disabled (nil c is
+// the default configuration).
+func enabledCors(c *Cors) *Cors {
+	if c != nil && c.Disabled {
+		return nil
+	}
+	var out Cors
+	if c != nil {
+		out = *c
+	}
+	out = out.withDefaults()
+	return &out
+}
+
+// devManifest is c as `sst dev`'s gateway reads it; nil stays nil.
+func (c *Cors) devManifest() *manifest.ApiCors {
+	if c == nil {
+		return nil
+	}
+	return &manifest.ApiCors{
+		AllowOrigins: c.AllowOrigins, AllowMethods: c.AllowMethods, AllowHeaders: c.AllowHeaders,
+		ExposeHeaders: c.ExposeHeaders, AllowCredentials: c.AllowCredentials, MaxAge: int(c.MaxAge / time.Second),
+	}
+}
+
 // CustomDomain maps a domain onto an Api or site.
 type CustomDomain struct {
 	// DomainName, e.g. "api.example.com".
@@ -366,6 +391,25 @@ func NewApi(s *Stack, id string, props ApiProps) *Api {
 	return api
 }
 
+// routeAuthorization is the authorizer a route uses (its own, else the
+// default, else "none") and its scopes (likewise).
+func routeAuthorization(auth, defaultAuth string, scopes, defaultScopes []string) (string, []string) {
+	if len(scopes) == 0 {
+		scopes = defaultScopes
+	}
+	return cmp.Or(auth, defaultAuth, "none"), scopes
+}
+
+// undefinedAuthorizer reports a route's Authorizer (given) that names no
+// authorizer — unless the name came from Defaults.Authorizer or names an
+// authorizer whose definition failed: those were reported once already.
+func undefinedAuthorizer(a *App, where, given, name string, bad map[string]bool, defined []string) {
+	if given == "" || bad[name] {
+		return
+	}
+	a.errorf("%s: Authorizer %q is not defined in Authorizers (%s)", where, name, authChoices(defined))
+}
+
 // authChoices lists what an Authorizer may name: the defined authorizers,
 // "iam" and "none".
 func authChoices(defined []string) string {
@@ -427,20 +471,11 @@ func (api *Api) addAuthorizer(name string, az ApiAuthorizer) {
 			a.errorf("%s: %v", where, err)
 			return
 		}
-		fn, shared := az.Fn, az.Fn != nil
-		if shared {
-			if problem := checkSharedFunction(s, fn, az.Function.Handler != ""); problem != "" {
-				a.errorf("%s: Fn %s", where, problem)
-				return
-			}
-		} else {
-			// The authorizer resource takes rid; its function needs an id
-			// of its own (construct ids are unique per stack whatever the
-			// type).
-			fn = newFunction(s, api.aid, rid+"_function", az.Function)
-			if fn.Cdk.Function == nil {
-				return
-			}
+		// The authorizer resource takes rid; its function needs an id of
+		// its own (construct ids are unique per stack whatever the type).
+		fn, shared := routeTarget(s, api.aid, rid+"_function", where, "", az.Function, az.Fn, FunctionProps{}), az.Fn != nil
+		if fn == nil {
+			return
 		}
 		// SST v2's default response type is an IAM policy, which CDK pairs
 		// with payload format 1.0; simple responses need 2.0.
@@ -458,12 +493,7 @@ func (api *Api) addAuthorizer(name string, az ApiAuthorizer) {
 			EnableSimpleResponses:          jsii.Bool(az.SimpleResponses),
 			AuthorizerResultTtlInSeconds:   jsii.Number(seconds(az.ResultsCacheTTL)),
 		})
-		lambdapermission.NewLambdaPermission(s.tf, jsii.String(rid+"_permission"), &lambdapermission.LambdaPermissionConfig{
-			Action:       jsii.String("lambda:InvokeFunction"),
-			FunctionName: fn.Cdk.Function.FunctionName(),
-			Principal:    jsii.String("apigateway.amazonaws.com"),
-			SourceArn:    jsii.String(*api.Cdk.Api.ExecutionArn() + "/authorizers/" + *res.Id()),
-		})
+		allowAPIGateway(s, rid+"_permission", fn, *api.Cdk.Api.ExecutionArn()+"/authorizers/"+*res.Id())
 		api.authz[name] = &apiAuthorizer{typ: "lambda", res: res, fn: fn, shared: shared, dev: manifest.ApiAuthorizer{
 			Type: "lambda", Function: fn.fid, IdentitySource: sources, SimpleResponses: az.SimpleResponses, PayloadFormatVersion: format,
 		}}
@@ -472,6 +502,44 @@ func (api *Api) addAuthorizer(name string, az ApiAuthorizer) {
 		return
 	}
 	delete(api.badAuthz, name)
+}
+
+// routeTarget is the function serving a route of API owner: shared (a
+// function created elsewhere, Fn) or a new one with id fid from handler or
+// props layered over defaults. It is nil after an error, reported with
+// where.
+func routeTarget(s *Stack, owner, fid, where, handler string, props FunctionProps, shared *Function, defaults FunctionProps) *Function {
+	a := s.app
+	if shared != nil {
+		if problem := checkSharedFunction(s, shared, handler != "" || props.Handler != ""); problem != "" {
+			a.errorf("%s: Fn %s", where, problem)
+			return nil
+		}
+		if !reflect.ValueOf(defaults).IsZero() {
+			a.errorf("%s: Fn is a function created elsewhere, which Defaults.Function cannot apply to: give the route Function props instead, or move Defaults.Function's props onto each route", where)
+			return nil
+		}
+		return shared
+	}
+	if handler != "" {
+		props.Handler = handler
+	}
+	fn := newFunction(s, owner, fid, props, defaults)
+	if fn.Cdk.Function == nil {
+		return nil
+	}
+	return fn
+}
+
+// allowAPIGateway lets API Gateway invoke fn from sourceArn (an API's
+// routes or one authorizer), as permission id.
+func allowAPIGateway(s *Stack, id string, fn *Function, sourceArn string) {
+	lambdapermission.NewLambdaPermission(s.tf, jsii.String(id), &lambdapermission.LambdaPermissionConfig{
+		Action:       jsii.String("lambda:InvokeFunction"),
+		FunctionName: fn.Cdk.Function.FunctionName(),
+		Principal:    jsii.String("apigateway.amazonaws.com"),
+		SourceArn:    jsii.String(sourceArn),
+	})
 }
 
 // checkSharedFunction is what is wrong with an existing function given to
@@ -546,25 +614,9 @@ func (api *Api) addRoute(rawKey string, r ApiRoute) {
 			return
 		}
 		ar.format = format
-		fn := r.Fn
-		if r.Fn != nil {
-			if problem := checkSharedFunction(s, fn, r.Handler != "" || r.Function.Handler != ""); problem != "" {
-				a.errorf("%s: Fn %s", where, problem)
-				return
-			}
-			if !reflect.ValueOf(api.props.Defaults.Function).IsZero() {
-				a.errorf("%s: Fn is a function created elsewhere, which Defaults.Function cannot apply to: give the route Function props instead, or move Defaults.Function's props onto each route", where)
-				return
-			}
-		} else {
-			props := r.Function
-			if r.Handler != "" {
-				props.Handler = r.Handler
-			}
-			fn = newFunction(s, api.aid, fid, props, api.props.Defaults.Function)
-			if fn.Cdk.Function == nil {
-				return
-			}
+		fn := routeTarget(s, api.aid, fid, where, r.Handler, r.Function, r.Fn, api.props.Defaults.Function)
+		if fn == nil {
+			return
 		}
 		ar.fn = fn
 		integ = apigatewayv2integration.NewApigatewayv2Integration(s.tf, jsii.String(fid+"_integration"), &apigatewayv2integration.Apigatewayv2IntegrationConfig{
@@ -575,11 +627,7 @@ func (api *Api) addRoute(rawKey string, r ApiRoute) {
 			PayloadFormatVersion: jsii.String(format),
 		})
 	}
-	auth := cmp.Or(r.Authorizer, api.props.Defaults.Authorizer, "none")
-	scopes := r.AuthorizationScopes
-	if len(scopes) == 0 {
-		scopes = api.props.Defaults.AuthorizationScopes
-	}
+	auth, scopes := routeAuthorization(r.Authorizer, api.props.Defaults.Authorizer, r.AuthorizationScopes, api.props.Defaults.AuthorizationScopes)
 	rcfg := &apigatewayv2route.Apigatewayv2RouteConfig{
 		ApiId:    api.Cdk.Api.Id(),
 		RouteKey: jsii.String(key.String()),
@@ -593,10 +641,7 @@ func (api *Api) addRoute(rawKey string, r ApiRoute) {
 	default:
 		az := api.authz[auth]
 		if az == nil {
-			if r.Authorizer == "" || api.badAuthz[auth] {
-				return // a bad Defaults.Authorizer or authorizer, reported once
-			}
-			a.errorf("%s: Authorizer %q is not defined in Authorizers (%s)", where, auth, authChoices(sortedKeys(api.props.Authorizers)))
+			undefinedAuthorizer(a, where, r.Authorizer, auth, api.badAuthz, sortedKeys(api.props.Authorizers))
 			return
 		}
 		rcfg.AuthorizerId = az.res.Id()
@@ -611,12 +656,7 @@ func (api *Api) addRoute(rawKey string, r ApiRoute) {
 	}
 	apigatewayv2route.NewApigatewayv2Route(s.tf, jsii.String(fid+"_route"), rcfg)
 	if ar.fn != nil {
-		lambdapermission.NewLambdaPermission(s.tf, jsii.String(fid+"_permission"), &lambdapermission.LambdaPermissionConfig{
-			Action:       jsii.String("lambda:InvokeFunction"),
-			FunctionName: ar.fn.Cdk.Function.FunctionName(),
-			Principal:    jsii.String("apigateway.amazonaws.com"),
-			SourceArn:    jsii.String(*api.Cdk.Api.ExecutionArn() + "/*/*"),
-		})
+		allowAPIGateway(s, fid+"_permission", ar.fn, *api.Cdk.Api.ExecutionArn()+"/*/*")
 	}
 	ar.auth = auth
 	api.routes = append(api.routes, ar)
@@ -782,12 +822,15 @@ func (api *Api) ExecutionArn() string {
 }
 
 // Function returns the function serving a route key, or nil.
-func (api *Api) Function(routeKey string) *Function {
+func (api *Api) Function(routeKey string) *Function { return functionOf(api.routes, routeKey) }
+
+// functionOf is the function serving routeKey among routes, or nil.
+func functionOf(routes []apiRoute, routeKey string) *Function {
 	k, err := route.Parse(routeKey)
 	if err != nil {
 		return nil
 	}
-	for _, r := range api.routes {
+	for _, r := range routes {
 		if r.key.String() == k.String() {
 			return r.fn
 		}
@@ -802,19 +845,32 @@ func (api *Api) Binding() Binding {
 
 func (api *Api) id() string { return api.aid }
 
-func (api *Api) functions() []*Function {
+func (api *Api) functions() []*Function { return ownFunctions(api.authz, api.routes) }
+
+// ownFunctions lists the functions an API created: its Lambda
+// authorizers' by name, then its routes'; not those created elsewhere
+// (Fn), whose own constructs list them.
+func ownFunctions[A interface{ own() *Function }](authz map[string]A, routes []apiRoute) []*Function {
 	var fns []*Function
-	for _, name := range sortedKeys(api.authz) {
-		if az := api.authz[name]; az.fn != nil && !az.shared {
-			fns = append(fns, az.fn)
+	for _, name := range sortedKeys(authz) {
+		if fn := authz[name].own(); fn != nil {
+			fns = append(fns, fn)
 		}
 	}
-	for _, r := range api.routes {
+	for _, r := range routes {
 		if r.fn != nil && !r.shared {
 			fns = append(fns, r.fn)
 		}
 	}
 	return fns
+}
+
+// own is the authorizer's function when the Api created it.
+func (az *apiAuthorizer) own() *Function {
+	if az.shared {
+		return nil
+	}
+	return az.fn
 }
 
 // routeFunctions are the functions serving routes, each once, including
@@ -917,18 +973,7 @@ func (api *Api) describe() manifest.Construct {
 	if api.Cdk.Api != nil {
 		c.Data[manifest.ApiURL] = api.stack.resolveString(api.URL())
 	}
-	dev := manifest.ApiDev{Authorizers: map[string]manifest.ApiAuthorizer{}}
-	if cors := api.props.Cors; cors == nil || !cors.Disabled {
-		var c Cors
-		if cors != nil {
-			c = *cors
-		}
-		c = c.withDefaults()
-		dev.Cors = &manifest.ApiCors{
-			AllowOrigins: c.AllowOrigins, AllowMethods: c.AllowMethods, AllowHeaders: c.AllowHeaders,
-			ExposeHeaders: c.ExposeHeaders, AllowCredentials: c.AllowCredentials, MaxAge: int(c.MaxAge / time.Second),
-		}
-	}
+	dev := manifest.ApiDev{Authorizers: map[string]manifest.ApiAuthorizer{}, Cors: enabledCors(api.props.Cors).devManifest()}
 	for name, az := range api.authz {
 		dev.Authorizers[name] = az.dev
 	}

@@ -10,7 +10,7 @@ import (
 )
 
 // eventsEverything uses every prop of EventBus, Cron, KinesisStream,
-// WebSocketApi and Script, so terraform validate checks them all against
+// WebSocketApi, Script, ApiGatewayV1Api and Job, so terraform validate checks them all against
 // the provider schema.
 func eventsEverything(s *Stack) any {
 	q := NewQueue(s, "Jobs", QueueProps{})
@@ -60,7 +60,28 @@ func eventsEverything(s *Stack) any {
 		OnDelete: FunctionProps{Handler: nodeHandler},
 		Params:   map[string]any{"n": 1}, Version: "1",
 	})
-	NewFunction(s, "Publisher", FunctionProps{Handler: nodeHandler, Bind: []Bindable{bus, clicks, ws, live}})
+	rest := NewApiGatewayV1Api(s, "Rest", ApiGatewayV1ApiProps{
+		Authorizers: map[string]ApiGatewayV1ApiAuthorizer{
+			"pool":  {Type: "user_pools", UserPoolIDs: []string{"us-east-1_abc"}},
+			"token": {Type: "lambda_token", Function: FunctionProps{Handler: nodeHandler}, ResultsCacheTTL: time.Minute},
+			"req":   {Type: "lambda_request", Function: FunctionProps{Handler: nodeHandler}, IdentitySource: []string{"method.request.header.X-Key"}},
+		},
+		Routes: map[string]ApiGatewayV1ApiRoute{
+			"GET /notes":      {Handler: nodeHandler, Authorizer: "pool", AuthorizationScopes: []string{"notes/read"}},
+			"GET /notes/{id}": {Handler: nodeHandler, Authorizer: "token"},
+			"PUT /notes/{id}": {Handler: nodeHandler, Authorizer: "req"},
+			"POST /notes":     {Handler: nodeHandler, Authorizer: "iam"},
+			"ANY /{proxy+}":   {Handler: nodeHandler},
+		},
+		Cors:         &Cors{AllowOrigins: []string{"https://example.com"}, AllowCredentials: true, MaxAge: time.Hour},
+		AccessLog:    &ApiAccessLog{Retention: Days(7)},
+		CustomDomain: &CustomDomain{DomainName: "rest.example.com"},
+	})
+	// A route bound to its own REST API must not make a cycle.
+	rest.Function("ANY /{proxy+}").Bind(rest)
+	job := NewJob(s, "Report", JobProps{Handler: nodeHandler, MemorySize: JobMemory7GB, Timeout: time.Hour, Bind: []Bindable{bus},
+		Environment: map[string]string{"MODE": "full"}, Permissions: []Permission{Allow([]string{"ses:SendEmail"}, "*"), rest}, LogRetention: Days(7)})
+	NewFunction(s, "Publisher", FunctionProps{Handler: nodeHandler, Bind: []Bindable{bus, clicks, ws, live, rest, job}})
 	s.AddOutputs(map[string]any{"ChatUrl": ws.URL()})
 	return nil
 }

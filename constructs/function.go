@@ -213,6 +213,9 @@ type Function struct {
 	own    FunctionProps // as given to this function, before any defaults
 	kind   string        // "go", "node" or "python"
 	result *build.Result
+	// label names the construct in errors: "function", or "Job" for a
+	// job's handler.
+	label string
 
 	Cdk struct {
 		Function lambdafunction.LambdaFunction
@@ -408,7 +411,7 @@ func (fn *Function) createURL(u FunctionURL) {
 
 func (fn *Function) validate() bool {
 	s, p := fn.stack, &fn.props
-	where := fmt.Sprintf("stack %s: function %q", s.name, fn.fid)
+	where := fmt.Sprintf("stack %s: %s %q", s.name, cmp.Or(fn.label, "function"), fn.fid)
 	ok := true
 	fail := func(format string, args ...any) {
 		s.app.errorf(where+": "+format, args...)

@@ -11,10 +11,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicy"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lambdafunction"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lambdainvocation"
-	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
-	"github.com/sst-tf/sst/constructs/internal/naming"
-	"github.com/sst-tf/sst/internal/build"
 	"github.com/sst-tf/sst/manifest"
 )
 
@@ -115,15 +112,7 @@ func NewScript(s *Stack, id string, props ScriptProps) *Script {
 	a.ids[dispID] = s.name
 
 	// The dispatcher is our code, not the user's: packed as is, no build.
-	name := a.names.Lambda(a.owner(id), dispID)
-	sc.Cdk.Role = iamrole.NewIamRole(s.tf, jsii.String(dispID+"_role"), &iamrole.IamRoleConfig{
-		Name:             jsii.String(a.names.IAMRole(a.owner(id), dispID)),
-		AssumeRolePolicy: jsii.String(assumeRolePolicy("lambda.amazonaws.com")),
-	})
-	sc.Cdk.LogGroup = cloudwatchloggroup.NewCloudwatchLogGroup(s.tf, jsii.String(dispID+"_logs"), &cloudwatchloggroup.CloudwatchLogGroupConfig{
-		Name: jsii.String(naming.LogGroup(name)),
-	})
-	stmts := []Statement{Allow([]string{"logs:CreateLogStream", "logs:PutLogEvents"}, *sc.Cdk.LogGroup.Arn()+":*")}
+	var stmts []Statement
 	env := map[string]*string{}
 	for _, p := range scriptPhases {
 		if fn := sc.phases[p.name]; fn != nil {
@@ -143,29 +132,12 @@ func NewScript(s *Stack, id string, props ScriptProps) *Script {
 		// Lambda refuses an empty variables map.
 		env["SST_SCRIPT_DEV"] = jsii.String("true")
 	}
-	sc.Cdk.Policy = iamrolepolicy.NewIamRolePolicy(s.tf, jsii.String(dispID+"_policy"), &iamrolepolicy.IamRolePolicyConfig{
-		Name:   jsii.String("sst-function"),
-		Role:   sc.Cdk.Role.Name(),
-		Policy: jsii.String(policyDocument(stmts)),
-	})
-	res, err := build.Static(a.opts.ArtifactDir, dispID, "nodejs20.x", "index.handler", map[string][]byte{"index.mjs": scriptDispatcher})
+	sf, err := newSupportFunction(s, id, dispID, a.names.Lambda(a.owner(id), dispID), map[string][]byte{"index.mjs": scriptDispatcher}, env, stmts, 900)
 	if err != nil {
 		a.errorf("%s: %v", where, err)
 		return sc
 	}
-	sc.Cdk.Dispatcher = lambdafunction.NewLambdaFunction(s.tf, jsii.String(dispID), &lambdafunction.LambdaFunctionConfig{
-		FunctionName:   jsii.String(name),
-		Role:           sc.Cdk.Role.Arn(),
-		Runtime:        jsii.String(res.Runtime),
-		Handler:        jsii.String(res.Handler),
-		Filename:       jsii.String(s.artifact(res.ZipPath)),
-		SourceCodeHash: jsii.String(res.Hash),
-		Architectures:  jsii.Strings("arm64"),
-		MemorySize:     jsii.Number(128),
-		Timeout:        jsii.Number(900),
-		Environment:    &lambdafunction.LambdaFunctionEnvironment{Variables: &env},
-		DependsOn:      &[]cdktf.ITerraformDependable{sc.Cdk.LogGroup, sc.Cdk.Policy},
-	})
+	sc.Cdk.Dispatcher, sc.Cdk.Role, sc.Cdk.Policy, sc.Cdk.LogGroup = sf.Function, sf.Role, sf.Policy, sf.LogGroup
 	icfg := &lambdainvocation.LambdaInvocationConfig{
 		FunctionName:   sc.Cdk.Dispatcher.FunctionName(),
 		Input:          jsii.String(string(input)),

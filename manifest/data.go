@@ -91,6 +91,12 @@ const (
 	ParameterPath  = "path"
 	ParameterValue = "value"
 
+	// JobProjectName is a Job's CodeBuild project; JobFunction the id of
+	// the function entry describing its handler (named after the invoker
+	// function, so `sst dev` runs the handler when the invoker is invoked).
+	JobProjectName = "projectName"
+	JobFunction    = "function"
+
 	// ScriptCreateFunction, ScriptUpdateFunction and ScriptDeleteFunction
 	// are the function ids a Script runs in each phase, when it has one.
 	ScriptCreateFunction = "createFunction"

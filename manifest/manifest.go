@@ -192,6 +192,9 @@ type ApiDev struct {
 	// Cors is nil when CORS is disabled.
 	Cors        *ApiCors                 `json:"cors,omitempty"`
 	Authorizers map[string]ApiAuthorizer `json:"authorizers,omitempty"`
+	// Stage is a REST API's (ApiGatewayV1Api) stage name, in its events'
+	// requestContext; HTTP APIs serve "$default".
+	Stage string `json:"stage,omitempty"`
 }
 
 // DataApiDev is the Api construct Data key holding ApiDev.
@@ -207,10 +210,15 @@ type ApiCors struct {
 	MaxAge           int      `json:"maxAge,omitempty"`
 }
 
-// ApiAuthorizer is one named authorizer of an Api.
+// ApiAuthorizer is one named authorizer of an Api or ApiGatewayV1Api.
 type ApiAuthorizer struct {
-	// Type is "jwt" or "lambda".
-	Type           string   `json:"type"`
+	// Type is "jwt" or "lambda" (Api), "user_pools", "lambda_token" or
+	// "lambda_request" (ApiGatewayV1Api).
+	Type string `json:"type"`
+	// Issuers are the user pools' issuer URLs of a "user_pools"
+	// authorizer: a token of any of them is accepted, whatever its
+	// audience.
+	Issuers        []string `json:"issuers,omitempty"`
 	Issuer         string   `json:"issuer,omitempty"`
 	Audience       []string `json:"audience,omitempty"`
 	IdentitySource []string `json:"identitySource,omitempty"`

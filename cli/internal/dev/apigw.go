@@ -31,9 +31,13 @@ type Invoker interface {
 	Invoke(ctx context.Context, fnID string, payload []byte, source string) (*Result, error)
 }
 
-// Gateway plays API Gateway (HTTP API, payload format 2.0) for one Api.
+// Gateway plays API Gateway for one Api (HTTP API, payload format 2.0)
+// or ApiGatewayV1Api (REST API, payload format 1.0).
 type Gateway struct {
-	Api    string
+	Api string
+	// rest is set for a REST API: its events, authorizers and answers
+	// are API Gateway v1's.
+	rest   bool
 	routes []gwRoute
 	dev    manifest.ApiDev
 	inv    Invoker
@@ -61,7 +65,7 @@ type gwRoute struct {
 
 // NewGateway builds the route table of one Api from the manifest.
 func NewGateway(api manifest.Construct, routes []manifest.Route, inv Invoker, jwt *JWTVerifier) (*Gateway, error) {
-	g := &Gateway{Api: api.ID, inv: inv, jwt: jwt, warned: map[string]bool{}, Warn: func(string) {}}
+	g := &Gateway{Api: api.ID, rest: api.Type == "ApiGatewayV1Api", inv: inv, jwt: jwt, warned: map[string]bool{}, Warn: func(string) {}}
 	if raw := api.Data[manifest.DataApiDev]; raw != "" {
 		if err := json.Unmarshal([]byte(raw), &g.dev); err != nil {
 			return nil, fmt.Errorf("api %s: manifest data: %w", api.ID, err)
@@ -211,8 +215,13 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"message": "Request Entity Too Large"})
 		return
 	}
-	ev := g.event(req, r, params, body)
-	if r.format == "1.0" {
+	var ev map[string]any
+	if g.rest {
+		ev = g.eventV1(req, r, params, body)
+	} else {
+		ev = g.event(req, r, params, body)
+	}
+	if r.format == "1.0" && !g.rest {
 		g.warnOnce("format:"+r.key.String(), fmt.Sprintf("route %s: API Gateway sends it payload format 1.0 events; sst dev sends 2.0 events", r.key))
 	}
 	if status, ok := g.authorize(req.Context(), req, r, ev); !ok {
@@ -250,6 +259,11 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		// What API Gateway answers when the integration fails; the details
 		// are in the terminal, not in the client's response.
 		writeJSON(w, http.StatusInternalServerError, map[string]string{"message": "Internal Server Error"})
+		return
+	}
+	if g.rest && !proxyResponse(res.Payload) {
+		g.Warn(fmt.Sprintf("%s %s: the handler's answer has no statusCode: a REST API answers 502 to anything but a proxy response ({statusCode, headers, body})", req.Method, req.URL.Path))
+		writeJSON(w, http.StatusBadGateway, map[string]string{"message": "Internal server error"})
 		return
 	}
 	writeLambdaResponse(w, res.Payload)
@@ -316,6 +330,13 @@ func (g *Gateway) event(req *http.Request, r *gwRoute, params map[string]string,
 		}
 		ev["queryStringParameters"] = qs
 	}
+	setParamsAndBody(ev, req, params, body)
+	return ev
+}
+
+// setParamsAndBody puts the path parameters and the body (text, or base64
+// with isBase64Encoded) into an event of either payload format.
+func setParamsAndBody(ev map[string]any, req *http.Request, params map[string]string, body []byte) {
 	if len(params) > 0 {
 		ev["pathParameters"] = params
 	}
@@ -327,7 +348,6 @@ func (g *Gateway) event(req *http.Request, r *gwRoute, params map[string]string,
 			ev["isBase64Encoded"] = true
 		}
 	}
-	return ev
 }
 
 func hostOnly(host string) string {

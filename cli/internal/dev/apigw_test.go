@@ -31,6 +31,12 @@ func gateway(t *testing.T, dev manifest.ApiDev, jwt *JWTVerifier, routes map[str
 // gatewayOn is gateway on a runtime the test holds.
 func gatewayOn(t *testing.T, rt *Runtime, dev manifest.ApiDev, jwt *JWTVerifier, routes map[string]string) *httptest.Server {
 	t.Helper()
+	return gatewayOf(t, rt, "Api", dev, jwt, routes)
+}
+
+// gatewayOf is gatewayOn for a construct type: "Api" or "ApiGatewayV1Api".
+func gatewayOf(t *testing.T, rt *Runtime, typ string, dev manifest.ApiDev, jwt *JWTVerifier, routes map[string]string) *httptest.Server {
+	t.Helper()
 	_, n := built(t)
 	h, err := NewHistory(rt, filepath.Join(t.TempDir(), "h.jsonl"))
 	if err != nil {
@@ -47,7 +53,7 @@ func gatewayOn(t *testing.T, rt *Runtime, dev manifest.ApiDev, jwt *JWTVerifier,
 	authCmd[len(authCmd)-1] = "authorizer"
 	rt.Set(&Function{ID: "authz", Name: "authz", Command: authCmd, Dir: n.Dir, Timeout: 10 * time.Second, Memory: 128})
 	raw, _ := json.Marshal(dev)
-	c := manifest.Construct{ID: "Api", Type: "Api", Data: map[string]string{manifest.DataApiDev: string(raw)}}
+	c := manifest.Construct{ID: "Api", Type: typ, Data: map[string]string{manifest.DataApiDev: string(raw)}}
 	gw, err := NewGateway(c, mr, h, jwt)
 	if err != nil {
 		t.Fatal(err)
@@ -241,7 +247,10 @@ func TestGatewayCORS(t *testing.T) {
 	}
 }
 
-func TestGatewayAuthorizers(t *testing.T) {
+// testIssuer serves a JWKS for a fresh RSA key and signs tokens with it
+// (or, forged, with another key).
+func testIssuer(t *testing.T) (issuer string, sign func(forged bool, claims map[string]any) string) {
+	t.Helper()
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		t.Fatal(err)
@@ -250,7 +259,6 @@ func TestGatewayAuthorizers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var issuer string
 	jwks := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/.well-known/jwks.json" {
 			http.NotFound(w, r)
@@ -262,17 +270,12 @@ func TestGatewayAuthorizers(t *testing.T) {
 			"n": base64.RawURLEncoding.EncodeToString(key.N.Bytes()), "e": base64.RawURLEncoding.EncodeToString(e),
 		}}})
 	}))
-	defer jwks.Close()
-	issuer = jwks.URL
-	dev := manifest.ApiDev{Authorizers: map[string]manifest.ApiAuthorizer{
-		"jwt":  {Type: "jwt", Issuer: issuer, Audience: []string{"client-1"}},
-		"gate": {Type: "lambda", Function: "authz", SimpleResponses: true},
-		// SST v2's default: an IAM policy on the 1.0 event's methodArn.
-		"policy": {Type: "lambda", Function: "authz", PayloadFormatVersion: "1.0"},
-	}}
-	srv := gateway(t, dev, NewJWTVerifier(""), map[string]string{"GET /private": "jwt", "GET /gated": "gate", "GET /signed": "iam", "GET /policy": "policy"})
-
-	sign := func(k *rsa.PrivateKey, claims map[string]any) string {
+	t.Cleanup(jwks.Close)
+	return jwks.URL, func(forged bool, claims map[string]any) string {
+		k := key
+		if forged {
+			k = other
+		}
 		h, _ := json.Marshal(map[string]string{"alg": "RS256", "kid": "k1", "typ": "JWT"})
 		c, _ := json.Marshal(claims)
 		in := base64.RawURLEncoding.EncodeToString(h) + "." + base64.RawURLEncoding.EncodeToString(c)
@@ -283,6 +286,19 @@ func TestGatewayAuthorizers(t *testing.T) {
 		}
 		return in + "." + base64.RawURLEncoding.EncodeToString(sig)
 	}
+}
+
+func TestGatewayAuthorizers(t *testing.T) {
+	issuer, sign := testIssuer(t)
+	dev := manifest.ApiDev{Authorizers: map[string]manifest.ApiAuthorizer{
+		"jwt":  {Type: "jwt", Issuer: issuer, Audience: []string{"client-1"}},
+		"gate": {Type: "lambda", Function: "authz", SimpleResponses: true},
+		// SST v2's default: an IAM policy on the 1.0 event's methodArn.
+		"policy": {Type: "lambda", Function: "authz", PayloadFormatVersion: "1.0"},
+	}}
+	srv := gateway(t, dev, NewJWTVerifier(""), map[string]string{"GET /private": "jwt", "GET /gated": "gate", "GET /signed": "iam", "GET /policy": "policy"})
+
+	key, other := false, true // sign with the issuer's key, or forge
 	exp := time.Now().Add(time.Hour).Unix()
 	good := map[string]any{"iss": issuer, "aud": "client-1", "sub": "user-7", "exp": exp, "scope": "notes.read notes.write"}
 	call := func(path, auth string) (int, map[string]any) {

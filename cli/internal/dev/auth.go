@@ -35,6 +35,9 @@ func (g *Gateway) authorize(ctx context.Context, req *http.Request, r *gwRoute, 
 		g.Warn(fmt.Sprintf("route %s: authorizer %q is not in the manifest; re-run sst dev", r.key, r.authorizer))
 		return http.StatusInternalServerError, false
 	}
+	if g.rest {
+		return g.authorizeV1(ctx, req, r, az, ev)
+	}
 	identity, ok := identitySources(req, az.IdentitySource)
 	if !ok {
 		return http.StatusUnauthorized, false
@@ -78,7 +81,9 @@ func (g *Gateway) authorize(ctx context.Context, req *http.Request, r *gwRoute, 
 }
 
 // identitySources reads each "$request.header.X" / "$request.querystring.X"
-// source; API Gateway answers 401 when any is missing.
+// source (REST APIs: "method.request.header.X" /
+// "method.request.querystring.X"); API Gateway answers 401 when any is
+// missing.
 func identitySources(req *http.Request, sources []string) ([]string, bool) {
 	if len(sources) == 0 {
 		sources = []string{"$request.header.Authorization"}
@@ -91,6 +96,10 @@ func identitySources(req *http.Request, sources []string) ([]string, bool) {
 			v = req.Header.Get(strings.TrimPrefix(s, "$request.header."))
 		case strings.HasPrefix(s, "$request.querystring."):
 			v = req.URL.Query().Get(strings.TrimPrefix(s, "$request.querystring."))
+		case strings.HasPrefix(s, "method.request.header."):
+			v = req.Header.Get(strings.TrimPrefix(s, "method.request.header."))
+		case strings.HasPrefix(s, "method.request.querystring."):
+			v = req.URL.Query().Get(strings.TrimPrefix(s, "method.request.querystring."))
 		}
 		if v == "" {
 			return nil, false
@@ -170,14 +179,28 @@ func (v *JWTVerifier) verify(ctx context.Context, token string, az manifest.ApiA
 	if header.Alg != "RS256" {
 		return nil, nil, fmt.Errorf("algorithm %q: API Gateway accepts RS256 tokens", header.Alg)
 	}
-	issuer := strings.TrimSuffix(az.Issuer, "/")
-	if strings.Contains(issuer, "${") {
-		return nil, nil, fmt.Errorf("issuer %s is not known until deploy and could not be resolved", az.Issuer)
+	// A REST API's Cognito authorizer takes tokens of any of its pools,
+	// whatever their audience.
+	pools := az.Type == "user_pools"
+	issuers := az.Issuers
+	if !pools {
+		issuers = []string{az.Issuer}
 	}
-	if iss, _ := claims["iss"].(string); strings.TrimSuffix(iss, "/") != issuer {
-		return nil, nil, fmt.Errorf("issuer %q, want %q", iss, issuer)
+	iss, _ := claims["iss"].(string)
+	issuer := ""
+	for _, want := range issuers {
+		want = strings.TrimSuffix(want, "/")
+		if strings.Contains(want, "${") {
+			return nil, nil, fmt.Errorf("issuer %s is not known until deploy and could not be resolved", want)
+		}
+		if strings.TrimSuffix(iss, "/") == want {
+			issuer = want
+		}
 	}
-	if !audienceOK(claims, az.Audience) {
+	if issuer == "" {
+		return nil, nil, fmt.Errorf("issuer %q, want %q", iss, strings.Join(issuers, `" or "`))
+	}
+	if !pools && !audienceOK(claims, az.Audience) {
 		return nil, nil, fmt.Errorf("audience not in %v", az.Audience)
 	}
 	now := v.now()

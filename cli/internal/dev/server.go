@@ -634,7 +634,7 @@ func (d *Server) startGateways(m *manifest.Manifest, refs func(string) string) e
 	st := d.style
 	for _, stack := range m.Stacks {
 		for _, c := range stack.Constructs {
-			if c.Type != "Api" && c.Type != "WebSocketApi" {
+			if c.Type != "Api" && c.Type != "ApiGatewayV1Api" && c.Type != "WebSocketApi" {
 				continue
 			}
 			c.Data = maps.Clone(c.Data)
@@ -652,7 +652,11 @@ func (d *Server) startGateways(m *manifest.Manifest, refs func(string) string) e
 			}
 			var routes []string
 			local := slot.url
-			if c.Type == "Api" {
+			if c.Type == "ApiGatewayV1Api" {
+				// Its URL ends in the stage's "/": the local one in "/".
+				local += "/"
+			}
+			if c.Type != "WebSocketApi" {
 				gw, err := NewGateway(c, stack.Routes, d, d.jwt)
 				if err != nil {
 					return err
@@ -731,7 +735,9 @@ func (d *Server) stateRefs(ctx context.Context, m *manifest.Manifest) (func(stri
 	var lookups []func(typ, name, attr string) (string, bool)
 	for i := range m.Stacks {
 		st := &m.Stacks[i]
-		if !slices.ContainsFunc(st.Constructs, func(c manifest.Construct) bool { return c.Type == "Api" || c.Type == "WebSocketApi" }) {
+		if !slices.ContainsFunc(st.Constructs, func(c manifest.Construct) bool {
+			return c.Type == "Api" || c.Type == "ApiGatewayV1Api" || c.Type == "WebSocketApi"
+		}) {
 			continue
 		}
 		state, err := d.o.StackState(ctx, m, st)

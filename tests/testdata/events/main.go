@@ -1,7 +1,7 @@
 // Command events is a test app with one of each event construct: an event
 // bus with function, queue and log-group targets and a subscription, a
 // cron job, a Kinesis stream with a consumer, a WebSocket API, an HTTP API
-// with url and aws routes, and a deploy script.
+// with url and aws routes, a REST API, a CodeBuild job and a deploy script.
 package main
 
 import (
@@ -60,6 +60,15 @@ func Events(s *sst.Stack) any {
 	})
 	// Constructs as permissions: the queue's messages, the API's IAM routes.
 	chat.Function("sendMessage").AttachPermissions(inbox, hooks)
+	rest := sst.NewApiGatewayV1Api(s, "Rest", sst.ApiGatewayV1ApiProps{
+		Authorizers: map[string]sst.ApiGatewayV1ApiAuthorizer{"token": {Type: "lambda_token", Function: sst.FunctionProps{Handler: handler}}},
+		Routes: map[string]sst.ApiGatewayV1ApiRoute{
+			"GET /notes/{id}": {Handler: handler, Authorizer: "token"},
+			"ANY /{proxy+}":   {Handler: handler},
+		},
+	})
+	report := sst.NewJob(s, "Report", sst.JobProps{Handler: handler, Timeout: time.Hour, Bind: []sst.Bindable{bus}})
+	rest.Function("ANY /{proxy+}").Bind(rest, report)
 	seed := sst.NewScript(s, "Seed", sst.ScriptProps{
 		OnCreate: sst.FunctionProps{Handler: handler, Bind: []sst.Bindable{bus, clicks}},
 		OnDelete: sst.FunctionProps{Handler: handler},
@@ -68,6 +77,7 @@ func Events(s *sst.Stack) any {
 	})
 	s.AddOutputs(map[string]any{
 		"ChatUrl":      chat.URL(),
+		"RestUrl":      rest.URL(),
 		"ScriptResult": seed.Result(),
 	})
 	return nil

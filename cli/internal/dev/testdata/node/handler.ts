@@ -95,8 +95,10 @@ export const other = async () => ({ version: 2 });
 
 // A Lambda authorizer for the gateway tests: simple responses, or, given
 // a payload format 1.0 event's methodArn, an IAM policy on it.
-export const authorizer = async (event: { headers?: Record<string, string>; methodArn?: string }) => {
-  const allowed = event.headers?.authorization === "let-me-in";
+// A REST API's token authorizer gets the header as authorizationToken.
+export const authorizer = async (event: { headers?: Record<string, string>; methodArn?: string; authorizationToken?: string }) => {
+  const token = event.authorizationToken ?? event.headers?.authorization ?? event.headers?.Authorization;
+  const allowed = token === "let-me-in";
   if (event.methodArn) {
     return {
       principalId: "u1",
