@@ -31,8 +31,9 @@ type Invoker interface {
 	Invoke(ctx context.Context, fnID string, payload []byte, source string) (*Result, error)
 }
 
-// Gateway plays API Gateway for one Api (HTTP API, payload format 2.0)
-// or ApiGatewayV1Api (REST API, payload format 1.0).
+// Gateway plays API Gateway for one Api (HTTP API: payload format 2.0,
+// or 1.0 for the routes configured so) or ApiGatewayV1Api (REST API:
+// payload format 1.0).
 type Gateway struct {
 	Api string
 	// rest is set for a REST API: its events, authorizers and answers
@@ -215,14 +216,13 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"message": "Request Entity Too Large"})
 		return
 	}
-	var ev map[string]any
+	// Every event starts as 2.0: an HTTP API's authorizers read it, and
+	// the 1.0 event is made from it (same request id, time and body).
+	ev := g.event(req, r, params, body)
+	format1 := g.rest || r.format == "1.0"
 	if g.rest {
-		ev = g.eventV1(req, r, params, body)
-	} else {
-		ev = g.event(req, r, params, body)
-	}
-	if r.format == "1.0" && !g.rest {
-		g.warnOnce("format:"+r.key.String(), fmt.Sprintf("route %s: API Gateway sends it payload format 1.0 events; sst dev sends 2.0 events", r.key))
+		// A REST API's authorizers read the 1.0 event.
+		ev = g.eventV1(req, r, ev)
 	}
 	if status, ok := g.authorize(req.Context(), req, r, ev); !ok {
 		writeJSON(w, status, map[string]string{"message": http.StatusText(status)})
@@ -238,6 +238,10 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		g.warnOnce("aws:"+r.key.String(), fmt.Sprintf("route %s: an aws (%s) route runs only when deployed; sst dev answers it 501", r.key, r.subtype))
 		writeJSON(w, http.StatusNotImplemented, map[string]string{"message": "Not Implemented: route " + r.key.String() + " calls " + r.subtype + " directly, which sst dev does not emulate; call the deployed API for it"})
 		return
+	}
+	if format1 && !g.rest {
+		// An HTTP API's 1.0 route: the authorizer ran on the 2.0 event.
+		ev = g.eventV1(req, r, ev)
 	}
 	payload, _ := json.Marshal(ev)
 	res, err := g.inv.Invoke(req.Context(), r.fn, payload, "api "+g.Api+" "+r.key.String())
@@ -261,9 +265,15 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		writeJSON(w, http.StatusInternalServerError, map[string]string{"message": "Internal Server Error"})
 		return
 	}
-	if g.rest && !proxyResponse(res.Payload) {
-		g.Warn(fmt.Sprintf("%s %s: the handler's answer has no statusCode: a REST API answers 502 to anything but a proxy response ({statusCode, headers, body})", req.Method, req.URL.Path))
-		writeJSON(w, http.StatusBadGateway, map[string]string{"message": "Internal server error"})
+	if format1 && !proxyResponse(res.Payload) {
+		// Format 1.0 has no inferred responses: API Gateway fails the
+		// request, a REST API with 502, an HTTP API with 500.
+		status, msg := http.StatusInternalServerError, "Internal Server Error"
+		if g.rest {
+			status, msg = http.StatusBadGateway, "Internal server error"
+		}
+		g.warnOnce("format-response:"+r.key.String(), fmt.Sprintf("route %s gets payload format 1.0 events: its function must return a proxy response {statusCode, headers, body}; API Gateway answers anything else with %d", r.key, status))
+		writeJSON(w, status, map[string]string{"message": msg})
 		return
 	}
 	writeLambdaResponse(w, res.Payload)
@@ -307,7 +317,7 @@ func (g *Gateway) event(req *http.Request, r *gwRoute, params map[string]string,
 		},
 		"requestId": reqID,
 		"routeKey":  r.key.String(),
-		"stage":     "$default",
+		"stage":     g.stage(),
 		"time":      now.UTC().Format("02/Jan/2006:15:04:05 -0700"),
 		"timeEpoch": now.UnixMilli(),
 	}

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -23,19 +24,20 @@ import (
 
 // gateway serves an Api whose every route runs the real Node test handler
 // (under a function id per route) through the real runtime.
-func gateway(t *testing.T, dev manifest.ApiDev, jwt *JWTVerifier, routes map[string]string) *httptest.Server {
+// The routes named in v1 use payload format 1.0.
+func gateway(t *testing.T, dev manifest.ApiDev, jwt *JWTVerifier, routes map[string]string, v1 ...string) *httptest.Server {
 	t.Helper()
-	return gatewayOn(t, newRuntime(t, 10*time.Second), dev, jwt, routes)
+	return gatewayOn(t, newRuntime(t, 10*time.Second), dev, jwt, routes, v1...)
 }
 
 // gatewayOn is gateway on a runtime the test holds.
-func gatewayOn(t *testing.T, rt *Runtime, dev manifest.ApiDev, jwt *JWTVerifier, routes map[string]string) *httptest.Server {
+func gatewayOn(t *testing.T, rt *Runtime, dev manifest.ApiDev, jwt *JWTVerifier, routes map[string]string, v1 ...string) *httptest.Server {
 	t.Helper()
-	return gatewayOf(t, rt, "Api", dev, jwt, routes)
+	return gatewayOf(t, rt, "Api", dev, jwt, routes, v1...)
 }
 
 // gatewayOf is gatewayOn for a construct type: "Api" or "ApiGatewayV1Api".
-func gatewayOf(t *testing.T, rt *Runtime, typ string, dev manifest.ApiDev, jwt *JWTVerifier, routes map[string]string) *httptest.Server {
+func gatewayOf(t *testing.T, rt *Runtime, typ string, dev manifest.ApiDev, jwt *JWTVerifier, routes map[string]string, v1 ...string) *httptest.Server {
 	t.Helper()
 	_, n := built(t)
 	h, err := NewHistory(rt, filepath.Join(t.TempDir(), "h.jsonl"))
@@ -48,6 +50,9 @@ func gatewayOf(t *testing.T, rt *Runtime, typ string, dev manifest.ApiDev, jwt *
 		id := "fn_" + strings.NewReplacer(" ", "_", "/", "_", "{", "", "}", "", "+", "", "$", "").Replace(key)
 		rt.Set(&Function{ID: id, Name: id, Command: n.Command, Dir: n.Dir, Timeout: 10 * time.Second, Memory: 128})
 		mr = append(mr, manifest.Route{Api: "Api", Key: key, Function: id, Authorizer: auth})
+		if slices.Contains(v1, key) {
+			mr[len(mr)-1].PayloadFormatVersion = "1.0"
+		}
 	}
 	authCmd := append([]string(nil), n.Command...)
 	authCmd[len(authCmd)-1] = "authorizer"
@@ -296,7 +301,7 @@ func TestGatewayAuthorizers(t *testing.T) {
 		// SST v2's default: an IAM policy on the 1.0 event's methodArn.
 		"policy": {Type: "lambda", Function: "authz", PayloadFormatVersion: "1.0"},
 	}}
-	srv := gateway(t, dev, NewJWTVerifier(""), map[string]string{"GET /private": "jwt", "GET /gated": "gate", "GET /signed": "iam", "GET /policy": "policy"})
+	srv := gateway(t, dev, NewJWTVerifier(""), map[string]string{"GET /private": "jwt", "GET /gated": "gate", "GET /signed": "iam", "GET /policy": "policy", "GET /v1/private": "jwt"}, "GET /v1/private")
 
 	key, other := false, true // sign with the issuer's key, or forge
 	exp := time.Now().Add(time.Hour).Unix()
@@ -312,6 +317,15 @@ func TestGatewayAuthorizers(t *testing.T) {
 	status, ev := call("/private", "Bearer "+sign(key, good))
 	if status != 200 {
 		t.Fatalf("valid token refused: %d", status)
+	}
+	// A payload format 1.0 route gets the claims directly under
+	// requestContext.authorizer.
+	if status, ev1 := call("/v1/private", "Bearer "+sign(key, good)); status != 200 || ev1["version"] != "1.0" ||
+		fmt.Sprint(ev1["requestContext"].(map[string]any)["authorizer"].(map[string]any)["claims"].(map[string]any)["sub"]) != "user-7" {
+		t.Errorf("1.0 route behind the JWT authorizer: %d %v", status, ev1["requestContext"])
+	}
+	if status, _ := call("/v1/private", ""); status != 401 {
+		t.Errorf("1.0 route without a token: %d, want 401", status)
 	}
 	jwt := ev["requestContext"].(map[string]any)["authorizer"].(map[string]any)["jwt"].(map[string]any)
 	if jwt["claims"].(map[string]any)["sub"] != "user-7" || fmt.Sprint(jwt["scopes"]) != "[notes.read notes.write]" {
@@ -459,5 +473,60 @@ func TestGatewayURLAndAwsRoutes(t *testing.T) {
 	}
 	if all := strings.Join(warned, "\n"); !strings.Contains(all, "known only after deploy") || !strings.Contains(all, "runs only when deployed") {
 		t.Errorf("warnings = %q", warned)
+	}
+}
+
+// TestGatewayPayloadFormat1: a route configured for payload format 1.0
+// gets API Gateway's 1.0 event (single- and multi-value headers and query
+// strings, resource and path, REST-style requestContext), and a response
+// without statusCode fails as API Gateway fails it; 2.0 routes beside it
+// are unchanged.
+func TestGatewayPayloadFormat1(t *testing.T) {
+	srv := gateway(t, manifest.ApiDev{}, nil, map[string]string{"POST /items/{id}": "", "GET /v2": ""}, "POST /items/{id}")
+	req, _ := http.NewRequest("POST", srv.URL+"/items/42?a=1", strings.NewReader(`{"x":1}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Add("X-Many", "one")
+	req.Header.Add("X-Many", "two")
+	status, ev := echoed(t, req)
+	if status != 200 {
+		t.Fatalf("status %d", status)
+	}
+	want := map[string]any{"version": "1.0", "resource": "/items/{id}", "path": "/items/42", "httpMethod": "POST", "body": `{"x":1}`, "isBase64Encoded": false}
+	for k, v := range want {
+		if ev[k] != v {
+			t.Errorf("%s = %v, want %v", k, ev[k], v)
+		}
+	}
+	if fmt.Sprint(ev["pathParameters"]) != "map[id:42]" {
+		t.Errorf("pathParameters %v", ev["pathParameters"])
+	}
+	if qs := ev["queryStringParameters"].(map[string]any); qs["a"] != "1" || qs["multi"] != "2" {
+		t.Errorf("queryStringParameters %v: one value each, the last", qs)
+	}
+	if mq := ev["multiValueQueryStringParameters"].(map[string]any); fmt.Sprint(mq["multi"]) != "[1 2]" {
+		t.Errorf("multiValueQueryStringParameters %v", mq)
+	}
+	if h, mh := ev["headers"].(map[string]any), ev["multiValueHeaders"].(map[string]any); h["x-many"] != "two" || h["host"] == nil || fmt.Sprint(mh["x-many"]) != "[one two]" {
+		t.Errorf("headers %v / %v", h["x-many"], mh["x-many"])
+	}
+	rc := ev["requestContext"].(map[string]any)
+	if rc["httpMethod"] != "POST" || rc["resourcePath"] != "/items/{id}" || rc["resourceId"] != "POST /items/{id}" || rc["path"] != "/items/42" || rc["requestId"] == nil {
+		t.Errorf("requestContext %v", rc)
+	}
+	if _, ok := rc["http"]; ok {
+		t.Errorf("1.0 requestContext has 2.0's http: %v", rc)
+	}
+
+	resp, err := http.Post(srv.URL+"/items/1", "application/json", strings.NewReader(`{"action":"return","value":{"a":1}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 500 {
+		t.Errorf("1.0 route answering without statusCode: %d, want 500", resp.StatusCode)
+	}
+	req, _ = http.NewRequest("GET", srv.URL+"/v2", nil)
+	if _, ev2 := echoed(t, req); ev2["version"] != "2.0" {
+		t.Errorf("the 2.0 route got version %v", ev2["version"])
 	}
 }

@@ -4,10 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
-	"strings"
-	"time"
 
 	"github.com/sst-tf/sst/manifest"
 )
@@ -19,66 +16,6 @@ func (g *Gateway) stage() string {
 		return g.dev.Stage
 	}
 	return "$default"
-}
-
-// eventV1 is the payload format 1.0 request event: what a REST API's
-// Lambda proxy integration (and an HTTP API route on format 1.0) sends.
-// Headers keep their case and repeated values are in the multi-value maps.
-func (g *Gateway) eventV1(req *http.Request, r *gwRoute, params map[string]string, body []byte) map[string]any {
-	headers, multiHeaders := map[string]string{}, map[string][]string{}
-	for k, v := range req.Header {
-		headers[k] = v[len(v)-1]
-		multiHeaders[k] = v
-	}
-	if req.Host != "" {
-		headers["Host"], multiHeaders["Host"] = req.Host, []string{req.Host}
-	}
-	now := time.Now()
-	ip, _, _ := net.SplitHostPort(req.RemoteAddr)
-	resource := r.key.Path
-	if r.key.Default {
-		resource = "/{proxy+}"
-	}
-	ctx := map[string]any{
-		"accountId":        "000000000000",
-		"apiId":            g.Api,
-		"resourceId":       "local",
-		"resourcePath":     resource,
-		"httpMethod":       req.Method,
-		"path":             "/" + g.stage() + req.URL.Path,
-		"protocol":         req.Proto,
-		"stage":            g.stage(),
-		"domainName":       req.Host,
-		"domainPrefix":     strings.Split(hostOnly(req.Host), ".")[0],
-		"requestId":        newRequestID(),
-		"requestTime":      now.UTC().Format("02/Jan/2006:15:04:05 -0700"),
-		"requestTimeEpoch": now.UnixMilli(),
-		"identity":         map[string]any{"sourceIp": ip, "userAgent": req.UserAgent()},
-	}
-	ev := map[string]any{
-		"version":                         "1.0",
-		"resource":                        resource,
-		"path":                            req.URL.Path,
-		"httpMethod":                      req.Method,
-		"headers":                         headers,
-		"multiValueHeaders":               multiHeaders,
-		"queryStringParameters":           nil,
-		"multiValueQueryStringParameters": nil,
-		"pathParameters":                  nil,
-		"stageVariables":                  nil,
-		"requestContext":                  ctx,
-		"body":                            nil,
-		"isBase64Encoded":                 false,
-	}
-	if q := req.URL.Query(); len(q) > 0 {
-		qs, mqs := map[string]string{}, map[string][]string{}
-		for k, v := range q {
-			qs[k], mqs[k] = v[len(v)-1], v
-		}
-		ev["queryStringParameters"], ev["multiValueQueryStringParameters"] = qs, mqs
-	}
-	setParamsAndBody(ev, req, params, body)
-	return ev
 }
 
 // methodArn is the ARN a REST API's Lambda authorizer gets and its IAM
@@ -136,13 +73,4 @@ func (g *Gateway) authorizeV1(ctx context.Context, req *http.Request, r *gwRoute
 	}
 	rc["authorizer"] = out
 	return 0, true
-}
-
-// proxyResponse reports whether a format 1.0 answer is a proxy response
-// (an object with statusCode): API Gateway answers 502 to anything else.
-func proxyResponse(payload json.RawMessage) bool {
-	var resp struct {
-		StatusCode *int `json:"statusCode"`
-	}
-	return json.Unmarshal(payload, &resp) == nil && resp.StatusCode != nil
 }

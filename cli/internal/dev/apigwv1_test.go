@@ -42,7 +42,10 @@ func TestRestGateway(t *testing.T) {
 		fmt.Sprint(ev["pathParameters"]) != "map[id:42]" || rc["stage"] != "prod" || rc["path"] != "/prod/notes/42" || rc["resourcePath"] != "/notes/{id}" {
 		t.Errorf("event = %v", ev)
 	}
-	if h := ev["headers"].(map[string]any); h["X-Multi"] != "b" {
+	if rc["requestId"] == nil || rc["requestId"] != rc["extendedRequestId"] || rc["resourceId"] != "GET /notes/{id}" {
+		t.Errorf("requestContext ids = %v", rc)
+	}
+	if h := ev["headers"].(map[string]any); h["X-Multi"] != "b" || h["Host"] == nil {
 		t.Errorf("headers keep their case, last value wins: %v", h)
 	}
 	if fmt.Sprint(ev["multiValueHeaders"].(map[string]any)["X-Multi"]) != "[a b]" || fmt.Sprint(ev["multiValueQueryStringParameters"].(map[string]any)["multi"]) != "[1 2]" {
