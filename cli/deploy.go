@@ -151,6 +151,9 @@ func runDeploy(ctx context.Context, s *session, o *deployOptions) error {
 	run := func(ctx context.Context, name string) (deploy.Status, error) {
 		st, _ := m.Stack(name)
 		r := s.stack(m, st, raw, pr.Printf)
+		if err := r.ensureAuthKeys(ctx); err != nil {
+			return deploy.Failed, err
+		}
 		hash, err := deploy.Hash(r.dir, st.Artifacts)
 		if err != nil {
 			return deploy.Failed, err

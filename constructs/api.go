@@ -95,6 +95,9 @@ type ApiRoute struct {
 	AuthorizationScopes []string
 	// PayloadFormatVersion overrides Defaults.PayloadFormatVersion.
 	PayloadFormatVersion string
+	// internal marks routes a construct adds (an Auth's): their shared
+	// function is not the app's to layer Defaults.Function on.
+	internal bool
 }
 
 // ApiAwsRoute is an AWS service integration (SST v2's route type "aws",
@@ -268,7 +271,9 @@ type Api struct {
 	// routes naming them are that error's consequence, not new ones.
 	badAuthz map[string]bool
 	domain   *domain
-	Cdk      struct {
+	// auth is the Auth attached to the api: every route is bound to it.
+	auth *Auth
+	Cdk  struct {
 		Api   apigatewayv2api.Apigatewayv2Api
 		Stage apigatewayv2stage.Apigatewayv2Stage
 	}
@@ -614,11 +619,20 @@ func (api *Api) addRoute(rawKey string, r ApiRoute) {
 			return
 		}
 		ar.format = format
-		fn := routeTarget(s, api.aid, fid, where, r.Handler, r.Function, r.Fn, api.props.Defaults.Function)
+		defaults := api.props.Defaults.Function
+		if r.internal {
+			// A construct's own function (an Auth's authenticator) is
+			// not the app's route to layer defaults on.
+			defaults = FunctionProps{}
+		}
+		fn := routeTarget(s, api.aid, fid, where, r.Handler, r.Function, r.Fn, defaults)
 		if fn == nil {
 			return
 		}
 		ar.fn = fn
+		if api.auth != nil && fn != api.auth.fn {
+			fn.Bind(api.auth)
+		}
 		integ = apigatewayv2integration.NewApigatewayv2Integration(s.tf, jsii.String(fid+"_integration"), &apigatewayv2integration.Apigatewayv2IntegrationConfig{
 			ApiId:                api.Cdk.Api.Id(),
 			IntegrationType:      jsii.String("AWS_PROXY"),

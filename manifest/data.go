@@ -85,6 +85,15 @@ const (
 	SecretPath         = "path"
 	SecretFallbackPath = "fallbackPath"
 
+	// AuthPublicKeyPath and AuthPrivateKeyPath are the SSM parameters an
+	// Auth's key pair lives in (the CLI makes them at deploy and deletes
+	// them at remove), AuthPrefix the path its routes are mounted under
+	// and AuthApis the Apis it is attached to, comma-separated.
+	AuthPublicKeyPath  = "publicKeyPath"
+	AuthPrivateKeyPath = "privateKeyPath"
+	AuthPrefix         = "prefix"
+	AuthApis           = "apis"
+
 	// ParameterName is a Parameter's name, ParameterPath the SSM parameter
 	// holding it and ParameterValue its value.
 	ParameterName  = "name"

@@ -2,6 +2,7 @@ package tests
 
 import (
 	"context"
+	"crypto/rsa"
 	"encoding/json"
 	"fmt"
 	"io/fs"
@@ -18,6 +19,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/sst-tf/sst/internal/jwt"
+	"github.com/sst-tf/sst/runtime"
 )
 
 // TestSecrets deploys an app binding a secret and a parameter to a
@@ -28,7 +32,10 @@ import (
 // or diff. The same app holds two tables: after `sst remove`, the one kept
 // by the app's default removal policy "retain" is still in AWS (and the
 // only thing left), the one with policy "destroy" is gone, and the state
-// tracks neither.
+// tracks neither. The app's Auth gets its signing keys from the CLI at the
+// first deploy — SecureStrings at SST v2's names, a matching RSA pair that
+// the second deploy keeps and remove deletes — and the private key is held
+// to the same rule as the secrets: in no file and no output.
 func TestSecrets(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -51,6 +58,34 @@ func TestSecrets(t *testing.T) {
 
 	var outputs []string
 	outputs = append(outputs, mustSST(t, dir, "deploy", "--stage", stage).String())
+	authKeys := func() (priv, pub string) {
+		t.Helper()
+		base := "/sst/secrets/" + stage + "/Auth/Auth/"
+		out, err := params.GetParameters(ctx, &ssm.GetParametersInput{Names: []string{base + "privateKey", base + "publicKey"}, WithDecryption: aws.Bool(true)})
+		if err != nil || len(out.Parameters) != 2 {
+			t.Fatalf("the Auth's keys after deploy: %v %v", out, err)
+		}
+		for _, p := range out.Parameters {
+			if p.Type != "SecureString" {
+				t.Errorf("%s is a %s, want SecureString", aws.ToString(p.Name), p.Type)
+			}
+			if strings.HasSuffix(aws.ToString(p.Name), "privateKey") {
+				priv = aws.ToString(p.Value)
+			} else {
+				pub = aws.ToString(p.Value)
+			}
+		}
+		return priv, pub
+	}
+	privKey, pubKey := authKeys()
+	signed, err := signSession(privKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sess, err := runtime.VerifySessionKey(mustPublicKey(t, pubKey), signed); err != nil || sess.String("userID") != "u1" {
+		t.Errorf("the stored keys are not a pair: %v %v", sess, err)
+	}
+	privBody := strings.Split(strings.TrimSpace(privKey), "\n")[1] // a line of the key itself
 	outputs = append(outputs, mustSST(t, dir, "secrets", "set", "STRIPE_KEY", stageValue, "--stage", stage).String())
 	outputs = append(outputs, mustSST(t, dir, "secrets", "set", "SHARED", fallbackValue, "--fallback", "--stage", stage).String())
 	if got := mustSST(t, dir, "secrets", "get", "STRIPE_KEY", "--stage", stage); got.stdout != stageValue+"\n" {
@@ -64,6 +99,9 @@ func TestSecrets(t *testing.T) {
 	// With values set, synthesize, apply and plan again; --verbose adds
 	// every raw line of the app and of terraform to what is checked.
 	outputs = append(outputs, mustSST(t, dir, "deploy", "--stage", stage, "--force", "--verbose").String())
+	if p2, _ := authKeys(); p2 != privKey {
+		t.Error("the second deploy replaced the Auth's keys: every session would be signed out")
+	}
 	d := mustSST(t, dir, "diff", "--stage", stage)
 	outputs = append(outputs, d.String())
 	if !strings.Contains(d.stdout, "no changes") {
@@ -71,7 +109,7 @@ func TestSecrets(t *testing.T) {
 	}
 
 	for _, out := range outputs {
-		for _, v := range []string{stageValue, fallbackValue} {
+		for _, v := range []string{stageValue, fallbackValue, privBody} {
 			if strings.Contains(out, v) {
 				t.Errorf("a secret value appears in CLI output:\n%s", out)
 			}
@@ -96,7 +134,7 @@ func TestSecrets(t *testing.T) {
 		if err != nil {
 			return nil
 		}
-		for _, v := range []string{stageValue, fallbackValue} {
+		for _, v := range []string{stageValue, fallbackValue, privBody} {
 			if strings.Contains(string(b), v) {
 				t.Errorf("a secret value is in %s", path)
 			}
@@ -113,7 +151,7 @@ func TestSecrets(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := fn.Configuration.Environment.Variables
-	if env["SST_Secret_value_STRIPE_KEY"] != "__FETCH_FROM_SSM__" || env["SST_Secret_value_SHARED"] != "__FETCH_FROM_SSM__" || env["SST_Parameter_value_API_VERSION"] != "v1" {
+	if env["SST_Secret_value_STRIPE_KEY"] != "__FETCH_FROM_SSM__" || env["SST_Secret_value_SHARED"] != "__FETCH_FROM_SSM__" || env["SST_Parameter_value_API_VERSION"] != "v1" || env["SST_Auth_publicKey_Auth"] != "__FETCH_FROM_SSM__" {
 		t.Errorf("bound env = %v", env)
 	}
 	pol, err := iam.NewFromConfig(cfg).GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(stage + "-secrets-Reader"), PolicyName: aws.String("sst-function")})
@@ -140,6 +178,7 @@ func TestSecrets(t *testing.T) {
 	want := []string{
 		"arn:aws:ssm:us-east-1:123456789012:parameter/sst/secrets/.fallback/Secret/SHARED/value",
 		"arn:aws:ssm:us-east-1:123456789012:parameter/sst/secrets/.fallback/Secret/STRIPE_KEY/value",
+		"arn:aws:ssm:us-east-1:123456789012:parameter/sst/secrets/e2e-sec/Auth/Auth/publicKey",
 		"arn:aws:ssm:us-east-1:123456789012:parameter/sst/secrets/e2e-sec/Secret/SHARED/value",
 		"arn:aws:ssm:us-east-1:123456789012:parameter/sst/secrets/e2e-sec/Secret/STRIPE_KEY/value",
 	}
@@ -178,12 +217,34 @@ func TestSecrets(t *testing.T) {
 	if _, err := params.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String("/sst/secrets/e2e-sec/Parameter/API_VERSION/value")}); err == nil {
 		t.Error("the Parameter's SSM parameter survived remove")
 	}
+	if n := ssmCount(t, params, "/sst/secrets/"+stage+"/Auth"); n != 0 {
+		t.Errorf("%d of the Auth's parameters (keys, prefix) survived remove", n)
+	}
 	// Secrets are not Terraform's: they outlive the stage until removed.
 	mustSST(t, dir, "secrets", "remove", "STRIPE_KEY", "--stage", stage)
 	mustSST(t, dir, "secrets", "remove", "SHARED", "--fallback", "--stage", stage)
 	if n := ssmCount(t, params, "/sst/secrets"); n != 0 {
 		t.Errorf("%d parameters left under /sst/secrets", n)
 	}
+}
+
+// signSession signs a session as runtime/auth does, with the Auth's
+// private key.
+func signSession(privPEM string) (string, error) {
+	key, err := jwt.ParsePrivateKey(privPEM)
+	if err != nil {
+		return "", err
+	}
+	return jwt.Sign("RS512", key, map[string]any{"type": "user", "properties": map[string]string{"userID": "u1"}, "iat": time.Now().Unix()})
+}
+
+func mustPublicKey(t *testing.T, pemKey string) *rsa.PublicKey {
+	t.Helper()
+	k, err := runtime.ParseAuthPublicKey(pemKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
 }
 
 func ssmCount(t *testing.T, api *ssm.Client, path string) int {
