@@ -38,6 +38,8 @@ type Stack struct {
 	fnDefaults []FunctionProps
 	// fns is every function created in the stack, in creation order.
 	fns []*Function
+	// devRelay is the stack's relay under `sst dev` (see stackRelay).
+	devRelay *stackRelay
 }
 
 // construct is what every SST construct tells its stack, for the manifest
@@ -307,6 +309,7 @@ func (s *Stack) manifest() manifest.Stack {
 		DependsOn: sortedKeys(s.dependsOn),
 		Artifacts: sortedKeys(s.artifacts),
 		Outputs:   s.outputs,
+		DevRelay:  s.devRelay.describe(),
 	}
 	for _, c := range s.constructs {
 		ms.Constructs = append(ms.Constructs, c.describe())
