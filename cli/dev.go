@@ -53,7 +53,10 @@ filters (through a dev-only queue), and cron jobs fire on their schedule
 mappings, subscriptions, targets, notifications and rules are paused until
 the next sst deploy. A Script's OnCreate/OnUpdate/OnDelete that one of its
 deploys triggers runs here too (the deployed dispatcher calls nothing; the
-deploy after sst dev restores it without running a phase). Edited handlers are rebuilt and the next request or event
+deploy after sst dev restores it without running a phase). Each deployed
+function's code is a stub relaying direct invocations (lambda:Invoke, the
+AWS console) here through a dev-only queue, answered in a dev-only table;
+they fail until sst deploy once sst dev stops. Edited handlers are rebuilt and the next request or event
 runs the new code; edited stacks are synthesized and deployed again (only
 the stacks that changed; the app itself runs only when something its last
 synthesis read changed, --force always runs it). Every invocation is logged with its output and
@@ -163,6 +166,9 @@ func runDev(ctx context.Context, s *session, o *devOptions) error {
 	srv.Printf("\nStopping…\n")
 	if paused := srv.Paused(); len(paused) > 0 {
 		srv.Printf("%s the deployed wiring of %s stays paused until `sst deploy --stage %s` (or the next sst dev)\n", st.Yellow("note:"), strings.Join(paused, ", "), s.stage)
+	}
+	if srv.Relayed() {
+		srv.Printf("%s the deployed functions of stage %s relay to sst dev, so a direct invocation of one fails (\"sst dev did not answer\") until `sst deploy --stage %s` (or the next sst dev)\n", st.Yellow("note:"), s.stage, s.stage)
 	}
 	return nil
 }

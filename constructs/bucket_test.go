@@ -359,5 +359,5 @@ func TestBucketQueueTopicTerraformValidate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	validateStack(t, env, filepath.Join(opts.OutDir, m.Stacks[0].Dir))
+	validateStacks(t, env, filepath.Join(opts.OutDir, m.Stacks[0].Dir))
 }

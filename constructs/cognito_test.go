@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -297,13 +296,5 @@ func TestCognitoSecretTerraformValidate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var wg sync.WaitGroup
-	for _, name := range []string{"First", "Second"} {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			validateStack(t, env, filepath.Join(opts.OutDir, "stacks", name))
-		}()
-	}
-	wg.Wait()
+	validateStacks(t, env, filepath.Join(opts.OutDir, "stacks", "First"), filepath.Join(opts.OutDir, "stacks", "Second"))
 }

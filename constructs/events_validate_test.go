@@ -100,5 +100,5 @@ func TestEventsTerraformValidate(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkFunctionsComplete(t, opts.OutDir, m)
-	validateStack(t, env, filepath.Join(opts.OutDir, m.Stacks[0].Dir))
+	validateStacks(t, env, filepath.Join(opts.OutDir, m.Stacks[0].Dir))
 }

@@ -213,6 +213,9 @@ type Function struct {
 	own    FunctionProps // as given to this function, before any defaults
 	kind   string        // "go", "node" or "python"
 	result *build.Result
+	// local is set for functions `sst dev` runs on this machine (those
+	// it builds: not a site's prebuilt server).
+	local bool
 	// label names the construct in errors: "function", or "Job" for a
 	// job's handler.
 	label string
@@ -275,6 +278,7 @@ func newFunctionFrom(s *Stack, owner, id string, props FunctionProps, prebuilt *
 	}
 	merged = fn.props // as validate normalized it
 	if prebuilt == nil {
+		fn.local = true
 		a.functions = append(a.functions, fn)
 		// Its build settings are final: build while the stacks declare
 		// the rest (buildFunctions joins it).
@@ -860,9 +864,6 @@ func (fn *Function) complete() {
 		vars[k] = jsii.String(v)
 	}
 	f := fn.Cdk.Function
-	f.PutEnvironment(&lambdafunction.LambdaFunctionEnvironment{Variables: &vars})
-	f.SetHandler(jsii.String(fn.result.Handler))
-	f.SetRuntime(jsii.String(fn.result.Runtime))
 	// The JSON names a stable path and lets Terraform hash the file at
 	// plan time: an edited handler changes the file, not the JSON, so the
 	// CLI can rebuild it without running the app (see manifest.Function).
@@ -871,9 +872,16 @@ func (fn *Function) complete() {
 		s.app.errorf("stack %s: function %q: place its bundle at %s: %v", s.name, fn.fid, dst, err)
 		return
 	}
-	rel := s.artifact(dst)
-	f.SetFilename(jsii.String(rel))
-	f.SetSourceCodeHash(cdktf.Fn_Filebase64sha256(jsii.String(rel)))
+	if relay, ok := fn.relayed(vars); ok {
+		perms = append(perms, relay...)
+	} else {
+		rel := s.artifact(dst)
+		f.SetHandler(jsii.String(fn.result.Handler))
+		f.SetRuntime(jsii.String(fn.result.Runtime))
+		f.SetFilename(jsii.String(rel))
+		f.SetSourceCodeHash(cdktf.Fn_Filebase64sha256(jsii.String(rel)))
+	}
+	f.PutEnvironment(&lambdafunction.LambdaFunctionEnvironment{Variables: &vars})
 	// Logs go only to the function's own log group.
 	logArn := *fn.Cdk.LogGroup.Arn() + ":*"
 	all := append([]Statement{Allow([]string{"logs:CreateLogStream", "logs:PutLogEvents"}, logArn)}, perms...)

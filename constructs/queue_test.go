@@ -269,6 +269,26 @@ func TestQueueAndCronDevMode(t *testing.T) {
 		t.Errorf("dev dispatcher environment = %s", devDispatcher)
 	}
 	devInvocation := jsonString(t, s.resource(t, "First", "aws_lambda_invocation", "Seed"))
+	// Every function's deployed code is the relay stub, sending direct
+	// invocations to the stack's request queue and reading the answers
+	// from its response table, both dev-only.
+	consumer := s.resource(t, "First", "aws_lambda_function", "Jobs_consumer")
+	if consumer["handler"] != "index.handler" || consumer["runtime"] != "nodejs20.x" || !strings.Contains(jsonString(t, consumer["filename"]), "sst_dev_relay") {
+		t.Errorf("dev function code = %v %v %v", consumer["handler"], consumer["runtime"], consumer["filename"])
+	}
+	wantContains(t, jsonString(t, consumer["environment"]), `"SST_DEV_RELAY_QUEUE":"${aws_sqs_queue.sst_dev_relay.url}"`,
+		`"SST_DEV_RELAY_TABLE":"${aws_dynamodb_table.sst_dev_relay_responses.name}"`, `"SST_DEV_RELAY_FUNCTION":"Jobs_consumer"`)
+	wantContains(t, jsonString(t, s.resource(t, "First", "aws_iam_role_policy", "Jobs_consumer_policy")),
+		`sqs:SendMessage`, `${aws_sqs_queue.sst_dev_relay.arn}`, `dynamodb:GetItem`, `dynamodb:DeleteItem`, `${aws_dynamodb_table.sst_dev_relay_responses.arn}`)
+	if q := s.resource(t, "First", "aws_sqs_queue", "sst_dev_relay"); q["name"] != "test-notes-First_relay" {
+		t.Errorf("relay queue = %v", jsonString(t, q))
+	}
+	if tb := s.resource(t, "First", "aws_dynamodb_table", "sst_dev_relay_responses"); tb["hash_key"] != "id" || !strings.Contains(jsonString(t, tb["ttl"]), `"attribute_name":"expires"`) {
+		t.Errorf("relay table = %v", jsonString(t, tb))
+	}
+	if got := s.manifestStack(t, "First").DevRelay; got == nil || got.Queue != "test-notes-First_relay" || got.Table != "test-notes-First_relay" {
+		t.Errorf("manifest relay = %+v", got)
+	}
 	if data["Seed"][manifest.ScriptParams] != `{"rows":2}` || data["Seed"][manifest.ScriptInvocation] != "aws_lambda_invocation.Seed" ||
 		data["Seed"][manifest.ScriptCreateFunction] != "Seed_onCreate" {
 		t.Errorf("script manifest data = %v", data["Seed"])
@@ -316,6 +336,13 @@ func TestQueueAndCronDevMode(t *testing.T) {
 	}
 	if got := s.resource(t, "First", "aws_sns_topic_subscription", "Events_subscription_audit")["protocol"]; got != "lambda" {
 		t.Errorf("deploy subscription protocol = %v", got)
+	}
+	if got := s.resource(t, "First", "aws_lambda_function", "Jobs_consumer"); got["handler"] != "index.handler" || got["runtime"] != "nodejs20.x" ||
+		strings.Contains(jsonString(t, got), "sst_dev_relay") {
+		t.Errorf("deploy function = %v", jsonString(t, got))
+	}
+	if got := s.resources("First", "aws_dynamodb_table"); len(got) != 0 || s.manifestStack(t, "First").DevRelay != nil {
+		t.Errorf("a deploy has the relay table %v", keys(got))
 	}
 	if got := s.resources("First", "aws_sqs_queue"); len(got) != 1 {
 		t.Errorf("a deploy has queues %v, want only Jobs", keys(got))

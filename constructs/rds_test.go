@@ -4,7 +4,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/sst-tf/sst/internal/testenv"
@@ -271,15 +270,11 @@ func TestRDSTerraformValidate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var wg sync.WaitGroup
+	var dirs []string
 	for _, st := range m.Stacks {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			validateStack(t, env, filepath.Join(emu.OutDir, st.Dir))
-		}()
+		dirs = append(dirs, filepath.Join(emu.OutDir, st.Dir))
 	}
-	wg.Wait()
+	validateStacks(t, env, dirs...)
 }
 
 func TestParseRDSEngine(t *testing.T) {

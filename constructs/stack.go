@@ -38,6 +38,8 @@ type Stack struct {
 	fnDefaults []FunctionProps
 	// fns is every function created in the stack, in creation order.
 	fns []*Function
+	// devRelay is the stack's relay under `sst dev` (see stackRelay).
+	devRelay *stackRelay
 }
 
 // construct is what every SST construct tells its stack, for the manifest
@@ -307,6 +309,7 @@ func (s *Stack) manifest() manifest.Stack {
 		DependsOn: sortedKeys(s.dependsOn),
 		Artifacts: sortedKeys(s.artifacts),
 		Outputs:   s.outputs,
+		DevRelay:  s.devRelay.describe(),
 	}
 	for _, c := range s.constructs {
 		ms.Constructs = append(ms.Constructs, c.describe())
@@ -329,10 +332,10 @@ func (s *Stack) manifest() manifest.Stack {
 // endpointServices are the provider endpoints pointed at an emulator; the
 // services every construct of this package may use.
 var endpointServices = []string{
-	"acm", "apigateway", "apigatewayv2", "cloudfront", "cloudwatch", "codebuild", "logs",
-	"cognitoidentity", "cognitoidp", "dynamodb", "ec2", "events", "iam",
-	"kinesis", "lambda", "rds", "route53", "s3", "scheduler",
-	"secretsmanager", "sns", "sqs", "ssm", "sts",
+	"acm", "apigateway", "apigatewayv2", "applicationautoscaling", "cloudfront",
+	"cloudwatch", "codebuild", "logs", "cognitoidentity", "cognitoidp", "dynamodb",
+	"ec2", "ecr", "ecs", "elbv2", "events", "iam", "kinesis", "lambda", "rds",
+	"route53", "s3", "scheduler", "secretsmanager", "sns", "sqs", "ssm", "sts",
 }
 
 func (s *Stack) configureProvider() {

@@ -1,14 +1,12 @@
 package sst
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -164,15 +162,7 @@ func TestTerraformValidate(t *testing.T) {
 	}
 	dirs = append(dirs, filepath.Join(plain.OutDir, m.Stacks[0].Dir))
 
-	var wg sync.WaitGroup
-	for _, dir := range dirs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			validateStack(t, env, dir)
-		}()
-	}
-	wg.Wait()
+	validateStacks(t, env, dirs...)
 }
 
 // checkFunctionsComplete: the stack completed every function of every
@@ -224,49 +214,13 @@ func checkFunctionsComplete(t *testing.T, outDir string, m *manifest.Manifest) {
 	}
 }
 
-func validateStack(t *testing.T, env map[string]string, dir string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	run := func(args ...string) ([]byte, error) {
-		cmd := exec.CommandContext(ctx, "terraform", args...)
-		cmd.Dir = dir
-		cmd.Env = testenv.Environ(env)
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		if err != nil && stderr.Len() > 0 {
-			out = append(out, stderr.Bytes()...)
-		}
-		return out, err
+// validateStacks runs terraform validate on the stack directories in one
+// terraform run (testenv.ValidateStacks).
+func validateStacks(t *testing.T, env map[string]string, dirs ...string) {
+	t.Helper()
+	stacks := map[string]string{}
+	for i, dir := range dirs {
+		stacks[fmt.Sprintf("%d_%s", i, filepath.Base(dir))] = dir
 	}
-	name := filepath.Base(dir)
-	if out, err := run("init", "-backend=false", "-input=false", "-no-color"); err != nil {
-		t.Errorf("%s: terraform init: %v\n%s", name, err, out)
-		return
-	}
-	out, err := run("validate", "-json", "-no-color")
-	var res struct {
-		Valid       bool `json:"valid"`
-		Diagnostics []struct {
-			Severity string `json:"severity"`
-			Summary  string `json:"summary"`
-			Detail   string `json:"detail"`
-			Address  string `json:"address"`
-		} `json:"diagnostics"`
-	}
-	if jerr := json.Unmarshal(out, &res); jerr != nil {
-		t.Errorf("%s: terraform validate: %v / %v\n%s", name, err, jerr, out)
-		return
-	}
-	if !res.Valid {
-		t.Errorf("%s: terraform validate says invalid:", name)
-	}
-	for _, d := range res.Diagnostics {
-		// Warnings are fine (deprecations in the provider); errors are not.
-		if d.Severity == "error" {
-			t.Errorf("%s: %s: %s: %s", name, d.Address, d.Summary, d.Detail)
-		} else {
-			t.Logf("%s: %s: %s: %s: %s", name, d.Severity, d.Address, d.Summary, d.Detail)
-		}
-	}
+	testenv.ValidateStacks(t, env, stacks)
 }

@@ -101,6 +101,16 @@ type Stack struct {
 	// stage is removed (removal policy "retain"): `sst remove` drops them
 	// from state instead of destroying them.
 	Retained []string `json:"retained,omitempty"`
+	// DevRelay, in a synthesis for `sst dev` of a stack with functions, is
+	// where their deployed stubs relay direct invocations to this machine.
+	DevRelay *DevRelay `json:"devRelay,omitempty"`
+}
+
+// DevRelay is a stack's dev-only request queue and response table (see
+// internal/devrelay).
+type DevRelay struct {
+	Queue string `json:"queue"`
+	Table string `json:"table"`
 }
 
 // Construct is one SST construct in a stack.

@@ -241,6 +241,13 @@ func ApiURL(id string) (string, error) { return Get("Api", "url", id) }
 // MustApiURL is ApiURL that panics when the API is not bound.
 func MustApiURL(id string) string { return must(ApiURL(id)) }
 
+// ServiceURL is the URL of the bound Service id (sst.NewService), the
+// custom domain's when it has one.
+func ServiceURL(id string) (string, error) { return Get("Service", "url", id) }
+
+// MustServiceURL is ServiceURL that panics when the service is not bound.
+func MustServiceURL(id string) string { return must(ServiceURL(id)) }
+
 // BucketName is the name of the bound Bucket id.
 func BucketName(id string) (string, error) { return Get("Bucket", "bucketName", id) }
 

@@ -51,6 +51,7 @@ func TestGet(t *testing.T) {
 	t.Setenv("SST_Queue_queueUrl_Jobs", "https://sqs/jobs")
 	t.Setenv("SST_Topic_topicArn_Events", "arn:aws:sns:us-east-1:123456789012:events")
 	t.Setenv("SST_Table_tableName_Empty", "")
+	t.Setenv("SST_Service_url_Web", "https://web.example.com")
 
 	tests := []struct {
 		name string
@@ -63,6 +64,7 @@ func TestGet(t *testing.T) {
 		{"BucketName with dash id", func() (string, error) { return BucketName("my-uploads") }, "dev-notes-my-uploads"},
 		{"QueueURL", func() (string, error) { return QueueURL("Jobs") }, "https://sqs/jobs"},
 		{"TopicARN", func() (string, error) { return TopicARN("Events") }, "arn:aws:sns:us-east-1:123456789012:events"},
+		{"ServiceURL", func() (string, error) { return ServiceURL("Web") }, "https://web.example.com"},
 		{"set but empty", func() (string, error) { return TableName("Empty") }, ""},
 	}
 	for _, tt := range tests {
@@ -71,7 +73,7 @@ func TestGet(t *testing.T) {
 			t.Errorf("%s = %q, %v; want %q", tt.name, got, err, tt.want)
 		}
 	}
-	if MustTableName("Notes") != "dev-notes-Notes" || MustApiURL("Api") == "" {
+	if MustTableName("Notes") != "dev-notes-Notes" || MustApiURL("Api") == "" || MustServiceURL("Web") == "" {
 		t.Error("Must accessors")
 	}
 }

@@ -22,6 +22,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
@@ -339,6 +340,55 @@ func TestDev(t *testing.T) {
 		}
 	})
 
+	// relay sends what a deployed function's relay stub sends for an
+	// invocation of GET /items's function and returns the answer sst dev
+	// writes where the stub reads it. moto cannot run the stub, so the
+	// test plays its part (the stub itself runs against moto in
+	// cli/internal/dev TestRelayStubReachesTheLocalHandler).
+	relay := func(t *testing.T, id string) string {
+		t.Helper()
+		ctx := context.Background()
+		q := sqs.NewFromConfig(cfg)
+		qurl, err := q.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(stage + "-devapp-Dev_relay")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := `{"id":"` + id + `","function":"Api_GET_items","payload":"{\"rawPath\":\"/items\"}","deadline":` + fmt.Sprint(time.Now().Add(time.Minute).UnixMilli()) + `}`
+		if _, err := q.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: qurl.QueueUrl, MessageBody: aws.String(body)}); err != nil {
+			t.Fatal(err)
+		}
+		db := dynamodb.NewFromConfig(cfg)
+		for deadline := time.Now().Add(time.Minute); ; time.Sleep(200 * time.Millisecond) {
+			item, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(stage + "-devapp-Dev_relay"), ConsistentRead: aws.Bool(true),
+				Key: map[string]ddbtypes.AttributeValue{"id": &ddbtypes.AttributeValueMemberS{Value: id}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p, ok := item.Item["payload"].(*ddbtypes.AttributeValueMemberS); ok {
+				return p.Value
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no answer to %s in the relay table: %v", id, item.Item)
+			}
+		}
+	}
+
+	t.Run("a direct invocation of a deployed function is relayed to its local handler and answered", func(t *testing.T) {
+		ctx := context.Background()
+		// The deployed code is the relay stub, Go functions included.
+		got, err := lc.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String(stage + "-devapp-Api_POST_items")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Runtime != lambdatypes.RuntimeNodejs20x || aws.ToString(got.Handler) != "index.handler" || got.Environment.Variables["SST_DEV_RELAY_FUNCTION"] != "Api_POST_items" {
+			t.Errorf("while sst dev runs the deployed function is %s %s %v, want the relay stub", got.Runtime, aws.ToString(got.Handler), got.Environment.Variables)
+		}
+		if answer := relay(t, "req-1"); answer != `{"names":["alpha"],"by":"node-v1"}` {
+			t.Errorf("relayed answer %s", answer)
+		}
+		waitOutput(t, out, "Api_GET_items lambda:Invoke (deployed)")
+	})
+
 	t.Run("the console it prints shows gateway requests and invokes locally", func(t *testing.T) {
 		m := regexp.MustCompile(`Console: (http://127\.0\.0\.1:\d+)/\?token=([0-9a-f]+)`).FindStringSubmatch(out.String())
 		if m == nil {
@@ -356,11 +406,33 @@ func TestDev(t *testing.T) {
 			b, _ := io.ReadAll(res.Body)
 			return res.StatusCode, html.UnescapeString(string(b))
 		}
-		if status, body := get("GET", "/functions", nil); status != 200 || !strings.Contains(body, "api Api GET /items") || !strings.Contains(body, "queue Jobs") || !strings.Contains(body, "bus Orders paid") ||
-			!strings.Contains(body, "script Seed create") {
-			t.Errorf("the console's feed lacks the gateway request, the queue batch, the bus event or the Script's run: %d\n%s", status, body)
+		status, body := get("GET", "/functions", nil)
+		if status != 200 {
+			t.Fatalf("the console's Functions page: %d\n%s", status, body)
 		}
-		status, body := get("POST", "/functions/invoke", neturl.Values{"fn": {"Api_GET_items"}, "payload": {`{"rawPath":"/items"}`}})
+		// Every source's invocations are in the feed with their source.
+		for _, source := range []string{"api Api GET /items", "queue Jobs", "cron Tick", "topic Events → Events_subscriber_audit", "bus Orders paid",
+			"bucket Files thumbs", "stream Clicks counter", "lambda:Invoke", "lambda:Invoke (deployed)", "script Seed create"} {
+			if !strings.Contains(body, "<td>"+source+"</td>") {
+				t.Errorf("the console's feed lacks the source %q", source)
+			}
+		}
+		// The first notification replayed from the feed runs the edited
+		// subscriber (audit-v2) on the recorded event.
+		var replayID string
+		for _, row := range regexp.MustCompile(`(?s)<tr class="invocation" data-id="([^"]+)">(.*?)</tr>`).FindAllStringSubmatch(body, -1) {
+			if strings.Contains(row[2], "<td>topic Events → Events_subscriber_audit</td>") && strings.Contains(row[2], "order-1") {
+				replayID = row[1]
+			}
+		}
+		if replayID == "" {
+			t.Fatalf("no row for the order-1 notification in the feed:\n%s", body)
+		}
+		if status, body := get("POST", "/functions/replay", neturl.Values{"id": {replayID}}); status != 200 || !strings.Contains(body, "replay "+replayID) {
+			t.Errorf("replay from the console: %d\n%s", status, body)
+		}
+		waitOutput(t, out, "audit-v2 got order-1 (aws:sns)")
+		status, body = get("POST", "/functions/invoke", neturl.Values{"fn": {"Api_GET_items"}, "payload": {`{"rawPath":"/items"}`}})
 		if status != 200 || !strings.Contains(body, "Succeeded") || !strings.Contains(body, "node-v1") {
 			t.Errorf("invoke from the console: %d\n%s", status, body)
 		}
@@ -369,6 +441,14 @@ func TestDev(t *testing.T) {
 	t.Run("edits change the next response without a restart", func(t *testing.T) {
 		editFile(t, filepath.Join(dir, "functions", "list.ts"), `by: "node-v1"`, `by: "node-v2"`)
 		waitBody(t, c, "GET", url+"/items", "", `"node-v2"`)
+		// Direct invocations run the new code too: relayed from the
+		// deployed function, and through the local Lambda API.
+		if answer := relay(t, "req-2"); !strings.Contains(answer, `"by":"node-v2"`) {
+			t.Errorf("relayed answer after the edit %s", answer)
+		}
+		if status, body := call(t, c, "POST", url+"/items?invoke="+stage+"-devapp-Api_GET_items", ""); status != 200 || !strings.Contains(body, "node-v2") {
+			t.Errorf("POST /items?invoke=… after the edit: %d %s", status, body)
+		}
 		editFile(t, filepath.Join(dir, "functions", "create", "main.go"), `"go-v1"`, `"go-v2"`)
 		waitBody(t, c, "POST", url+"/items", `{"name":"beta"}`, `"go-v2"`)
 		if !strings.Contains(out.String(), "↻ Rebuilt functions/create") {
@@ -497,6 +577,36 @@ func TestDev(t *testing.T) {
 		}
 	})
 
+	t.Run("the message the local consumer kept reporting failed went to the dead-letter queue", func(t *testing.T) {
+		// SQS, not sst dev, moves it: received MaxReceiveCount (2) times,
+		// each left on the queue by the poller, one visibility timeout
+		// (30 s) apart; the subtests since then took longer than that.
+		ctx := context.Background()
+		q := sqs.NewFromConfig(cfg)
+		dlq, err := q.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(stage + "-devapp-Jobs_dlq")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for deadline := time.Now().Add(3 * time.Minute); ; {
+			got, err := q.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: dlq.QueueUrl, WaitTimeSeconds: 5, MaxNumberOfMessages: 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got.Messages) > 0 {
+				if len(got.Messages) != 1 || aws.ToString(got.Messages[0].Body) != "fail-once" {
+					t.Errorf("the dead-letter queue holds %s, want only fail-once", jsonOf(got.Messages))
+				}
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("fail-once never reached the dead-letter queue")
+			}
+		}
+		if n := strings.Count(out.String(), "queue Jobs: 1 of 1 message(s) reported failed"); n < 2 {
+			t.Errorf("the failure was reported %d time(s), want one per receive (2)", n)
+		}
+	})
+
 	t.Run("Ctrl-C stops the server and every worker", func(t *testing.T) {
 		if err := cmd.Process.Signal(os.Interrupt); err != nil {
 			t.Fatal(err)
@@ -522,6 +632,9 @@ func TestDev(t *testing.T) {
 		if !strings.Contains(out.String(), "the deployed wiring of bucket Files thumbs, bus Orders paid, cron Tick, queue Jobs, stream Clicks counter, topic Events → Events_subscriber_audit stays paused until `sst deploy --stage "+stage+"`") {
 			t.Error("sst dev did not say the queue's mapping stays paused")
 		}
+		if !strings.Contains(out.String(), "the deployed functions of stage "+stage+" relay to sst dev") {
+			t.Error("sst dev did not say the deployed functions stay relay stubs")
+		}
 	})
 
 	t.Run("sst deploy after sst dev restores the queue's mapping, the cron's rule, the topic's subscription, the bus target, the bucket notification and the stream's mapping", func(t *testing.T) {
@@ -533,6 +646,17 @@ func TestDev(t *testing.T) {
 		// is unchanged, so no phase runs on the deployed code.
 		if !strings.Contains(deployed.stdout, "aws_lambda_function.Seed_dispatcher") || strings.Contains(deployed.stdout+deployed.stderr, "aws_lambda_invocation.Seed") {
 			t.Errorf("sst deploy after sst dev should update the Script's dispatcher and not invoke it:\n%s", deployed)
+		}
+		// Each function's own code again, and the relay's queue and table gone.
+		if got, err := lc.GetFunctionConfiguration(context.Background(), &lambda.GetFunctionConfigurationInput{FunctionName: aws.String(stage + "-devapp-Api_POST_items")}); err != nil ||
+			got.Runtime != lambdatypes.RuntimeProvidedal2023 || aws.ToString(got.Handler) != "bootstrap" || got.Environment.Variables["SST_DEV_RELAY_QUEUE"] != "" {
+			t.Errorf("the Go function after sst deploy: %v %v", jsonOf(got), err)
+		}
+		if _, err := sqs.NewFromConfig(cfg).GetQueueUrl(context.Background(), &sqs.GetQueueUrlInput{QueueName: aws.String(stage + "-devapp-Dev_relay")}); err == nil {
+			t.Error("the relay queue is still there after sst deploy")
+		}
+		if _, err := dynamodb.NewFromConfig(cfg).DescribeTable(context.Background(), &dynamodb.DescribeTableInput{TableName: aws.String(stage + "-devapp-Dev_relay")}); err == nil {
+			t.Error("the relay table is still there after sst deploy")
 		}
 		if env := dispatcherEnv(t); !strings.HasSuffix(env["SST_SCRIPT_CREATE"], "-devapp-Seed_onCreate") || !strings.HasSuffix(env["SST_SCRIPT_UPDATE"], "-devapp-Seed_onUpdate") {
 			t.Errorf("the dispatcher's environment after sst deploy: %v", env)

@@ -4,12 +4,20 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/sst-tf/sst/internal/testenv"
 )
@@ -74,7 +82,10 @@ func newNewUser(t *testing.T) *newUser {
 // sh runs script with sh -e in dir.
 func (u *newUser) sh(dir, script string) result {
 	u.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
+	// A guard against a hang, not a speed check: `make demo` (build,
+	// deploy, remove) ran 21 minutes beside three other tests at load
+	// average 30-50 on 2 cores.
+	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "sh", "-ec", script)
 	cmd.Dir = dir
@@ -206,10 +217,23 @@ func TestFrontDoorNodeTemplate(t *testing.T) {
 // TestFrontDoorDemo runs README's first command, `make demo`, as written:
 // it must deploy, print the outputs and the table it made, and remove the
 // stage, all with exit 0. It starts its own emulator and finds the
-// provider mirror itself. Not parallel: the demo starts from a fresh
+// provider mirror itself. The demo starts from a fresh
 // examples/rest-api/.sst (it deletes it), which TestFrontDoorRootApp's
-// synth of the same app from the root points its state into.
+// synth of the same app from the root points its state into: the two hold
+// restAPIState. (Copies of the example leave .sst out: copyProject.)
+//
+// The demo's deploy is also the suite's deploy of examples/rest-api
+// (checkRestAPI: functions, table, outputs; nothing left after the
+// remove), read back while the demo runs: two commands the demo calls are
+// found first on PATH as thin wrappers around the real ones. Its `aws`
+// (the table read, between deploy and remove) waits until the app is read
+// back; its `moto_server` leaves the emulator running when the demo stops
+// it, so that what the remove left can be listed. The demo's own steps
+// and output are unchanged.
 func TestFrontDoorDemo(t *testing.T) {
+	t.Parallel()
+	restAPIState.Lock()
+	defer restAPIState.Unlock()
 	quick := readmeBlock(t, "## Quickstart: the two commands")
 	if quick[0] != "make demo" {
 		t.Fatalf("README's quickstart changed, update this test: %q", quick)
@@ -218,7 +242,26 @@ func TestFrontDoorDemo(t *testing.T) {
 	for _, k := range []string{"SST_PROVIDER_MIRROR", "SST_ENDPOINT", "SST_STAGE"} {
 		u.env[k] = ""
 	}
-	r := u.mustSh(repo, quick[0])
+	hook := demoHooks(t, u)
+	done := make(chan struct{})
+	checked := make(chan struct{})
+	go func() {
+		defer close(checked)
+		endpoint, ok := hook.waitDeployed(done)
+		if !ok {
+			return
+		}
+		defer hook.release()
+		cfg := awsConfig()
+		cfg.BaseEndpoint = aws.String(endpoint)
+		checkRestAPI(t, cfg, filepath.Join(repo, "examples", "rest-api"), "demo")
+	}()
+	r := u.sh(repo, quick[0])
+	close(done)
+	<-checked
+	if r.code != 0 {
+		t.Fatalf("%s failed:\n%s", quick[0], r)
+	}
 	for _, want := range []string{
 		"==> outputs\n",
 		"==> the table demo-rest-api-Notes in the emulator:\n",
@@ -229,9 +272,143 @@ func TestFrontDoorDemo(t *testing.T) {
 			t.Errorf("make demo did not print %q:\n%s", want, r)
 		}
 	}
+	// `sst outputs`, as the demo runs it, prints the Api's URL.
+	if _, outs, _ := strings.Cut(r.stdout, "==> outputs\n"); !strings.Contains(outs, "ApiUrl") {
+		t.Errorf("the demo's sst outputs printed no ApiUrl:\n%s", r.stdout)
+	}
 	if strings.Contains(r.stderr, "FAILED") {
 		t.Errorf("make demo reported a failed step:\n%s", r)
 	}
+	if !hook.wasChecked() {
+		t.Fatalf("the demo never reached its table read (the app was not read back):\n%s", r)
+	}
+	cfg := awsConfig()
+	cfg.BaseEndpoint = aws.String(hook.endpoint)
+	if left := inventoryAt(t, cfg, "demo-rest-api-"); len(left) > 0 {
+		t.Errorf("the demo's remove left behind: %v", left)
+	}
+}
+
+// restAPIState is held by the tests that write examples/rest-api/.sst in
+// this checkout.
+var restAPIState sync.Mutex
+
+// checkRestAPI reads examples/rest-api's deploy (project dir, stage) back
+// from the emulator cfg points at. It may run off the test's goroutine, so
+// it reports with Errorf only.
+func checkRestAPI(t *testing.T, cfg aws.Config, dir, stage string) {
+	ctx := context.Background()
+	prefix := stage + "-rest-api-"
+	b, err := os.ReadFile(filepath.Join(dir, ".sst", "outputs", stage+".json"))
+	var out map[string]map[string]any
+	if err == nil {
+		err = json.Unmarshal(b, &out)
+	}
+	if err != nil {
+		t.Errorf("outputs of stage %s: %v", stage, err)
+	} else if url, _ := out["API"]["ApiUrl"].(string); out["API"]["TableName"] != prefix+"Notes" || !strings.HasPrefix(url, "http") {
+		t.Errorf("outputs = %v", out)
+	}
+	health, err := lambda.NewFromConfig(cfg).GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(prefix + "Api_GET_health")})
+	if err != nil {
+		t.Errorf("the health function: %v", err)
+	} else if c := health.Configuration; string(c.Runtime) != "nodejs20.x" || aws.ToString(c.Handler) != "index.handler" || aws.ToInt32(c.MemorySize) != 256 {
+		t.Errorf("node function: runtime %s handler %s memory %d", c.Runtime, aws.ToString(c.Handler), aws.ToInt32(c.MemorySize))
+	}
+	tbl, err := dynamodb.NewFromConfig(cfg).DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(prefix + "Notes")})
+	if err != nil {
+		t.Errorf("the table: %v", err)
+	} else if len(tbl.Table.KeySchema) != 2 {
+		t.Errorf("key schema = %+v", tbl.Table.KeySchema)
+	}
+}
+
+// demoHook is the meeting point of TestFrontDoorDemo and the wrappers
+// demoHooks puts first on the demo's PATH.
+type demoHook struct {
+	dir      string
+	endpoint string
+}
+
+// demoHooks writes the `aws` and `moto_server` wrappers into a directory
+// put first on u's PATH. The `aws` one writes the demo's endpoint to
+// deployed, then waits for checked before running the real aws. The
+// `moto_server` one starts the real emulator in the background, records
+// its pid and waits: the demo's kill stops only the wrapper. The test
+// stops the emulator when it ends.
+func demoHooks(t *testing.T, u *newUser) *demoHook {
+	t.Helper()
+	realAWS, err := exec.LookPath("aws")
+	if err != nil {
+		t.Fatalf("make demo needs the aws CLI: %v", err)
+	}
+	realMoto, err := exec.LookPath("moto_server")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &demoHook{dir: t.TempDir()}
+	bin := filepath.Join(h.dir, "bin")
+	scripts := map[string]string{
+		"aws": fmt.Sprintf(`#!/bin/sh
+printf '%%s' "$SST_ENDPOINT" > %[1]s/deployed.tmp && mv %[1]s/deployed.tmp %[1]s/deployed
+i=0
+while [ ! -e %[1]s/checked ] && [ $i -lt 3000 ]; do sleep 0.2; i=$((i+1)); done
+exec %[2]s "$@"
+`, h.dir, realAWS),
+		"moto_server": fmt.Sprintf(`#!/bin/sh
+%[2]s "$@" &
+echo $! > %[1]s/moto.pid
+wait
+`, h.dir, realMoto),
+	}
+	if err := os.Mkdir(bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range scripts {
+		if err := os.WriteFile(filepath.Join(bin, name), []byte(body), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	u.env["PATH"] = bin + string(os.PathListSeparator) + u.env["PATH"]
+	t.Cleanup(func() {
+		b, err := os.ReadFile(filepath.Join(h.dir, "moto.pid"))
+		if err != nil {
+			return
+		}
+		if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
+			// The wrapper's child, not this process's: stopped, not waited for.
+			if p, err := os.FindProcess(pid); err == nil {
+				p.Signal(syscall.SIGTERM)
+			}
+		}
+	})
+	return h
+}
+
+// waitDeployed waits until the demo reaches its table read and returns
+// the demo's endpoint; false when the demo ended (done) first.
+func (h *demoHook) waitDeployed(done <-chan struct{}) (string, bool) {
+	for {
+		if b, err := os.ReadFile(filepath.Join(h.dir, "deployed")); err == nil {
+			h.endpoint = string(b)
+			return h.endpoint, true
+		}
+		select {
+		case <-done:
+			return "", false
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// release lets the demo go on to its table read and its remove.
+func (h *demoHook) release() {
+	os.WriteFile(filepath.Join(h.dir, "checked"), nil, 0o644)
+}
+
+func (h *demoHook) wasChecked() bool {
+	_, err := os.Stat(filepath.Join(h.dir, "checked"))
+	return err == nil
 }
 
 // TestFrontDoorRootApp: the repository root is an sst project whose
@@ -239,6 +416,8 @@ func TestFrontDoorDemo(t *testing.T) {
 // README says, with the state and bundles where the example keeps them.
 func TestFrontDoorRootApp(t *testing.T) {
 	t.Parallel()
+	restAPIState.Lock()
+	defer restAPIState.Unlock()
 	stage := "root-app"
 	t.Cleanup(func() { os.RemoveAll(filepath.Join(repo, ".sst", "out", stage)) })
 	r := mustSST(t, repo, "synth", "--stage", stage)

@@ -8,6 +8,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"os"
 	"os/exec"
@@ -215,10 +216,9 @@ func awsConfig() aws.Config {
 func copyProject(t *testing.T, src string) string {
 	t.Helper()
 	dst := filepath.Join(t.TempDir(), filepath.Base(src))
-	if err := os.CopyFS(dst, os.DirFS(src)); err != nil {
+	if err := copyProjectFiles(dst, src); err != nil {
 		t.Fatal(err)
 	}
-	os.RemoveAll(filepath.Join(dst, ".sst"))
 	mod := fmt.Sprintf("module example\n\ngo 1.26\n\nrequire github.com/sst-tf/sst v0.0.0\n\nreplace github.com/sst-tf/sst => %s\n", repo)
 	if err := os.WriteFile(filepath.Join(dst, "go.mod"), []byte(mod), 0o644); err != nil {
 		t.Fatal(err)
@@ -237,6 +237,41 @@ func copyProject(t *testing.T, src string) string {
 		t.Fatalf("go mod tidy: %v\n%s", err, out)
 	}
 	return dst
+}
+
+// copyProjectFiles copies the directory src to dst without its .sst directories:
+// a project's synthesized output and state are never wanted in a copy, and
+// `make demo` (TestFrontDoorDemo) deletes and rewrites examples/rest-api's
+// while other tests copy the example.
+func copyProjectFiles(dst, src string) error {
+	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, p)
+		if err != nil {
+			return err
+		}
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			if d.Name() == ".sst" {
+				return filepath.SkipDir
+			}
+			return os.MkdirAll(target, 0o755)
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		if !info.Mode().IsRegular() {
+			return fmt.Errorf("copy %s: not a regular file or directory", p)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, b, info.Mode().Perm())
+	})
 }
 
 func editFile(t *testing.T, path, old, new string) {

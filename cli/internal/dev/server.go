@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -106,7 +107,9 @@ type Server struct {
 	lambda    gatewaySlot
 	lambdaURL string
 	account   string // for event fields, read once
-	closers   []func()
+	// relayShown: the relay's line is printed once, not per stack.
+	relayShown bool
+	closers    []func()
 }
 
 type poller struct {
@@ -341,6 +344,17 @@ func (d *Server) startPollers(ctx context.Context, cfg aws.Config, m *manifest.M
 				d.style.Dim(fmt.Sprintf("(from %s, batch %d; its deployed mapping is disabled while sst dev runs)", c.StartingPosition, c.BatchSize)))
 		}
 	}
+	if relays := RelaySources(m); len(relays) > 0 {
+		db := dynamodb.NewFromConfig(cfg)
+		for _, src := range relays {
+			if start(src.Label(), src, func(ctx context.Context, log func(string)) {
+				(&RelayPoller{Src: src, API: api, DB: db, Inv: d, Log: log}).Run(ctx)
+			}) && !d.relayShown {
+				d.relayShown = true
+				fmt.Fprintf(d.out, "%s %s\n", d.style.Bold("Deployed functions:"), d.style.Dim("their code is a stub relaying each direct invocation (lambda:Invoke, the AWS console) to this machine while sst dev runs"))
+			}
+		}
+	}
 	if len(crons) > 0 && d.account == "" {
 		d.account = accountID(ctx, cfg)
 	}
@@ -411,7 +425,25 @@ func (d *Server) stopPollers() {
 // disabled (queue mappings, cron rules): they stay paused after it stops,
 // until the next `sst deploy`.
 func (d *Server) Paused() []string {
-	return slices.Sorted(maps.Keys(d.pollers))
+	var out []string
+	for label, p := range d.pollers {
+		if _, relay := p.conf.(RelaySource); !relay {
+			out = append(out, label)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Relayed reports whether the deployed functions are relay stubs, which
+// fail every direct invocation once sst dev stops, until `sst deploy`.
+func (d *Server) Relayed() bool {
+	for _, p := range d.pollers {
+		if _, relay := p.conf.(RelaySource); relay {
+			return true
+		}
+	}
+	return false
 }
 
 // buildKeys builds each key's handler (in parallel, bounded by the

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
+	"github.com/sst-tf/sst/internal/devrelay"
 	"github.com/sst-tf/sst/manifest"
 )
 
@@ -43,6 +44,10 @@ func Deployed(ctx context.Context, cfg aws.Config, fns map[string]manifest.Funct
 			switch {
 			case err == nil && res.Environment != nil:
 				env = res.Environment.Variables
+				// A dev stage's relay stub's own, not the function's.
+				for _, k := range devrelay.Env {
+					delete(env, k)
+				}
 			case err != nil:
 				failed = append(failed, id)
 				if firstErr == nil {

@@ -37,6 +37,9 @@ const (
 	RDSClusterMax   = 63
 	CognitoMax      = 128
 	SSMParameterMax = 1011
+	LoadBalancerMax = 32 // ALBs and target groups
+	ECRMax          = 256
+	ECSMax          = 255 // clusters, services, task definition families
 )
 
 // fifoSuffix is required by SQS and SNS on FIFO queues and topics and counts
@@ -268,3 +271,32 @@ func ValidateID(id string) error {
 	}
 	return nil
 }
+
+// LoadBalancer names an ALB or target group: [A-Za-z0-9-], at most 32, no
+// "-" at either end, not starting with "internal-" (ELB's own prefix).
+func LoadBalancer(stage, app, id string) string {
+	full := join(stage, app, id)
+	name := collapse(replace(full, isAlnum))
+	if strings.HasPrefix(strings.ToLower(name), "internal-") {
+		name = "lb-" + name
+	}
+	if name == "" {
+		return "lb-" + sum(full)
+	}
+	return strings.TrimRight(fit(name, LoadBalancerMax, "-"), "-")
+}
+
+// ECRRepository names an ECR repository: lower-case [a-z0-9-_], at most
+// 256, starting with a letter or digit.
+func ECRRepository(stage, app, id string) string {
+	lower := func(c byte) bool { return isLowerAlnum(c) || c == '-' || c == '_' }
+	name := strings.Trim(replace(strings.ToLower(join(stage, app, id)), lower), "-_")
+	if name == "" {
+		return "r-" + sum(join(stage, app, id))
+	}
+	return fit(name, ECRMax, "-_")
+}
+
+// ECS names an ECS cluster, service or task definition family:
+// [A-Za-z0-9-_], at most 255.
+func ECS(stage, app, id string) string { return Physical(stage, app, id, ECSMax) }

@@ -35,6 +35,9 @@ var helpers = []helper{
 	{"SNSFifo", func(s, a, i string) string { return SNS(s, a, i, true) }, 256, regexp.MustCompile(`^[A-Za-z0-9_-]{1,251}\.fifo$`), false, ".fifo"},
 	{"DynamoDB", DynamoDB, 255, regexp.MustCompile(`^[A-Za-z0-9_.-]{3,255}$`), false, ""},
 	{"Bucket", Bucket, 63, regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$`), true, ""},
+	{"LoadBalancer", LoadBalancer, 32, regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,30}[A-Za-z0-9])?$`), false, ""},
+	{"ECRRepository", ECRRepository, 256, regexp.MustCompile(`^[a-z0-9][a-z0-9._/-]{0,255}$`), true, ""},
+	{"ECS", ECS, 255, regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`), false, ""},
 	{"RDSCluster", RDSCluster, 63, regexp.MustCompile(`^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$`), true, ""},
 }
 
@@ -351,4 +354,15 @@ func FuzzValidateID(f *testing.F) {
 			}
 		}
 	})
+}
+
+// An ALB name may not start with "internal-" (ELB's prefix for internal
+// load balancers' DNS names) nor hold "_".
+func TestLoadBalancerReservedPrefix(t *testing.T) {
+	if got := LoadBalancer("internal", "app", "web_1"); got != "lb-internal-app-web-1" {
+		t.Errorf("LoadBalancer = %q", got)
+	}
+	if got := LoadBalancer("dev", "a-very-long-application-name", "Web"); len(got) > 32 || !hashed.MatchString(got) {
+		t.Errorf("long LoadBalancer = %q", got)
+	}
 }

@@ -46,6 +46,10 @@ var (
 	KindCloudFrontFunction    = Kind{Service: "CloudFront function"}
 	KindCloudFrontCachePolicy = Kind{Service: "CloudFront cache policy"}
 	KindSSMParameter          = Kind{Service: "SSM parameter"}
+	KindECRRepository         = Kind{Service: "ECR repository"}
+	KindECSCluster            = Kind{Service: "ECS cluster"}
+	KindLoadBalancer          = Kind{Service: "load balancer", Fold: true}
+	KindTargetGroup           = Kind{Service: "load balancer target group", Fold: true}
 	KindDomain                = Kind{Service: "custom domain", Fold: true, Fix: "give one of them another CustomDomain.DomainName"}
 )
 
