@@ -41,6 +41,7 @@ require (
 )
 
 require (
+	github.com/aws/aws-sdk-go-v2/service/appsync v1.54.0 // indirect
 	github.com/docker/cli v29.7.2+incompatible // indirect
 	github.com/docker/docker-credential-helpers v0.9.3 // indirect
 	github.com/google/go-containerregistry v0.22.1 // indirect
