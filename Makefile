@@ -24,7 +24,7 @@ TIMEOUT ?= 60m
 # outside (the sst CLI does the same for the apps it runs).
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION ?= $(shell node -p 'process.versions.node.split(".")[0]' 2>/dev/null)
 
-.PHONY: build install demo test lint tools fuzz bench bench-sites
+.PHONY: build install demo test lint tools tofu fuzz bench bench-sites
 
 # Pinned tools, built from source into the ignored bin/tools once per
 # checkout: staticcheck for `make lint`, tfsec for the audit in tests/.
@@ -38,7 +38,17 @@ $(STATICCHECK):
 $(TFSEC):
 	GOBIN=$(TOOLS) $(GO) install github.com/aquasecurity/tfsec/cmd/tfsec@v1.28.14
 
-tools: $(STATICCHECK) $(TFSEC)
+# OpenTofu, for --engine tofu and the suite's tests of it. Built from its
+# module (scripts/build-tofu.sh: go install refuses its replace directives),
+# skipped when bin/tools/tofu already is this version. A cold build costs
+# minutes of CPU (BENCHMARKS.md); CI's machine keeps bin/tools' go build
+# cache, so later runs only check the version.
+TOFU_VERSION := v1.12.6
+
+tofu:
+	./scripts/build-tofu.sh $(TOFU_VERSION) $(TOOLS)/tofu
+
+tools: $(STATICCHECK) $(TFSEC) tofu
 
 # What the binary knows about its source: `sst version` prints the module
 # version and commit, and `sst init` makes new apps require that version with

@@ -104,7 +104,7 @@ func runDiff(ctx context.Context, s *session, o *diffOptions) error {
 		if err := plandir.Prepare(out); err != nil {
 			return err
 		}
-		saved = &plandir.Plan{Version: plandir.Version, App: m.App, Stage: s.stage, Region: m.Region, Endpoint: m.Endpoint, Backend: m.Backend, Created: time.Now().UTC()}
+		saved = &plandir.Plan{Version: plandir.Version, App: m.App, Stage: s.stage, Region: m.Region, Endpoint: m.Endpoint, Engine: s.planEngine(), Backend: m.Backend, Created: time.Now().UTC()}
 	}
 	records := map[string]*plandir.Stack{}
 	results, err := deploy.Schedule(ctx, nodes, o.parallel, false, func(ctx context.Context, name string) (deploy.Status, error) {

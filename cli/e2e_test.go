@@ -232,7 +232,8 @@ func TestDeployE2E(t *testing.T) {
 	// 2c. Reviewed plans: diff --out saves them and changes nothing; a
 	// deploy of a different synthesis is refused as a whole; the same
 	// synthesis applies exactly the plan; applying it again is refused
-	// (the state moved); a plan replacing the table needs --allow-replace.
+	// (the state moved); a plan replacing the table is refused without
+	// --allow-replace and applied with it.
 	reviewedPlans(t, dir, env, ssmc)
 
 	// 3. Remove: the retained parameter leaves state, the rest is destroyed.
@@ -360,5 +361,11 @@ func reviewedPlans(t *testing.T, dir string, env []string, ssmc *ssm.Client) {
 	h.mustFail("stack Api: the plan would replace aws_dynamodb_table.notes (DynamoDB table: its items lost): pass --allow-replace", "deploy", "--plan", plan)
 	if readState() != before {
 		t.Fatal("a refused replace changed the state")
+	}
+	// The flag is the consent: the same plan then applies, replacing it.
+	h = newHarness(t, dir, append(env, "KEEP=reviewed", "KEY=pk")...)
+	h.mustRun("deploy", "--plan", plan, "--allow-replace")
+	if st := readState(); !strings.Contains(st, `"hash_key": "pk"`) {
+		t.Errorf("deploy --plan --allow-replace did not replace the table; Api's state:\n%s", st)
 	}
 }

@@ -36,6 +36,9 @@ type Factory struct {
 	Environ func() []string
 	// Terraform is the terraform binary; empty means look it up on PATH.
 	Terraform string
+	// Tofu is the OpenTofu binary (--engine tofu); empty means look up
+	// "tofu" on PATH.
+	Tofu string
 	// Executable is the running binary's path, used by `sst init` to find a
 	// local checkout of this module; empty means os.Executable.
 	Executable string

@@ -189,7 +189,7 @@ func (p *reviewedPlan) check(ctx context.Context, s *session, m *manifest.Manife
 	refuse := func(reasons []string) error {
 		return fmt.Errorf("refusing to deploy the plan in %s to stage %s, nothing was applied:\n  %s", p.dir, s.stage, strings.Join(reasons, "\n  "))
 	}
-	if err := p.plan.CheckTarget(plandir.Target{App: m.App, Stage: s.stage, Region: m.Region, Endpoint: m.Endpoint, Backend: m.Backend}); err != nil {
+	if err := p.plan.CheckTarget(plandir.Target{App: m.App, Stage: s.stage, Region: m.Region, Endpoint: m.Endpoint, Engine: s.planEngine(), Backend: m.Backend}); err != nil {
 		return refuse([]string{err.Error()})
 	}
 	remake := fmt.Sprintf("make and review a new plan (`sst diff --out %s --stage %s`)", p.dir, s.stage)

@@ -22,6 +22,8 @@ type Globals struct {
 	Endpoint string
 	Project  string
 	Verbose  bool
+	// Engine is --engine: terraform or tofu (see tfenv.ParseEngine).
+	Engine string
 }
 
 // NewRootCmd builds the sst command tree.
@@ -37,6 +39,8 @@ Environment:
   SST_STAGE, SST_REGION, SST_PROFILE  defaults of --stage, --region, --profile
   SST_ENDPOINT         default of --endpoint: an emulator such as moto_server
                        (a stage remembers the endpoint of its first deploy)
+  SST_ENGINE           default of --engine: terraform or tofu (OpenTofu); else
+                       "sst": {"engine": ...} in cdktf.json, else terraform
   SST_PROVIDER_MIRROR  a local Terraform provider mirror, for machines that
                        cannot reach registry.terraform.io (the usual mirror
                        locations are found without it)
@@ -68,6 +72,7 @@ Environment:
 	pf.StringVar(&g.Endpoint, "endpoint", "", "AWS endpoint override for an emulator, e.g. http://127.0.0.1:5000 (default: $SST_ENDPOINT)")
 	pf.StringVar(&g.Project, "project", "", "project directory (default: the nearest parent holding cdktf.json)")
 	pf.BoolVarP(&g.Verbose, "verbose", "v", false, "show the app's and terraform's raw output")
+	pf.StringVar(&g.Engine, "engine", "", `run "terraform" or "tofu" (OpenTofu) (default: $SST_ENGINE, cdktf.json's "sst": {"engine"}, or terraform)`)
 
 	root.AddCommand(
 		newSynthCmd(f, g),

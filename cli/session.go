@@ -20,6 +20,7 @@ import (
 	"github.com/sst-tf/sst/cli/internal/stagetarget"
 	"github.com/sst-tf/sst/cli/internal/synth"
 	"github.com/sst-tf/sst/cli/internal/tf"
+	"github.com/sst-tf/sst/cli/internal/tfenv"
 	"github.com/sst-tf/sst/internal/awsregion"
 	"github.com/sst-tf/sst/internal/stage"
 	"github.com/sst-tf/sst/manifest"
@@ -63,6 +64,8 @@ type session struct {
 	// applied, when set, hears of each stack's applied changes (sst dev
 	// runs the Scripts' phases they trigger); called concurrently.
 	applied func(stack string, changes []tf.Change)
+	// engine runs the stacks: terraform or OpenTofu.
+	engine tfenv.Engine
 }
 
 // load validates global settings and locates the project. Everything that
@@ -84,6 +87,16 @@ func load(f *Factory, g *Globals) (*session, error) {
 		}
 	}
 
+	// A mistyped engine fails before anything is read or run.
+	engineFlag := setting(g.Engine, "--engine", f.Getenv(tfenv.EnvEngine), "$"+tfenv.EnvEngine)
+	if engineFlag.Value != "" {
+		e, err := tfenv.ParseEngine(engineFlag.Value, engineFlag.Source)
+		if err != nil {
+			return nil, err
+		}
+		s.engine = e
+	}
+
 	var err error
 	if g.Project != "" {
 		s.project, err = project.Load(g.Project)
@@ -97,6 +110,11 @@ func load(f *Factory, g *Globals) (*session, error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	if s.engine == "" {
+		if s.engine, err = tfenv.ParseEngine(s.project.Config.SST.Engine, s.project.ConfigPath+`: "sst": {"engine"}`); err != nil {
+			return nil, err
+		}
 	}
 
 	env, envSet := f.LookupEnv(manifest.EnvStage)
@@ -357,15 +375,30 @@ func (s *session) manifest(ctx context.Context) (*manifest.Manifest, error) {
 	return res.Manifest, nil
 }
 
-func findTerraform(f *Factory) (string, error) {
-	if f.Terraform != "" {
-		return f.Terraform, nil
+// findEngine is the engine's binary: the factory's, else its command on
+// PATH.
+func findEngine(f *Factory, e tfenv.Engine) (string, error) {
+	bin := f.Terraform
+	if e == tfenv.OpenTofu {
+		bin = f.Tofu
 	}
-	p, err := exec.LookPath("terraform")
+	if bin != "" {
+		return bin, nil
+	}
+	p, err := exec.LookPath(e.Command())
 	if err != nil {
-		return "", fmt.Errorf("terraform not found on PATH: install Terraform 1.5 or later (https://developer.hashicorp.com/terraform/install)")
+		return "", fmt.Errorf("%s not found on PATH: %s", e.Command(), e.InstallHint())
 	}
 	return p, nil
+}
+
+// planEngine is the engine as a reviewed plan records it: "" for
+// terraform, so plans made before engines existed still match.
+func (s *session) planEngine() string {
+	if s.engine == tfenv.OpenTofu {
+		return string(tfenv.OpenTofu)
+	}
+	return ""
 }
 
 // workspace is the terraform workspace for a stack: the manifest's, or the

@@ -26,7 +26,7 @@ func (s *session) terraform() (*terraformSetup, error) {
 	if s.tf != nil {
 		return s.tf, nil
 	}
-	bin, err := findTerraform(s.f)
+	bin, err := findEngine(s.f, s.engine)
 	if err != nil {
 		return nil, err
 	}
@@ -35,6 +35,7 @@ func (s *session) terraform() (*terraformSetup, error) {
 		ProjectDir: s.project.Dir,
 		Endpoint:   s.endpoint,
 		Profile:    s.profile,
+		Engine:     s.engine,
 	})
 	if err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/sst-tf/sst/cli/internal/tfenv"
 	"github.com/sst-tf/sst/generators"
 )
 
@@ -106,7 +108,7 @@ func (b Build) String() string {
 func newVersionCmd(f *Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
-		Short: "Print the versions of sst (module version and commit), Go and terraform",
+		Short: "Print the versions of sst (module version and commit), Go, terraform and tofu",
 		Example: `  sst version
   sst --version    # the module version alone`,
 		Args: cobra.NoArgs,
@@ -118,17 +120,19 @@ func newVersionCmd(f *Factory) *cobra.Command {
 				fmt.Fprintf(w, "source %s\n", src)
 			}
 			fmt.Fprintf(w, "go %s %s/%s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH)
-			bin, err := findTerraform(f)
-			if err != nil {
-				fmt.Fprintln(w, "terraform: not found on PATH")
-				return nil
+			for _, e := range tfenv.Engines {
+				bin, err := findEngine(f, e)
+				if err != nil {
+					fmt.Fprintf(w, "%s: not found on PATH\n", e.Command())
+					continue
+				}
+				v, err := terraformVersion(cmd.Context(), bin)
+				if err != nil {
+					fmt.Fprintf(w, "%s: %s (version unknown: %v)\n", e.Command(), bin, err)
+					continue
+				}
+				fmt.Fprintf(w, "%s %s (%s)\n", e.Command(), v, bin)
 			}
-			v, err := terraformVersion(cmd.Context(), bin)
-			if err != nil {
-				fmt.Fprintf(w, "terraform: %s (version unknown: %v)\n", bin, err)
-				return nil
-			}
-			fmt.Fprintf(w, "terraform %s (%s)\n", v, bin)
 			return nil
 		},
 	}
@@ -147,6 +151,11 @@ func terraformVersion(ctx context.Context, bin string) (string, error) {
 	}
 	var v struct {
 		Version string `json:"terraform_version"`
+	}
+	// OpenTofu prints warnings about its CLI configuration (a
+	// TF_CLI_CONFIG_FILE naming no file) on stdout, before the JSON.
+	if i := bytes.IndexByte(out, '{'); i > 0 {
+		out = out[i:]
 	}
 	if err := json.Unmarshal(out, &v); err != nil {
 		return "", err

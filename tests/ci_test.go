@@ -35,6 +35,11 @@ EOF
 // the emulator: a pull request deploys its own stage, a merge plans the
 // target stage and deploys exactly that plan, a second apply of the same
 // plan is refused, closing the pull request removes its stage.
+//
+// It also moves the app between engines, at no extra deploy: the pull
+// request's stage is planned and deployed with OpenTofu (SST_ENGINE=tofu)
+// and removed with terraform from OpenTofu's state; prod is deployed with
+// terraform and removed with OpenTofu from terraform's state.
 func TestCIRecipe(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -62,12 +67,17 @@ func TestCIRecipe(t *testing.T) {
 		t.Errorf("a second init --ci overwrote the recipe:\n%s", r)
 	}
 
+	tofu := tofuEnv(t)
+	var engine map[string]string // the step's: tofu, or nil for terraform
 	ci := func(want int, args ...string) result {
 		t.Helper()
 		cmd := exec.Command("sh", append([]string{".github/sst-ci.sh"}, args...)...)
 		cmd.Dir = dir
 		env := map[string]string{"SST": sstBin}
 		for k, v := range baseEnv {
+			env[k] = v
+		}
+		for k, v := range engine {
 			env[k] = v
 		}
 		cmd.Env = testenv.Environ(env)
@@ -109,9 +119,19 @@ func TestCIRecipe(t *testing.T) {
 		return false
 	}
 
+	tofuWrote := func(stage string) bool {
+		t.Helper()
+		return writtenByTofu(t, readFile(t, filepath.Join(dir, ".sst", "state", "Web", stage, "terraform.tfstate")))
+	}
+
+	engine = tofu
 	ci(0, "pr", "7")
+	engine = nil
 	if !exists("pr-7") || exists("prod") {
 		t.Fatalf("after the pull request step: pr-7 %v, prod %v; want only pr-7", exists("pr-7"), exists("prod"))
+	}
+	if !tofuWrote("pr-7") {
+		t.Error("stage pr-7 was not deployed by OpenTofu")
 	}
 	if b, err := os.ReadFile(filepath.Join(dir, "sst-plan", "summary.md")); err != nil || !strings.Contains(string(b), "| Web | 1 | 0 | 0 | 0 | none |") {
 		t.Errorf("the pull request's plan of prod: %v\n%s", err, b)
@@ -134,5 +154,52 @@ func TestCIRecipe(t *testing.T) {
 	if r := ci(2, "deploy"); !strings.Contains(r.stderr, "usage:") {
 		t.Errorf("an unknown step:\n%s", r)
 	}
-	mustSST(t, dir, "remove", "--stage", "prod", "--yes")
+	if tofuWrote("prod") {
+		t.Error("stage prod was not deployed by terraform")
+	}
+	mustSSTEnv(t, dir, tofu, "remove", "--stage", "prod", "--yes")
+	if exists("prod") || !tofuWrote("prod") {
+		t.Error("OpenTofu did not remove the stage terraform deployed")
+	}
+}
+
+// tofuEnv makes sst run OpenTofu: SST_ENGINE=tofu, and PATH led by the
+// directory of testenv.Tofu's binary (under CI a missing one fails).
+func tofuEnv(t *testing.T) map[string]string {
+	t.Helper()
+	return map[string]string{"SST_ENGINE": "tofu", "PATH": filepath.Dir(testenv.Tofu(t)) + string(os.PathListSeparator) + os.Getenv("PATH")}
+}
+
+// writtenByTofu says whether OpenTofu last wrote a state: each engine
+// records its own version, and OpenTofu's (1.12) is not terraform's (1.5
+// or later).
+func writtenByTofu(t *testing.T, state []byte) bool {
+	t.Helper()
+	var st struct {
+		Version string `json:"terraform_version"`
+	}
+	if err := json.Unmarshal(state, &st); err != nil {
+		t.Fatalf("state: %v\n%s", err, state)
+	}
+	return st.Version == tofuVersion(t)
+}
+
+// tofuVersion is the version tofu reports and writes into states.
+func tofuVersion(t *testing.T) string {
+	t.Helper()
+	cmd := exec.Command(testenv.Tofu(t), "version", "-json")
+	// Without a CLI configuration that names no file, whose warning
+	// OpenTofu prints on stdout.
+	cmd.Env = testenv.Environ(map[string]string{"TF_CLI_CONFIG_FILE": ""})
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v struct {
+		Version string `json:"terraform_version"`
+	}
+	if err := json.Unmarshal(out, &v); err != nil || v.Version == "" {
+		t.Fatalf("tofu version -json: %s, %v", out, err)
+	}
+	return v.Version
 }

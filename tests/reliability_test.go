@@ -321,6 +321,10 @@ func importTable(t *testing.T, dir string, env map[string]string, stage string) 
 	env["WITH_TABLE"] = "1"
 	r := sstEnv(t, dir, env, "import", "Items", table, "--stage", stage)
 	wantFailure(t, r, "refusing to import into stage \""+stage+"\" without confirmation", "--yes")
+	// An id naming nothing in the account fails in the plan, before
+	// anything is applied.
+	r = sstEnv(t, dir, env, "import", "Items", stage+"-rel-Nothing", "--stage", stage, "--yes")
+	wantFailure(t, r, "Cannot import non-existent remote object", "check the id given to `sst import`")
 	im := mustSSTEnv(t, dir, env, "import", "Items", table, "--stage", stage, "--yes")
 	for _, w := range []string{"importing " + table + " into table \"Items\" (aws_dynamodb_table.Items)", "aws_dynamodb_table.Items  (import " + table + ")", "1 to import, 0 to add, 1 to change, 0 to destroy", "Imported " + table + " into table \"Items\" of stage " + stage} {
 		if !strings.Contains(im.stdout, w) {

@@ -2,6 +2,8 @@ package tests
 
 import (
 	"context"
+	"maps"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/sst-tf/sst/internal/testenv"
 )
 
 // TestS3Backend deploys a two-stack app whose state lives in S3 with a
@@ -18,6 +22,13 @@ import (
 // cross-stack value is read from the producer's S3 state, a remove of a
 // stage the bucket has no state for fails and writes nothing, and remove
 // empties both states.
+//
+// OpenTofu runs it all (SST_ENGINE=tofu): the suite's deploy and remove of
+// an app on the emulator with it, on the S3 backend with its DynamoDB lock,
+// the provider from the mirror, progress and errors read as from
+// terraform. Terraform's S3 backend is covered by the reliability tests.
+// Without tofu (a developer who has not run `make tofu`; CI fails instead)
+// terraform runs it.
 func TestS3Backend(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -38,15 +49,25 @@ func TestS3Backend(t *testing.T) {
 	}
 	dir := copyProject(t, filepath.Join(repo, "tests", "testdata", "s3backend"))
 	env := map[string]string{"STATE_BUCKET": bucket, "LOCK_TABLE": lockTable}
-	mustSSTEnv(t, dir, env, "deploy", "--stage", "s3e2e")
+	tofu := testenv.TofuPath() != "" || os.Getenv("CI") == "true"
+	if tofu {
+		maps.Copy(env, tofuEnv(t))
+	} else {
+		t.Log("tofu not found (`make tofu` builds it): terraform runs this test")
+	}
+	d := mustSSTEnv(t, dir, env, "deploy", "--stage", "s3e2e")
+	// Live progress, from the engine's JSON stream.
+	for _, w := range []string{"Data | aws_dynamodb_table.Items created", "Compute | aws_lambda_function.Reader created"} {
+		if !strings.Contains(d.stdout+d.stderr, w) {
+			t.Errorf("deploy output lacks %q:\n%s", w, d)
+		}
+	}
 
 	for _, stack := range []string{"Data", "Compute"} {
-		key := "env:/s3e2e/s3state/" + stack + "/terraform.tfstate"
-		obj, err := s3c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
-		if err != nil {
-			t.Fatalf("state of %s at s3://%s/%s: %v", stack, bucket, key, err)
+		state := s3Object(t, cfg, bucket, "env:/s3e2e/s3state/"+stack+"/terraform.tfstate")
+		if tofu && !writtenByTofu(t, state) {
+			t.Errorf("the state of %s was not written by OpenTofu", stack)
 		}
-		obj.Body.Close()
 	}
 	// Terraform records each state's checksum in the lock table.
 	items, err := ddb.Scan(ctx, &dynamodb.ScanInput{TableName: aws.String(lockTable)})
@@ -78,7 +99,10 @@ func TestS3Backend(t *testing.T) {
 	if len(typo.Contents) > 0 {
 		t.Errorf("remove of a stage without state wrote %s", aws.ToString(typo.Contents[0].Key))
 	}
-	mustSSTEnv(t, dir, env, "remove", "--stage", "s3e2e", "--yes")
+	rm := mustSSTEnv(t, dir, env, "remove", "--stage", "s3e2e", "--yes")
+	if !strings.Contains(rm.stdout+rm.stderr, "Data | aws_dynamodb_table.Items deleted") {
+		t.Errorf("remove output lacks the table's deletion:\n%s", rm)
+	}
 	if left := inventory(t, "s3e2e-s3state-"); len(left) > 0 {
 		t.Errorf("left behind: %v", left)
 	}

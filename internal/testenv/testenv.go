@@ -62,8 +62,10 @@ func WriteTerraformEnv(dir string) (map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Both engines' registry hosts, as the CLI configures them: tests run
+	// OpenTofu with the same environment.
 	rc := filepath.Join(dir, "terraformrc")
-	if err := tfconfig.Write(rc, mirror, cache); err != nil {
+	if err := tfconfig.WriteAliased(rc, mirror, filepath.Join(dir, "provider-alias"), cache); err != nil {
 		return nil, err
 	}
 	env := map[string]string{

@@ -12,6 +12,14 @@ import (
 	"strings"
 )
 
+// Registry hosts: each engine reads an unqualified provider source such as
+// "hashicorp/aws" as an address on its own registry, and lock files and
+// states record the full address.
+const (
+	TerraformRegistry = "registry.terraform.io"
+	OpenTofuRegistry  = "registry.opentofu.org"
+)
+
 // Render returns the text of a CLI configuration that installs every
 // registry.terraform.io provider from mirrorDir (a filesystem mirror: the
 // parent of a registry.terraform.io directory) and keeps a plugin cache in
@@ -29,18 +37,39 @@ import (
 // An empty mirrorDir leaves provider installation at terraform's default; an
 // empty pluginCacheDir disables the cache.
 func Render(mirrorDir, pluginCacheDir string) string {
+	return render(mirrorDir, "", pluginCacheDir)
+}
+
+// RenderAliased is Render that also serves registry.opentofu.org providers,
+// from aliasDir: the same packages as mirrorDir's registry.terraform.io laid
+// out under OpenTofu's host (see Alias). OpenTofu reads "hashicorp/aws" as
+// registry.opentofu.org/hashicorp/aws, terraform as registry.terraform.io;
+// states and lock files each engine writes hold its own address, and the
+// other engine must still install it to read them. With both hosts served
+// from one mirror, Terraform and OpenTofu run the very same provider files.
+func RenderAliased(mirrorDir, aliasDir, pluginCacheDir string) string {
+	return render(mirrorDir, aliasDir, pluginCacheDir)
+}
+
+func render(mirrorDir, aliasDir, pluginCacheDir string) string {
 	var b strings.Builder
 	if mirrorDir != "" {
-		fmt.Fprintf(&b, `provider_installation {
-  filesystem_mirror {
+		hosts := []string{TerraformRegistry}
+		b.WriteString("provider_installation {\n")
+		fmt.Fprintf(&b, `  filesystem_mirror {
     path    = %s
-    include = ["registry.terraform.io/*/*"]
+    include = ["%s/*/*"]
   }
-  direct {
-    exclude = ["registry.terraform.io/*/*"]
+`, quote(mirrorDir), TerraformRegistry)
+		if aliasDir != "" {
+			hosts = append(hosts, OpenTofuRegistry)
+			fmt.Fprintf(&b, `  filesystem_mirror {
+    path    = %s
+    include = ["%s/*/*"]
   }
-}
-`, quote(mirrorDir))
+`, quote(aliasDir), OpenTofuRegistry)
+		}
+		fmt.Fprintf(&b, "  direct {\n    exclude = [\"%s/*/*\"]\n  }\n}\n", strings.Join(hosts, `/*/*", "`))
 	}
 	if pluginCacheDir != "" {
 		fmt.Fprintf(&b, "plugin_cache_dir = %s\n", quote(pluginCacheDir))
@@ -54,12 +83,35 @@ func Render(mirrorDir, pluginCacheDir string) string {
 // writes through a temporary file so that a terraform process reading path
 // concurrently never sees half a file.
 func Write(path, mirrorDir, pluginCacheDir string) error {
+	return write(path, mirrorDir, "", pluginCacheDir)
+}
+
+// WriteAliased is Write for RenderAliased: it also lays out aliasDir (see
+// Alias).
+func WriteAliased(path, mirrorDir, aliasDir, pluginCacheDir string) error {
+	if mirrorDir == "" {
+		return write(path, "", "", pluginCacheDir)
+	}
+	if err := Alias(aliasDir, mirrorDir); err != nil {
+		return fmt.Errorf("provider mirror under %s: %w", OpenTofuRegistry, err)
+	}
+	return write(path, mirrorDir, aliasDir, pluginCacheDir)
+}
+
+func write(path, mirrorDir, aliasDir, pluginCacheDir string) error {
 	if mirrorDir != "" {
 		abs, err := filepath.Abs(mirrorDir)
 		if err != nil {
 			return err
 		}
 		mirrorDir = abs
+	}
+	if aliasDir != "" {
+		abs, err := filepath.Abs(aliasDir)
+		if err != nil {
+			return err
+		}
+		aliasDir = abs
 	}
 	if pluginCacheDir != "" {
 		abs, err := filepath.Abs(pluginCacheDir)
@@ -79,7 +131,7 @@ func Write(path, mirrorDir, pluginCacheDir string) error {
 		return err
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := tmp.WriteString(Render(mirrorDir, pluginCacheDir)); err != nil {
+	if _, err := tmp.WriteString(render(mirrorDir, aliasDir, pluginCacheDir)); err != nil {
 		tmp.Close()
 		return err
 	}

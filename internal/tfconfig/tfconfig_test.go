@@ -74,3 +74,85 @@ func TestWrite(t *testing.T) {
 		t.Errorf("temporary files left behind: %v", leftovers)
 	}
 }
+
+func TestRenderAliased(t *testing.T) {
+	got := RenderAliased("/mirror", "/alias", "")
+	want := `provider_installation {
+  filesystem_mirror {
+    path    = "/mirror"
+    include = ["registry.terraform.io/*/*"]
+  }
+  filesystem_mirror {
+    path    = "/alias"
+    include = ["registry.opentofu.org/*/*"]
+  }
+  direct {
+    exclude = ["registry.terraform.io/*/*", "registry.opentofu.org/*/*"]
+  }
+}
+`
+	if got != want {
+		t.Errorf("RenderAliased:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestAlias: every package of the mirror, unpacked or packed, appears under
+// OpenTofu's host as a link to the mirror's own; again is a no-op; a link
+// to a moved mirror is replaced.
+func TestAlias(t *testing.T) {
+	mirror, alias := t.TempDir(), t.TempDir()
+	unpacked := filepath.Join(mirror, TerraformRegistry, "hashicorp", "aws", "5.100.0", "linux_amd64")
+	packed := filepath.Join(mirror, TerraformRegistry, "hashicorp", "random", "terraform-provider-random_3.6.0_linux_amd64.zip")
+	for _, dir := range []string{unpacked, filepath.Dir(packed)} {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(unpacked, "terraform-provider-aws_v5.100.0_x5"), []byte("bin"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(packed, []byte("zip"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	check := func(mirror string) {
+		t.Helper()
+		for rel, want := range map[string]string{
+			"hashicorp/aws/5.100.0/linux_amd64":                                filepath.Join(mirror, TerraformRegistry, "hashicorp", "aws", "5.100.0", "linux_amd64"),
+			"hashicorp/random/terraform-provider-random_3.6.0_linux_amd64.zip": filepath.Join(mirror, TerraformRegistry, "hashicorp", "random", "terraform-provider-random_3.6.0_linux_amd64.zip"),
+		} {
+			path := filepath.Join(alias, OpenTofuRegistry, filepath.FromSlash(rel))
+			if got, err := os.Readlink(path); err != nil || got != want {
+				t.Errorf("%s -> %q, %v; want a link to %s", rel, got, err, want)
+			}
+		}
+		// Only the package level is a link: OpenTofu's search follows
+		// none above it.
+		if fi, err := os.Lstat(filepath.Join(alias, OpenTofuRegistry, "hashicorp", "aws", "5.100.0")); err != nil || !fi.IsDir() {
+			t.Errorf("the version level is not a directory: %v", err)
+		}
+	}
+	if err := Alias(alias, mirror); err != nil {
+		t.Fatal(err)
+	}
+	check(mirror)
+	if err := Alias(alias, mirror); err != nil {
+		t.Fatalf("again: %v", err)
+	}
+	check(mirror)
+	leftovers, _ := filepath.Glob(filepath.Join(alias, OpenTofuRegistry, "hashicorp", "*", "*", ".link-*"))
+	more, _ := filepath.Glob(filepath.Join(alias, OpenTofuRegistry, "hashicorp", "*", ".link-*"))
+	if leftovers = append(leftovers, more...); len(leftovers) > 0 {
+		t.Errorf("temporary links left behind: %v", leftovers)
+	}
+	moved := filepath.Join(t.TempDir(), "moved")
+	if err := os.Rename(mirror, moved); err != nil {
+		t.Fatal(err)
+	}
+	if err := Alias(alias, moved); err != nil {
+		t.Fatal(err)
+	}
+	check(moved)
+	if err := Alias(alias, t.TempDir()); err == nil || !strings.Contains(err.Error(), TerraformRegistry) {
+		t.Errorf("a mirror without %s: %v", TerraformRegistry, err)
+	}
+}

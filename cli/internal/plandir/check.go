@@ -15,7 +15,9 @@ import (
 // it runs for, as synthesized now.
 type Target struct {
 	App, Stage, Region, Endpoint string
-	Backend                      manifest.Backend
+	// Engine is "tofu", or "" for terraform (as Plan.Engine).
+	Engine  string
+	Backend manifest.Backend
 }
 
 // CheckTarget refuses a plan made for another app, stage, region,
@@ -30,6 +32,9 @@ func (p *Plan) CheckTarget(t Target) error {
 		return fmt.Errorf("the plan was made for region %s, and stage %s now deploys to %s: deploy with --region %s, or make a new plan", p.Region, t.Stage, t.Region, p.Region)
 	case p.Endpoint != t.Endpoint:
 		return fmt.Errorf("the plan was made for endpoint %q, and stage %s now deploys to %q: deploy with the same --endpoint, or make a new plan", p.Endpoint, t.Stage, t.Endpoint)
+	case p.Engine != t.Engine:
+		// Saved plans are each engine's own format.
+		return fmt.Errorf("the plan was made with %s, and this deploy runs %s: deploy it with --engine %s, or make a new plan", engineName(p.Engine), engineName(t.Engine), engineName(p.Engine))
 	}
 	a, _ := json.Marshal(p.Backend)
 	b, _ := json.Marshal(t.Backend)
@@ -128,4 +133,11 @@ func (p *Plan) StaleDependents() map[string]string {
 		}
 	}
 	return out
+}
+
+func engineName(e string) string {
+	if e == "" {
+		return "terraform"
+	}
+	return e
 }

@@ -41,6 +41,9 @@ type Plan struct {
 	Stage    string `json:"stage"`
 	Region   string `json:"region"`
 	Endpoint string `json:"endpoint,omitempty"`
+	// Engine made the saved plans: "tofu", or "" for terraform (plans of
+	// earlier versions of sst). Only the same engine can apply them.
+	Engine string `json:"engine,omitempty"`
 	// Backend is where the stage's state lives, as synthesized.
 	Backend manifest.Backend `json:"backend"`
 	Created time.Time        `json:"created"`

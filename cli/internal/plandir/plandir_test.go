@@ -207,6 +207,7 @@ func TestCheckTarget(t *testing.T) {
 		"app":      {func(t *Target) { t.App = "other" }, `made for app "app"`},
 		"region":   {func(t *Target) { t.Region = "eu-west-1" }, "deploy with --region us-east-1"},
 		"endpoint": {func(t *Target) { t.Endpoint = "http://127.0.0.1:5000" }, "same --endpoint"},
+		"engine":   {func(t *Target) { t.Engine = "tofu" }, "the plan was made with terraform, and this deploy runs tofu: deploy it with --engine terraform, or make a new plan"},
 		"backend": {func(t *Target) {
 			t.Backend = manifest.Backend{Kind: "s3", Config: map[string]any{"bucket": "state"}}
 		}, "the plan was made for the state in local state in .sst/state, and stage dev now keeps it in S3 bucket state"},

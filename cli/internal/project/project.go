@@ -24,6 +24,15 @@ type Config struct {
 	Language string `json:"language"`
 	// App is the shell command that synthesizes the app, e.g. "go run .".
 	App string `json:"app"`
+	// SST holds settings of the sst CLI itself; CDKTF ignores the key.
+	SST Settings `json:"sst"`
+}
+
+// Settings are the "sst" object of cdktf.json.
+type Settings struct {
+	// Engine is "terraform" (the default) or "tofu": which program plans
+	// and applies the stacks, unless --engine or $SST_ENGINE says.
+	Engine string `json:"engine"`
 }
 
 // Project is a located and parsed project.

@@ -73,8 +73,10 @@ func (e *Error) Error() string {
 // registry (no internet, a proxy, DNS): install providers from a mirror.
 func registryHint(diags []Diagnostic) string {
 	for _, d := range errorDiagnostics(diags) {
-		if strings.Contains(d.Detail, "could not connect to registry.terraform.io") {
-			return "the Terraform registry is unreachable from here: " + tfconfig.NoMirrorHint()
+		for host, name := range map[string]string{tfconfig.TerraformRegistry: "Terraform", tfconfig.OpenTofuRegistry: "OpenTofu"} {
+			if strings.Contains(d.Detail, "could not connect to "+host) {
+				return "the " + name + " registry is unreachable from here: " + tfconfig.NoMirrorHint()
+			}
 		}
 	}
 	return ""
@@ -121,6 +123,7 @@ type LockError struct {
 	Created   string
 	Path      string // the locked state
 	Workspace string // the stage whose state is locked, when known
+	Command   string // the engine's command, terraform or tofu ("" is terraform)
 	Err       error  // the *Error with terraform's diagnostics
 }
 
@@ -151,7 +154,11 @@ func (e *LockError) Error() string {
 	if id == "" {
 		id = "<ID>"
 	}
-	fmt.Fprintf(&b, "; if no deploy is running any more, release it with `sst unlock --stage %s` (or `sst unlock <stack> %s --stage %s`, or `terraform force-unlock %s` in the stack directory)", stage, id, stage, id)
+	command := e.Command
+	if command == "" {
+		command = "terraform"
+	}
+	fmt.Fprintf(&b, "; if no deploy is running any more, release it with `sst unlock --stage %s` (or `sst unlock <stack> %s --stage %s`, or `%s force-unlock %s` in the stack directory)", stage, id, stage, command, id)
 	return b.String()
 }
 
@@ -289,6 +296,21 @@ func staleHint(diags []Diagnostic) string {
 	for _, d := range errorDiagnostics(diags) {
 		if d.Summary == "Saved plan is stale" {
 			return "the state changed after this plan was made (another deploy ran since): make a new plan (`sst diff --out DIR`), review it, and deploy that"
+		}
+	}
+	return ""
+}
+
+// importHint explains an import block whose id names nothing: the id is
+// looked up in the account, region and endpoint the stack deploys to.
+func importHint(diags []Diagnostic) string {
+	for _, d := range errorDiagnostics(diags) {
+		if d.Summary == "Cannot import non-existent remote object" {
+			what := "the resource"
+			if d.Address != "" {
+				what = d.Address
+			}
+			return fmt.Sprintf("no such resource for %s where this stage deploys (its account, region and endpoint): check the id given to `sst import` (a table or bucket name, a queue name or URL, a user pool id); nothing was imported", what)
 		}
 	}
 	return ""

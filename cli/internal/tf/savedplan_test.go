@@ -7,14 +7,22 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/sst-tf/sst/internal/testenv"
 )
 
 // TestSavedPlan walks a saved plan through what sst diff --out and
 // sst deploy --plan do, with terraform_data (no provider: about a second a
 // run): the plan records the state version it was made from, applies, and
 // a second plan made before another apply is refused as stale with the
-// hint, changing nothing.
+// hint, changing nothing. OpenTofu goes through the same steps: its saved
+// plans, show -json and stale-plan error must read the same.
 func TestSavedPlan(t *testing.T) {
+	t.Run("terraform", func(t *testing.T) { testSavedPlan(t, "") })
+	t.Run("tofu", func(t *testing.T) { testSavedPlan(t, testenv.Tofu(t)) })
+}
+
+func testSavedPlan(t *testing.T, bin string) {
 	dir := t.TempDir()
 	config := func(v string) {
 		writeJSON(t, filepath.Join(dir, "cdk.tf.json"), map[string]any{
@@ -23,7 +31,10 @@ func TestSavedPlan(t *testing.T) {
 		})
 	}
 	config("one")
-	x := newTF(t, dir)
+	x, err := New(Options{Dir: dir, Env: env, Binary: bin})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := x.Init(ctx(t)); err != nil {
 		t.Fatal(err)
 	}

@@ -56,7 +56,7 @@ const DefaultGracePeriod = 2 * time.Minute
 // Options configures a Terraform.
 type Options struct {
 	Dir    string            // the stack's working dir (holds cdk.tf.json)
-	Binary string            // terraform executable; "" looks up "terraform" on PATH
+	Binary string            // terraform or tofu executable; "" looks up "terraform" on PATH
 	Env    map[string]string // extra env for terraform (AWS_*, TF_CLI_CONFIG_FILE…), merged over os.Environ(); "" unsets
 	Log    io.Writer         // when non-nil, terraform's raw stdout/stderr is copied here (--verbose)
 
@@ -69,6 +69,7 @@ type Options struct {
 type Terraform struct {
 	dir       string
 	bin       string
+	name      string // the command as users type it: terraform or tofu
 	env       map[string]string
 	log       io.Writer
 	grace     time.Duration
@@ -146,7 +147,8 @@ func New(opts Options) (*Terraform, error) {
 	if opts.Log != nil {
 		log = &lockedWriter{w: opts.Log}
 	}
-	return &Terraform{dir: dir, bin: path, env: env, log: log, grace: grace, tf: x}, nil
+	name := strings.TrimSuffix(filepath.Base(path), ".exe")
+	return &Terraform{dir: dir, bin: path, name: name, env: env, log: log, grace: grace, tf: x}, nil
 }
 
 // Dir is the absolute working directory.
@@ -610,9 +612,13 @@ func (t *Terraform) fail(ctx context.Context, op string, err error, p *parser, s
 	if hint == "" {
 		hint = staleHint(diags)
 	}
+	if hint == "" {
+		hint = importHint(diags)
+	}
 	e := &Error{Op: op, Dir: t.dir, Diagnostics: diags, Err: err, Hint: hint}
 	if le := lockError(diags); le != nil {
 		le.Workspace = t.currentWorkspace()
+		le.Command = t.name
 		le.Err = e
 		return le
 	}

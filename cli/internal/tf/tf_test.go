@@ -101,8 +101,12 @@ func newTF(t *testing.T, dir string) *Terraform {
 	return x
 }
 
+// ctx bounds one terraform command: a guard against a hang, not a speed
+// check. At a load average of 25–30 on 2 cores (helpers sharing the
+// machine), an apply of one SSM parameter took 150 s and a destroy 187 s,
+// past the 3 minutes this was.
 func ctx(t *testing.T) context.Context {
-	c, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	c, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	t.Cleanup(cancel)
 	return c
 }
@@ -283,7 +287,27 @@ func TestLifecycle(t *testing.T) {
 		}
 	})
 
-	mustStep(t, "cancel stops terraform gracefully", func(t *testing.T) {
+	// From here OpenTofu runs the directory terraform initialized, as when
+	// a team switches a stage's engine (sst --engine tofu): it creates the
+	// parameter in workspace b (the provider from the mirror under its own
+	// registry host), is interrupted, and destroys it; terraform then
+	// takes the directory back. No apply or destroy is added for it.
+	// Without tofu (a developer who has not run `make tofu`; CI fails
+	// instead) terraform runs these steps too.
+	bin := testenv.TofuPath()
+	if bin == "" && os.Getenv("CI") == "true" {
+		testenv.Tofu(t)
+	}
+	tofu, err := New(Options{Dir: dir, Env: env, Log: &log, Binary: bin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tofu.EnsureInit(ctx(t)); err != nil {
+		t.Fatalf("tofu init of terraform's directory: %v", err)
+	}
+
+	mustStep(t, "cancel stops tofu gracefully", func(t *testing.T) {
+		x := tofu
 		// terraform_data is built in and its local-exec provisioner blocks
 		// for a minute: a deterministic in-flight operation to interrupt.
 		slow := filepath.Join(dir, "slow.tf.json")
@@ -339,7 +363,8 @@ func TestLifecycle(t *testing.T) {
 		}
 	})
 
-	mustStep(t, "destroy", func(t *testing.T) {
+	mustStep(t, "destroy by tofu", func(t *testing.T) {
+		x := tofu
 		var events []Event
 		sum, err := x.Destroy(ctx(t), func(e Event) { events = append(events, e) })
 		if err != nil {
@@ -356,7 +381,30 @@ func TestLifecycle(t *testing.T) {
 		}
 	})
 
+	mustStep(t, "held lock is a LockError under tofu", func(t *testing.T) {
+		// OpenTofu reports a held lock with terraform's words, which the
+		// parser reads; the hint names its own force-unlock.
+		release := holdLocalLock(t, filepath.Join(dir, "terraform.tfstate.d", "b", "terraform.tfstate"), "bob@ci")
+		defer release()
+		_, err := tofu.Apply(ctx(t), nil)
+		var le *LockError
+		if !errors.As(err, &le) {
+			t.Fatalf("err = %v (%T), want *LockError", err, err)
+		}
+		if le.ID != testLockID || le.Who != "bob@ci" || le.Workspace != "b" {
+			t.Errorf("lock error = %+v", le)
+		}
+		if want := tofu.name + " force-unlock " + testLockID; !strings.Contains(err.Error(), want) {
+			t.Errorf("message %q lacks %q", err, want)
+		}
+	})
+
 	mustStep(t, "state rm forgets without destroying", func(t *testing.T) {
+		// OpenTofu's init added its provider to the lock file: terraform
+		// initializes again, keeping both.
+		if err := x.EnsureInit(ctx(t)); err != nil {
+			t.Fatal(err)
+		}
 		if err := x.Workspace(ctx(t), "a"); err != nil {
 			t.Fatal(err)
 		}
@@ -514,6 +562,52 @@ func TestWriteCLIConfigInit(t *testing.T) {
 	}
 	if tfconfig.Render(mirror, filepath.Join(tmp, "cache")) == "" {
 		t.Error("empty config")
+	}
+}
+
+// TestEnginesShareMirror: with the CLI's configuration (tfconfig.WriteAliased)
+// and a fresh cache, OpenTofu installs hashicorp/aws, which it reads as
+// registry.opentofu.org/hashicorp/aws, from the same mirror as terraform,
+// linked; one directory then switches engines both ways, as a stage does
+// when a team moves to OpenTofu, and each init keeps what the other needs.
+func TestEnginesShareMirror(t *testing.T) {
+	tofu := testenv.Tofu(t)
+	mirror, err := testenv.ProviderMirror()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp := t.TempDir()
+	rc := filepath.Join(tmp, "terraformrc")
+	if err := tfconfig.WriteAliased(rc, mirror, filepath.Join(tmp, "alias"), filepath.Join(tmp, "cache")); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(tmp, "stack")
+	os.Mkdir(dir, 0o755)
+	writeJSON(t, filepath.Join(dir, "cdk.tf.json"), map[string]any{"terraform": map[string]any{
+		"required_providers": map[string]any{"aws": map[string]any{"source": "hashicorp/aws", "version": "~> 5.84"}},
+	}})
+	lock := func() string {
+		b, _ := os.ReadFile(filepath.Join(dir, ".terraform.lock.hcl"))
+		return string(b)
+	}
+	for _, step := range []struct{ bin, host string }{{tofu, "registry.opentofu.org"}, {"", "registry.terraform.io"}, {tofu, "registry.opentofu.org"}} {
+		x, err := New(Options{Dir: dir, Binary: step.bin, Env: map[string]string{"TF_CLI_CONFIG_FILE": rc}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := x.EnsureInit(ctx(t)); err != nil {
+			t.Fatalf("%s init: %v", x.name, err)
+		}
+		m, _ := filepath.Glob(filepath.Join(dir, ".terraform", "providers", step.host, "hashicorp", "aws", "*", "*"))
+		if len(m) == 0 {
+			t.Fatalf("%s: aws provider not installed under %s", x.name, step.host)
+		}
+		if fi, err := os.Lstat(m[0]); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+			t.Errorf("%s: %s is not a link into the plugin cache", x.name, m[0])
+		}
+		if !strings.Contains(lock(), `provider "`+step.host+`/hashicorp/aws"`) {
+			t.Errorf("%s: the lock file has no %s/hashicorp/aws:\n%s", x.name, step.host, lock())
+		}
 	}
 }
 

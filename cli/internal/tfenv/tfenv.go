@@ -2,7 +2,9 @@
 package tfenv
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -33,13 +35,16 @@ type Options struct {
 	// Endpoint is the AWS endpoint override, if any.
 	Endpoint string
 	Profile  string
+	// Engine is the one the environment is for: OpenTofu also reads
+	// ~/.tofurc, which keeps a found mirror from replacing it.
+	Engine Engine
 }
 
 // autoMirror says whether a mirror found in the usual places may be used
 // unasked: not when the user has a terraform CLI configuration of their own
 // (ours would replace it, credentials and all), nor without a project to
 // write ours into.
-func autoMirror(env map[string]string, projectDir string) bool {
+func autoMirror(env map[string]string, projectDir string, engine Engine) bool {
 	if projectDir == "" {
 		return false
 	}
@@ -48,6 +53,9 @@ func autoMirror(env map[string]string, projectDir string) bool {
 	rcs := []string{env["TF_CLI_CONFIG_FILE"]}
 	if home := env["HOME"]; home != "" {
 		rcs = append(rcs, filepath.Join(home, ".terraformrc"), filepath.Join(home, "terraform.rc"))
+		if engine == OpenTofu {
+			rcs = append(rcs, filepath.Join(home, ".tofurc"))
+		}
 	}
 	for _, rc := range rcs {
 		if rc == "" {
@@ -77,11 +85,18 @@ func Build(o Options) (map[string]string, error) {
 	env = tfexec.CleanEnv(env)
 	env["CHECKPOINT_DISABLE"] = "1"
 
+	// A TF_CLI_CONFIG_FILE naming no file configures nothing, but OpenTofu
+	// warns about it on stdout, into the JSON of state pull and show.
+	if rc := env["TF_CLI_CONFIG_FILE"]; rc != "" {
+		if _, err := os.Stat(rc); errors.Is(err, fs.ErrNotExist) {
+			delete(env, "TF_CLI_CONFIG_FILE")
+		}
+	}
 	mirror, err := tfconfig.FindMirror(env[EnvProviderMirror])
 	if err != nil {
 		return nil, err
 	}
-	if env[EnvProviderMirror] == "" && !autoMirror(env, o.ProjectDir) {
+	if env[EnvProviderMirror] == "" && !autoMirror(env, o.ProjectDir, o.Engine) {
 		mirror = ""
 	}
 	if mirror != "" {
@@ -96,12 +111,15 @@ func Build(o Options) (map[string]string, error) {
 		if err := os.MkdirAll(cache, 0o755); err != nil {
 			return nil, err
 		}
+		// One configuration for both engines: a stage deployed by one
+		// must stay readable by the other (see tfconfig.RenderAliased).
 		rc := filepath.Join(o.ProjectDir, ".sst", "terraformrc")
+		alias := filepath.Join(o.ProjectDir, ".sst", "provider-alias")
 		if err := os.MkdirAll(filepath.Dir(rc), 0o755); err != nil {
 			return nil, err
 		}
-		if err := tfconfig.Write(rc, mirror, cache); err != nil {
-			return nil, fmt.Errorf("write terraform CLI config: %w", err)
+		if err := tfconfig.WriteAliased(rc, mirror, alias, cache); err != nil {
+			return nil, fmt.Errorf("write the %s CLI config: %w", o.Engine.Title(), err)
 		}
 		env["TF_CLI_CONFIG_FILE"] = rc
 	}

@@ -47,12 +47,21 @@ func TestBuild(t *testing.T) {
 }
 
 func TestBuildPassThrough(t *testing.T) {
-	env, err := Build(Options{Base: []string{"AWS_ACCESS_KEY_ID=real", "TF_CLI_CONFIG_FILE=/x"}, Endpoint: "http://e"})
+	rc := filepath.Join(t.TempDir(), "rc")
+	if err := os.WriteFile(rc, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env, err := Build(Options{Base: []string{"AWS_ACCESS_KEY_ID=real", "TF_CLI_CONFIG_FILE=" + rc}, Endpoint: "http://e"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if env["AWS_ACCESS_KEY_ID"] != "real" || env["TF_CLI_CONFIG_FILE"] != "/x" {
+	if env["AWS_ACCESS_KEY_ID"] != "real" || env["TF_CLI_CONFIG_FILE"] != rc {
 		t.Errorf("user environment changed: %v", env)
+	}
+	// One naming no file is dropped: OpenTofu warns about it on stdout.
+	env, _ = Build(Options{Base: []string{"TF_CLI_CONFIG_FILE=" + filepath.Join(t.TempDir(), "none")}})
+	if _, ok := env["TF_CLI_CONFIG_FILE"]; ok {
+		t.Error("a TF_CLI_CONFIG_FILE naming no file passed through")
 	}
 	env, _ = Build(Options{Base: nil})
 	if _, ok := env["AWS_ACCESS_KEY_ID"]; ok {
