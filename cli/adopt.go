@@ -14,6 +14,7 @@ import (
 
 	"github.com/sst-tf/sst/cli/internal/progress"
 	"github.com/sst-tf/sst/cli/internal/tf"
+	"github.com/sst-tf/sst/internal/binding"
 )
 
 // adoptRounds bounds how often one deploy adopts: a resource that depends
@@ -85,16 +86,22 @@ func (r *stackRunner) apply(ctx context.Context, t *tf.Terraform, on func(tf.Eve
 // {stage}-{app}- prefix. A name set any other way (a Cdk hook) may belong
 // to another stage or app and is never adopted.
 func (r *stackRunner) adoptable(ctx context.Context, exists []tf.Exists, applyErr error) ([]tf.Import, error) {
-	prefix := r.s.stage + "-" + r.m.App + "-"
 	var imports []tf.Import
 	var refused []string
 	for _, e := range exists {
 		name := e.Configured
+		prefix := r.s.stage + "-" + r.m.App + "-"
+		own := ownName(name, prefix)
+		if e.Type == "aws_ssm_parameter" {
+			// Binding values and Parameters live under the stage's path.
+			prefix = binding.SSMPrefix(r.m.App, r.s.stage)
+			own = strings.HasPrefix(name, prefix)
+		}
 		switch {
 		case name == "" || (e.Name != "" && e.Name != name):
 			refused = append(refused, fmt.Sprintf("%s: the configuration does not give it the name AWS reports (%q)", e.Address, e.Name))
 			continue
-		case !ownName(name, prefix):
+		case !own:
 			refused = append(refused, fmt.Sprintf("%s (%s): not a name stage %s generates (those begin with %q); it may belong to another stage or app", e.Address, name, r.s.stage, prefix))
 			continue
 		}

@@ -19,9 +19,11 @@ func TestAdoptableRefusesOtherNames(t *testing.T) {
 		{Address: "aws_dynamodb_table.T", Type: "aws_dynamodb_table", Name: "dev-my_app-T", Configured: "dev-my_app-T"},
 		{Address: "aws_s3_bucket.B", Type: "aws_s3_bucket", Name: "dev-my-app-b", Configured: "dev-my-app-b"},
 		{Address: "aws_cloudwatch_log_group.L", Type: "aws_cloudwatch_log_group", Configured: "/aws/lambda/dev-my_app-F"},
+		{Address: "aws_ssm_parameter.P", Type: "aws_ssm_parameter", Name: "/sst/my_app/dev/Table/T/tableName", Configured: "/sst/my_app/dev/Table/T/tableName"},
 	}
 	imports, err := r.adoptable(context.Background(), own, &tf.Error{Op: "apply"})
-	if err != nil || len(imports) != 3 || imports[2] != (tf.Import{To: "aws_cloudwatch_log_group.L", ID: "/aws/lambda/dev-my_app-F"}) {
+	if err != nil || len(imports) != 4 || imports[2] != (tf.Import{To: "aws_cloudwatch_log_group.L", ID: "/aws/lambda/dev-my_app-F"}) ||
+		imports[3] != (tf.Import{To: "aws_ssm_parameter.P", ID: "/sst/my_app/dev/Table/T/tableName"}) {
 		t.Fatalf("own names: imports %v, err %v", imports, err)
 	}
 
@@ -33,6 +35,8 @@ func TestAdoptableRefusesOtherNames(t *testing.T) {
 			`aws_dynamodb_table.T (prod-my_app-T): not a name stage dev generates (those begin with "dev-my_app-"); it may belong to another stage or app`},
 		{tf.Exists{Address: "aws_dynamodb_table.T", Type: "aws_dynamodb_table", Name: "dev-my_app-T", Configured: "dev-my_app-U"},
 			`aws_dynamodb_table.T: the configuration does not give it the name AWS reports ("dev-my_app-T")`},
+		{tf.Exists{Address: "aws_ssm_parameter.P", Type: "aws_ssm_parameter", Name: "/sst/my_app/prod/Table/T/tableName", Configured: "/sst/my_app/prod/Table/T/tableName"},
+			`aws_ssm_parameter.P (/sst/my_app/prod/Table/T/tableName): not a name stage dev generates (those begin with "/sst/my_app/dev/")`},
 		{tf.Exists{Address: "aws_sqs_queue.Q", Type: "aws_sqs_queue", Name: "dev-my_app-Q"},
 			`aws_sqs_queue.Q: the configuration does not give it the name AWS reports`},
 	} {

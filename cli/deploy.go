@@ -208,6 +208,10 @@ func runDeploy(ctx context.Context, s *session, o *deployOptions) error {
 				pr.Printf("Stack %s: applying the reviewed plan…\n", s.style.Bold(name))
 				sum, err = t.ApplyPlan(ctx, reviewed.file(name), pr.Handler(name))
 			} else {
+				// A service's new task definition finds its image there.
+				if err := r.pushImages(ctx, prev[name], true); err != nil {
+					return deploy.Failed, err
+				}
 				pr.Printf("Stack %s: deploying…\n", s.style.Bold(name))
 				sum, err = r.apply(ctx, t, pr.Handler(name), mode)
 			}

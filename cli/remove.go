@@ -159,6 +159,9 @@ func runRemove(ctx context.Context, s *session, o *removeOptions) error {
 		if err := r.forgetSites(); err != nil {
 			return deploy.Failed, err
 		}
+		if err := r.forgetImages(); err != nil {
+			return deploy.Failed, err
+		}
 		if err := r.removeAuthKeys(ctx); err != nil {
 			return deploy.Failed, err
 		}

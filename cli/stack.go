@@ -179,5 +179,8 @@ func (r *stackRunner) afterApply(ctx context.Context, outs map[string]json.RawMe
 	if !applied {
 		return nil
 	}
+	if err := r.pushImages(ctx, outs, false); err != nil {
+		return err
+	}
 	return r.uploadSites(ctx, outs)
 }

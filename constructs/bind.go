@@ -8,6 +8,10 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/ssmparameter"
+
+	"github.com/sst-tf/sst/constructs/internal/naming"
 	"github.com/sst-tf/sst/internal/binding"
 )
 
@@ -51,6 +55,40 @@ func checkBindable(s *Stack, b Bindable) string {
 func notBuilt(s *Stack, typ string) string {
 	return fmt.Sprintf("the construct is not built yet — stacks run in the order sst.Run lists them, so one created by a stack listed after %s does not exist while %s runs; "+
 		"list the stack that creates it before %s and get the construct with sst.Use[%s](s, ThatStack) instead of a shared variable", s.name, s.name, s.name, typ)
+}
+
+// bindingParameters writes each of a construct's binding values to SSM at
+// /sst/{app}/{stage}/{Type}/{id}/{prop}, where SST v2 put them: scripts,
+// other apps and SST v2's clients read them there. They live in the
+// construct's stack, so they go with the stage. Secrets are not
+// duplicated: a Secret's value already lives at its own path (set by
+// `sst secrets set`, never by Terraform) and its binding carries only a
+// placeholder; a Parameter is its own SSM parameter.
+func (s *Stack) bindingParameters(id string, b Bindable) {
+	switch b.(type) {
+	case *Secret, *Parameter:
+		return
+	}
+	info := b.Binding()
+	a := s.app
+	prefix := binding.SSMPrefix(a.cfg.Name, a.opts.Stage)
+	for _, prop := range sortedKeys(info.Variables) {
+		v := info.Variables[prop]
+		if v == "" || v == SecretPlaceholder {
+			continue // SSM rejects empty values; placeholders are no value
+		}
+		// SST v2 wrote the id as in the environment variable's name.
+		name := a.names.Claim(naming.KindSSMParameter, binding.SSMPath(prefix, info.Type, binding.EnvID(info.ID), prop), a.owner(id))
+		ssmparameter.NewSsmParameter(s.tf, jsii.String(id+"_binding_"+prop), &ssmparameter.SsmParameterConfig{
+			Name:  jsii.String(name),
+			Type:  jsii.String("String"),
+			Value: jsii.String(v),
+			// The path is the stage's own: a parameter a killed deploy
+			// created but never recorded is overwritten, not a conflict
+			// the next deploy stops on.
+			Overwrite: jsii.Bool(true),
+		})
+	}
 }
 
 // EnvName is the environment variable carrying one bound property,

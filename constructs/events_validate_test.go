@@ -10,7 +10,7 @@ import (
 )
 
 // eventsEverything uses every prop of EventBus, Cron, KinesisStream,
-// WebSocketApi, Script, ApiGatewayV1Api, Job and AppSyncApi, so terraform validate checks them all against
+// WebSocketApi, Script, ApiGatewayV1Api, Job, AppSyncApi and Service, so terraform validate checks them all against
 // the provider schema.
 func eventsEverything(s *Stack) any {
 	q := NewQueue(s, "Jobs", QueueProps{})
@@ -81,6 +81,13 @@ func eventsEverything(s *Stack) any {
 	rest.Function("ANY /{proxy+}").Bind(rest)
 	job := NewJob(s, "Report", JobProps{Handler: nodeHandler, MemorySize: JobMemory7GB, Timeout: time.Hour, Bind: []Bindable{bus},
 		Environment: map[string]string{"MODE": "full"}, Permissions: []Permission{Allow([]string{"ses:SendEmail"}, "*"), rest}, LogRetention: Days(7)})
+	// Services: scaling (which moto cannot deploy), a custom domain, a
+	// worker in an existing VPC.
+	web := NewService(s, "Web", ServiceProps{Path: "services/web", CPU: "2 vCPU", Memory: "4 GB", Storage: "40 GB", Port: 8080,
+		HealthCheckPath: "/health", Scaling: ServiceScaling{MinContainers: 1, MaxContainers: 4},
+		Bind: []Bindable{q, bus}, Permissions: []Permission{rest}, CustomDomain: &CustomDomain{DomainName: "web.example.com"}, LogRetention: Days(7)})
+	NewService(s, "Worker", ServiceProps{Path: "services/web", Architecture: ArchX86_64, NoLoadBalancer: true,
+		VPC: &ServiceVPC{ID: "vpc-1", PublicSubnetIDs: []string{"subnet-a", "subnet-b"}, PrivateSubnetIDs: []string{"subnet-c"}}})
 	notes := NewTable(s, "Notes", TableProps{Fields: map[string]string{"id": "string"}, PrimaryIndex: TableIndex{PartitionKey: "id"}})
 	graph := NewAppSyncApi(s, "Graph", AppSyncApiProps{
 		Schema: appSyncSchema,
@@ -104,7 +111,7 @@ func eventsEverything(s *Stack) any {
 		},
 		CustomDomain: &CustomDomain{DomainName: "graph.example.com", HostedZone: "example.com"},
 	})
-	NewFunction(s, "Publisher", FunctionProps{Handler: nodeHandler, Bind: []Bindable{bus, clicks, ws, live, rest, job, graph}})
+	NewFunction(s, "Publisher", FunctionProps{Handler: nodeHandler, Bind: []Bindable{bus, clicks, ws, live, rest, job, graph, web}})
 	s.AddOutputs(map[string]any{"ChatUrl": ws.URL()})
 	return nil
 }

@@ -62,6 +62,8 @@ func NewParameter(s *Stack, name string, props ParameterProps) *Parameter {
 		Name:  jsii.String(p.path),
 		Type:  jsii.String("String"),
 		Value: jsii.String(props.Value),
+		// As for binding values: a killed deploy's orphan is overwritten.
+		Overwrite: jsii.Bool(true),
 	}
 	if props.Description != "" {
 		cfg.Description = jsii.String(props.Description)

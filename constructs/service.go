@@ -359,6 +359,10 @@ func (svc *ContainerService) validate() bool {
 	} else {
 		_, dockerErr := os.Stat(filepath.Join(svc.dir, p.File))
 		switch {
+		case p.Go == nil && dockerErr != nil && hasGoFiles(svc.dir) && filepath.Clean(svc.dir) == filepath.Clean(a.opts.ProjectDir):
+			// The project root's Go package is the infrastructure app
+			// itself: building it into the service is never what was meant.
+			fail("Path %q holds no %s, and its Go package is this app's own (the project root): point Path at the service's directory, or set Go: &sst.ServiceGo{} to build the root package anyway", p.Path, p.File)
 		case p.Go != nil || (dockerErr != nil && hasGoFiles(svc.dir)):
 			if len(p.BuildArgs) > 0 {
 				fail("BuildArgs are Dockerfile --build-arg values; a Go service built without Docker takes Go.Tags and Go.LDFlags")
@@ -816,6 +820,9 @@ func (svc *ContainerService) buildImage(ctx context.Context) (*image.Result, err
 	res, err := a.builds.Build(ctx, *svc.build.goReq)
 	if err != nil {
 		var be *build.Error
+		if errors.As(err, &be) && errors.Is(be.Kind, build.ErrNotMain) {
+			return nil, fmt.Errorf("Path %q is not a main package: a Go service is a main package whose main serves HTTP on $PORT", p.Path)
+		}
 		if errors.As(err, &be) {
 			return nil, fmt.Errorf("Path %q: %s%s", p.Path, be.Detail, outputSuffix(be.Output))
 		}

@@ -297,3 +297,38 @@ func TestServiceDockerfileWithoutDocker(t *testing.T) {
 	})...)
 	wantContains(t, msg, `stack First: service "Site": Path "services/docker" holds Dockerfile, which needs docker on PATH to build, and there is none on this machine: install Docker (with buildx), or for a Go service set Go: &sst.ServiceGo{} to build it without Docker`)
 }
+
+// TestServiceGoPathMistakes: the project root's package (the app itself)
+// is refused unless Go asks for it, a library package is not a service,
+// and a compile error shows the compiler's message.
+func TestServiceGoPathMistakes(t *testing.T) {
+	proj := t.TempDir()
+	write := func(name, src string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(proj, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(proj, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("go.mod", "module proj\n\ngo 1.22\n")
+	write("main.go", "package main\n\nfunc main() {}\n")
+	write("lib/lib.go", "package lib\n")
+	write("broken/main.go", "package main\n\nfunc main() { undefined() }\n")
+	opts := testOptions(t)
+	opts.ProjectDir = proj
+	msg := synthErr(t, Config{Name: "app"}, opts, stacks(t, func(s *Stack) any {
+		NewService(s, "Root", ServiceProps{})
+		return nil
+	})...)
+	wantContains(t, msg, `service "Root": Path "." holds no Dockerfile, and its Go package is this app's own (the project root): point Path at the service's directory, or set Go: &sst.ServiceGo{} to build the root package anyway`)
+	msg = synthErr(t, Config{Name: "app"}, opts, stacks(t, func(s *Stack) any {
+		NewService(s, "Lib", ServiceProps{Path: "lib"})
+		NewService(s, "Broken", ServiceProps{Path: "broken", NoLoadBalancer: true})
+		return nil
+	})...)
+	wantContains(t, msg,
+		`service "Lib": Path "lib" is not a main package: a Go service is a main package whose main serves HTTP on $PORT`,
+		`service "Broken": Path "broken": go build ./broken`, `undefined: undefined`)
+}

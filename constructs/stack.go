@@ -298,6 +298,9 @@ func (s *Stack) finalize() {
 		if f, ok := c.(finalizer); ok {
 			f.finalize()
 		}
+		if b, ok := c.(Bindable); ok {
+			s.bindingParameters(c.id(), b)
+		}
 	}
 }
 

@@ -37,7 +37,8 @@ import (
 	"github.com/sst-tf/sst/internal/testenv"
 )
 
-// TestDev runs `sst dev` on a Go and a Node handler bound to a table, a
+// TestDev runs `sst dev` on a Go and a Node handler bound to a table (and
+// an Auth whose magic-link sign-in runs locally), a
 // queue consumer, a cron job with a target input, a Script, a topic subscriber, a bus rule target, a
 // bucket notification and a stream consumer: requests to the local Api reach the emulator's
 // DynamoDB, queue messages, schedules, topic notifications, bus events,
@@ -293,6 +294,50 @@ func TestDev(t *testing.T) {
 			t.Fatalf("POST /items?invoke=…: %d %s", status, body)
 		}
 		waitOutput(t, out, "Api_GET_items lambda:Invoke")
+	})
+
+	t.Run("the Auth's routes sign in locally and a bound Go route reads the session", func(t *testing.T) {
+		// The index names the local gateway, in http: the callback URLs a
+		// provider would be given under sst dev.
+		status, body := call(t, c, "GET", url+"/auth", "")
+		if status != 200 || !strings.Contains(body, `"link": "`+url+`/auth/link/authorize"`) {
+			t.Fatalf("GET /auth: %d %s", status, body)
+		}
+		status, link := call(t, c, "GET", url+"/auth/link/authorize?email=ada@example.com", "")
+		if status != 200 || !strings.HasPrefix(link, url+"/auth/link/callback?token=") {
+			t.Fatalf("authorize: %d %s", status, link)
+		}
+		noFollow := &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		res, err := noFollow.Get(link)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		var token string
+		for _, ck := range res.Cookies() {
+			if ck.Name == "auth-token" {
+				token = ck.Value
+			}
+		}
+		if res.StatusCode != http.StatusFound || res.Header.Get("Location") != "/items" || token == "" {
+			t.Fatalf("callback: %s %v", res.Status, res.Header)
+		}
+		// The Go route verifies it with the public key the dev deploy put
+		// in the emulator's SSM; without a token it sees the public session.
+		req, _ := http.NewRequest("POST", url+"/items?session=1", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		res, err = c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if !strings.Contains(string(b), `{"type":"user","properties":{"email":"ada@example.com"}}`) {
+			t.Errorf("the session a bound route sees: %s %s", res.Status, b)
+		}
+		if _, body := call(t, c, "POST", url+"/items?session=1", ""); !strings.Contains(body, `"type":"public"`) {
+			t.Errorf("without a token: %s", body)
+		}
 	})
 
 	// relay sends what a deployed function's relay stub sends for an

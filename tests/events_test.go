@@ -29,7 +29,8 @@ import (
 )
 
 // TestEvents deploys one app with an EventBus, a Cron, a KinesisStream, a
-// WebSocketApi, an ApiGatewayV1Api, a Job and a Script, reads every resource back, and removes it.
+// WebSocketApi, an ApiGatewayV1Api, a Job, a Service (its image pushed to a
+// registry on loopback) and a Script, reads every resource back, and removes it.
 //
 // It runs against the suite's second moto (startEchoMoto, shared with
 // TestBackendExample): the deploy script needs Lambda invoke, which moto
@@ -43,6 +44,10 @@ func TestEvents(t *testing.T) {
 
 	const stage, prefix = "evte2e", "evte2e-evts-"
 	dir := copyProject(t, filepath.Join(repo, "tests", "testdata", "events"))
+	// The Service's image goes to a registry on loopback (moto's ECR has
+	// none to push to).
+	regHost := startRegistry(t)
+	env["SST_IMAGE_REGISTRY"] = regHost
 	mustSSTEnv(t, dir, env, "deploy", "--stage", stage)
 	outputs := readOutputs(t, dir, stage)["Events"]
 
@@ -242,6 +247,7 @@ func TestEvents(t *testing.T) {
 	wantPolicy(t, cfg, prefix+"Chat_sendMessage", "execute-api:Invoke", hooksID+"/*")
 
 	checkRestApi(t, cfg, prefix, stage, outputs["RestUrl"])
+	checkService(t, cfg, dir, stage, prefix, regHost, outputs)
 	checkJob(t, cfg, prefix, bus)
 
 	// Script: the dispatcher was invoked on create with the params; moto
@@ -419,6 +425,7 @@ func eventsInventory(t *testing.T, cfg aws.Config, prefix string) []string {
 	for _, p := range pols.ResourcePolicies {
 		add("log policy", aws.ToString(p.PolicyName))
 	}
+	serviceInventory(t, cfg, prefix, add)
 	return left
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 )
 
 // TestLifecycle walks a new project through its life: init, deploy, a
@@ -25,6 +26,9 @@ func TestLifecycle(t *testing.T) {
 	ctx := context.Background()
 	cfg := awsConfig()
 	lam, apis, ddb, roles := lambda.NewFromConfig(cfg), apigatewayv2.NewFromConfig(cfg), dynamodb.NewFromConfig(cfg), iam.NewFromConfig(cfg)
+	params := ssm.NewFromConfig(cfg)
+	// Where SST v2 wrote each binding value, for scripts and other apps.
+	const tableParam = "/sst/life/e2e/Table/Notes/tableName"
 
 	root := t.TempDir()
 	dir := filepath.Join(root, "life")
@@ -70,6 +74,11 @@ func TestLifecycle(t *testing.T) {
 	}
 	if k := table.Table.KeySchema; len(k) != 1 || aws.ToString(k[0].AttributeName) != "noteId" {
 		t.Errorf("key schema = %+v", k)
+	}
+	if p, err := params.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(tableParam)}); err != nil {
+		t.Errorf("binding parameter %s: %v", tableParam, err)
+	} else if got := aws.ToString(p.Parameter.Value); got != tableName {
+		t.Errorf("binding parameter %s = %q, want %q", tableParam, got, tableName)
 	}
 	// The cross-stack value: the API stack's policy names the table's ARN,
 	// which it read from the Storage stack's state.
@@ -211,6 +220,9 @@ func TestLifecycle(t *testing.T) {
 		left := inventory(t, "e2e-life-", "e2e-two-life-")
 		if len(left) > 0 {
 			t.Errorf("left behind after remove: %v", left)
+		}
+		if _, err := params.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(tableParam)}); err == nil {
+			t.Errorf("binding parameter %s survived the stage's removal", tableParam)
 		}
 		if _, err := os.Stat(filepath.Join(dir, ".sst", "outputs", stage+".json")); err == nil {
 			t.Errorf("outputs file of a removed stage is still there")

@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/sst-tf/sst/internal/testenv"
 )
@@ -36,9 +37,21 @@ var relFixture = filepath.Join("testdata", "reliability")
 // done in a second, the queues are then in flight for ~25 s.
 const applying = "Work | aws_sns_topic.Events created"
 
-// relResources are the emulator's names of the fixture's resources.
+// relResources are the emulator's names of the fixture's resources, sorted:
+// the queues and topic, and the SSM copies of their binding values.
 func relResources(stage string) []string {
-	return []string{stage + "-rel-Events", stage + "-rel-Jobs", stage + "-rel-Retry"}
+	p := relParams(stage)
+	return []string{p + "Queue/Jobs/queueUrl", p + "Queue/Retry/queueUrl", p + "Topic/Events/topicArn", stage + "-rel-Events", stage + "-rel-Jobs", stage + "-rel-Retry"}
+}
+
+// relParams is the stage's SSM path.
+func relParams(stage string) string { return "/sst/rel/" + stage + "/" }
+
+// withTable adds the fixture's table (WITH_TABLE) and its binding value.
+func withTable(stage string, names []string) []string {
+	out := append(slices.Clone(names), stage+"-rel-Items", relParams(stage)+"Table/Items/tableName")
+	slices.Sort(out)
+	return out
 }
 
 // TestConcurrentDeploys: two deploys of one stage at once. From one
@@ -157,8 +170,7 @@ func TestInterruptedDeploys(t *testing.T) {
 			if tc.table {
 				env["WITH_TABLE"] = "1"
 				after = "aws_dynamodb_table."
-				want = append(want, tc.stage+"-rel-Items")
-				slices.Sort(want)
+				want = withTable(tc.stage, want)
 			}
 			killMidApply(t, dir, env, tc.stage, after)
 
@@ -179,7 +191,23 @@ func TestInterruptedDeploys(t *testing.T) {
 			if tc.table {
 				adoptOrphan(t, dir, env, tc.stage)
 			} else {
+				// Whether or not the killed run got to it, a binding
+				// value's parameter outside the state (as a run killed
+				// right after creating it leaves) is overwritten by the
+				// next create, with no --adopt.
+				params := ssm.NewFromConfig(awsConfig())
+				orphan := relParams(tc.stage) + "Topic/Events/topicArn"
+				if _, err := params.PutParameter(context.Background(), &ssm.PutParameterInput{Name: aws.String(orphan), Value: aws.String("orphan"), Type: "String", Overwrite: aws.Bool(true)}); err != nil {
+					t.Fatal(err)
+				}
 				mustSSTEnv(t, dir, env, "deploy", "--stage", tc.stage)
+				p, err := params.GetParameter(context.Background(), &ssm.GetParameterInput{Name: aws.String(orphan)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if v := aws.ToString(p.Parameter.Value); v != "arn:aws:sns:us-east-1:123456789012:"+tc.stage+"-rel-Events" {
+					t.Errorf("%s = %q after the deploy, want the topic's ARN", orphan, v)
+				}
 			}
 			checkState(t, s3Object(t, awsConfig(), env["STATE_BUCKET"], "env:/"+tc.stage+"/rel/Work/terraform.tfstate"), want)
 			checkInventory(t, awsConfig(), tc.stage, want)
@@ -326,7 +354,7 @@ func importTable(t *testing.T, dir string, env map[string]string, stage string) 
 	r = sstEnv(t, dir, env, "import", "Items", stage+"-rel-Nothing", "--stage", stage, "--yes")
 	wantFailure(t, r, "Cannot import non-existent remote object", "check the id given to `sst import`")
 	im := mustSSTEnv(t, dir, env, "import", "Items", table, "--stage", stage, "--yes")
-	for _, w := range []string{"importing " + table + " into table \"Items\" (aws_dynamodb_table.Items)", "aws_dynamodb_table.Items  (import " + table + ")", "1 to import, 0 to add, 1 to change, 0 to destroy", "Imported " + table + " into table \"Items\" of stage " + stage} {
+	for _, w := range []string{"importing " + table + " into table \"Items\" (aws_dynamodb_table.Items)", "aws_dynamodb_table.Items  (import " + table + ")", "1 to import, 1 to add, 1 to change, 0 to destroy", "Imported " + table + " into table \"Items\" of stage " + stage} {
 		if !strings.Contains(im.stdout, w) {
 			t.Errorf("import output lacks %q:\n%s", w, im)
 		}
@@ -340,8 +368,7 @@ func importTable(t *testing.T, dir string, env map[string]string, stage string) 
 	if after.StreamSpecification == nil || !aws.ToBool(after.StreamSpecification.StreamEnabled) {
 		t.Errorf("the construct's stream did not reach the imported table: %+v", after.StreamSpecification)
 	}
-	want := append(relResources(stage), table)
-	slices.Sort(want)
+	want := withTable(stage, relResources(stage))
 	checkState(t, s3Object(t, awsConfig(), env["STATE_BUCKET"], "env:/"+stage+"/rel/Work/terraform.tfstate"), want)
 	checkInventory(t, awsConfig(), stage, want)
 }
@@ -459,6 +486,13 @@ func checkInventory(t *testing.T, cfg aws.Config, stage string, names []string) 
 	for _, item := range append(inventoryAt(t, cfg, prefix), messagingInventoryAt(t, cfg, prefix)...) {
 		i := strings.LastIndexAny(item, "/: ")
 		got = append(got, item[i+1:])
+	}
+	params, err := ssm.NewFromConfig(cfg).GetParametersByPath(context.Background(), &ssm.GetParametersByPathInput{Path: aws.String(relParams(stage)), Recursive: aws.Bool(true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range params.Parameters {
+		got = append(got, aws.ToString(p.Name))
 	}
 	slices.Sort(got)
 	if !slices.Equal(got, names) {

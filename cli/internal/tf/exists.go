@@ -42,6 +42,7 @@ var existsErrors = map[string]existsRule{
 	"aws_iam_role":             {regexp.MustCompile(`EntityAlreadyExists: Role with name`), "name"},
 	"aws_lambda_function":      {regexp.MustCompile(`ResourceConflictException: Function already exist`), "function_name"},
 	"aws_cloudwatch_log_group": {regexp.MustCompile(`ResourceAlreadyExistsException: The specified log group already exists`), "name"},
+	"aws_ssm_parameter":        {regexp.MustCompile(`ParameterAlreadyExists`), "name"},
 }
 
 // creating reads the name from the provider's "creating <what> (<name>)".

@@ -19,6 +19,7 @@ func TestAlreadyExists(t *testing.T) {
 		"aws_s3_bucket":{"B":{"bucket":"dev-app-b"}},
 		"aws_iam_role":{"R":{"name":"dev-app-R"}},
 		"aws_cloudwatch_log_group":{"L":{"name":"/aws/lambda/dev-app-F"}},
+		"aws_ssm_parameter":{"P":{"name":"/sst/app/dev/Table/T/tableName"}},
 		"aws_sqs_queue":{"Q":{"name":"${var.q}"}}}}`
 	if err := os.WriteFile(filepath.Join(dir, "cdk.tf.json"), []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
@@ -32,6 +33,7 @@ func TestAlreadyExists(t *testing.T) {
 		diag("aws_iam_role.R", "creating IAM Role (dev-app-R): operation error IAM: CreateRole, https response error StatusCode: 409, RequestID: x, EntityAlreadyExists: Role with name dev-app-R already exists."),
 		diag("aws_s3_bucket.B", "creating S3 Bucket (dev-app-b): BucketAlreadyExists"),
 		diag("aws_sqs_queue.Q", "creating SQS Queue (dev-app-Q): operation error SQS: CreateQueue, https response error StatusCode: 400, RequestID: x, QueueAlreadyExists: The specified queue already exists."),
+		diag("aws_ssm_parameter.P", "creating SSM Parameter (/sst/app/dev/Table/T/tableName): operation error SSM: PutParameter, https response error StatusCode: 400, RequestID: x, ParameterAlreadyExists: The parameter already exists. To overwrite this request value, set the overwrite option in the request to true."),
 		{Severity: "warning", Summary: "Argument is deprecated"},
 	}
 	err := fmt.Errorf("stack Work: %w", &Error{Op: "apply", Dir: dir, Diagnostics: diags})
@@ -43,6 +45,7 @@ func TestAlreadyExists(t *testing.T) {
 		{"aws_s3_bucket.B", "aws_s3_bucket", "dev-app-b", "dev-app-b"},
 		// An expression is not a name to check the error against.
 		{"aws_sqs_queue.Q", "aws_sqs_queue", "dev-app-Q", ""},
+		{"aws_ssm_parameter.P", "aws_ssm_parameter", "/sst/app/dev/Table/T/tableName", "/sst/app/dev/Table/T/tableName"},
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("AlreadyExists =\n%v\nwant\n%v", got, want)

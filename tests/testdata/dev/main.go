@@ -1,5 +1,5 @@
 // Command devapp is the `sst dev` end-to-end fixture: a Go and a Node
-// handler bound to one table behind an Api, a WebSocket chat, a queue
+// handler bound to one table behind an Api with an Auth, a WebSocket chat, a queue
 // consumer, a cron job, a Script, a topic subscriber, an event bus target, a bucket
 // notification and a Kinesis stream consumer.
 package main
@@ -28,6 +28,9 @@ func Dev(s *sst.Stack) any {
 			"GET /slow":   {Handler: "functions/list.slow"},
 		},
 	})
+	// Sign-in routes under /auth, run by a local authenticator; the routes
+	// above are bound to the Auth and read its sessions.
+	sst.NewAuth(s, "Auth", sst.AuthProps{Handler: "functions/auth"}).Attach(api, sst.AuthAttach{})
 	chat := sst.NewWebSocketApi(s, "Chat", sst.WebSocketApiProps{
 		Routes: map[string]sst.WebSocketRoute{
 			"$connect":    {Handler: "functions/chat.handler"},

@@ -1,7 +1,8 @@
 // Command events is a test app with one of each event construct: an event
 // bus with function, queue and log-group targets and a subscription, a
 // cron job, a Kinesis stream with a consumer, a WebSocket API, an HTTP API
-// with url and aws routes, a REST API, a CodeBuild job and a deploy script.
+// with url and aws routes, a REST API, a CodeBuild job, a container
+// service and a deploy script.
 package main
 
 import (
@@ -69,6 +70,10 @@ func Events(s *sst.Stack) any {
 	})
 	report := sst.NewJob(s, "Report", sst.JobProps{Handler: handler, Timeout: time.Hour, Bind: []sst.Bindable{bus}})
 	rest.Function("ANY /{proxy+}").Bind(rest, report)
+	// A Go container service built without Docker, bound to the queue;
+	// the WebSocket route gets its URL.
+	web := sst.NewService(s, "Web", sst.ServiceProps{Path: "services/web", Port: 8080, Bind: []sst.Bindable{inbox}})
+	chat.Function("sendMessage").Bind(web)
 	seed := sst.NewScript(s, "Seed", sst.ScriptProps{
 		OnCreate: sst.FunctionProps{Handler: handler, Bind: []sst.Bindable{bus, clicks}},
 		OnDelete: sst.FunctionProps{Handler: handler},
@@ -79,6 +84,7 @@ func Events(s *sst.Stack) any {
 		"ChatUrl":      chat.URL(),
 		"RestUrl":      rest.URL(),
 		"ScriptResult": seed.Result(),
+		"WebUrl":       web.URL(),
 	})
 	return nil
 }

@@ -17,6 +17,7 @@ import (
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/sst-tf/sst/runtime"
+	_ "github.com/sst-tf/sst/runtime/ssm"
 )
 
 func main() {
@@ -35,6 +36,11 @@ func main() {
 				return events.APIGatewayV2HTTPResponse{}, err
 			}
 			return events.APIGatewayV2HTTPResponse{StatusCode: 200, Body: string(out.Payload)}, nil
+		}
+		// ?session=1 answers with the request's session (the Auth's).
+		if req.QueryStringParameters["session"] != "" {
+			b, err := json.Marshal(runtime.RequestSession(ctx, req.Headers, req.Cookies))
+			return events.APIGatewayV2HTTPResponse{StatusCode: 200, Body: string(b)}, err
 		}
 		table, err := runtime.TableName("Items")
 		if err != nil {
