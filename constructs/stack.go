@@ -335,7 +335,7 @@ func (s *Stack) manifest() manifest.Stack {
 // endpointServices are the provider endpoints pointed at an emulator; the
 // services every construct of this package may use.
 var endpointServices = []string{
-	"acm", "apigateway", "apigatewayv2", "applicationautoscaling", "cloudfront",
+	"acm", "apigateway", "apigatewayv2", "applicationautoscaling", "appsync", "cloudfront",
 	"cloudwatch", "codebuild", "logs", "cognitoidentity", "cognitoidp", "dynamodb",
 	"ec2", "ecr", "ecs", "elbv2", "events", "iam", "kinesis", "lambda", "rds",
 	"route53", "s3", "scheduler", "secretsmanager", "sns", "sqs", "ssm", "sts",

@@ -10,10 +10,12 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2"
+	"github.com/aws/aws-sdk-go-v2/service/appsync"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/codebuild"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
@@ -23,6 +25,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/smithy-go"
 
 	"github.com/sst-tf/sst/runtime/job"
@@ -247,6 +250,7 @@ func TestEvents(t *testing.T) {
 	wantPolicy(t, cfg, prefix+"Chat_sendMessage", "execute-api:Invoke", hooksID+"/*")
 
 	checkRestApi(t, cfg, prefix, stage, outputs["RestUrl"])
+	graphKey := checkAppSyncApi(t, cfg, prefix, stage, outputs["GraphUrl"])
 	checkService(t, cfg, dir, stage, prefix, regHost, outputs)
 	checkJob(t, cfg, prefix, bus)
 
@@ -280,6 +284,73 @@ func TestEvents(t *testing.T) {
 	if left := eventsInventory(t, cfg, prefix); len(left) > 0 {
 		t.Errorf("left behind: %v", left)
 	}
+	if _, err := ssm.NewFromConfig(cfg).GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(graphKey)}); err == nil {
+		t.Errorf("the API key's parameter %s is left behind", graphKey)
+	}
+}
+
+// checkAppSyncApi reads the AppSyncApi back as far as moto serves AppSync:
+// the API's modes and X-Ray, its schema's types, the API key (a year
+// ahead) and the SecureString holding it, and the bound function's
+// variables and policy. It returns the parameter's name.
+func checkAppSyncApi(t *testing.T, cfg aws.Config, prefix, stage, url string) string {
+	t.Helper()
+	ctx := context.Background()
+	as := appsync.NewFromConfig(cfg)
+	apis, err := as.ListGraphqlApis(ctx, &appsync.ListGraphqlApisInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var id string
+	for _, a := range apis.GraphqlApis {
+		if aws.ToString(a.Name) != prefix+"Graph" {
+			continue
+		}
+		id = aws.ToString(a.ApiId)
+		if a.AuthenticationType != "API_KEY" || len(a.AdditionalAuthenticationProviders) != 1 || a.AdditionalAuthenticationProviders[0].AuthenticationType != "AWS_IAM" || !a.XrayEnabled {
+			t.Errorf("graphql api = %+v", a)
+		}
+		if url != a.Uris["GRAPHQL"] {
+			t.Errorf("GraphUrl = %q, want %q", url, a.Uris["GRAPHQL"])
+		}
+	}
+	if id == "" {
+		t.Fatalf("no GraphQL API named %sGraph", prefix)
+	}
+	// moto parses the schema and knows its types by name (it returns no
+	// definitions).
+	if typ, err := as.GetType(ctx, &appsync.GetTypeInput{ApiId: aws.String(id), TypeName: aws.String("Note"), Format: "SDL"}); err != nil || aws.ToString(typ.Type.Name) != "Note" {
+		t.Errorf("schema type Note: %v", err)
+	}
+	if _, err := as.GetType(ctx, &appsync.GetTypeInput{ApiId: aws.String(id), TypeName: aws.String("Missing"), Format: "SDL"}); err == nil {
+		t.Error("the schema has a type Missing: was it deployed?")
+	}
+	keys, err := as.ListApiKeys(ctx, &appsync.ListApiKeysInput{ApiId: aws.String(id)})
+	if err != nil || len(keys.ApiKeys) != 1 {
+		t.Fatalf("api keys: %v %v", keys, err)
+	}
+	key := keys.ApiKeys[0]
+	if left := time.Until(time.Unix(key.Expires, 0)); left < 364*24*time.Hour || left > 366*24*time.Hour {
+		t.Errorf("api key expires in %v, want a year", left)
+	}
+	name := "/sst/evts/" + stage + "/AppSyncApi/Graph/apiKey"
+	p, err := ssm.NewFromConfig(cfg).GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(name), WithDecryption: aws.Bool(true)})
+	if err != nil {
+		t.Fatalf("api key parameter: %v", err)
+	}
+	if p.Parameter.Type != "SecureString" || aws.ToString(p.Parameter.Value) != aws.ToString(key.Id) {
+		t.Errorf("api key parameter = %s %q, want the key %q", p.Parameter.Type, aws.ToString(p.Parameter.Value), aws.ToString(key.Id))
+	}
+	fn, err := lambda.NewFromConfig(cfg).GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(prefix + "Rest_ANY_proxy")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := fn.Configuration.Environment.Variables; e["SST_AppSyncApi_url_Graph"] != url || e["SST_AppSyncApi_apiId_Graph"] != id || e["SST_AppSyncApi_apiKey_Graph"] != "__FETCH_FROM_SSM__" {
+		t.Errorf("bound function env = %v", e)
+	}
+	wantPolicy(t, cfg, prefix+"Rest_ANY_proxy", "ssm:GetParameters", "parameter"+name)
+	wantPolicy(t, cfg, prefix+"Rest_ANY_proxy", "appsync:GraphQL", "apis/"+id+"/types/*")
+	return name
 }
 
 // wantPolicy checks that the function's inline policy grants action on a
@@ -374,6 +445,13 @@ func eventsInventory(t *testing.T, cfg aws.Config, prefix string) []string {
 	}
 	for _, b := range buckets.Buckets {
 		add("bucket", aws.ToString(b.Name))
+	}
+	graphs, err := appsync.NewFromConfig(cfg).ListGraphqlApis(ctx, &appsync.ListGraphqlApisInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range graphs.GraphqlApis {
+		add("graphql api", aws.ToString(a.Name))
 	}
 	rest, err := apigateway.NewFromConfig(cfg).GetRestApis(ctx, &apigateway.GetRestApisInput{})
 	if err != nil {

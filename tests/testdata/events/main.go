@@ -1,8 +1,8 @@
 // Command events is a test app with one of each event construct: an event
 // bus with function, queue and log-group targets and a subscription, a
 // cron job, a Kinesis stream with a consumer, a WebSocket API, an HTTP API
-// with url and aws routes, a REST API, a CodeBuild job, a container
-// service and a deploy script.
+// with url and aws routes, a REST API, a GraphQL API, a CodeBuild job, a
+// container service and a deploy script.
 package main
 
 import (
@@ -69,7 +69,13 @@ func Events(s *sst.Stack) any {
 		},
 	})
 	report := sst.NewJob(s, "Report", sst.JobProps{Handler: handler, Timeout: time.Hour, Bind: []sst.Bindable{bus}})
-	rest.Function("ANY /{proxy+}").Bind(rest, report)
+	// A GraphQL API as far as moto serves AppSync: the API, its schema and
+	// modes, the API key (bound as a secret); moto has no resolvers.
+	graph := sst.NewAppSyncApi(s, "Graph", sst.AppSyncApiProps{
+		Schema:         []string{"graphql/schema.graphql"},
+		AdditionalAuth: []sst.AppSyncApiAuth{{Type: "iam"}},
+	})
+	rest.Function("ANY /{proxy+}").Bind(rest, report, graph)
 	// A Go container service built without Docker, bound to the queue;
 	// the WebSocket route gets its URL.
 	web := sst.NewService(s, "Web", sst.ServiceProps{Path: "services/web", Port: 8080, Bind: []sst.Bindable{inbox}})
@@ -83,6 +89,7 @@ func Events(s *sst.Stack) any {
 	s.AddOutputs(map[string]any{
 		"ChatUrl":      chat.URL(),
 		"RestUrl":      rest.URL(),
+		"GraphUrl":     graph.URL(),
 		"ScriptResult": seed.Result(),
 		"WebUrl":       web.URL(),
 	})
