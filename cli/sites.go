@@ -111,8 +111,10 @@ func (r *stackRunner) uploadSite(ctx context.Context, c manifest.Construct, outs
 		return err
 	}
 	printf("%s %s: %d file(s) uploaded, %d deleted, %d unchanged in %s\n", c.Type, c.ID, res.Uploaded, res.Deleted, res.Unchanged, time.Since(start).Round(10*time.Millisecond))
+	var inv *cftypes.Invalidation
+	cf := cloudfront.NewFromConfig(cfg)
 	if len(res.Paths) > 0 {
-		_, err = cloudfront.NewFromConfig(cfg).CreateInvalidation(ctx, &cloudfront.CreateInvalidationInput{
+		out, err := cf.CreateInvalidation(ctx, &cloudfront.CreateInvalidationInput{
 			DistributionId: aws.String(t.distID),
 			InvalidationBatch: &cftypes.InvalidationBatch{
 				CallerReference: aws.String(strconv.FormatInt(time.Now().UnixNano(), 10)),
@@ -122,6 +124,7 @@ func (r *stackRunner) uploadSite(ctx context.Context, c manifest.Construct, outs
 		if err != nil {
 			return fmt.Errorf("invalidate CloudFront: %w", err)
 		}
+		inv = out.Invalidation
 		shown := strings.Join(res.Paths, " ")
 		if len(res.Paths) > 5 {
 			shown = strings.Join(res.Paths[:5], " ") + fmt.Sprintf(" … (%d paths)", len(res.Paths))
@@ -135,7 +138,19 @@ func (r *stackRunner) uploadSite(ctx context.Context, c manifest.Construct, outs
 	if err := os.MkdirAll(filepath.Dir(s.siteRecord(c.ID)), 0o755); err != nil {
 		return err
 	}
-	return os.WriteFile(s.siteRecord(c.ID), rec, 0o644)
+	if err := os.WriteFile(s.siteRecord(c.ID), rec, 0o644); err != nil {
+		return err
+	}
+	// Recorded first: the upload and the invalidation are done whether or
+	// not the wait ends well.
+	if t.plan.WaitForInvalidation && inv != nil {
+		waited := time.Now()
+		if err := waitInvalidation(ctx, cf, t.distID, inv); err != nil {
+			return err
+		}
+		printf("%s %s: invalidation %s completed in %s\n", c.Type, c.ID, aws.ToString(inv.Id), time.Since(waited).Round(10*time.Millisecond))
+	}
+	return nil
 }
 
 // siteS3 is an S3 client for the site buckets; emulators need path-style
@@ -204,6 +219,39 @@ func (r *stackRunner) forgetSites() error {
 				return err
 			}
 		}
+	}
+	return nil
+}
+
+// invalidationPoll is how often a waiting deploy asks CloudFront about an
+// invalidation (AWS's own waiter asks every 20 s; most finish within a
+// minute or two). A variable so tests need not wait.
+var invalidationPoll = 10 * time.Second
+
+// invalidationTimeout bounds the wait (a variable for tests): CloudFront
+// finishes on its own, so past it the deploy fails only to say the new
+// files may not be everywhere yet.
+var invalidationTimeout = 30 * time.Minute
+
+// waitInvalidation polls an invalidation until CloudFront reports it
+// completed (AWS says "Completed", emulators may say "COMPLETED").
+func waitInvalidation(ctx context.Context, cf *cloudfront.Client, dist string, inv *cftypes.Invalidation) error {
+	id, status := aws.ToString(inv.Id), aws.ToString(inv.Status)
+	deadline := time.Now().Add(invalidationTimeout)
+	for !strings.EqualFold(status, "Completed") {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("CloudFront invalidation %s of distribution %s is still %s after %s: the files are uploaded and CloudFront finishes on its own; set WaitForInvalidation false not to wait", id, dist, status, invalidationTimeout)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(invalidationPoll):
+		}
+		out, err := cf.GetInvalidation(ctx, &cloudfront.GetInvalidationInput{DistributionId: aws.String(dist), Id: aws.String(id)})
+		if err != nil {
+			return fmt.Errorf("CloudFront invalidation %s: %w", id, err)
+		}
+		status = aws.ToString(out.Invalidation.Status)
 	}
 	return nil
 }

@@ -64,8 +64,93 @@ type SsrSiteProps struct {
 	// Warm keeps this many server instances warm: a warmer function
 	// invoked every 5 minutes (Next.js only; OpenNext ships it).
 	Warm int
+	// Assets set the Cache-Control of the uploaded client files (SST v2's
+	// assets).
+	Assets SsrSiteAssets
+	// WaitForInvalidation makes `sst deploy` wait until CloudFront has
+	// finished invalidating, as for StaticSite. Default false (SST v2's
+	// invalidation.wait).
+	WaitForInvalidation bool
 	// Cdk is the escape hatch into raw configuration.
 	Cdk SsrSiteCdkProps
+}
+
+// SsrSiteAssets set the headers of an SSR site's uploaded files. Versioned
+// files are those with a content hash in their name or under the
+// framework's immutable directory (Next's _next/static, SvelteKit's
+// _app/immutable, Astro's _astro); the rest (favicon.ico, robots.txt,
+// prerendered pages) are non-versioned.
+type SsrSiteAssets struct {
+	// VersionedFilesTTL is how long browsers and CloudFront keep a
+	// versioned file: "public,max-age=<s>,immutable". Default one year.
+	VersionedFilesTTL time.Duration
+	// VersionedFilesCacheHeader replaces that header whole; not with
+	// VersionedFilesTTL.
+	VersionedFilesCacheHeader string
+	// NonVersionedFilesTTL is how long CloudFront keeps a non-versioned
+	// file (browsers revalidate every time):
+	// "public,max-age=0,s-maxage=<s>,stale-while-revalidate=<s/10>", SST
+	// v2's shape (its default was one day). Default: no CDN caching
+	// ("public,max-age=0,must-revalidate", HTML
+	// "public,max-age=0,no-cache,must-revalidate"), so a file is never
+	// served stale even when an invalidation is missed.
+	NonVersionedFilesTTL time.Duration
+	// NonVersionedFilesCacheHeader replaces that header whole; not with
+	// NonVersionedFilesTTL.
+	NonVersionedFilesCacheHeader string
+	// FileOptions set headers of the files a glob matches, over the above,
+	// as StaticSite's FileOptions; globs are over the paths the site serves
+	// the files at ("_next/static/**", "*.ico").
+	FileOptions []SiteFileOption
+}
+
+// check reports what is wrong with the assets' options.
+func (as SsrSiteAssets) check(errorf func(string, ...any)) {
+	for _, c := range []struct {
+		name, header, headerName string
+		ttl                      time.Duration
+	}{
+		{"VersionedFilesTTL", as.VersionedFilesCacheHeader, "VersionedFilesCacheHeader", as.VersionedFilesTTL},
+		{"NonVersionedFilesTTL", as.NonVersionedFilesCacheHeader, "NonVersionedFilesCacheHeader", as.NonVersionedFilesTTL},
+	} {
+		switch {
+		case c.ttl < 0 || c.ttl%time.Second != 0:
+			errorf("Assets.%s %s: must be a positive whole number of seconds, e.g. 24*time.Hour", c.name, c.ttl)
+		case c.ttl != 0 && c.header != "":
+			errorf("Assets.%s and Assets.%s both set: the header replaces the TTL's, drop one", c.name, c.headerName)
+		case strings.ContainsAny(c.header, "\r\n"):
+			errorf("Assets.%s %q: a header value is one line", c.headerName, c.header)
+		}
+	}
+	for i, o := range as.FileOptions {
+		if problem := o.check(); problem != "" {
+			errorf("Assets.FileOptions[%d] %s", i, problem)
+		}
+	}
+}
+
+// apply sets the headers the options give, over the defaults collectAssets
+// chose (cacheImmutable marks a versioned file). originPath is the bucket
+// folder the site is served from: FileOptions match the served path.
+func (as SsrSiteAssets) apply(assets map[string]*siteAsset, originPath string) {
+	versioned := as.VersionedFilesCacheHeader
+	if as.VersionedFilesTTL > 0 {
+		versioned = fmt.Sprintf("public,max-age=%d,immutable", int64(as.VersionedFilesTTL/time.Second))
+	}
+	other := as.NonVersionedFilesCacheHeader
+	if as.NonVersionedFilesTTL > 0 {
+		s := int64(as.NonVersionedFilesTTL / time.Second)
+		other = fmt.Sprintf("public,max-age=0,s-maxage=%d,stale-while-revalidate=%d", s, s/10)
+	}
+	for _, a := range assets {
+		switch {
+		case a.CacheControl == cacheImmutable && versioned != "":
+			a.CacheControl = versioned
+		case a.CacheControl != cacheImmutable && other != "":
+			a.CacheControl = other
+		}
+	}
+	applyFileOptions(assets, as.FileOptions, originPath)
 }
 
 // SsrSiteCdkProps override what the site creates.
@@ -441,6 +526,7 @@ func (b *ssrBuild) checkProps() bool {
 			a.errorf("%s: Bind[%d] %s", b.where, i, problem)
 		}
 	}
+	props.Assets.check(func(f string, args ...any) { a.errorf("%s: "+f, append([]any{b.where}, args...)...) })
 	site.dir = dir
 	return ok && len(a.errs) == errs
 }
@@ -495,6 +581,7 @@ func (b *ssrBuild) readAssets() error {
 	if err != nil {
 		return fmt.Errorf("reading the build output: %w", err)
 	}
+	b.props.Assets.apply(assets, b.plan.originPath)
 	b.assets = assets
 	return nil
 }
@@ -839,6 +926,7 @@ func (b *ssrBuild) planUpload() {
 		keep = []string{b.plan.cachePrefix + "/"}
 	}
 	b.site.upload = siteUpload(b.assets, b.site.outputs, b.plan.originPath, keep, b.zips.server.Hash)
+	b.site.upload.WaitForInvalidation = b.props.WaitForInvalidation
 }
 
 // s3Patterns are the adapter's bucket patterns plus one per top-level

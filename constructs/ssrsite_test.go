@@ -183,7 +183,10 @@ func TestSsrSiteAdapters(t *testing.T) {
 	opts := testOptions(t)
 	s := synthOK(t, Config{Name: "notes"}, opts, stacks(t, func(s *Stack) any {
 		NewAstroSite(s, "Astro", AstroSiteProps{Path: "ssr/astro", BuildCommand: "true", Cdk: SsrSiteCdkProps{ServerCachePolicyID: "existing", ViewerRequestFunctionARN: "arn:fn"}})
-		NewRemixSite(s, "Remix", RemixSiteProps{Path: "ssr/remix", BuildCommand: "true"})
+		NewRemixSite(s, "Remix", RemixSiteProps{Path: "ssr/remix", BuildCommand: "true", WaitForInvalidation: true, Assets: SsrSiteAssets{
+			VersionedFilesTTL: 30 * 24 * time.Hour, NonVersionedFilesTTL: 4 * time.Hour,
+			FileOptions: []SiteFileOption{{Files: "*.ico", ContentType: "image/vnd.microsoft.icon"}},
+		}})
 		NewSolidStartSite(s, "Solid", SolidStartSiteProps{Path: "ssr/solid", BuildCommand: "true"})
 		NewSvelteKitSite(s, "Svelte", SvelteKitSiteProps{Path: "ssr/svelte", BuildCommand: "true"})
 		return nil
@@ -214,6 +217,23 @@ func TestSsrSiteAdapters(t *testing.T) {
 	}
 	if _, ok := s.resources(st, "aws_cloudfront_function")["Astro_viewer_request"]; ok {
 		t.Error("Astro created a viewer-request function although one was given")
+	}
+	// Remix's TTLs and file options; the other sites keep the defaults
+	// and do not wait for their invalidations.
+	remixUp := s.siteUpload(t, st, "Remix")
+	remix := planFiles(remixUp)
+	wantJSON(t, "Remix headers", map[string]any{
+		"versioned": remix["assets/entry.client-Cq7Yb2mH.js"].CacheControl,
+		"favicon":   []string{remix["favicon.ico"].CacheControl, remix["favicon.ico"].ContentType},
+		"wait":      remixUp.WaitForInvalidation,
+	}, map[string]any{
+		"versioned": "public,max-age=2592000,immutable",
+		"favicon":   []string{"public,max-age=0,s-maxage=14400,stale-while-revalidate=1440", "image/vnd.microsoft.icon"},
+		"wait":      true,
+	})
+	astroFiles := planFiles(s.siteUpload(t, st, "Astro"))
+	if got := astroFiles["favicon.svg"].CacheControl; got != cacheOther || s.siteUpload(t, st, "Astro").WaitForInvalidation {
+		t.Errorf("Astro favicon cache control %q (want the default %q), or it waits", got, cacheOther)
 	}
 	svelteUp := s.siteUpload(t, st, "Svelte")
 	svelte := planFiles(svelteUp)

@@ -51,6 +51,11 @@ type StaticSiteProps struct {
 	// matches, over the defaults (hashed names immutable, HTML revalidated
 	// on every request); a later option wins where two match.
 	FileOptions []SiteFileOption
+	// WaitForInvalidation makes `sst deploy` wait until CloudFront has
+	// finished invalidating the changed paths (minutes on AWS), so the
+	// deploy returns only once viewers get the new files. Default false,
+	// as in SST v2: the invalidation is sent and the deploy goes on.
+	WaitForInvalidation bool
 	// Cdk edits the raw distribution config before it is created.
 	Cdk StaticSiteCdkProps
 }
@@ -94,6 +99,7 @@ type StaticSite struct {
 	// replaceOutputs are the stack outputs holding ReplaceValues' values,
 	// by their Search.
 	replaceOutputs map[string]string
+	wait           bool
 	index          string // the upload plan artifact, relative to the stack dir
 	assets         map[string]*siteAsset
 
@@ -152,6 +158,7 @@ func NewStaticSite(s *Stack, id string, props StaticSiteProps) *StaticSite {
 	checkOriginIDs(a, where, cfg.Origin)
 	site.Cdk.Distribution, site.url, site.outputs = dist, url, outputs
 	site.replaceOutputs = map[string]string{}
+	site.wait = props.WaitForInvalidation
 	for i, rv := range props.ReplaceValues {
 		// Literal or not, the value reaches the upload the way
 		// Environment's tokens do: as an output read after the apply.
@@ -210,7 +217,7 @@ func (site *StaticSite) readFiles(outDir, index string, props StaticSiteProps) e
 			return fmt.Errorf("reading BuildOutput: %w", err)
 		}
 	}
-	applyFileOptions(assets, props.FileOptions)
+	applyFileOptions(assets, props.FileOptions, "")
 	if _, ok := assets[index]; !ok && !removing {
 		return fmt.Errorf("IndexPage %q is not in the build output %s", index, outDir)
 	}
@@ -288,6 +295,7 @@ func (site *StaticSite) id() string { return site.sid }
 // finalize records the upload plan before the manifest is written.
 func (site *StaticSite) finalize() {
 	u := siteUpload(site.assets, site.outputs, "", nil, "")
+	u.WaitForInvalidation = site.wait
 	for search, out := range site.replaceOutputs {
 		if u.Replace == nil {
 			u.Replace = map[string]string{}
@@ -321,10 +329,19 @@ func (o SiteFileOption) check() string {
 	return ""
 }
 
-// applyFileOptions sets the headers the options give, in order.
-func applyFileOptions(assets map[string]*siteAsset, opts []SiteFileOption) {
+// applyFileOptions sets the headers the options give, in order. The globs
+// match the keys with the folder strip (the distribution's origin path,
+// "" for none) taken off: the paths the site serves the files at.
+func applyFileOptions(assets map[string]*siteAsset, opts []SiteFileOption, strip string) {
+	if strip = strings.Trim(strip, "/"); strip != "" {
+		strip += "/"
+	}
 	for _, o := range opts {
-		for key, a := range assets {
+		for k, a := range assets {
+			key, ok := strings.CutPrefix(k, strip)
+			if !ok {
+				continue
+			}
 			if !globMatch(o.Files, key) || (o.Ignore != "" && globMatch(o.Ignore, key)) {
 				continue
 			}

@@ -104,7 +104,7 @@ func TestStaticSite(t *testing.T) {
 		t.Errorf("objects in the Terraform JSON: %v", keys(got))
 	}
 	up := s.siteUpload(t, "Second", "Web")
-	if up.Bucket != "Web_bucket" || up.Distribution != "Web_distribution_id" || up.Server != "" || len(up.Keep) != 0 {
+	if up.Bucket != "Web_bucket" || up.Distribution != "Web_distribution_id" || up.Server != "" || len(up.Keep) != 0 || up.WaitForInvalidation {
 		t.Errorf("upload plan = %+v", up)
 	}
 	want := map[string][2]string{
@@ -256,6 +256,11 @@ func TestSiteBadInput(t *testing.T) {
 			[]string{`StaticSite "Web"`, "CustomDomain.HostedZone is required", `"example.com"`}},
 		{"index page missing", static(StaticSiteProps{Path: "site/public", IndexPage: "home.html"}), []string{`IndexPage "home.html"`, "not in the build output"}},
 		{"error page missing", static(StaticSiteProps{Path: "site/public", ErrorPage: "oops.html"}), []string{`ErrorPage "oops.html"`}},
+		{"ssr: bad asset options", astro(AstroSiteProps{Path: "ssr/astro", BuildCommand: "true", Assets: SsrSiteAssets{
+			VersionedFilesTTL: -time.Second, NonVersionedFilesTTL: time.Hour, NonVersionedFilesCacheHeader: "no-store", VersionedFilesCacheHeader: "a\nb", FileOptions: []SiteFileOption{{Files: "*.ico"}},
+		}}), []string{`AstroSite "App"`, "Assets.VersionedFilesTTL -1s: must be a positive whole number of seconds", "Assets.NonVersionedFilesTTL and Assets.NonVersionedFilesCacheHeader both set", `Assets.FileOptions[0] Files "*.ico": set CacheControl or ContentType`}},
+		{"ssr: TTL of a fraction of a second", astro(AstroSiteProps{Path: "ssr/astro", BuildCommand: "true", Assets: SsrSiteAssets{NonVersionedFilesTTL: 1500 * time.Millisecond}}), []string{"Assets.NonVersionedFilesTTL 1.5s: must be a positive whole number of seconds"}},
+		{"ssr: header on two lines", astro(AstroSiteProps{Path: "ssr/astro", BuildCommand: "true", Assets: SsrSiteAssets{VersionedFilesCacheHeader: "public,\nmax-age=1"}}), []string{`Assets.VersionedFilesCacheHeader "public,\nmax-age=1": a header value is one line`}},
 		{"environment of a bad type", static(StaticSiteProps{Path: "site/public", Environment: map[string]any{"N": []string{"x"}}}), []string{`Environment "N"`, "[]string"}},
 	}
 	for _, tt := range tests {
@@ -325,7 +330,7 @@ func planFiles(u manifest.SiteUpload) map[string]manifest.SiteFile {
 // files their globs match, later options winning, Ignore excepted.
 func TestStaticSiteFileOptionsAndDefaultPath(t *testing.T) {
 	s := synthOK(t, Config{Name: "notes"}, testOptions(t), stacks(t, func(s *Stack) any {
-		return NewStaticSite(s, "Web", StaticSiteProps{BuildOutput: "site/public", FileOptions: []SiteFileOption{
+		return NewStaticSite(s, "Web", StaticSiteProps{BuildOutput: "site/public", WaitForInvalidation: true, FileOptions: []SiteFileOption{
 			{Files: "*.html", CacheControl: "no-store"},
 			{Files: "assets/**", CacheControl: "public,max-age=60", ContentType: "text/css"},
 			{Files: "**/*.svg", ContentType: "image/svg+xml; charset=utf-8"},
@@ -333,6 +338,9 @@ func TestStaticSiteFileOptionsAndDefaultPath(t *testing.T) {
 			{Files: "404.html", CacheControl: "public,max-age=300"},
 		}})
 	})...)
+	if !s.siteUpload(t, "First", "Web").WaitForInvalidation {
+		t.Error("the upload plan does not say to wait for the invalidation")
+	}
 	got := map[string]string{}
 	for _, f := range s.siteUpload(t, "First", "Web").Files {
 		got[f.Key] = f.CacheControl + " | " + f.ContentType

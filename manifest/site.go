@@ -47,6 +47,11 @@ type SiteUpload struct {
 	// Server is the hash of an SSR site's server bundle: when it changes
 	// any page may render differently, so everything is invalidated.
 	Server string `json:"server,omitempty"`
+	// WaitForInvalidation: the deploy waits until CloudFront reports the
+	// invalidation of the changed paths completed (StaticSite's
+	// WaitForInvalidation), so the new files are what viewers get once
+	// the deploy returns.
+	WaitForInvalidation bool `json:"waitForInvalidation,omitempty"`
 }
 
 // SiteFile is one file of a site's build.

@@ -104,8 +104,12 @@ func TestStaticSiteVite(t *testing.T) {
 	npmInstall(t, filepath.Join(dir, "web"))
 	start := time.Now()
 	phase := func(what string) { t.Logf("%s: %s", what, time.Since(start).Round(time.Second)); start = time.Now() }
-	mustSST(t, dir, "deploy", "--stage", stage)
+	r := mustSST(t, dir, "deploy", "--stage", stage)
 	phase("first deploy")
+	// WaitForInvalidation: the deploy said when CloudFront was done.
+	if !regexp.MustCompile(`StaticSite Site: invalidation \S+ completed in `).MatchString(r.stdout) {
+		t.Errorf("the deploy did not wait for the invalidation:\n%s", r)
+	}
 	outs := readOutputs(t, dir, stage)
 	apiURL, web := outs["API"]["ApiUrl"], outs["Web"]
 	dist := web["Site_distribution_id"]
@@ -180,7 +184,7 @@ func TestStaticSiteVite(t *testing.T) {
 	}
 
 	// `sst env` runs a frontend's dev command with the deployed values.
-	r := mustSST(t, dir, "env", "--stage", stage, "--", "node", "-e", "console.log('api=' + process.env.VITE_API_URL + ' stage=' + process.env.VITE_STAGE)")
+	r = mustSST(t, dir, "env", "--stage", stage, "--", "node", "-e", "console.log('api=' + process.env.VITE_API_URL + ' stage=' + process.env.VITE_STAGE)")
 	if want := "api=" + apiURL + " stage=vite"; !strings.Contains(r.stdout, want) {
 		t.Errorf("sst env printed %q, want %q", r.stdout, want)
 	}

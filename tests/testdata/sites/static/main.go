@@ -18,6 +18,9 @@ func Web(s *sst.Stack) any {
 		BuildOutput:  "dist",
 		Environment:  map[string]any{"VITE_API_URL": api.URL(), "VITE_STAGE": s.Stage()},
 		SPA:          true,
+		// The emulator completes invalidations at once; this runs the
+		// deploy's wait on it.
+		WaitForInvalidation: true,
 	})
 	s.AddOutputs(map[string]any{"SiteUrl": site.URL()})
 	return site
