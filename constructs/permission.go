@@ -9,8 +9,8 @@ import (
 // Permission is something IAM can grant a function's role or Cognito's
 // user roles: a Statement (see Allow), Service's shorthand, or a construct
 // — Bucket, Table, Queue, Topic, EventBus, KinesisStream, RDS, Function,
-// Api, WebSocketApi, Secret, Parameter — which grants its least-privilege
-// actions on its own resources (the table in README's "Permissions"):
+// Api, WebSocketApi, ApiGatewayV1Api, AppSyncApi, Job, Secret, Parameter —
+// which grants its least-privilege actions on its own resources (the table in README's "Permissions"):
 //
 //	sst.NewFunction(s, "Fn", sst.FunctionProps{
 //		Handler:     "src/fn.handler",

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"context"
 	"strings"
 	"testing"
 )
@@ -56,5 +57,35 @@ func TestWebSocketManagementEndpoint(t *testing.T) {
 	}
 	if got, err := WebSocketManagementEndpoint("New"); err != nil || got != "https://ws.example.com" {
 		t.Errorf("bound endpoint = %q, %v", got, err)
+	}
+}
+
+// An AppSyncApi binds its URL and id as values and its API key as a
+// secret, fetched from the construct's SSM path.
+func TestAppSyncAccessors(t *testing.T) {
+	reset(t)
+	t.Setenv("SST_SSM_PREFIX", "/sst/notes/dev/")
+	t.Setenv("SST_AppSyncApi_url_Graph", "https://abc.appsync-api.us-east-1.amazonaws.com/graphql")
+	t.Setenv("SST_AppSyncApi_apiId_Graph", "abc")
+	t.Setenv("SST_AppSyncApi_apiKey_Graph", SSMPlaceholder)
+	var asked []string
+	SSMFetcher = func(ctx context.Context, names []string) (map[string]string, error) {
+		asked = append(asked, names...)
+		return map[string]string{"/sst/notes/dev/AppSyncApi/Graph/apiKey": "da2-key"}, nil
+	}
+	if u, err := AppSyncURL("Graph"); err != nil || !strings.HasSuffix(u, "/graphql") {
+		t.Errorf("AppSyncURL = %q, %v", u, err)
+	}
+	if id, err := AppSyncApiID("Graph"); err != nil || id != "abc" {
+		t.Errorf("AppSyncApiID = %q, %v", id, err)
+	}
+	if k, err := AppSyncApiKey(context.Background(), "Graph"); err != nil || k != "da2-key" {
+		t.Errorf("AppSyncApiKey = %q, %v", k, err)
+	}
+	if len(asked) != 1 || asked[0] != "/sst/notes/dev/AppSyncApi/Graph/apiKey" {
+		t.Errorf("fetched %v", asked)
+	}
+	if _, err := AppSyncApiKey(context.Background(), "Other"); err == nil || !strings.Contains(err.Error(), `"Other" is not bound`) {
+		t.Errorf("unbound key: %v", err)
 	}
 }

@@ -313,6 +313,19 @@ func StreamName(id string) (string, error) { return Get("KinesisStream", "stream
 // MustStreamName is StreamName that panics when the stream is not bound.
 func MustStreamName(id string) string { return must(StreamName(id)) }
 
+// AppSyncURL is the GraphQL endpoint of the bound AppSyncApi id.
+func AppSyncURL(id string) (string, error) { return Get("AppSyncApi", "url", id) }
+
+// AppSyncApiID is AppSync's id for the bound AppSyncApi id.
+func AppSyncApiID(id string) (string, error) { return Get("AppSyncApi", "apiId", id) }
+
+// AppSyncApiKey is the API key of the bound AppSyncApi id. It is a secret:
+// read from SSM on first use (import github.com/sst-tf/sst/runtime/ssm),
+// then cached; ctx bounds that fetch.
+func AppSyncApiKey(ctx context.Context, id string) (string, error) {
+	return GetContext(ctx, "AppSyncApi", "apiKey", id)
+}
+
 // WebSocketURL is the wss:// URL of the bound WebSocketApi id.
 func WebSocketURL(id string) (string, error) { return Get("WebSocketApi", "url", id) }
 
