@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"go/token"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -31,6 +33,8 @@ type migrateOptions struct {
 	connection string
 	dryRun     bool
 	ids        []string
+	// types is the Go file written with the migrated tables' structs.
+	types string
 }
 
 func newMigrateCmd(f *Factory, g *Globals) *cobra.Command {
@@ -50,6 +54,7 @@ It reads the manifest of the last synth or deploy of the stage and runs the
 app only when there is none.`,
 		Example: `  sst migrate --dry-run                     # what is pending, nothing changed
   sst migrate Db --stage prod
+  sst migrate --types packages/core/db/types.go   # and write the tables as Go structs
   SST_RDS_CONNECTION=postgres://user:pw@localhost/app sst migrate   # straight to the database`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.ids = args
@@ -58,6 +63,7 @@ app only when there is none.`,
 	}
 	cmd.Flags().StringVar(&o.connection, "connection", "", "connect directly with this database URL instead of the Data API (default: $SST_RDS_CONNECTION, then $DATABASE_URL)")
 	cmd.Flags().BoolVar(&o.dryRun, "dry-run", false, "list pending migrations without applying anything")
+	cmd.Flags().StringVar(&o.types, "types", "", "after migrating, write the database's tables as Go structs to this file (its directory names the package)")
 	return cmd
 }
 
@@ -108,6 +114,22 @@ func runMigrate(ctx context.Context, s *session, o *migrateOptions) error {
 			}
 		}
 	}
+	if o.types != "" {
+		switch {
+		case o.dryRun:
+			return errors.New("--types writes the schema the migrations leave, which --dry-run does not apply: drop one of them")
+		case len(targets) > 1:
+			return fmt.Errorf("--types writes one database's tables but %d RDS constructs have migrations: name the one, e.g. sst migrate %s --types FILE", len(targets), targets[0].c.ID)
+		}
+		abs, err := filepath.Abs(o.types)
+		if err != nil {
+			return err
+		}
+		if pkg := filepath.Base(filepath.Dir(abs)); !token.IsIdentifier(pkg) {
+			return fmt.Errorf("--types %s: the directory %q names the Go package and is not a Go identifier: write the file into a directory such as db/", o.types, pkg)
+		}
+		o.types = abs
+	}
 	conn, source := s.rdsConnection(o.connection)
 	if conn != "" && len(targets) > 1 {
 		return fmt.Errorf("%s names one database but the app has %d RDS constructs with migrations: name the one it is for, e.g. sst migrate %s --connection URL", source, len(targets), targets[0].c.ID)
@@ -117,7 +139,7 @@ func runMigrate(ctx context.Context, s *session, o *migrateOptions) error {
 		return err
 	}
 	w := s.f.IO.Out
-	mg := &migrator{s: s, m: m, conn: conn, source: source, dryRun: o.dryRun,
+	mg := &migrator{s: s, m: m, conn: conn, source: source, dryRun: o.dryRun, types: o.types,
 		printf: func(format string, a ...any) { fmt.Fprintf(w, format, a...) }}
 	for _, t := range targets {
 		if err := mg.run(ctx, t, outs[t.stack]); err != nil {
@@ -182,7 +204,10 @@ type migrator struct {
 	// would go through an emulator's Data API: a deploy to the emulator
 	// must not fail for what the emulator cannot do.
 	skipEmulated bool
-	printf       func(string, ...any)
+	// types, when set, is the Go file written with the tables' structs
+	// after the migrations ran.
+	types  string
+	printf func(string, ...any)
 }
 
 // run applies (or, dry, lists) one construct's pending migrations.
@@ -284,5 +309,28 @@ func (mg *migrator) run(ctx context.Context, t rdsTarget, outs map[string]json.R
 	default:
 		printf("  applied %d, %d already applied\n", len(res.Applied), res.Current)
 	}
+	if mg.types != "" {
+		if err := writeTypes(ctx, conn, dialect, mg.types); err != nil {
+			return fail(err)
+		}
+		printf("  wrote the tables' Go types to %s\n", mg.types)
+	}
 	return nil
+}
+
+// writeTypes writes the database's tables as Go structs (SST v2's RDS
+// types, for Go) into file, whose directory names the package.
+func writeTypes(ctx context.Context, conn migrate.Conn, d migrate.Dialect, file string) error {
+	cols, err := migrate.ReadColumns(ctx, conn, d)
+	if err != nil {
+		return err
+	}
+	src, err := migrate.GoTypes(filepath.Base(filepath.Dir(file)), cols)
+	if err != nil {
+		return fmt.Errorf("--types: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(file, src, 0o644)
 }
