@@ -399,14 +399,29 @@ func siteDomain(s *Stack, where, id string, cd *CustomDomain) *domain {
 		return nil
 	}
 	var p cdktf.TerraformProvider
-	if s.Region() != "us-east-1" && cd.CertificateArn == "" {
+	if cd.CertificateArn == "" {
 		// CloudFront takes certificates from us-east-1 only.
-		p = provider.NewAwsProvider(s.tf, jsii.String(id+"_us_east_1"), &provider.AwsProviderConfig{
-			Region: jsii.String("us-east-1"),
-			Alias:  jsii.String(id + "_us_east_1"),
-		})
+		p = usEast1Provider(s, id)
 	}
 	return newDomainIn(s, id, *cd, p)
+}
+
+// usEast1Provider is the provider for what CloudFront takes from us-east-1
+// only (certificates, Lambda@Edge functions) of site id: nil, the
+// stack's own, when the stack is there; else one alias per site, shared
+// by everything of the site that needs it.
+func usEast1Provider(s *Stack, id string) cdktf.TerraformProvider {
+	if s.Region() == "us-east-1" {
+		return nil
+	}
+	name := id + "_us_east_1"
+	if c := s.tf.Node().TryFindChild(jsii.String(name)); c != nil {
+		return c.(cdktf.TerraformProvider)
+	}
+	return provider.NewAwsProvider(s.tf, jsii.String(name), &provider.AwsProviderConfig{
+		Region: jsii.String("us-east-1"),
+		Alias:  jsii.String(name),
+	})
 }
 
 func parentDomain(name string) string {

@@ -25,6 +25,7 @@ func sitesEverything(s *Stack) any {
 		Bind: []Bindable{api}, Permissions: []Permission{Allow([]string{"s3:GetObject"}, "arn:aws:s3:::b/*")},
 		MemorySize: 2048, Timeout: 30 * time.Second, Warm: 1,
 		CustomDomain: &CustomDomain{DomainName: "app.example.com", HostedZone: "example.com"},
+		Regional:     SsrSiteRegional{EnableServerURLIAMAuth: true},
 	})
 	NewAstroSite(s, "Astro", AstroSiteProps{Path: "ssr/astro", BuildCommand: "true"})
 	NewSvelteKitSite(s, "Svelte", SvelteKitSiteProps{Path: "ssr/svelte", BuildCommand: "true"})

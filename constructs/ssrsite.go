@@ -23,6 +23,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dynamodbtable"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dynamodbtableitem"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lambdaeventsourcemapping"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lambdafunction"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lambdapermission"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/sqsqueue"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
@@ -71,8 +72,25 @@ type SsrSiteProps struct {
 	// finished invalidating, as for StaticSite. Default false (SST v2's
 	// invalidation.wait).
 	WaitForInvalidation bool
+	// Regional tunes the server function behind CloudFront (SST v2's
+	// regional).
+	Regional SsrSiteRegional
 	// Cdk is the escape hatch into raw configuration.
 	Cdk SsrSiteCdkProps
+}
+
+// SsrSiteRegional tunes the site's single-region server function. SST
+// v2's regional.prefetchSecrets has no counterpart: it would copy secret
+// values into the function's configuration, so into Terraform state.
+type SsrSiteRegional struct {
+	// EnableServerURLIAMAuth makes the server function URL require AWS_IAM
+	// auth, so only this site's CloudFront can call it (not anyone who
+	// learns the URL). A Lambda@Edge function in us-east-1 signs every
+	// request CloudFront sends to the server, bodies included (up to 1 MB:
+	// a larger POST gets 413). The viewer's Authorization header is
+	// replaced by the signature: the server does not see it. Default
+	// false: a public function URL, as in SST v2.
+	EnableServerURLIAMAuth bool
 }
 
 // SsrSiteAssets set the headers of an SSR site's uploaded files. Versioned
@@ -207,6 +225,9 @@ type SsrSite struct {
 		RevalidationTable dynamodbtable.DynamodbTable
 		CachePolicy       cloudfrontcachepolicy.CloudfrontCachePolicy
 		ViewerRequest     cloudfrontfunction.CloudfrontFunction
+		// URLSigner is the Lambda@Edge function signing requests to the
+		// server (Regional.EnableServerURLIAMAuth).
+		URLSigner lambdafunction.LambdaFunction
 	}
 }
 
@@ -472,6 +493,9 @@ func newSsrSite(s *Stack, id, typ string, props SsrSiteProps, plan func(string) 
 	if site.Cdk.Server.Cdk.Function == nil {
 		return site // the function reported why
 	}
+	if err := b.createURLSigner(); err != nil {
+		return b.fail(err)
+	}
 	b.createDistribution()
 	b.planUpload()
 	s.add(site)
@@ -717,13 +741,17 @@ func (b *ssrBuild) function(name, role string, zip *build.Result, props Function
 // function URL CloudFront calls.
 func (b *ssrBuild) createServerFunction() {
 	site, props := b.site, b.props
+	url := &FunctionURL{}
+	if props.Regional.EnableServerURLIAMAuth {
+		url.Authorizer = "iam"
+	}
 	server := b.function("server", "server", b.zips.server, FunctionProps{
 		MemorySize:  props.MemorySize,
 		Timeout:     props.Timeout,
 		Environment: b.serverEnv,
 		Bind:        props.Bind,
 		Permissions: b.serverPerms,
-		URL:         &FunctionURL{},
+		URL:         url,
 	})
 	if server.Cdk.URL != nil && b.plan.server.streaming {
 		server.Cdk.URL.SetInvokeMode(jsii.String("RESPONSE_STREAM"))
@@ -831,6 +859,7 @@ func (b *ssrBuild) createDistribution() {
 		ViewerCertificate: viewerCertificate(b.domain),
 		WaitForDeployment: jsii.Bool(false),
 	}
+	b.signServerRequests(cfg)
 	site.Cdk.Distribution, site.url, site.outputs = distribute(s, site.sid, cfg, b.props.Cdk.Distribution, b.bucket, site.env, b.domain)
 	checkOriginIDs(s.app, b.where, cfg.Origin)
 }

@@ -254,3 +254,85 @@ func TestSsrSiteAdapters(t *testing.T) {
 	}
 	wantJSON(t, "manifest types", types, map[string]string{"Astro": "AstroSite", "Remix": "RemixSite", "Solid": "SolidStartSite", "Svelte": "SvelteKitSite"})
 }
+
+// TestSsrSiteServerURLIAMAuth: Regional.EnableServerURLIAMAuth puts the
+// server's URL behind AWS_IAM and signs CloudFront's requests to it with
+// a Lambda@Edge function in us-east-1 (sharing the alias provider of the
+// site's certificate); a site without it keeps its public URL and gets no
+// edge function.
+func TestSsrSiteServerURLIAMAuth(t *testing.T) {
+	opts := testOptions(t)
+	opts.Region = "eu-west-1"
+	s := synthOK(t, Config{Name: "notes"}, opts, stacks(t, func(s *Stack) any {
+		NewNextjsSite(s, "Web", NextjsSiteProps{
+			Path: "ssr/next", BuildCommand: "true",
+			CustomDomain: &CustomDomain{DomainName: "app.example.com", HostedZone: "example.com"},
+			Regional:     SsrSiteRegional{EnableServerURLIAMAuth: true},
+		})
+		NewNextjsSite(s, "Plain", NextjsSiteProps{Path: "ssr/next", BuildCommand: "true"})
+		return nil
+	})...)
+	const st = "First"
+	urls := s.resources(st, "aws_lambda_function_url")
+	wantJSON(t, "URL auth", map[string]any{
+		"Web_server": at(urls["Web_server_url"], "authorization_type"), "Web_image": at(urls["Web_image_url"], "authorization_type"),
+		"Plain_server": at(urls["Plain_server_url"], "authorization_type"),
+	}, map[string]any{"Web_server": "AWS_IAM", "Web_image": "NONE", "Plain_server": "NONE"})
+
+	fns := s.resources(st, "aws_lambda_function")
+	if _, ok := fns["Plain_url_signer"]; ok {
+		t.Error("a site without EnableServerURLIAMAuth has a URL signer")
+	}
+	signer := s.resource(t, st, "aws_lambda_function", "Web_url_signer")
+	wantJSON(t, "signer", map[string]any{
+		"provider": signer["provider"], "publish": signer["publish"], "architectures": signer["architectures"],
+		"runtime": signer["runtime"], "handler": signer["handler"], "timeout": signer["timeout"],
+		"delete": at(signer, "timeouts", "delete"), "environment": signer["environment"],
+	}, map[string]any{
+		"provider": "aws.Web_us_east_1", "publish": true, "architectures": []any{"x86_64"},
+		"runtime": "nodejs20.x", "handler": "index.handler", "timeout": 5.0,
+		"delete": "30m", "environment": nil,
+	})
+	if cert := s.resource(t, st, "aws_acm_certificate", "Web_certificate"); cert["provider"] != "aws.Web_us_east_1" {
+		t.Errorf("certificate provider = %v", cert["provider"])
+	}
+	if n := len(at(s.stack(t, st), "provider", "aws").([]any)); n != 2 {
+		t.Errorf("%d aws providers, want the stack's and one us-east-1 alias shared by the certificate and the signer", n)
+	}
+	role := s.resource(t, st, "aws_iam_role", "Web_url_signer_role")
+	wantContains(t, role["assume_role_policy"].(string), `"lambda.amazonaws.com"`, `"edgelambda.amazonaws.com"`)
+	p := s.policy(t, st, "Web_url_signer")
+	if got := p.grants("lambda:InvokeFunctionUrl"); !slices.Equal(got, []string{"${aws_lambda_function.Web_server.arn}"}) {
+		t.Errorf("signer invokes %v, want only the server", got)
+	}
+	if got := p.grants("logs:PutLogEvents"); len(got) != 1 || !strings.Contains(got[0], ":log-group:/aws/lambda/us-east-1.") {
+		t.Errorf("signer logs to %v", got)
+	}
+	if len(p.Statement) != 2 {
+		t.Errorf("signer policy has %d statements, want 2: %+v", len(p.Statement), p.Statement)
+	}
+
+	// Every behaviour to the server signs, with the body; none other does.
+	d := s.resource(t, st, "aws_cloudfront_distribution", "Web_distribution")
+	signed := map[string]bool{}
+	for _, b := range append(d["ordered_cache_behavior"].([]any), d["default_cache_behavior"]) {
+		pat, _ := at(b, "path_pattern").(string)
+		assoc := at(b, "lambda_function_association")
+		if at(b, "target_origin_id") != "server" {
+			if assoc != nil {
+				t.Errorf("behaviour %q to %v runs the signer", pat, at(b, "target_origin_id"))
+			}
+			continue
+		}
+		want := map[string]any{"event_type": "origin-request", "include_body": true, "lambda_arn": "${aws_lambda_function.Web_url_signer.qualified_arn}"}
+		wantJSON(t, "association of "+pat, at(assoc, 0), want)
+		signed[pat] = true
+	}
+	if !signed[""] || !signed["api/*"] || !signed["_next/data/*"] {
+		t.Errorf("signed behaviours %v, want the default, api/* and _next/data/*", keys(signed))
+	}
+	plain := s.resource(t, st, "aws_cloudfront_distribution", "Plain_distribution")
+	if strings.Contains(jsonString(t, plain), "lambda_function_association") {
+		t.Error("the site without EnableServerURLIAMAuth has a Lambda@Edge association")
+	}
+}

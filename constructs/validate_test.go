@@ -198,8 +198,8 @@ func checkFunctionsComplete(t *testing.T, outDir string, m *manifest.Manifest) {
 					t.Errorf("stack %s: function %s has no %s", st.Name, id, attr)
 				}
 			}
-			if strings.HasSuffix(id, "_dispatcher") || strings.HasSuffix(id, "_invoker") {
-				continue // a Script's or Job's own Lambda, not an sst.Function
+			if strings.HasSuffix(id, "_dispatcher") || strings.HasSuffix(id, "_invoker") || strings.HasSuffix(id, "_url_signer") {
+				continue // a Script's or Job's or an SSR site's own Lambda, not an sst.Function
 			}
 			if !listed[id] {
 				t.Errorf("stack %s: function %s is not in the manifest", st.Name, id)
