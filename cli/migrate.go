@@ -33,7 +33,8 @@ type migrateOptions struct {
 	connection string
 	dryRun     bool
 	ids        []string
-	// types is the Go file written with the migrated tables' structs.
+	// types is the file written with the migrated tables' types: Go
+	// structs, or TypeScript interfaces for a .ts file.
 	types string
 }
 
@@ -55,6 +56,7 @@ app only when there is none.`,
 		Example: `  sst migrate --dry-run                     # what is pending, nothing changed
   sst migrate Db --stage prod
   sst migrate --types packages/core/db/types.go   # and write the tables as Go structs
+  sst migrate --types web/src/db.ts                 # or as TypeScript interfaces (Kysely<DB>)
   SST_RDS_CONNECTION=postgres://user:pw@localhost/app sst migrate   # straight to the database`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.ids = args
@@ -63,7 +65,7 @@ app only when there is none.`,
 	}
 	cmd.Flags().StringVar(&o.connection, "connection", "", "connect directly with this database URL instead of the Data API (default: $SST_RDS_CONNECTION, then $DATABASE_URL)")
 	cmd.Flags().BoolVar(&o.dryRun, "dry-run", false, "list pending migrations without applying anything")
-	cmd.Flags().StringVar(&o.types, "types", "", "after migrating, write the database's tables as Go structs to this file (its directory names the package)")
+	cmd.Flags().StringVar(&o.types, "types", "", "after migrating, write the database's tables to this file: Go structs (its directory names the package), or TypeScript interfaces for a .ts file")
 	return cmd
 }
 
@@ -125,7 +127,7 @@ func runMigrate(ctx context.Context, s *session, o *migrateOptions) error {
 		if err != nil {
 			return err
 		}
-		if pkg := filepath.Base(filepath.Dir(abs)); !token.IsIdentifier(pkg) {
+		if pkg := filepath.Base(filepath.Dir(abs)); !isTSFile(abs) && !token.IsIdentifier(pkg) {
 			return fmt.Errorf("--types %s: the directory %q names the Go package and is not a Go identifier: write the file into a directory such as db/", o.types, pkg)
 		}
 		o.types = abs
@@ -313,19 +315,25 @@ func (mg *migrator) run(ctx context.Context, t rdsTarget, outs map[string]json.R
 		if err := writeTypes(ctx, conn, dialect, mg.types); err != nil {
 			return fail(err)
 		}
-		printf("  wrote the tables' Go types to %s\n", mg.types)
+		printf("  wrote the tables' types to %s\n", mg.types)
 	}
 	return nil
 }
 
-// writeTypes writes the database's tables as Go structs (SST v2's RDS
-// types, for Go) into file, whose directory names the package.
+// writeTypes writes the database's tables (SST v2's RDS types) into file:
+// TypeScript interfaces for a .ts file, else Go structs in the package its
+// directory names.
 func writeTypes(ctx context.Context, conn migrate.Conn, d migrate.Dialect, file string) error {
 	cols, err := migrate.ReadColumns(ctx, conn, d)
 	if err != nil {
 		return err
 	}
-	src, err := migrate.GoTypes(filepath.Base(filepath.Dir(file)), cols)
+	var src []byte
+	if isTSFile(file) {
+		src, err = migrate.TSTypes(cols)
+	} else {
+		src, err = migrate.GoTypes(filepath.Base(filepath.Dir(file)), cols)
+	}
 	if err != nil {
 		return fmt.Errorf("--types: %w", err)
 	}
@@ -333,4 +341,14 @@ func writeTypes(ctx context.Context, conn migrate.Conn, d migrate.Dialect, file 
 		return err
 	}
 	return os.WriteFile(file, src, 0o644)
+}
+
+// isTSFile reports whether --types names a TypeScript file (.ts, .mts,
+// .cts), written as interfaces rather than Go structs.
+func isTSFile(file string) bool {
+	switch filepath.Ext(file) {
+	case ".ts", ".mts", ".cts":
+		return true
+	}
+	return false
 }

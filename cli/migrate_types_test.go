@@ -29,7 +29,8 @@ func TestMigrateTypes(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(pg.Stop)
-	newHarness(t, dir, "DATABASE_URL="+pg.Database(t)).mustRun("migrate", "--stage", "dev", "--types", out)
+	url := pg.Database(t)
+	newHarness(t, dir, "DATABASE_URL="+url).mustRun("migrate", "--stage", "dev", "--types", out)
 	b, err := os.ReadFile(out)
 	if err != nil {
 		t.Fatal(err)
@@ -38,6 +39,20 @@ func TestMigrateTypes(t *testing.T) {
 	for _, want := range []string{"package db", "type T struct", "Id *int32 `db:\"id\" json:\"id\"`"} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("types file lacks %q:\n%s", want, b)
+		}
+	}
+
+	// A .ts file gets TypeScript, whatever its directory is called (no Go
+	// package to name); nothing is pending the second time.
+	tsOut := filepath.Join(t.TempDir(), "my-web", "db.ts")
+	newHarness(t, dir, "DATABASE_URL="+url).mustRun("migrate", "--stage", "dev", "--types", tsOut)
+	b, err = os.ReadFile(tsOut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"export interface T {\n  id: number | null;\n}", "export interface DB {\n  t: T;\n}"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("TypeScript types file lacks %q:\n%s", want, b)
 		}
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	esbuild "github.com/evanw/esbuild/pkg/api"
 )
 
 // TestGoTypes migrates a real PostgreSQL database and writes its tables
@@ -70,6 +72,42 @@ CREATE VIEW recent AS SELECT note_id FROM notes;`})
 	if strings.Contains(got, "Recent") || strings.Contains(got, "SstMigrations") {
 		t.Errorf("a view or sst_migrations became a type:\n%s", got)
 	}
+	// The same schema as TypeScript: every table an interface, DB naming
+	// them, and esbuild parses it as TypeScript.
+	ts, err := TSTypes(cols)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"export interface Notes {",
+		"  note_id: string;", // bigint: a string, as the pg driver returns it
+		"  title: string;",
+		"  body: string | null;",
+		"  tags: string[];",
+		"  scores: number[] | null;",
+		"  price: string | null;",
+		"  done: boolean;",
+		"  created_at: Date;",
+		"  due: Date | null;",
+		"  meta: unknown | null;",
+		"  blob: Buffer | null;",
+		"  rating: number | null;",
+		"  feeling: string | null;",
+		"export interface UserSettings {",
+		`  "2fa": boolean | null;`,
+		"export interface DB {\n  notes: Notes;\n  \"user-settings\": UserSettings;\n}",
+	} {
+		if !strings.Contains(string(ts), want) {
+			t.Errorf("TypeScript lacks %q:\n%s", want, ts)
+		}
+	}
+	if strings.Contains(string(ts), "recent") || strings.Contains(string(ts), "sst_migrations") {
+		t.Errorf("a view or sst_migrations became a TypeScript type:\n%s", ts)
+	}
+	if r := esbuild.Transform(string(ts), esbuild.TransformOptions{Loader: esbuild.LoaderTS}); len(r.Errors) > 0 {
+		t.Errorf("generated TypeScript does not parse: %v\n%s", r.Errors, ts)
+	}
+
 	// It compiles.
 	dir := t.TempDir()
 	for name, content := range map[string]string{"go.mod": "module example\n\ngo 1.22\n", "db/types.go": got} {
