@@ -20,7 +20,6 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudfrontdistribution"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudfrontoriginaccesscontrol"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/route53record"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucket"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketpolicy"
@@ -418,10 +417,7 @@ func usEast1Provider(s *Stack, id string) cdktf.TerraformProvider {
 	if c := s.tf.Node().TryFindChild(jsii.String(name)); c != nil {
 		return c.(cdktf.TerraformProvider)
 	}
-	return provider.NewAwsProvider(s.tf, jsii.String(name), &provider.AwsProviderConfig{
-		Region: jsii.String("us-east-1"),
-		Alias:  jsii.String(name),
-	})
+	return s.newProvider(name, "us-east-1", name)
 }
 
 func parentDomain(name string) string {

@@ -342,15 +342,32 @@ var endpointServices = []string{
 }
 
 func (s *Stack) configureProvider() {
+	s.newProvider("aws", s.app.opts.Region, "")
+	// CDKTF pins the provider to the exact version its bindings were
+	// generated from; any 5.x at or above it has the same schema subset.
+	s.tf.AddOverride(jsii.String("terraform.required_providers.aws.version"), jsii.String(providerConstraint))
+	s.tf.AddOverride(jsii.String("terraform.required_providers.aws.source"), jsii.String("hashicorp/aws"))
+}
+
+// newProvider declares an AWS provider of this stack in region: the
+// stack's own (alias "") or an alias for what must live elsewhere (what
+// CloudFront takes from us-east-1). Every one carries the app's profile,
+// default tags, retries and emulator endpoints: an alias without them
+// would create its resources with other credentials, untagged, or in real
+// AWS while the rest of the stack goes to the emulator.
+func (s *Stack) newProvider(id, region, alias string) provider.AwsProvider {
 	o := s.app.opts
 	cfg := &provider.AwsProviderConfig{
-		Region: jsii.String(o.Region),
+		Region: jsii.String(region),
 		DefaultTags: []*provider.AwsProviderDefaultTags{{
 			Tags: &map[string]*string{
 				"sst:app":   jsii.String(s.app.cfg.Name),
 				"sst:stage": jsii.String(o.Stage),
 			},
 		}},
+	}
+	if alias != "" {
+		cfg.Alias = jsii.String(alias)
 	}
 	if o.Profile != "" && o.Endpoint == "" {
 		cfg.Profile = jsii.String(o.Profile)
@@ -365,7 +382,7 @@ func (s *Stack) configureProvider() {
 		}
 	}
 	cfg.MaxRetries = jsii.Number(float64(retries))
-	p := provider.NewAwsProvider(s.tf, jsii.String("aws"), cfg)
+	p := provider.NewAwsProvider(s.tf, jsii.String(id), cfg)
 	if o.Endpoint != "" {
 		// An emulator has no real credentials or account metadata to check.
 		cfg := map[string]any{}
@@ -378,10 +395,7 @@ func (s *Stack) configureProvider() {
 		p.AddOverride(jsii.String("skip_metadata_api_check"), "true")
 		p.AddOverride(jsii.String("s3_use_path_style"), true)
 	}
-	// CDKTF pins the provider to the exact version its bindings were
-	// generated from; any 5.x at or above it has the same schema subset.
-	s.tf.AddOverride(jsii.String("terraform.required_providers.aws.version"), jsii.String(providerConstraint))
-	s.tf.AddOverride(jsii.String("terraform.required_providers.aws.source"), jsii.String("hashicorp/aws"))
+	return p
 }
 
 // defaultMaxRetries is the AWS provider's documented default.

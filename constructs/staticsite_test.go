@@ -2,8 +2,10 @@ package sst
 
 import (
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -181,6 +183,7 @@ func TestStaticSite(t *testing.T) {
 func TestStaticSiteDomainAndErrorPage(t *testing.T) {
 	opts := testOptions(t)
 	opts.Region = "eu-west-1"
+	opts.Profile = "ci"
 	s := synthOK(t, Config{Name: "notes"}, opts, stacks(t, func(s *Stack) any {
 		return NewStaticSite(s, "Docs", StaticSiteProps{
 			Path:         "site/public",
@@ -200,6 +203,26 @@ func TestStaticSiteDomainAndErrorPage(t *testing.T) {
 	cert := s.resource(t, "First", "aws_acm_certificate", "Docs_certificate")
 	if cert["provider"] != "aws.Docs_us_east_1" {
 		t.Errorf("certificate provider = %v, want the us-east-1 alias", cert["provider"])
+	}
+	// The alias is the stack's provider but for its region: the same
+	// profile, tags and retries (an alias without them created the
+	// certificate with other credentials, untagged).
+	providers := map[string]map[string]any{}
+	for _, p := range at(s.stack(t, "First"), "provider", "aws").([]any) {
+		p := maps.Clone(p.(map[string]any))
+		alias, _ := p["alias"].(string)
+		if alias == "" && p["region"] != "eu-west-1" || alias != "" && p["region"] != "us-east-1" {
+			t.Errorf("provider %q in region %v", alias, p["region"])
+		}
+		delete(p, "alias")
+		delete(p, "region")
+		providers[alias] = p
+	}
+	if len(providers) != 2 || providers[""]["profile"] != "ci" {
+		t.Fatalf("providers: %v", providers)
+	}
+	if !reflect.DeepEqual(providers[""], providers["Docs_us_east_1"]) {
+		t.Errorf("the us-east-1 alias differs from the stack's provider beyond its region:\nstack %v\nalias %v", providers[""], providers["Docs_us_east_1"])
 	}
 	for _, typ := range []string{"a", "aaaa"} {
 		r := s.resource(t, "First", "aws_route53_record", "Docs_domain_record_"+typ)
