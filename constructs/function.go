@@ -838,7 +838,14 @@ func (fn *Function) environment() (map[string]string, []Statement) {
 			perms = append(perms, Allow(t.actions, t.arn))
 		}
 	}
-	for _, b := range fn.props.Bind {
+	return env, bindInto(env, perms, fn.props.Bind)
+}
+
+// bindInto adds each binding's variables to env and returns perms with
+// its statements: what binding a construct gives a function or a
+// container alike.
+func bindInto(env map[string]string, perms []Statement, binds []Bindable) []Statement {
+	for _, b := range binds {
 		if b == nil {
 			continue
 		}
@@ -848,7 +855,7 @@ func (fn *Function) environment() (map[string]string, []Statement) {
 		}
 		perms = append(perms, info.Permissions...)
 	}
-	return env, perms
+	return perms
 }
 
 // complete sets what is known only once the app is declared and bundled:

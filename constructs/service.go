@@ -732,17 +732,7 @@ func (svc *ContainerService) environment() (map[string]string, []Statement) {
 	env[binding.EnvStage] = a.opts.Stage
 	env[binding.EnvSSMPrefix] = binding.SSMPrefix(a.cfg.Name, a.opts.Stage)
 	perms := statementsOf(svc.props.Permissions)
-	for _, b := range svc.props.Bind {
-		if b == nil {
-			continue
-		}
-		info := b.Binding()
-		for prop, v := range info.Variables {
-			env[EnvName(info.Type, prop, info.ID)] = v
-		}
-		perms = append(perms, info.Permissions...)
-	}
-	return env, perms
+	return env, bindInto(env, perms, svc.props.Bind)
 }
 
 // finalize builds the image and writes what depends on the whole app:
