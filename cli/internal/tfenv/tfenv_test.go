@@ -24,7 +24,7 @@ func TestBuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if env["PATH"] != "/bin" || env["CHECKPOINT_DISABLE"] != "1" {
+	if env["PATH"] != "/bin" || env["CHECKPOINT_DISABLE"] != "1" || env["GOGC"] != GOGC {
 		t.Errorf("env %v", env)
 	}
 	if _, ok := env["TF_LOG"]; ok {
@@ -51,11 +51,11 @@ func TestBuildPassThrough(t *testing.T) {
 	if err := os.WriteFile(rc, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	env, err := Build(Options{Base: []string{"AWS_ACCESS_KEY_ID=real", "TF_CLI_CONFIG_FILE=" + rc}, Endpoint: "http://e"})
+	env, err := Build(Options{Base: []string{"AWS_ACCESS_KEY_ID=real", "TF_CLI_CONFIG_FILE=" + rc, "GOGC=50"}, Endpoint: "http://e"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if env["AWS_ACCESS_KEY_ID"] != "real" || env["TF_CLI_CONFIG_FILE"] != rc {
+	if env["AWS_ACCESS_KEY_ID"] != "real" || env["TF_CLI_CONFIG_FILE"] != rc || env["GOGC"] != "50" {
 		t.Errorf("user environment changed: %v", env)
 	}
 	// One naming no file is dropped: OpenTofu warns about it on stdout.
