@@ -65,7 +65,7 @@ func WriteTerraformEnv(dir string) (map[string]string, error) {
 	// Both engines' registry hosts, as the CLI configures them: tests run
 	// OpenTofu with the same environment.
 	rc := filepath.Join(dir, "terraformrc")
-	if err := tfconfig.WriteAliased(rc, mirror, filepath.Join(dir, "provider-alias"), cache); err != nil {
+	if err := tfconfig.WriteAliased(rc, mirror, tfconfig.AliasDir(cache, mirror), cache); err != nil {
 		return nil, err
 	}
 	env := map[string]string{

@@ -1,10 +1,30 @@
 package tfconfig
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
 )
+
+// AliasDir is where Alias lays out mirrorDir for configurations that share
+// pluginCacheDir: beside the cache, one directory per mirror, never inside
+// a project. OpenTofu's cache entry for an aliased package is a link to the
+// alias path it was installed from, and every project's .terraform links to
+// that entry; an alias inside one project would leave every other
+// project's OpenTofu runs reading a dangling link once that project (or its
+// .sst) was deleted, and each project's install would repoint the entry
+// under the others' running plans.
+func AliasDir(pluginCacheDir, mirrorDir string) string {
+	abs, err := filepath.Abs(mirrorDir)
+	if err != nil {
+		abs = mirrorDir
+	}
+	sum := sha256.Sum256([]byte(abs))
+	cache := filepath.Clean(pluginCacheDir)
+	return filepath.Join(filepath.Dir(cache), filepath.Base(cache)+"-opentofu-alias", hex.EncodeToString(sum[:6]))
+}
 
 // Alias lays out aliasDir as a filesystem mirror serving, under OpenTofu's
 // registry host, every provider package mirrorDir holds under

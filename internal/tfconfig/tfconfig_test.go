@@ -156,3 +156,18 @@ func TestAlias(t *testing.T) {
 		t.Errorf("a mirror without %s: %v", TerraformRegistry, err)
 	}
 }
+
+// TestAliasDir: one alias per cache and mirror, beside the cache (inside
+// it, OpenTofu would read the directory as a registry host).
+func TestAliasDir(t *testing.T) {
+	a := AliasDir("/home/u/.cache/sst/plugins", "/opt/mirror")
+	if a != AliasDir("/home/u/.cache/sst/plugins/", "/opt/mirror") {
+		t.Error("a trailing slash changed the alias")
+	}
+	if !strings.HasPrefix(a, "/home/u/.cache/sst/plugins-opentofu-alias/") {
+		t.Errorf("AliasDir = %s, want beside the cache", a)
+	}
+	if a == AliasDir("/home/u/.cache/sst/plugins", "/opt/other") || a == AliasDir("/tmp/cache", "/opt/mirror") {
+		t.Error("two mirrors or two caches share an alias")
+	}
+}

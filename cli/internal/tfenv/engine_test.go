@@ -36,15 +36,29 @@ func TestBuildOpenTofu(t *testing.T) {
 	if err := os.MkdirAll(pkg, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	base := []string{"HOME=" + home, EnvProviderMirror + "=" + mirror, EnvPluginCacheDir + "=" + filepath.Join(t.TempDir(), "cache")}
+	cache := filepath.Join(t.TempDir(), "cache")
+	base := []string{"HOME=" + home, EnvProviderMirror + "=" + mirror, EnvPluginCacheDir + "=" + cache}
 	env, err := Build(Options{Base: base, ProjectDir: project, Engine: OpenTofu})
 	if err != nil {
 		t.Fatal(err)
 	}
 	b, err := os.ReadFile(env["TF_CLI_CONFIG_FILE"])
-	alias := filepath.Join(project, ".sst", "provider-alias")
+	// The alias is the cache's, not the project's: OpenTofu's cache entry
+	// links to it, for every project sharing the cache.
+	alias := tfconfig.AliasDir(cache, mirror)
+	if strings.HasPrefix(alias, project) || strings.HasPrefix(alias, cache+string(filepath.Separator)) {
+		t.Errorf("alias %s inside the project or the cache", alias)
+	}
 	if err != nil || !strings.Contains(string(b), `include = ["registry.opentofu.org/*/*"]`) || !strings.Contains(string(b), alias) {
 		t.Errorf("CLI config for OpenTofu: %v\n%s", err, b)
+	}
+	other := t.TempDir()
+	env2, err := Build(Options{Base: base, ProjectDir: other, Engine: OpenTofu})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b2, _ := os.ReadFile(env2["TF_CLI_CONFIG_FILE"]); !strings.Contains(string(b2), alias) {
+		t.Errorf("a second project's CLI config does not name the shared alias %s:\n%s", alias, b2)
 	}
 	if got, err := os.Readlink(filepath.Join(alias, tfconfig.OpenTofuRegistry, "hashicorp", "aws", "5.100.0", "linux_amd64")); err != nil || got != pkg {
 		t.Errorf("alias of the AWS provider -> %q, %v", got, err)

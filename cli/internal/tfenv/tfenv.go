@@ -126,7 +126,7 @@ func Build(o Options) (map[string]string, error) {
 		// One configuration for both engines: a stage deployed by one
 		// must stay readable by the other (see tfconfig.RenderAliased).
 		rc := filepath.Join(o.ProjectDir, ".sst", "terraformrc")
-		alias := filepath.Join(o.ProjectDir, ".sst", "provider-alias")
+		alias := tfconfig.AliasDir(cache, mirror)
 		if err := os.MkdirAll(filepath.Dir(rc), 0o755); err != nil {
 			return nil, err
 		}
