@@ -12,13 +12,13 @@ import (
 )
 
 // TestDropInVite: `sst init` inside a real Vite + React project (the
-// static site fixture, installed from its lockfile) adds infra/ with a
+// Vite fixture, installed from its lockfile) adds infra/ with a
 // StaticSite; the result synthesizes — running the project's own `vite
 // build` — and validates.
 func TestDropInVite(t *testing.T) {
 	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "vite-app")
-	if err := os.CopyFS(dir, os.DirFS(filepath.Join(repo, "tests", "testdata", "sites", "static", "web"))); err != nil {
+	if err := os.CopyFS(dir, os.DirFS(filepath.Join(repo, "tests", "testdata", "sites", "vite"))); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, ".gitignore"), []byte("node_modules\n"), 0o644); err != nil {

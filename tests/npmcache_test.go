@@ -23,9 +23,9 @@ const npmCacheEnv = "SST_TEST_NODE_MODULES_CACHE"
 // the node_modules that `npm ci` produced for the same lock file, package
 // manifest and Node version on this machine, copied rather than installed
 // again: npm ci extracts tens of thousands of files (≈ 19 CPU s for one
-// site fixture), a copy is a fraction of that, and several tests share a
-// fixture (the static site: TestStaticSite and TestDropInVite). A full
-// copy, not hard links, because builds may write into node_modules.
+// site fixture), a copy is a fraction of that, and the copy serves every
+// later run of the suite on this machine. A full copy, not hard links,
+// because builds may write into node_modules.
 func npmInstallDir(dir string) error {
 	lock, err := os.ReadFile(filepath.Join(dir, "package-lock.json"))
 	if err != nil {
