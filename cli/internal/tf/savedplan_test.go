@@ -56,6 +56,14 @@ func testSavedPlan(t *testing.T, bin string) {
 	if _, err := x.ApplyPlan(ctx(t), first, nil); err != nil {
 		t.Fatal(err)
 	}
+	// A plan of what was just applied has nothing to do. (Checked here,
+	// not on TestLifecycle's SSM parameter: Plan's summary is the
+	// wrapper's, and that plan cost three AWS provider instances.)
+	if sum, err := x.Plan(ctx(t), nil); err != nil {
+		t.Fatal(err)
+	} else if sum.Add+sum.Change+sum.Remove != 0 || len(sum.Changes) != 0 {
+		t.Errorf("plan after apply = %+v, want no changes", sum)
+	}
 	state, err := x.StatePull(ctx(t))
 	if err != nil {
 		t.Fatal(err)
