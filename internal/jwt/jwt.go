@@ -166,6 +166,25 @@ func Parse(token string) (Header, error) {
 	return h, nil
 }
 
+// Unverified decodes token's header, and its payload into claims, without
+// checking anything: for a caller that must read the issuer to choose the
+// key it then hands to Verify. Nothing it returns may be trusted before
+// Verify succeeds.
+func Unverified(token string, claims any) (Header, error) {
+	h, err := Parse(token)
+	if err != nil {
+		return Header{}, err
+	}
+	payload, err := enc.DecodeString(strings.Split(token, ".")[1])
+	if err == nil {
+		err = json.Unmarshal(payload, claims)
+	}
+	if err != nil {
+		return Header{}, fmt.Errorf("jwt: payload: %w", err)
+	}
+	return h, nil
+}
+
 // Verify checks token's signature with key, accepting only the algorithms
 // in algs, then its "exp" and "nbf" against now (with a minute of leeway
 // for clock skew), and decodes the payload into claims.

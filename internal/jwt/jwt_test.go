@@ -68,3 +68,32 @@ func TestSignVerifyAndRefusals(t *testing.T) {
 		t.Errorf("not PEM: %v", err)
 	}
 }
+
+// TestUnverified reads a token's kid and issuer before any key is known,
+// forged or not, and refuses what is not a token.
+func TestUnverified(t *testing.T) {
+	privPEM, _, err := GenerateKeyPair()
+	if err != nil {
+		t.Fatal(err)
+	}
+	priv, err := ParsePrivateKey(privPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := SignWithKeyID("RS256", "k1", priv, map[string]any{"iss": "https://issuer.example", "exp": 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var claims struct {
+		Iss string `json:"iss"`
+	}
+	h, err := Unverified(tok, &claims)
+	if err != nil || h.Kid != "k1" || h.Alg != "RS256" || claims.Iss != "https://issuer.example" {
+		t.Errorf("Unverified = %+v, %+v, %v", h, claims, err)
+	}
+	for _, bad := range []string{"abc", "a.b", tok[:strings.LastIndex(tok, ".")] + "x.y"} {
+		if _, err := Unverified(bad, &claims); err == nil {
+			t.Errorf("Unverified(%q) accepted", bad)
+		}
+	}
+}

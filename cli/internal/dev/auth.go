@@ -2,20 +2,17 @@ package dev
 
 import (
 	"context"
-	"crypto"
 	"crypto/rsa"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/big"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/sst-tf/sst/internal/jwt"
 	"github.com/sst-tf/sst/manifest"
 )
 
@@ -161,20 +158,10 @@ func (v *JWTVerifier) verify(ctx context.Context, token string, az manifest.ApiA
 	if t, ok := strings.CutPrefix(token, "Bearer "); ok {
 		token = strings.TrimSpace(t)
 	}
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 {
-		return nil, nil, errors.New("not a JWT (want header.payload.signature)")
-	}
-	var header struct {
-		Alg string `json:"alg"`
-		Kid string `json:"kid"`
-	}
-	if err := decodeSegment(parts[0], &header); err != nil {
-		return nil, nil, fmt.Errorf("header: %w", err)
-	}
 	var claims map[string]any
-	if err := decodeSegment(parts[1], &claims); err != nil {
-		return nil, nil, fmt.Errorf("claims: %w", err)
+	header, err := jwt.Unverified(token, &claims)
+	if err != nil {
+		return nil, nil, err
 	}
 	if header.Alg != "RS256" {
 		return nil, nil, fmt.Errorf("algorithm %q: API Gateway accepts RS256 tokens", header.Alg)
@@ -203,24 +190,17 @@ func (v *JWTVerifier) verify(ctx context.Context, token string, az manifest.ApiA
 	if !pools && !audienceOK(claims, az.Audience) {
 		return nil, nil, fmt.Errorf("audience not in %v", az.Audience)
 	}
-	now := v.now()
-	if exp, ok := claims["exp"].(float64); !ok || now.After(time.Unix(int64(exp), 0)) {
-		return nil, nil, errors.New("token expired or has no exp")
-	}
-	if nbf, ok := claims["nbf"].(float64); ok && now.Before(time.Unix(int64(nbf), 0)) {
-		return nil, nil, errors.New("token not valid yet (nbf)")
+	// API Gateway refuses a token without an expiry; jwt.Verify checks
+	// the time window of one that has it.
+	if _, ok := claims["exp"].(float64); !ok {
+		return nil, nil, errors.New("token has no exp")
 	}
 	key, err := v.key(ctx, issuer, header.Kid)
 	if err != nil {
 		return nil, nil, err
 	}
-	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
-	if err != nil {
-		return nil, nil, fmt.Errorf("signature: %w", err)
-	}
-	sum := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
-	if err := rsa.VerifyPKCS1v15(key, crypto.SHA256, sum[:], sig); err != nil {
-		return nil, nil, errors.New("bad signature")
+	if err := jwt.Verify(token, key, []string{"RS256"}, v.now(), nil); err != nil {
+		return nil, nil, err
 	}
 	out := map[string]string{}
 	for k, c := range claims {
@@ -262,14 +242,6 @@ func audienceOK(claims map[string]any, want []string) bool {
 		}
 	}
 	return false
-}
-
-func decodeSegment(seg string, v any) error {
-	b, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(seg, "="))
-	if err != nil {
-		return err
-	}
-	return json.Unmarshal(b, v)
 }
 
 // key returns the issuer's signing key kid, fetching the key set on first
@@ -318,24 +290,18 @@ func (v *JWTVerifier) fetch(ctx context.Context, issuer string) (map[string]*rsa
 		return nil, fmt.Errorf("fetch key set %s: %s", u, resp.Status)
 	}
 	var set struct {
-		Keys []struct {
-			Kty, Kid, N, E string
-		} `json:"keys"`
+		Keys []jwt.JWK `json:"keys"`
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&set); err != nil {
 		return nil, fmt.Errorf("key set %s: %w", u, err)
 	}
 	out := map[string]*rsa.PublicKey{}
 	for _, k := range set.Keys {
-		if k.Kty != "RSA" {
-			continue
+		// A key of another type or a malformed one cannot sign a token
+		// API Gateway accepts; the others of the set still can.
+		if key, err := k.RSA(); err == nil {
+			out[k.Kid] = key
 		}
-		n, err1 := base64.RawURLEncoding.DecodeString(k.N)
-		e, err2 := base64.RawURLEncoding.DecodeString(k.E)
-		if err1 != nil || err2 != nil {
-			continue
-		}
-		out[k.Kid] = &rsa.PublicKey{N: new(big.Int).SetBytes(n), E: int(new(big.Int).SetBytes(e).Int64())}
 	}
 	return out, nil
 }
