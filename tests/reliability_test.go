@@ -172,7 +172,7 @@ func TestInterruptedDeploys(t *testing.T) {
 				after = "aws_dynamodb_table."
 				want = withTable(tc.stage, want)
 			}
-			killMidApply(t, dir, env, tc.stage, after)
+			killMidApply(t, dir, env, tc.stage, after, "")
 
 			r := sstEnv(t, dir, env, "deploy", "--stage", tc.stage)
 			wantFailure(t, r, "the state is locked by", "running apply", "sst unlock --stage "+tc.stage)
@@ -226,8 +226,8 @@ func TestInterruptedDeploys(t *testing.T) {
 		t.Parallel()
 		const stage = "rl-kill-loc"
 		dir := copyProject(t, relFixture)
-		killMidApply(t, dir, nil, stage, applying)
 		stateDir := filepath.Join(dir, ".sst", "state", "Work", stage)
+		killMidApply(t, dir, nil, stage, applying, filepath.Join(stateDir, "terraform.tfstate"))
 		record := filepath.Join(stateDir, ".terraform.tfstate.lock.info")
 		if _, err := os.Stat(record); err != nil {
 			t.Fatalf("no lock record left by the killed terraform (the test no longer covers that case): %v", err)
@@ -375,10 +375,23 @@ func importTable(t *testing.T, dir string, env map[string]string, stage string) 
 
 // killMidApply starts a deploy and SIGKILLs the CLI while terraform is
 // creating the queues, once the run printed after.
-func killMidApply(t *testing.T, dir string, env map[string]string, stage, after string) {
+//
+// localState, when set, is the stage's local state file: the kill waits
+// until it holds a resource. Terraform creates that file empty when it
+// takes the lock and writes it just after reporting a resource created,
+// so a kill in between leaves an empty file (which terraform reads as no
+// state; the adopt path covers that run) rather than the case of a state
+// with resources this test is about.
+func killMidApply(t *testing.T, dir string, env map[string]string, stage, after, localState string) {
 	t.Helper()
 	run := startSST(t, dir, env, "deploy", "--stage", stage)
 	run.waitFor(t, after)
+	for deadline := time.Now().Add(time.Minute); localState != "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		var st tfState
+		if b, err := os.ReadFile(localState); err == nil && json.Unmarshal(b, &st) == nil && len(st.Resources) > 0 {
+			break
+		}
+	}
 	if err := run.cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
