@@ -163,6 +163,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	return &Result{OutDir: o.OutDir, Manifest: m, Duration: time.Since(start), Output: combined.String()}, nil
 }
 
+// appLDFlags is the GOFLAGS entry the app's `go run` gets (see Env).
+const appLDFlags = "-ldflags=-w"
+
 // Env builds the app's environment: base plus the SST_* contract.
 func Env(base []string, o Options, outDir string) []string {
 	env := append([]string(nil), base...)
@@ -199,6 +202,13 @@ func Env(base []string, o Options, outDir string) []string {
 	}
 	set(manifest.EnvOutDir, outDir)
 	set(manifest.EnvProjectDir, o.ProjectDir)
+	// The app is built to run once: without DWARF its link (≈85 MB with
+	// the CDKTF bindings) takes ≈0.9 CPU s less of the ≈2.8 a changed app
+	// costs. An -ldflags of the user's, in GOFLAGS or the app command,
+	// wins (a command-line flag overrides GOFLAGS').
+	if cur := get("GOFLAGS"); !strings.Contains(cur, "-ldflags") {
+		set("GOFLAGS", strings.TrimSpace(cur+" "+appLDFlags))
+	}
 	// jsii's Node child prints an end-of-life banner on every run unless
 	// told this Node major is fine. Keep a user's list and add ours.
 	const silence = "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"

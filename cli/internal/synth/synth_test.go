@@ -107,3 +107,30 @@ func TestRerunKeepsTerraformDir(t *testing.T) {
 		t.Error("stale stack dir survived a new synth")
 	}
 }
+
+// TestEnvAppLDFlags: the app is linked without DWARF unless the user chose
+// its -ldflags; the user's other GOFLAGS are kept.
+func TestEnvAppLDFlags(t *testing.T) {
+	goflags := func(base ...string) string {
+		v := ""
+		for _, kv := range Env(base, Options{Stage: "dev"}, "/out") {
+			if s, ok := strings.CutPrefix(kv, "GOFLAGS="); ok {
+				v = s
+			}
+		}
+		return v
+	}
+	for _, tc := range []struct{ base, want string }{
+		{"", appLDFlags},
+		{"GOFLAGS=-mod=mod", "-mod=mod " + appLDFlags},
+		{"GOFLAGS=-ldflags=-X=main.v=1", "-ldflags=-X=main.v=1"},
+	} {
+		var base []string
+		if tc.base != "" {
+			base = []string{tc.base}
+		}
+		if got := goflags(base...); got != tc.want {
+			t.Errorf("Env with %q: GOFLAGS=%q, want %q", tc.base, got, tc.want)
+		}
+	}
+}
