@@ -83,9 +83,9 @@ fuzz:
 # -vet=off: `make lint` has just run the full `go vet` on the same
 # packages, a superset of the checks go test runs by default; go test's
 # own pass over every package cost ≈ 115 CPU s more (BENCHMARKS.md).
-# GOGC: the suite is CPU-bound on two cores, and two thirds of its CPU is
-# terraform's AWS provider building its schema at each start, a third of
-# that garbage collection at Go's default. The sst CLI already runs
+# GOGC: the suite is CPU-bound on two cores, and two thirds of the
+# end-to-end tests' CPU is terraform's AWS provider building its schema at
+# each start, about a third of that garbage collection at Go's default. The sst CLI already runs
 # terraform at tfenv.GOGC; this gives the same to the terraform the tests
 # run themselves, to the compiles and to the test binaries.
 test: lint build
