@@ -190,16 +190,21 @@ func (v *JWTVerifier) verify(ctx context.Context, token string, az manifest.ApiA
 	if !pools && !audienceOK(claims, az.Audience) {
 		return nil, nil, fmt.Errorf("audience not in %v", az.Audience)
 	}
-	// API Gateway refuses a token without an expiry; jwt.Verify checks
-	// the time window of one that has it.
-	if _, ok := claims["exp"].(float64); !ok {
-		return nil, nil, errors.New("token has no exp")
+	// API Gateway refuses a token without an expiry, and allows no clock
+	// skew: the window is checked here, exactly, before jwt.Verify (whose
+	// minute of leeway then never decides).
+	now := v.now()
+	if exp, ok := claims["exp"].(float64); !ok || now.After(time.Unix(int64(exp), 0)) {
+		return nil, nil, errors.New("token expired or has no exp")
+	}
+	if nbf, ok := claims["nbf"].(float64); ok && now.Before(time.Unix(int64(nbf), 0)) {
+		return nil, nil, errors.New("token not valid yet (nbf)")
 	}
 	key, err := v.key(ctx, issuer, header.Kid)
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := jwt.Verify(token, key, []string{"RS256"}, v.now(), nil); err != nil {
+	if err := jwt.Verify(token, key, []string{"RS256"}, now, nil); err != nil {
 		return nil, nil, err
 	}
 	out := map[string]string{}
