@@ -340,13 +340,16 @@ func TestGatewayAuthorizers(t *testing.T) {
 		return c
 	}
 	refused := map[string]string{
-		"no token":      "",
-		"not a JWT":     "Bearer abc",
-		"expired":       "Bearer " + sign(key, with("exp", time.Now().Add(-time.Minute).Unix())),
-		"wrong aud":     "Bearer " + sign(key, with("aud", "someone-else")),
-		"wrong issuer":  "Bearer " + sign(key, with("iss", "https://elsewhere.example.com")),
-		"forged (sig)":  "Bearer " + sign(other, good),
-		"not yet valid": "Bearer " + sign(key, with("nbf", time.Now().Add(time.Hour).Unix())),
+		"no token":  "",
+		"not a JWT": "Bearer abc",
+		"expired":   "Bearer " + sign(key, with("exp", time.Now().Add(-time.Minute).Unix())),
+		// API Gateway allows no clock skew.
+		"expired seconds ago": "Bearer " + sign(key, with("exp", time.Now().Add(-5*time.Second).Unix())),
+		"valid in seconds":    "Bearer " + sign(key, with("nbf", time.Now().Add(10*time.Second).Unix())),
+		"wrong aud":           "Bearer " + sign(key, with("aud", "someone-else")),
+		"wrong issuer":        "Bearer " + sign(key, with("iss", "https://elsewhere.example.com")),
+		"forged (sig)":        "Bearer " + sign(other, good),
+		"not yet valid":       "Bearer " + sign(key, with("nbf", time.Now().Add(time.Hour).Unix())),
 	}
 	for name, auth := range refused {
 		if status, _ := call("/private", auth); status != 401 {
