@@ -117,29 +117,6 @@ type ApiAwsRoute struct {
 	Resources []string
 }
 
-// awsSubtype is what one integration subtype needs: the IAM action API
-// Gateway calls and the parameters it takes (required ones first, count
-// given by required).
-type awsSubtype struct {
-	action   string
-	params   []string
-	required int
-}
-
-// awsSubtypes are API Gateway's HTTP API service integrations.
-var awsSubtypes = map[string]awsSubtype{
-	"EventBridge-PutEvents":            {"events:PutEvents", []string{"Detail", "DetailType", "Source", "Time", "EventBusName", "Resources", "TraceHeader", "Region"}, 3},
-	"SQS-SendMessage":                  {"sqs:SendMessage", []string{"QueueUrl", "MessageBody", "DelaySeconds", "MessageAttributes", "MessageDeduplicationId", "MessageGroupId", "MessageSystemAttributes", "Region"}, 2},
-	"SQS-ReceiveMessage":               {"sqs:ReceiveMessage", []string{"QueueUrl", "AttributeNames", "MaxNumberOfMessages", "MessageAttributeNames", "ReceiveRequestAttemptId", "VisibilityTimeout", "WaitTimeSeconds", "Region"}, 1},
-	"SQS-DeleteMessage":                {"sqs:DeleteMessage", []string{"QueueUrl", "ReceiptHandle", "Region"}, 2},
-	"SQS-PurgeQueue":                   {"sqs:PurgeQueue", []string{"QueueUrl", "Region"}, 1},
-	"Kinesis-PutRecord":                {"kinesis:PutRecord", []string{"StreamName", "Data", "PartitionKey", "SequenceNumberForOrdering", "ExplicitHashKey", "Region"}, 3},
-	"StepFunctions-StartExecution":     {"states:StartExecution", []string{"StateMachineArn", "Name", "Input", "Region"}, 1},
-	"StepFunctions-StartSyncExecution": {"states:StartSyncExecution", []string{"StateMachineArn", "Name", "Input", "Region", "TraceHeader"}, 1},
-	"StepFunctions-StopExecution":      {"states:StopExecution", []string{"ExecutionArn", "Cause", "Error", "Region"}, 1},
-	"AppConfig-GetConfiguration":       {"appconfig:GetConfiguration", []string{"Application", "Environment", "Configuration", "ClientId", "ClientConfigurationVersion", "Region"}, 4},
-}
-
 // ApiAuthorizer is a user pool, JWT or Lambda authorizer.
 type ApiAuthorizer struct {
 	// Type "user_pool" (a Cognito user pool), "jwt" or "lambda".
@@ -286,7 +263,9 @@ type apiRoute struct {
 	fn   *Function
 	// url is a url route's endpoint, subtype an aws route's.
 	url, subtype string
-	auth         string
+	// integration is an aws route's integration's Terraform address.
+	integration string
+	auth        string
 	// format is the route's payload format version.
 	format string
 	// shared is a function created elsewhere (ApiRoute.Fn): its own
@@ -610,6 +589,7 @@ func (api *Api) addRoute(rawKey string, r ApiRoute) {
 	case "aws":
 		ar.subtype = r.AWS.Subtype
 		integ = api.awsIntegration(fid, *r.AWS)
+		ar.integration = *integ.TerraformResourceType() + "." + *s.tf.GetLogicalId(integ)
 	default:
 		format := cmp.Or(r.PayloadFormatVersion, api.props.Defaults.PayloadFormatVersion, "2.0")
 		if !validPayloadFormat(format) {
@@ -746,22 +726,22 @@ func (api *Api) routeKind(where string, r ApiRoute) (string, bool) {
 
 // check is what is wrong with an AWS route, "" when nothing is.
 func (r ApiAwsRoute) check() string {
-	st, ok := awsSubtypes[r.Subtype]
+	st, ok := route.Subtypes[r.Subtype]
 	if !ok {
-		return fmt.Sprintf("Subtype %q: use one of %s", r.Subtype, strings.Join(sortedKeys(awsSubtypes), ", "))
+		return fmt.Sprintf("Subtype %q: use one of %s", r.Subtype, strings.Join(sortedKeys(route.Subtypes), ", "))
 	}
-	for _, p := range st.params[:st.required] {
+	for _, p := range st.RequiredParams() {
 		if r.Parameters[p] == "" {
-			return fmt.Sprintf("Parameters: %s needs %q (required: %s)", r.Subtype, p, strings.Join(st.params[:st.required], ", "))
+			return fmt.Sprintf("Parameters: %s needs %q (required: %s)", r.Subtype, p, strings.Join(st.RequiredParams(), ", "))
 		}
 	}
 	for _, p := range sortedKeys(r.Parameters) {
-		if !slices.Contains(st.params, p) {
-			return fmt.Sprintf("Parameters: %s takes no %q (it takes %s)", r.Subtype, p, strings.Join(st.params, ", "))
+		if !slices.Contains(st.Params, p) {
+			return fmt.Sprintf("Parameters: %s takes no %q (it takes %s)", r.Subtype, p, strings.Join(st.Params, ", "))
 		}
 	}
 	if len(r.Resources) == 0 || slices.Contains(r.Resources, "") {
-		return fmt.Sprintf("Resources: name the ARNs the route may call %s on (e.g. queue.Arn()), or \"*\" for any, as SST v2 allowed", st.action)
+		return fmt.Sprintf("Resources: name the ARNs the route may call %s on (e.g. queue.Arn()), or \"*\" for any, as SST v2 allowed", st.Action)
 	}
 	return ""
 }
@@ -778,7 +758,7 @@ func (api *Api) awsIntegration(fid string, r ApiAwsRoute) apigatewayv2integratio
 	iamrolepolicy.NewIamRolePolicy(s.tf, jsii.String(fid+"_policy"), &iamrolepolicy.IamRolePolicyConfig{
 		Name:   jsii.String("sst-api-route"),
 		Role:   role.Name(),
-		Policy: jsii.String(policyDocument([]Statement{Allow([]string{awsSubtypes[r.Subtype].action}, r.Resources...)})),
+		Policy: jsii.String(policyDocument([]Statement{Allow([]string{route.Subtypes[r.Subtype].Action}, r.Resources...)})),
 	})
 	params := map[string]*string{}
 	for k, v := range r.Parameters {
@@ -975,7 +955,7 @@ func (api *Api) routesManifest() []manifest.Route {
 		case r.kind == "url":
 			mr.Type, mr.URL = manifest.RouteURL, api.stack.resolveString(r.url)
 		default:
-			mr.Type, mr.Subtype = manifest.RouteAWS, r.subtype
+			mr.Type, mr.Subtype, mr.Integration = manifest.RouteAWS, r.subtype, r.integration
 		}
 		out = append(out, mr)
 	}

@@ -602,7 +602,7 @@ func TestApiUrlAndAwsRoutes(t *testing.T) {
 	wantJSON(t, "manifest url/aws routes", []manifest.Route{got["GET /docs/{proxy+}"], got["$default"], got["POST /jobs"]}, []manifest.Route{
 		{Api: "Api", Key: "GET /docs/{proxy+}", Type: manifest.RouteURL, URL: "https://example.com/docs/{proxy}", Authorizer: "none"},
 		{Api: "Api", Key: "$default", Type: manifest.RouteURL, URL: "http://legacy.example.com", Authorizer: "none"},
-		{Api: "Api", Key: "POST /jobs", Type: manifest.RouteAWS, Subtype: "SQS-SendMessage", Authorizer: "iam"},
+		{Api: "Api", Key: "POST /jobs", Type: manifest.RouteAWS, Subtype: "SQS-SendMessage", Integration: "aws_apigatewayv2_integration.Api_POST_jobs_integration", Authorizer: "iam"},
 	})
 }
 

@@ -252,6 +252,11 @@ type Route struct {
 	URL string `json:"url,omitempty"`
 	// Subtype is an aws route's integration subtype, e.g. "SQS-SendMessage".
 	Subtype string `json:"subtype,omitempty"`
+	// Integration is the Terraform address of an aws route's integration
+	// (aws_apigatewayv2_integration.<name>): `sst dev` evaluates its
+	// deployed request_parameters, where every value is resolved, as API
+	// Gateway would.
+	Integration string `json:"integration,omitempty"`
 	// Authorizer is the authorizer name, "none" or "iam".
 	Authorizer string `json:"authorizer,omitempty"`
 	// PayloadFormatVersion is "1.0" when the route's events use it; empty

@@ -28,6 +28,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/smithy-go"
 
+	"github.com/sst-tf/sst/manifest"
 	"github.com/sst-tf/sst/runtime/job"
 )
 
@@ -231,6 +232,7 @@ func TestEvents(t *testing.T) {
 	if want := fmt.Sprintf(" EventBridge-PutEvents arn:aws:iam::123456789012:role/%s 1.0 map[Detail:$request.body DetailType:order.created EventBusName:%s Source:shop]", routeRole, bus); byType["AWS_PROXY"] != want {
 		t.Errorf("aws route integration = %q\nwant %q", byType["AWS_PROXY"], want)
 	}
+	checkAwsRouteState(t, dir, stage, bus)
 	rp, err := iam.NewFromConfig(cfg).GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(routeRole), PolicyName: aws.String("sst-api-route")})
 	if err != nil {
 		t.Fatal(err)
@@ -641,4 +643,46 @@ func checkJob(t *testing.T, cfg aws.Config, prefix, bus string) {
 	if err != nil || len(builds.Ids) != 1 || !strings.HasPrefix(builds.Ids[0], name+":") || (id != "" && builds.Ids[0] != id) {
 		t.Errorf("builds = %+v (StartBuild said %q), %v", builds, id, err)
 	}
+}
+
+// checkAwsRouteState: the manifest names the aws route's integration by
+// the address it has in the deployed Terraform state, where its request
+// parameters are resolved — what `sst dev` evaluates for the route.
+func checkAwsRouteState(t *testing.T, dir, stage, bus string) {
+	t.Helper()
+	m, err := manifest.Read(filepath.Join(dir, ".sst", "out", stage))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var addr string
+	for _, st := range m.Stacks {
+		for _, r := range st.Routes {
+			if r.Api == "Hooks" && r.Key == "POST /orders" {
+				addr = r.Integration
+			}
+		}
+	}
+	typ, name, _ := strings.Cut(addr, ".")
+	var state struct {
+		Resources []struct {
+			Type, Name string
+			Instances  []struct {
+				Attributes struct {
+					RequestParameters map[string]string `json:"request_parameters"`
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal(readFile(t, filepath.Join(dir, ".sst", "state", "Events", stage, "terraform.tfstate")), &state); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range state.Resources {
+		if r.Type == typ && r.Name == name && len(r.Instances) == 1 {
+			if p := r.Instances[0].Attributes.RequestParameters; p["EventBusName"] != bus || p["Detail"] != "$request.body" {
+				t.Errorf("%s request_parameters = %v", addr, p)
+			}
+			return
+		}
+	}
+	t.Errorf("the manifest names the aws route's integration %q, which the deployed state does not hold", addr)
 }

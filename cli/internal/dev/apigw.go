@@ -46,6 +46,10 @@ type Gateway struct {
 	// Warn reports something the local gateway does differently from AWS
 	// or why it refused a request: the client only sees the status.
 	Warn func(string)
+	// Services is what aws routes call AWS with; Called hears of each
+	// call.
+	Services *Services
+	Called   func(AWSCall)
 
 	mu     sync.Mutex
 	warned map[string]bool
@@ -56,9 +60,10 @@ type gwRoute struct {
 	// typ is "" for a function route, manifest.RouteURL or RouteAWS.
 	typ string
 	fn  string
-	// url is a url route's endpoint, subtype an aws route's.
-	url, subtype string
-	authorizer   string
+	// url is a url route's endpoint; subtype and integration (its
+	// Terraform address) an aws route's.
+	url, subtype, integration string
+	authorizer                string
 	// format is "1.0" for a route whose events use payload format 1.0.
 	format string
 	segs   []string
@@ -80,7 +85,7 @@ func NewGateway(api manifest.Construct, routes []manifest.Route, inv Invoker, jw
 		if err != nil {
 			return nil, fmt.Errorf("api %s: %w", api.ID, err)
 		}
-		gr := gwRoute{key: k, typ: r.Type, fn: r.Function, url: r.URL, subtype: r.Subtype, authorizer: r.Authorizer, format: r.PayloadFormatVersion}
+		gr := gwRoute{key: k, typ: r.Type, fn: r.Function, url: r.URL, subtype: r.Subtype, integration: r.Integration, authorizer: r.Authorizer, format: r.PayloadFormatVersion}
 		if !k.Default {
 			gr.segs = splitPath(k.Path)
 		}
@@ -233,10 +238,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		g.proxy(w, req, r, params, body)
 		return
 	case manifest.RouteAWS:
-		// Playing the service call would need the deployed role and
-		// parameter mapping; a clear refusal beats a silent fake.
-		g.warnOnce("aws:"+r.key.String(), fmt.Sprintf("route %s: an aws (%s) route runs only when deployed; sst dev answers it 501", r.key, r.subtype))
-		writeJSON(w, http.StatusNotImplemented, map[string]string{"message": "Not Implemented: route " + r.key.String() + " calls " + r.subtype + " directly, which sst dev does not emulate; call the deployed API for it"})
+		g.serveAWS(w, req, r, ev, params, body)
 		return
 	}
 	if format1 && !g.rest {

@@ -391,7 +391,9 @@ func TestJWKSURLForEmulatedCognito(t *testing.T) {
 }
 
 // TestGatewayURLAndAwsRoutes: a url route proxies to its endpoint as API
-// Gateway's HTTP_PROXY does; an aws route is refused with the reason.
+// Gateway's HTTP_PROXY does; an aws route whose integration is not
+// deployed is refused with the reason (awsroute_test.go plays deployed
+// ones).
 func TestGatewayURLAndAwsRoutes(t *testing.T) {
 	type seen struct{ method, uri, body, header string }
 	got := make(chan seen, 4)
@@ -415,7 +417,7 @@ func TestGatewayURLAndAwsRoutes(t *testing.T) {
 		{Api: "Api", Key: "ANY /docs/{proxy+}", Type: manifest.RouteURL, URL: upstream.URL + "/v1/{proxy}?fixed=1"},
 		{Api: "Api", Key: "GET /moved", Type: manifest.RouteURL, URL: upstream.URL + "/moved"},
 		{Api: "Api", Key: "GET /later", Type: manifest.RouteURL, URL: "${aws_apigatewayv2_api.Other.api_endpoint}"},
-		{Api: "Api", Key: "POST /jobs", Type: manifest.RouteAWS, Subtype: "SQS-SendMessage"},
+		{Api: "Api", Key: "POST /jobs", Type: manifest.RouteAWS, Subtype: "SQS-SendMessage", Integration: "aws_apigatewayv2_integration.Api_POST_jobs_integration"},
 	}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -471,10 +473,10 @@ func TestGatewayURLAndAwsRoutes(t *testing.T) {
 	}
 	b, _ = io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusNotImplemented || !strings.Contains(string(b), "SQS-SendMessage") || !strings.Contains(string(b), "deployed API") {
-		t.Errorf("aws route = %d %s, want 501 naming the subtype", resp.StatusCode, b)
+	if resp.StatusCode != http.StatusBadGateway || !strings.Contains(string(b), "POST /jobs has no deployed integration") {
+		t.Errorf("aws route = %d %s, want 502 saying it has no deployed integration", resp.StatusCode, b)
 	}
-	if all := strings.Join(warned, "\n"); !strings.Contains(all, "known only after deploy") || !strings.Contains(all, "runs only when deployed") {
+	if all := strings.Join(warned, "\n"); !strings.Contains(all, "known only after deploy") || !strings.Contains(all, "aws_apigatewayv2_integration.Api_POST_jobs_integration) is not in the stack's Terraform state") {
 		t.Errorf("warnings = %q", warned)
 	}
 }

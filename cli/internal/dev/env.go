@@ -99,8 +99,45 @@ func ResolveRefs(s string, lookup func(typ, name, attr string) (string, bool)) (
 	return out, ok && !strings.Contains(out, "${")
 }
 
-// StateLookup reads attribute values from a pulled Terraform state (v4).
+// StateLookup reads string attribute values from a pulled Terraform state
+// (v4).
 func StateLookup(state []byte) func(typ, name, attr string) (string, bool) {
+	attrOf := stateAttrs(state)
+	return func(typ, name, attr string) (string, bool) {
+		v, ok := attrOf(typ, name, attr).(string)
+		return v, ok
+	}
+}
+
+// StateMap reads a map of strings attribute (an integration's
+// request_parameters) of the managed resource at a Terraform address
+// ("type.name") from a pulled Terraform state (v4).
+func StateMap(state []byte) func(addr, attr string) (map[string]string, bool) {
+	attrOf := stateAttrs(state)
+	return func(addr, attr string) (map[string]string, bool) {
+		typ, name, ok := strings.Cut(addr, ".")
+		if !ok {
+			return nil, false
+		}
+		m, ok := attrOf(typ, name, attr).(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		out := make(map[string]string, len(m))
+		for k, v := range m {
+			s, ok := v.(string)
+			if !ok {
+				return nil, false
+			}
+			out[k] = s
+		}
+		return out, true
+	}
+}
+
+// stateAttrs reads attributes of single-instance managed resources from a
+// pulled Terraform state (v4): nil for what it does not hold.
+func stateAttrs(state []byte) func(typ, name, attr string) any {
 	var st struct {
 		Resources []struct {
 			Mode      string `json:"mode"`
@@ -112,15 +149,13 @@ func StateLookup(state []byte) func(typ, name, attr string) (string, bool) {
 		} `json:"resources"`
 	}
 	_ = json.Unmarshal(state, &st)
-	return func(typ, name, attr string) (string, bool) {
+	return func(typ, name, attr string) any {
 		for _, r := range st.Resources {
 			if r.Mode == "managed" && r.Type == typ && r.Name == name && len(r.Instances) == 1 {
-				if v, ok := r.Instances[0].Attributes[attr].(string); ok {
-					return v, true
-				}
+				return r.Instances[0].Attributes[attr]
 			}
 		}
-		return "", false
+		return nil
 	}
 }
 

@@ -273,7 +273,7 @@ func (d *Server) load(ctx context.Context, m *manifest.Manifest, first bool) err
 	// environment of the functions built next. Requests they take before
 	// a handler's first build wait for it.
 	d.markPending(keys)
-	if err := d.startGateways(m, refs); err != nil {
+	if err := d.startGateways(m, refs, cfg); err != nil {
 		return err
 	}
 	start := time.Now()
@@ -662,7 +662,7 @@ func shortError(err error) string {
 
 // startGateways gives every Api and WebSocketApi a local server (new ones
 // a new port) and swaps in the current routes for existing ones.
-func (d *Server) startGateways(m *manifest.Manifest, refs func(string) string) error {
+func (d *Server) startGateways(m *manifest.Manifest, refs deployed, cfg aws.Config) error {
 	st := d.style
 	for _, stack := range m.Stacks {
 		for _, c := range stack.Constructs {
@@ -671,7 +671,7 @@ func (d *Server) startGateways(m *manifest.Manifest, refs func(string) string) e
 			}
 			c.Data = maps.Clone(c.Data)
 			if raw := c.Data[manifest.DataApiDev]; raw != "" {
-				c.Data[manifest.DataApiDev] = refs(raw)
+				c.Data[manifest.DataApiDev] = refs.resolve(raw)
 			}
 			warn := func(msg string) { fmt.Fprintf(d.out, "%s %s\n", st.Yellow("api "+c.ID+":"), msg) }
 			slot, existed := d.gws[c.ID]
@@ -694,6 +694,8 @@ func (d *Server) startGateways(m *manifest.Manifest, refs func(string) string) e
 					return err
 				}
 				gw.Warn = warn
+				gw.Services = &Services{Config: cfg, Params: refs.params}
+				gw.Called = d.printCall
 				slot.h.Store(http.Handler(gw))
 				routes = gw.Routes()
 			} else {
@@ -711,11 +713,11 @@ func (d *Server) startGateways(m *manifest.Manifest, refs func(string) string) e
 				routes = ws.Routes()
 				local = "ws" + strings.TrimPrefix(slot.url, "http")
 			}
-			deployed := refs(c.Data[manifest.ApiURL])
-			if strings.Contains(deployed, "${") {
-				deployed = ""
+			deployedURL := refs.resolve(c.Data[manifest.ApiURL])
+			if strings.Contains(deployedURL, "${") {
+				deployedURL = ""
 			}
-			d.state.setGateway(c, local, slot.url, deployed)
+			d.state.setGateway(c, local, slot.url, deployedURL)
 			if !existed {
 				fmt.Fprintf(d.out, "%s %s  %s\n", st.Bold(c.Type+" "+c.ID+":"), local, st.Dim(strings.Join(routes, ", ")))
 			}
@@ -760,11 +762,18 @@ func (d *Server) stopGateways() {
 	}
 }
 
-// stateRefs reads the deployed state of stacks holding Apis, to resolve
-// values known only after deploy (the Api's URL, a JWT issuer built from
-// a user pool id). It returns a function that resolves what it can.
-func (d *Server) stateRefs(ctx context.Context, m *manifest.Manifest) (func(string) string, error) {
-	var lookups []func(typ, name, attr string) (string, bool)
+// deployed is what the deployed state of the stacks holding Apis tells
+// their gateways: values known only after deploy (the Api's URL, a JWT
+// issuer built from a user pool id) and each aws route's integration
+// parameters as Terraform resolved them.
+type deployed struct {
+	strs []func(typ, name, attr string) (string, bool)
+	maps []func(addr, attr string) (map[string]string, bool)
+}
+
+// stateRefs reads the deployed state of stacks holding Apis.
+func (d *Server) stateRefs(ctx context.Context, m *manifest.Manifest) (deployed, error) {
+	var dep deployed
 	for i := range m.Stacks {
 		st := &m.Stacks[i]
 		if !slices.ContainsFunc(st.Constructs, func(c manifest.Construct) bool {
@@ -774,21 +783,40 @@ func (d *Server) stateRefs(ctx context.Context, m *manifest.Manifest) (func(stri
 		}
 		state, err := d.o.StackState(ctx, m, st)
 		if err != nil {
-			return nil, err
+			return deployed{}, err
 		}
-		lookups = append(lookups, StateLookup(state))
+		dep.add(state)
 	}
-	return func(v string) string {
-		out, _ := ResolveRefs(v, func(typ, name, attr string) (string, bool) {
-			for _, l := range lookups {
-				if x, ok := l(typ, name, attr); ok {
-					return jsonEscape(x), true
-				}
+	return dep, nil
+}
+
+func (dep *deployed) add(state []byte) {
+	dep.strs = append(dep.strs, StateLookup(state))
+	dep.maps = append(dep.maps, StateMap(state))
+}
+
+// resolve replaces the references in v that the state knows (v is JSON
+// or a plain value; what replaces a reference is JSON-escaped).
+func (dep deployed) resolve(v string) string {
+	out, _ := ResolveRefs(v, func(typ, name, attr string) (string, bool) {
+		for _, l := range dep.strs {
+			if x, ok := l(typ, name, attr); ok {
+				return jsonEscape(x), true
 			}
-			return "", false
-		})
-		return out
-	}, nil
+		}
+		return "", false
+	})
+	return out
+}
+
+// params is the deployed request_parameters of the integration at addr.
+func (dep deployed) params(addr string) (map[string]string, bool) {
+	for _, l := range dep.maps {
+		if p, ok := l(addr, "request_parameters"); ok {
+			return p, true
+		}
+	}
+	return nil, false
 }
 
 // jsonEscape makes a value safe inside the JSON string it replaces a
@@ -876,6 +904,17 @@ func (d *Server) printRecord(r Record) {
 	for _, l := range r.Error.Trace {
 		fmt.Fprintf(d.out, "      %s\n", l)
 	}
+}
+
+// printCall prints one line per aws route call, like printRecord's.
+func (d *Server) printCall(c AWSCall) {
+	st := d.style
+	dur := st.Dim(fmt.Sprintf("%dms", c.Duration.Milliseconds()))
+	if c.Err == "" {
+		fmt.Fprintf(d.out, "%s %s %s %s %d %s\n", st.Dim(c.Time.Local().Format("15:04:05")), st.Green("✓"), st.Bold(c.Subtype), c.Source, c.Status, dur)
+		return
+	}
+	fmt.Fprintf(d.out, "%s %s %s %s %d %s %s\n", st.Dim(c.Time.Local().Format("15:04:05")), st.Red("✗"), st.Bold(c.Subtype), c.Source, c.Status, dur, st.Red(c.Err))
 }
 
 // startSites runs each site's dev command when asked to, else says how.
