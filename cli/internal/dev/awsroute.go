@@ -106,7 +106,7 @@ func (e *badParam) Error() string { return fmt.Sprintf("parameter %s: %s", e.nam
 func (g *Gateway) serveAWS(w http.ResponseWriter, req *http.Request, r *gwRoute, ev map[string]any, params map[string]string, body []byte) {
 	start := time.Now()
 	source := "api " + g.Api + " " + r.key.String()
-	call := func(status int, err string) {
+	report := func(status int, err string) {
 		if g.Called != nil {
 			g.Called(AWSCall{Time: start, Subtype: r.subtype, Source: source, Status: status, Duration: time.Since(start), Err: err})
 		}
@@ -114,7 +114,7 @@ func (g *Gateway) serveAWS(w http.ResponseWriter, req *http.Request, r *gwRoute,
 	// fail answers with status and a message; why goes to the terminal.
 	fail := func(status int, msg, why string) {
 		writeJSON(w, status, map[string]string{"message": msg})
-		call(status, why)
+		report(status, why)
 	}
 	action, ok := awsActions[r.subtype]
 	if !ok {
@@ -123,11 +123,11 @@ func (g *Gateway) serveAWS(w http.ResponseWriter, req *http.Request, r *gwRoute,
 		return
 	}
 	var mapping map[string]string
-	deployed := false
+	found := false
 	if g.Services != nil && g.Services.Params != nil && r.integration != "" {
-		mapping, deployed = g.Services.Params(r.integration)
+		mapping, found = g.Services.Params(r.integration)
 	}
-	if !deployed {
+	if !found {
 		why := fmt.Sprintf("route %s: its deployed integration (%s) is not in the stack's Terraform state; deploy the stage (sst dev deploys it when it starts) and restart sst dev", r.key, r.integration)
 		if r.integration == "" {
 			why = fmt.Sprintf("route %s: the manifest does not name its integration (an app built by an older sst); restart sst dev to synthesize it again", r.key)
@@ -157,11 +157,11 @@ func (g *Gateway) serveAWS(w http.ResponseWriter, req *http.Request, r *gwRoute,
 		if status == http.StatusInternalServerError || status == http.StatusServiceUnavailable {
 			g.Warn(fmt.Sprintf("route %s: %s: %v", r.key, r.subtype, err))
 		}
-		fail(status, msg, err.Error())
+		fail(status, msg, msg)
 		return
 	}
 	writeJSON(w, http.StatusOK, out)
-	call(http.StatusOK, "")
+	report(http.StatusOK, "")
 }
 
 // awsErrorStatus is what API Gateway answers when the service call fails:

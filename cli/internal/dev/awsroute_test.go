@@ -204,7 +204,11 @@ func awsGateway(t *testing.T, routes map[string]string, mappings map[string]map[
 	var mr []manifest.Route
 	var res []resource
 	for key, subtype := range routes {
-		name := "Api_" + route.Slug(key) + "_integration"
+		k, err := route.Parse(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := "Api_" + route.Slug(k) + "_integration"
 		mr = append(mr, manifest.Route{Api: "Api", Key: key, Type: manifest.RouteAWS, Subtype: subtype, Integration: "aws_apigatewayv2_integration." + name})
 		if m, ok := mappings[key]; ok {
 			res = append(res, resource{"managed", "aws_apigatewayv2_integration", name, []instance{{map[string]any{"integration_subtype": subtype, "request_parameters": m}}}})
@@ -230,11 +234,15 @@ func awsGateway(t *testing.T, routes map[string]string, mappings map[string]map[
 	return srv, func() []AWSCall { mu.Lock(); defer mu.Unlock(); return append([]AWSCall(nil), calls...) }
 }
 
-// call sends a request to the gateway and decodes its JSON answer.
-func call(t *testing.T, method, u, body string) (int, map[string]any, string) {
+// call sends a request, with headers given as name, value pairs, to the
+// gateway and decodes its JSON answer.
+func call(t *testing.T, method, u, body string, header ...string) (int, map[string]any, string) {
 	t.Helper()
 	req, _ := http.NewRequest(method, u, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -430,18 +438,11 @@ func TestGatewayAwsRoutesEventsKinesisStepFunctions(t *testing.T) {
 		return true
 	})
 
-	req, _ := http.NewRequest("POST", srv.URL+"/clicks", strings.NewReader(`{"data":"`+base64.StdEncoding.EncodeToString([]byte("click 1"))+`"}`))
-	req.Header.Set("X-User", "u-1")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	status, _, raw = call(t, "POST", srv.URL+"/clicks", `{"data":"`+base64.StdEncoding.EncodeToString([]byte("click 1"))+`"}`, "X-User", "u-1")
 	var put struct{ SequenceNumber, ShardID string }
-	_ = json.Unmarshal(b, &put)
-	if resp.StatusCode != http.StatusOK || put.SequenceNumber == "" || put.ShardID != "shardId-000000000000" {
-		t.Fatalf("put record = %d %s", resp.StatusCode, b)
+	_ = json.Unmarshal([]byte(raw), &put)
+	if status != http.StatusOK || put.SequenceNumber == "" || put.ShardID != "shardId-000000000000" {
+		t.Fatalf("put record = %d %s", status, raw)
 	}
 	it, err := kin.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: aws.String("awsroute-clicks"), ShardId: aws.String(put.ShardID),
 		ShardIteratorType: kinesistypes.ShardIteratorTypeAtSequenceNumber, StartingSequenceNumber: aws.String(put.SequenceNumber)})
@@ -452,7 +453,7 @@ func TestGatewayAwsRoutesEventsKinesisStepFunctions(t *testing.T) {
 	if err != nil || len(recs.Records) == 0 || string(recs.Records[0].Data) != "click 1" || *recs.Records[0].PartitionKey != "u-1" {
 		t.Errorf("stream holds %+v, %v", recs, err)
 	}
-	if status, out, raw := call(t, "POST", srv.URL+"/clicks", `{"data":"not base64!"}`); status != http.StatusBadRequest || !strings.Contains(fmt.Sprint(out["message"]), "base64") {
+	if status, out, raw := call(t, "POST", srv.URL+"/clicks", `{"data":"not base64!"}`, "X-User", "u-1"); status != http.StatusBadRequest || !strings.Contains(fmt.Sprint(out["message"]), "base64") {
 		t.Errorf("put record of text = %d %s, want 400 saying Kinesis takes base64", status, raw)
 	}
 
