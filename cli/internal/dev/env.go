@@ -109,30 +109,22 @@ func StateLookup(state []byte) func(typ, name, attr string) (string, bool) {
 	}
 }
 
-// StateMap reads a map of strings attribute (an integration's
-// request_parameters) of the managed resource at a Terraform address
-// ("type.name") from a pulled Terraform state (v4).
-func StateMap(state []byte) func(addr, attr string) (map[string]string, bool) {
-	attrOf := stateAttrs(state)
-	return func(addr, attr string) (map[string]string, bool) {
-		typ, name, ok := strings.Cut(addr, ".")
-		if !ok {
-			return nil, false
-		}
-		m, ok := attrOf(typ, name, attr).(map[string]any)
-		if !ok {
-			return nil, false
-		}
-		out := make(map[string]string, len(m))
-		for k, v := range m {
-			s, ok := v.(string)
-			if !ok {
-				return nil, false
-			}
-			out[k] = s
-		}
-		return out, true
+// stringMap is a map of strings attribute (an integration's
+// request_parameters) as a state holds it.
+func stringMap(v any) (map[string]string, bool) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, false
 	}
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		s, ok := v.(string)
+		if !ok {
+			return nil, false
+		}
+		out[k] = s
+	}
+	return out, true
 }
 
 // stateAttrs reads attributes of single-instance managed resources from a

@@ -97,27 +97,27 @@ func TestResolveRefsFromState(t *testing.T) {
 	}
 }
 
-// TestStateMap: an aws route's deployed request parameters, values
+// TestDeployedParams: an aws route's deployed request parameters, values
 // resolved, are read by the integration's address; other attributes and
 // resources are not maps of strings.
-func TestStateMap(t *testing.T) {
-	state := []byte(`{"version":4,"resources":[
+func TestDeployedParams(t *testing.T) {
+	var dep deployed
+	dep.add([]byte(`{"version":4,"resources":[{"mode":"managed","type":"aws_sqs_queue","name":"Jobs","instances":[{"attributes":{"url":"u"}}]}]}`))
+	dep.add([]byte(`{"version":4,"resources":[
 	 {"mode":"managed","type":"aws_apigatewayv2_integration","name":"Api_POST_jobs_integration","instances":[{"attributes":{"integration_subtype":"SQS-SendMessage",
-	   "request_parameters":{"MessageBody":"$request.body","QueueUrl":"https://sqs.us-east-1.amazonaws.com/123456789012/jobs"},"tags":{"n":1}}}]}]}`)
-	params := StateMap(state)
-	got, ok := params("aws_apigatewayv2_integration.Api_POST_jobs_integration", "request_parameters")
+	   "request_parameters":{"MessageBody":"$request.body","QueueUrl":"https://sqs.us-east-1.amazonaws.com/123456789012/jobs"}}}]},
+	 {"mode":"managed","type":"aws_apigatewayv2_integration","name":"Tagged","instances":[{"attributes":{"request_parameters":{"n":1}}}]}]}`))
+	got, ok := dep.params("aws_apigatewayv2_integration.Api_POST_jobs_integration")
 	if !ok || len(got) != 2 || got["QueueUrl"] != "https://sqs.us-east-1.amazonaws.com/123456789012/jobs" || got["MessageBody"] != "$request.body" {
 		t.Errorf("request_parameters = %v %v", got, ok)
 	}
-	for _, c := range [][2]string{
-		{"aws_apigatewayv2_integration.Api_POST_jobs_integration", "integration_subtype"},
-		{"aws_apigatewayv2_integration.Api_POST_jobs_integration", "tags"},
-		{"aws_apigatewayv2_integration.Other", "request_parameters"},
-		{"aws_apigatewayv2_integration", "request_parameters"},
-	} {
-		if got, ok := params(c[0], c[1]); ok {
-			t.Errorf("%s %s = %v", c[0], c[1], got)
+	for _, addr := range []string{"aws_apigatewayv2_integration.Tagged", "aws_apigatewayv2_integration.Other", "aws_apigatewayv2_integration", "aws_sqs_queue.Jobs"} {
+		if got, ok := dep.params(addr); ok {
+			t.Errorf("%s = %v", addr, got)
 		}
+	}
+	if got := dep.resolve(`{"url":"${aws_sqs_queue.Jobs.url}"}`); got != `{"url":"u"}` {
+		t.Errorf("resolve = %s", got)
 	}
 }
 

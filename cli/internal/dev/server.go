@@ -767,8 +767,8 @@ func (d *Server) stopGateways() {
 // issuer built from a user pool id) and each aws route's integration
 // parameters as Terraform resolved them.
 type deployed struct {
-	strs []func(typ, name, attr string) (string, bool)
-	maps []func(addr, attr string) (map[string]string, bool)
+	// attrs read the attributes of each state's managed resources.
+	attrs []func(typ, name, attr string) any
 }
 
 // stateRefs reads the deployed state of stacks holding Apis.
@@ -790,17 +790,15 @@ func (d *Server) stateRefs(ctx context.Context, m *manifest.Manifest) (deployed,
 	return dep, nil
 }
 
-func (dep *deployed) add(state []byte) {
-	dep.strs = append(dep.strs, StateLookup(state))
-	dep.maps = append(dep.maps, StateMap(state))
-}
+// add reads one pulled Terraform state.
+func (dep *deployed) add(state []byte) { dep.attrs = append(dep.attrs, stateAttrs(state)) }
 
 // resolve replaces the references in v that the state knows (v is JSON
 // or a plain value; what replaces a reference is JSON-escaped).
 func (dep deployed) resolve(v string) string {
 	out, _ := ResolveRefs(v, func(typ, name, attr string) (string, bool) {
-		for _, l := range dep.strs {
-			if x, ok := l(typ, name, attr); ok {
+		for _, attrOf := range dep.attrs {
+			if x, ok := attrOf(typ, name, attr).(string); ok {
 				return jsonEscape(x), true
 			}
 		}
@@ -809,10 +807,15 @@ func (dep deployed) resolve(v string) string {
 	return out
 }
 
-// params is the deployed request_parameters of the integration at addr.
+// params is the deployed request_parameters of the integration at addr
+// ("aws_apigatewayv2_integration.<name>").
 func (dep deployed) params(addr string) (map[string]string, bool) {
-	for _, l := range dep.maps {
-		if p, ok := l(addr, "request_parameters"); ok {
+	typ, name, ok := strings.Cut(addr, ".")
+	if !ok {
+		return nil, false
+	}
+	for _, attrOf := range dep.attrs {
+		if p, ok := stringMap(attrOf(typ, name, "request_parameters")); ok {
 			return p, true
 		}
 	}
