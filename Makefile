@@ -24,7 +24,7 @@ TIMEOUT ?= 60m
 # outside (the sst CLI does the same for the apps it runs).
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION ?= $(shell node -p 'process.versions.node.split(".")[0]' 2>/dev/null)
 
-.PHONY: build install demo test lint tools tofu fuzz bench bench-sites
+.PHONY: build install demo test lint tools tofu modules fuzz bench bench-sites
 
 # Pinned tools, built from source into the ignored bin/tools once per
 # checkout: staticcheck for `make lint`, tfsec for the audit in tests/.
@@ -49,6 +49,18 @@ tofu:
 	./scripts/build-tofu.sh $(TOFU_VERSION) $(TOOLS)/tofu
 
 tools: $(STATICCHECK) $(TFSEC) tofu
+
+# The Go modules the suite needs offline: the whole module graph, not only
+# what the project's packages build from. The end-to-end tests scaffold
+# apps with `sst init`, whose `go mod tidy` runs with GOPROXY=off and also
+# needs the modules that the tests of sst's dependencies import (testify,
+# go-cmp, ...), which plain `go mod download` leaves out. `go mod download
+# all` would write their sums into go.sum too, so it runs on a copy of
+# go.mod and go.sum and the checkout stays as it is.
+modules:
+	@dir=$$(mktemp -d) && cp go.mod go.sum "$$dir"/ && \
+	  (cd "$$dir" && $(GO) mod download all); status=$$?; rm -rf "$$dir"; \
+	  [ $$status -eq 0 ] && $(GO) mod download
 
 # What the binary knows about its source: `sst version` prints the module
 # version and commit, and `sst init` makes new apps require that version with

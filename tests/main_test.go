@@ -124,7 +124,7 @@ func (r result) String() string {
 		s += "\n--- emulator errors meanwhile\n" + r.emulator
 	}
 	if strings.Contains(r.stderr, "module lookup disabled by GOPROXY=off") {
-		s += "\n--- the suite resolves Go modules offline (GOPROXY=off): fill the module cache once with `go mod download all` in the checkout, as .ci/run does"
+		s += "\n--- the suite resolves Go modules offline (GOPROXY=off): fill the module cache once with `make modules` in the checkout, as .ci/run does"
 	}
 	return s
 }
