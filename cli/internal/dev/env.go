@@ -99,16 +99,6 @@ func ResolveRefs(s string, lookup func(typ, name, attr string) (string, bool)) (
 	return out, ok && !strings.Contains(out, "${")
 }
 
-// StateLookup reads string attribute values from a pulled Terraform state
-// (v4).
-func StateLookup(state []byte) func(typ, name, attr string) (string, bool) {
-	attrOf := stateAttrs(state)
-	return func(typ, name, attr string) (string, bool) {
-		v, ok := attrOf(typ, name, attr).(string)
-		return v, ok
-	}
-}
-
 // stringMap is a map of strings attribute (an integration's
 // request_parameters) as a state holds it.
 func stringMap(v any) (map[string]string, bool) {

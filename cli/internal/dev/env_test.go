@@ -83,7 +83,9 @@ func TestResolveRefsFromState(t *testing.T) {
 	 {"mode":"managed","type":"aws_apigatewayv2_api","name":"Api","instances":[{"attributes":{"api_endpoint":"https://x1.execute-api.us-east-1.amazonaws.com"}}]},
 	 {"mode":"managed","type":"aws_cognito_user_pool","name":"Auth_pool","instances":[{"attributes":{"id":"us-east-1_abc"}}]},
 	 {"mode":"data","type":"aws_caller_identity","name":"Api","instances":[{"attributes":{"api_endpoint":"wrong"}}]}]}`)
-	look := StateLookup(state)
+	var dep deployed
+	dep.add(state)
+	look := dep.lookup
 	got, ok := ResolveRefs("${aws_apigatewayv2_api.Api.api_endpoint}", look)
 	if !ok || got != "https://x1.execute-api.us-east-1.amazonaws.com" {
 		t.Errorf("api url: %q %v", got, ok)

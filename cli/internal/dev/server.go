@@ -797,14 +797,21 @@ func (dep *deployed) add(state []byte) { dep.attrs = append(dep.attrs, stateAttr
 // or a plain value; what replaces a reference is JSON-escaped).
 func (dep deployed) resolve(v string) string {
 	out, _ := ResolveRefs(v, func(typ, name, attr string) (string, bool) {
-		for _, attrOf := range dep.attrs {
-			if x, ok := attrOf(typ, name, attr).(string); ok {
-				return jsonEscape(x), true
-			}
-		}
-		return "", false
+		x, ok := dep.lookup(typ, name, attr)
+		return jsonEscape(x), ok
 	})
 	return out
+}
+
+// lookup is a string attribute of a managed resource in the first state
+// that holds it.
+func (dep deployed) lookup(typ, name, attr string) (string, bool) {
+	for _, attrOf := range dep.attrs {
+		if x, ok := attrOf(typ, name, attr).(string); ok {
+			return x, true
+		}
+	}
+	return "", false
 }
 
 // params is the deployed request_parameters of the integration at addr
